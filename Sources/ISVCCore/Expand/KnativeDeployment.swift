@@ -1,0 +1,199 @@
+import Foundation
+
+/// The Deployment Knative creates for a revision (`revision/resources/deploy.go`, `queue.go`): the user
+/// container(s) with Knative's additions and the queue-proxy sidecar; then the mutation KServe's pod
+/// webhook applies to the pods (storage initializer), shown in the pod template.
+struct KnativeDeployment {
+    let config: ClusterConfig
+
+    func deployment(_ rev: KnativeServing.RevisionRef) -> (Value, note: String?) {
+        var spec = rev.spec
+        let containersIn = spec["containers"]?.array ?? []
+        let serving = KnativeDefaults.servingContainerIndex(containersIn)
+        let userPort = KnativeDefaults.userPort(containersIn)
+        let h2c = KnativeDefaults.isH2C(containersIn)
+        let timeout = spec["timeoutSeconds"]?.int ?? config.revisionTimeoutSeconds
+
+        var containers: [Value] = []
+        var userReadinessProbe: Value?
+        for (i, c) in containersIn.enumerated() {
+            guard case .object(var ct) = c else { continue }
+            var env = ct["env"]?.array ?? []
+            if i == serving {
+                ct["ports"] = [["name": "user-port", "containerPort": .int(userPort)]]
+                env.append(["name": "PORT", "value": .string(String(userPort))])
+                userReadinessProbe = ct["readinessProbe"]
+                if let probe = ct["readinessProbe"], probe["exec"] == nil { ct["readinessProbe"] = nil }
+            }
+            env.append(["name": "K_REVISION", "value": .string(rev.name)])
+            env.append(envVar("K_CONFIGURATION", rev.labels[Keys.knConfiguration] ?? ""))
+            env.append(envVar("K_SERVICE", rev.labels[Keys.knService] ?? ""))
+            ct["env"] = .array(env)
+            ct["lifecycle"] = ["preStop": ["httpGet": ["port": 8022, "path": "/wait-for-drain"]]]
+            if ct["terminationMessagePolicy"] == nil { ct["terminationMessagePolicy"] = "FallbackToLogsOnError" }
+            if var live = ct["livenessProbe"] {
+                if live["httpGet"] != nil { live[path: ["httpGet", "port"]] = .int(userPort) }
+                if live["tcpSocket"] != nil { live[path: ["tcpSocket", "port"]] = .int(userPort) }
+                ct["livenessProbe"] = live
+            }
+            containers.append(.object(ct))
+        }
+        containers.append(queueProxy(rev, userPort: userPort, h2c: h2c, userProbe: userReadinessProbe, timeout: timeout))
+        spec["containers"] = .array(containers)
+        spec["terminationGracePeriodSeconds"] = .int(timeout)
+        if spec["affinity"] == nil {
+            spec["affinity"] = ["podAntiAffinity": ["preferredDuringSchedulingIgnoredDuringExecution": [[
+                "weight": 100,
+                "podAffinityTerm": ["topologyKey": "kubernetes.io/hostname",
+                                    "labelSelector": ["matchLabels": [Keys.knRevision: .string(rev.name)]]],
+            ]]]]
+        }
+        for key in ["timeoutSeconds", "responseStartTimeoutSeconds", "idleTimeoutSeconds", "containerConcurrency"] {
+            spec[key] = nil
+        }
+        var podAnnotations = rev.annotations.filter {
+            !KnativeServing.excludedAnnotations.contains($0.key) && !$0.key.hasPrefix(Keys.autoscalingPrefix)
+        }
+        let deploymentAnnotations = podAnnotations
+        podAnnotations[Keys.defaultContainer] = containersIn.indices.contains(serving) ? containersIn[serving]["name"]?.string : nil
+        var note: String?
+        StorageInitializer(config: config).inject(into: &spec, annotations: rev.annotations, note: &note)
+
+        let labels = KnativeServing.childLabels(rev)
+        let uid = Meta.uid(apiVersion: "serving.knative.dev/v1", kind: "Revision", namespace: rev.namespace, name: rev.name)
+        let initialScale = rev.annotations[Keys.initialScale].flatMap(Int.init) ?? config.autoscaler.initialScale
+        let progressDeadline = rev.annotations[Keys.knProgressDeadline].flatMap(Durations.seconds) ?? config.progressDeadlineSeconds
+        let body = Meta.object(
+            apiVersion: "apps/v1", kind: "Deployment", name: ChildName.make(rev.name, "-deployment"), namespace: rev.namespace,
+            labels: labels, annotations: deploymentAnnotations,
+            owner: Meta.ownerReference(apiVersion: "serving.knative.dev/v1", kind: "Revision", namespace: rev.namespace, name: rev.name),
+            spec: [
+                "replicas": .int(initialScale),
+                "selector": ["matchLabels": [Keys.knRevisionUID: .string(uid)]],
+                "progressDeadlineSeconds": .int(progressDeadline),
+                "revisionHistoryLimit": 0,
+                "strategy": ["type": "RollingUpdate", "rollingUpdate": ["maxUnavailable": 0]],
+                "template": ["metadata": ["labels": Value(labels), "annotations": Value(podAnnotations)], "spec": .object(spec)],
+            ])
+        return (body, note)
+    }
+
+    /// An env var; empty values are left out as Go's `omitempty` leaves them out.
+    func envVar(_ name: String, _ value: String) -> Value {
+        value.isEmpty ? ["name": .string(name)] : ["name": .string(name), "value": .string(value)]
+    }
+
+    func queueProxy(_ rev: KnativeServing.RevisionRef, userPort: Int, h2c: Bool, userProbe: Value?, timeout: Int) -> Value {
+        let queuePort = h2c ? 8013 : 8012
+        var probe: Value = ["tcpSocket": ["port": .int(userPort), "host": "127.0.0.1"]]
+        if let p = userProbe {
+            if let http = p["httpGet"] {
+                var h = http
+                h["host"] = "127.0.0.1"
+                if h["port"]?.int ?? 0 == 0 { h["port"] = .int(userPort) }
+                if h["scheme"] == nil { h["scheme"] = "HTTP" }
+                probe = ["httpGet": h]
+            } else if let tcp = p["tcpSocket"] {
+                let port = tcp["port"]?.int ?? 0
+                probe = ["tcpSocket": ["port": .int(port == 0 ? userPort : port), "host": "127.0.0.1"]]
+            }
+            for k in ["initialDelaySeconds", "timeoutSeconds", "periodSeconds", "successThreshold", "failureThreshold"] {
+                if let v = p[k] { probe[k] = v }
+            }
+        }
+        var readiness: Value = ["httpGet": ["port": .int(queuePort), "httpHeaders": [["name": "K-Network-Probe", "value": "queue"]]]]
+        for k in ["initialDelaySeconds", "timeoutSeconds", "periodSeconds", "successThreshold", "failureThreshold"] {
+            if let v = userProbe?[k] { readiness[k] = v }
+        }
+        let cc = rev.spec["containerConcurrency"]?.int ?? 0
+        let env: [Value] = [
+            envVar("SERVING_NAMESPACE", rev.namespace),
+            envVar("SERVING_SERVICE", rev.labels[Keys.knService] ?? ""),
+            envVar("SERVING_CONFIGURATION", rev.labels[Keys.knConfiguration] ?? ""),
+            envVar("SERVING_REVISION", rev.name),
+            envVar("QUEUE_SERVING_PORT", String(queuePort)),
+            envVar("QUEUE_SERVING_TLS_PORT", "8112"),
+            envVar("CONTAINER_CONCURRENCY", String(cc)),
+            envVar("REVISION_TIMEOUT_SECONDS", String(timeout)),
+            envVar("REVISION_RESPONSE_START_TIMEOUT_SECONDS", String(rev.spec["responseStartTimeoutSeconds"]?.int ?? 0)),
+            envVar("REVISION_IDLE_TIMEOUT_SECONDS", String(rev.spec["idleTimeoutSeconds"]?.int ?? 0)),
+            ["name": "SERVING_POD", "valueFrom": ["fieldRef": ["apiVersion": "v1", "fieldPath": "metadata.name"]]],
+            ["name": "SERVING_POD_IP", "valueFrom": ["fieldRef": ["apiVersion": "v1", "fieldPath": "status.podIP"]]],
+            envVar("SERVING_LOGGING_CONFIG", ""),
+            envVar("SERVING_LOGGING_LEVEL", ""),
+            envVar("USER_PORT", String(userPort)),
+            envVar("SYSTEM_NAMESPACE", "knative-serving"),
+            envVar("SERVING_READINESS_PROBE", GoJSON.probe(probe)),
+            ["name": "HOST_IP", "valueFrom": ["fieldRef": ["apiVersion": "v1", "fieldPath": "status.hostIP"]]],
+            envVar("ENABLE_HTTP2_AUTO_DETECTION", "false"),
+            envVar("ENABLE_HTTP_FULL_DUPLEX", "false"),
+            envVar("ROOT_CA", ""),
+            envVar("QUEUE_PROXY_TLS_MIN_VERSION", ""),
+            envVar("QUEUE_PROXY_TLS_MAX_VERSION", ""),
+            envVar("QUEUE_PROXY_TLS_CIPHER_SUITES", ""),
+            envVar("QUEUE_PROXY_TLS_CURVE_PREFERENCES", ""),
+            envVar("ENABLE_MULTI_CONTAINER_PROBES", "false"),
+            envVar("OBSERVABILITY_CONFIG", Self.observabilityConfig),
+        ]
+        return [
+            "name": "queue-proxy",
+            "image": .string(config.queueSidecarImage),
+            "resources": config.queueSidecarResources,
+            "ports": [
+                ["name": "http-autometric", "containerPort": 9090],
+                ["name": "http-usermetric", "containerPort": 9091],
+                ["name": "queue-port", "containerPort": .int(queuePort)],
+                ["name": "https-port", "containerPort": 8112],
+            ],
+            "readinessProbe": readiness,
+            "securityContext": [
+                "allowPrivilegeEscalation": false, "readOnlyRootFilesystem": true, "runAsNonRoot": true,
+                "capabilities": ["drop": ["ALL"]], "seccompProfile": ["type": "RuntimeDefault"],
+            ],
+            "env": .array(env),
+        ]
+    }
+
+    /// Knative's OBSERVABILITY_CONFIG for the shipped (empty) config-observability.
+    static let observabilityConfig = #"{"tracing":{"protocol":"none"},"metrics":{"protocol":"none"},"runtime":{"profiling":"disabled","exportInterval":15000000000},"requestMetrics":{"protocol":"none"},"requestLogTemplate":"{\"httpRequest\": {\"requestMethod\": \"{{.Request.Method}}\", \"requestUrl\": \"{{js .Request.RequestURI}}\", \"requestSize\": \"{{.Request.ContentLength}}\", \"status\": {{.Response.Code}}, \"responseSize\": \"{{.Response.Size}}\", \"userAgent\": \"{{js .Request.UserAgent}}\", \"remoteIp\": \"{{js .Request.RemoteAddr}}\", \"serverIp\": \"{{.Revision.PodIP}}\", \"referer\": \"{{js .Request.Referer}}\", \"latency\": \"{{.Response.Latency}}s\", \"protocol\": \"{{.Request.Proto}}\"}, \"traceId\": \"{{.TraceID}}\"}"}"#
+}
+
+/// Go's `encoding/json` for the few structs whose exact bytes matter (field order of the Go type).
+enum GoJSON {
+    /// A corev1.Probe: handler first (exec, httpGet, tcpSocket, grpc), then the timing fields.
+    static func probe(_ p: Value) -> String {
+        var parts: [String] = []
+        if let h = p["httpGet"] {
+            var f: [String] = []
+            if let path = h["path"]?.string { f.append("\"path\":" + quote(path)) }
+            f.append("\"port\":" + scalar(h["port"] ?? 0))
+            if let host = h["host"]?.string { f.append("\"host\":" + quote(host)) }
+            if let scheme = h["scheme"]?.string { f.append("\"scheme\":" + quote(scheme)) }
+            if let headers = h["httpHeaders"] { f.append("\"httpHeaders\":" + JSONWriter.compact(headers)) }
+            parts.append("\"httpGet\":{" + f.joined(separator: ",") + "}")
+        }
+        if let t = p["tcpSocket"] {
+            var f = ["\"port\":" + scalar(t["port"] ?? 0)]
+            if let host = t["host"]?.string { f.append("\"host\":" + quote(host)) }
+            parts.append("\"tcpSocket\":{" + f.joined(separator: ",") + "}")
+        }
+        for k in ["initialDelaySeconds", "timeoutSeconds", "periodSeconds", "successThreshold", "failureThreshold"] {
+            if let v = p[k]?.int, v != 0 { parts.append("\"\(k)\":\(v)") }
+        }
+        return "{" + parts.joined(separator: ",") + "}"
+    }
+
+    static func quote(_ s: String) -> String {
+        var out = ""
+        JSONWriter.quote(s, into: &out)
+        return out
+            .replacingOccurrences(of: "<", with: "\\u003c")
+            .replacingOccurrences(of: ">", with: "\\u003e")
+            .replacingOccurrences(of: "&", with: "\\u0026")
+    }
+
+    static func scalar(_ v: Value) -> String {
+        if case .string(let s) = v { return quote(s) }
+        return JSONWriter.compact(v)
+    }
+}

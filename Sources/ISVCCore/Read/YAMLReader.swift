@@ -1,0 +1,227 @@
+import Yams
+
+/// One YAML document of an input file, as the project's own tree.
+public struct SourceDocument: Sendable {
+    public var file: String
+    /// 0-based index of the document in its file.
+    public var index: Int
+    public var root: Node
+}
+
+/// Reads YAML text into documents. Every problem is a positioned diagnostic; nothing here throws.
+///
+/// The text is split into documents at `---` lines, as Kubernetes' YAML reader does, and each document
+/// is parsed on its own, so a syntax error in one document does not hide the others.
+public enum YAMLReader {
+    /// Most nodes one document may expand to through aliases; beyond it the document is rejected
+    /// (a "billion laughs" alias bomb would otherwise take exponential time and memory).
+    public static let maxNodesPerDocument = 1_000_000
+
+    public static func read(text: String, file: String, diagnostics: Diagnostics) -> [SourceDocument] {
+        var documents: [SourceDocument] = []
+        var sawContent = false
+        for chunk in splitDocuments(text) {
+            guard hasContent(chunk.text) else { continue }
+            sawContent = true
+            let index = documents.count
+            if let root = parse(chunk.text, file: file, lineOffset: chunk.firstLine - 1, diagnostics: diagnostics) {
+                if case .scalar(let s) = root.content, s.tag == .null { continue }
+                documents.append(SourceDocument(file: file, index: index, root: root))
+            }
+        }
+        if !sawContent {
+            diagnostics.error("the file holds no YAML document", at: SourceLocation(file: file, line: 1, column: 1),
+                              rule: "yaml.empty")
+        }
+        return documents
+    }
+
+    struct Chunk {
+        var text: Substring
+        var firstLine: Int
+    }
+
+    /// Splits at lines that start with `---` followed by the end of the line, a space or a tab.
+    static func splitDocuments(_ text: String) -> [Chunk] {
+        var chunks: [Chunk] = []
+        let utf8 = text.utf8
+        var chunkStart = utf8.startIndex
+        var chunkLine = 1
+        var line = 1
+        var lineStart = utf8.startIndex
+        var i = utf8.startIndex
+        func isSeparator(at start: String.UTF8View.Index) -> Bool {
+            var j = start
+            for expected in [UInt8(ascii: "-"), UInt8(ascii: "-"), UInt8(ascii: "-")] {
+                guard j < utf8.endIndex, utf8[j] == expected else { return false }
+                j = utf8.index(after: j)
+            }
+            guard j < utf8.endIndex else { return true }
+            let c = utf8[j]
+            return c == UInt8(ascii: " ") || c == UInt8(ascii: "\t") || c == UInt8(ascii: "\n") || c == UInt8(ascii: "\r")
+        }
+        while true {
+            // At a line start: a separator ends the previous chunk.
+            if lineStart != utf8.startIndex, isSeparator(at: lineStart) {
+                chunks.append(Chunk(text: Substring(text.utf8[chunkStart..<lineStart]), firstLine: chunkLine))
+                chunkStart = lineStart
+                chunkLine = line
+            }
+            guard let nl = utf8[i...].firstIndex(of: UInt8(ascii: "\n")) else { break }
+            i = utf8.index(after: nl)
+            line += 1
+            lineStart = i
+            if i == utf8.endIndex { break }
+        }
+        chunks.append(Chunk(text: Substring(text.utf8[chunkStart..<utf8.endIndex]), firstLine: chunkLine))
+        return chunks
+    }
+
+    /// True when the chunk has anything besides blank lines, comments and document markers.
+    static func hasContent(_ text: Substring) -> Bool {
+        for rawLine in text.split(separator: "\n", omittingEmptySubsequences: true) {
+            var line = rawLine.drop { $0 == " " || $0 == "\t" || $0 == "\r" }
+            if line.hasPrefix("---") { line = line.dropFirst(3).drop { $0 == " " || $0 == "\t" } }
+            if line.isEmpty || line.hasPrefix("#") || line == "..." || line == "...\r" || line == "\r" { continue }
+            return true
+        }
+        return false
+    }
+
+    static func parse(_ text: Substring, file: String, lineOffset: Int, diagnostics: Diagnostics) -> Node? {
+        let source = String(text)
+        func location(_ mark: Mark?) -> SourceLocation {
+            SourceLocation(file: file, line: (mark?.line ?? 1) + lineOffset, column: mark?.column ?? 1)
+        }
+        do {
+            let parser = try Parser(yaml: source)
+            guard let root = try parser.singleRoot() else { return nil }
+            var converter = Converter(file: file, lineOffset: lineOffset, budget: maxNodesPerDocument)
+            guard let node = converter.convert(root) else {
+                diagnostics.error(
+                    "the document expands to more than \(maxNodesPerDocument) nodes through aliases; "
+                        + "this looks like an alias bomb and is not read",
+                    at: location(root.mark), rule: "yaml.alias-bomb")
+                return nil
+            }
+            return node
+        } catch let error as YamlError {
+            switch error {
+            case let .scanner(context, problem, mark, _), let .parser(context, problem, mark, _),
+                 let .composer(context, problem, mark, _):
+                var message = "YAML syntax error: \(problem)"
+                if let context {
+                    message += " (\(context.text) at line \(context.mark.line + lineOffset), column \(context.mark.column))"
+                }
+                diagnostics.error(message, at: location(mark), rule: "yaml.syntax")
+            case let .duplicatedKeysInMapping(duplicates, context):
+                let key = duplicates.first ?? ""
+                let first = location(context.mark)
+                let second = findDuplicate(key: key, after: context.mark, in: source)
+                    .map { SourceLocation(file: file, line: $0.line + lineOffset, column: $0.column) } ?? first
+                diagnostics.error(
+                    "duplicate key \"\(key)\" in a mapping (first defined at line \(first.line), column \(first.column))",
+                    at: second, rule: "yaml.duplicate-key")
+            case let .reader(problem, offset, _, _):
+                diagnostics.error("the file cannot be read as text: \(problem)\(offset.map { " at byte \($0)" } ?? "")",
+                                  at: location(nil), rule: "yaml.encoding")
+            default:
+                diagnostics.error("YAML error: \(error)", at: location(nil), rule: "yaml.syntax")
+            }
+            return nil
+        } catch {
+            diagnostics.error("YAML error: \(error)", at: location(nil), rule: "yaml.syntax")
+            return nil
+        }
+    }
+
+    /// Yams reports a duplicate key at its first occurrence; users need the second. In a block mapping
+    /// the sibling keys share the first key's column, so look for the next line that starts there with
+    /// the same key.
+    static func findDuplicate(key: String, after mark: Mark, in source: String) -> (line: Int, column: Int)? {
+        let lines = source.split(separator: "\n", omittingEmptySubsequences: false)
+        guard mark.line >= 1, mark.line <= lines.count else { return nil }
+        let indent = mark.column - 1
+        let candidates = [key + ":", "\"\(key)\":", "'\(key)':"]
+        for n in mark.line..<lines.count {
+            let line = lines[n]
+            let body = line.drop { $0 == " " }
+            let column = line.count - body.count
+            if body.isEmpty || body.hasPrefix("#") { continue }
+            if column < indent { break }
+            if column == indent, candidates.contains(where: { body.hasPrefix($0) }) {
+                return (n + 1, column + 1)
+            }
+            // A key inside a flow mapping or after a "- " on the same line: search the line itself.
+            if column < indent, let range = line.range(of: key + ":") {
+                return (n + 1, line.distance(from: line.startIndex, to: range.lowerBound) + 1)
+            }
+        }
+        return nil
+    }
+
+    /// Converts Yams nodes into the project's tree, expanding `<<` merge keys, within a node budget.
+    struct Converter {
+        let file: String
+        let lineOffset: Int
+        var budget: Int
+
+        mutating func convert(_ node: Yams.Node) -> Node? {
+            budget -= 1
+            if budget < 0 { return nil }
+            let loc = SourceLocation(file: file, line: (node.mark?.line ?? 1) + lineOffset, column: node.mark?.column ?? 1)
+            switch node {
+            case .scalar(let s):
+                return Node(.scalar(scalar(s)), at: loc)
+            case .sequence(let seq):
+                var items: [Node] = []
+                items.reserveCapacity(seq.count)
+                for item in seq {
+                    guard let converted = convert(item) else { return nil }
+                    items.append(converted)
+                }
+                return Node(.sequence(items), at: loc)
+            case .mapping(let map):
+                var pairs: [Pair] = []
+                var merged: [Pair] = []
+                pairs.reserveCapacity(map.count)
+                for (k, v) in map {
+                    if case .scalar(let ks) = k, ks.string == "<<", ks.style == .plain {
+                        // Merge key: the values' pairs apply where the mapping has no key of its own.
+                        let sources: [Yams.Node]
+                        if case .sequence(let seq) = v { sources = Array(seq) } else { sources = [v] }
+                        for source in sources {
+                            guard let m = convert(source) else { return nil }
+                            merged.append(contentsOf: m.mapping ?? [])
+                        }
+                        continue
+                    }
+                    guard let key = convert(k), let value = convert(v) else { return nil }
+                    pairs.append(Pair(key: key, value: value))
+                }
+                for pair in merged where !pairs.contains(where: { $0.key.scalar?.text == pair.key.scalar?.text }) {
+                    pairs.append(pair)
+                }
+                return Node(.mapping(pairs), at: loc)
+            case .alias:
+                return Node(.scalar(Scalar(text: "", tag: .null, plain: true)), at: loc)
+            }
+        }
+
+        func scalar(_ s: Yams.Node.Scalar) -> Scalar {
+            let explicit = s.tag.description
+            let plain = s.style == .plain || s.style == .any
+            let tag: Scalar.Tag
+            switch explicit {
+            case "":
+                tag = plain ? ScalarResolver.resolve(s.string) : .str
+            case "tag:yaml.org,2002:int": tag = .int
+            case "tag:yaml.org,2002:float": tag = .float
+            case "tag:yaml.org,2002:bool": tag = .bool
+            case "tag:yaml.org,2002:null": tag = .null
+            default: tag = .str
+            }
+            return Scalar(text: s.string, tag: tag, plain: plain && explicit == "")
+        }
+    }
+}

@@ -1,0 +1,65 @@
+import Foundation
+
+/// A JSON Schema node, as far as the upstream CRD schemas use the language: `type`, `properties`,
+/// `additionalProperties`, `required`, `items`, `enum`, `pattern`, `minimum`/`maximum`,
+/// `minLength`/`maxLength`, `minItems`.
+public final class Schema: Sendable {
+    public let types: Set<String>?
+    public let properties: [String: Schema]
+    /// nil: any extra key is allowed (no `properties`, or `x-kubernetes-preserve-unknown-fields`).
+    public let additionalProperties: Additional
+    public let required: [String]
+    public let items: Schema?
+    public let enumValues: [String]?
+    public let pattern: String?
+    public let minimum: Double?
+    public let maximum: Double?
+    public let minLength: Int?
+    public let maxLength: Int?
+
+    public enum Additional: Sendable {
+        case allowed
+        case forbidden
+        case schema(Schema)
+    }
+
+    init(json: [String: Any]) {
+        if let t = json["type"] as? String {
+            types = [t]
+        } else if let ts = json["type"] as? [String] {
+            types = Set(ts)
+        } else {
+            types = nil
+        }
+        var props: [String: Schema] = [:]
+        for (k, v) in (json["properties"] as? [String: Any]) ?? [:] {
+            if let d = v as? [String: Any] { props[k] = Schema(json: d) }
+        }
+        properties = props
+        switch json["additionalProperties"] {
+        case let b as Bool: additionalProperties = b ? .allowed : .forbidden
+        case let d as [String: Any]: additionalProperties = .schema(Schema(json: d))
+        default: additionalProperties = .allowed
+        }
+        required = (json["required"] as? [String]) ?? []
+        items = (json["items"] as? [String: Any]).map(Schema.init(json:))
+        enumValues = (json["enum"] as? [Any])?.map { "\($0)" }
+        pattern = json["pattern"] as? String
+        minimum = (json["minimum"] as? NSNumber)?.doubleValue
+        maximum = (json["maximum"] as? NSNumber)?.doubleValue
+        minLength = (json["minLength"] as? NSNumber)?.intValue
+        maxLength = (json["maxLength"] as? NSNumber)?.intValue
+    }
+
+    public static func parse(_ text: String) -> Schema {
+        let object = try? JSONSerialization.jsonObject(with: Data(text.utf8))
+        return Schema(json: (object as? [String: Any]) ?? [:])
+    }
+}
+
+/// The schemas of the kinds `isvc` reads, parsed once on first use.
+public enum EmbeddedSchemas {
+    public static let inferenceServiceSchema = Schema.parse(inferenceService)
+    public static let servingRuntimeSchema = Schema.parse(servingRuntime)
+    public static let clusterServingRuntimeSchema = Schema.parse(clusterServingRuntime)
+}

@@ -1,0 +1,151 @@
+import Foundation
+
+/// Checks a document against its CRD schema the way `kubectl apply --validate=strict` would, but with
+/// the position of every problem: wrong types, values outside an enum or pattern, missing required
+/// fields are errors; unknown fields are warnings (errors with `--strict`) with a suggestion.
+public struct SchemaChecker {
+    let diagnostics: Diagnostics
+    let kind: String
+
+    public init(kind: String, diagnostics: Diagnostics) {
+        self.kind = kind
+        self.diagnostics = diagnostics
+    }
+
+    public func check(_ node: Node, against schema: Schema) {
+        check(node, schema, path: "")
+    }
+
+    func check(_ node: Node, _ schema: Schema, path: String) {
+        if case .scalar(let s) = node.content, s.tag == .null { return }  // the API server drops nulls
+        if let types = schema.types, !matches(node, types) {
+            diagnostics.error("\(name(path)): expected \(describe(types)), got \(describe(node))",
+                              at: node.location, rule: "schema.type")
+            return
+        }
+        switch node.content {
+        case .mapping(let pairs):
+            for pair in pairs {
+                let key = pair.key.scalar?.text ?? ""
+                if pair.key.scalar == nil || pair.key.scalar?.tag != .str {
+                    if pair.key.scalar?.tag != .null, pair.key.scalar != nil, schema.properties[key] != nil {
+                        // A key like `on` or `1` resolves to a non-string in YAML 1.1 but still names the field.
+                    } else if pair.key.scalar == nil {
+                        diagnostics.error("\(name(path)): a mapping key must be a string", at: pair.key.location,
+                                          rule: "schema.type")
+                        continue
+                    }
+                }
+                let childPath = path.isEmpty ? key : "\(path).\(key)"
+                if let child = schema.properties[key] {
+                    check(pair.value, child, path: childPath)
+                } else {
+                    switch schema.additionalProperties {
+                    case .schema(let s):
+                        check(pair.value, s, path: childPath)
+                    case .allowed:
+                        break
+                    case .forbidden:
+                        var message = "\(name(childPath)): unknown field \"\(key)\""
+                        if let guess = Suggestion.closest(to: key, in: schema.properties.keys) {
+                            message += " (did you mean \"\(guess)\"?)"
+                        }
+                        diagnostics.warning(message, at: pair.key.location, rule: "schema.unknown-field")
+                    }
+                }
+            }
+            for field in schema.required where node[field] == nil {
+                let where_ = path.isEmpty ? "" : " in \(path)"
+                diagnostics.error("\(name(path.isEmpty ? field : "\(path).\(field)")): required field \"\(field)\" is missing\(where_)",
+                                  at: node.location, rule: "schema.required")
+            }
+        case .sequence(let items):
+            if let itemSchema = schema.items {
+                for (i, item) in items.enumerated() {
+                    check(item, itemSchema, path: "\(path)[\(i)]")
+                }
+            }
+        case .scalar(let s):
+            checkScalar(s, node, schema, path: path)
+        }
+    }
+
+    func checkScalar(_ s: Scalar, _ node: Node, _ schema: Schema, path: String) {
+        if let values = schema.enumValues, !values.contains(s.text) {
+            diagnostics.error("\(name(path)): unsupported value \"\(s.text)\": supported values: \(values.map { "\"\($0)\"" }.joined(separator: ", "))",
+                              at: node.location, rule: "schema.enum")
+        }
+        if s.tag == .str, let pattern = schema.pattern, !Self.matchesPattern(s.text, pattern) {
+            diagnostics.error("\(name(path)): \"\(s.text)\" does not match the pattern \(pattern)",
+                              at: node.location, rule: "schema.pattern")
+        }
+        if s.tag == .int || s.tag == .float, let v = Double(s.text) {
+            if let min = schema.minimum, v < min {
+                diagnostics.error("\(name(path)): \(s.text) is less than the minimum \(Int(min))", at: node.location, rule: "schema.range")
+            }
+            if let max = schema.maximum, v > max {
+                diagnostics.error("\(name(path)): \(s.text) is greater than the maximum \(Int(max))", at: node.location, rule: "schema.range")
+            }
+        }
+    }
+
+    nonisolated(unsafe) static var patternCache: [String: NSRegularExpression] = [:]
+    static let patternLock = NSLock()
+
+    static func matchesPattern(_ text: String, _ pattern: String) -> Bool {
+        patternLock.lock()
+        defer { patternLock.unlock() }
+        let regex: NSRegularExpression
+        if let cached = patternCache[pattern] {
+            regex = cached
+        } else {
+            guard let compiled = try? NSRegularExpression(pattern: pattern) else { return true }
+            patternCache[pattern] = compiled
+            regex = compiled
+        }
+        return regex.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)) != nil
+    }
+
+    func matches(_ node: Node, _ types: Set<String>) -> Bool {
+        switch node.content {
+        case .mapping: return types.contains("object")
+        case .sequence: return types.contains("array")
+        case .scalar(let s):
+            switch s.tag {
+            case .str: return types.contains("string")
+            case .int: return types.contains("integer") || types.contains("number")
+            case .float: return types.contains("number")
+            case .bool: return types.contains("boolean")
+            case .null: return true
+            }
+        }
+    }
+
+    func name(_ path: String) -> String {
+        path.isEmpty ? kind : path
+    }
+
+    func describe(_ types: Set<String>) -> String {
+        let order = ["object", "array", "string", "integer", "number", "boolean"]
+        let names = order.filter { types.contains($0) }.map { t in
+            t == "object" ? "a mapping" : t == "array" ? "a list" : "\(t == "integer" ? "an" : "a") \(t)"
+        }
+        return names.joined(separator: " or ")
+    }
+
+    func describe(_ node: Node) -> String {
+        switch node.content {
+        case .mapping: return "a mapping"
+        case .sequence: return "a list"
+        case .scalar(let s):
+            let shown = s.text.count > 40 ? String(s.text.prefix(40)) + "…" : s.text
+            switch s.tag {
+            case .str: return "the string \"\(shown)\""
+            case .int: return "the integer \(shown)"
+            case .float: return "the number \(shown)"
+            case .bool: return "the boolean \(shown)\(s.text == "true" || s.text == "false" ? "" : " (YAML 1.1 reads it as a boolean; quote it for a string)")"
+            case .null: return "null"
+            }
+        }
+    }
+}

@@ -1,0 +1,82 @@
+import Foundation
+
+/// What the cluster's ConfigMaps say: KServe's `inferenceservice-config` and Knative's `config-domain`,
+/// `config-autoscaler`, `config-deployment`. The defaults are those of a KServe quick-start cluster.
+public struct ClusterConfig: Sendable {
+    // inferenceservice-config / ingress
+    public var ingressGateway = "knative-serving/knative-ingress-gateway"
+    public var kserveIngressGateway = "kserve/kserve-ingress-gateway"
+    public var localGateway = "knative-serving/knative-local-gateway"
+    public var localGatewayService = "knative-local-gateway.istio-system.svc.cluster.local"
+    public var knativeLocalGatewayService: String?
+    public var ingressDomain = "example.com"
+    public var ingressClassName = "istio"
+    public var domainTemplate = "{{ .Name }}-{{ .Namespace }}.{{ .IngressDomain }}"
+    public var urlScheme = "http"
+    public var disableIstioVirtualHost = false
+    public var disableIngressCreation = false
+    public var enableGatewayApi = false
+    public var additionalIngressDomains: [String] = []
+    public var pathTemplate: String?
+    // inferenceservice-config / deploy
+    public var defaultDeploymentMode = "Knative"
+    // inferenceservice-config / storageInitializer
+    public var storageInitializerImage = "kserve/storage-initializer:v0.20.0"
+    public var storageInitializerResources: Value = [
+        "requests": ["cpu": "100m", "memory": "100Mi"],
+        "limits": ["cpu": "1", "memory": "1Gi"],
+    ]
+    public var caBundleConfigMapName = ""
+    public var caBundleVolumeMountPath = "/etc/ssl/custom-certs"
+    // inferenceservice-config / inferenceService
+    public var defaultResources: Value = [
+        "requests": ["cpu": "1", "memory": "2Gi"],
+        "limits": ["cpu": "1", "memory": "2Gi"],
+    ]
+    public var serviceAnnotationDisallowedList: [String] = []
+    public var serviceLabelDisallowedList: [String] = []
+    // inferenceservice-config / agent, logger, batcher
+    public var agentImage = "kserve/agent:v0.20.0"
+    public var loggerDefaultURL = "http://default-broker"
+    public var batcherMaxBatchSize = "32"
+    public var batcherMaxLatency = "5000"
+    public var autoMountServiceAccountToken = true
+
+    // Knative config-domain: domain -> label selector (nil selector = the default domain).
+    public var domains: [(domain: String, selector: [String: String])] = [("example.com", [:])]
+    // Knative config-autoscaler
+    public var autoscaler = AutoscalerConfig()
+    // Knative config-deployment
+    public var queueSidecarImage = "gcr.io/knative-releases/knative.dev/serving/cmd/queue:v1.23.0"
+    public var progressDeadlineSeconds = 600
+    public var queueSidecarResources: Value = ["requests": ["cpu": "25m"]]
+    // Knative config-defaults
+    public var revisionTimeoutSeconds = 300
+    public var maxRevisionTimeoutSeconds = 600
+    public var containerConcurrencyMaxLimit = 1000
+
+    public init() {}
+
+    /// The service that KServe's top-level VirtualService routes to.
+    public var localGatewayHost: String { knativeLocalGatewayService ?? localGatewayService }
+}
+
+public struct AutoscalerConfig: Sendable {
+    public var initialScale = 1
+    public var allowZeroInitialScale = false
+    public var enableScaleToZero = true
+    public var containerConcurrencyTargetPercentage = 70.0
+    public var containerConcurrencyTargetDefault = 100.0
+    public var requestsPerSecondTargetDefault = 200.0
+    public var targetBurstCapacity = 211.0
+    public var stableWindowSeconds = 60
+    public var panicWindowPercentage = 10.0
+    public var panicThresholdPercentage = 200.0
+    public var maxScaleUpRate = 1000.0
+    public var maxScaleDownRate = 2.0
+    public var scaleToZeroGracePeriodSeconds = 30
+    public var scaleToZeroPodRetentionPeriodSeconds = 0
+    public var minScale = 0
+    public var maxScale = 0
+    public var podAutoscalerClass = "kpa.autoscaling.knative.dev"
+}

@@ -1,0 +1,102 @@
+/// Everything read from the input files: the InferenceServices to compile and the cluster state
+/// they compile against (runtimes, ConfigMaps).
+public struct Inputs: Sendable {
+    public var inferenceServices: [InferenceService] = []
+    /// Runtimes from the input, then the built-in ClusterServingRuntimes not overridden by name.
+    public var runtimes: [ServingRuntime] = []
+    public var config = ClusterConfig()
+    /// Kinds present in the input that `isvc` does not compile (passed over with a note).
+    public var ignored: [String] = []
+}
+
+/// Stage 1 and 2 of the pipeline: source text -> documents -> typed inputs, with schema checks.
+public enum InputLoader {
+    public struct Source: Sendable {
+        public var path: String
+        public var text: String
+        public init(path: String, text: String) {
+            self.path = path
+            self.text = text
+        }
+    }
+
+    public static func load(_ sources: [Source], defaultNamespace: String, diagnostics: Diagnostics) -> Inputs {
+        var inputs = Inputs()
+        var configMaps: [SourceDocument] = []
+        var inputRuntimes: [ServingRuntime] = []
+        for source in sources {
+            for document in YAMLReader.read(text: source.text, file: source.path, diagnostics: diagnostics) {
+                classify(document, into: &inputs, runtimes: &inputRuntimes, configMaps: &configMaps,
+                         diagnostics: diagnostics)
+            }
+        }
+        // ConfigMaps apply before anything that depends on them, whatever their order in the input.
+        let reader = ConfigMapReader(diagnostics: diagnostics)
+        for document in configMaps { reader.apply(document, to: &inputs.config) }
+        for i in inputs.inferenceServices.indices where inputs.inferenceServices[i].meta.namespace == nil {
+            inputs.inferenceServices[i].namespace = defaultNamespace
+        }
+        for i in inputRuntimes.indices where !inputRuntimes[i].clusterScoped && inputRuntimes[i].meta.namespace == nil {
+            inputRuntimes[i].meta.namespace = Located(defaultNamespace, at: inputRuntimes[i].location)
+        }
+        let overridden = Set(inputRuntimes.filter(\.clusterScoped).map(\.name))
+        inputs.runtimes = inputRuntimes + BuiltInRuntimes.all.filter { !overridden.contains($0.name) }
+        return inputs
+    }
+
+    static func classify(_ document: SourceDocument, into inputs: inout Inputs, runtimes: inout [ServingRuntime],
+                         configMaps: inout [SourceDocument], diagnostics: Diagnostics) {
+        let root = document.root
+        guard root.mapping != nil else {
+            diagnostics.error("a document must be a mapping with apiVersion and kind, not \(SchemaChecker(kind: "", diagnostics: diagnostics).describe(root))",
+                              at: root.location, rule: "input.not-a-mapping")
+            return
+        }
+        guard let kind = root.located("kind"), let apiVersion = root.located("apiVersion") else {
+            let missing = root["kind"] == nil ? "kind" : "apiVersion"
+            diagnostics.error("the document has no \(missing); isvc reads InferenceService, ServingRuntime, ClusterServingRuntime and ConfigMap documents",
+                              at: root.location, rule: "input.no-kind")
+            return
+        }
+        let group = apiVersion.value.split(separator: "/").first.map(String.init) ?? ""
+        switch (group, kind.value) {
+        case ("serving.kserve.io", "InferenceService"):
+            guard expectVersion(apiVersion, ["serving.kserve.io/v1beta1"], kind: kind.value, diagnostics) else { return }
+            SchemaChecker(kind: "InferenceService", diagnostics: diagnostics)
+                .check(root, against: EmbeddedSchemas.inferenceServiceSchema)
+            inputs.inferenceServices.append(InferenceService(document: document))
+        case ("serving.kserve.io", "ServingRuntime"), ("serving.kserve.io", "ClusterServingRuntime"):
+            guard expectVersion(apiVersion, ["serving.kserve.io/v1alpha1"], kind: kind.value, diagnostics) else { return }
+            let cluster = kind.value == "ClusterServingRuntime"
+            SchemaChecker(kind: kind.value, diagnostics: diagnostics)
+                .check(root, against: cluster ? EmbeddedSchemas.clusterServingRuntimeSchema : EmbeddedSchemas.servingRuntimeSchema)
+            runtimes.append(ServingRuntime(document: document, clusterScoped: cluster))
+        case ("v1", "ConfigMap"):
+            let name = root["metadata"]?.located("name")?.value ?? ""
+            if ConfigMapReader.recognised.contains(name) {
+                configMaps.append(document)
+            } else {
+                inputs.ignored.append("ConfigMap \(name)")
+            }
+        default:
+            inputs.ignored.append("\(kind.value) \(root["metadata"]?.located("name")?.value ?? "")")
+            diagnostics.warning("\(apiVersion.value) \(kind.value) is not an input isvc reads; the document is ignored",
+                                at: kind.location, rule: "input.unknown-kind")
+        }
+    }
+
+    static func expectVersion(_ apiVersion: Located<String>, _ supported: [String], kind: String,
+                              _ diagnostics: Diagnostics) -> Bool {
+        if supported.contains(apiVersion.value) { return true }
+        diagnostics.error("\(kind) apiVersion \"\(apiVersion.value)\" is not supported; use \(supported.joined(separator: " or "))",
+                          at: apiVersion.location, rule: "input.api-version")
+        return false
+    }
+}
+
+extension InferenceService {
+    public var namespace: String {
+        get { meta.namespace?.value ?? "default" }
+        set { meta.namespace = Located(newValue, at: meta.location) }
+    }
+}

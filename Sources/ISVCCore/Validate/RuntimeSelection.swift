@@ -1,0 +1,122 @@
+/// KServe's runtime selection for a model-format predictor (`ModelSpec.GetSupportingRuntimes` and the
+/// explicit-runtime lookup), with the reason each candidate was rejected, for diagnostics.
+public struct RuntimeSelection: Sendable {
+    public struct Rejected: Sendable {
+        public var runtime: ServingRuntime
+        public var reason: String
+    }
+
+    public var chosen: ServingRuntime?
+    /// Candidates that matched but ranked below the chosen one, in rank order.
+    public var rankedLower: [ServingRuntime] = []
+    public var rejected: [Rejected] = []
+
+    /// KServe's protocol enum order: v1 < v2 < grpc-v1 < grpc-v2; runtimes without protocols rank last.
+    static func protocolRank(_ p: String) -> Int {
+        switch p {
+        case "v1": return 1
+        case "v2": return 2
+        case "grpc-v1": return 3
+        case "grpc-v2": return 4
+        default: return 5
+        }
+    }
+
+    static func lowestProtocol(of runtime: ServingRuntime) -> String? {
+        runtime.protocolVersions.min { protocolRank($0) < protocolRank($1) }
+    }
+
+    /// Auto-selection: namespace runtimes (in the isvc's namespace) before cluster runtimes; in each scope,
+    /// pre-sorted by protocol rank, creationTimestamp (newest first), name; then a stable sort by the
+    /// priority of the first supportedModelFormat with the model's format name.
+    static func select(format: String, version: String?, protocolVersion: String, namespace: String,
+                       hasWorkerSpec: Bool, runtimes: [ServingRuntime]) -> RuntimeSelection {
+        var selection = RuntimeSelection()
+        let modelLabel = version.map { "mt:\(format):\($0)" } ?? "mt:\(format)"
+        func candidates(_ scope: [ServingRuntime]) -> [ServingRuntime] {
+            let presorted = scope.sorted { a, b in
+                let pa = a.protocolVersions.map(protocolRank).min() ?? 5
+                let pb = b.protocolVersions.map(protocolRank).min() ?? 5
+                if pa != pb { return pa < pb }
+                let ta = a.creationTimestamp ?? "", tb = b.creationTimestamp ?? ""
+                if ta != tb { return ta > tb }
+                return a.name < b.name
+            }
+            var matched: [ServingRuntime] = []
+            for runtime in presorted {
+                if let reason = rejection(runtime, modelLabel: modelLabel, format: format, version: version,
+                                          protocolVersion: protocolVersion, hasWorkerSpec: hasWorkerSpec) {
+                    selection.rejected.append(Rejected(runtime: runtime, reason: reason))
+                } else {
+                    matched.append(runtime)
+                }
+            }
+            // Stable sort by priority: runtimes with a priority first, higher first.
+            return matched.enumerated().sorted { a, b in
+                let pa = priority(a.element, format), pb = priority(b.element, format)
+                switch (pa, pb) {
+                case let (x?, y?) where x != y: return x > y
+                case (.some, nil): return true
+                case (nil, .some): return false
+                default: return a.offset < b.offset
+                }
+            }.map(\.element)
+        }
+        let namespaced = runtimes.filter { !$0.clusterScoped && ($0.meta.namespace?.value ?? namespace) == namespace }
+        let cluster = runtimes.filter(\.clusterScoped)
+        let all = candidates(namespaced) + candidates(cluster)
+        selection.chosen = all.first
+        selection.rankedLower = Array(all.dropFirst())
+        return selection
+    }
+
+    static func priority(_ runtime: ServingRuntime, _ format: String) -> Int? {
+        runtime.formats.first { $0.name == format }?.priority
+    }
+
+    static func rejection(_ runtime: ServingRuntime, modelLabel: String, format: String, version: String?,
+                          protocolVersion: String, hasWorkerSpec: Bool) -> String? {
+        if runtime.disabled { return "it is disabled" }
+        if runtime.multiModel { return "it is a multi-model runtime (ModelMesh)" }
+        var labels: Set<String> = []
+        for f in runtime.formats where f.autoSelect {
+            labels.insert("mt:\(f.name)")
+            if let v = f.version { labels.insert("mt:\(f.name):\(v)") }
+        }
+        if !labels.contains(modelLabel) {
+            let same = runtime.formats.filter { $0.name == format }
+            if same.isEmpty {
+                let names = runtime.formats.map { f in f.version.map { "\(f.name) \($0)" } ?? f.name }
+                return "it does not support model format \(format) (supports: \(names.isEmpty ? "none" : names.joined(separator: ", ")))"
+            }
+            if same.allSatisfy({ !$0.autoSelect }) {
+                return "its \(format) format has autoSelect false; name it with spec.predictor.model.runtime to use it"
+            }
+            let versions = same.compactMap(\.version)
+            return "it supports \(format) version \(versions.isEmpty ? "(none)" : versions.joined(separator: ", ")), not \(version ?? "")"
+        }
+        if !runtime.protocolVersions.isEmpty, !runtime.protocolVersions.contains(protocolVersion) {
+            return "it does not support protocol \(protocolVersion) (supports: \(runtime.protocolVersions.joined(separator: ", ")))"
+        }
+        if runtime.hasWorkerSpec != hasWorkerSpec {
+            return hasWorkerSpec ? "it has no workerSpec and the predictor has one" : "it is a multi-node runtime (workerSpec) and the predictor has no workerSpec"
+        }
+        return nil
+    }
+
+    /// One line per candidate, for a diagnostic: why each was rejected or ranked lower.
+    func explanation(format: String) -> String {
+        var lines: [String] = []
+        if let chosen { lines.append("  chosen: \(chosen.kind) \(chosen.name)\(Self.priority(chosen, format).map { " (priority \($0))" } ?? "")") }
+        for r in rankedLower {
+            let why = r.clusterScoped && chosen?.clusterScoped == false
+                ? "namespace runtimes come before cluster runtimes"
+                : Self.priority(r, format).map { "priority \($0)" } ?? "no priority, and later in KServe's order"
+            lines.append("  ranked lower: \(r.kind) \(r.name) (\(why))")
+        }
+        for r in rejected {
+            lines.append("  rejected: \(r.runtime.kind) \(r.runtime.name): \(r.reason)")
+        }
+        return lines.joined(separator: "\n")
+    }
+}

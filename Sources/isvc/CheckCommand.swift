@@ -1,0 +1,39 @@
+import ArgumentParser
+import Foundation
+import ISVCCore
+
+struct Check: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Validate InferenceServices as KServe's admission webhooks would, with file:line:column diagnostics.")
+
+    @OptionGroup var input: InputOptions
+
+    @Option(help: "Diagnostics format: text, or github for GitHub Actions annotations.")
+    var format: DiagnosticFormat = .text
+
+    @Option(help: "Deployment mode when the InferenceService does not say: knative or standard.")
+    var mode: DeploymentMode?
+
+    func run() throws {
+        let sources = try input.readSources()
+        let diagnostics = Diagnostics(strict: input.strict)
+        var options = Compiler.Options()
+        options.defaultNamespace = input.namespace
+        options.mode = mode
+        let result = Compiler.compile(sources, options: options, diagnostics: diagnostics)
+        if format == .github {
+            for d in diagnostics.sorted { print(d.githubAnnotation) }
+        } else {
+            report(diagnostics)
+        }
+        let errors = diagnostics.errorCount
+        let warnings = diagnostics.all.count - errors
+        if format == .text {
+            let n = result.inputs.inferenceServices.count
+            printError("isvc check: \(n) InferenceService\(n == 1 ? "" : "s"), \(errors) error\(errors == 1 ? "" : "s"), \(warnings) warning\(warnings == 1 ? "" : "s")")
+        }
+        if errors > 0 { throw ExitCode(ExitCodes.problems) }
+    }
+}
+
+extension DeploymentMode: ExpressibleByArgument {}

@@ -1,0 +1,80 @@
+import ArgumentParser
+import Foundation
+import ISVCCore
+
+@main
+struct ISVC: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "isvc",
+        abstract: "Compile, check and run KServe InferenceServices without a cluster.",
+        version: "0.1.0",
+        subcommands: [Check.self, Compile.self])
+}
+
+/// Exit codes: 0 fine, 1 the input has errors, 2 the input cannot be used at all.
+enum ExitCodes {
+    static let problems: Int32 = 1
+    static let unusable: Int32 = 2
+}
+
+struct InputOptions: ParsableArguments {
+    @Argument(help: "YAML files with InferenceService, ServingRuntime and ConfigMap documents; - reads standard input.")
+    var files: [String] = []
+
+    @Option(name: .customLong("filename"), help: "A file to read (kubectl style); may repeat.")
+    var filenames: [String] = []
+
+    @Option(name: [.short, .customLong("namespace")], help: "Namespace for objects whose metadata has none.")
+    var namespace = "default"
+
+    @Flag(help: "Treat warnings as errors.")
+    var strict = false
+
+    var allFiles: [String] { files + filenames }
+
+    /// Reads every file; an unreadable one is reported and ends the command with exit code 2.
+    func readSources() throws -> [InputLoader.Source] {
+        if allFiles.isEmpty {
+            throw ValidationError("no input files; pass one or more YAML files, or - for standard input")
+        }
+        var sources: [InputLoader.Source] = []
+        for path in allFiles {
+            let data: Data?
+            if path == "-" {
+                data = FileHandle.standardInput.readDataToEndOfFile()
+            } else {
+                var isDir: ObjCBool = false
+                if FileManager.default.fileExists(atPath: path, isDirectory: &isDir), isDir.boolValue {
+                    printError("\(path): error: is a directory, not a YAML file [input.unreadable]")
+                    throw ExitCode(ExitCodes.unusable)
+                }
+                data = FileManager.default.contents(atPath: path)
+            }
+            guard let data else {
+                printError("\(path): error: cannot read the file (\(FileManager.default.fileExists(atPath: path) ? "permission denied" : "no such file")) [input.unreadable]")
+                throw ExitCode(ExitCodes.unusable)
+            }
+            guard let text = String(data: data, encoding: .utf8), !data.contains(0) else {
+                printError("\(path == "-" ? "<stdin>" : path): error: the file is not UTF-8 text, so not YAML [input.not-text]")
+                throw ExitCode(ExitCodes.unusable)
+            }
+            sources.append(InputLoader.Source(path: path == "-" ? "<stdin>" : path, text: text))
+        }
+        return sources
+    }
+}
+
+enum DiagnosticFormat: String, ExpressibleByArgument, CaseIterable {
+    case text
+    case github
+}
+
+func printError(_ s: String) {
+    FileHandle.standardError.write(Data((s + "\n").utf8))
+}
+
+func report(_ diagnostics: Diagnostics, format: DiagnosticFormat = .text) {
+    for d in diagnostics.sorted {
+        printError(format == .github ? d.githubAnnotation : d.formatted)
+    }
+}
