@@ -72,7 +72,7 @@ public struct SchemaChecker {
 
     func checkScalar(_ s: Scalar, _ node: Node, _ schema: Schema, path: String) {
         if let values = schema.enumValues, !values.contains(s.text) {
-            diagnostics.error("\(name(path)): unsupported value \"\(s.text)\": supported values: \(values.map { "\"\($0)\"" }.joined(separator: ", "))",
+            diagnostics.error("\(name(path)): Unsupported value: \"\(s.text)\": supported values: \(values.map { "\"\($0)\"" }.joined(separator: ", "))",
                               at: node.location, rule: "schema.enum")
         }
         if s.tag == .str, let pattern = schema.pattern, !Self.matchesPattern(s.text, pattern) {

@@ -63,7 +63,7 @@ public enum InputLoader {
         case ("serving.kserve.io", "InferenceService"):
             guard expectVersion(apiVersion, ["serving.kserve.io/v1beta1"], kind: kind.value, diagnostics) else { return }
             SchemaChecker(kind: "InferenceService", diagnostics: diagnostics)
-                .check(root, against: EmbeddedSchemas.inferenceServiceSchema)
+                .check(ContainerNaming.applied(to: root), against: EmbeddedSchemas.inferenceServiceSchema)
             inputs.inferenceServices.append(InferenceService(document: document))
         case ("serving.kserve.io", "ServingRuntime"), ("serving.kserve.io", "ClusterServingRuntime"):
             guard expectVersion(apiVersion, ["serving.kserve.io/v1alpha1"], kind: kind.value, diagnostics) else { return }

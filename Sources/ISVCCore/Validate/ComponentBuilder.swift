@@ -203,17 +203,15 @@ struct ComponentBuilder {
                                                 namespace: isvc.namespace, hasWorkerSpec: isvc.predictor.workerSpec != nil,
                                                 runtimes: runtimes)
         guard let chosen = selection.chosen else {
-            let relevant = RuntimeSelection(chosen: nil, rankedLower: [],
-                                            rejected: selection.rejected.filter { r in r.runtime.formats.contains { $0.name == format } || !r.runtime.builtIn })
             var message = "no runtime found to support predictor with model type: {\(format) \(version ?? "<nil>")} (protocol \(proto ?? "v1"))"
-            let explanation = relevant.explanation(format: format)
+            let explanation = selection.explanation(format: format)
             if !explanation.isEmpty { message += "\n" + explanation }
             else { message += "; no runtime lists model format \(format)" }
             diagnostics.error(message, at: at, rule: "kserve.no-runtime")
             return nil
         }
-        // A choice that may surprise: another runtime also matched.
-        if !selection.rankedLower.isEmpty, selection.rankedLower.contains(where: { !$0.builtIn }) || !chosen.builtIn {
+        // A choice that may surprise: another runtime also matched, and KServe's ranking decided.
+        if !selection.rankedLower.isEmpty {
             diagnostics.warning("runtime \(chosen.kind) \(chosen.name) was selected for model format \(format); other candidates:\n"
                                     + selection.explanation(format: format), at: at, rule: "kserve.runtime-choice")
         }

@@ -111,10 +111,11 @@ public struct RuntimeSelection: Sendable {
         for r in rankedLower {
             let why = r.clusterScoped && chosen?.clusterScoped == false
                 ? "namespace runtimes come before cluster runtimes"
-                : Self.priority(r, format).map { "priority \($0)" } ?? "no priority, and later in KServe's order"
+                : Self.priority(r, format).map { "priority \($0)" } ?? "no priority for \(format)"
             lines.append("  ranked lower: \(r.kind) \(r.name) (\(why))")
         }
-        for r in rejected {
+        // Runtimes that do not list the model format at all are left out: they were never candidates.
+        for r in rejected where r.runtime.formats.contains(where: { $0.name == format }) || !r.runtime.builtIn {
             lines.append("  rejected: \(r.runtime.kind) \(r.runtime.name): \(r.reason)")
         }
         return lines.joined(separator: "\n")

@@ -164,9 +164,7 @@ struct WebhookRules {
             diagnostics.error("expected 0 <= \(t.value) <= \(config.maxRevisionTimeoutSeconds): spec.template.spec.timeoutSeconds (Knative rejects the \(component)'s Knative Service)",
                               at: t.location, rule: "knative.timeout")
         }
-        if let mode = ext.logger?.mode, !["all", "request", "response"].contains(mode.value) {
-            diagnostics.error("invalid logger type", at: mode.location, rule: "kserve.logger")
-        }
+        // logger.mode outside all|request|response is rejected by the CRD's enum before the webhook runs.
         // Knative mode: KPA checks, unless the Knative class annotation asks for its HPA.
         if isvc.meta.annotations[Keys.autoscalingClass] != "hpa.autoscaling.knative.dev" {
             if let metric = ext.scaleMetric, metric.value != "concurrency", metric.value != "rps" {
@@ -179,6 +177,10 @@ struct WebhookRules {
                 diagnostics.error("customizing deploymentStrategy is only supported for raw deployment mode",
                                   at: strategy.location, rule: "kserve.deployment-strategy")
             }
+        }
+        if let pct = ext.canaryTrafficPercent, pct.value >= 0, pct.value < 100 {
+            diagnostics.warning("canaryTrafficPercent \(pct.value) has no effect on a first deployment: KServe splits traffic only once a revision has been rolled out, so the new revision gets 100%",
+                                at: pct.location, rule: "kserve.canary-first-deployment")
         }
         if let pct = ext.canaryTrafficPercent, pct.value < 0 || pct.value > 100 {
             // KServe has no range check, but Knative rejects the traffic block it builds.
