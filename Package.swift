@@ -24,6 +24,6 @@ let package = Package(
             "ISVCCore",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
-        .testTarget(name: "ISVCCoreTests", dependencies: ["ISVCCore"]),
+        .testTarget(name: "ISVCCoreTests", dependencies: ["ISVCCore", "isvc"]),
     ]
 )

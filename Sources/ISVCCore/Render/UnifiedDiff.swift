@@ -69,10 +69,10 @@ public enum UnifiedDiff {
             while i < n || j < m {
                 if i < n, j < m, am[i] == bm[j] {
                     ops.append(Op(kind: .same, line: am[i], oldIndex: prefix + i, newIndex: prefix + j)); i += 1; j += 1
-                } else if j < m, i == n || lcs[i][j + 1] >= lcs[i + 1][j] {
-                    ops.append(Op(kind: .insert, line: bm[j], oldIndex: prefix + i, newIndex: prefix + j)); j += 1
-                } else {
+                } else if i < n, j == m || lcs[i + 1][j] >= lcs[i][j + 1] {
                     ops.append(Op(kind: .delete, line: am[i], oldIndex: prefix + i, newIndex: prefix + j)); i += 1
+                } else {
+                    ops.append(Op(kind: .insert, line: bm[j], oldIndex: prefix + i, newIndex: prefix + j)); j += 1
                 }
             }
         }

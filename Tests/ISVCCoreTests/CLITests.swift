@@ -1,0 +1,132 @@
+import Foundation
+import Testing
+@testable import ISVCCore
+
+/// The `isvc` executable as users run it: exit codes, standard input, output formats.
+@Suite("Command line")
+struct CLITests {
+    /// The `isvc` binary built beside the test bundle.
+    static let binary: URL? = {
+        var dir = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+        for _ in 0..<4 {
+            let candidate = dir.appendingPathComponent("isvc")
+            if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
+            dir = dir.deletingLastPathComponent()
+        }
+        return nil
+    }()
+
+    struct Run {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+    }
+
+    func run(_ args: [String], stdin: String? = nil) throws -> Run {
+        let binary = try #require(Self.binary, "the isvc executable is built by swift test")
+        let p = Process()
+        p.executableURL = binary
+        p.arguments = args
+        p.currentDirectoryURL = Golden.root
+        let out = Pipe(), err = Pipe(), input = Pipe()
+        p.standardOutput = out
+        p.standardError = err
+        p.standardInput = input
+        try p.run()
+        if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
+        try input.fileHandleForWriting.close()
+        let o = out.fileHandleForReading.readDataToEndOfFile()
+        let e = err.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return Run(status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: e, as: UTF8.self))
+    }
+
+    @Test("compile prints the golden output of the example")
+    func compileExample() throws {
+        let r = try run(["compile", "fixtures/sklearn-iris.yaml"])
+        #expect(r.status == 0)
+        #expect(r.stdout == Golden.read("golden/sklearn-iris/compiled.yaml"))
+    }
+
+    @Test("check exits 0 on a valid file, 1 on errors, 2 on unreadable input")
+    func exitCodes() throws {
+        #expect(try run(["check", "fixtures/sklearn-iris.yaml"]).status == 0)
+        let bad = try run(["check", "fixtures/error-min-above-max.yaml"])
+        #expect(bad.status == 1)
+        #expect(bad.stderr.contains("fixtures/error-min-above-max.yaml:7:18: error: 'MinReplicas' cannot be greater than MaxReplicas"))
+        let missing = try run(["check", "fixtures/does-not-exist.yaml"])
+        #expect(missing.status == 2)
+        #expect(missing.stderr.contains("no such file"))
+        #expect(try run(["check", "fixtures"]).status == 2)
+        #expect(try run(["compile", "fixtures/error-yaml-syntax.yaml"]).status == 1)
+    }
+
+    @Test("binary input is unusable input (exit 2)")
+    func binaryInput() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("isvc-binary-\(UUID().uuidString)")
+        try Data([0x00, 0xFF, 0xFE, 0x01]).write(to: path)
+        defer { try? FileManager.default.removeItem(at: path) }
+        #expect(try run(["check", path.path]).status == 2)
+    }
+
+    @Test("- reads standard input")
+    func standardInput() throws {
+        let text = Golden.read("fixtures/sklearn-iris.yaml") ?? ""
+        let r = try run(["compile", "-", "-n", "prod"], stdin: text)
+        #expect(r.status == 0)
+        #expect(r.stdout.contains("namespace: prod"))
+        #expect(r.stdout.contains("sklearn-iris.prod.example.com"))
+    }
+
+    @Test("--strict turns warnings into errors")
+    func strict() throws {
+        let text = "apiVersion: serving.kserve.io/v1beta1\nkind: InferenceService\nmetadata: {name: x}\nspec:\n  predictor:\n    model:\n      modelFormat: {name: sklearn}\n      storageUrl: gs://a/b\n"
+        #expect(try run(["check", "-"], stdin: text).status == 0)
+        let r = try run(["check", "--strict", "-"], stdin: text)
+        #expect(r.status == 1)
+        #expect(r.stderr.contains("<stdin>:8:7: error: spec.predictor.model.storageUrl: unknown field \"storageUrl\" (did you mean \"storageUri\"?)"))
+    }
+
+    @Test("-o json prints a List that parses as JSON")
+    func json() throws {
+        let r = try run(["compile", "-o", "json", "fixtures/sklearn-iris.yaml"])
+        #expect(r.status == 0)
+        let object = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any]
+        #expect(object?["kind"] as? String == "List")
+        #expect((object?["items"] as? [Any])?.count == 16)
+    }
+
+    @Test("--emit selects layers")
+    func emit() throws {
+        let istio = try run(["compile", "--emit", "istio", "fixtures/sklearn-iris.yaml"])
+        let kinds = istio.stdout.split(separator: "\n").filter { $0.hasPrefix("kind: ") }
+        #expect(kinds.count == 3)
+        #expect(kinds.allSatisfy { $0 == "kind: VirtualService" })
+        let kserve = try run(["compile", "--emit", "kserve", "fixtures/sklearn-iris.yaml"])
+        #expect(kserve.stdout.components(separatedBy: "# created by kserve-controller").count - 1 == 3)
+        #expect(try run(["compile", "--emit", "nonsense", "fixtures/sklearn-iris.yaml"]).status != 0)
+    }
+
+    @Test("--out writes one file per object and a kustomization listing them")
+    func outDirectory() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("isvc-out-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let r = try run(["compile", "--out", dir.path, "fixtures/transformer.yaml"])
+        #expect(r.status == 0)
+        let files = try FileManager.default.contentsOfDirectory(atPath: dir.path).sorted()
+        #expect(files.contains("kustomization.yaml"))
+        let objects = (Golden.read("golden/transformer/compiled.yaml") ?? "").components(separatedBy: "\n---\n").count
+        #expect(files.count == objects + 1)
+        let kustomization = try String(contentsOf: dir.appendingPathComponent("kustomization.yaml"), encoding: .utf8)
+        for file in files where file != "kustomization.yaml" {
+            #expect(kustomization.contains("- \(file)\n"))
+        }
+    }
+
+    @Test("--format github prints workflow annotations")
+    func github() throws {
+        let r = try run(["check", "--format", "github", "fixtures/error-invalid-name.yaml"])
+        #expect(r.status == 1)
+        #expect(r.stdout.hasPrefix("::error file=fixtures/error-invalid-name.yaml,line=4,col=9,title=isvc kserve.name::"))
+    }
+}
