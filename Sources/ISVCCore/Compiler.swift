@@ -1,3 +1,5 @@
+import Dispatch
+
 /// The pipeline in one call: sources -> inputs -> validated spec -> plan, with one diagnostics collector.
 public enum Compiler {
     public struct Options: Sendable {
@@ -12,10 +14,53 @@ public enum Compiler {
         public var plan: Plan
     }
 
+    /// Validates everything, then expands and renders the InferenceServices in parallel batches and
+    /// hands the rendered bytes to `write` in input order (nothing is expanded when there are errors).
+    /// Memory stays flat for large inputs; `render` returns an object's bytes, or nil to leave it out.
+    public static func compile(_ sources: [InputLoader.Source], options: Options, diagnostics: Diagnostics,
+                               render: @escaping @Sendable (PlanObject) -> [UInt8]?, write: ([UInt8]) -> Void) {
+        let inputs = InputLoader.load(sources, defaultNamespace: options.defaultNamespace, diagnostics: diagnostics)
+        let validated = Validator.validate(inputs, mode: options.mode, diagnostics: diagnostics)
+        guard !diagnostics.hasErrors else { return }
+        let services = validated.services
+        let config = validated.config
+        let batch = 256
+        var start = 0
+        while start < services.count {
+            let chunk = Array(services[start..<min(start + batch, services.count)])
+            let results = ParallelResults(count: chunk.count)
+            DispatchQueue.concurrentPerform(iterations: chunk.count) { i in
+                var bytes: [UInt8] = []
+                for object in Expander.expand(chunk[i], config: config) {
+                    if let rendered = render(object) { bytes += rendered }
+                }
+                results.set(i, bytes)
+            }
+            for bytes in results.values { write(bytes) }
+            start += chunk.count
+        }
+    }
+
+    /// Read and validate only (`isvc check`).
+    public static func check(_ sources: [InputLoader.Source], options: Options, diagnostics: Diagnostics) -> Inputs {
+        let inputs = InputLoader.load(sources, defaultNamespace: options.defaultNamespace, diagnostics: diagnostics)
+        _ = Validator.validate(inputs, mode: options.mode, diagnostics: diagnostics)
+        return inputs
+    }
+
     public static func compile(_ sources: [InputLoader.Source], options: Options, diagnostics: Diagnostics) -> Result {
         let inputs = InputLoader.load(sources, defaultNamespace: options.defaultNamespace, diagnostics: diagnostics)
         let validated = Validator.validate(inputs, mode: options.mode, diagnostics: diagnostics)
         let plan = diagnostics.hasErrors ? Plan() : Expander.expand(validated)
         return Result(inputs: inputs, validated: validated, plan: plan)
+    }
+}
+
+/// Slots that parallel workers fill, each its own index, read after they have all finished.
+final class ParallelResults: @unchecked Sendable {
+    private(set) var values: [[UInt8]]
+    init(count: Int) { values = Array(repeating: [], count: count) }
+    func set(_ i: Int, _ bytes: [UInt8]) {
+        values.withUnsafeMutableBufferPointer { $0[i] = bytes }
     }
 }

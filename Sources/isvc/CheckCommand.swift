@@ -20,7 +20,7 @@ struct Check: ParsableCommand {
         var options = Compiler.Options()
         options.defaultNamespace = input.namespace
         options.mode = mode
-        let result = Compiler.compile(sources, options: options, diagnostics: diagnostics)
+        let inputs = Compiler.check(sources, options: options, diagnostics: diagnostics)
         if format == .github {
             for d in diagnostics.sorted { print(d.githubAnnotation) }
         } else {
@@ -29,7 +29,7 @@ struct Check: ParsableCommand {
         let errors = diagnostics.errorCount
         let warnings = diagnostics.all.count - errors
         if format == .text {
-            let n = result.inputs.inferenceServices.count
+            let n = inputs.inferenceServices.count
             printError("isvc check: \(n) InferenceService\(n == 1 ? "" : "s"), \(errors) error\(errors == 1 ? "" : "s"), \(warnings) warning\(warnings == 1 ? "" : "s")")
         }
         if errors > 0 { throw ExitCode(ExitCodes.problems) }

@@ -46,16 +46,52 @@ struct Compile: ParsableCommand {
         var options = Compiler.Options()
         options.defaultNamespace = input.namespace
         options.mode = mode
-        let result = Compiler.compile(sources, options: options, diagnostics: diagnostics)
-        report(diagnostics)
-        if diagnostics.hasErrors { throw ExitCode(ExitCodes.problems) }
-        let plan = result.plan.selecting(layers)
         if let out {
-            try writeDirectory(plan, to: out)
+            let result = Compiler.compile(sources, options: options, diagnostics: diagnostics)
+            report(diagnostics)
+            if diagnostics.hasErrors { throw ExitCode(ExitCodes.problems) }
+            try writeDirectory(result.plan.selecting(layers), to: out)
             return
         }
-        let text = output == .json ? PlanRenderer.json(plan) : PlanRenderer.yaml(plan)
-        FileHandle.standardOutput.write(Data(text.utf8))
+        // Stream: InferenceServices are expanded and rendered in parallel batches, written in order.
+        let allLayers = layers == Set(Layer.allCases)
+        let json = output == .json
+        var count = 0
+        let stdout = FileHandle.standardOutput
+        var buffer: [UInt8] = []
+        Compiler.compile(sources, options: options, diagnostics: diagnostics, render: { object in
+            guard allLayers || !object.layers.isDisjoint(with: layers) else { return nil }
+            var bytes: [UInt8] = []
+            if json {
+                // The separator is added when written: only the writer knows which item is first.
+                bytes.append(contentsOf: JSONWriter.write(object.body, indent: 4).utf8)
+                bytes.append(0)
+            } else {
+                PlanRenderer.appendYAML(object, to: &bytes)
+            }
+            return bytes
+        }, write: { bytes in
+            if json {
+                for item in bytes.split(separator: 0, omittingEmptySubsequences: true) {
+                    buffer.append(contentsOf: (count == 0 ? PlanRenderer.jsonHeader + "\n    " : ",\n    ").utf8)
+                    buffer.append(contentsOf: item)
+                    count += 1
+                }
+            } else {
+                buffer.append(contentsOf: bytes)
+            }
+            if buffer.count > 1 << 20 {
+                stdout.write(Data(buffer))
+                buffer.removeAll(keepingCapacity: true)
+            }
+        })
+        report(diagnostics)
+        if diagnostics.hasErrors { throw ExitCode(ExitCodes.problems) }
+        if json {
+            if count == 0 { buffer.append(contentsOf: PlanRenderer.jsonHeader.utf8) }
+            buffer.append(contentsOf: PlanRenderer.jsonFooter(empty: count == 0).utf8)
+        }
+        stdout.write(Data(buffer))
     }
 
     func writeDirectory(_ plan: Plan, to dir: String) throws {

@@ -3,12 +3,20 @@
 public enum Expander {
     public static func expand(_ spec: ValidatedSpec) -> Plan {
         var plan = Plan()
-        let config = spec.config
+        for service in spec.services {
+            plan.objects += expand(service, config: spec.config)
+        }
+        return plan
+    }
+
+    /// The objects of one InferenceService, so large inputs can be written as they are expanded.
+    public static func expand(_ service: ValidatedService, config: ClusterConfig) -> [PlanObject] {
+        var plan = Plan()
         let kserve = KServeObjects(config: config)
         let serving = KnativeServing(config: config)
         let networking = KnativeNetworking(config: config)
         let deployments = KnativeDeployment(config: config)
-        for service in spec.services {
+        do {
             let ns = service.namespace
             let isvcOrigin = "InferenceService \(ns)/\(service.name)"
             var ksvcs: [(ResolvedComponent, Value)] = []
@@ -30,7 +38,7 @@ public enum Expander {
                 expandKnativeService(ksvc, into: &plan, serving: serving, networking: networking, deployments: deployments)
             }
         }
-        return plan
+        return plan.objects
     }
 
     static func expandKnativeService(_ ksvc: Value, into plan: inout Plan, serving: KnativeServing,

@@ -183,13 +183,21 @@ enum GoJSON {
         return "{" + parts.joined(separator: ",") + "}"
     }
 
+    /// A JSON string as Go writes it: HTML-sensitive characters escaped as \u003c, \u003e, \u0026.
     static func quote(_ s: String) -> String {
         var out = ""
         JSONWriter.quote(s, into: &out)
-        return out
-            .replacingOccurrences(of: "<", with: "\\u003c")
-            .replacingOccurrences(of: ">", with: "\\u003e")
-            .replacingOccurrences(of: "&", with: "\\u0026")
+        guard out.utf8.contains(where: { $0 == 60 || $0 == 62 || $0 == 38 }) else { return out }
+        var escaped = ""
+        for ch in out.unicodeScalars {
+            switch ch {
+            case "<": escaped += "\\u003c"
+            case ">": escaped += "\\u003e"
+            case "&": escaped += "\\u0026"
+            default: escaped.unicodeScalars.append(ch)
+            }
+        }
+        return escaped
     }
 
     static func scalar(_ v: Value) -> String {

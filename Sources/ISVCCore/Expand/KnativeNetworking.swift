@@ -124,7 +124,7 @@ struct KnativeNetworking {
     /// `ComputeHash`: SHA-256 of the spec's JSON followed by the namespace and the name, in hex.
     func networkHash(_ rules: [Rule], namespace: String, name: String, port: Int) -> String {
         let bytes = Array((specJSON(rules, namespace: namespace, port: port) + namespace + name).utf8)
-        return SHA256.hash(data: bytes).map { String($0, radix: 16).leftPadded(to: 2) }.joined()
+        return Hex.string(SHA256.hash(data: bytes))
     }
 
     func ingress(route: Value, groups: [TrafficGroup], port: Int) -> (Value, [Rule]) {

@@ -115,9 +115,15 @@ enum UUIDv5 {
     }
 
     static func format(_ b: [UInt8]) -> String {
-        let hex = b.map { String($0, radix: 16).leftPadded(to: 2) }
-        return hex[0..<4].joined() + "-" + hex[4..<6].joined() + "-" + hex[6..<8].joined() + "-"
-            + hex[8..<10].joined() + "-" + hex[10..<16].joined()
+        let digits = Array("0123456789abcdef".utf8)
+        var out: [UInt8] = []
+        out.reserveCapacity(36)
+        for (i, byte) in b.enumerated() {
+            if i == 4 || i == 6 || i == 8 || i == 10 { out.append(UInt8(ascii: "-")) }
+            out.append(digits[Int(byte >> 4)])
+            out.append(digits[Int(byte & 0x0F)])
+        }
+        return String(decoding: out, as: UTF8.self)
     }
 }
 
@@ -127,7 +133,7 @@ enum ChildName {
         let n = parent + suffix
         if n.count <= 63 { return n }
         func md5(_ s: String) -> String {
-            Insecure.MD5.hash(data: Array(s.utf8)).map { String($0, radix: 16).leftPadded(to: 2) }.joined()
+            Hex.string(Insecure.MD5.hash(data: Array(s.utf8)))
         }
         if suffix.count < 31 {
             return String(parent.prefix(63 - 32 - suffix.count)) + md5(parent) + suffix
@@ -136,5 +142,17 @@ enum ChildName {
         r += suffix.prefix(63 - r.count)
         while let last = r.last, !(last.isLetter || last.isNumber) { r.removeLast() }
         return r
+    }
+}
+
+enum Hex {
+    static func string(_ bytes: some Sequence<UInt8>) -> String {
+        let digits = Array("0123456789abcdef".utf8)
+        var out: [UInt8] = []
+        for byte in bytes {
+            out.append(digits[Int(byte >> 4)])
+            out.append(digits[Int(byte & 0x0F)])
+        }
+        return String(decoding: out, as: UTF8.self)
     }
 }

@@ -1,3 +1,4 @@
+import Dispatch
 import Yams
 
 /// One YAML document of an input file, as the project's own tree.
@@ -18,22 +19,47 @@ public enum YAMLReader {
     public static let maxNodesPerDocument = 1_000_000
 
     public static func read(text: String, file: String, diagnostics: Diagnostics) -> [SourceDocument] {
-        var documents: [SourceDocument] = []
-        var sawContent = false
-        for chunk in splitDocuments(text) {
-            guard hasContent(chunk.text) else { continue }
-            sawContent = true
-            let index = documents.count
-            if let root = parse(chunk.text, file: file, lineOffset: chunk.firstLine - 1, diagnostics: diagnostics) {
-                if case .scalar(let s) = root.content, s.tag == .null { continue }
-                documents.append(SourceDocument(file: file, index: index, root: root))
-            }
-        }
-        if !sawContent {
+        let chunks = splitDocuments(text).filter { hasContent($0.text) }
+        if chunks.isEmpty {
             diagnostics.error("the file holds no YAML document", at: SourceLocation(file: file, line: 1, column: 1),
                               rule: "yaml.empty")
+            return []
+        }
+        // Documents parse independently: in parallel when there are many, each with its own
+        // diagnostics, merged in document order.
+        let parsed = ParsedChunks(count: chunks.count)
+        let strict = diagnostics.strict
+        let parse: @Sendable (Int) -> Void = { i in
+            let local = Diagnostics(strict: strict)
+            let root = Self.parse(chunks[i].text, file: file, lineOffset: chunks[i].firstLine - 1, diagnostics: local)
+            parsed.set(i, root, local.all)
+        }
+        if chunks.count >= 64 {
+            DispatchQueue.concurrentPerform(iterations: chunks.count, execute: parse)
+        } else {
+            for i in chunks.indices { parse(i) }
+        }
+        var documents: [SourceDocument] = []
+        for i in chunks.indices {
+            for d in parsed.diagnostics[i] { diagnostics.append(d) }
+            guard let root = parsed.roots[i] else { continue }
+            if case .scalar(let s) = root.content, s.tag == .null { continue }
+            documents.append(SourceDocument(file: file, index: documents.count, root: root))
         }
         return documents
+    }
+
+    final class ParsedChunks: @unchecked Sendable {
+        private(set) var roots: [Node?]
+        private(set) var diagnostics: [[Diagnostic]]
+        init(count: Int) {
+            roots = Array(repeating: nil, count: count)
+            diagnostics = Array(repeating: [], count: count)
+        }
+        func set(_ i: Int, _ root: Node?, _ d: [Diagnostic]) {
+            roots.withUnsafeMutableBufferPointer { $0[i] = root }
+            diagnostics.withUnsafeMutableBufferPointer { $0[i] = d }
+        }
     }
 
     struct Chunk {
@@ -94,7 +120,9 @@ public enum YAMLReader {
             SourceLocation(file: file, line: (mark?.line ?? 1) + lineOffset, column: mark?.column ?? 1)
         }
         do {
-            let parser = try Parser(yaml: source)
+            // The basic resolver has no regular expressions: Yams hashes every mapping key (to find
+            // duplicates), which resolves its tag; scalar types are resolved by ScalarResolver instead.
+            let parser = try Parser(yaml: source, resolver: .basic)
             guard let root = try parser.singleRoot() else { return nil }
             var converter = Converter(file: file, lineOffset: lineOffset, budget: maxNodesPerDocument)
             guard let node = converter.convert(root) else {
@@ -166,13 +194,13 @@ public enum YAMLReader {
         let lineOffset: Int
         var budget: Int
 
-        mutating func convert(_ node: Yams.Node) -> Node? {
+        mutating func convert(_ node: Yams.Node, isKey: Bool = false) -> Node? {
             budget -= 1
             if budget < 0 { return nil }
             let loc = SourceLocation(file: file, line: (node.mark?.line ?? 1) + lineOffset, column: node.mark?.column ?? 1)
             switch node {
             case .scalar(let s):
-                return Node(.scalar(scalar(s)), at: loc)
+                return Node(.scalar(scalar(s, isKey: isKey)), at: loc)
             case .sequence(let seq):
                 var items: [Node] = []
                 items.reserveCapacity(seq.count)
@@ -196,7 +224,7 @@ public enum YAMLReader {
                         }
                         continue
                     }
-                    guard let key = convert(k), let value = convert(v) else { return nil }
+                    guard let key = convert(k, isKey: true), let value = convert(v) else { return nil }
                     pairs.append(Pair(key: key, value: value))
                 }
                 for pair in merged where !pairs.contains(where: { $0.key.scalar?.text == pair.key.scalar?.text }) {
@@ -208,9 +236,11 @@ public enum YAMLReader {
             }
         }
 
-        func scalar(_ s: Yams.Node.Scalar) -> Scalar {
-            let explicit = s.tag.description
+        func scalar(_ s: Yams.Node.Scalar, isKey: Bool) -> Scalar {
             let plain = s.style == .plain || s.style == .any
+            var explicit = s.tag.description
+            // A key's tag was resolved (to str, by the basic resolver) when Yams hashed it.
+            if isKey, plain, explicit == "tag:yaml.org,2002:str" { explicit = "" }
             let tag: Scalar.Tag
             switch explicit {
             case "":

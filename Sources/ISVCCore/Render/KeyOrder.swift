@@ -5,9 +5,20 @@ enum KeyOrder {
     static let leading = ["apiVersion", "kind", "metadata", "spec"]
 
     static func keys(of object: [String: Value], topLevel: Bool) -> [String] {
-        let sorted = object.keys.sorted()
+        // Byte order, as Go sorts map keys (and faster than Unicode-aware comparison).
+        let sorted = object.keys.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
         guard topLevel else { return sorted }
         let first = leading.filter { object[$0] != nil }
         return first + sorted.filter { !leading.contains($0) }
+    }
+}
+
+extension KeyOrder {
+    /// The object's entries in output order, without a second lookup per key.
+    static func entries(of object: [String: Value], topLevel: Bool) -> [(key: String, value: Value)] {
+        let sorted = object.sorted { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }
+        guard topLevel else { return sorted }
+        let first = leading.compactMap { key in sorted.first { $0.key == key } }
+        return first + sorted.filter { !leading.contains($0.key) }
     }
 }

@@ -2,17 +2,34 @@
 /// (a `v1 List`, as `kubectl get -o json` prints several objects), or one file per object.
 public enum PlanRenderer {
     public static func yaml(_ plan: Plan) -> String {
-        var out = ""
-        for object in plan.objects {
-            out += "---\n"
-            out += object.comment + "\n"
-            out += YAMLWriter.document(object.body)
-        }
-        return out
+        var out: [UInt8] = []
+        for object in plan.objects { appendYAML(object, to: &out) }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// One object of the YAML stream: separator, creator comment, body.
+    public static func appendYAML(_ object: PlanObject, to out: inout [UInt8]) {
+        out.append(contentsOf: "---\n".utf8)
+        out.append(contentsOf: object.comment.utf8)
+        out.append(10)
+        YAMLWriter.write(object.body, into: &out)
     }
 
     public static func json(_ plan: Plan) -> String {
-        JSONWriter.write(["apiVersion": "v1", "kind": "List", "items": .array(plan.objects.map(\.body))]) + "\n"
+        var out = jsonHeader
+        for (i, object) in plan.objects.enumerated() { out += jsonItem(object, first: i == 0) }
+        return out + jsonFooter(empty: plan.objects.isEmpty)
+    }
+
+    /// The JSON List in pieces, so it can be streamed: header, items, footer.
+    public static let jsonHeader = "{\n  \"apiVersion\": \"v1\",\n  \"items\": ["
+
+    public static func jsonItem(_ object: PlanObject, first: Bool) -> String {
+        (first ? "\n    " : ",\n    ") + JSONWriter.write(object.body, indent: 4)
+    }
+
+    public static func jsonFooter(empty: Bool) -> String {
+        (empty ? "]" : "\n  ]") + ",\n  \"kind\": \"List\"\n}\n"
     }
 
     /// Files for `--out DIR`: `<index>-<kind>-<namespace>-<name>.yaml` plus a kustomization.yaml listing them.

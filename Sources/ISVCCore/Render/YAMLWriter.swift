@@ -1,86 +1,91 @@
 /// Writes values as block YAML the way `kubectl get -o yaml` lays it out: two-space indentation,
 /// sequences not indented under their key, strings quoted only when a YAML reader would otherwise
-/// read them as something else.
+/// read them as something else. Writes UTF-8 bytes, as output is large (tens of MB for thousands
+/// of InferenceServices).
 public enum YAMLWriter {
     public static func document(_ value: Value) -> String {
-        var out = ""
-        out.reserveCapacity(4096)
-        write(value, indent: 0, topLevel: true, into: &out)
-        return out
+        var out: [UInt8] = []
+        out.reserveCapacity(8192)
+        write(value, into: &out)
+        return String(decoding: out, as: UTF8.self)
     }
 
-    static func write(_ value: Value, indent: Int, topLevel: Bool = false, into out: inout String) {
+    public static func write(_ value: Value, into out: inout [UInt8]) {
+        write(value, indent: 0, topLevel: true, into: &out)
+    }
+
+    static func write(_ value: Value, indent: Int, topLevel: Bool = false, into out: inout [UInt8]) {
         switch value {
         case .object(let o) where !o.isEmpty:
-            for key in KeyOrder.keys(of: o, topLevel: topLevel) {
-                let v = o[key]!
+            for (key, child) in KeyOrder.entries(of: o, topLevel: topLevel) {
                 pad(indent, &out)
-                out += scalarText(key)
-                out += ":"
-                writeChild(v, indent: indent, inSequence: false, into: &out)
+                appendScalar(key, &out)
+                out.append(UInt8(ascii: ":"))
+                writeChild(child, indent: indent, into: &out)
             }
         case .array(let a) where !a.isEmpty:
             for item in a {
                 pad(indent, &out)
-                out += "-"
+                out.append(UInt8(ascii: "-"))
                 writeSequenceItem(item, indent: indent, into: &out)
             }
         default:
             pad(indent, &out)
-            out += inline(value)
-            out += "\n"
+            appendInline(value, &out)
+            out.append(10)
         }
     }
 
     /// After `key:`: a scalar or empty collection stays on the line; a collection goes below.
-    static func writeChild(_ v: Value, indent: Int, inSequence: Bool, into out: inout String) {
+    static func writeChild(_ v: Value, indent: Int, into out: inout [UInt8]) {
         switch v {
         case .object(let o) where !o.isEmpty:
-            out += "\n"
+            out.append(10)
             write(v, indent: indent + 2, into: &out)
         case .array(let a) where !a.isEmpty:
-            out += "\n"
-            write(v, indent: indent, into: &out)   // kubectl style: "- " at the key's own indentation
+            out.append(10)
+            write(v, indent: indent, into: &out)  // kubectl style: "- " at the key's own indentation
         default:
-            out += " "
-            out += inline(v)
-            out += "\n"
+            out.append(UInt8(ascii: " "))
+            appendInline(v, &out)
+            out.append(10)
         }
     }
 
     /// After `-`: a mapping starts on the same line, nested sequences too.
-    static func writeSequenceItem(_ item: Value, indent: Int, into out: inout String) {
+    static func writeSequenceItem(_ item: Value, indent: Int, into out: inout [UInt8]) {
         switch item {
         case .object(let o) where !o.isEmpty:
             var first = true
-            for key in KeyOrder.keys(of: o, topLevel: false) {
-                if first { out += " "; first = false } else { pad(indent + 2, &out) }
-                out += scalarText(key)
-                out += ":"
-                writeChild(o[key]!, indent: indent + 2, inSequence: true, into: &out)
+            for (key, child) in KeyOrder.entries(of: o, topLevel: false) {
+                if first { out.append(UInt8(ascii: " ")); first = false } else { pad(indent + 2, &out) }
+                appendScalar(key, &out)
+                out.append(UInt8(ascii: ":"))
+                writeChild(child, indent: indent + 2, into: &out)
             }
         case .array(let a) where !a.isEmpty:
             var first = true
             for inner in a {
-                if first { out += " -"; first = false } else { pad(indent + 2, &out); out += "-" }
+                if first { out.append(UInt8(ascii: " ")); first = false } else { pad(indent + 2, &out) }
+                out.append(UInt8(ascii: "-"))
                 writeSequenceItem(inner, indent: indent + 2, into: &out)
             }
         default:
-            out += " "
-            out += inline(item)
-            out += "\n"
+            out.append(UInt8(ascii: " "))
+            appendInline(item, &out)
+            out.append(10)
         }
     }
 
-    static func inline(_ v: Value) -> String {
+    static func appendInline(_ v: Value, _ out: inout [UInt8]) {
         switch v {
-        case .null: return "null"
-        case .bool(let b): return b ? "true" : "false"
-        case .int(let i): return String(i)
-        case .double(let d): return formatDouble(d)
-        case .string(let s): return scalarText(s)
-        case .array: return "[]"
-        case .object: return "{}"
+        case .null: out.append(contentsOf: "null".utf8)
+        case .bool(let b): out.append(contentsOf: (b ? "true" : "false").utf8)
+        case .int(let i): out.append(contentsOf: String(i).utf8)
+        case .double(let d): out.append(contentsOf: formatDouble(d).utf8)
+        case .string(let s): appendScalar(s, &out)
+        case .array: out.append(contentsOf: "[]".utf8)
+        case .object: out.append(contentsOf: "{}".utf8)
         }
     }
 
@@ -90,8 +95,40 @@ public enum YAMLWriter {
         return String(d)
     }
 
-    static func pad(_ n: Int, _ out: inout String) {
-        if n > 0 { out += String(repeating: " ", count: n) }
+    static func pad(_ n: Int, _ out: inout [UInt8]) {
+        for _ in 0..<n { out.append(32) }
+    }
+
+    static func appendScalar(_ s: String, _ out: inout [UInt8]) {
+        if isSimplePlain(s) {
+            out.append(contentsOf: s.utf8)
+        } else {
+            out.append(contentsOf: scalarText(s).utf8)
+        }
+    }
+
+    /// The common case, decided in one pass over the bytes: a word of ASCII letters, digits and
+    /// `/._-:=@+,` with no `:` at its end, that no YAML reader would take for a number, boolean or null.
+    static func isSimplePlain(_ s: String) -> Bool {
+        s.utf8.withContiguousStorageIfAvailable { b -> Bool in
+            guard let first = b.first, let last = b.last, last != 58 else { return false }
+            let firstIsLetter = (first >= 97 && first <= 122) || (first >= 65 && first <= 90)
+            let firstIsDigit = first >= 48 && first <= 57
+            if first == 45 {  // "-": fine as in --flag=value, but not "-", "- x" or a "---" marker
+                if b.count < 2 || (b.count >= 3 && b[1] == 45 && b[2] == 45) { return false }
+            } else if !firstIsLetter && !firstIsDigit {
+                return false
+            }
+            for c in b {
+                let ok = (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57)
+                    || c == 47 || c == 46 || c == 95 || c == 45 || c == 58 || c == 61 || c == 64 || c == 43 || c == 44
+                if !ok { return false }
+            }
+            if firstIsDigit || first == 45 || (b.count <= 5 && "yYnNtTfFoO".utf8.contains(first)) {
+                return !looksLikeNonString(s)
+            }
+            return true
+        } ?? false
     }
 
     /// A string as a YAML scalar, styled as go-yaml v2 (kubectl) styles it: double-quoted when a YAML
@@ -101,7 +138,12 @@ public enum YAMLWriter {
         let hasControl = s.unicodeScalars.contains { $0.value < 0x20 || $0.value == 0x7F || $0.value == 0xFEFF }
         if !hasControl && !looksLikeNonString(s) {
             if isPlainSafe(s) { return s }
-            return "'" + s.replacingOccurrences(of: "'", with: "''") + "'"
+            var quoted = "'"
+            quoted.reserveCapacity(s.utf8.count + 2)
+            for ch in s.unicodeScalars {
+                if ch == "'" { quoted += "''" } else { quoted.unicodeScalars.append(ch) }
+            }
+            return quoted + "'"
         }
         var out = "\""
         for u in s.unicodeScalars {

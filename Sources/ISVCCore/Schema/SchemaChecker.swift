@@ -90,11 +90,15 @@ public struct SchemaChecker {
     }
 
     nonisolated(unsafe) static var patternCache: [String: NSRegularExpression] = [:]
+    /// Results per pattern and text: the same quantities ("100m", "1Gi") come up again and again.
+    nonisolated(unsafe) static var resultCache: [String: Bool] = [:]
     static let patternLock = NSLock()
 
     static func matchesPattern(_ text: String, _ pattern: String) -> Bool {
         patternLock.lock()
         defer { patternLock.unlock() }
+        let cacheKey = pattern + "\u{0}" + text
+        if let known = resultCache[cacheKey] { return known }
         let regex: NSRegularExpression
         if let cached = patternCache[pattern] {
             regex = cached
@@ -103,7 +107,9 @@ public struct SchemaChecker {
             patternCache[pattern] = compiled
             regex = compiled
         }
-        return regex.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)) != nil
+        let matched = regex.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)) != nil
+        if resultCache.count < 10_000 { resultCache[cacheKey] = matched }
+        return matched
     }
 
     func matches(_ node: Node, _ types: Set<String>) -> Bool {

@@ -1,3 +1,5 @@
+import Dispatch
+
 /// Everything read from the input files: the InferenceServices to compile and the cluster state
 /// they compile against (runtimes, ConfigMaps).
 public struct Inputs: Sendable {
@@ -24,12 +26,16 @@ public enum InputLoader {
         var inputs = Inputs()
         var configMaps: [SourceDocument] = []
         var inputRuntimes: [ServingRuntime] = []
+        var schemaChecks: [(SourceDocument, String)] = []
         for source in sources {
             for document in YAMLReader.read(text: source.text, file: source.path, diagnostics: diagnostics) {
-                classify(document, into: &inputs, runtimes: &inputRuntimes, configMaps: &configMaps,
-                         diagnostics: diagnostics)
+                if let kind = classify(document, into: &inputs, runtimes: &inputRuntimes, configMaps: &configMaps,
+                                       diagnostics: diagnostics) {
+                    schemaChecks.append((document, kind))
+                }
             }
         }
+        checkSchemas(schemaChecks, diagnostics: diagnostics)
         // ConfigMaps apply before anything that depends on them, whatever their order in the input.
         let reader = ConfigMapReader(diagnostics: diagnostics)
         for document in configMaps { reader.apply(document, to: &inputs.config) }
@@ -44,33 +50,59 @@ public enum InputLoader {
         return inputs
     }
 
+    /// Checks documents against their kinds' schemas, in parallel when there are many.
+    static func checkSchemas(_ documents: [(SourceDocument, String)], diagnostics: Diagnostics) {
+        let results = ParallelDiagnostics(count: documents.count)
+        let strict = diagnostics.strict
+        let check: @Sendable (Int) -> Void = { i in
+            let (document, kind) = documents[i]
+            let local = Diagnostics(strict: strict)
+            let checker = SchemaChecker(kind: kind, diagnostics: local)
+            switch kind {
+            case "InferenceService":
+                checker.check(ContainerNaming.applied(to: document.root), against: EmbeddedSchemas.inferenceServiceSchema)
+            case "ClusterServingRuntime":
+                checker.check(document.root, against: EmbeddedSchemas.clusterServingRuntimeSchema)
+            default:
+                checker.check(document.root, against: EmbeddedSchemas.servingRuntimeSchema)
+            }
+            results.set(i, local.all)
+        }
+        if documents.count >= 64 {
+            _ = EmbeddedSchemas.inferenceServiceSchema
+            DispatchQueue.concurrentPerform(iterations: documents.count, execute: check)
+        } else {
+            for i in documents.indices { check(i) }
+        }
+        for list in results.values { for d in list { diagnostics.append(d) } }
+    }
+
+    /// Sorts a document into the inputs; returns its kind when it needs a schema check.
     static func classify(_ document: SourceDocument, into inputs: inout Inputs, runtimes: inout [ServingRuntime],
-                         configMaps: inout [SourceDocument], diagnostics: Diagnostics) {
+                         configMaps: inout [SourceDocument], diagnostics: Diagnostics) -> String? {
         let root = document.root
         guard root.mapping != nil else {
             diagnostics.error("a document must be a mapping with apiVersion and kind, not \(SchemaChecker(kind: "", diagnostics: diagnostics).describe(root))",
                               at: root.location, rule: "input.not-a-mapping")
-            return
+            return nil
         }
         guard let kind = root.located("kind"), let apiVersion = root.located("apiVersion") else {
             let missing = root["kind"] == nil ? "kind" : "apiVersion"
             diagnostics.error("the document has no \(missing); isvc reads InferenceService, ServingRuntime, ClusterServingRuntime and ConfigMap documents",
                               at: root.location, rule: "input.no-kind")
-            return
+            return nil
         }
         let group = apiVersion.value.split(separator: "/").first.map(String.init) ?? ""
         switch (group, kind.value) {
         case ("serving.kserve.io", "InferenceService"):
-            guard expectVersion(apiVersion, ["serving.kserve.io/v1beta1"], kind: kind.value, diagnostics) else { return }
-            SchemaChecker(kind: "InferenceService", diagnostics: diagnostics)
-                .check(ContainerNaming.applied(to: root), against: EmbeddedSchemas.inferenceServiceSchema)
+            guard expectVersion(apiVersion, ["serving.kserve.io/v1beta1"], kind: kind.value, diagnostics) else { return nil }
             inputs.inferenceServices.append(InferenceService(document: document))
+            return "InferenceService"
         case ("serving.kserve.io", "ServingRuntime"), ("serving.kserve.io", "ClusterServingRuntime"):
-            guard expectVersion(apiVersion, ["serving.kserve.io/v1alpha1"], kind: kind.value, diagnostics) else { return }
+            guard expectVersion(apiVersion, ["serving.kserve.io/v1alpha1"], kind: kind.value, diagnostics) else { return nil }
             let cluster = kind.value == "ClusterServingRuntime"
-            SchemaChecker(kind: kind.value, diagnostics: diagnostics)
-                .check(root, against: cluster ? EmbeddedSchemas.clusterServingRuntimeSchema : EmbeddedSchemas.servingRuntimeSchema)
             runtimes.append(ServingRuntime(document: document, clusterScoped: cluster))
+            return kind.value
         case ("v1", "ConfigMap"):
             let name = root["metadata"]?.located("name")?.value ?? ""
             if ConfigMapReader.recognised.contains(name) {
@@ -83,6 +115,7 @@ public enum InputLoader {
             diagnostics.warning("\(apiVersion.value) \(kind.value) is not an input isvc reads; the document is ignored",
                                 at: kind.location, rule: "input.unknown-kind")
         }
+        return nil
     }
 
     static func expectVersion(_ apiVersion: Located<String>, _ supported: [String], kind: String,
@@ -99,4 +132,11 @@ extension InferenceService {
         get { meta.namespace?.value ?? "default" }
         set { meta.namespace = Located(newValue, at: meta.location) }
     }
+}
+
+/// Diagnostics of parallel workers, one slot each, merged in order afterwards.
+final class ParallelDiagnostics: @unchecked Sendable {
+    private(set) var values: [[Diagnostic]]
+    init(count: Int) { values = Array(repeating: [], count: count) }
+    func set(_ i: Int, _ d: [Diagnostic]) { values.withUnsafeMutableBufferPointer { $0[i] = d } }
 }
