@@ -125,15 +125,15 @@ struct KServeObjects {
                                   "http": .array(http)])
     }
 
-    /// `GetAdditionalHosts`: the service host's subdomain (minus a Knative domain) on each additional domain.
+    /// `GetAdditionalHosts`: the service host minus the first config-domain domain it ends with, on each
+    /// additional domain (deduplicated; none when no config-domain domain matches).
     func additionalHosts(serviceHost: String) -> [String] {
-        guard !config.additionalIngressDomains.isEmpty else { return [] }
-        var subdomain = serviceHost
-        for (domain, _) in config.domains where serviceHost.hasSuffix("." + domain) {
-            subdomain = String(serviceHost.dropLast(domain.count))
-            break
-        }
-        return config.additionalIngressDomains.map { subdomain + $0 }
+        guard !config.additionalIngressDomains.isEmpty,
+              let domain = config.domains.map(\.domain).first(where: { serviceHost.hasSuffix($0) }) else { return [] }
+        let subdomain = String(serviceHost.dropLast(domain.count))
+        guard !subdomain.isEmpty else { return [] }
+        var seen: Set<String> = []
+        return config.additionalIngressDomains.filter { seen.insert($0).inserted }.map { subdomain + $0 }
     }
 
     /// The ExternalName Service `<isvc>` that points the isvc's cluster-local name at the local gateway.
