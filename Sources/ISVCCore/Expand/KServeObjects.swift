@@ -34,7 +34,7 @@ struct KServeObjects {
                     "labels": Value(templateLabels),
                     "annotations": Value(annotations),
                 ],
-                "spec": .object(KnativeDefaults.revisionSpec(c, config: config)),
+                "spec": .object(KnativeDefaults.revisionSpec(c, config: config, annotations: annotations)),
             ],
             "traffic": [traffic],
         ]

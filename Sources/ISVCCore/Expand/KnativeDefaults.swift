@@ -1,8 +1,10 @@
 /// What Knative's admission webhook adds to a Knative Service's revision template when it is stored
 /// (`RevisionSpec.SetDefaults`): these fields appear in the ksvc, Configuration and Revision.
 enum KnativeDefaults {
-    static func revisionSpec(_ c: ResolvedComponent, config: ClusterConfig) -> [String: Value] {
+    static func revisionSpec(_ c: ResolvedComponent, config: ClusterConfig, annotations: [String: String]) -> [String: Value] {
         var spec = c.podSpec
+        StorageInitializer(config: config).injectMultiple(c.storageUris, into: &spec,
+                                                          readOnly: annotations[Keys.storageReadonly] != "false")
         spec["timeoutSeconds"] = .int(c.ext.timeout.map { $0.value == 0 ? config.revisionTimeoutSeconds : $0.value }
             ?? config.revisionTimeoutSeconds)
         if let t = c.ext.timeout, t.value != 0 { spec["responseStartTimeoutSeconds"] = .int(t.value) }

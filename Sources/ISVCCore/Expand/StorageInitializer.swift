@@ -90,6 +90,69 @@ struct StorageInitializer {
         note = note ?? "pod template as KServe's pod webhook mutates its pods (storage-initializer)"
     }
 
+    /// `storageUris` (several URIs): KServe's controller puts the init container straight into the
+    /// Knative Service's pod spec. PVC URIs are mounted directly; the others are downloaded by one
+    /// init container into an emptyDir named after the paths' common parent.
+    func injectMultiple(_ uris: [StorageURISpec], into spec: inout [String: Value], readOnly: Bool) {
+        guard !uris.isEmpty else { return }
+        var containers = spec["containers"]?.array ?? []
+        var volumes = spec["volumes"]?.array ?? []
+        let targets = containers.indices.filter {
+            let n = containers[$0]["name"]?.string
+            return n == "kserve-container" || n == "transformer-container"
+        }
+        func volumeName(_ path: String) -> String {
+            path.trimmingCharacters(in: CharacterSet(charactersIn: "/")).replacingOccurrences(of: "/", with: "-")
+        }
+        var downloads: [StorageURISpec] = []
+        for u in uris {
+            if u.uri.value.hasPrefix("pvc://") {
+                let rest = u.uri.value.dropFirst("pvc://".count)
+                let claim = rest.split(separator: "/", maxSplits: 1).first.map(String.init) ?? ""
+                let name = volumeName(u.mountPath.value)
+                for i in targets {
+                    addMount(&containers[i], ["name": .string(name), "mountPath": .string(u.mountPath.value), "readOnly": .bool(readOnly)])
+                }
+                if !volumes.contains(where: { $0["name"]?.string == name }) {
+                    volumes.append(["name": .string(name), "persistentVolumeClaim": ["claimName": .string(claim)]])
+                }
+            } else {
+                downloads.append(u)
+            }
+        }
+        if !downloads.isEmpty {
+            let paths = downloads.map(\.mountPath.value)
+            let parent = paths.count == 1 ? paths[0] : StorageURIRules.commonParent(paths)
+            let name = volumeName(parent)
+            for i in targets {
+                addMount(&containers[i], ["name": .string(name), "mountPath": .string(parent), "readOnly": .bool(readOnly)])
+            }
+            var args: [Value] = []
+            for u in downloads { args += [.string(u.uri.value), .string(u.mountPath.value)] }
+            var initContainer: [String: Value] = [
+                "name": "storage-initializer",
+                "image": .string(config.storageInitializerImage),
+                "args": .array(args),
+                "terminationMessagePolicy": "FallbackToLogsOnError",
+                "resources": config.storageInitializerResources,
+                "volumeMounts": [["name": .string(name), "mountPath": .string(parent)]],
+                "env": [["name": "HF_HUB_ENABLE_HF_TRANSFER", "value": "1"], ["name": "HF_XET_HIGH_PERFORMANCE", "value": "1"],
+                        ["name": "HF_XET_NUM_CONCURRENT_RANGE_GETS", "value": "8"]],
+            ]
+            if downloads.allSatisfy({ Self.matchesDefaultContainer($0.uri.value) }) {
+                initContainer["imagePullPolicy"] = "IfNotPresent"
+            }
+            var initContainers = spec["initContainers"]?.array ?? []
+            initContainers.append(.object(initContainer))
+            spec["initContainers"] = .array(initContainers)
+            if !volumes.contains(where: { $0["name"]?.string == name }) {
+                volumes.append(["name": .string(name), "emptyDir": [:]])
+            }
+        }
+        spec["containers"] = .array(containers)
+        spec["volumes"] = .array(volumes)
+    }
+
     func addMount(_ container: inout Value, _ mount: Value) {
         guard case .object(var c) = container else { return }
         var mounts = c["volumeMounts"]?.array ?? []

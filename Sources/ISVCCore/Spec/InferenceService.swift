@@ -163,6 +163,8 @@ public struct ModelSpec: Sendable {
     public var legacyKey: String?
     public var location: SourceLocation
     public var hasStorageSpec: Bool
+    /// The ART explainer's `config` (each key becomes `--key value`).
+    public var config: [String: String]
 
     static let ownKeys: Set<String> = [
         "modelFormat", "runtime", "storageUri", "runtimeVersion", "protocolVersion", "storage", "confidential",
@@ -181,6 +183,7 @@ public struct ModelSpec: Sendable {
         self.legacyKey = legacyKey
         location = node.location
         hasStorageSpec = node["storage"] != nil
+        config = node.stringMap("config")
     }
 }
 

@@ -246,6 +246,7 @@ struct ComponentBuilder {
             if !userArgs.contains("--workers"), let cc = e.ext.containerConcurrency { args += ["--workers", String(cc.value)] }
             if art.storageUri != nil { args += ["--storage_uri", "/mnt/models"] }
             args += ["--adversary_type", "SquareAttack"]
+            for key in art.config.keys.sorted() { args += ["--" + key, art.config[key]!] }
             // KServe appends the user's args twice (once in the list it builds, once more after it).
             args += userArgs + userArgs
             c["args"] = .array(args.map { .string($0) })
