@@ -46,6 +46,8 @@ public enum InputLoader {
             inputRuntimes[i].meta.namespace = Located(defaultNamespace, at: inputRuntimes[i].location)
         }
         let overridden = Set(inputRuntimes.filter(\.clusterScoped).map(\.name))
+        RuntimeRules.check(inputRuntimes, builtIns: BuiltInRuntimes.all.filter { !overridden.contains($0.name) },
+                           diagnostics: diagnostics)
         inputs.runtimes = inputRuntimes + BuiltInRuntimes.all.filter { !overridden.contains($0.name) }
         return inputs
     }

@@ -5,6 +5,7 @@ public struct ServingRuntime: Sendable {
         public var version: String?
         public var autoSelect: Bool
         public var priority: Int?
+        public var location: SourceLocation
     }
 
     public var meta: ObjectMeta
@@ -38,7 +39,8 @@ public struct ServingRuntime: Sendable {
         formats = spec["supportedModelFormats"]?.sequence?.compactMap { f in
             guard let name = f.located("name")?.value else { return nil }
             return SupportedFormat(name: name, version: f.located("version")?.value,
-                                   autoSelect: f.bool("autoSelect") ?? false, priority: f.locatedInt("priority")?.value)
+                                   autoSelect: f.bool("autoSelect") ?? false, priority: f.locatedInt("priority")?.value,
+                                   location: f.location)
         } ?? []
         protocolVersions = spec["protocolVersions"]?.sequence?.compactMap { $0.scalar?.text } ?? []
         multiModel = spec.bool("multiModel") ?? false
