@@ -16,6 +16,8 @@ public enum Expander {
         let serving = KnativeServing(config: config)
         let networking = KnativeNetworking(config: config)
         let deployments = KnativeDeployment(config: config)
+        // serving.kserve.io/stop: KServe deletes the component's objects.
+        if service.annotations[Keys.stop] == "true" { return [] }
         do {
             let ns = service.namespace
             let isvcOrigin = "InferenceService \(ns)/\(service.name)"

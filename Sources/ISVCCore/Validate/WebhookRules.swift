@@ -74,22 +74,31 @@ struct WebhookRules {
     }
 
     func checkAnnotations(_ isvc: InferenceService) {
-        if let cls = isvc.meta.annotations[Keys.autoscalerClass],
-           !["hpa", "external", "keda", "none"].contains(cls) {
+        let a = isvc.meta.annotations
+        if let cls = a[Keys.autoscalerClass], !["hpa", "external", "keda", "none"].contains(cls) {
             diagnostics.error("[\(cls)] is not a supported autoscaler class type",
                               at: isvc.meta.location(ofAnnotation: Keys.autoscalerClass), rule: "kserve.autoscaler-class")
         }
-        for key in [Keys.minScale, Keys.maxScale, Keys.initialScale] {
-            guard let v = isvc.meta.annotations[key] else { continue }
+        // KServe drops an initial-scale it cannot use instead of rejecting it; say so.
+        if let v = a[Keys.initialScale] {
+            let at = isvc.meta.location(ofAnnotation: Keys.initialScale)
             if Int(v) == nil || Int(v)! < 0 {
-                diagnostics.error("invalid value: \(v): \(key) must be a non-negative integer",
-                                  at: isvc.meta.location(ofAnnotation: key), rule: "knative.annotation")
+                diagnostics.warning("\(Keys.initialScale) \"\(v)\" is not a non-negative integer; KServe drops the annotation",
+                                    at: at, rule: "kserve.initial-scale")
+            } else if Int(v) == 0, !config.autoscaler.allowZeroInitialScale {
+                diagnostics.warning("\(Keys.initialScale) \"0\" is dropped by KServe: Knative's config-autoscaler does not set allow-zero-initial-scale",
+                                    at: at, rule: "kserve.initial-scale")
             }
         }
-        if let v = isvc.meta.annotations[Keys.initialScale], Int(v) == 0, !config.autoscaler.allowZeroInitialScale {
-            diagnostics.error("invalid value: 0: \(Keys.initialScale) (initial scale of 0 needs allow-zero-initial-scale: \"true\" in Knative's config-autoscaler)",
-                              at: isvc.meta.location(ofAnnotation: Keys.initialScale), rule: "knative.initial-scale")
+        for key in [Keys.minScale, Keys.maxScale] where a[key] != nil {
+            diagnostics.warning("\(key) on the InferenceService is dropped by KServe; use spec.<component>.\(key == Keys.minScale ? "minReplicas" : "maxReplicas")",
+                                at: isvc.meta.location(ofAnnotation: key), rule: "kserve.scale-annotation")
         }
+        if a[Keys.stop] == "true" {
+            diagnostics.warning("\(Keys.stop) is \"true\": KServe deletes this InferenceService's Knative Services and VirtualService, so nothing is emitted for it",
+                                at: isvc.meta.location(ofAnnotation: Keys.stop), rule: "kserve.stopped")
+        }
+        KnativeAnnotationRules(diagnostics: diagnostics).check(a, locations: isvc.meta)
     }
 
     func checkPredictor(_ isvc: InferenceService) {
