@@ -5,6 +5,8 @@ public enum Compiler {
     public struct Options: Sendable {
         public var defaultNamespace = "default"
         public var mode: DeploymentMode?
+        /// The state of an earlier rollout (`--previous`), for revisions and canary traffic.
+        public var previous: PreviousState?
         public init() {}
     }
 
@@ -20,7 +22,7 @@ public enum Compiler {
     public static func compile(_ sources: [InputLoader.Source], options: Options, diagnostics: Diagnostics,
                                render: @escaping @Sendable (PlanObject) -> [UInt8]?, write: ([UInt8]) -> Void) {
         let inputs = InputLoader.load(sources, defaultNamespace: options.defaultNamespace, diagnostics: diagnostics)
-        let validated = Validator.validate(inputs, mode: options.mode, diagnostics: diagnostics)
+        let validated = Validator.validate(inputs, mode: options.mode, previous: options.previous, diagnostics: diagnostics)
         guard !diagnostics.hasErrors else { return }
         let services = validated.services
         let config = validated.config
@@ -31,7 +33,7 @@ public enum Compiler {
             let results = ParallelResults(count: chunk.count)
             DispatchQueue.concurrentPerform(iterations: chunk.count) { i in
                 var bytes: [UInt8] = []
-                for object in Expander.expand(chunk[i], config: config) {
+                for object in Expander.expand(chunk[i], config: config, previous: options.previous) {
                     if let rendered = render(object) { bytes += rendered }
                 }
                 results.set(i, bytes)
@@ -44,14 +46,14 @@ public enum Compiler {
     /// Read and validate only (`isvc check`).
     public static func check(_ sources: [InputLoader.Source], options: Options, diagnostics: Diagnostics) -> Inputs {
         let inputs = InputLoader.load(sources, defaultNamespace: options.defaultNamespace, diagnostics: diagnostics)
-        _ = Validator.validate(inputs, mode: options.mode, diagnostics: diagnostics)
+        _ = Validator.validate(inputs, mode: options.mode, previous: options.previous, diagnostics: diagnostics)
         return inputs
     }
 
     public static func compile(_ sources: [InputLoader.Source], options: Options, diagnostics: Diagnostics) -> Result {
         let inputs = InputLoader.load(sources, defaultNamespace: options.defaultNamespace, diagnostics: diagnostics)
-        let validated = Validator.validate(inputs, mode: options.mode, diagnostics: diagnostics)
-        let plan = diagnostics.hasErrors ? Plan() : Expander.expand(validated)
+        let validated = Validator.validate(inputs, mode: options.mode, previous: options.previous, diagnostics: diagnostics)
+        let plan = diagnostics.hasErrors ? Plan() : Expander.expand(validated, previous: options.previous)
         return Result(inputs: inputs, validated: validated, plan: plan)
     }
 }

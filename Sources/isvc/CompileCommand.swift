@@ -20,6 +20,9 @@ struct Compile: ParsableCommand {
     @Option(help: "Deployment mode when the InferenceService does not say: knative or standard.")
     var mode: DeploymentMode?
 
+    @Option(help: "An earlier isvc compile output (a YAML file or an --out directory): the state of the last rollout, for revisions and canary traffic.")
+    var previous: String?
+
     enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
         case yaml
         case json
@@ -46,6 +49,14 @@ struct Compile: ParsableCommand {
         var options = Compiler.Options()
         options.defaultNamespace = input.namespace
         options.mode = mode
+        if let previous {
+            let prior = PreviousState.load(try CompiledInput.sources(at: previous), diagnostics: diagnostics)
+            if diagnostics.hasErrors {
+                report(diagnostics)
+                throw ExitCode(ExitCodes.problems)
+            }
+            options.previous = prior
+        }
         if let out {
             let result = Compiler.compile(sources, options: options, diagnostics: diagnostics)
             report(diagnostics)

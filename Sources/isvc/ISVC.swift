@@ -8,7 +8,7 @@ struct ISVC: ParsableCommand {
         commandName: "isvc",
         abstract: "Compile, check and run KServe InferenceServices without a cluster.",
         version: "0.1.0",
-        subcommands: [Check.self, Compile.self])
+        subcommands: [Check.self, Compile.self, Diff.self])
 }
 
 /// Exit codes: 0 fine, 1 the input has errors, 2 the input cannot be used at all.

@@ -54,7 +54,8 @@ struct RenderTests {
     @Test("unified diff shows changed lines with context")
     func diff() {
         let d = UnifiedDiff.diff("a\nb\nc\nd\n", "a\nB\nc\nd\n", oldName: "old", newName: "new")
-        #expect(d == "--- old\n+++ new\n@@ -1,5 +1,5 @@\n a\n-b\n+B\n c\n d\n \n")
+        #expect(d == "--- old\n+++ new\n@@ -1,4 +1,4 @@\n a\n-b\n+B\n c\n d\n")
+        #expect(UnifiedDiff.diff("", "x\ny\n") == "--- expected\n+++ actual\n@@ -0,0 +1,2 @@\n+x\n+y\n")
         #expect(UnifiedDiff.diff("same\n", "same\n").isEmpty)
     }
 }

@@ -1,16 +1,16 @@
 /// Stage 4: the validated spec expanded into the whole Knative-mode resource graph, in a fixed order:
 /// per InferenceService, KServe's objects, then per component the chain Knative and net-istio build.
 public enum Expander {
-    public static func expand(_ spec: ValidatedSpec) -> Plan {
+    public static func expand(_ spec: ValidatedSpec, previous: PreviousState? = nil) -> Plan {
         var plan = Plan()
         for service in spec.services {
-            plan.objects += expand(service, config: spec.config)
+            plan.objects += expand(service, config: spec.config, previous: previous)
         }
         return plan
     }
 
     /// The objects of one InferenceService, so large inputs can be written as they are expanded.
-    public static func expand(_ service: ValidatedService, config: ClusterConfig) -> [PlanObject] {
+    public static func expand(_ service: ValidatedService, config: ClusterConfig, previous: PreviousState? = nil) -> [PlanObject] {
         var plan = Plan()
         let kserve = KServeObjects(config: config)
         let serving = KnativeServing(config: config)
@@ -24,7 +24,8 @@ public enum Expander {
             var ksvcs: [(ResolvedComponent, Value)] = []
             var componentHosts: [ComponentKind: String] = [:]
             for c in service.components {
-                let ksvc = kserve.knativeService(c, of: service)
+                let rolledOut = previous?.component(namespace: ns, name: c.name)?.rolledOutRevision
+                let ksvc = kserve.knativeService(c, of: service, rolledOut: rolledOut)
                 ksvcs.append((c, ksvc))
                 let routeLabels = KnativeServing.labels(ksvc, ["metadata", "labels"]).merging([Keys.knService: c.name]) { $1 }
                 componentHosts[c.kind] = networking.urlHost(route: c.name, namespace: ns, labels: routeLabels)
@@ -37,14 +38,24 @@ public enum Expander {
                 plan.objects.append(PlanObject(createdBy: Creator.kserve, origin: isvcOrigin, body: svc))
             }
             for (_, ksvc) in ksvcs {
-                expandKnativeService(ksvc, into: &plan, serving: serving, networking: networking, deployments: deployments)
+                expandKnativeService(ksvc, into: &plan, serving: serving, networking: networking, deployments: deployments,
+                                     previous: previous)
             }
         }
         return plan.objects
     }
 
+    /// The generation a Knative Service's Configuration is at: the previous one when the revision
+    /// template is unchanged (Knative creates a revision only when it changes), else one more.
+    static func generation(of ksvc: Value, previous: PreviousState.Component?) -> Int {
+        guard let previous else { return 1 }
+        let template = ksvc[path: ["spec", "template"]] ?? [:]
+        return TemplateChanges.paths(from: previous.template, to: template).isEmpty ? previous.generation : previous.generation + 1
+    }
+
     static func expandKnativeService(_ ksvc: Value, into plan: inout Plan, serving: KnativeServing,
-                                     networking: KnativeNetworking, deployments: KnativeDeployment) {
+                                     networking: KnativeNetworking, deployments: KnativeDeployment,
+                                     previous: PreviousState?) {
         let name = ksvc[path: ["metadata", "name"]]?.string ?? ""
         let ns = ksvc[path: ["metadata", "namespace"]]?.string ?? ""
         func add(_ body: Value, from origin: String, by creator: String = Creator.knative, note: String? = nil) {
@@ -52,8 +63,17 @@ public enum Expander {
         }
         let configuration = serving.configuration(ksvc)
         add(configuration, from: "Service \(ns)/\(name)")
-        let (revision, rev) = serving.revision(configuration)
+        let prior = previous?.component(namespace: ns, name: name)
+        let (revision, rev) = serving.revision(configuration, generation: generation(of: ksvc, previous: prior))
         add(revision, from: "Configuration \(ns)/\(name)")
+        // Earlier revisions the traffic still routes to (the canary's `prev`), as the cluster has them.
+        var routed: [KnativeServing.RevisionRef] = [rev]
+        for target in ksvc[path: ["spec", "traffic"]]?.array ?? [] {
+            guard let old = target["revisionName"]?.string, old != rev.name, !routed.contains(where: { $0.name == old }),
+                  let oldRevision = prior?.revisions[old] else { continue }
+            add(oldRevision, from: "Configuration \(ns)/\(name)", note: "an earlier revision, still routed")
+            routed.append(KnativeServing.revisionRef(oldRevision))
+        }
         let route = serving.route(ksvc)
         add(route, from: "Service \(ns)/\(name)")
 
@@ -68,13 +88,15 @@ public enum Expander {
         for svc in networking.routeServices(route: route, groups: groups) {
             add(svc, from: "Route \(ns)/\(name)")
         }
-        add(serving.podAutoscaler(rev), from: "Revision \(ns)/\(rev.name)")
-        add(serving.metric(rev), from: "PodAutoscaler \(ns)/\(rev.name)")
-        add(serving.serverlessService(rev), from: "PodAutoscaler \(ns)/\(rev.name)")
-        for svc in serving.revisionServices(rev) {
-            add(svc, from: "ServerlessService \(ns)/\(rev.name)")
+        for rev in routed {
+            add(serving.podAutoscaler(rev), from: "Revision \(ns)/\(rev.name)")
+            add(serving.metric(rev), from: "PodAutoscaler \(ns)/\(rev.name)")
+            add(serving.serverlessService(rev), from: "PodAutoscaler \(ns)/\(rev.name)")
+            for svc in serving.revisionServices(rev) {
+                add(svc, from: "ServerlessService \(ns)/\(rev.name)")
+            }
+            let (deployment, note) = deployments.deployment(rev)
+            add(deployment, from: "Revision \(ns)/\(rev.name)", note: note)
         }
-        let (deployment, note) = deployments.deployment(rev)
-        add(deployment, from: "Revision \(ns)/\(rev.name)", note: note)
     }
 }

@@ -5,7 +5,8 @@ struct KServeObjects {
 
     /// The Knative Service of a component, as stored after Knative's defaulting webhook
     /// (which is what `kubectl get ksvc -o yaml` shows and what Knative propagates).
-    func knativeService(_ c: ResolvedComponent, of service: ValidatedService) -> Value {
+    /// `rolledOut` is the component's `latestRolledoutRevision` from an earlier rollout, if any.
+    func knativeService(_ c: ResolvedComponent, of service: ValidatedService, rolledOut: String? = nil) -> Value {
         var annotations = c.annotations
         // SetAutoScalingAnnotations
         if annotations[Keys.autoscalingClass] == nil { annotations[Keys.autoscalingClass] = Keys.kpaClass }
@@ -25,8 +26,16 @@ struct KServeObjects {
         let disallowedLabels = Set([Keys.visibility] + config.serviceLabelDisallowedList)
         let templateLabels = c.labels.filter { !disallowedLabels.contains($0.key) }
 
-        var traffic: Value = ["latestRevision": true, "percent": 100]
-        if service.annotations[Keys.enableTagRouting] == "true" { traffic["tag"] = "latest" }
+        // KServe splits traffic only once a revision has been rolled out (ksvc_reconciler.go).
+        var latest: Value = ["latestRevision": true, "percent": 100]
+        if service.annotations[Keys.enableTagRouting] == "true" { latest["tag"] = "latest" }
+        var traffic: [Value] = [latest]
+        if let pct = c.ext.canaryTrafficPercent?.value, let rolledOut, !rolledOut.isEmpty {
+            traffic[0]["percent"] = .int(pct)
+            if pct < 100 {
+                traffic.append(["revisionName": .string(rolledOut), "latestRevision": false, "percent": .int(100 - pct), "tag": "prev"])
+            }
+        }
 
         let spec: Value = [
             "template": [
@@ -34,9 +43,9 @@ struct KServeObjects {
                     "labels": Value(templateLabels),
                     "annotations": Value(annotations),
                 ],
-                "spec": .object(KnativeDefaults.revisionSpec(c, config: config, annotations: annotations)),
+                "spec": Quantities.normalized(.object(KnativeDefaults.revisionSpec(c, config: config, annotations: annotations))),
             ],
-            "traffic": [traffic],
+            "traffic": .array(traffic),
         ]
         return Meta.object(apiVersion: "serving.knative.dev/v1", kind: "Service", name: c.name, namespace: service.namespace,
                            labels: c.labels, annotations: ksvcAnnotations, owner: isvcOwner(service), spec: spec)

@@ -33,7 +33,7 @@ struct KnativeServing {
                            spec: ["template": ksvc[path: ["spec", "template"]] ?? [:]])
     }
 
-    /// The revision the Configuration's first generation creates.
+    /// The revision a generation of the Configuration creates (`-00001` for the first).
     func revision(_ configuration: Value, generation: Int = 1) -> (Value, RevisionRef) {
         let configName = configuration[path: ["metadata", "name"]]?.string ?? ""
         let ns = configuration[path: ["metadata", "namespace"]]?.string ?? ""
@@ -74,6 +74,15 @@ struct KnativeServing {
                            labels: labels, annotations: annotations,
                            owner: Meta.ownerReference(apiVersion: "serving.knative.dev/v1", kind: "Service", namespace: ns, name: name),
                            spec: ["traffic": .array(traffic)])
+    }
+
+    /// An existing revision, read back from an earlier compile.
+    static func revisionRef(_ revision: Value) -> RevisionRef {
+        RevisionRef(name: revision[path: ["metadata", "name"]]?.string ?? "",
+                    namespace: revision[path: ["metadata", "namespace"]]?.string ?? "",
+                    labels: labels(revision, ["metadata", "labels"]),
+                    annotations: labels(revision, ["metadata", "annotations"]),
+                    spec: revision["spec"]?.object ?? [:])
     }
 
     /// `makeLabels(rev)`: the labels of the revision's Deployment, pods and PodAutoscaler.

@@ -15,6 +15,11 @@ public enum PlanRenderer {
         YAMLWriter.write(object.body, into: &out)
     }
 
+    /// A bare object (no creator comment) as one document of a stream.
+    public static func yamlDocument(_ body: Value) -> String {
+        "---\n" + YAMLWriter.document(body)
+    }
+
     public static func json(_ plan: Plan) -> String {
         var out = jsonHeader
         for (i, object) in plan.objects.enumerated() { out += jsonItem(object, first: i == 0) }

@@ -2,8 +2,7 @@
 public enum UnifiedDiff {
     public static func diff(_ old: String, _ new: String, oldName: String = "expected", newName: String = "actual",
                             context: Int = 3) -> String {
-        let a = old.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
-        let b = new.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        let a = lines(old), b = lines(new)
         let ops = edits(a, b)
         guard ops.contains(where: { $0.kind != .same }) else { return "" }
         var out = "--- \(oldName)\n+++ \(newName)\n"
@@ -20,8 +19,10 @@ public enum UnifiedDiff {
             }
             let lo = max(i, start - context), hi = min(ops.count - 1, end + context)
             let hunk = ops[lo...hi]
-            let oldStart = (hunk.first?.oldIndex ?? 0) + 1, newStart = (hunk.first?.newIndex ?? 0) + 1
             let oldCount = hunk.filter { $0.kind != .insert }.count, newCount = hunk.filter { $0.kind != .delete }.count
+            // An empty range starts at the line before it (0 for an empty file), as diff -u writes it.
+            let oldStart = (hunk.first?.oldIndex ?? 0) + (oldCount == 0 ? 0 : 1)
+            let newStart = (hunk.first?.newIndex ?? 0) + (newCount == 0 ? 0 : 1)
             out += "@@ -\(oldStart),\(oldCount) +\(newStart),\(newCount) @@\n"
             for op in hunk {
                 switch op.kind {
@@ -33,6 +34,13 @@ public enum UnifiedDiff {
             i = hi + 1
         }
         return out
+    }
+
+    /// The lines of a text; a final newline ends the last line rather than starting an empty one.
+    static func lines(_ text: String) -> [String] {
+        var l = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        if l.last == "" { l.removeLast() }
+        return l
     }
 
     struct Op {

@@ -1,8 +1,9 @@
 /// Stage 3: the spec as KServe's admission webhooks and controllers would accept it, with defaults
 /// applied and runtimes selected. Every rule runs; every problem is collected.
 public enum Validator {
-    public static func validate(_ inputs: Inputs, mode: DeploymentMode?, diagnostics: Diagnostics) -> ValidatedSpec {
-        let rules = WebhookRules(diagnostics: diagnostics, config: inputs.config)
+    public static func validate(_ inputs: Inputs, mode: DeploymentMode?, previous: PreviousState? = nil,
+                                diagnostics: Diagnostics) -> ValidatedSpec {
+        let rules = WebhookRules(diagnostics: diagnostics, config: inputs.config, previous: previous)
         let builder = ComponentBuilder(config: inputs.config, runtimes: inputs.runtimes, diagnostics: diagnostics)
         var services: [ValidatedService] = []
         var seen: [String: SourceLocation] = [:]

@@ -5,6 +5,8 @@ import Foundation
 struct WebhookRules {
     let diagnostics: Diagnostics
     let config: ClusterConfig
+    /// An earlier rollout, if known: canary traffic needs one.
+    var previous: PreviousState?
 
     static let nameRegex = try! NSRegularExpression(pattern: "^[a-z]([-a-z0-9]*[a-z0-9])?$")
 
@@ -187,7 +189,8 @@ struct WebhookRules {
                                   at: strategy.location, rule: "kserve.deployment-strategy")
             }
         }
-        if let pct = ext.canaryTrafficPercent, pct.value >= 0, pct.value < 100 {
+        let rolledOut = previous?.component(namespace: isvc.namespace, name: "\(isvc.name)-\(component)")?.rolledOutRevision
+        if let pct = ext.canaryTrafficPercent, pct.value >= 0, pct.value < 100, rolledOut == nil {
             diagnostics.warning("canaryTrafficPercent \(pct.value) has no effect on a first deployment: KServe splits traffic only once a revision has been rolled out, so the new revision gets 100%",
                                 at: pct.location, rule: "kserve.canary-first-deployment")
         }
