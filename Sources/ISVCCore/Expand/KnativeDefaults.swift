@@ -10,6 +10,8 @@ enum KnativeDefaults {
         if let t = c.ext.timeout, t.value != 0 { spec["responseStartTimeoutSeconds"] = .int(t.value) }
         spec["containerConcurrency"] = .int(c.ext.containerConcurrency?.value ?? 0)
         if spec["enableServiceLinks"] == nil { spec["enableServiceLinks"] = false }
+        // false booleans are omitted when Kubernetes serializes a PodSpec.
+        for flag in ["hostIPC", "hostNetwork", "hostPID"] where spec[flag] == .bool(false) { spec[flag] = nil }
         var containers = spec["containers"]?.array ?? []
         let serving = servingContainerIndex(containers)
         for i in containers.indices {

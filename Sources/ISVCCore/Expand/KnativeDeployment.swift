@@ -58,6 +58,8 @@ struct KnativeDeployment {
         podAnnotations[Keys.defaultContainer] = containersIn.indices.contains(serving) ? containersIn[serving]["name"]?.string : nil
         var note: String?
         StorageInitializer(config: config).inject(into: &spec, annotations: rev.annotations, note: &note)
+        Self.metricsAggregator(&podAnnotations)
+        for flag in ["hostIPC", "hostNetwork", "hostPID"] where spec[flag] == .bool(false) { spec[flag] = nil }
 
         let labels = KnativeServing.childLabels(rev)
         let uid = Meta.uid(apiVersion: "serving.knative.dev/v1", kind: "Revision", namespace: rev.namespace, name: rev.name)
@@ -76,6 +78,19 @@ struct KnativeDeployment {
                 "template": ["metadata": ["labels": Value(labels), "annotations": Value(podAnnotations)], "spec": .object(spec)],
             ])
         return (body, note)
+    }
+
+    /// KServe's pod webhook, metrics part (`InjectMetricsAggregator`): both switches recorded on every
+    /// pod, and Prometheus scrape annotations when scraping is on.
+    static func metricsAggregator(_ annotations: inout [String: String]) {
+        let aggregate = annotations["serving.kserve.io/enable-metric-aggregation"] ?? "false"
+        annotations["serving.kserve.io/enable-metric-aggregation"] = aggregate
+        let scrape = annotations["serving.kserve.io/enable-prometheus-scraping"] ?? "false"
+        annotations["serving.kserve.io/enable-prometheus-scraping"] = scrape
+        if scrape == "true" {
+            annotations["prometheus.io/port"] = aggregate == "true" ? "9088" : "9091"
+            annotations["prometheus.io/path"] = "/metrics"
+        }
     }
 
     /// An env var; empty values are left out as Go's `omitempty` leaves them out.

@@ -55,6 +55,9 @@ public struct ClusterConfig: Sendable {
     public var maxRevisionTimeoutSeconds = 600
     public var containerConcurrencyMaxLimit = 1000
 
+    /// Knative `config-features` flags (`kubernetes.podspec-*`): "enabled", "disabled" or "allowed".
+    public var knativeFeatures: [String: String] = [:]
+
     public init() {}
 
     /// The service that KServe's top-level VirtualService routes to.

@@ -6,7 +6,7 @@ struct ConfigMapReader {
     let diagnostics: Diagnostics
 
     static let recognised: Set<String> = ["inferenceservice-config", "config-domain", "config-autoscaler",
-                                          "config-deployment", "config-defaults"]
+                                          "config-deployment", "config-defaults", "config-features"]
 
     func apply(_ document: SourceDocument, to config: inout ClusterConfig) {
         let root = document.root
@@ -33,6 +33,10 @@ struct ConfigMapReader {
             for entry in data { applyDeployment(key: entry.key, value: entry.value, at: entry.at, to: &config) }
         case "config-defaults":
             for entry in data { applyDefaults(key: entry.key, value: entry.value, at: entry.at, to: &config) }
+        case "config-features":
+            for entry in data where !entry.key.hasPrefix("_") {
+                config.knativeFeatures[entry.key] = entry.value.lowercased()
+            }
         default:
             break
         }

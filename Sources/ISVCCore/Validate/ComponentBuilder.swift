@@ -220,7 +220,8 @@ struct ComponentBuilder {
 
     // MARK: transformer and explainer
 
-    func transformer(_ isvc: InferenceService, annotations isvcAnnotations: [String: String], predictorName: String) -> ResolvedComponent? {
+    func transformer(_ isvc: InferenceService, annotations isvcAnnotations: [String: String], predictorName: String,
+                     isvcLabels: [String: String]) -> ResolvedComponent? {
         guard let t = isvc.transformer, !t.pod.containers.isEmpty else { return nil }
         var containers = t.pod.containers.map { $0.fields }
         containers[0]["name"] = "kserve-container"
@@ -232,10 +233,11 @@ struct ComponentBuilder {
         if !args.contains(where: { $0.hasPrefix("--workers") }), let cc = t.ext.containerConcurrency { args += ["--workers", String(cc.value)] }
         containers[0]["args"] = .array(args.map { .string($0) })
         return component(.transformer, isvc, isvcAnnotations, t, containers: containers,
-                         storageUri: t.pod.containers.first?.env("STORAGE_URI"))
+                         storageUri: t.pod.containers.first?.env("STORAGE_URI"), isvcLabels: isvcLabels)
     }
 
-    func explainer(_ isvc: InferenceService, annotations isvcAnnotations: [String: String], predictorName: String) -> ResolvedComponent? {
+    func explainer(_ isvc: InferenceService, annotations isvcAnnotations: [String: String], predictorName: String,
+                   isvcLabels: [String: String]) -> ResolvedComponent? {
         guard let e = isvc.explainer else { return nil }
         let host = "\(predictorName).\(isvc.namespace)"
         if let art = e.art {
@@ -253,7 +255,8 @@ struct ComponentBuilder {
             if c["image"] == nil { c["image"] = .string("kserve/art-explainer:\(art.runtimeVersion?.value ?? "latest")") }
             c["name"] = "kserve-container"
             c["resources"] = defaultResources(c["resources"])
-            return component(.explainer, isvc, isvcAnnotations, e, containers: [c], storageUri: art.storageUri?.value)
+            return component(.explainer, isvc, isvcAnnotations, e, containers: [c], storageUri: art.storageUri?.value,
+                             isvcLabels: isvcLabels)
         }
         guard !e.pod.containers.isEmpty else { return nil }
         var containers = e.pod.containers.map { $0.fields }
@@ -266,16 +269,18 @@ struct ComponentBuilder {
         if !args.contains(where: { $0.hasPrefix("--workers") }), let cc = e.ext.containerConcurrency { args += ["--workers", String(cc.value)] }
         containers[0]["args"] = .array(args.map { .string($0) })
         return component(.explainer, isvc, isvcAnnotations, e, containers: containers,
-                         storageUri: e.pod.containers.first?.env("STORAGE_URI"))
+                         storageUri: e.pod.containers.first?.env("STORAGE_URI"), isvcLabels: isvcLabels)
     }
 
+    /// A transformer or explainer. `isvcLabels` are the isvc's labels as the predictor's reconcile left
+    /// them (runtime defaults such as torchserve's serviceEnvelope are added to the isvc itself).
     func component(_ kind: ComponentKind, _ isvc: InferenceService, _ isvcAnnotations: [String: String], _ c: Component,
-                   containers: [[String: Value]], storageUri: String?) -> ResolvedComponent {
+                   containers: [[String: Value]], storageUri: String?, isvcLabels: [String: String]) -> ResolvedComponent {
         var annotations = filtered(isvcAnnotations)
         if let storageUri { annotations[Keys.storageInitializerSourceURI] = storageUri }
         addLogger(c.ext.logger, to: &annotations)
         addBatcher(c.ext.batcher, to: &annotations)
-        var labels = isvc.meta.labels.merging(c.ext.labels) { $1 }
+        var labels = isvcLabels.merging(c.ext.labels) { $1 }
         labels[Keys.inferenceService] = isvc.name
         labels[Keys.component] = kind.rawValue
         var podSpec = c.pod.other

@@ -24,8 +24,14 @@ public enum Validator {
             let annotations = builder.defaultedAnnotations(isvc)
             guard let predictor = builder.predictor(isvc, annotations: annotations) else { continue }
             var components = [predictor]
-            if let t = builder.transformer(isvc, annotations: annotations, predictorName: predictor.name) { components.append(t) }
-            if let e = builder.explainer(isvc, annotations: annotations, predictorName: predictor.name) { components.append(e) }
+            let isvcLabels = isvc.meta.labels.merging(predictor.isvcLabelAdditions) { $1 }
+            if let t = builder.transformer(isvc, annotations: annotations, predictorName: predictor.name, isvcLabels: isvcLabels) {
+                components.append(t)
+            }
+            if let e = builder.explainer(isvc, annotations: annotations, predictorName: predictor.name, isvcLabels: isvcLabels) {
+                components.append(e)
+            }
+            for c in components { KnativeFeatureRules(diagnostics: diagnostics, features: inputs.config.knativeFeatures).check(c) }
             guard diagnostics.errorCount == before else { continue }
             services.append(ValidatedService(isvc: isvc, annotations: annotations, components: components))
         }
