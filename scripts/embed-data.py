@@ -22,6 +22,11 @@ EMBED = [
     ("inferenceService", "serving.kserve.io-v1beta1-InferenceService.json"),
     ("servingRuntime", "serving.kserve.io-v1alpha1-ServingRuntime.json"),
     ("clusterServingRuntime", "serving.kserve.io-v1alpha1-ClusterServingRuntime.json"),
+    ("virtualService", "networking.istio.io-v1-VirtualService.json"),
+    ("destinationRule", "networking.istio.io-v1-DestinationRule.json"),
+    ("gateway", "networking.istio.io-v1-Gateway.json"),
+    ("requestAuthentication", "security.istio.io-v1-RequestAuthentication.json"),
+    ("authorizationPolicy", "security.istio.io-v1-AuthorizationPolicy.json"),
 ]
 
 DROP = {"default", "$schema", "title", "description"}

@@ -24,6 +24,10 @@ public enum Compiler {
         let inputs = InputLoader.load(sources, defaultNamespace: options.defaultNamespace, diagnostics: diagnostics)
         let validated = Validator.validate(inputs, mode: options.mode, previous: options.previous, diagnostics: diagnostics)
         guard !diagnostics.hasErrors else { return }
+        if !inputs.istioDocuments.isEmpty {
+            checkIstio(inputs, plan: Expander.expand(validated, previous: options.previous), diagnostics: diagnostics)
+            guard !diagnostics.hasErrors else { return }
+        }
         let services = validated.services
         let config = validated.config
         let batch = 256
@@ -43,17 +47,41 @@ public enum Compiler {
         }
     }
 
-    /// Read and validate only (`isvc check`).
+    /// The ingress gateway's Envoy configuration for a compiled plan.
+    public static func envoy(_ result: Result, options: EnvoyOptions) -> Value {
+        let model = GatewayModel(
+            servers: GatewayModel.knativeDefaults(config: result.validated.config),
+            virtualServices: result.plan.objects.filter { $0.kind == "VirtualService" }.map(\.body)
+                + result.inputs.istio.filter { $0["kind"]?.string == "VirtualService" },
+            destinationRules: result.inputs.istio.filter { $0["kind"]?.string == "DestinationRule" })
+        return EnvoyBootstrap.make(model, options: options)
+    }
+
+    /// Read and validate only (`isvc check`); Istio inputs are checked against the graph they route to.
     public static func check(_ sources: [InputLoader.Source], options: Options, diagnostics: Diagnostics) -> Inputs {
         let inputs = InputLoader.load(sources, defaultNamespace: options.defaultNamespace, diagnostics: diagnostics)
-        _ = Validator.validate(inputs, mode: options.mode, previous: options.previous, diagnostics: diagnostics)
+        let validated = Validator.validate(inputs, mode: options.mode, previous: options.previous, diagnostics: diagnostics)
+        if !inputs.istioDocuments.isEmpty {
+            checkIstio(inputs, plan: diagnostics.hasErrors ? Plan() : Expander.expand(validated, previous: options.previous),
+                       diagnostics: diagnostics)
+        }
         return inputs
+    }
+
+    static func checkIstio(_ inputs: Inputs, plan: Plan, diagnostics: Diagnostics) {
+        let rules = IstioRules(diagnostics: diagnostics)
+        rules.check(inputs.istioDocuments)
+        rules.checkHosts(inputs.istioDocuments, known: IstioRules.knownHosts(plan, config: inputs.config))
     }
 
     public static func compile(_ sources: [InputLoader.Source], options: Options, diagnostics: Diagnostics) -> Result {
         let inputs = InputLoader.load(sources, defaultNamespace: options.defaultNamespace, diagnostics: diagnostics)
         let validated = Validator.validate(inputs, mode: options.mode, previous: options.previous, diagnostics: diagnostics)
-        let plan = diagnostics.hasErrors ? Plan() : Expander.expand(validated, previous: options.previous)
+        var plan = diagnostics.hasErrors ? Plan() : Expander.expand(validated, previous: options.previous)
+        if !inputs.istioDocuments.isEmpty {
+            checkIstio(inputs, plan: plan, diagnostics: diagnostics)
+            if diagnostics.hasErrors { plan = Plan() }
+        }
         return Result(inputs: inputs, validated: validated, plan: plan)
     }
 }

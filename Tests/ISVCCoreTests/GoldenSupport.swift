@@ -75,3 +75,15 @@ func compileFixture(_ name: String) -> (yaml: String, report: String, exitCode: 
     let yaml = exitCode == 0 ? PlanRenderer.yaml(result.plan.selecting(options.emit)) : ""
     return (yaml, report, exitCode)
 }
+
+/// The ingress gateway's Envoy configuration for a fixture, as `isvc compile --emit envoy` prints it.
+func envoyFixture(_ name: String) -> String {
+    let path = "fixtures/\(name).yaml"
+    let text = Golden.read(path) ?? ""
+    let options = FixtureOptions(text)
+    let diagnostics = Diagnostics(strict: options.strict)
+    var compilerOptions = Compiler.Options()
+    compilerOptions.defaultNamespace = options.namespace
+    let result = Compiler.compile([.init(path: path, text: text)], options: compilerOptions, diagnostics: diagnostics)
+    return YAMLWriter.document(Compiler.envoy(result, options: EnvoyOptions()))
+}

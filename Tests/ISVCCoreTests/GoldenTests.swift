@@ -13,6 +13,7 @@ struct GoldenTests {
         } else {
             #expect(exitCode == 0, "fixture \(name) must compile:\n\(report)")
             Golden.check(yaml, against: "golden/\(name)/compiled.yaml")
+            Golden.check(envoyFixture(name), against: "golden/\(name)/envoy.yaml")
         }
     }
 

@@ -62,4 +62,21 @@ public enum EmbeddedSchemas {
     public static let inferenceServiceSchema = Schema.parse(inferenceService)
     public static let servingRuntimeSchema = Schema.parse(servingRuntime)
     public static let clusterServingRuntimeSchema = Schema.parse(clusterServingRuntime)
+    public static let virtualServiceSchema = Schema.parse(virtualService)
+    public static let destinationRuleSchema = Schema.parse(destinationRule)
+    public static let gatewaySchema = Schema.parse(gateway)
+    public static let requestAuthenticationSchema = Schema.parse(requestAuthentication)
+    public static let authorizationPolicySchema = Schema.parse(authorizationPolicy)
+
+    /// The schema of an Istio kind `isvc` reads.
+    static func istio(_ kind: String) -> Schema? {
+        switch kind {
+        case "VirtualService": return virtualServiceSchema
+        case "DestinationRule": return destinationRuleSchema
+        case "Gateway": return gatewaySchema
+        case "RequestAuthentication": return requestAuthenticationSchema
+        case "AuthorizationPolicy": return authorizationPolicySchema
+        default: return nil
+        }
+    }
 }

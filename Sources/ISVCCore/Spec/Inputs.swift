@@ -9,6 +9,10 @@ public struct Inputs: Sendable {
     public var config = ClusterConfig()
     /// Kinds present in the input that `isvc` does not compile (passed over with a note).
     public var ignored: [String] = []
+    /// Istio objects from the input (VirtualService, DestinationRule, Gateway, ...), as values.
+    public var istio: [Value] = []
+    /// The same objects as documents, with positions, for the Istio rules.
+    public var istioDocuments: [SourceDocument] = []
 }
 
 /// Stage 1 and 2 of the pipeline: source text -> documents -> typed inputs, with schema checks.
@@ -45,6 +49,15 @@ public enum InputLoader {
         for i in inputRuntimes.indices where !inputRuntimes[i].clusterScoped && inputRuntimes[i].meta.namespace == nil {
             inputRuntimes[i].meta.namespace = Located(defaultNamespace, at: inputRuntimes[i].location)
         }
+        for i in inputs.istioDocuments.indices where inputs.istioDocuments[i].root["metadata"]?["namespace"] == nil {
+            inputs.istioDocuments[i].root = ContainerNaming.updating(inputs.istioDocuments[i].root, ["metadata"]) { meta in
+                guard var pairs = meta.mapping else { return meta }
+                pairs.append(Pair(key: Node(.scalar(Scalar(text: "namespace", tag: .str, plain: true)), at: meta.location),
+                                  value: Node(.scalar(Scalar(text: defaultNamespace, tag: .str, plain: true)), at: meta.location)))
+                return Node(.mapping(pairs), at: meta.location)
+            }
+        }
+        inputs.istio = inputs.istioDocuments.map { Value($0.root) }
         let overridden = Set(inputRuntimes.filter(\.clusterScoped).map(\.name))
         RuntimeRules.check(inputRuntimes, builtIns: BuiltInRuntimes.all.filter { !overridden.contains($0.name) },
                            diagnostics: diagnostics)
@@ -65,8 +78,10 @@ public enum InputLoader {
                 checker.check(ContainerNaming.applied(to: document.root), against: EmbeddedSchemas.inferenceServiceSchema)
             case "ClusterServingRuntime":
                 checker.check(document.root, against: EmbeddedSchemas.clusterServingRuntimeSchema)
-            default:
+            case "ServingRuntime":
                 checker.check(document.root, against: EmbeddedSchemas.servingRuntimeSchema)
+            default:
+                if let schema = EmbeddedSchemas.istio(kind) { checker.check(document.root, against: schema) }
             }
             results.set(i, local.all)
         }
@@ -104,6 +119,12 @@ public enum InputLoader {
             guard expectVersion(apiVersion, ["serving.kserve.io/v1alpha1"], kind: kind.value, diagnostics) else { return nil }
             let cluster = kind.value == "ClusterServingRuntime"
             runtimes.append(ServingRuntime(document: document, clusterScoped: cluster))
+            return kind.value
+        case ("networking.istio.io", "VirtualService"), ("networking.istio.io", "DestinationRule"), ("networking.istio.io", "Gateway"),
+             ("security.istio.io", "RequestAuthentication"), ("security.istio.io", "AuthorizationPolicy"):
+            let versions = group == "networking.istio.io" ? ["v1", "v1beta1", "v1alpha3"] : ["v1", "v1beta1"]
+            guard expectVersion(apiVersion, versions.map { "\(group)/\($0)" }, kind: kind.value, diagnostics) else { return nil }
+            inputs.istioDocuments.append(document)
             return kind.value
         case ("v1", "ConfigMap"):
             let name = root["metadata"]?.located("name")?.value ?? ""

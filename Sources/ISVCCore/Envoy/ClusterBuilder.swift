@@ -1,0 +1,79 @@
+/// Envoy clusters as istiod builds them for the gateway (`cluster_builder.go`,
+/// `cluster_traffic_policy.go`): Istio's defaults, overridden by the DestinationRule for the host
+/// (a subset's blocks replace the top-level ones whole).
+struct ClusterBuilder {
+    let destinationRules: [Value]
+
+    static let maxUInt32 = 4_294_967_295
+
+    func trafficPolicy(host: String, subset: String?) -> Value {
+        guard let dr = destinationRules.first(where: { dr in
+            let ns = dr[path: ["metadata", "namespace"]]?.string ?? "default"
+            return RouteTranslation(namespace: ns).fqdn(dr[path: ["spec", "host"]]?.string ?? "") == host
+        }) else { return [:] }
+        var policy = dr[path: ["spec", "trafficPolicy"]]?.object ?? [:]
+        if let subset, let s = dr[path: ["spec", "subsets"]]?.array?.first(where: { $0["name"]?.string == subset }) {
+            for (k, v) in s["trafficPolicy"]?.object ?? [:] { policy[k] = v }
+        }
+        return .object(policy)
+    }
+
+    func cluster(name: String, host: String, port: Int, subset: String?, endpoint: (String, Int)) -> Value {
+        let policy = trafficPolicy(host: host, subset: subset)
+        var cluster: Value = [
+            "name": .string(name),
+            "type": "STATIC",
+            "connect_timeout": policy[path: ["connectionPool", "tcp", "connectTimeout"]] ?? "10s",
+            "lb_policy": .string(lbPolicy(policy["loadBalancer"])),
+            "common_lb_config": [:],
+            "load_assignment": [
+                "cluster_name": .string(name),
+                "endpoints": [["lb_endpoints": [["endpoint": ["address": ["socket_address": [
+                    "address": .string(endpoint.0), "port_value": .int(endpoint.1)]]]]]]],
+            ],
+        ]
+        let pool = policy["connectionPool"] ?? [:]
+        func limit(_ v: Value?) -> Value { v.flatMap(\.int).map { .int($0) } ?? .int(Self.maxUInt32) }
+        cluster["circuit_breakers"] = ["thresholds": [[
+            "max_connections": limit(pool[path: ["tcp", "maxConnections"]]),
+            "max_pending_requests": limit(pool[path: ["http", "http1MaxPendingRequests"]]),
+            "max_requests": limit(pool[path: ["http", "http2MaxRequests"]]),
+            "max_retries": limit(pool[path: ["http", "maxRetries"]]),
+            "track_remaining": true,
+        ]]]
+        if let perConnection = pool[path: ["http", "maxRequestsPerConnection"]]?.int, perConnection > 0 {
+            cluster["typed_extension_protocol_options"] = ["envoy.extensions.upstreams.http.v3.HttpProtocolOptions": [
+                "@type": "type.googleapis.com/envoy.extensions.upstreams.http.v3.HttpProtocolOptions",
+                "common_http_protocol_options": ["max_requests_per_connection": .int(perConnection)],
+                "explicit_http_config": ["http_protocol_options": [:]],
+            ]]
+        }
+        if let outlier = policy["outlierDetection"] {
+            var o: Value = ["enforcing_success_rate": 0]
+            if let n = outlier["consecutive5xxErrors"]?.int {
+                o["consecutive_5xx"] = .int(n)
+                o["enforcing_consecutive_5xx"] = .int(n == 0 ? 0 : 100)
+            }
+            if let n = outlier["consecutiveGatewayErrors"]?.int {
+                o["consecutive_gateway_failure"] = .int(n)
+                o["enforcing_consecutive_gateway_failure"] = .int(n == 0 ? 0 : 100)
+            }
+            if let v = outlier["interval"] { o["interval"] = v }
+            if let v = outlier["baseEjectionTime"] { o["base_ejection_time"] = v }
+            if let v = outlier["maxEjectionPercent"]?.int, v > 0 { o["max_ejection_percent"] = .int(v) }
+            cluster["outlier_detection"] = o
+            cluster["common_lb_config"] = ["healthy_panic_threshold": ["value": .int(outlier["minHealthPercent"]?.int ?? 0)]]
+        }
+        return cluster
+    }
+
+    func lbPolicy(_ lb: Value?) -> String {
+        if lb?["consistentHash"] != nil { return "RING_HASH" }
+        switch lb?["simple"]?.string {
+        case "ROUND_ROBIN": return "ROUND_ROBIN"
+        case "RANDOM": return "RANDOM"
+        case "PASSTHROUGH": return "CLUSTER_PROVIDED"
+        default: return "LEAST_REQUEST"
+        }
+    }
+}

@@ -1,0 +1,89 @@
+import Foundation
+
+/// Checks of the Istio objects given as input, with positions: what Istio's validation rejects
+/// (destination weights, regular expressions) and references that would route nowhere (a
+/// DestinationRule or destination for a host the compiled graph does not have, unknown subsets).
+struct IstioRules {
+    let diagnostics: Diagnostics
+
+    func check(_ documents: [SourceDocument]) {
+        for doc in documents where doc.root["kind"]?.string == "VirtualService" {
+            checkVirtualService(doc.root)
+        }
+    }
+
+    func checkVirtualService(_ vs: Node) {
+        let name = vs["metadata"]?.located("name")?.value ?? ""
+        for (i, http) in (vs["spec"]?["http"]?.sequence ?? []).enumerated() {
+            let routes = http["route"]?.sequence ?? []
+            let weights = routes.map { $0.locatedInt("weight") }
+            for w in weights.compactMap({ $0 }) where w.value < 0 {
+                diagnostics.error("VirtualService \(name): spec.http[\(i)]: weight \(w.value) < 0", at: w.location, rule: "istio.weight")
+            }
+            if routes.count > 1, weights.allSatisfy({ ($0?.value ?? 0) == 0 }) {
+                diagnostics.error("VirtualService \(name): spec.http[\(i)]: total destination weight = 0",
+                                  at: http["route"]?.location ?? http.location, rule: "istio.weight")
+            }
+            for (j, match) in (http["match"]?.sequence ?? []).enumerated() {
+                var matchers: [(String, Node)] = []
+                for key in ["uri", "authority", "scheme", "method"] { if let m = match[key] { matchers.append((key, m)) } }
+                for pair in match["headers"]?.mapping ?? [] { matchers.append(("headers.\(pair.key.scalar?.text ?? "")", pair.value)) }
+                for pair in match["queryParams"]?.mapping ?? [] { matchers.append(("queryParams.\(pair.key.scalar?.text ?? "")", pair.value)) }
+                for (field, m) in matchers {
+                    guard let regex = m["regex"], let pattern = regex.string else { continue }
+                    do {
+                        _ = try NSRegularExpression(pattern: pattern)
+                    } catch {
+                        diagnostics.error("VirtualService \(name): spec.http[\(i)].match[\(j)].\(field).regex: \"\(pattern)\" is not a valid regular expression",
+                                          at: regex.location, rule: "istio.regex")
+                    }
+                }
+            }
+        }
+    }
+
+    /// References to hosts: every DestinationRule and VirtualService destination must name a service
+    /// of the compiled graph or of the input (an unknown one routes nowhere).
+    func checkHosts(_ documents: [SourceDocument], known: Set<String>) {
+        var subsets: [String: Set<String>] = [:]
+        for doc in documents where doc.root["kind"]?.string == "DestinationRule" {
+            let ns = doc.root["metadata"]?.located("namespace")?.value ?? "default"
+            guard let host = doc.root["spec"]?.located("host") else { continue }
+            let fqdn = RouteTranslation(namespace: ns).fqdn(host.value)
+            subsets[fqdn, default: []].formUnion((doc.root["spec"]?["subsets"]?.sequence ?? []).compactMap { $0.located("name")?.value })
+            if !known.contains(fqdn) {
+                var message = "DestinationRule \(doc.root["metadata"]?.located("name")?.value ?? ""): host \(host.value) is not a service of the compiled graph"
+                if let guess = Suggestion.closest(to: fqdn, in: known) { message += " (did you mean \(guess)?)" }
+                diagnostics.error(message, at: host.location, rule: "istio.unknown-host")
+            }
+        }
+        for doc in documents where doc.root["kind"]?.string == "VirtualService" {
+            let ns = doc.root["metadata"]?.located("namespace")?.value ?? "default"
+            let name = doc.root["metadata"]?.located("name")?.value ?? ""
+            for http in doc.root["spec"]?["http"]?.sequence ?? [] {
+                for route in http["route"]?.sequence ?? [] {
+                    guard let dest = route["destination"], let host = dest.located("host") else { continue }
+                    let fqdn = RouteTranslation(namespace: ns).fqdn(host.value)
+                    if !known.contains(fqdn) {
+                        var message = "VirtualService \(name): destination host \(host.value) is not a service of the compiled graph"
+                        if let guess = Suggestion.closest(to: fqdn, in: known) { message += " (did you mean \(guess)?)" }
+                        diagnostics.warning(message, at: host.location, rule: "istio.unknown-host")
+                    }
+                    if let subset = dest.located("subset"), !(subsets[fqdn]?.contains(subset.value) ?? false) {
+                        diagnostics.error("VirtualService \(name): subset \(subset.value) of host \(host.value) is defined by no DestinationRule",
+                                          at: subset.location, rule: "istio.unknown-subset")
+                    }
+                }
+            }
+        }
+    }
+
+    /// The service hosts a plan defines: every Kubernetes and Knative Service, fully qualified.
+    static func knownHosts(_ plan: Plan, config: ClusterConfig) -> Set<String> {
+        var hosts: Set<String> = [config.localGatewayHost, config.localGatewayService]
+        for o in plan.objects where o.kind == "Service" {
+            hosts.insert("\(o.name).\(o.namespace).svc.cluster.local")
+        }
+        return hosts
+    }
+}
