@@ -49,10 +49,23 @@ public enum Compiler {
 
     /// The ingress gateway's Envoy configuration for a compiled plan.
     public static func envoy(_ result: Result, options: EnvoyOptions) -> Value {
+        let config = result.validated.config
+        var servers = GatewayModel.knativeDefaults(config: config)
+        var virtualServices = result.plan.objects.filter { $0.kind == "VirtualService" }.map(\.body)
+        // Standard mode: the Kubernetes Ingress (class istio) and the HTTPRoutes, as istiod routes them.
+        let ingresses = result.plan.objects.filter { $0.kind == "Ingress" && $0.apiVersion == "networking.k8s.io/v1" }
+        if !ingresses.isEmpty {
+            servers.append(.init(gateway: IngressConversion.ingressGateway, port: 80, listenerPort: 8080, hosts: ["*"]))
+            virtualServices += ingresses.map { IngressConversion.virtualService(fromIngress: $0.body) }
+        }
+        let routes = result.plan.objects.filter { $0.kind == "HTTPRoute" }
+        if !routes.isEmpty {
+            servers.append(.init(gateway: config.kserveIngressGateway, port: 80, listenerPort: 8080, hosts: ["*"]))
+            virtualServices += routes.map { IngressConversion.virtualService(fromHTTPRoute: $0.body) }
+        }
         let model = GatewayModel(
-            servers: GatewayModel.knativeDefaults(config: result.validated.config),
-            virtualServices: result.plan.objects.filter { $0.kind == "VirtualService" }.map(\.body)
-                + result.inputs.istio.filter { $0["kind"]?.string == "VirtualService" },
+            servers: servers,
+            virtualServices: virtualServices + result.inputs.istio.filter { $0["kind"]?.string == "VirtualService" },
             destinationRules: result.inputs.istio.filter { $0["kind"]?.string == "DestinationRule" })
         return EnvoyBootstrap.make(model, options: options)
     }

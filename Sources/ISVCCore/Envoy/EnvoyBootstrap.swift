@@ -7,9 +7,17 @@ public enum EnvoyBootstrap {
     public static func make(_ model: GatewayModel, options: EnvoyOptions) -> Value {
         var clusters: [String: (host: String, port: Int, subset: String?)] = [:]
         var listeners: [Value] = []
-        for server in model.servers {
-            let virtualHosts = self.virtualHosts(for: server, model: model, clusters: &clusters)
-            listeners.append(listener(server, virtualHosts: virtualHosts, options: options))
+        // Gateways on the same pod port share one listener (istiod merges their servers).
+        let ports = model.servers.map(\.listenerPort).reduce(into: [Int]()) { if !$0.contains($1) { $0.append($1) } }
+        for port in ports {
+            let servers = model.servers.filter { $0.listenerPort == port }
+            var virtualHosts: [Value] = []
+            for server in servers {
+                virtualHosts += self.virtualHosts(for: server, model: model, clusters: &clusters)
+                    .filter { $0["name"]?.string?.hasPrefix("blackhole:") != true }
+            }
+            if virtualHosts.isEmpty { virtualHosts = [["name": .string("blackhole:\(servers[0].port)"), "domains": ["*"]]] }
+            listeners.append(listener(servers[0], virtualHosts: virtualHosts, options: options))
         }
         let clusterValues: [Value] = clusters.keys.sorted().map { name in
             let c = clusters[name]!

@@ -18,6 +18,7 @@ public enum Expander {
         let deployments = KnativeDeployment(config: config)
         // serving.kserve.io/stop: KServe deletes the component's objects.
         if service.annotations[Keys.stop] == "true" { return [] }
+        if service.mode == .standard { return expandStandard(service, config: config) }
         do {
             let ns = service.namespace
             let isvcOrigin = "InferenceService \(ns)/\(service.name)"
@@ -98,5 +99,30 @@ public enum Expander {
             let (deployment, note) = deployments.deployment(rev)
             add(deployment, from: "Revision \(ns)/\(rev.name)", note: note)
         }
+    }
+}
+
+extension Expander {
+    /// Standard mode: per component (and canary) a Deployment, a Service and an autoscaler, then the
+    /// Ingress or the HTTPRoutes.
+    static func expandStandard(_ service: ValidatedService, config: ClusterConfig) -> [PlanObject] {
+        let origin = "InferenceService \(service.namespace)/\(service.name)"
+        let workloads = StandardWorkloads(config: config)
+        var objects: [PlanObject] = []
+        // The stable predictor's minimum shrinks by the ready canaries' replicas (KServe, when minReplicas is set).
+        var components = service.components
+        if let stableMin = components[0].ext.minReplicas?.value, !service.canaries.isEmpty {
+            let used = service.canaries.compactMap { $0.ext.minReplicas?.value }.reduce(0, +)
+            components[0].ext.minReplicas?.value = max(stableMin - used, 1)
+        }
+        for c in components + service.canaries {
+            for (body, note) in workloads.objects(c, of: service) {
+                objects.append(PlanObject(createdBy: Creator.kserve, origin: origin, note: note, body: body))
+            }
+        }
+        for body in StandardIngress(config: config).objects(service) {
+            objects.append(PlanObject(createdBy: Creator.kserve, origin: origin, body: body))
+        }
+        return objects
     }
 }

@@ -56,7 +56,12 @@ public struct SchemaChecker {
             }
             for field in schema.required where node[field] == nil {
                 let where_ = path.isEmpty ? "" : " in \(path)"
-                diagnostics.error("\(name(path.isEmpty ? field : "\(path).\(field)")): required field \"\(field)\" is missing\(where_)",
+                var hint = ""
+                if path.hasPrefix("spec.canary["), path.hasSuffix(".model"), field == "name" {
+                    // Upstream CRD quirk: the canary's model keeps corev1.Container's required name.
+                    hint = "; KServe's CRD requires it in a canary's model (write name: kserve-container)"
+                }
+                diagnostics.error("\(name(path.isEmpty ? field : "\(path).\(field)")): required field \"\(field)\" is missing\(where_)\(hint)",
                                   at: node.location, rule: "schema.required")
             }
         case .sequence(let items):

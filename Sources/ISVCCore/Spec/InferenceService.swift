@@ -5,8 +5,10 @@ public struct InferenceService: Sendable {
     public var predictor: Predictor
     public var transformer: Component?
     public var explainer: Component?
-    /// `spec.canary` (Standard mode only); kept to reject it in Knative mode.
-    public var canary: Located<Int>?
+    /// `spec.canary` (Standard mode only): canary predictors with their traffic share.
+    public var canaries: [CanarySpec]
+    /// Where `spec.canary` is, when present.
+    public var canaryLocation: SourceLocation?
     public var file: String
     public var location: SourceLocation
 
@@ -245,8 +247,24 @@ extension InferenceService {
         predictor = Predictor(spec?["predictor"] ?? Node(.mapping([]), at: spec?.location ?? root.location))
         transformer = spec?["transformer"].map(Component.init)
         explainer = spec?["explainer"].map(Component.init)
-        canary = spec?["canary"].map { Located($0.sequence?.count ?? 0, at: spec?.keyLocation("canary") ?? $0.location) }
+        canaries = spec?["canary"]?.sequence?.map { CanarySpec($0) } ?? []
+        canaryLocation = spec?.keyLocation("canary")
         file = document.file
         location = root.location
     }
+}
+
+/// One `spec.canary` entry: a predictor (merged over the stable one) and its share of the traffic.
+public struct CanarySpec: Sendable {
+    public var predictor: Predictor
+    public var trafficPercent: Located<Int>?
+    public var location: SourceLocation
+
+    init(_ node: Node) {
+        predictor = Predictor(node["predictor"] ?? Node(.mapping([]), at: node.location))
+        trafficPercent = node.locatedInt("trafficPercent")
+        location = node.location
+    }
+
+    public var name: String? { predictor.name?.value }
 }

@@ -285,8 +285,8 @@ struct ComponentBuilder {
         labels[Keys.component] = kind.rawValue
         var podSpec = c.pod.other
         podSpec["containers"] = .array(containers.map { .object($0) })
-        setIsvcNameEnv(&podSpec, isvc.name, allContainers: kind != .transformer)
-        if kind == .explainer { setIsvcNameEnv(&podSpec, isvc.name, allContainers: false) }
+        // The transformer's first container gets INFERENCE_SERVICE_NAME; explainer.go adds none.
+        if kind == .transformer { setIsvcNameEnv(&podSpec, isvc.name, allContainers: false) }
         return ResolvedComponent(kind: kind, name: "\(isvc.name)-\(kind.rawValue)", ext: c.ext, podSpec: podSpec,
                                  labels: labels, annotations: annotations.merging(filtered(c.ext.annotations)) { $1 },
                                  runtime: nil, protocolVersion: nil, storageUri: storageUri, storageUris: [],
@@ -337,5 +337,46 @@ struct ComponentBuilder {
             containers[i] = .object(c)
         }
         podSpec["containers"] = .array(containers)
+    }
+}
+
+extension ComponentBuilder {
+    /// A `spec.canary` predictor: the stable predictor with the canary's fields over it (mergo's
+    /// WithOverride: fields the canary sets win), fixed at its replica count, no autoscaling fields.
+    func canary(_ c: CanarySpec, of isvc: InferenceService, annotations: [String: String]) -> ResolvedComponent? {
+        var merged = isvc.predictor
+        let stableMin = isvc.predictor.ext.minReplicas?.value ?? 1
+        let pct = c.trafficPercent?.value ?? 0
+        let replicas = c.predictor.ext.minReplicas?.value ?? Int((Double(stableMin) * Double(pct) / 100).rounded(.up))
+        merged.name = c.predictor.name
+        if let cm = c.predictor.model {
+            var m = merged.model ?? cm
+            if let v = cm.formatName { m.formatName = v }
+            if let v = cm.formatVersion { m.formatVersion = v }
+            if let v = cm.runtime { m.runtime = v }
+            if let v = cm.storageUri { m.storageUri = v }
+            if let v = cm.runtimeVersion { m.runtimeVersion = v }
+            if let v = cm.protocolVersion { m.protocolVersion = v }
+            for (k, v) in cm.container.fields { m.container.fields[k] = v }
+            merged.model = m
+        }
+        if !c.predictor.pod.containers.isEmpty { merged.pod.containers = c.predictor.pod.containers }
+        for (k, v) in c.predictor.pod.other { merged.pod.other[k] = v }
+        merged.ext.labels.merge(c.predictor.ext.labels) { $1 }
+        merged.ext.annotations.merge(c.predictor.ext.annotations) { $1 }
+        if let v = c.predictor.ext.containerConcurrency { merged.ext.containerConcurrency = v }
+        if let v = c.predictor.ext.timeout { merged.ext.timeout = v }
+        merged.ext.maxReplicas = nil
+        merged.ext.scaleTarget = nil
+        merged.ext.scaleMetric = nil
+        merged.ext.autoScaling = nil
+        merged.ext.minReplicas = Located(replicas, at: c.predictor.ext.minReplicas?.location ?? c.location)
+        merged.storageUris = []
+        var canaryService = isvc
+        canaryService.predictor = merged
+        guard var resolved = predictor(canaryService, annotations: annotations) else { return nil }
+        resolved.trafficPercent = pct
+        resolved.location = c.location
+        return resolved
     }
 }

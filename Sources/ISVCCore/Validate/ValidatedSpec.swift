@@ -25,6 +25,8 @@ public struct ResolvedComponent: Sendable {
     /// Labels the runtime defaults add to the InferenceService itself (mlserver's `modelClass`,
     /// torchserve's `serviceEnvelope`); KServe's later reconcilers see them on the isvc.
     public var isvcLabelAdditions: [String: String] = [:]
+    /// For a canary: its share of the traffic.
+    public var trafficPercent: Int?
 }
 
 /// An InferenceService that passed validation, with defaults applied and runtimes selected.
@@ -33,6 +35,9 @@ public struct ValidatedService: Sendable {
     /// The isvc's annotations after the defaulting webhook (adds `modelFormat`).
     public var annotations: [String: String]
     public var components: [ResolvedComponent]
+    public var mode: DeploymentMode = .knative
+    /// Standard mode's `spec.canary` predictors, each `<isvc>-<name>-predictor`.
+    public var canaries: [ResolvedComponent] = []
 
     public var name: String { isvc.name }
     /// The isvc's labels as the controller holds them after the predictor's runtime defaults.

@@ -18,10 +18,14 @@ public enum Validator {
                 }
                 seen[key] = name.location
             }
-            guard checkMode(isvc, mode: mode, config: inputs.config, diagnostics: diagnostics) else { continue }
+            guard let resolvedMode = resolveMode(isvc, mode: mode, config: inputs.config, diagnostics: diagnostics) else { continue }
+            var rules = rules
+            rules.standard = resolvedMode == .standard
             rules.check(isvc)
             guard diagnostics.errorCount == before else { continue }
-            let annotations = builder.defaultedAnnotations(isvc)
+            var annotations = builder.defaultedAnnotations(isvc)
+            // The defaulter records Standard mode on the isvc when it comes from the cluster default.
+            if resolvedMode == .standard, annotations[Keys.deploymentMode] == nil { annotations[Keys.deploymentMode] = "Standard" }
             guard let predictor = builder.predictor(isvc, annotations: annotations) else { continue }
             var components = [predictor]
             let isvcLabels = isvc.meta.labels.merging(predictor.isvcLabelAdditions) { $1 }
@@ -31,17 +35,28 @@ public enum Validator {
             if let e = builder.explainer(isvc, annotations: annotations, predictorName: predictor.name, isvcLabels: isvcLabels) {
                 components.append(e)
             }
-            for c in components { KnativeFeatureRules(diagnostics: diagnostics, features: inputs.config.knativeFeatures).check(c) }
+            if resolvedMode == .knative {
+                for c in components { KnativeFeatureRules(diagnostics: diagnostics, features: inputs.config.knativeFeatures).check(c) }
+            }
+            var canaries: [ResolvedComponent] = []
+            if resolvedMode == .standard {
+                for c in isvc.canaries {
+                    if let canary = builder.canary(c, of: isvc, annotations: annotations) { canaries.append(canary) }
+                }
+            }
             guard diagnostics.errorCount == before else { continue }
-            services.append(ValidatedService(isvc: isvc, annotations: annotations, components: components))
+            var service = ValidatedService(isvc: isvc, annotations: annotations, components: components)
+            service.mode = resolvedMode
+            service.canaries = canaries
+            services.append(service)
         }
         return ValidatedSpec(services: services, config: inputs.config)
     }
 
-    /// The deployment mode: `--mode`, else the annotation, else the ConfigMap default. Only Knative
-    /// mode is compiled so far; the others get a clear error.
-    static func checkMode(_ isvc: InferenceService, mode: DeploymentMode?, config: ClusterConfig,
-                          diagnostics: Diagnostics) -> Bool {
+    /// The deployment mode: the annotation (legacy names normalised), else `--mode`, else the ConfigMap
+    /// default. ModelMesh is not compiled.
+    static func resolveMode(_ isvc: InferenceService, mode: DeploymentMode?, config: ClusterConfig,
+                            diagnostics: Diagnostics) -> DeploymentMode? {
         let annotation = isvc.meta.annotations[Keys.deploymentMode]
         let at = isvc.meta.location(ofAnnotation: Keys.deploymentMode)
         var resolved: String
@@ -53,7 +68,7 @@ public enum Validator {
             default:
                 diagnostics.error("invalid deployment mode \"\(annotation)\": supported values are Knative (legacy Serverless), Standard (legacy RawDeployment) and ModelMesh",
                                   at: at, rule: "kserve.deployment-mode")
-                return false
+                return nil
             }
         } else {
             resolved = mode?.kserveName ?? config.defaultDeploymentMode
@@ -62,12 +77,14 @@ public enum Validator {
             diagnostics.warning("--mode \(mode.rawValue) is overridden by the annotation \(Keys.deploymentMode): \(annotation!)",
                                 at: at, rule: "isvc.mode")
         }
-        guard resolved == "Knative" else {
-            diagnostics.error("\(resolved) deployment mode is not compiled by isvc yet; only Knative (Serverless) mode is",
+        switch resolved {
+        case "Knative": return .knative
+        case "Standard": return .standard
+        default:
+            diagnostics.error("\(resolved) deployment mode is not compiled by isvc; Knative (Serverless) and Standard (RawDeployment) are",
                               at: annotation != nil ? at : isvc.meta.location, rule: "isvc.unsupported-mode")
-            return false
+            return nil
         }
-        return true
     }
 }
 

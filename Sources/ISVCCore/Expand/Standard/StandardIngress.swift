@@ -1,0 +1,150 @@
+import Foundation
+
+/// Standard mode's way in (`ingress/kube_ingress_reconciler.go`, `ingress/httproute_reconciler.go`):
+/// a Kubernetes Ingress, or Gateway API HTTPRoutes when the ConfigMap sets `enableGatewayApi`.
+struct StandardIngress {
+    let config: ClusterConfig
+
+    /// KServe's `domainTemplate` (`{{ .Name }}-{{ .Namespace }}.{{ .IngressDomain }}` by default).
+    func host(_ name: String, _ service: ValidatedService) -> String {
+        var out = ""
+        var rest = Substring(config.domainTemplate)
+        while let open = rest.range(of: "{{") {
+            out += rest[..<open.lowerBound]
+            guard let close = rest[open.upperBound...].range(of: "}}") else { break }
+            let expr = rest[open.upperBound..<close.lowerBound].trimmingCharacters(in: .whitespaces)
+            switch expr {
+            case ".Name": out += name
+            case ".Namespace": out += service.namespace
+            case ".IngressDomain": out += config.ingressDomain
+            default:
+                if expr.hasPrefix(".Annotations.") { out += service.annotations[String(expr.dropFirst(13))] ?? "" }
+                if expr.hasPrefix(".Labels.") { out += service.labels[String(expr.dropFirst(8))] ?? "" }
+            }
+            rest = rest[close.upperBound...]
+        }
+        return out + rest
+    }
+
+    /// No external route for cluster-local services (label or domain) or when creation is disabled.
+    func skipped(_ service: ValidatedService) -> Bool {
+        service.labels["networking.kserve.io/visibility"] == Keys.clusterLocal || config.ingressDomain == "svc.cluster.local"
+            || config.disableIngressCreation
+    }
+
+    func owner(_ service: ValidatedService) -> Value {
+        Meta.ownerReference(apiVersion: "serving.kserve.io/v1beta1", kind: "InferenceService", namespace: service.namespace,
+                            name: service.name)
+    }
+
+    func objects(_ service: ValidatedService) -> [Value] {
+        guard !skipped(service) else { return [] }
+        return config.enableGatewayApi ? httpRoutes(service) : [ingress(service)]
+    }
+
+    // MARK: Kubernetes Ingress
+
+    /// `createRawIngress`, with its rule lists as KServe has them (including routing the transformer's
+    /// host to the predictor, and, with an explainer too, a rule for the transformer host to the explainer).
+    func ingress(_ service: ValidatedService) -> Value {
+        let predictor = service.component(.predictor)!.name
+        let top = host(service.name, service)
+        func rule(_ h: String, _ backend: String) -> Value {
+            ["host": .string(h), "http": ["paths": [[
+                "path": "/", "pathType": "Prefix",
+                "backend": ["service": ["name": .string(backend), "port": ["number": 80]]],
+            ]]]]
+        }
+        var rules: [Value] = []
+        let predictorHost = host(predictor, service)
+        if let t = service.component(.transformer) {
+            if let e = service.component(.explainer) { rules.append(rule(host(t.name, service), e.name)) }
+            rules.append(rule(top, t.name))
+            rules.append(rule(host(t.name, service), predictor))
+        } else if let e = service.component(.explainer) {
+            rules.append(rule(top, predictor))
+            rules.append(rule(host(e.name, service), e.name))
+        } else {
+            rules.append(rule(top, predictor))
+        }
+        rules.append(rule(predictorHost, predictor))
+        var spec: Value = ["rules": .array(rules)]
+        if !config.ingressClassName.isEmpty { spec["ingressClassName"] = .string(config.ingressClassName) }
+        // The Ingress carries the isvc's annotations unfiltered, and no labels.
+        return Meta.object(apiVersion: "networking.k8s.io/v1", kind: "Ingress", name: service.name, namespace: service.namespace,
+                           labels: [:], annotations: service.annotations, owner: owner(service), spec: spec)
+    }
+
+    // MARK: Gateway API
+
+    func httpRoutes(_ service: ValidatedService) -> [Value] {
+        let parts = config.kserveIngressGateway.split(separator: "/", maxSplits: 1).map(String.init)
+        let parent: Value = ["group": "gateway.networking.k8s.io", "kind": "Gateway",
+                             "namespace": .string(parts.count == 2 ? parts[0] : service.namespace),
+                             "name": .string(parts.last ?? "")]
+        let labels = service.labels.filter { $0.key != Keys.visibility && !config.serviceLabelDisallowedList.contains($0.key) }
+        let annotations = service.annotations.filter { !ComponentBuilder.disallowed(config).contains($0.key) }
+        func backend(_ c: ResolvedComponent) -> Value {
+            ["kind": "Service", "name": .string(c.name), "namespace": .string(service.namespace), "port": 80]
+        }
+        func rule(_ path: String, _ c: ResolvedComponent, canaries: Bool) -> Value {
+            var r: Value = [
+                "matches": [["path": ["type": "RegularExpression", "value": .string(path)]]],
+                "filters": [["type": "RequestHeaderModifier", "requestHeaderModifier": ["set": [
+                    ["name": .string(Keys.isvcName), "value": .string(service.name)],
+                    ["name": .string(Keys.isvcNamespace), "value": .string(service.namespace)],
+                ]]]],
+                "backendRefs": [backend(c)],
+                "timeouts": ["request": .string("\(c.ext.timeout?.value ?? 60)s")],
+            ]
+            if canaries, !service.canaries.isEmpty { r["backendRefs"] = weighted(backend(c), service) }
+            return r
+        }
+        func route(_ name: String, hostnames: [String], rules: [Value]) -> Value {
+            Meta.object(apiVersion: "gateway.networking.k8s.io/v1", kind: "HTTPRoute", name: name, namespace: service.namespace,
+                        labels: labels, annotations: annotations, owner: owner(service),
+                        spec: ["parentRefs": [parent], "hostnames": .array(hostnames.map { .string($0) }), "rules": .array(rules)])
+        }
+        var routes: [Value] = []
+        let predictor = service.component(.predictor)!
+        // The predictor route is named <isvc>-predictor even when the predictor has its own name.
+        routes.append(route("\(service.name)-predictor", hostnames: [host(predictor.name, service)],
+                            rules: [rule("^/.*$", predictor, canaries: true)]))
+        for kind in [ComponentKind.transformer, .explainer] {
+            guard let c = service.component(kind) else { continue }
+            routes.append(route(c.name, hostnames: [host(c.name, service)], rules: [rule("^/.*$", c, canaries: false)]))
+        }
+        var topRules: [Value] = []
+        if let e = service.component(.explainer) { topRules.append(rule("^/v1/models/[\\w-]+:explain$", e, canaries: true)) }
+        topRules.append(rule("^/.*$", service.component(.transformer) ?? predictor, canaries: true))
+        let top = host(service.name, service)
+        var hostnames = [top]
+        if top.hasSuffix(config.ingressDomain) {
+            let sub = String(top.dropLast(config.ingressDomain.count))
+            for d in config.additionalIngressDomains where !hostnames.contains(sub + d) { hostnames.append(sub + d) }
+        }
+        routes.append(route(service.name, hostnames: hostnames, rules: topRules))
+        return routes
+    }
+
+    /// `applyCanaryWeights`: the rule's backend keeps 100 minus the canaries' shares, each canary gets
+    /// its own, on the same port. `isvc` assumes every canary ready (the steady state KServe converges
+    /// to once the canary Deployments are available).
+    func weighted(_ stable: Value, _ service: ValidatedService) -> Value {
+        let total = service.canaries.compactMap(\.trafficPercent).reduce(0, +)
+        var refs: [Value] = [stable.merging(weight: 100 - total)]
+        for c in service.canaries {
+            refs.append(["kind": "Service", "name": .string(c.name), "namespace": .string(service.namespace),
+                         "port": stable["port"] ?? 80, "weight": .int(c.trafficPercent ?? 0)])
+        }
+        return .array(refs)
+    }
+}
+
+extension Value {
+    fileprivate func merging(weight: Int) -> Value {
+        var v = self
+        v["weight"] = .int(weight)
+        return v
+    }
+}
