@@ -43,7 +43,7 @@ struct KServeObjects {
                     "labels": Value(templateLabels),
                     "annotations": Value(annotations),
                 ],
-                "spec": Quantities.normalized(.object(KnativeDefaults.revisionSpec(c, config: config, annotations: annotations))),
+                "spec": .object(Quantities.normalizingContainers(KnativeDefaults.revisionSpec(c, config: config, annotations: annotations))),
             ],
             "traffic": .array(traffic),
         ]

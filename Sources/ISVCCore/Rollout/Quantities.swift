@@ -12,10 +12,18 @@ public enum Quantities {
         var number = text
         var suffix = ""
         while let last = number.last, last.isLetter { suffix.insert(last, at: suffix.startIndex); number.removeLast() }
+        // Fast path: a whole number that cannot move to a larger unit is already canonical ("1", "100m", "2Gi").
+        if let n = Int(number), n > 0, number.first != "+", number.first != "0" {
+            if binary.contains(where: { $0.0 == suffix }) {
+                if n % 1024 != 0 || suffix == "Ei" { return text }
+            } else if decimal.contains(where: { $0.0 == suffix }) {
+                if n % 1000 != 0 || suffix == "E" { return text }
+            }
+        }
         guard !number.isEmpty, let value = Decimal(string: number), "0123456789+-.".contains(number.first!) else { return nil }
         if let b = binary.first(where: { $0.0 == suffix }) {
             // Express in the largest binary unit with an integer amount.
-            var amount = value * pow2(b.1)
+            let amount = value * pow2(b.1)
             for (name, exp) in ([("", 0)] + binary).reversed() {
                 let unit = pow2(exp)
                 var q = amount / unit
@@ -23,7 +31,6 @@ public enum Quantities {
                 NSDecimalRound(&r, &q, 0, .plain)
                 if r == q { return format(r) + name }
             }
-            amount = value
             return text
         }
         guard let d = decimal.first(where: { $0.0 == suffix }) else { return nil }
@@ -51,6 +58,22 @@ public enum Quantities {
 
     static func format(_ d: Decimal) -> String {
         "\(d)"
+    }
+
+    /// A pod spec with its containers' resource amounts in canonical form (only the containers are
+    /// walked: the cheap form of `normalized` for objects the compiler builds).
+    public static func normalizingContainers(_ podSpec: [String: Value]) -> [String: Value] {
+        var spec = podSpec
+        for key in ["containers", "initContainers"] {
+            guard let list = spec[key]?.array else { continue }
+            spec[key] = .array(list.map { c in
+                guard let resources = c["resources"] else { return c }
+                var copy = c
+                copy["resources"] = normalized(resources)
+                return copy
+            })
+        }
+        return spec
     }
 
     /// A value with every `resources.requests`/`resources.limits` amount in canonical form.

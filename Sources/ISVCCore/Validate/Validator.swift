@@ -1,56 +1,83 @@
+import Dispatch
+
 /// Stage 3: the spec as KServe's admission webhooks and controllers would accept it, with defaults
 /// applied and runtimes selected. Every rule runs; every problem is collected.
 public enum Validator {
     public static func validate(_ inputs: Inputs, mode: DeploymentMode?, previous: PreviousState? = nil,
                                 diagnostics: Diagnostics) -> ValidatedSpec {
-        let rules = WebhookRules(diagnostics: diagnostics, config: inputs.config, previous: previous)
-        let builder = ComponentBuilder(config: inputs.config, runtimes: inputs.runtimes, diagnostics: diagnostics)
-        var services: [ValidatedService] = []
+        // Duplicates first (they need every isvc), then each isvc on its own: in parallel when there are
+        // many, each with its own diagnostics, merged in input order.
         var seen: [String: SourceLocation] = [:]
-        for isvc in inputs.inferenceServices {
-            let before = diagnostics.errorCount
-            if let name = isvc.meta.name {
-                let key = "\(isvc.namespace)/\(name.value)"
-                if let first = seen[key] {
-                    diagnostics.error("InferenceService \(key) is defined twice (first at \(first.file):\(first.line):\(first.column))",
-                                      at: name.location, rule: "input.duplicate")
-                    continue
-                }
+        var duplicate = Set<Int>()
+        for (i, isvc) in inputs.inferenceServices.enumerated() {
+            guard let name = isvc.meta.name else { continue }
+            let key = "\(isvc.namespace)/\(name.value)"
+            if let first = seen[key] {
+                diagnostics.error("InferenceService \(key) is defined twice (first at \(first.file):\(first.line):\(first.column))",
+                                  at: name.location, rule: "input.duplicate")
+                duplicate.insert(i)
+            } else {
                 seen[key] = name.location
             }
-            guard let resolvedMode = resolveMode(isvc, mode: mode, config: inputs.config, diagnostics: diagnostics) else { continue }
-            var rules = rules
-            rules.standard = resolvedMode == .standard
-            rules.check(isvc)
-            guard diagnostics.errorCount == before else { continue }
-            var annotations = builder.defaultedAnnotations(isvc)
-            // The defaulter records Standard mode on the isvc when it comes from the cluster default.
-            if resolvedMode == .standard, annotations[Keys.deploymentMode] == nil { annotations[Keys.deploymentMode] = "Standard" }
-            guard let predictor = builder.predictor(isvc, annotations: annotations) else { continue }
-            var components = [predictor]
-            let isvcLabels = isvc.meta.labels.merging(predictor.isvcLabelAdditions) { $1 }
-            if let t = builder.transformer(isvc, annotations: annotations, predictorName: predictor.name, isvcLabels: isvcLabels) {
-                components.append(t)
-            }
-            if let e = builder.explainer(isvc, annotations: annotations, predictorName: predictor.name, isvcLabels: isvcLabels) {
-                components.append(e)
-            }
-            if resolvedMode == .knative {
-                for c in components { KnativeFeatureRules(diagnostics: diagnostics, features: inputs.config.knativeFeatures).check(c) }
-            }
-            var canaries: [ResolvedComponent] = []
-            if resolvedMode == .standard {
-                for c in isvc.canaries {
-                    if let canary = builder.canary(c, of: isvc, annotations: annotations) { canaries.append(canary) }
-                }
-            }
-            guard diagnostics.errorCount == before else { continue }
-            var service = ValidatedService(isvc: isvc, annotations: annotations, components: components)
-            service.mode = resolvedMode
-            service.canaries = canaries
-            services.append(service)
+        }
+        let isvcs = inputs.inferenceServices
+        let strict = diagnostics.strict
+        let skip = duplicate
+        let results = ParallelSlots<(ValidatedService?, [Diagnostic])>(count: isvcs.count, initial: (nil, []))
+        let work: @Sendable (Int) -> Void = { i in
+            guard !skip.contains(i) else { return }
+            let local = Diagnostics(strict: strict)
+            let service = validate(isvcs[i], inputs: inputs, mode: mode, previous: previous, diagnostics: local)
+            results.set(i, (service, local.all))
+        }
+        if isvcs.count >= 64 {
+            DispatchQueue.concurrentPerform(iterations: isvcs.count, execute: work)
+        } else {
+            for i in isvcs.indices { work(i) }
+        }
+        var services: [ValidatedService] = []
+        for (service, found) in results.values {
+            for d in found { diagnostics.append(d) }
+            if let service { services.append(service) }
         }
         return ValidatedSpec(services: services, config: inputs.config)
+    }
+
+    /// One InferenceService: webhook rules, defaults, components; nil when it has errors.
+    static func validate(_ isvc: InferenceService, inputs: Inputs, mode: DeploymentMode?, previous: PreviousState?,
+                         diagnostics: Diagnostics) -> ValidatedService? {
+        guard let resolvedMode = resolveMode(isvc, mode: mode, config: inputs.config, diagnostics: diagnostics) else { return nil }
+        var rules = WebhookRules(diagnostics: diagnostics, config: inputs.config, previous: previous)
+        rules.standard = resolvedMode == .standard
+        rules.check(isvc)
+        guard !diagnostics.hasErrors else { return nil }
+        let builder = ComponentBuilder(config: inputs.config, runtimes: inputs.runtimes, diagnostics: diagnostics)
+        var annotations = builder.defaultedAnnotations(isvc)
+        // The defaulter records Standard mode on the isvc when it comes from the cluster default.
+        if resolvedMode == .standard, annotations[Keys.deploymentMode] == nil { annotations[Keys.deploymentMode] = "Standard" }
+        guard let predictor = builder.predictor(isvc, annotations: annotations) else { return nil }
+        var components = [predictor]
+        let isvcLabels = isvc.meta.labels.merging(predictor.isvcLabelAdditions) { $1 }
+        if let t = builder.transformer(isvc, annotations: annotations, predictorName: predictor.name, isvcLabels: isvcLabels) {
+            components.append(t)
+        }
+        if let e = builder.explainer(isvc, annotations: annotations, predictorName: predictor.name, isvcLabels: isvcLabels) {
+            components.append(e)
+        }
+        if resolvedMode == .knative {
+            for c in components { KnativeFeatureRules(diagnostics: diagnostics, features: inputs.config.knativeFeatures).check(c) }
+        }
+        var canaries: [ResolvedComponent] = []
+        if resolvedMode == .standard {
+            for c in isvc.canaries {
+                if let canary = builder.canary(c, of: isvc, annotations: annotations) { canaries.append(canary) }
+            }
+        }
+        guard !diagnostics.hasErrors else { return nil }
+        var service = ValidatedService(isvc: isvc, annotations: annotations, components: components)
+        service.mode = resolvedMode
+        service.canaries = canaries
+        return service
     }
 
     /// The deployment mode: the annotation (legacy names normalised), else `--mode`, else the ConfigMap
@@ -93,4 +120,11 @@ public enum DeploymentMode: String, Sendable, CaseIterable {
     case standard
 
     var kserveName: String { self == .knative ? "Knative" : "Standard" }
+}
+
+/// Slots that parallel workers fill, one index each, read after they have all finished.
+final class ParallelSlots<T>: @unchecked Sendable {
+    private(set) var values: [T]
+    init(count: Int, initial: T) { values = Array(repeating: initial, count: count) }
+    func set(_ i: Int, _ value: T) { values.withUnsafeMutableBufferPointer { $0[i] = value } }
 }

@@ -66,7 +66,7 @@ struct StandardWorkloads {
             "template": [
                 "metadata": ["name": .string(c.name), "namespace": .string(service.namespace), "labels": Value(labels),
                              "annotations": Value(podAnnotations)],
-                "spec": Quantities.normalized(.object(pod)),
+                "spec": .object(Quantities.normalizingContainers(pod)),
             ],
         ]
         if let strategy = c.ext.deploymentStrategy {
