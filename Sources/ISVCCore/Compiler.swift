@@ -63,10 +63,12 @@ public enum Compiler {
             servers.append(.init(gateway: config.kserveIngressGateway, port: 80, listenerPort: 8080, hosts: ["*"]))
             virtualServices += routes.map { IngressConversion.virtualService(fromHTTPRoute: $0.body) }
         }
-        let model = GatewayModel(
+        var model = GatewayModel(
             servers: servers,
             virtualServices: virtualServices + result.inputs.istio.filter { $0["kind"]?.string == "VirtualService" },
             destinationRules: result.inputs.istio.filter { $0["kind"]?.string == "DestinationRule" })
+        model.requestAuthentications = result.inputs.istio.filter { $0["kind"]?.string == "RequestAuthentication" }
+        model.authorizationPolicies = result.inputs.istio.filter { $0["kind"]?.string == "AuthorizationPolicy" }
         return EnvoyBootstrap.make(model, options: options)
     }
 
@@ -83,7 +85,7 @@ public enum Compiler {
 
     static func checkIstio(_ inputs: Inputs, plan: Plan, diagnostics: Diagnostics) {
         let rules = IstioRules(diagnostics: diagnostics)
-        rules.check(inputs.istioDocuments)
+        rules.check(inputs.istioDocuments, knativeServices: plan.objects.contains { $0.kind == "Route" })
         rules.checkHosts(inputs.istioDocuments, known: IstioRules.knownHosts(plan, config: inputs.config))
     }
 

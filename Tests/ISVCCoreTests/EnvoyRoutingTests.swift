@@ -126,3 +126,31 @@ struct EnvoyRoutingTests {
         #expect(routed?.body.contains("\"x-routed-by\": \"iris-front\"") == true)
     }
 }
+
+extension EnvoyRoutingTests {
+    static func tokens() throws -> [String: String] {
+        let text = try #require(Golden.read("fixtures/support/jwt-tokens.json"))
+        return try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: String])
+    }
+
+    @Test("RequestAuthentication and AuthorizationPolicy: a valid token passes, a forged or expired one gets 401, a missing or wrong principal 403",
+          .enabled(if: envoy != nil, skipReason), .timeLimit(.minutes(2)))
+    func jwt() throws {
+        let tokens = try Self.tokens()
+        let result = Self.compile(["fixtures/istio-jwt-authz.yaml"])
+        let setup = try Self.start(result, backends: [("model", "sklearn-iris-predictor-00001.default.svc.cluster.local")])
+        defer { setup.stop() }
+        let host = "sklearn-iris.default.example.com", path = "/v1/models/sklearn-iris:predict"
+        func status(_ token: String?) -> Int? {
+            Loopback.request(port: setup.port, host: host, path: path,
+                             headers: token.map { ["Authorization": "Bearer \($0)"] } ?? [:])?.status
+        }
+        let ok = Loopback.request(port: setup.port, host: host, path: path, headers: ["Authorization": "Bearer \(tokens["alice"]!)"])
+        #expect(ok?.status == 200)
+        #expect(Self.backend(ok) == "model")
+        #expect(status(tokens["forged"]) == 401)
+        #expect(status(tokens["expired"]) == 401)
+        #expect(status(tokens["mallory"]) == 403)
+        #expect(status(nil) == 403)
+    }
+}

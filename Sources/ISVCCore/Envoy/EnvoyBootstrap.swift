@@ -19,6 +19,21 @@ public enum EnvoyBootstrap {
             if virtualHosts.isEmpty { virtualHosts = [["name": .string("blackhole:\(servers[0].port)"), "domains": ["*"]]] }
             listeners.append(listener(servers[0], virtualHosts: virtualHosts, options: options))
         }
+        let security = SecurityFilters(requestAuthentications: model.requestAuthentications,
+                                       authorizationPolicies: model.authorizationPolicies)
+        for (name, c) in security.jwksClusters { clusters[name] = (c.host, c.port, nil) }
+        let securityFilters = [security.jwtFilter()].compactMap { $0 } + security.rbacFilters()
+        if !securityFilters.isEmpty {
+            for i in listeners.indices {
+                var filters = listeners[i][path: ["filter_chains"]]?.array?.first?[path: ["filters"]]?.array?.first?[path: ["typed_config", "http_filters"]]?.array ?? []
+                filters.insert(contentsOf: securityFilters, at: 0)
+                var chain = listeners[i]["filter_chains"]!.array![0]
+                var hcm = chain["filters"]!.array![0]
+                hcm[path: ["typed_config", "http_filters"]] = .array(filters)
+                chain["filters"] = [hcm]
+                listeners[i]["filter_chains"] = [chain]
+            }
+        }
         let clusterValues: [Value] = clusters.keys.sorted().map { name in
             let c = clusters[name]!
             return ClusterBuilder(destinationRules: model.destinationRules)

@@ -17,6 +17,8 @@ public struct GatewayModel: Sendable {
     public var servers: [Server]
     public var virtualServices: [Value]
     public var destinationRules: [Value]
+    public var requestAuthentications: [Value] = []
+    public var authorizationPolicies: [Value] = []
 
     /// The Knative quick-start gateways.
     public static func knativeDefaults(config: ClusterConfig) -> [Server] {

@@ -6,9 +6,19 @@ import Foundation
 struct IstioRules {
     let diagnostics: Diagnostics
 
-    func check(_ documents: [SourceDocument]) {
+    func check(_ documents: [SourceDocument], knativeServices: Bool = false) {
         for doc in documents where doc.root["kind"]?.string == "VirtualService" {
             checkVirtualService(doc.root)
+        }
+        // On the ingress gateway, a token is removed once verified unless forwarded; KServe's top-level
+        // route (Knative mode) then reaches the local gateway, the same pods, without it.
+        guard knativeServices else { return }
+        for doc in documents where doc.root["kind"]?.string == "RequestAuthentication"
+            && SecurityFilters.appliesToGateway(Value(doc.root)) {
+            for rule in doc.root["spec"]?["jwtRules"]?.sequence ?? [] where rule.bool("forwardOriginalToken") != true {
+                diagnostics.warning("this JWT rule applies to the ingress gateway, whose pods also serve knative-local-gateway: KServe's top-level route hops through it, and without forwardOriginalToken: true the token is gone on that hop (an AuthorizationPolicy requiring it there denies every request)",
+                                    at: rule.location, rule: "istio.jwt-forward")
+            }
         }
     }
 
