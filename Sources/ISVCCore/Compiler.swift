@@ -63,6 +63,17 @@ public enum Compiler {
             servers.append(.init(gateway: config.kserveIngressGateway, port: 80, listenerPort: 8080, hosts: ["*"]))
             virtualServices += routes.map { IngressConversion.virtualService(fromHTTPRoute: $0.body) }
         }
+        // Gateway objects from the input add their plain-HTTP servers (on the ingress gateway's pods,
+        // Service port 80 is pod port 8080); TLS servers are not translated.
+        for gw in result.inputs.istio where gw["kind"]?.string == "Gateway" {
+            let name = "\(gw[path: ["metadata", "namespace"]]?.string ?? "default")/\(gw[path: ["metadata", "name"]]?.string ?? "")"
+            for server in gw[path: ["spec", "servers"]]?.array ?? [] {
+                let proto = server[path: ["port", "protocol"]]?.string?.uppercased() ?? "HTTP"
+                guard ["HTTP", "HTTP2", "GRPC"].contains(proto), let port = server[path: ["port", "number"]]?.int else { continue }
+                let hosts = server["hosts"]?.array?.compactMap(\.string) ?? ["*"]
+                servers.append(.init(gateway: name, port: port, listenerPort: port == 80 ? 8080 : port, hosts: hosts))
+            }
+        }
         var model = GatewayModel(
             servers: servers,
             virtualServices: virtualServices + result.inputs.istio.filter { $0["kind"]?.string == "VirtualService" },

@@ -125,7 +125,7 @@ public enum EnvoyBootstrap {
                 }
             }
             guard !routes.isEmpty else { continue }
-            for host in vs[path: ["spec", "hosts"]]?.array?.compactMap(\.string) ?? [] where host != "mesh" {
+            for host in vs[path: ["spec", "hosts"]]?.array?.compactMap(\.string) ?? [] where host != "mesh" && server.admits(host) {
                 let h = host.lowercased()
                 if let i = hostRoutes.firstIndex(where: { $0.host == h }) {
                     hostRoutes[i].routes += routes

@@ -12,6 +12,15 @@ public struct GatewayModel: Sendable {
         /// The Envoy listener port (the gateway pod's target port).
         public var listenerPort: Int
         public var hosts: [String]
+
+        /// Whether a VirtualService host binds to this server: its hosts (`[ns/]name`, `*`, `*.suffix`).
+        func admits(_ host: String) -> Bool {
+            hosts.contains { pattern in
+                let p = pattern.split(separator: "/").last.map(String.init) ?? pattern
+                if p == "*" || p == host { return true }
+                return p.hasPrefix("*.") && host.hasSuffix(String(p.dropFirst()))
+            }
+        }
     }
 
     public var servers: [Server]

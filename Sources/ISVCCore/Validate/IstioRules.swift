@@ -67,9 +67,21 @@ struct IstioRules {
                 diagnostics.error(message, at: host.location, rule: "istio.unknown-host")
             }
         }
+        var gateways: Set<String> = ["mesh", "knative-serving/knative-ingress-gateway", "knative-serving/knative-local-gateway"]
+        for doc in documents where doc.root["kind"]?.string == "Gateway" {
+            gateways.insert("\(doc.root["metadata"]?.located("namespace")?.value ?? "default")/\(doc.root["metadata"]?.located("name")?.value ?? "")")
+        }
         for doc in documents where doc.root["kind"]?.string == "VirtualService" {
             let ns = doc.root["metadata"]?.located("namespace")?.value ?? "default"
             let name = doc.root["metadata"]?.located("name")?.value ?? ""
+            for gw in doc.root["spec"]?["gateways"]?.sequence ?? [] {
+                guard let g = gw.string else { continue }
+                let qualified = g == "mesh" || g.contains("/") ? g : "\(ns)/\(g)"
+                if !gateways.contains(qualified) {
+                    diagnostics.warning("VirtualService \(name): gateway \(g) is neither a Knative gateway nor a Gateway in the input; its routes reach no listener",
+                                        at: gw.location, rule: "istio.unknown-gateway")
+                }
+            }
             for http in doc.root["spec"]?["http"]?.sequence ?? [] {
                 for route in http["route"]?.sequence ?? [] {
                     guard let dest = route["destination"], let host = dest.located("host") else { continue }
