@@ -11,7 +11,7 @@ public struct DiffReport: Sendable {
     public var summary: RolloutSummary
     public var objects: [ObjectChange]
 
-    public var changed: Bool { !objects.isEmpty || summary.components.contains(where: \.changed) }
+    public var changed: Bool { !objects.isEmpty || summary.components.contains(where: \.changed) || summary.standardChanged }
 
     /// Compares two compiled outputs; objects are matched by apiVersion, kind, namespace and name.
     public static func make(old: [Value], new: [Value]) -> DiffReport {
@@ -75,6 +75,25 @@ public struct DiffReport: Sendable {
             for u in c.urlsAdded { out += "  + URL \(u)\n" }
             for u in c.urlsRemoved { out += "  - URL \(u)\n" }
         }
+        for w in summary.workloads {
+            switch w.status {
+            case "new": out += "\(w.namespace)/\(w.name) (Deployment): new\n"
+            case "removed": out += "\(w.namespace)/\(w.name) (Deployment): removed\n"
+            default:
+                out += "\(w.namespace)/\(w.name) (Deployment): new pods (rolling update)\n"
+                out += "  pod template changed: \(w.reasons.joined(separator: ", "))\n"
+            }
+        }
+        for r in summary.routes {
+            let before = r.before.map(\.text).joined(separator: ", "), after = r.after.map(\.text).joined(separator: ", ")
+            if before == after {
+                out += "\(r.namespace)/\(r.name) (HTTPRoute): traffic \(after) (unchanged)\n"
+            } else {
+                out += "\(r.namespace)/\(r.name) (HTTPRoute):\n"
+                out += "  traffic before: \(before.isEmpty ? "none" : before)\n"
+                out += "  traffic after:  \(after.isEmpty ? "none" : after)\n"
+            }
+        }
         if !objects.isEmpty {
             let counts = [DiffReport.ObjectChange.Kind.added, .changed, .removed].map { k in
                 "\(objects.filter { $0.kind == k }.count) \(k.rawValue)"
@@ -122,9 +141,19 @@ public struct DiffReport: Sendable {
             if let r = c.newRevision { v["newRevision"] = .string(r) }
             return v
         }
+        let workloads: [Value] = summary.workloads.map { w in
+            ["namespace": .string(w.namespace), "deployment": .string(w.name), "status": .string(w.status),
+             "templateChanges": .array(w.reasons.map { .string($0) })]
+        }
+        let routes: [Value] = summary.routes.map { r in
+            ["namespace": .string(r.namespace), "httpRoute": .string(r.name),
+             "trafficBefore": .array(r.before.map(split)), "trafficAfter": .array(r.after.map(split))]
+        }
         return [
             "changed": .bool(changed),
             "components": .array(components),
+            "deployments": .array(workloads),
+            "routes": .array(routes),
             "objects": .array(objects.map { ["object": .string($0.id), "apiVersion": .string($0.apiVersion),
                                               "change": .string($0.kind.rawValue), "diff": .string($0.diff)] }),
         ]

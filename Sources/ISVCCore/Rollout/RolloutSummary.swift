@@ -38,6 +38,61 @@ public struct RolloutSummary: Sendable {
 
     public var components: [Component] = []
 
+    /// Standard mode: a KServe Deployment whose pod template changed rolls out new pods.
+    public struct Workload: Sendable {
+        public var namespace: String
+        public var name: String
+        public var status: String  // new | changed | removed
+        public var reasons: [String]
+    }
+
+    /// Standard mode: the weights of a route's default rule (HTTPRoute backendRefs).
+    public struct RouteTraffic: Sendable {
+        public var namespace: String
+        public var name: String
+        public var before: [Split]
+        public var after: [Split]
+    }
+
+    public var workloads: [Workload] = []
+    public var routes: [RouteTraffic] = []
+
+    public var standardChanged: Bool { !workloads.isEmpty || routes.contains { $0.before != $0.after } }
+
+    static func standard(old: [Value], new: [Value], into summary: inout RolloutSummary) {
+        func isWorkload(_ v: Value) -> Bool {
+            v["kind"]?.string == "Deployment" && v[path: ["metadata", "labels", Keys.inferenceService]] != nil
+                && v[path: ["metadata", "labels", Keys.knRevision]] == nil
+        }
+        func key(_ v: Value) -> String { "\(v[path: ["metadata", "namespace"]]?.string ?? "")/\(v[path: ["metadata", "name"]]?.string ?? "")" }
+        let oldDeployments = Dictionary(old.filter(isWorkload).map { (key($0), $0) }, uniquingKeysWith: { a, _ in a })
+        let newDeployments = Dictionary(new.filter(isWorkload).map { (key($0), $0) }, uniquingKeysWith: { a, _ in a })
+        for k in newDeployments.keys.sorted() {
+            let v = newDeployments[k]!, parts = k.split(separator: "/").map(String.init)
+            if let o = oldDeployments[k] {
+                let reasons = TemplateChanges.paths(from: o[path: ["spec", "template"]] ?? [:], to: v[path: ["spec", "template"]] ?? [:])
+                if !reasons.isEmpty { summary.workloads.append(Workload(namespace: parts[0], name: parts[1], status: "changed", reasons: reasons)) }
+            } else {
+                summary.workloads.append(Workload(namespace: parts[0], name: parts[1], status: "new", reasons: []))
+            }
+        }
+        for k in oldDeployments.keys.sorted() where newDeployments[k] == nil {
+            let parts = k.split(separator: "/").map(String.init)
+            summary.workloads.append(Workload(namespace: parts[0], name: parts[1], status: "removed", reasons: []))
+        }
+        func splits(_ route: Value?) -> [Split] {
+            guard let refs = route?[path: ["spec", "rules"]]?.array?.last?["backendRefs"]?.array else { return [] }
+            return refs.map { Split(revision: $0["name"]?.string ?? "", percent: refs.count == 1 ? 100 : ($0["weight"]?.int ?? 1),
+                                    tag: nil, latest: false) }
+        }
+        let oldRoutes = Dictionary(old.filter { $0["kind"]?.string == "HTTPRoute" }.map { (key($0), $0) }, uniquingKeysWith: { a, _ in a })
+        let newRoutes = Dictionary(new.filter { $0["kind"]?.string == "HTTPRoute" }.map { (key($0), $0) }, uniquingKeysWith: { a, _ in a })
+        for k in Set(oldRoutes.keys).union(newRoutes.keys).sorted() {
+            let parts = k.split(separator: "/").map(String.init)
+            summary.routes.append(RouteTraffic(namespace: parts[0], name: parts[1], before: splits(oldRoutes[k]), after: splits(newRoutes[k])))
+        }
+    }
+
     public static func make(previous: PreviousState, new: [Value]) -> RolloutSummary {
         let next = PreviousState(objects: new)
         var summary = RolloutSummary()
@@ -69,6 +124,7 @@ public struct RolloutSummary: Sendable {
             c.unrouted = routedBefore.subtracting(routedAfter).sorted()
             summary.components.append(c)
         }
+        standard(old: previous.ordered, new: new, into: &summary)
         return summary
     }
 }
