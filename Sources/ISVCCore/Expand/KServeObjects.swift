@@ -154,10 +154,3 @@ struct KServeObjects {
                                   "sessionAffinity": "None"])
     }
 }
-
-extension ComponentBuilder {
-    static func disallowed(_ config: ClusterConfig) -> Set<String> {
-        Set([Keys.minScale, Keys.maxScale, Keys.storageInitializerSourceURI, Keys.lastApplied, Keys.modelFormat]
-            + config.serviceAnnotationDisallowedList)
-    }
-}
