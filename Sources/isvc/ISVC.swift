@@ -3,12 +3,12 @@ import Foundation
 import ISVCCore
 
 @main
-struct ISVC: ParsableCommand {
+struct ISVC: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "isvc",
         abstract: "Compile, check and run KServe InferenceServices without a cluster.",
         version: "0.1.0",
-        subcommands: [Check.self, Compile.self, Diff.self])
+        subcommands: [Check.self, Compile.self, Diff.self, Serve.self])
 }
 
 /// Exit codes: 0 fine, 1 the input has errors, 2 the input cannot be used at all.

@@ -27,7 +27,7 @@ public struct ComponentExtension: Sendable {
     public var canaryTrafficPercent: Located<Int>?
     public var labels: [String: String]
     public var annotations: [String: String]
-    public var logger: Logger?
+    public var logger: LoggerSpec?
     public var batcher: Batcher?
     public var deploymentStrategy: Located<Value>?
     public var autoScaling: Located<Value>?
@@ -49,14 +49,14 @@ public struct ComponentExtension: Sendable {
         canaryTrafficPercent = node.locatedInt("canaryTrafficPercent")
         labels = node.stringMap("labels")
         annotations = node.stringMap("annotations")
-        logger = node["logger"].map(Logger.init)
+        logger = node["logger"].map(LoggerSpec.init)
         batcher = node["batcher"].map(Batcher.init)
         deploymentStrategy = node["deploymentStrategy"].map { Located(Value($0), at: $0.location) }
         autoScaling = node["autoScaling"].map { Located(Value($0), at: $0.location) }
     }
 }
 
-public struct Logger: Sendable {
+public struct LoggerSpec: Sendable {
     public var url: String?
     public var mode: Located<String>?
     public var location: SourceLocation

@@ -221,7 +221,7 @@ struct ComponentBuilder {
 
     // MARK: helpers
 
-    func addLogger(_ logger: Logger?, to annotations: inout [String: String]) {
+    func addLogger(_ logger: LoggerSpec?, to annotations: inout [String: String]) {
         guard let logger else { return }
         annotations[Keys.loggerInternal] = "true"
         if let url = logger.url { annotations[Keys.loggerSinkURL] = url }

@@ -1,0 +1,142 @@
+import AsyncHTTPClient
+import Foundation
+import HTTPTypes
+import Hummingbird
+import ISVCCore
+import Logging
+import NIOCore
+
+/// `isvc serve`'s front door: one HTTP listener that routes by Host as the compiled gateway does
+/// (and, on localhost, by model name in `/v1/models/<name>` and `/v2/models/<name>` paths), then
+/// through the workload's queue-proxy to one of its replicas.
+public final class GatewayServer: Sendable {
+    public let plan: ServePlan
+    let runtimes: [String: WorkloadRuntime]
+    let logger: Logger
+    let client: HTTPClient
+    public static let maxBodyBytes = 64 << 20
+
+    public init(plan: ServePlan, workDirectory: URL, gatewayAddress: String, logger: Logger) {
+        self.plan = plan
+        self.logger = logger
+        let store = ModelStore(workDirectory: workDirectory)
+        var runtimes: [String: WorkloadRuntime] = [:]
+        for (host, w) in plan.workloads {
+            runtimes[host] = WorkloadRuntime(workload: w, store: store, predictorHost: gatewayAddress, logger: logger)
+        }
+        self.runtimes = runtimes
+        var config = HTTPClient.Configuration()
+        config.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: 64)
+        client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: config)
+    }
+
+    /// Starts every workload's replicas (min-scale); errors are logged and answered per request later.
+    public func startWorkloads() async {
+        for (_, runtime) in runtimes.sorted(by: { $0.key < $1.key }) {
+            do { try await runtime.start() } catch {
+                logger.error("\(error)")
+            }
+        }
+    }
+
+    public func shutdown() async {
+        for runtime in runtimes.values { await runtime.stop() }
+        try? await client.shutdown()
+    }
+
+    static func json(_ status: HTTPResponse.Status, _ message: String, extra: [String: Value] = [:]) -> Response {
+        var object: [String: Value] = ["error": .string(message)]
+        for (k, v) in extra { object[k] = v }
+        let body = JSONWriter.write(.object(object)) + "\n"
+        var headers = HTTPFields()
+        headers[.contentType] = "application/json"
+        return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: body)))
+    }
+
+    /// The request path's model name for the localhost convenience routes.
+    static func modelName(_ path: String) -> String? {
+        for prefix in ["/v1/models/", "/v2/models/"] where path.hasPrefix(prefix) {
+            let rest = path.dropFirst(prefix.count)
+            let name = rest.prefix { $0 != "/" && $0 != ":" && $0 != "?" }
+            if !name.isEmpty { return String(name) }
+        }
+        return nil
+    }
+
+    public func respond(to request: Request) async -> Response {
+        let host = request.head.authority ?? ""
+        let path = request.uri.description
+        var headers: [(name: String, value: String)] = []
+        for field in request.headers { headers.append((field.name.rawName, field.value)) }
+        var routed = plan.router.route(.init(host: host, path: path, method: request.method.rawValue, headers: headers))
+        if case .failure(.unknownHost) = routed, let model = Self.modelName(path), let external = plan.modelHosts[model] {
+            routed = plan.router.route(.init(host: external, path: path, method: request.method.rawValue, headers: headers))
+        }
+        let decision: GatewayRouter.Decision
+        switch routed {
+        case .success(let d): decision = d
+        case .failure(.unknownHost(let h, let known)):
+            return Self.json(.notFound, "no InferenceService serves host \(h)", extra: ["hosts": .array(known.map { .string($0) }),
+                                                                                      "models": .array(plan.modelHosts.keys.sorted().map { .string($0) })])
+        case .failure(.noRoute(let h)):
+            return Self.json(.notFound, "no route for \(request.method.rawValue) \(path) on host \(h)")
+        case .failure(.loop):
+            return Self.json(.internalServerError, "routing loop for host \(host)")
+        }
+        guard let runtime = runtimes[decision.clusterHost] else {
+            return Self.json(.badGateway, "nothing runs behind \(decision.clusterHost)")
+        }
+        let body: ByteBuffer
+        do {
+            body = try await request.body.collect(upTo: Self.maxBodyBytes)
+        } catch {
+            return Self.json(.contentTooLarge, "request body larger than \(Self.maxBodyBytes) bytes")
+        }
+        let workload = await runtime.workload
+        let timeout = Duration.seconds(decision.timeoutSeconds ?? Double(workload.timeoutSeconds))
+        do {
+            let (port, queue) = try await runtime.pick()
+            return try await queue.run(timeout: timeout) {
+                try await self.forward(decision, body: body, method: request.method, port: port, timeout: timeout)
+            }
+        } catch QueueProxy.Refusal.queueFull {
+            return Self.json(.serviceUnavailable, "pending request queue full")
+        } catch QueueProxy.Refusal.timedOut {
+            return Self.json(.serviceUnavailable, "timed out waiting for a free slot")
+        } catch let failure as WorkloadRuntime.Failure {
+            if case .unavailable(let why) = failure { return Self.json(.serviceUnavailable, why) }
+            return Self.json(.serviceUnavailable, "\(failure)")
+        } catch let error as HTTPClientError where error == .deadlineExceeded || error == .readTimeout {
+            return Self.json(.gatewayTimeout, "request timeout")
+        } catch {
+            return Self.json(.badGateway, "upstream \(decision.clusterHost) failed: \(error)")
+        }
+    }
+
+    func forward(_ decision: GatewayRouter.Decision, body: ByteBuffer, method: HTTPRequest.Method, port: Int,
+                 timeout: Duration) async throws -> Response {
+        var upstream = HTTPClientRequest(url: "http://127.0.0.1:\(port)\(decision.request.path)")
+        upstream.method = .init(rawValue: method.rawValue)
+        for (name, value) in decision.request.headers where !["host", "content-length", "connection", "transfer-encoding"].contains(name.lowercased()) {
+            upstream.headers.add(name: name, value: value)
+        }
+        upstream.headers.replaceOrAdd(name: "Host", value: decision.request.host)
+        if body.readableBytes > 0 { upstream.body = .bytes(body) }
+        let response = try await client.execute(upstream, timeout: .nanoseconds(Int64(timeout.components.seconds) * 1_000_000_000 + 1))
+        let data = try await response.body.collect(upTo: Self.maxBodyBytes)
+        var headers = HTTPFields()
+        for h in response.headers where !["content-length", "connection", "transfer-encoding"].contains(h.name.lowercased()) {
+            if let name = HTTPField.Name(h.name) { headers.append(HTTPField(name: name, value: h.value)) }
+        }
+        return Response(status: .init(code: Int(response.status.code)), headers: headers, body: ResponseBody(byteBuffer: data))
+    }
+
+    /// The Hummingbird application serving the gateway on `host:port`.
+    public func application(host: String, port: Int,
+                            onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> some ApplicationProtocol {
+        let responder = CallbackResponder<BasicRequestContext> { request, _ in await self.respond(to: request) }
+        return Application(responder: responder, configuration: .init(address: .hostname(host, port: port)),
+                           onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? port) },
+                           logger: logger)
+    }
+}

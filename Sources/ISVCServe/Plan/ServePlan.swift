@@ -1,0 +1,76 @@
+import Foundation
+import ISVCCore
+
+/// What `isvc serve` runs, read from the compiled plan (never from the spec): the gateway's routing
+/// (the same Envoy configuration `--emit envoy` prints) and, per service host, the workload behind it
+/// with the container to run as a local process.
+public struct ServePlan: Sendable {
+    /// One workload (a Knative revision or a Standard-mode Deployment).
+    public struct Workload: Sendable {
+        /// The service host clusters route to (`<rev>.<ns>.svc.cluster.local`).
+        public var host: String
+        public var name: String
+        public var namespace: String
+        /// The serving container, as the Deployment's pod template has it.
+        public var container: Value
+        /// The user port the container listens on in a pod (PORT).
+        public var userPort: Int
+        /// What the storage initializer downloads into /mnt/models, if anything.
+        public var storageURI: String?
+        /// Mount path of the model volume (default /mnt/models).
+        public var modelMountPath: String
+        public var containerConcurrency: Int
+        public var timeoutSeconds: Int
+        public var minScale: Int
+        public var inferenceService: String
+        public var component: String
+    }
+
+    public var router: GatewayRouter
+    public var workloads: [String: Workload]
+    /// InferenceService name -> external host of its top-level route, for `/v1/models/<name>` paths on localhost.
+    public var modelHosts: [String: String]
+
+    public init(_ result: Compiler.Result) {
+        let config = result.validated.config
+        router = GatewayRouter(envoyConfig: Compiler.envoy(result, options: EnvoyOptions()), localGatewayHost: config.localGatewayHost)
+        var workloads: [String: Workload] = [:]
+        let objects = result.plan.objects
+        for d in objects where d.kind == "Deployment" {
+            let body = d.body
+            let labels = body[path: ["metadata", "labels"]]?.object ?? [:]
+            let revision = labels[Keys.knRevision]?.string
+            let serviceName = revision ?? d.name
+            let template = body[path: ["spec", "template", "spec"]] ?? [:]
+            let containers = template["containers"]?.array ?? []
+            let serving = containers.first { ($0["ports"]?.array?.isEmpty == false) && $0["name"]?.string != "queue-proxy" }
+                ?? containers.first { $0["name"]?.string != "queue-proxy" } ?? [:]
+            let port = serving["ports"]?.array?.first?["containerPort"]?.int ?? 8080
+            let initArgs = template["initContainers"]?.array?.first { $0["name"]?.string == "storage-initializer" }?["args"]?.array?.compactMap(\.string)
+            let annotations = body[path: ["spec", "template", "metadata", "annotations"]]?.object ?? [:]
+            let sourceURI = initArgs?.first ?? annotations[Keys.storageInitializerSourceURI]?.string
+            // Knative's limits are in the revision; Standard mode has none (unlimited, KServe's 60s route timeout).
+            let rev = revision.flatMap { r in objects.first { $0.kind == "Revision" && $0.name == r && $0.namespace == d.namespace } }
+            let revAnnotations = rev?.body[path: ["metadata", "annotations"]]?.object ?? [:]
+            let minScale = Int(revAnnotations[Keys.minScale]?.string ?? "") ?? (revision == nil ? 1 : 1)
+            workloads["\(serviceName).\(d.namespace).svc.cluster.local"] = Workload(
+                host: "\(serviceName).\(d.namespace).svc.cluster.local", name: serviceName, namespace: d.namespace,
+                container: serving, userPort: port, storageURI: sourceURI,
+                modelMountPath: initArgs.map { $0.count > 1 ? $0[1] : "/mnt/models" } ?? "/mnt/models",
+                containerConcurrency: rev?.body[path: ["spec", "containerConcurrency"]]?.int ?? 0,
+                timeoutSeconds: rev?.body[path: ["spec", "timeoutSeconds"]]?.int ?? 60,
+                minScale: minScale,
+                inferenceService: labels[Keys.inferenceService]?.string ?? "",
+                component: labels[Keys.component]?.string ?? "")
+        }
+        self.workloads = workloads
+        var hosts: [String: String] = [:]
+        for service in result.validated.services {
+            let candidates = router.knownHosts.filter { $0.hasPrefix("\(service.name).\(service.namespace).") || $0.hasPrefix("\(service.name)-\(service.namespace).") }
+            if let external = candidates.first(where: { !$0.hasSuffix(".svc.cluster.local") }) ?? candidates.first {
+                hosts[service.name] = external
+            }
+        }
+        modelHosts = hosts
+    }
+}

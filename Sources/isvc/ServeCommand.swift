@@ -1,0 +1,64 @@
+import ArgumentParser
+import Foundation
+import ISVCCore
+import ISVCServe
+import Logging
+import ServiceLifecycle
+
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run the compiled plan on this machine: a gateway that routes as the cluster's does, queue-proxies and replicas.",
+        discussion: """
+            Requests to http://HOST:PORT with an InferenceService's host (curl -H 'Host: sklearn-iris.default.example.com') \
+            travel the path they would in a cluster; on localhost, /v1/models/<name> and /v2/models/<name> also find the \
+            InferenceService by name. Containers run as local processes from their command and args.
+            """)
+
+    @OptionGroup var input: InputOptions
+
+    @Option(help: "The gateway's port.")
+    var port = 8080
+
+    @Option(help: "The address the gateway listens on.")
+    var host = "127.0.0.1"
+
+    @Option(help: "Where models are downloaded and copied (per workload).")
+    var workdir = ".isvc"
+
+    @Option(help: "An earlier isvc compile output: serve the rollout state after it (revisions, canary traffic).")
+    var previous: String?
+
+    func run() async throws {
+        let sources = try input.readSources()
+        let diagnostics = Diagnostics(strict: input.strict)
+        var options = Compiler.Options()
+        options.defaultNamespace = input.namespace
+        if let previous {
+            options.previous = PreviousState.load(try CompiledInput.sources(at: previous), diagnostics: diagnostics)
+        }
+        let result = Compiler.compile(sources, options: options, diagnostics: diagnostics)
+        report(diagnostics)
+        if diagnostics.hasErrors { throw ExitCode(ExitCodes.problems) }
+        var configured = Logger(label: "isvc")
+        configured.logLevel = .info
+        let logger = configured
+        let plan = ServePlan(result)
+        let gateway = GatewayServer(plan: plan, workDirectory: URL(fileURLWithPath: workdir, isDirectory: true),
+                                    gatewayAddress: "\(host):\(port)", logger: logger)
+        for (name, host) in plan.modelHosts.sorted(by: { $0.key < $1.key }) {
+            logger.info("InferenceService \(name): curl -H 'Host: \(host)' http://\(self.host):\(port)/v1/models/\(name)")
+        }
+        await gateway.startWorkloads()
+        let app = gateway.application(host: host, port: port) { bound in
+            logger.info("gateway listening on http://\(host):\(bound)")
+        }
+        let group = ServiceGroup(configuration: .init(services: [app], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        do {
+            try await group.run()
+        } catch {
+            logger.error("gateway stopped: \(error)")
+        }
+        logger.info("stopping replicas")
+        await gateway.shutdown()
+    }
+}

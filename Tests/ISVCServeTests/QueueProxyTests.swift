@@ -1,0 +1,72 @@
+import Testing
+@testable import ISVCServe
+
+@Suite("Queue-proxy breaker")
+struct QueueProxyTests {
+    @Test("containerConcurrency 1: one in flight, ten waiting, the twelfth refused at once")
+    func breaker() async throws {
+        let queue = QueueProxy(containerConcurrency: 1)
+        let gate = Gate()
+        var tasks: [Task<Result<Int, Error>, Never>] = []
+        for i in 0..<11 {
+            tasks.append(Task { await Result(catching: { try await queue.run(timeout: .seconds(10)) { await gate.wait(); return i } }) })
+        }
+        // Wait until one runs and ten wait.
+        for _ in 0..<200 where await queue.pending < 10 { try await Task.sleep(for: .milliseconds(10)) }
+        #expect(await queue.active == 1)
+        #expect(await queue.pending == 10)
+        await #expect(throws: QueueProxy.Refusal.queueFull) {
+            try await queue.run(timeout: .seconds(1)) { 0 }
+        }
+        await gate.open()
+        var done = 0
+        for t in tasks { if case .success = await t.value { done += 1 } }
+        #expect(done == 11)
+        #expect(await queue.active == 0)
+    }
+
+    @Test("a request that waits past its deadline is refused")
+    func timeout() async throws {
+        let queue = QueueProxy(containerConcurrency: 1)
+        let gate = Gate()
+        let holder = Task { try await queue.run(timeout: .seconds(5)) { await gate.wait() } }
+        for _ in 0..<100 where await queue.active == 0 { try await Task.sleep(for: .milliseconds(10)) }
+        await #expect(throws: QueueProxy.Refusal.timedOut) {
+            try await queue.run(timeout: .milliseconds(100)) { 0 }
+        }
+        await gate.open()
+        _ = try await holder.value
+    }
+
+    @Test("containerConcurrency 0 is unlimited")
+    func unlimited() async throws {
+        let queue = QueueProxy(containerConcurrency: 0)
+        let gate = Gate()
+        let tasks = (0..<50).map { _ in Task { try await queue.run(timeout: .seconds(5)) { await gate.wait() } } }
+        for _ in 0..<200 where await queue.active < 50 { try await Task.sleep(for: .milliseconds(10)) }
+        #expect(await queue.active == 50)
+        await gate.open()
+        for t in tasks { _ = try await t.value }
+    }
+}
+
+/// Holds tasks until opened.
+actor Gate {
+    private var isOpen = false
+    private var waiting: [CheckedContinuation<Void, Never>] = []
+    func wait() async {
+        if isOpen { return }
+        await withCheckedContinuation { waiting.append($0) }
+    }
+    func open() {
+        isOpen = true
+        waiting.forEach { $0.resume() }
+        waiting.removeAll()
+    }
+}
+
+extension Result where Failure == Error {
+    init(catching body: () async throws -> Success) async {
+        do { self = .success(try await body()) } catch { self = .failure(error) }
+    }
+}
