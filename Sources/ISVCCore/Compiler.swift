@@ -56,11 +56,12 @@ public enum Compiler {
         let ingresses = result.plan.objects.filter { $0.kind == "Ingress" && $0.apiVersion == "networking.k8s.io/v1" }
         if !ingresses.isEmpty {
             servers.append(.init(gateway: IngressConversion.ingressGateway, port: 80, listenerPort: 8080, hosts: ["*"]))
-            virtualServices += ingresses.map { IngressConversion.virtualService(fromIngress: $0.body) }
+            virtualServices += ingresses.flatMap { IngressConversion.virtualServices(fromIngress: $0.body) }
         }
         let routes = result.plan.objects.filter { $0.kind == "HTTPRoute" }
         if !routes.isEmpty {
-            servers.append(.init(gateway: config.kserveIngressGateway, port: 80, listenerPort: 8080, hosts: ["*"]))
+            // KServe's Gateway API gateway is its own deployment listening on the Gateway's port 80.
+            servers.append(.init(gateway: config.kserveIngressGateway, port: 80, listenerPort: 80, hosts: ["*"]))
             virtualServices += routes.map { IngressConversion.virtualService(fromHTTPRoute: $0.body) }
         }
         // Gateway objects from the input add their plain-HTTP servers (on the ingress gateway's pods,

@@ -84,6 +84,7 @@ func envoyFixture(_ name: String) -> String {
     let diagnostics = Diagnostics(strict: options.strict)
     var compilerOptions = Compiler.Options()
     compilerOptions.defaultNamespace = options.namespace
+    compilerOptions.mode = options.mode
     let result = Compiler.compile([.init(path: path, text: text)], options: compilerOptions, diagnostics: diagnostics)
     return YAMLWriter.document(Compiler.envoy(result, options: EnvoyOptions()))
 }

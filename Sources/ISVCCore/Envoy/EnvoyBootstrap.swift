@@ -72,6 +72,11 @@ public enum EnvoyBootstrap {
                         "stat_prefix": .string("outbound_\(name)"),
                         "use_remote_address": true,
                         "forward_client_cert_details": "SANITIZE_SET",
+                        "codec_type": "AUTO",
+                        "normalize_path": true,
+                        "path_with_escaped_slashes_action": "KEEP_UNCHANGED",
+                        "stream_idle_timeout": "0s",
+                        "upgrade_configs": [["upgrade_type": "websocket"]],
                         "route_config": [
                             "name": .string("http.\(server.listenerPort)"),
                             "virtual_hosts": .array(virtualHosts),
@@ -96,19 +101,30 @@ public enum EnvoyBootstrap {
     /// The virtual hosts of one gateway server: every host of every VirtualService bound to the
     /// gateway, with the VirtualServices' routes for it in order (several VirtualServices for one
     /// host append; catch-all routes go last); hosts with identical routes share one virtual host.
+    /// A route that matches every request (istiod's `IsCatchAllRoute`).
+    static func isCatchAll(_ r: Value) -> Bool {
+        let m = r["match"] ?? [:]
+        guard m["headers"] == nil, m["query_parameters"] == nil else { return false }
+        return m["prefix"] == "/" || m["path_separated_prefix"] == "/" || m[path: ["safe_regex", "regex"]] == ".*"
+    }
+
     static func virtualHosts(for server: GatewayModel.Server, model: GatewayModel,
                              clusters: inout [String: (host: String, port: Int, subset: String?)]) -> [Value] {
         var hostRoutes: [(host: String, routes: [Value])] = []
         for vs in model.virtualServices {
             let ns = vs[path: ["metadata", "namespace"]]?.string ?? "default"
-            let translation = RouteTranslation(namespace: ns)
+            let translation = RouteTranslation(namespace: ns,
+                                               gatewayAPI: vs[path: ["metadata", "annotations", "isvc.gateway-api"]] == "true")
             let gateways = (vs[path: ["spec", "gateways"]]?.array?.compactMap(\.string) ?? ["mesh"]).map(translation.qualify)
             let matchGateways = (vs[path: ["spec", "http"]]?.array ?? []).flatMap { ($0["match"]?.array ?? []).compactMap { $0["gateways"]?.array } }
                 .flatMap { $0.compactMap(\.string) }.map(translation.qualify)
             guard gateways.contains(server.gateway) || matchGateways.contains(server.gateway) else { continue }
             var routes: [Value] = []
             for http in vs[path: ["spec", "http"]]?.array ?? [] {
-                let translated = translation.routes(for: http, gateway: server.gateway, vsGateways: gateways)
+                // istiod stops generating a VirtualService's routes after its first catch-all.
+                if routes.contains(where: isCatchAll) { break }
+                var translated = translation.routes(for: http, gateway: server.gateway, vsGateways: gateways)
+                if let i = translated.firstIndex(where: isCatchAll) { translated = Array(translated[...i]) }
                 routes += translated
                 for d in http["route"]?.array ?? [] {
                     let dest = d["destination"] ?? [:]
@@ -134,24 +150,25 @@ public enum EnvoyBootstrap {
                 }
             }
         }
-        // Catch-all routes (no match beyond "/") move after the others of their host.
-        func isCatchAll(_ r: Value) -> Bool {
-            r[path: ["match", "prefix"]] == "/" && r[path: ["match", "headers"]] == nil && r[path: ["match", "query_parameters"]] == nil
-        }
         var vhosts: [(name: String, domains: [String], routes: [Value])] = []
         for (host, routes) in hostRoutes {
+            // Several VirtualServices for one host: catch-all routes move after the others (SortVHostRoutes).
             let sorted = routes.filter { !isCatchAll($0) } + routes.filter(isCatchAll)
             if let i = vhosts.firstIndex(where: { $0.routes == sorted }) {
                 vhosts[i].domains.append(host)
             } else {
-                vhosts.append(("\(host):\(server.port)", [host], sorted))
+                vhosts.append(("", [host], sorted))
             }
         }
         if vhosts.isEmpty {
             return [["name": .string("blackhole:\(server.port)"), "domains": ["*"]]]
         }
-        return vhosts.map { v in
-            ["name": .string(v.name), "domains": .array(v.domains.map { .string($0) }), "routes": .array(v.routes)]
+        // Collapsed hosts are sorted and the first names the virtual host; virtual hosts sort by name.
+        return vhosts.map { v -> (String, [String], [Value]) in
+            let domains = v.domains.sorted()
+            return ("\(domains[0]):\(server.port)", domains, v.routes)
+        }.sorted { $0.0 < $1.0 }.map { v in
+            ["name": .string(v.0), "domains": .array(v.1.map { .string($0) }), "routes": .array(v.2)]
         }
     }
 }

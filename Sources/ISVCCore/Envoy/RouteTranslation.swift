@@ -1,6 +1,8 @@
 /// istiod's translation of VirtualService HTTP routes into Envoy v3 routes (`pilot/pkg/networking/core/route`).
 struct RouteTranslation {
     let namespace: String
+    /// Routes from Gateway API HTTPRoutes: a missing backend answers 500, as istiod sets it.
+    var gatewayAPI = false
 
     /// The default retry policy Istio applies when a route sets no `retries` (since Istio 1.24 without
     /// retriable status codes).
@@ -81,7 +83,9 @@ struct RouteTranslation {
             })
         }
 
-        var route: Value = ["timeout": .string(http["timeout"]?.string ?? "0s")]
+        let timeout = http["timeout"]?.string ?? "0s"
+        var route: Value = ["timeout": .string(timeout), "max_grpc_timeout": .string(timeout)]
+        if gatewayAPI { route["cluster_not_found_response_code"] = "INTERNAL_SERVER_ERROR" }
         let destinations = (http["route"]?.array ?? []).filter { ($0["weight"]?.int ?? 1) > 0 || (http["route"]?.array?.count ?? 0) == 1 }
         var routeHeaders = http[path: ["headers", "request"]] ?? [:]
         if destinations.count == 1 {

@@ -9,13 +9,34 @@ struct SecurityFilters {
     let requestAuthentications: [Value]
     let authorizationPolicies: [Value]
 
+    /// Istio looks up a workload's policies in the root namespace and the workload's own namespace;
+    /// both are istio-system for the ingress gateway. Without a selector a policy there applies to it.
     static func appliesToGateway(_ policy: Value) -> Bool {
-        let ns = policy[path: ["metadata", "namespace"]]?.string ?? ""
+        guard policy[path: ["metadata", "namespace"]]?.string == "istio-system" else { return false }
         let selector = policy[path: ["spec", "selector", "matchLabels"]]?.object ?? [:]
-        if selector.isEmpty { return ns == "istio-system" }
         return selector.allSatisfy { key, value in
             (key == "istio" && value.string == "ingressgateway") || (key == "app" && value.string == "istio-ingressgateway")
         }
+    }
+
+    /// Rule fields the translation understands; any other makes isvc fail closed (see `policy`).
+    static let translatedOperation: Set<String> = ["paths", "methods", "hosts"]
+    static let translatedSource: Set<String> = ["requestPrincipals", "notRequestPrincipals"]
+
+    /// The fields of a rule the translation does not understand (`to.operation.notPaths`, ...).
+    static func untranslated(_ rule: Value) -> [String] {
+        var out: [String] = []
+        for to in rule["to"]?.array ?? [] {
+            for key in (to["operation"]?.object ?? [:]).keys where !translatedOperation.contains(key) { out.append("to.operation.\(key)") }
+        }
+        for from in rule["from"]?.array ?? [] {
+            for key in (from["source"]?.object ?? [:]).keys where !translatedSource.contains(key) { out.append("from.source.\(key)") }
+        }
+        for when in rule["when"]?.array ?? [] {
+            let key = when["key"]?.string ?? ""
+            if !(key.hasPrefix("request.headers[") && key.hasSuffix("]")) || when["notValues"] != nil { out.append("when[\(key)]") }
+        }
+        return out.sorted()
     }
 
     /// The JWT providers, named as Istio names them (`origins-<n>`); the payload is kept in dynamic
@@ -43,7 +64,9 @@ struct SecurityFilters {
         var config: [String: Value] = [:]
         for (i, (name, rule)) in providers.enumerated() {
             var p: Value = ["issuer": rule["issuer"] ?? "", "payload_in_metadata": .string("jwt_payload_\(i)"),
-                            "forward": .bool(rule["forwardOriginalToken"] == .bool(true))]
+                            "forward": .bool(rule["forwardOriginalToken"] == .bool(true)),
+                            "clear_route_cache": true,
+                            "normalize_payload_in_metadata": ["space_delimited_claims": ["scope", "permission"]]]
             if let audiences = rule["audiences"], !audiences.isEmptyCollection { p["audiences"] = audiences }
             if let jwks = rule["jwks"]?.string {
                 p["local_jwks"] = ["inline_string": .string(jwks)]
@@ -57,7 +80,16 @@ struct SecurityFilters {
             }
             config[name] = p
         }
-        let requirements: [Value] = providers.map { ["provider_name": .string($0.name)] } + [["allow_missing": [:]]]
+        // Istio's requirement: any one provider's valid token, or no token; with several providers a
+        // token present for one must still be valid for the others (requires_all of any-or-missing).
+        var requirements: [Value] = providers.map { ["provider_name": .string($0.name)] }
+        if providers.count == 1 {
+            requirements.append(["allow_missing": [:]])
+        } else {
+            requirements.append(["requires_all": ["requirements": .array(providers.map { p in
+                ["requires_any": ["requirements": [["provider_name": .string(p.name)], ["allow_missing": [:]]]]]
+            })]])
+        }
         return ["name": "envoy.filters.http.jwt_authn", "typed_config": [
             "@type": "type.googleapis.com/envoy.extensions.filters.http.jwt_authn.v3.JwtAuthentication",
             "providers": .object(config),
@@ -72,14 +104,21 @@ struct SecurityFilters {
         var out: [Value] = []
         for action in ["DENY", "ALLOW"] {
             var rbacPolicies: [String: Value] = [:]
+            var present = false
             for p in policies where (p[path: ["spec", "action"]]?.string ?? "ALLOW") == action {
+                present = true
                 let ns = p[path: ["metadata", "namespace"]]?.string ?? ""
                 let name = p[path: ["metadata", "name"]]?.string ?? ""
-                for (i, rule) in (p[path: ["spec", "rules"]]?.array ?? [[:]]).enumerated() {
+                // A policy without rules matches nothing (Istio's "allow-nothing" denies everything).
+                for (i, rule) in (p[path: ["spec", "rules"]]?.array ?? []).enumerated() {
+                    // Fail closed on fields isvc does not translate: an ALLOW rule then matches nothing;
+                    // a DENY rule drops the condition and so denies more (both with a warning from check).
+                    if action == "ALLOW", !Self.untranslated(rule).isEmpty { continue }
                     rbacPolicies["ns[\(ns)]-policy[\(name)]-rule[\(i)]"] = policy(rule)
                 }
             }
-            guard !rbacPolicies.isEmpty else { continue }
+            // An ALLOW filter with no policy denies everything; a DENY filter with none denies nothing.
+            guard present, action == "ALLOW" || !rbacPolicies.isEmpty else { continue }
             out.append(["name": .string("envoy.filters.http.rbac"), "typed_config": [
                 "@type": "type.googleapis.com/envoy.extensions.filters.http.rbac.v3.RBAC",
                 "rules": ["action": .string(action), "policies": .object(rbacPolicies)],

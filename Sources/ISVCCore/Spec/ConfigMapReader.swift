@@ -72,6 +72,9 @@ struct ConfigMapReader {
             if object["ingressGateway"] as? String == nil || (object["ingressGateway"] as? String)?.isEmpty == true {
                 diagnostics.error("invalid ingress config - ingressGateway is required", at: at, rule: "configmap.ingress")
             }
+            if config.enableGatewayApi, (object["kserveIngressGateway"] as? String)?.isEmpty ?? true {
+                diagnostics.error("invalid ingress config - kserveIngressGateway is required", at: at, rule: "configmap.ingress")
+            }
             if config.pathTemplate != nil, object["ingressDomain"] == nil {
                 diagnostics.error("invalid ingress config - ingressDomain is required if pathTemplate is given",
                                   at: at, rule: "configmap.ingress")

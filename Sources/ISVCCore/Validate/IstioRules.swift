@@ -10,6 +10,29 @@ struct IstioRules {
         for doc in documents where doc.root["kind"]?.string == "VirtualService" {
             checkVirtualService(doc.root)
         }
+        checkAuthorization(documents)
+        checkJWTForwarding(documents, knativeServices: knativeServices)
+    }
+
+    func checkAuthorization(_ documents: [SourceDocument]) {
+        for doc in documents where doc.root["kind"]?.string == "AuthorizationPolicy" {
+            let value = Value(doc.root)
+            let action = value[path: ["spec", "action"]]?.string ?? "ALLOW"
+            for (i, rule) in (doc.root["spec"]?["rules"]?.sequence ?? []).enumerated() {
+                let fields = SecurityFilters.untranslated(Value(rule))
+                guard !fields.isEmpty else { continue }
+                diagnostics.warning("AuthorizationPolicy \(doc.root["metadata"]?.located("name")?.value ?? ""): rules[\(i)] uses \(fields.joined(separator: ", ")), which isvc's Envoy translation does not support; "
+                                        + (action == "ALLOW" ? "the rule is left out, so it allows nothing" : "the condition is left out, so the rule denies more"),
+                                    at: rule.location, rule: "istio.authz-unsupported")
+            }
+            if SecurityFilters.appliesToGateway(value) == false, value[path: ["spec", "selector", "matchLabels", "istio"]]?.string == "ingressgateway" {
+                diagnostics.warning("AuthorizationPolicy \(doc.root["metadata"]?.located("name")?.value ?? "") selects the ingress gateway but is not in istio-system, where its pods run; Istio does not apply it there",
+                                    at: doc.root["metadata"]?.location ?? doc.root.location, rule: "istio.policy-namespace")
+            }
+        }
+    }
+
+    func checkJWTForwarding(_ documents: [SourceDocument], knativeServices: Bool) {
         // On the ingress gateway, a token is removed once verified unless forwarded; KServe's top-level
         // route (Knative mode) then reaches the local gateway, the same pods, without it.
         guard knativeServices else { return }

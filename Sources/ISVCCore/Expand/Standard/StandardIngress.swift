@@ -108,7 +108,8 @@ struct StandardIngress {
         var routes: [Value] = []
         let predictor = service.component(.predictor)!
         // The predictor route is named <isvc>-predictor even when the predictor has its own name.
-        routes.append(route("\(service.name)-predictor", hostnames: [host(predictor.name, service)],
+        // Name and hostname stay <isvc>-predictor when the predictor is named, so promotion keeps the URL.
+        routes.append(route("\(service.name)-predictor", hostnames: [host("\(service.name)-predictor", service)],
                             rules: [rule("^/.*$", predictor, canaries: true)]))
         for kind in [ComponentKind.transformer, .explainer] {
             guard let c = service.component(kind) else { continue }
