@@ -43,6 +43,11 @@ let package = Package(
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
         .testTarget(name: "ISVCCoreTests", dependencies: ["ISVCCore", "isvc"]),
-        .testTarget(name: "ISVCServeTests", dependencies: ["ISVCServe", "ISVCCore"]),
+        .testTarget(name: "ISVCServeTests", dependencies: [
+            "ISVCServe", "ISVCCore",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        ]),
     ]
 )

@@ -5,7 +5,9 @@ echoing what the proxy sent (Host, path, chosen headers). Stops by itself after 
 Usage: python3 scripts/echo-backend.py PORT NAME [LIFETIME]
 """
 import json
+import os
 import sys
+import time
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -20,6 +22,12 @@ class Handler(BaseHTTPRequestHandler):
         length = int(self.headers.get("Content-Length") or 0)
         if length:
             self.rfile.read(length)
+        # /sleep/<ms>/... answers after a delay; /exit makes the process die (for restart tests).
+        parts = self.path.split("/")
+        if len(parts) > 2 and parts[1] == "sleep":
+            time.sleep(int(parts[2]) / 1000.0)
+        if self.path.startswith("/exit"):
+            os._exit(3)
         body = json.dumps({
             "backend": NAME,
             "host": self.headers.get("Host", ""),

@@ -102,7 +102,8 @@ public final class GatewayServer: Sendable {
         } catch QueueProxy.Refusal.queueFull {
             return Self.json(.serviceUnavailable, "pending request queue full")
         } catch QueueProxy.Refusal.timedOut {
-            return Self.json(.serviceUnavailable, "timed out waiting for a free slot")
+            // queue-proxy's TimeoutHandler counts the wait for a slot in the revision timeout.
+            return Self.json(.gatewayTimeout, "request timeout")
         } catch let failure as WorkloadRuntime.Failure {
             if case .unavailable(let why) = failure { return Self.json(.serviceUnavailable, why) }
             return Self.json(.serviceUnavailable, "\(failure)")

@@ -1,0 +1,162 @@
+import Foundation
+import Hummingbird
+import ISVCCore
+import Logging
+import ServiceLifecycle
+import Testing
+@testable import ISVCServe
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `isvc serve` end to end, on loopback: the gateway on port 0, replicas as real processes
+/// (scripts/echo-backend.py, started from the container's command and args).
+@Suite("Serve, live", .serialized)
+struct ServeLiveTests {
+    static let root = GatewayRouterTests.root
+
+    static func isvc(_ name: String, concurrency: Int, timeout: Int? = nil) -> String {
+        """
+        apiVersion: serving.kserve.io/v1beta1
+        kind: InferenceService
+        metadata:
+          name: \(name)
+        spec:
+          predictor:
+            containerConcurrency: \(concurrency)
+        \(timeout.map { "    timeout: \($0)" } ?? "")
+            containers:
+              - name: kserve-container
+                image: local/echo
+                command: [python3, \(root.appendingPathComponent("scripts/echo-backend.py").path)]
+                args: ["$(PORT)", "\(name)", "120"]
+        """
+    }
+
+    /// Runs a gateway for the YAML until `body` returns; stops it and every replica.
+    static func withGateway(_ yaml: String, _ body: @Sendable (Int, GatewayServer) async throws -> Void) async throws {
+        let d = Diagnostics()
+        let result = Compiler.compile([.init(path: "t.yaml", text: yaml)], options: Compiler.Options(), diagnostics: d)
+        #expect(!d.hasErrors, "\(d.all.map(\.formatted))")
+        let work = FileManager.default.temporaryDirectory.appendingPathComponent("isvc-serve-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: work) }
+        let gateway = GatewayServer(plan: ServePlan(result), workDirectory: work, gatewayAddress: "127.0.0.1:0",
+                                    logger: Logger(label: "test"))
+        await gateway.startWorkloads()
+        let port = PortBox()
+        let app = gateway.application(host: "127.0.0.1", port: 0) { await port.set($0) }
+        let group = ServiceGroup(configuration: .init(services: [app], gracefulShutdownSignals: [], logger: Logger(label: "test")))
+        let running = Task { try await group.run() }
+        var bound = 0
+        for _ in 0..<200 {
+            bound = await port.value
+            if bound != 0 { break }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        do {
+            try await body(bound, gateway)
+        } catch {
+            await group.triggerGracefulShutdown()
+            await gateway.shutdown()
+            throw error
+        }
+        await group.triggerGracefulShutdown()
+        _ = try? await running.value
+        await gateway.shutdown()
+    }
+
+    /// A blocking request on a thread of its own, so waiting clients never starve the gateway's tasks.
+    static func get(_ port: Int, host: String, path: String) async -> (Int, String) {
+        await withCheckedContinuation { continuation in
+            Thread {
+                let r = LoopbackClient.request(port: port, host: host, path: path)
+                continuation.resume(returning: (r?.status ?? 0, r?.body ?? ""))
+            }.start()
+        }
+    }
+
+    @Test("Host routing reaches the replica with KServe's and Knative's headers; unknown hosts get a 404 naming the hosts",
+          .timeLimit(.minutes(1)))
+    func routing() async throws {
+        try await Self.withGateway(Self.isvc("echo", concurrency: 0)) { port, _ in
+            let (status, body) = await Self.get(port, host: "echo.default.example.com", path: "/v1/models/echo:predict")
+            #expect(status == 200)
+            #expect(body.contains("\"knative-serving-revision\": \"echo-predictor-00001\""))
+            #expect(body.contains("\"host\": \"echo-predictor.default.svc.cluster.local\""))
+            let byName = await Self.get(port, host: "127.0.0.1", path: "/v1/models/echo")
+            #expect(byName.0 == 200)
+            let unknown = await Self.get(port, host: "nope.example.com", path: "/")
+            #expect(unknown.0 == 404)
+            #expect(unknown.1.contains("echo.default.example.com"))
+        }
+    }
+
+    @Test("containerConcurrency 1: the 12th concurrent request gets 503 at once; a slow answer past the timeout gets 504",
+          .timeLimit(.minutes(1)))
+    func concurrencyAndTimeout() async throws {
+        try await Self.withGateway(Self.isvc("slow", concurrency: 1, timeout: 2)) { port, _ in
+            let statuses = await withTaskGroup(of: Int.self) { group in
+                for _ in 0..<12 {
+                    group.addTask { await Self.get(port, host: "slow.default.example.com", path: "/sleep/300/").0 }
+                }
+                var all: [Int] = []
+                for await s in group { all.append(s) }
+                return all
+            }
+            #expect(statuses.filter { $0 == 503 }.count >= 1, "\(statuses)")
+            #expect(statuses.filter { $0 == 200 }.count >= 6, "\(statuses)")
+            let slow = await Self.get(port, host: "slow.default.example.com", path: "/sleep/4000/")
+            #expect(slow.0 == 504, "\(slow)")
+        }
+    }
+
+    @Test("a replica that dies is restarted", .timeLimit(.minutes(1)))
+    func restart() async throws {
+        try await Self.withGateway(Self.isvc("crash", concurrency: 0)) { port, _ in
+            #expect(await Self.get(port, host: "crash.default.example.com", path: "/").0 == 200)
+            _ = await Self.get(port, host: "crash.default.example.com", path: "/exit")
+            var back = false
+            for _ in 0..<60 {
+                try await Task.sleep(for: .milliseconds(250))
+                if await Self.get(port, host: "crash.default.example.com", path: "/").0 == 200 { back = true; break }
+            }
+            #expect(back, "the replica did not come back")
+        }
+    }
+}
+
+actor PortBox {
+    var value = 0
+    func set(_ p: Int) { value = p }
+}
+
+/// A raw HTTP/1.1 request on a new connection (the Host header exactly as given).
+enum LoopbackClient {
+    static func request(port: Int, host: String, path: String) -> (status: Int, body: String)? {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var timeout = timeval(tv_sec: 10, tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        var addr = sockaddr_in()
+        addr.sin_family = sa_family_t(AF_INET)
+        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
+        addr.sin_port = in_port_t(UInt16(port).bigEndian)
+        guard withUnsafePointer(to: &addr, {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }) == 0 else { return nil }
+        let bytes = Array("GET \(path) HTTP/1.1\r\nHost: \(host)\r\nConnection: close\r\n\r\n".utf8)
+        _ = bytes.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, 0) }
+        var data: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let n = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+            if n <= 0 { break }
+            data += buffer[0..<n]
+        }
+        let text = String(decoding: data, as: UTF8.self)
+        guard let line = text.split(separator: "\r\n").first, let status = Int(line.split(separator: " ").dropFirst().first ?? "") else { return nil }
+        return (status, text.components(separatedBy: "\r\n\r\n").dropFirst().joined(separator: "\r\n\r\n"))
+    }
+}
