@@ -30,8 +30,9 @@ struct EnvoyRoutingTests {
         var options = EnvoyOptions()
         options.listenAddress = "127.0.0.1"
         var offset = 0
+        // Below the kernel's ephemeral range (32768-60999), where other tests' port-0 listeners and clients live.
         for _ in 0..<50 {
-            let candidate = Int.random(in: 20_000...40_000)
+            let candidate = Int.random(in: 1_000...20_000)
             if Loopback.isFree(8080 + candidate), Loopback.isFree(8081 + candidate) { offset = candidate; break }
         }
         options.portOffset = offset

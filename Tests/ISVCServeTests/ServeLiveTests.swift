@@ -16,16 +16,20 @@ import Glibc
 struct ServeLiveTests {
     static let root = GatewayRouterTests.root
 
-    static func isvc(_ name: String, concurrency: Int, timeout: Int? = nil) -> String {
-        """
+    static func isvc(_ name: String, concurrency: Int, timeout: Int? = nil, annotations: [String: String] = [:],
+                     replicas: (min: Int, max: Int)? = nil) -> String {
+        let meta = annotations.isEmpty ? "" : "\n  annotations:\n" + annotations.sorted { $0.key < $1.key }
+            .map { "    \($0.key): \"\($0.value)\"" }.joined(separator: "\n")
+        return """
         apiVersion: serving.kserve.io/v1beta1
         kind: InferenceService
         metadata:
-          name: \(name)
+          name: \(name)\(meta)
         spec:
           predictor:
             containerConcurrency: \(concurrency)
         \(timeout.map { "    timeout: \($0)" } ?? "")
+        \(replicas.map { "    minReplicas: \($0.min)\n    maxReplicas: \($0.max)" } ?? "")
             containers:
               - name: kserve-container
                 image: local/echo
@@ -95,7 +99,7 @@ struct ServeLiveTests {
     @Test("containerConcurrency 1: the 12th concurrent request gets 503 at once; a slow answer past the timeout gets 504",
           .timeLimit(.minutes(1)))
     func concurrencyAndTimeout() async throws {
-        try await Self.withGateway(Self.isvc("slow", concurrency: 1, timeout: 2)) { port, _ in
+        try await Self.withGateway(Self.isvc("slow", concurrency: 1, timeout: 2, replicas: (1, 1))) { port, _ in
             let statuses = await withTaskGroup(of: Int.self) { group in
                 for _ in 0..<12 {
                     group.addTask { await Self.get(port, host: "slow.default.example.com", path: "/sleep/300/").0 }
@@ -122,6 +126,50 @@ struct ServeLiveTests {
                 if await Self.get(port, host: "crash.default.example.com", path: "/").0 == 200 { back = true; break }
             }
             #expect(back, "the replica did not come back")
+        }
+    }
+}
+
+extension ServeLiveTests {
+    /// Knative's scale to zero with a 6 s stable window and a 6 s grace period (config-autoscaler).
+    static let scaleToZeroConfig = """
+        ---
+        apiVersion: v1
+        kind: ConfigMap
+        metadata:
+          name: config-autoscaler
+          namespace: knative-serving
+        data:
+          allow-zero-initial-scale: "true"
+          scale-to-zero-grace-period: "6s"
+        """
+
+    @Test("scale from zero on the first request (held by the activator), back to zero after the stable window and grace period",
+          .timeLimit(.minutes(2)))
+    func scaleToZero() async throws {
+        let yaml = Self.isvc("idle", concurrency: 0, annotations: ["autoscaling.knative.dev/initial-scale": "0",
+                                                                  "autoscaling.knative.dev/window": "6s"],
+                             replicas: (0, 2)) + "\n" + Self.scaleToZeroConfig
+        try await Self.withGateway(yaml) { port, gateway in
+            let runtime = try #require(gateway.runtimes["idle-predictor-00001.default.svc.cluster.local"])
+            #expect(await runtime.readyReplicas == 0, "initial-scale 0 starts no replica")
+            let first = await Self.get(port, host: "idle.default.example.com", path: "/")
+            #expect(first.0 == 200, "\(first)")
+            #expect(await runtime.coldStarts == 1)
+            #expect(await runtime.readyReplicas == 1)
+            // Idle: inactive after the 6 s window, zero after 6 s more (ticks every 2 s).
+            var zeroAfter: Duration?
+            let idleSince = ContinuousClock.now
+            for _ in 0..<120 {
+                try await Task.sleep(for: .milliseconds(250))
+                if await runtime.readyReplicas == 0 { zeroAfter = ContinuousClock.now - idleSince; break }
+            }
+            let elapsed = try #require(zeroAfter, "never scaled to zero")
+            #expect(elapsed >= .seconds(10), "scaled to zero too early: \(elapsed)")
+            // And from zero again.
+            let again = await Self.get(port, host: "idle.default.example.com", path: "/")
+            #expect(again.0 == 200, "\(again)")
+            #expect(await runtime.coldStarts == 2)
         }
     }
 }

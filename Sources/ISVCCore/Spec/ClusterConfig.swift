@@ -82,4 +82,6 @@ public struct AutoscalerConfig: Sendable {
     public var minScale = 0
     public var maxScale = 0
     public var podAutoscalerClass = "kpa.autoscaling.knative.dev"
+
+    public init() {}
 }

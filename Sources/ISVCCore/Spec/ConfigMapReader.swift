@@ -305,9 +305,9 @@ final class JSONFields {
     }
 }
 
-enum Durations {
+public enum Durations {
     /// Seconds in a Go duration string such as `60s`, `1m30s`, `2h` (whole seconds only).
-    static func seconds(_ text: String) -> Int? {
+    public static func seconds(_ text: String) -> Int? {
         if let plain = Int(text) { return plain }
         var total = 0.0
         var number = ""

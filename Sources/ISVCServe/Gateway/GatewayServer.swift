@@ -95,7 +95,7 @@ public final class GatewayServer: Sendable {
         let workload = await runtime.workload
         let timeout = Duration.seconds(decision.timeoutSeconds ?? Double(workload.timeoutSeconds))
         do {
-            let (port, queue) = try await runtime.pick()
+            let (port, queue) = try await runtime.pick(timeout: timeout)
             return try await queue.run(timeout: timeout) {
                 try await self.forward(decision, body: body, method: request.method, port: port, timeout: timeout)
             }
@@ -104,9 +104,10 @@ public final class GatewayServer: Sendable {
         } catch QueueProxy.Refusal.timedOut {
             // queue-proxy's TimeoutHandler counts the wait for a slot in the revision timeout.
             return Self.json(.gatewayTimeout, "request timeout")
-        } catch let failure as WorkloadRuntime.Failure {
-            if case .unavailable(let why) = failure { return Self.json(.serviceUnavailable, why) }
-            return Self.json(.serviceUnavailable, "\(failure)")
+        } catch WorkloadRuntime.Failure.activationTimedOut {
+            return Self.json(.gatewayTimeout, "activator request timeout")
+        } catch WorkloadRuntime.Failure.unavailable(let why) {
+            return Self.json(.serviceUnavailable, why)
         } catch let error as HTTPClientError where error == .deadlineExceeded || error == .readTimeout {
             return Self.json(.gatewayTimeout, "request timeout")
         } catch {

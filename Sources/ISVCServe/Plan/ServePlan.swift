@@ -21,7 +21,8 @@ public struct ServePlan: Sendable {
         public var modelMountPath: String
         public var containerConcurrency: Int
         public var timeoutSeconds: Int
-        public var minScale: Int
+        /// The KPA parameters of the revision (Standard mode: the HPA class, replicas at min-scale).
+        public var autoscaling: KPASettings
         public var inferenceService: String
         public var component: String
     }
@@ -52,14 +53,20 @@ public struct ServePlan: Sendable {
             // Knative's limits are in the revision; Standard mode has none (unlimited, KServe's 60s route timeout).
             let rev = revision.flatMap { r in objects.first { $0.kind == "Revision" && $0.name == r && $0.namespace == d.namespace } }
             let revAnnotations = rev?.body[path: ["metadata", "annotations"]]?.object ?? [:]
-            let minScale = Int(revAnnotations[Keys.minScale]?.string ?? "") ?? (revision == nil ? 1 : 1)
+            var scaling: [String: String] = [:]
+            for (k, v) in revAnnotations { if let v = v.string { scaling[k] = v } }
+            if revision == nil {
+                scaling = [Keys.autoscalingClass: "hpa.autoscaling.knative.dev",
+                           Keys.minScale: String(body[path: ["spec", "replicas"]]?.int ?? 1)]
+            }
+            let containerConcurrency = rev?.body[path: ["spec", "containerConcurrency"]]?.int ?? 0
             workloads["\(serviceName).\(d.namespace).svc.cluster.local"] = Workload(
                 host: "\(serviceName).\(d.namespace).svc.cluster.local", name: serviceName, namespace: d.namespace,
                 container: serving, userPort: port, storageURI: sourceURI,
                 modelMountPath: initArgs.map { $0.count > 1 ? $0[1] : "/mnt/models" } ?? "/mnt/models",
-                containerConcurrency: rev?.body[path: ["spec", "containerConcurrency"]]?.int ?? 0,
+                containerConcurrency: containerConcurrency,
                 timeoutSeconds: rev?.body[path: ["spec", "timeoutSeconds"]]?.int ?? 60,
-                minScale: minScale,
+                autoscaling: KPASettings(config: config.autoscaler, annotations: scaling, containerConcurrency: containerConcurrency),
                 inferenceService: labels[Keys.inferenceService]?.string ?? "",
                 component: labels[Keys.component]?.string ?? "")
         }

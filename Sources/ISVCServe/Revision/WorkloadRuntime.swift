@@ -3,40 +3,152 @@ import ISVCCore
 import Logging
 
 /// One workload running locally: its model provided by the storage initializer, its replicas as
-/// processes, and a queue-proxy per replica limiting concurrency as Knative's does.
+/// processes with a queue-proxy each, the activator that holds requests while the workload has no
+/// ready replica, and the KPA that sets the replica count from the measured concurrency.
 public actor WorkloadRuntime {
     public enum Failure: Error, Sendable {
         /// The workload has no replica that can take requests (with the reason).
         case unavailable(String)
+        /// A request held by the activator waited past the revision timeout for a replica.
+        case activationTimedOut
+    }
+
+    struct Replica {
+        var process: ProcessReplica
+        var queue: QueueProxy
     }
 
     public let workload: ServePlan.Workload
     let store: ModelStore
     let logger: Logger
     let predictorHost: String?
-    private var replicas: [(replica: ProcessReplica, queue: QueueProxy)] = []
-    private var starting: Task<Void, Error>?
+    /// Never more replicas than this for one revision, whatever the autoscaler wants (a laptop guard).
+    public static let replicaLimit = 16
+
+    private var replicas: [Replica] = []
+    private var starting = 0
+    private var desired = 0
+    private var decider: KPADecider
+    private let origin = ContinuousClock.now
+    /// Requests the activator holds until a replica is ready.
+    private var held: [(id: Int, continuation: CheckedContinuation<Void, Error>)] = []
+    private var nextID = 0
+    private var loop: Task<Void, Never>?
+    private var stopped = false
+    private var nameCounter = 0
+    /// Processes started but not ready yet, so that shutdown stops them too.
+    private var launching: [String: ProcessReplica] = [:]
+    /// How many replicas started and how long the last cold start took (for logs and tests).
+    public private(set) var coldStarts = 0
+    public private(set) var lastColdStart: Duration?
 
     public init(workload: ServePlan.Workload, store: ModelStore, predictorHost: String?, logger: Logger) {
         self.workload = workload
         self.store = store
         self.predictorHost = predictorHost
         self.logger = logger
+        decider = KPADecider(settings: workload.autoscaling)
     }
 
-    public var replicaPorts: [Int] { replicas.map(\.replica.port) }
+    public var replicaPorts: [Int] { replicas.map(\.process.port) }
+    public var readyReplicas: Int { replicas.count }
+    public var desiredReplicas: Int { desired }
 
-    /// Starts the replicas a revision keeps (min-scale, at least one), once.
+    var now: Double {
+        let d = ContinuousClock.now - origin
+        return Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
+    }
+
+    /// Starts the initial replicas (initial-scale, at least min-scale) and the autoscaler; waits for
+    /// the first replica when there are any, and throws when it cannot start.
     public func start() async throws {
-        if let starting { return try await starting.value }
-        let task = Task { try await self.scale(to: max(self.workload.minScale, 1)) }
-        starting = task
-        try await task.value
+        guard loop == nil else { return }
+        let s = workload.autoscaling
+        desired = min(s.bounded(s.initialScale), Self.replicaLimit)
+        loop = Task { [weak self] in await self?.autoscale() }
+        reconcile()
+        if desired > 0, replicas.isEmpty { try await waitForReplica(timeout: .seconds(120)) }
     }
 
-    func scale(to count: Int) async throws {
-        let modelDirectory = try await store.provide(workload.storageURI, for: workload.name)
-        while replicas.count < count {
+    /// A replica's port and queue for one request: the one with the fewest requests in flight. With no
+    /// ready replica the activator holds the request, asks for a replica and waits (up to `timeout`).
+    public func pick(timeout: Duration) async throws -> (port: Int, queue: QueueProxy) {
+        if loop == nil { try await start() }
+        if replicas.isEmpty {
+            if desired == 0 {
+                desired = 1
+                logger.info("activator: \(workload.name) has no replica; scaling from zero for a held request")
+                decider.record(concurrency: Double(held.count + 1), at: now)
+            }
+            reconcile()
+            try await waitForReplica(timeout: timeout)
+        }
+        var best: Replica?
+        var bestLoad = Int.max
+        for r in replicas {
+            let load = await r.queue.active + r.queue.pending
+            if load < bestLoad { best = r; bestLoad = load }
+        }
+        guard let best else { throw Failure.unavailable("\(workload.name) has no replica") }
+        return (best.process.port, best.queue)
+    }
+
+    private func waitForReplica(timeout: Duration) async throws {
+        nextID += 1
+        let id = nextID
+        let timer = Task { [weak self] in
+            try? await Task.sleep(for: timeout)
+            await self?.expire(id)
+        }
+        defer { timer.cancel() }
+        try await withCheckedThrowingContinuation { (c: CheckedContinuation<Void, Error>) in
+            held.append((id, c))
+        }
+    }
+
+    private func expire(_ id: Int) {
+        guard let i = held.firstIndex(where: { $0.id == id }) else { return }
+        held.remove(at: i).continuation.resume(throwing: Failure.activationTimedOut)
+    }
+
+    private func releaseHeld(_ error: Error? = nil) {
+        let waiting = held
+        held.removeAll()
+        for w in waiting {
+            if let error { w.continuation.resume(throwing: error) } else { w.continuation.resume() }
+        }
+    }
+
+    /// Starts or stops replicas until the ready and starting ones match the desired count.
+    private func reconcile() {
+        guard !stopped else { return }
+        while replicas.count + starting < desired {
+            starting += 1
+            nameCounter += 1
+            let name = "\(workload.name)-\(nameCounter)"
+            Task { await self.startReplica(name: name) }
+        }
+        while replicas.count > desired, replicas.count > 0 {
+            let victim = replicas.removeLast()
+            logger.info("stopping replica \(victim.process.name) of \(workload.name) (\(replicas.count) left)")
+            Task { await Self.drainAndStop(victim, timeout: .seconds(workload.timeoutSeconds)) }
+        }
+    }
+
+    /// Removed from routing first, then stopped once its queue-proxy has no request (as Knative drains).
+    static func drainAndStop(_ replica: Replica, timeout: Duration) async {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            if await replica.queue.active + replica.queue.pending == 0 { break }
+            try? await Task.sleep(for: .milliseconds(50))
+        }
+        await replica.process.stop()
+    }
+
+    private func startReplica(name: String) async {
+        let started = ContinuousClock.now
+        do {
+            let modelDirectory = try await store.provide(workload.storageURI, for: workload.name)
             let port = ProcessReplica.freePort()
             guard let launch = ProcessReplica.launch(container: workload.container, userPort: workload.userPort, localPort: port,
                                                      modelMountPath: workload.modelMountPath, modelDirectory: modelDirectory.path,
@@ -46,34 +158,86 @@ public actor WorkloadRuntime {
                     + "give the container a command (and args) that starts its model server, e.g. a KServe Python model server "
                     + "(native runtimes for sklearn, xgboost and lightgbm are not in isvc yet)")
             }
-            let started = ContinuousClock.now
-            let name = "\(workload.name)-\(replicas.count + 1)"
             logger.info("starting replica \(name): \(launch.executable) \(launch.arguments.joined(separator: " ")) on 127.0.0.1:\(port)")
-            let replica = ProcessReplica(name: name, launch: launch, port: port, logger: logger)
-            guard await replica.waitReady(timeout: .seconds(120)) else {
-                await replica.stop()
+            let process = ProcessReplica(name: name, launch: launch, port: port, logger: logger)
+            launching[name] = process
+            let ready = await process.waitReady(timeout: .seconds(120))
+            launching[name] = nil
+            guard ready else {
+                await process.stop()
                 throw Failure.unavailable("replica \(name) did not become ready on port \(port) within 120 s")
             }
-            logger.info("replica \(name) ready after \(ContinuousClock.now - started) (cold start)")
-            replicas.append((replica, QueueProxy(containerConcurrency: workload.containerConcurrency)))
+            starting -= 1
+            if stopped || replicas.count >= desired {
+                // Scaled down (or shut down) while it started.
+                await process.stop()
+                return
+            }
+            let coldStart = ContinuousClock.now - started
+            coldStarts += 1
+            lastColdStart = coldStart
+            let ms = coldStart.components.seconds * 1000 + coldStart.components.attoseconds / 1_000_000_000_000_000
+            logger.info("replica \(name) ready after \(ms) ms (cold start); \(workload.name) has \(replicas.count + 1) ready")
+            replicas.append(Replica(process: process, queue: QueueProxy(containerConcurrency: workload.containerConcurrency)))
+            decider.activated(at: now)
+            releaseHeld()
+        } catch {
+            starting -= 1
+            logger.error("\(error)")
+            // The held requests get the reason; the next request asks again.
+            if replicas.isEmpty {
+                desired = 0
+                releaseHeld(error)
+            }
         }
     }
 
-    /// A replica's port and queue for one request: the one with the fewest requests in flight.
-    public func pick() async throws -> (port: Int, queue: QueueProxy) {
-        try await start()
-        var best: (Int, QueueProxy)?
-        var bestLoad = Int.max
-        for r in replicas {
-            let load = await r.queue.active + r.queue.pending
-            if load < bestLoad { best = (r.replica.port, r.queue); bestLoad = load }
+    /// The revision's concurrency now: requests in the replicas' queue-proxies and those the activator holds.
+    private func concurrency() async -> Int {
+        var total = held.count
+        for r in replicas { total += await r.queue.active + r.queue.pending }
+        return total
+    }
+
+    /// Samples concurrency ten times a second and decides every tick (2 s), as Knative's autoscaler does.
+    private func autoscale() async {
+        var sinceTick = 0.0
+        while !Task.isCancelled, !stopped {
+            try? await Task.sleep(for: .milliseconds(100))
+            let c = await concurrency()
+            decider.record(concurrency: Double(c), at: now)
+            sinceTick += 0.1
+            guard sinceTick >= KPASettings.tickSeconds - 0.01 else { continue }
+            sinceTick = 0
+            tick()
         }
-        guard let best else { throw Failure.unavailable("\(workload.name) has no replica") }
-        return best
+    }
+
+    private func tick() {
+        let d = decider.decide(readyReplicas: replicas.count, at: now)
+        let want = min(d.replicas, Self.replicaLimit)
+        // Replicas still starting keep the revision activating (Knative's PA is not yet Active).
+        if want == 0, replicas.isEmpty, starting > 0 { return }
+        // A held request always keeps one replica coming.
+        let target = held.isEmpty ? want : max(want, 1)
+        let averages = "stable \(String(format: "%.2f", d.stableAverage)), panic \(String(format: "%.2f", d.panicAverage))"
+        if target == desired {
+            // The state changes of scale to zero get a line even when the count stays.
+            if let reason = d.reason, reason.hasPrefix("no traffic") { logger.info("autoscaler: \(workload.name) \(reason)") }
+            return
+        }
+        logger.info("autoscaler: \(workload.name) \(desired) -> \(target) replicas (\(averages)\(d.panicking ? ", panic mode" : "")\(d.reason.map { "; \($0)" } ?? ""))")
+        desired = target
+        reconcile()
     }
 
     public func stop() async {
-        for r in replicas { await r.replica.stop() }
+        stopped = true
+        loop?.cancel()
+        releaseHeld(Failure.unavailable("isvc serve is shutting down"))
+        let all = replicas.map(\.process) + Array(launching.values)
         replicas.removeAll()
+        launching.removeAll()
+        for p in all { await p.stop() }
     }
 }
