@@ -2,17 +2,27 @@
 """A tiny loopback HTTP backend for routing tests: answers every request with JSON naming itself and
 echoing what the proxy sent (Host, path, chosen headers). Stops by itself after LIFETIME seconds.
 
-Usage: python3 scripts/echo-backend.py PORT NAME [LIFETIME]
+Usage: python3 scripts/echo-backend.py PORT NAME [LIFETIME] [--predictor_host HOST ...]
+
+With --predictor_host (KServe's transformer flag), a `:predict` request is also sent on to
+http://HOST with the same path and body, and the predictor's JSON answer is nested under "predictor".
 """
 import json
 import os
 import sys
 import time
 import threading
+import urllib.request
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 PORT, NAME = int(sys.argv[1]), sys.argv[2]
-LIFETIME = float(sys.argv[3]) if len(sys.argv) > 3 else 120.0
+LIFETIME = float(sys.argv[3]) if len(sys.argv) > 3 and not sys.argv[3].startswith("--") else 120.0
+PREDICTOR = None
+for i, a in enumerate(sys.argv):
+    if a == "--predictor_host" and i + 1 < len(sys.argv):
+        PREDICTOR = sys.argv[i + 1]
+    elif a.startswith("--predictor_host="):
+        PREDICTOR = a.split("=", 1)[1]
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -20,20 +30,25 @@ class Handler(BaseHTTPRequestHandler):
 
     def answer(self):
         length = int(self.headers.get("Content-Length") or 0)
-        if length:
-            self.rfile.read(length)
+        data = self.rfile.read(length) if length else b""
         # /sleep/<ms>/... answers after a delay; /exit makes the process die (for restart tests).
         parts = self.path.split("/")
         if len(parts) > 2 and parts[1] == "sleep":
             time.sleep(int(parts[2]) / 1000.0)
         if self.path.startswith("/exit"):
             os._exit(3)
-        body = json.dumps({
+        answer = {
             "backend": NAME,
             "host": self.headers.get("Host", ""),
             "path": self.path,
             "headers": {k.lower(): v for k, v in self.headers.items()},
-        }).encode()
+        }
+        if PREDICTOR and ":predict" in self.path:
+            request = urllib.request.Request("http://" + PREDICTOR + self.path, data=data or None,
+                                             headers={"Content-Type": "application/json"})
+            with urllib.request.urlopen(request, timeout=10) as r:
+                answer["predictor"] = json.loads(r.read())
+        body = json.dumps(answer).encode()
         self.send_response(200)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(body)))

@@ -44,7 +44,7 @@ struct Serve: AsyncParsableCommand {
         let logger = configured
         let plan = ServePlan(result)
         let gateway = GatewayServer(plan: plan, workDirectory: URL(fileURLWithPath: workdir, isDirectory: true),
-                                    gatewayAddress: "\(host):\(port)", logger: logger)
+                                    logger: logger)
         for (name, host) in plan.modelHosts.sorted(by: { $0.key < $1.key }) {
             logger.info("InferenceService \(name): curl -H 'Host: \(host)' http://\(self.host):\(port)/v1/models/\(name)")
         }
@@ -52,7 +52,10 @@ struct Serve: AsyncParsableCommand {
         let app = gateway.application(host: host, port: port) { bound in
             logger.info("gateway listening on http://\(host):\(bound)")
         }
-        let group = ServiceGroup(configuration: .init(services: [app], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        for (internalHost, internalPort) in gateway.internalPorts.sorted(by: { $0.key < $1.key }) {
+            logger.info("internal address 127.0.0.1:\(internalPort) routes as \(internalHost) (given as --predictor_host)")
+        }
+        let group = ServiceGroup(configuration: .init(services: [app] + gateway.internalApplications(), gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         do {
             try await group.run()
         } catch {

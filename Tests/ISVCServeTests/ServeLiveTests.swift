@@ -45,12 +45,11 @@ struct ServeLiveTests {
         #expect(!d.hasErrors, "\(d.all.map(\.formatted))")
         let work = FileManager.default.temporaryDirectory.appendingPathComponent("isvc-serve-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: work) }
-        let gateway = GatewayServer(plan: ServePlan(result), workDirectory: work, gatewayAddress: "127.0.0.1:0",
-                                    logger: Logger(label: "test"))
+        let gateway = GatewayServer(plan: ServePlan(result), workDirectory: work, logger: Logger(label: "test"))
         await gateway.startWorkloads()
         let port = PortBox()
         let app = gateway.application(host: "127.0.0.1", port: 0) { await port.set($0) }
-        let group = ServiceGroup(configuration: .init(services: [app], gracefulShutdownSignals: [], logger: Logger(label: "test")))
+        let group = ServiceGroup(configuration: .init(services: [app] + gateway.internalApplications(), gracefulShutdownSignals: [], logger: Logger(label: "test")))
         let running = Task { try await group.run() }
         var bound = 0
         for _ in 0..<200 {
@@ -170,6 +169,44 @@ extension ServeLiveTests {
             let again = await Self.get(port, host: "idle.default.example.com", path: "/")
             #expect(again.0 == 200, "\(again)")
             #expect(await runtime.coldStarts == 2)
+        }
+    }
+}
+
+extension ServeLiveTests {
+    @Test("transformer -> predictor: the transformer's --predictor_host is an internal address routed as the predictor's host",
+          .timeLimit(.minutes(1)))
+    func transformerChain() async throws {
+        let echo = Self.root.appendingPathComponent("scripts/echo-backend.py").path
+        let yaml = """
+            apiVersion: serving.kserve.io/v1beta1
+            kind: InferenceService
+            metadata:
+              name: chain
+            spec:
+              predictor:
+                containers:
+                  - name: kserve-container
+                    image: local/echo
+                    command: [python3, \(echo)]
+                    args: ["$(PORT)", "the-predictor", "120"]
+              transformer:
+                containers:
+                  - name: kserve-container
+                    image: local/echo
+                    command: [python3, \(echo)]
+                    args: ["$(PORT)", "the-transformer", "120"]
+            """
+        try await Self.withGateway(yaml) { port, gateway in
+            #expect(gateway.internalPorts.keys.sorted() == ["chain-predictor.default"])
+            let (status, body) = await Self.get(port, host: "chain.default.example.com", path: "/v1/models/chain:predict")
+            #expect(status == 200, "\(body)")
+            let answer = try JSONSerialization.jsonObject(with: Data(body.utf8)) as? [String: Any] ?? [:]
+            #expect(answer["backend"] as? String == "the-transformer")
+            let predictor = answer["predictor"] as? [String: Any] ?? [:]
+            #expect(predictor["backend"] as? String == "the-predictor", "\(body)")
+            let headers = predictor["headers"] as? [String: String] ?? [:]
+            #expect(headers["knative-serving-revision"] == "chain-predictor-00001")
         }
     }
 }

@@ -5,6 +5,7 @@ import Hummingbird
 import ISVCCore
 import Logging
 import NIOCore
+import ServiceLifecycle
 
 /// `isvc serve`'s front door: one HTTP listener that routes by Host as the compiled gateway does
 /// (and, on localhost, by model name in `/v1/models/<name>` and `/v2/models/<name>` paths), then
@@ -16,13 +17,20 @@ public final class GatewayServer: Sendable {
     let client: HTTPClient
     public static let maxBodyBytes = 64 << 20
 
-    public init(plan: ServePlan, workDirectory: URL, gatewayAddress: String, logger: Logger) {
+    /// In-cluster host -> loopback port of the internal listener that routes as that host (see `internalApplications`).
+    public let internalPorts: [String: Int]
+
+    public init(plan: ServePlan, workDirectory: URL, logger: Logger) {
         self.plan = plan
         self.logger = logger
         let store = ModelStore(workDirectory: workDirectory)
+        var ports: [String: Int] = [:]
+        for host in plan.internalHosts { ports[host] = ProcessReplica.freePort() }
+        internalPorts = ports
+        let addresses = ports.mapValues { "127.0.0.1:\($0)" }
         var runtimes: [String: WorkloadRuntime] = [:]
         for (host, w) in plan.workloads {
-            runtimes[host] = WorkloadRuntime(workload: w, store: store, predictorHost: gatewayAddress, logger: logger)
+            runtimes[host] = WorkloadRuntime(workload: w, store: store, internalAddresses: addresses, logger: logger)
         }
         self.runtimes = runtimes
         var config = HTTPClient.Configuration()
@@ -63,12 +71,17 @@ public final class GatewayServer: Sendable {
         return nil
     }
 
-    public func respond(to request: Request) async -> Response {
-        let host = request.head.authority ?? ""
+    /// Answers one request: entering the external listener, or, for an internal address, the
+    /// cluster-local gateway as `asHost` (what an in-cluster caller of that host reaches).
+    public func respond(to request: Request, asHost internalHost: String? = nil) async -> Response {
+        let host = internalHost ?? request.head.authority ?? ""
         let path = request.uri.description
         var headers: [(name: String, value: String)] = []
-        for field in request.headers { headers.append((field.name.rawName, field.value)) }
-        var routed = plan.router.route(.init(host: host, path: path, method: request.method.rawValue, headers: headers))
+        for field in request.headers where internalHost == nil || field.name.canonicalName != "host" {
+            headers.append((field.name.rawName, field.value))
+        }
+        let entry = internalHost == nil ? nil : plan.router.localPort
+        var routed = plan.router.route(.init(host: host, path: path, method: request.method.rawValue, headers: headers), enteringAt: entry)
         if case .failure(.unknownHost) = routed, let model = Self.modelName(path), let external = plan.modelHosts[model] {
             routed = plan.router.route(.init(host: external, path: path, method: request.method.rawValue, headers: headers))
         }
@@ -131,6 +144,17 @@ public final class GatewayServer: Sendable {
             if let name = HTTPField.Name(h.name) { headers.append(HTTPField(name: name, value: h.value)) }
         }
         return Response(status: .init(code: Int(response.status.code)), headers: headers, body: ResponseBody(byteBuffer: data))
+    }
+
+    /// One loopback listener per in-cluster host a container calls (`--predictor_host`): requests
+    /// there are routed as that host through the cluster-local gateway, as a transformer's calls are
+    /// in a cluster. The container's flag is pointed at it.
+    public func internalApplications() -> [any Service] {
+        internalPorts.sorted { $0.key < $1.key }.map { host, port in
+            let responder = CallbackResponder<BasicRequestContext> { request, _ in await self.respond(to: request, asHost: host) }
+            return Application(responder: responder, configuration: .init(address: .hostname("127.0.0.1", port: port)),
+                               logger: logger) as any Service
+        }
     }
 
     /// The Hummingbird application serving the gateway on `host:port`.

@@ -31,6 +31,11 @@ public struct ServePlan: Sendable {
     public var workloads: [String: Workload]
     /// InferenceService name -> external host of its top-level route, for `/v1/models/<name>` paths on localhost.
     public var modelHosts: [String: String]
+    /// The in-cluster hosts containers call by `--predictor_host` (a transformer's or explainer's
+    /// predictor, `<isvc>-predictor.<namespace>`): each gets an internal address locally.
+    public var internalHosts: [String] {
+        Set(workloads.values.flatMap { ProcessReplica.predictorHosts(in: $0.container) }).sorted()
+    }
 
     public init(_ result: Compiler.Result) {
         let config = result.validated.config

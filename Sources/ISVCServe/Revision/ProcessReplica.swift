@@ -22,9 +22,22 @@ public final class ProcessReplica: Sendable {
         public var environment: [String: String]
     }
 
+    /// The values of the container's `--predictor_host` arguments (KServe's transformer and explainer flag).
+    public static func predictorHosts(in container: Value) -> [String] {
+        let args = (container["command"]?.array ?? []) + (container["args"]?.array ?? [])
+        let strings = args.compactMap(\.string)
+        var hosts: [String] = []
+        for (i, a) in strings.enumerated() {
+            if a == "--predictor_host", i + 1 < strings.count { hosts.append(strings[i + 1]) }
+            if a.hasPrefix("--predictor_host=") { hosts.append(String(a.dropFirst("--predictor_host=".count))) }
+        }
+        return hosts
+    }
+
     /// How the container runs locally; nil when it has no command (a runtime image isvc cannot run).
+    /// `predictorAddress` maps a `--predictor_host` value to the local address that reaches it.
     public static func launch(container: Value, userPort: Int, localPort: Int, modelMountPath: String,
-                              modelDirectory: String, predictorHost: String?) -> Launch? {
+                              modelDirectory: String, predictorAddress: (String) -> String?) -> Launch? {
         let command = container["command"]?.array?.compactMap(\.string) ?? []
         guard let executable = command.first else { return nil }
         var env: [String: String] = [:]
@@ -49,8 +62,10 @@ public final class ProcessReplica: Sendable {
             } else if i > 0, args[i] == String(userPort), args[i - 1].hasPrefix("--"), args[i - 1].contains("port") {
                 args[i] = String(localPort)
             }
-            if let predictorHost, i > 0, args[i - 1] == "--predictor_host" { args[i] = predictorHost }
-            if let predictorHost, args[i].hasPrefix("--predictor_host=") { args[i] = "--predictor_host=" + predictorHost }
+            if i > 0, args[i - 1] == "--predictor_host", let address = predictorAddress(args[i]) { args[i] = address }
+            if args[i].hasPrefix("--predictor_host="), let address = predictorAddress(String(args[i].dropFirst("--predictor_host=".count))) {
+                args[i] = "--predictor_host=" + address
+            }
         }
         return Launch(executable: executable, arguments: args, environment: env)
     }

@@ -21,7 +21,8 @@ public actor WorkloadRuntime {
     public let workload: ServePlan.Workload
     let store: ModelStore
     let logger: Logger
-    let predictorHost: String?
+    /// `--predictor_host` value -> the internal address (`127.0.0.1:port`) that reaches it locally.
+    let internalAddresses: [String: String]
     /// Never more replicas than this for one revision, whatever the autoscaler wants (a laptop guard).
     public static let replicaLimit = 16
 
@@ -42,10 +43,10 @@ public actor WorkloadRuntime {
     public private(set) var coldStarts = 0
     public private(set) var lastColdStart: Duration?
 
-    public init(workload: ServePlan.Workload, store: ModelStore, predictorHost: String?, logger: Logger) {
+    public init(workload: ServePlan.Workload, store: ModelStore, internalAddresses: [String: String], logger: Logger) {
         self.workload = workload
         self.store = store
-        self.predictorHost = predictorHost
+        self.internalAddresses = internalAddresses
         self.logger = logger
         decider = KPADecider(settings: workload.autoscaling)
     }
@@ -152,7 +153,7 @@ public actor WorkloadRuntime {
             let port = ProcessReplica.freePort()
             guard let launch = ProcessReplica.launch(container: workload.container, userPort: workload.userPort, localPort: port,
                                                      modelMountPath: workload.modelMountPath, modelDirectory: modelDirectory.path,
-                                                     predictorHost: predictorHost) else {
+                                                     predictorAddress: { [internalAddresses] in internalAddresses[$0] }) else {
                 let image = workload.container["image"]?.string ?? "?"
                 throw Failure.unavailable("\(workload.name) runs the image \(image), which isvc serve cannot run as a process: "
                     + "give the container a command (and args) that starts its model server, e.g. a KServe Python model server "

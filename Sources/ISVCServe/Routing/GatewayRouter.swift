@@ -95,10 +95,15 @@ public struct GatewayRouter: Sendable {
         (listeners[externalPort]?.virtualHosts ?? []).flatMap(\.domains).sorted()
     }
 
-    /// Routes a request entering the external listener; `random` picks weighted clusters (0..<1).
-    public func route(_ request: Request, random: () -> Double = { Double.random(in: 0..<1) }) -> Result<Decision, Failure> {
+    /// The cluster-local gateway's listener (Knative's `knative-local-gateway`), where in-cluster
+    /// callers such as a transformer reach `<isvc>-predictor.<namespace>`.
+    public var localPort: Int? { listeners.keys.filter { $0 != externalPort }.min() }
+
+    /// Routes a request entering the external listener (or `port`); `random` picks weighted clusters (0..<1).
+    public func route(_ request: Request, enteringAt entry: Int? = nil,
+                      random: () -> Double = { Double.random(in: 0..<1) }) -> Result<Decision, Failure> {
         var request = request
-        var port = externalPort
+        var port = entry ?? externalPort
         var trace: [String] = []
         var timeout: Double?
         for _ in 0..<4 {
