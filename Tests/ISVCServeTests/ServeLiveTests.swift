@@ -40,6 +40,11 @@ struct ServeLiveTests {
 
     /// Runs a gateway for the YAML until `body` returns; stops it and every replica.
     static func withGateway(_ yaml: String, _ body: @Sendable (Int, GatewayServer) async throws -> Void) async throws {
+        try await withRunningGateway(yaml) { port, gateway, _ in try await body(port, gateway) }
+    }
+
+    /// As `withGateway`, with the service group, so a test can shut the gateway down itself.
+    static func withRunningGateway(_ yaml: String, _ body: @Sendable (Int, GatewayServer, ServiceGroup) async throws -> Void) async throws {
         let d = Diagnostics()
         let result = Compiler.compile([.init(path: "t.yaml", text: yaml)], options: Compiler.Options(), diagnostics: d)
         #expect(!d.hasErrors, "\(d.all.map(\.formatted))")
@@ -58,7 +63,7 @@ struct ServeLiveTests {
             try await Task.sleep(for: .milliseconds(20))
         }
         do {
-            try await body(bound, gateway)
+            try await body(bound, gateway, group)
         } catch {
             await group.triggerGracefulShutdown()
             await gateway.shutdown()
@@ -207,6 +212,30 @@ extension ServeLiveTests {
             #expect(predictor["backend"] as? String == "the-predictor", "\(body)")
             let headers = predictor["headers"] as? [String: String] ?? [:]
             #expect(headers["knative-serving-revision"] == "chain-predictor-00001")
+        }
+    }
+}
+
+extension ServeLiveTests {
+    @Test("graceful shutdown: every request accepted before it completes; then connections are refused",
+          .timeLimit(.minutes(1)))
+    func gracefulShutdown() async throws {
+        try await Self.withRunningGateway(Self.isvc("drain", concurrency: 0)) { port, _, group in
+            let inFlight = Task {
+                await withTaskGroup(of: Int.self) { tasks in
+                    for _ in 0..<6 {
+                        tasks.addTask { await Self.get(port, host: "drain.default.example.com", path: "/sleep/1500/").0 }
+                    }
+                    var all: [Int] = []
+                    for await s in tasks { all.append(s) }
+                    return all
+                }
+            }
+            try await Task.sleep(for: .milliseconds(400))
+            await group.triggerGracefulShutdown()
+            #expect(await inFlight.value == Array(repeating: 200, count: 6))
+            try await Task.sleep(for: .milliseconds(200))
+            #expect(await Self.get(port, host: "drain.default.example.com", path: "/").0 == 0, "still accepting after shutdown")
         }
     }
 }
