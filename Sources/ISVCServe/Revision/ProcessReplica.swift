@@ -37,7 +37,8 @@ public final class ProcessReplica: Sendable {
     /// How the container runs locally; nil when it has no command (a runtime image isvc cannot run).
     /// `predictorAddress` maps a `--predictor_host` value to the local address that reaches it.
     public static func launch(container: Value, userPort: Int, localPort: Int, modelMountPath: String,
-                              modelDirectory: String, predictorAddress: (String) -> String?) -> Launch? {
+                              modelDirectory: String, predictorAddress: (String) -> String?,
+                              grpcPort: () -> Int = { freePort() }) -> Launch? {
         let command = container["command"]?.array?.compactMap(\.string) ?? []
         guard let executable = command.first else { return nil }
         var env: [String: String] = [:]
@@ -66,6 +67,14 @@ public final class ProcessReplica: Sendable {
             if args[i].hasPrefix("--predictor_host="), let address = predictorAddress(String(args[i].dropFirst("--predictor_host=".count))) {
                 args[i] = "--predictor_host=" + address
             }
+        }
+        // A KServe model server also opens gRPC (default 8081, every replica alike): give each its own port.
+        if let g = args.firstIndex(of: "--grpc_port"), g + 1 < args.count {
+            args[g + 1] = String(grpcPort())
+        } else if let g = args.firstIndex(where: { $0.hasPrefix("--grpc_port=") }) {
+            args[g] = "--grpc_port=\(grpcPort())"
+        } else if args.contains(where: { $0 == "--http_port" || $0.hasPrefix("--http_port=") }) {
+            args.append("--grpc_port=\(grpcPort())")
         }
         return Launch(executable: executable, arguments: args, environment: env)
     }

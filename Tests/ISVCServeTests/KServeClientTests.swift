@@ -1,0 +1,64 @@
+import Foundation
+import Testing
+@testable import ISVCServe
+
+/// A real KServe Python model server (the `kserve` package, a custom `kserve.Model`) as a process
+/// replica, driven through `isvc serve` by tritonclient's HTTP client and KServe's InferenceRESTClient.
+/// Needs `.venv-kserve` (`.ci/run` makes it: `pip install kserve 'tritonclient[http]'`).
+@Suite("KServe server and clients through isvc serve")
+struct KServeClientTests {
+    static let python = ServeLiveTests.root.appendingPathComponent(".venv-kserve/bin/python").path
+    static let available = FileManager.default.isExecutableFile(atPath: python)
+
+    /// Runs a script with the venv's Python on a thread of its own; its exit status and standard output.
+    static func run(_ arguments: [String]) async -> (status: Int32, output: String) {
+        await withCheckedContinuation { continuation in
+            Thread {
+                let process = Process()
+                process.executableURL = URL(fileURLWithPath: python)
+                process.arguments = arguments
+                let pipe = Pipe()
+                process.standardOutput = pipe
+                do { try process.run() } catch {
+                    continuation.resume(returning: (-1, "\(error)"))
+                    return
+                }
+                let data = pipe.fileHandleForReading.readDataToEndOfFile()
+                process.waitUntilExit()
+                continuation.resume(returning: (process.terminationStatus, String(decoding: data, as: UTF8.self)))
+            }.start()
+        }
+    }
+
+    @Test("tritonclient (binary tensors) and InferenceRESTClient (V1 and V2) get the KServe server's answers",
+          .enabled(if: available, "no .venv-kserve: run .ci/run, or python3 -m venv .venv-kserve && .venv-kserve/bin/pip install kserve 'tritonclient[http]'"),
+          .timeLimit(.minutes(2)))
+    func clients() async throws {
+        let script = ServeLiveTests.root.appendingPathComponent("scripts/kserve-doubler.py").path
+        let yaml = """
+            apiVersion: serving.kserve.io/v1beta1
+            kind: InferenceService
+            metadata:
+              name: doubler
+            spec:
+              predictor:
+                containers:
+                  - name: kserve-container
+                    image: local/kserve-doubler
+                    command: [\(Self.python), \(script)]
+                    args: [--model_name, doubler, --http_port, "8080", --enable_grpc, "false"]
+            """
+        try await ServeLiveTests.withGateway(yaml) { port, _ in
+            let clients = ServeLiveTests.root.appendingPathComponent("scripts/protocol-clients.py").path
+            let (status, output) = await Self.run([clients, String(port), "doubler", "doubler.default.example.com"])
+            #expect(status == 0, "\(output)")
+            let result = try JSONSerialization.jsonObject(with: Data(output.utf8)) as? [String: Any] ?? [:]
+            #expect(result["triton_ready"] as? Bool == true)
+            #expect(result["triton_metadata_name"] as? String == "doubler")
+            #expect(result["triton_output"] as? [[Double]] == [[2.0, 5.0, -6.0]])
+            #expect(result["kserve_v2_output"] as? [Double] == [8.0, 1.0])
+            #expect(result["kserve_v2_ready"] as? Bool == true)
+            #expect(result["kserve_v1_predictions"] as? [[Double]] == [[2, 4, 6]])
+        }
+    }
+}
