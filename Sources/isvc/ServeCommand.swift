@@ -22,6 +22,9 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "The address the gateway listens on.")
     var host = "127.0.0.1"
 
+    @Option(help: "The admin port (on the same address): Prometheus metrics at /metrics, /healthz.")
+    var adminPort = 9090
+
     @Option(help: "Where models are downloaded and copied (per workload).")
     var workdir = ".isvc"
 
@@ -52,10 +55,13 @@ struct Serve: AsyncParsableCommand {
         let app = gateway.application(host: host, port: port) { bound in
             logger.info("gateway listening on http://\(host):\(bound)")
         }
+        let admin = gateway.adminApplication(host: host, port: adminPort) { bound in
+            logger.info("metrics at http://\(host):\(bound)/metrics")
+        }
         for (internalHost, internalPort) in gateway.internalPorts.sorted(by: { $0.key < $1.key }) {
             logger.info("internal address 127.0.0.1:\(internalPort) routes as \(internalHost) (given as --predictor_host)")
         }
-        let group = ServiceGroup(configuration: .init(services: [app] + gateway.internalApplications(), gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        let group = ServiceGroup(configuration: .init(services: [app, admin] + gateway.internalApplications(), gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         do {
             try await group.run()
         } catch {

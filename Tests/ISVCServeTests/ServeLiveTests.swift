@@ -240,6 +240,36 @@ extension ServeLiveTests {
     }
 }
 
+extension ServeLiveTests {
+    @Test("the admin port's /metrics counts requests by workload and code, and reports replicas and cold starts",
+          .timeLimit(.minutes(1)))
+    func metrics() async throws {
+        try await Self.withGateway(Self.isvc("counted", concurrency: 0)) { port, gateway in
+            let adminPort = PortBox()
+            let admin = gateway.adminApplication(host: "127.0.0.1", port: 0) { await adminPort.set($0) }
+            let group = ServiceGroup(configuration: .init(services: [admin], gracefulShutdownSignals: [], logger: Logger(label: "test")))
+            let running = Task { try await group.run() }
+            for _ in 0..<3 { #expect(await Self.get(port, host: "counted.default.example.com", path: "/").0 == 200) }
+            #expect(await Self.get(port, host: "counted.default.example.com", path: "/exit").0 == 502)
+            var bound = 0
+            for _ in 0..<200 where bound == 0 {
+                bound = await adminPort.value
+                try await Task.sleep(for: .milliseconds(20))
+            }
+            try await Task.sleep(for: .milliseconds(200))
+            let (status, text) = await Self.get(bound, host: "127.0.0.1", path: "/metrics")
+            await group.triggerGracefulShutdown()
+            _ = try? await running.value
+            #expect(status == 200)
+            #expect(text.contains(#"isvc_requests_total{workload="counted-predictor-00001",code="200"} 3"#), "\(text)")
+            #expect(text.contains(#"isvc_requests_total{workload="counted-predictor-00001",code="502"} 1"#))
+            #expect(text.contains(#"isvc_request_duration_seconds_count{workload="counted-predictor-00001"} 4"#))
+            #expect(text.contains(#"isvc_cold_start_seconds_count{workload="counted-predictor-00001"} 1"#))
+            #expect(text.contains(#"isvc_requests_in_flight_count{workload="counted-predictor-00001"} 0"#))
+        }
+    }
+}
+
 actor PortBox {
     var value = 0
     func set(_ p: Int) { value = p }

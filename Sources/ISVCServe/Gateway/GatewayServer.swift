@@ -17,6 +17,7 @@ public final class GatewayServer: Sendable {
     let client: HTTPClient
     public static let maxBodyBytes = 64 << 20
 
+    public let metrics = ServeMetrics()
     /// In-cluster host -> loopback port of the internal listener that routes as that host (see `internalApplications`).
     public let internalPorts: [String: Int]
 
@@ -30,7 +31,7 @@ public final class GatewayServer: Sendable {
         let addresses = ports.mapValues { "127.0.0.1:\($0)" }
         var runtimes: [String: WorkloadRuntime] = [:]
         for (host, w) in plan.workloads {
-            runtimes[host] = WorkloadRuntime(workload: w, store: store, internalAddresses: addresses, logger: logger)
+            runtimes[host] = WorkloadRuntime(workload: w, store: store, internalAddresses: addresses, metrics: metrics, logger: logger)
         }
         self.runtimes = runtimes
         var config = HTTPClient.Configuration()
@@ -99,13 +100,25 @@ public final class GatewayServer: Sendable {
         guard let runtime = runtimes[decision.clusterHost] else {
             return Self.json(.badGateway, "nothing runs behind \(decision.clusterHost)")
         }
+        let started = ContinuousClock.now
+        let name = runtime.workload.name
+        let inFlight = metrics.inFlight(workload: name)
+        inFlight.increment()
+        let response = await serve(request, decision: decision, runtime: runtime)
+        inFlight.decrement()
+        metrics.request(workload: name, code: response.status.code, duration: ContinuousClock.now - started)
+        return response
+    }
+
+    /// Through the workload's activator and queue-proxy to a replica.
+    func serve(_ request: Request, decision: GatewayRouter.Decision, runtime: WorkloadRuntime) async -> Response {
         let body: ByteBuffer
         do {
             body = try await request.body.collect(upTo: Self.maxBodyBytes)
         } catch {
             return Self.json(.contentTooLarge, "request body larger than \(Self.maxBodyBytes) bytes")
         }
-        let workload = await runtime.workload
+        let workload = runtime.workload
         let timeout = Duration.seconds(decision.timeoutSeconds ?? Double(workload.timeoutSeconds))
         do {
             let (port, queue) = try await runtime.pick(timeout: timeout)
@@ -155,6 +168,26 @@ public final class GatewayServer: Sendable {
             return Application(responder: responder, configuration: .init(address: .hostname("127.0.0.1", port: port)),
                                logger: logger) as any Service
         }
+    }
+
+    /// The admin listener: Prometheus metrics at `/metrics`, and `/healthz`.
+    public func adminApplication(host: String, port: Int,
+                                 onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> some ApplicationProtocol {
+        let responder = CallbackResponder<BasicRequestContext> { request, _ in
+            var headers = HTTPFields()
+            switch request.uri.path {
+            case "/metrics":
+                headers[.contentType] = "text/plain; version=0.0.4; charset=utf-8"
+                return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: self.metrics.exposition())))
+            case "/healthz":
+                return Response(status: .ok, body: ResponseBody(byteBuffer: ByteBuffer(string: "ok\n")))
+            default:
+                return Self.json(.notFound, "the admin port serves /metrics and /healthz")
+            }
+        }
+        return Application(responder: responder, configuration: .init(address: .hostname(host, port: port)),
+                           onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? port) },
+                           logger: logger)
     }
 
     /// The Hummingbird application serving the gateway on `host:port`.

@@ -43,7 +43,11 @@ public actor WorkloadRuntime {
     public private(set) var coldStarts = 0
     public private(set) var lastColdStart: Duration?
 
-    public init(workload: ServePlan.Workload, store: ModelStore, internalAddresses: [String: String], logger: Logger) {
+    let metrics: ServeMetrics
+
+    public init(workload: ServePlan.Workload, store: ModelStore, internalAddresses: [String: String], metrics: ServeMetrics,
+                logger: Logger) {
+        self.metrics = metrics
         self.workload = workload
         self.store = store
         self.internalAddresses = internalAddresses
@@ -177,6 +181,7 @@ public actor WorkloadRuntime {
             let coldStart = ContinuousClock.now - started
             coldStarts += 1
             lastColdStart = coldStart
+            metrics.coldStart(workload: workload.name, duration: coldStart)
             let ms = coldStart.components.seconds * 1000 + coldStart.components.attoseconds / 1_000_000_000_000_000
             logger.info("replica \(name) ready after \(ms) ms (cold start); \(workload.name) has \(replicas.count + 1) ready")
             replicas.append(Replica(process: process, queue: QueueProxy(containerConcurrency: workload.containerConcurrency)))
@@ -193,11 +198,17 @@ public actor WorkloadRuntime {
         }
     }
 
-    /// The revision's concurrency now: requests in the replicas' queue-proxies and those the activator holds.
-    private func concurrency() async -> Int {
+    /// The revision's concurrency now: requests in the replicas' queue-proxies and those the activator
+    /// holds; and how many of them wait (held or queued).
+    private func concurrency() async -> (total: Int, waiting: Int) {
         var total = held.count
-        for r in replicas { total += await r.queue.active + r.queue.pending }
-        return total
+        var waiting = held.count
+        for r in replicas {
+            let pending = await r.queue.pending
+            total += await r.queue.active + pending
+            waiting += pending
+        }
+        return (total, waiting)
     }
 
     /// Samples concurrency ten times a second and decides every tick (2 s), as Knative's autoscaler does.
@@ -206,7 +217,8 @@ public actor WorkloadRuntime {
         while !Task.isCancelled, !stopped {
             try? await Task.sleep(for: .milliseconds(100))
             let c = await concurrency()
-            decider.record(concurrency: Double(c), at: now)
+            decider.record(concurrency: Double(c.total), at: now)
+            metrics.sample(workload: workload.name, queued: c.waiting, replicas: replicas.count, desired: desired)
             sinceTick += 0.1
             guard sinceTick >= KPASettings.tickSeconds - 0.01 else { continue }
             sinceTick = 0

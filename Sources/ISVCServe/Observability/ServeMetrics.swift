@@ -1,0 +1,52 @@
+import Prometheus
+
+/// `isvc serve`'s Prometheus metrics, per workload (a revision or a Standard-mode Deployment),
+/// served at `/metrics` on the admin port. Names follow Prometheus conventions with an `isvc_` prefix;
+/// they mirror what Knative's activator and queue-proxy report (requests, latency, concurrency,
+/// queue, replicas, cold starts).
+public final class ServeMetrics: Sendable {
+    public let registry = PrometheusCollectorRegistry()
+    static let latencyBuckets: [Duration] = [.milliseconds(5), .milliseconds(10), .milliseconds(25), .milliseconds(50),
+                                             .milliseconds(100), .milliseconds(250), .milliseconds(500), .seconds(1),
+                                             .milliseconds(2500), .seconds(5), .seconds(10), .seconds(30), .seconds(60)]
+    static let coldStartBuckets: [Duration] = [.milliseconds(100), .milliseconds(250), .milliseconds(500), .seconds(1),
+                                               .seconds(2), .seconds(5), .seconds(10), .seconds(30), .seconds(60), .seconds(120)]
+
+    public init() {}
+
+    static func descriptor(_ name: String, _ unit: String, _ help: String) -> MetricNameDescriptor {
+        MetricNameDescriptor(namespace: "isvc", metricName: name, unitName: unit, helpText: help)
+    }
+
+    /// One answered request: its status code and time from arrival to the last byte of the answer.
+    public func request(workload: String, code: Int, duration: Duration) {
+        registry.makeCounter(descriptor: Self.descriptor("requests", "total", "Requests answered, by workload and status code"),
+                             labels: [("workload", workload), ("code", String(code))]).increment()
+        registry.makeDurationHistogram(descriptor: Self.descriptor("request_duration", "seconds", "Request latency through the gateway"),
+                                       labels: [("workload", workload)], buckets: Self.latencyBuckets).record(duration)
+    }
+
+    /// Requests in the gateway for a workload now (held by the activator, queued or at a replica).
+    public func inFlight(workload: String) -> Gauge {
+        registry.makeGauge(descriptor: Self.descriptor("requests_in_flight", "count", "Requests in flight per workload"),
+                           labels: [("workload", workload)])
+    }
+
+    /// What the autoscaler samples, ten times a second.
+    public func sample(workload: String, queued: Int, replicas: Int, desired: Int) {
+        registry.makeGauge(descriptor: Self.descriptor("queue_depth", "count", "Requests waiting in queue-proxies or held by the activator"),
+                           labels: [("workload", workload)]).set(Double(queued))
+        registry.makeGauge(descriptor: Self.descriptor("replicas", "count", "Ready replicas per workload"),
+                           labels: [("workload", workload)]).set(Double(replicas))
+        registry.makeGauge(descriptor: Self.descriptor("desired_replicas", "count", "Replicas the autoscaler wants per workload"),
+                           labels: [("workload", workload)]).set(Double(desired))
+    }
+
+    public func coldStart(workload: String, duration: Duration) {
+        registry.makeDurationHistogram(descriptor: Self.descriptor("cold_start", "seconds", "Time from replica start to ready"),
+                                       labels: [("workload", workload)], buckets: Self.coldStartBuckets).record(duration)
+    }
+
+    /// The Prometheus text exposition of every metric.
+    public func exposition() -> String { registry.emitToString() }
+}
