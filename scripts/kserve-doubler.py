@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
-"""A custom KServe model server (the `kserve` package's ModelServer and Model) for serve tests:
-model "doubler" answers V1 {"instances": [[...]]} with every number doubled, and V2 inference
-requests with each input tensor doubled (output "output-0"). Flags are KServe's own
-(--model_name, --http_port, --grpc_port, ...).
+"""A custom KServe model server (the `kserve` package's ModelServer and Model) for serve tests and
+the README's walkthrough: model "doubler" answers V1 {"instances": [[...]]} with every number
+multiplied by --factor (default 2), and V2 inference requests with each input tensor multiplied
+(outputs "output-0", ...). Other flags are KServe's own (--model_name, --http_port, --grpc_port, ...).
 
 Tests listen on loopback only: KServe's REST server binds 0.0.0.0, so uvicorn's host is forced to
 127.0.0.1 here (and the test turns gRPC off with --enable_grpc false).
@@ -17,8 +17,9 @@ from kserve import InferOutput, InferRequest, InferResponse, Model, ModelServer
 
 
 class Doubler(Model):
-    def __init__(self, name: str):
+    def __init__(self, name: str, factor: float):
         super().__init__(name)
+        self.factor = factor
         self.load()
 
     def load(self) -> bool:
@@ -29,12 +30,12 @@ class Doubler(Model):
         if isinstance(payload, InferRequest):
             outputs = []
             for i, tensor in enumerate(payload.inputs):
-                doubled = tensor.as_numpy() * 2
+                doubled = tensor.as_numpy() * self.factor
                 out = InferOutput(name=f"output-{i}", shape=list(doubled.shape), datatype=tensor.datatype)
                 out.set_data_from_numpy(doubled, binary_data=False)
                 outputs.append(out)
             return InferResponse(model_name=self.name, infer_outputs=outputs, response_id=payload.id or str(uuid.uuid4()))
-        return {"predictions": [[2 * x for x in row] for row in payload["instances"]]}
+        return {"predictions": [[self.factor * x for x in row] for row in payload["instances"]]}
 
 
 def loopback_only():
@@ -50,5 +51,7 @@ def loopback_only():
 if __name__ == "__main__":
     loopback_only()
     parser = argparse.ArgumentParser(parents=[kserve.model_server.parser])
+    parser.add_argument("--factor", type=float, default=2)
     args, _ = parser.parse_known_args()
-    ModelServer().start([Doubler(args.model_name)])
+    factor = int(args.factor) if args.factor == int(args.factor) else args.factor
+    ModelServer().start([Doubler(args.model_name, factor)])

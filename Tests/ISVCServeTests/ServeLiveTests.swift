@@ -44,9 +44,16 @@ struct ServeLiveTests {
     }
 
     /// As `withGateway`, with the service group, so a test can shut the gateway down itself.
-    static func withRunningGateway(_ yaml: String, _ body: @Sendable (Int, GatewayServer, ServiceGroup) async throws -> Void) async throws {
+    /// `previous` is an earlier state of the same InferenceService (its revisions stay, as in a rollout).
+    static func withRunningGateway(_ yaml: String, previous: String? = nil,
+                                   _ body: @Sendable (Int, GatewayServer, ServiceGroup) async throws -> Void) async throws {
         let d = Diagnostics()
-        let result = Compiler.compile([.init(path: "t.yaml", text: yaml)], options: Compiler.Options(), diagnostics: d)
+        var options = Compiler.Options()
+        if let previous {
+            let before = Compiler.compile([.init(path: "previous.yaml", text: previous)], options: Compiler.Options(), diagnostics: d)
+            options.previous = PreviousState(objects: before.plan.objects.map(\.body))
+        }
+        let result = Compiler.compile([.init(path: "t.yaml", text: yaml)], options: options, diagnostics: d)
         #expect(!d.hasErrors, "\(d.all.map(\.formatted))")
         let work = FileManager.default.temporaryDirectory.appendingPathComponent("isvc-serve-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: work) }
@@ -266,6 +273,27 @@ extension ServeLiveTests {
             #expect(text.contains(#"isvc_request_duration_seconds_count{workload="counted-predictor-00001"} 4"#))
             #expect(text.contains(#"isvc_cold_start_seconds_count{workload="counted-predictor-00001"} 1"#))
             #expect(text.contains(#"isvc_requests_in_flight_count{workload="counted-predictor-00001"} 0"#))
+        }
+    }
+}
+
+extension ServeLiveTests {
+    @Test("a 90/10 canary through the live gateway: the new revision gets about 10% of requests", .timeLimit(.minutes(1)))
+    func canary() async throws {
+        let first = Self.isvc("split", concurrency: 0)
+        let next = first.replacingOccurrences(of: "containerConcurrency: 0", with: "containerConcurrency: 0\n    canaryTrafficPercent: 10")
+            .replacingOccurrences(of: "\"split\", \"120\"", with: "\"split-canary\", \"120\"")
+        try await Self.withRunningGateway(next, previous: first) { port, _, _ in
+            var counts: [String: Int] = [:]
+            for _ in 0..<300 {
+                let (status, body) = await Self.get(port, host: "split.default.example.com", path: "/v1/models/split:predict")
+                let answer = try JSONSerialization.jsonObject(with: Data(body.utf8)) as? [String: Any]
+                counts[status == 200 ? (answer?["backend"] as? String ?? "?") : "failed", default: 0] += 1
+            }
+            // Binomial(300, 0.1): mean 30, sd 5.2; 4 sd either side.
+            #expect(counts["failed"] == nil, "\(counts)")
+            #expect((10...50).contains(counts["split-canary"] ?? 0), "\(counts)")
+            #expect((counts["split"] ?? 0) + (counts["split-canary"] ?? 0) == 300, "\(counts)")
         }
     }
 }
