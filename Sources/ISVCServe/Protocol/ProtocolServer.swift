@@ -1,0 +1,221 @@
+import Foundation
+
+/// The KServe V1 and Open Inference Protocol (V2) REST endpoints for in-process models, as pure
+/// request -> answer functions (reference protocol.md §1, §2 and the checklist of §10): the JSON
+/// objects, the binary tensor data extension, and `{"error": ...}` bodies with KServe's status codes.
+/// A body without `Inference-Header-Content-Length` is JSON whatever its Content-Type (as Triton
+/// does; tritonclient sends none).
+public struct ProtocolServer: Sendable {
+    public struct Answer: Sendable {
+        public var status: Int
+        public var headers: [(name: String, value: String)]
+        public var body: [UInt8]
+    }
+
+    let models: [String: any InferenceModel]
+    public static let binaryHeader = "inference-header-content-length"
+
+    public init(models: [any InferenceModel]) {
+        var byName: [String: any InferenceModel] = [:]
+        for m in models { byName[m.name] = m }
+        self.models = byName
+    }
+
+    public func handle(method: String, path rawPath: String, headers: [(name: String, value: String)], body: [UInt8]) -> Answer {
+        let path = String(rawPath.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false).first ?? "")
+        do {
+            return try route(method: method.uppercased(), path: path, headers: headers, body: body)
+        } catch {
+            return Self.json(error.status, ["error": error.message])
+        }
+    }
+
+    static func json(_ status: Int, _ object: Any) -> Answer {
+        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data("{}".utf8)
+        return Answer(status: status, headers: [("content-type", "application/json")], body: Array(data))
+    }
+
+    static func readiness(_ m: any InferenceModel) -> Answer {
+        if m.ready { return json(200, ["name": m.name, "ready": true] as [String: Any]) }
+        return json(503, ["error": ProtocolError.notReady(m.name).message])
+    }
+
+    func model(_ name: String, ready: Bool = true) throws(ProtocolError) -> any InferenceModel {
+        guard let m = models[name] else { throw .unknownModel(name) }
+        if ready, !m.ready { throw .notReady(name) }
+        return m
+    }
+
+    func route(method: String, path: String, headers: [(name: String, value: String)], body: [UInt8]) throws(ProtocolError) -> Answer {
+        let parts = path.split(separator: "/", omittingEmptySubsequences: true).map(String.init)
+        switch (method, parts.first) {
+        case ("GET", nil):
+            return Self.json(200, ["status": "alive"])
+        case (_, "v1"):
+            return try v1(method: method, Array(parts.dropFirst()), body: body)
+        case (_, "v2"):
+            return try v2(method: method, Array(parts.dropFirst()), headers: headers, body: body)
+        default:
+            return Self.json(404, ["error": "Not Found: \(method) \(path)"])
+        }
+    }
+
+    // MARK: V1
+
+    func v1(method: String, _ parts: [String], body: [UInt8]) throws(ProtocolError) -> Answer {
+        guard parts.first == "models" else { return Self.json(404, ["error": "Not Found"]) }
+        if parts.count == 1, method == "GET" { return Self.json(200, ["models": models.keys.sorted()]) }
+        guard parts.count == 2 else { return Self.json(404, ["error": "Not Found"]) }
+        let target = parts[1]
+        if method == "GET" {
+            return Self.readiness(try model(target, ready: false))
+        }
+        guard method == "POST", let colon = target.lastIndex(of: ":") else { return Self.json(404, ["error": "Not Found"]) }
+        let name = String(target[..<colon])
+        let verb = target[target.index(after: colon)...]
+        let m = try model(name)
+        switch verb {
+        case "predict":
+            let request = try Self.parseObject(body)
+            guard let rows = (request["instances"] ?? request["inputs"]) as? [Any] else {
+                throw .badRequest("bad input: expected \"instances\" (or \"inputs\") to be a list")
+            }
+            return Self.json(200, ["predictions": try m.predict(instances: rows)])
+        case "explain":
+            throw .notImplemented("Could not find explainer_host.")
+        default:
+            return Self.json(404, ["error": "Not Found"])
+        }
+    }
+
+    static func parseObject(_ bytes: some Collection<UInt8>) throws(ProtocolError) -> [String: Any] {
+        let parsed: Any
+        do {
+            parsed = try JSONSerialization.jsonObject(with: Data(bytes), options: [.fragmentsAllowed])
+        } catch {
+            throw .badRequest("Unrecognized request format: the body is not JSON")
+        }
+        guard let object = parsed as? [String: Any] else { throw .badRequest("Unrecognized request format: expected a JSON object") }
+        return object
+    }
+
+    // MARK: V2
+
+    func v2(method: String, _ parts: [String], headers: [(name: String, value: String)], body: [UInt8]) throws(ProtocolError) -> Answer {
+        switch (method, parts.first, parts.count) {
+        case ("GET", nil, _):
+            return Self.json(200, ["name": "isvc", "version": "0.1.0", "extensions": ["binary_tensor_data"]])
+        case ("GET", "health", 2) where parts[1] == "live":
+            return Self.json(200, ["live": true])
+        case ("GET", "health", 2) where parts[1] == "ready":
+            if models.values.allSatisfy(\.ready) { return Self.json(200, ["ready": true]) }
+            return Self.json(503, ["error": "Server is not ready."])
+        case ("GET", "models", 1):
+            return Self.json(200, ["models": models.keys.sorted()])
+        case (_, "models", _):
+            break
+        default:
+            return Self.json(404, ["error": "Not Found"])
+        }
+        var rest = Array(parts.dropFirst())
+        guard let name = rest.first else { return Self.json(404, ["error": "Not Found"]) }
+        rest.removeFirst()
+        if rest.first == "versions" {
+            _ = try model(name, ready: false)
+            throw .notImplemented("Model versioning not supported yet.")
+        }
+        switch (method, rest.first) {
+        case ("GET", nil):
+            let m = try model(name, ready: false)
+            func meta(_ t: [TensorMetadata]) -> [[String: Any]] { t.map { ["name": $0.name, "datatype": $0.datatype, "shape": $0.shape] } }
+            return Self.json(200, ["name": m.name, "platform": "", "inputs": meta(m.inputs), "outputs": meta(m.outputs)])
+        case ("GET", "ready"):
+            return Self.readiness(try model(name, ready: false))
+        case ("POST", "infer"):
+            return try infer(try model(name), headers: headers, body: body)
+        default:
+            return Self.json(404, ["error": "Not Found"])
+        }
+    }
+
+    func infer(_ m: any InferenceModel, headers: [(name: String, value: String)], body: [UInt8]) throws(ProtocolError) -> Answer {
+        // JSON, or a JSON header followed by binary tensor data.
+        var jsonLength = body.count
+        if let h = headers.first(where: { $0.name.lowercased() == Self.binaryHeader })?.value {
+            guard let n = Int(h.trimmingCharacters(in: .whitespaces)), n >= 0, n <= body.count else {
+                throw .badRequest("\(Self.binaryHeader) \(h) is not a length within the body (\(body.count) bytes)")
+            }
+            jsonLength = n
+        }
+        let request = try Self.parseObject(body[..<jsonLength])
+        guard let rawInputs = request["inputs"] as? [[String: Any]], !rawInputs.isEmpty else {
+            throw .badRequest("bad request: \"inputs\" must be a non-empty list of tensors")
+        }
+        var offset = jsonLength
+        var inputs: [Tensor] = []
+        for raw in rawInputs {
+            if let size = (raw["parameters"] as? [String: Any])?["binary_data_size"] as? Int {
+                guard size >= 0, offset + size <= body.count else {
+                    throw .badRequest("input \(raw["name"] as? String ?? "?"): binary_data_size \(size) runs past the body")
+                }
+                var header = raw
+                header["data"] = [Any]()
+                let described = try Tensor.fromJSONHeader(header)
+                inputs.append(try Tensor.decode(body[offset..<(offset + size)], name: described.name,
+                                                datatype: described.datatype, shape: described.shape))
+                offset += size
+            } else {
+                inputs.append(try Tensor.fromJSON(raw))
+            }
+        }
+        guard offset == body.count else { throw .badRequest("\(body.count - offset) bytes of binary data belong to no input") }
+        var outputs = try m.infer(inputs)
+        let requested = request["outputs"] as? [[String: Any]]
+        let binaryAll = ((request["parameters"] as? [String: Any])?["binary_data_output"] as? Bool) ?? false
+        var binary: [String: Bool] = [:]
+        if let requested {
+            var chosen: [Tensor] = []
+            for r in requested {
+                guard let name = r["name"] as? String, let t = outputs.first(where: { $0.name == name }) else {
+                    throw .badRequest("unknown output \(r["name"] as? String ?? "?"); the model returns \(outputs.map(\.name))")
+                }
+                binary[name] = ((r["parameters"] as? [String: Any])?["binary_data"] as? Bool) ?? binaryAll
+                chosen.append(t)
+            }
+            outputs = chosen
+        }
+        var tail: [UInt8] = []
+        var described: [[String: Any]] = []
+        for t in outputs {
+            var o: [String: Any] = ["name": t.name, "datatype": t.datatype, "shape": t.shape]
+            if binary[t.name] ?? binaryAll {
+                let bytes = t.encoded()
+                o["parameters"] = ["binary_data_size": bytes.count]
+                tail += bytes
+            } else {
+                o["data"] = t.jsonData
+            }
+            described.append(o)
+        }
+        let id = (request["id"] as? String) ?? UUID().uuidString.lowercased()
+        var answer = Self.json(200, ["model_name": m.name, "id": id, "outputs": described])
+        if !tail.isEmpty {
+            answer.headers = [("content-type", "application/octet-stream"), (Self.binaryHeader, String(answer.body.count))]
+            answer.body += tail
+        }
+        return answer
+    }
+}
+
+extension Tensor {
+    /// Name, datatype and shape of an input whose data follows in binary.
+    static func fromJSONHeader(_ object: [String: Any]) throws(ProtocolError) -> Tensor {
+        var zeroed = object
+        zeroed["shape"] = [0]
+        let checked = try fromJSON(zeroed)
+        guard let shape = object["shape"] as? [Int], shape.allSatisfy({ $0 >= 0 }) else {
+            throw .badRequest("input \(checked.name): shape dimensions must be non-negative integers")
+        }
+        return Tensor(name: checked.name, datatype: checked.datatype, shape: shape, data: .numbers([]))
+    }
+}
