@@ -48,17 +48,39 @@ struct KServeClientTests {
                     command: [\(Self.python), \(script)]
                     args: [--model_name, doubler, --http_port, "8080", --enable_grpc, "false"]
             """
-        try await ServeLiveTests.withGateway(yaml) { port, _ in
-            let clients = ServeLiveTests.root.appendingPathComponent("scripts/protocol-clients.py").path
-            let (status, output) = await Self.run([clients, String(port), "doubler", "doubler.default.example.com"])
-            #expect(status == 0, "\(output)")
-            let result = try JSONSerialization.jsonObject(with: Data(output.utf8)) as? [String: Any] ?? [:]
-            #expect(result["triton_ready"] as? Bool == true)
-            #expect(result["triton_metadata_name"] as? String == "doubler")
-            #expect(result["triton_output"] as? [[Double]] == [[2.0, 5.0, -6.0]])
-            #expect(result["kserve_v2_output"] as? [Double] == [8.0, 1.0])
-            #expect(result["kserve_v2_ready"] as? Bool == true)
-            #expect(result["kserve_v1_predictions"] as? [[Double]] == [[2, 4, 6]])
-        }
+        try await ServeLiveTests.withGateway(yaml) { port, _ in try await Self.check(port: port) }
+    }
+
+    /// Runs both clients against the gateway; the model `doubler` must double every number.
+    static func check(port: Int) async throws {
+        let clients = ServeLiveTests.root.appendingPathComponent("scripts/protocol-clients.py").path
+        let (status, output) = await Self.run([clients, String(port), "doubler", "doubler.default.example.com"])
+        #expect(status == 0, "\(output)")
+        let result = try JSONSerialization.jsonObject(with: Data(output.utf8)) as? [String: Any] ?? [:]
+        #expect(result["triton_ready"] as? Bool == true)
+        #expect(result["triton_metadata_name"] as? String == "doubler")
+        #expect(result["triton_output"] as? [[Double]] == [[2.0, 5.0, -6.0]])
+        #expect(result["kserve_v2_output"] as? [Double] == [8.0, 1.0])
+        #expect(result["kserve_v2_ready"] as? Bool == true)
+        #expect(result["kserve_v1_predictions"] as? [[Double]] == [[2, 4, 6]])
+    }
+
+    @Test("the same clients against a model served in the gateway's process (the V1/V2 protocol layer)",
+          .enabled(if: available, "no .venv-kserve"), .timeLimit(.minutes(2)))
+    func inProcess() async throws {
+        let yaml = """
+            apiVersion: serving.kserve.io/v1beta1
+            kind: InferenceService
+            metadata:
+              name: doubler
+            spec:
+              predictor:
+                containers:
+                  - name: kserve-container
+                    image: local/native-doubler
+            """
+        try await ServeLiveTests.withRunningGateway(yaml, native: { workload, _ in
+            workload.inferenceService == "doubler" ? [DoublingModel(name: "doubler")] : nil
+        }) { port, _, _ in try await Self.check(port: port) }
     }
 }

@@ -46,6 +46,7 @@ struct ServeLiveTests {
     /// As `withGateway`, with the service group, so a test can shut the gateway down itself.
     /// `previous` is an earlier state of the same InferenceService (its revisions stay, as in a rollout).
     static func withRunningGateway(_ yaml: String, previous: String? = nil,
+                                   native: @escaping WorkloadRuntime.NativeRuntime = { _, _ in nil },
                                    _ body: @Sendable (Int, GatewayServer, ServiceGroup) async throws -> Void) async throws {
         let d = Diagnostics()
         var options = Compiler.Options()
@@ -57,7 +58,7 @@ struct ServeLiveTests {
         #expect(!d.hasErrors, "\(d.all.map(\.formatted))")
         let work = FileManager.default.temporaryDirectory.appendingPathComponent("isvc-serve-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: work) }
-        let gateway = GatewayServer(plan: ServePlan(result), workDirectory: work, logger: Logger(label: "test"))
+        let gateway = GatewayServer(plan: ServePlan(result), workDirectory: work, native: native, logger: Logger(label: "test"))
         await gateway.startWorkloads()
         let port = PortBox()
         let app = gateway.application(host: "127.0.0.1", port: 0) { await port.set($0) }

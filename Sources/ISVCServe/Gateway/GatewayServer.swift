@@ -21,7 +21,8 @@ public final class GatewayServer: Sendable {
     /// In-cluster host -> loopback port of the internal listener that routes as that host (see `internalApplications`).
     public let internalPorts: [String: Int]
 
-    public init(plan: ServePlan, workDirectory: URL, logger: Logger) {
+    /// `native` loads models in process for the formats a native runtime serves (none yet: issue 6).
+    public init(plan: ServePlan, workDirectory: URL, native: @escaping WorkloadRuntime.NativeRuntime = { _, _ in nil }, logger: Logger) {
         self.plan = plan
         self.logger = logger
         let store = ModelStore(workDirectory: workDirectory)
@@ -31,7 +32,8 @@ public final class GatewayServer: Sendable {
         let addresses = ports.mapValues { "127.0.0.1:\($0)" }
         var runtimes: [String: WorkloadRuntime] = [:]
         for (host, w) in plan.workloads {
-            runtimes[host] = WorkloadRuntime(workload: w, store: store, internalAddresses: addresses, metrics: metrics, logger: logger)
+            runtimes[host] = WorkloadRuntime(workload: w, store: store, internalAddresses: addresses, metrics: metrics,
+                                             native: native, logger: logger)
         }
         self.runtimes = runtimes
         var config = HTTPClient.Configuration()
@@ -121,9 +123,14 @@ public final class GatewayServer: Sendable {
         let workload = runtime.workload
         let timeout = Duration.seconds(decision.timeoutSeconds ?? Double(workload.timeoutSeconds))
         do {
-            let (port, queue) = try await runtime.pick(timeout: timeout)
+            let (target, queue) = try await runtime.pick(timeout: timeout)
             return try await queue.run(timeout: timeout) {
-                try await self.forward(decision, body: body, method: request.method, port: port, timeout: timeout)
+                switch target {
+                case .port(let port):
+                    return try await self.forward(decision, body: body, method: request.method, port: port, timeout: timeout)
+                case .inProcess(let server):
+                    return Self.answer(server, decision: decision, method: request.method, body: body)
+                }
             }
         } catch QueueProxy.Refusal.queueFull {
             return Self.json(.serviceUnavailable, "pending request queue full")
@@ -139,6 +146,17 @@ public final class GatewayServer: Sendable {
         } catch {
             return Self.json(.badGateway, "upstream \(decision.clusterHost) failed: \(error)")
         }
+    }
+
+    /// A request answered by models in this process, with the headers as they arrive at a replica.
+    static func answer(_ server: ProtocolServer, decision: GatewayRouter.Decision, method: HTTPRequest.Method, body: ByteBuffer) -> Response {
+        let answer = server.handle(method: method.rawValue, path: decision.request.path, headers: decision.request.headers,
+                                   body: Array(buffer: body))
+        var headers = HTTPFields()
+        for (name, value) in answer.headers {
+            if let n = HTTPField.Name(name) { headers.append(HTTPField(name: n, value: value)) }
+        }
+        return Response(status: .init(code: answer.status), headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: answer.body)))
     }
 
     func forward(_ decision: GatewayRouter.Decision, body: ByteBuffer, method: HTTPRequest.Method, port: Int,

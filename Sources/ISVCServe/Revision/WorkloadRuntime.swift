@@ -13,10 +13,22 @@ public actor WorkloadRuntime {
         case activationTimedOut
     }
 
+    /// Where a replica answers: a local process's port, or models in the gateway's own process.
+    public enum Target: Sendable {
+        case port(Int)
+        case inProcess(ProtocolServer)
+    }
+
     struct Replica {
-        var process: ProcessReplica
+        var name: String
+        var target: Target
+        var process: ProcessReplica?
         var queue: QueueProxy
     }
+
+    /// Loads a workload's models into the gateway's process from its model directory, when a native
+    /// runtime serves its model format; nil when none does (then the container's command must run).
+    public typealias NativeRuntime = @Sendable (_ workload: ServePlan.Workload, _ modelDirectory: URL) throws -> [any InferenceModel]?
 
     public let workload: ServePlan.Workload
     let store: ModelStore
@@ -44,10 +56,12 @@ public actor WorkloadRuntime {
     public private(set) var lastColdStart: Duration?
 
     let metrics: ServeMetrics
+    let native: NativeRuntime
 
     public init(workload: ServePlan.Workload, store: ModelStore, internalAddresses: [String: String], metrics: ServeMetrics,
-                logger: Logger) {
+                native: @escaping NativeRuntime = { _, _ in nil }, logger: Logger) {
         self.metrics = metrics
+        self.native = native
         self.workload = workload
         self.store = store
         self.internalAddresses = internalAddresses
@@ -55,7 +69,7 @@ public actor WorkloadRuntime {
         decider = KPADecider(settings: workload.autoscaling)
     }
 
-    public var replicaPorts: [Int] { replicas.map(\.process.port) }
+    public var replicaPorts: [Int] { replicas.compactMap(\.process?.port) }
     public var readyReplicas: Int { replicas.count }
     public var desiredReplicas: Int { desired }
 
@@ -77,7 +91,7 @@ public actor WorkloadRuntime {
 
     /// A replica's port and queue for one request: the one with the fewest requests in flight. With no
     /// ready replica the activator holds the request, asks for a replica and waits (up to `timeout`).
-    public func pick(timeout: Duration) async throws -> (port: Int, queue: QueueProxy) {
+    public func pick(timeout: Duration) async throws -> (target: Target, queue: QueueProxy) {
         if loop == nil { try await start() }
         if replicas.isEmpty {
             if desired == 0 {
@@ -95,7 +109,7 @@ public actor WorkloadRuntime {
             if load < bestLoad { best = r; bestLoad = load }
         }
         guard let best else { throw Failure.unavailable("\(workload.name) has no replica") }
-        return (best.process.port, best.queue)
+        return (best.target, best.queue)
     }
 
     private func waitForReplica(timeout: Duration) async throws {
@@ -135,7 +149,7 @@ public actor WorkloadRuntime {
         }
         while replicas.count > desired, replicas.count > 0 {
             let victim = replicas.removeLast()
-            logger.info("stopping replica \(victim.process.name) of \(workload.name) (\(replicas.count) left)")
+            logger.info("stopping replica \(victim.name) of \(workload.name) (\(replicas.count) left)")
             Task { await Self.drainAndStop(victim, timeout: .seconds(workload.timeoutSeconds)) }
         }
     }
@@ -147,13 +161,21 @@ public actor WorkloadRuntime {
             if await replica.queue.active + replica.queue.pending == 0 { break }
             try? await Task.sleep(for: .milliseconds(50))
         }
-        await replica.process.stop()
+        await replica.process?.stop()
     }
 
     private func startReplica(name: String) async {
         let started = ContinuousClock.now
         do {
             let modelDirectory = try await store.provide(workload.storageURI, for: workload.name)
+            if workload.container["command"]?.array?.isEmpty != false, let models = try native(workload, modelDirectory) {
+                starting -= 1
+                guard !stopped, replicas.count < desired else { return }
+                logger.info("replica \(name) serves \(models.map(\.name).joined(separator: ", ")) in process (native runtime)")
+                admit(Replica(name: name, target: .inProcess(ProtocolServer(models: models)), process: nil,
+                              queue: QueueProxy(containerConcurrency: workload.containerConcurrency)), started: started)
+                return
+            }
             let port = ProcessReplica.freePort()
             guard let launch = ProcessReplica.launch(container: workload.container, userPort: workload.userPort, localPort: port,
                                                      modelMountPath: workload.modelMountPath, modelDirectory: modelDirectory.path,
@@ -178,15 +200,8 @@ public actor WorkloadRuntime {
                 await process.stop()
                 return
             }
-            let coldStart = ContinuousClock.now - started
-            coldStarts += 1
-            lastColdStart = coldStart
-            metrics.coldStart(workload: workload.name, duration: coldStart)
-            let ms = coldStart.components.seconds * 1000 + coldStart.components.attoseconds / 1_000_000_000_000_000
-            logger.info("replica \(name) ready after \(ms) ms (cold start); \(workload.name) has \(replicas.count + 1) ready")
-            replicas.append(Replica(process: process, queue: QueueProxy(containerConcurrency: workload.containerConcurrency)))
-            decider.activated(at: now)
-            releaseHeld()
+            admit(Replica(name: name, target: .port(port), process: process,
+                          queue: QueueProxy(containerConcurrency: workload.containerConcurrency)), started: started)
         } catch {
             starting -= 1
             logger.error("\(error)")
@@ -196,6 +211,18 @@ public actor WorkloadRuntime {
                 releaseHeld(error)
             }
         }
+    }
+
+    private func admit(_ replica: Replica, started: ContinuousClock.Instant) {
+        let coldStart = ContinuousClock.now - started
+        coldStarts += 1
+        lastColdStart = coldStart
+        metrics.coldStart(workload: workload.name, duration: coldStart)
+        let ms = coldStart.components.seconds * 1000 + coldStart.components.attoseconds / 1_000_000_000_000_000
+        logger.info("replica \(replica.name) ready after \(ms) ms (cold start); \(workload.name) has \(replicas.count + 1) ready")
+        replicas.append(replica)
+        decider.activated(at: now)
+        releaseHeld()
     }
 
     /// The revision's concurrency now: requests in the replicas' queue-proxies and those the activator
@@ -248,7 +275,7 @@ public actor WorkloadRuntime {
         stopped = true
         loop?.cancel()
         releaseHeld(Failure.unavailable("isvc serve is shutting down"))
-        let all = replicas.map(\.process) + Array(launching.values)
+        let all = replicas.compactMap(\.process) + Array(launching.values)
         replicas.removeAll()
         launching.removeAll()
         for p in all { await p.stop() }
