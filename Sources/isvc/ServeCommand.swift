@@ -32,6 +32,8 @@ struct Serve: AsyncParsableCommand {
     var previous: String?
 
     func run() async throws {
+        // A closed standard output (isvc serve | head) must not kill the server before it stops its replicas.
+        signal(SIGPIPE, SIG_IGN)
         let sources = try input.readSources()
         let diagnostics = Diagnostics(strict: input.strict)
         var options = Compiler.Options()
@@ -51,6 +53,7 @@ struct Serve: AsyncParsableCommand {
         for (name, host) in plan.modelHosts.sorted(by: { $0.key < $1.key }) {
             logger.info("InferenceService \(name): curl -H 'Host: \(host)' http://\(self.host):\(port)/v1/models/\(name)")
         }
+        for line in plan.traffic { logger.info("\(line)") }
         await gateway.startWorkloads()
         let app = gateway.application(host: host, port: port) { bound in
             logger.info("gateway listening on http://\(host):\(bound)")

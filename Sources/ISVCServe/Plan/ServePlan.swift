@@ -31,6 +31,9 @@ public struct ServePlan: Sendable {
     public var workloads: [String: Workload]
     /// InferenceService name -> external host of its top-level route, for `/v1/models/<name>` paths on localhost.
     public var modelHosts: [String: String]
+    /// One line per Knative Route: how its traffic is split between revisions (for the log at start).
+    public var traffic: [String] = []
+
     /// The in-cluster hosts containers call by `--predictor_host` (a transformer's or explainer's
     /// predictor, `<isvc>-predictor.<namespace>`): each gets an internal address locally.
     public var internalHosts: [String] {
@@ -84,5 +87,17 @@ public struct ServePlan: Sendable {
             }
         }
         modelHosts = hosts
+        for route in objects where route.kind == "Route" && route.body["apiVersion"]?.string == "serving.knative.dev/v1" {
+            let targets = (route.body[path: ["spec", "traffic"]]?.array ?? []).map { t -> String in
+                // latestRevision: true means the configuration's newest revision.
+                let newest = objects.filter { $0.kind == "Revision" && $0.namespace == route.namespace
+                    && $0.body[path: ["metadata", "labels", Keys.knConfiguration]]?.string == (t["configurationName"]?.string ?? route.name) }
+                    .map(\.name).max()
+                let revision = t["revisionName"]?.string ?? newest.map { "\($0) (latest)" } ?? "latest"
+                let tag = t["tag"]?.string.map { " (tag \($0))" } ?? ""
+                return "\(t["percent"]?.int ?? 0)% \(revision)\(tag)"
+            }
+            traffic.append("route \(route.namespace)/\(route.name): " + targets.joined(separator: ", "))
+        }
     }
 }

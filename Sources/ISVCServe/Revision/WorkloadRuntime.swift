@@ -49,6 +49,7 @@ public actor WorkloadRuntime {
     private var loop: Task<Void, Never>?
     private var stopped = false
     private var nameCounter = 0
+    private var modelTask: Task<URL, Error>?
     /// Processes started but not ready yet, so that shutdown stops them too.
     private var launching: [String: ProcessReplica] = [:]
     /// How many replicas started and how long the last cold start took (for logs and tests).
@@ -147,6 +148,7 @@ public actor WorkloadRuntime {
             let name = "\(workload.name)-\(nameCounter)"
             Task { await self.startReplica(name: name) }
         }
+        if desired == 0, starting == 0 { modelTask = nil }
         while replicas.count > desired, replicas.count > 0 {
             let victim = replicas.removeLast()
             logger.info("stopping replica \(victim.name) of \(workload.name) (\(replicas.count) left)")
@@ -167,7 +169,7 @@ public actor WorkloadRuntime {
     private func startReplica(name: String) async {
         let started = ContinuousClock.now
         do {
-            let modelDirectory = try await store.provide(workload.storageURI, for: workload.name)
+            let modelDirectory = try await model()
             if workload.container["command"]?.array?.isEmpty != false, let models = try native(workload, modelDirectory) {
                 starting -= 1
                 guard !stopped, replicas.count < desired else { return }
@@ -210,6 +212,20 @@ public actor WorkloadRuntime {
                 desired = 0
                 releaseHeld(error)
             }
+        }
+    }
+
+    /// The storage initializer's model directory: run once for replicas starting together (they share
+    /// the read-only directory, as pods share nothing but each mount theirs read-only), and again for
+    /// a start from zero.
+    private func model() async throws -> URL {
+        let task = modelTask ?? Task { [store, workload] in try await store.provide(workload.storageURI, for: workload.name) }
+        modelTask = task
+        do {
+            return try await task.value
+        } catch {
+            modelTask = nil
+            throw error
         }
     }
 
