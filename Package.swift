@@ -45,9 +45,11 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
-        .testTarget(name: "ISVCCoreTests", dependencies: ["ISVCCore", "isvc"]),
+        // Loopback plumbing (raw HTTP client, free ports, child processes, a lock) for both test targets.
+        .target(name: "LoopbackSupport", path: "Tests/LoopbackSupport"),
+        .testTarget(name: "ISVCCoreTests", dependencies: ["ISVCCore", "isvc", "LoopbackSupport"]),
         .testTarget(name: "ISVCServeTests", dependencies: [
-            "ISVCServe", "ISVCCore",
+            "ISVCServe", "ISVCCore", "LoopbackSupport",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import ISVCCore
+import LoopbackSupport
 import Logging
 import ServiceLifecycle
 import Testing
@@ -91,7 +92,7 @@ struct ServeLiveTests {
     static func get(_ port: Int, host: String, path: String) async -> (Int, String) {
         await withCheckedContinuation { continuation in
             Thread {
-                let r = LoopbackClient.request(port: port, host: host, path: path)
+                let r = Loopback.request(port: port, host: host, path: path)
                 continuation.resume(returning: (r?.status ?? 0, r?.body ?? ""))
             }.start()
         }
@@ -307,62 +308,4 @@ extension ServeLiveTests {
 actor PortBox {
     var value = 0
     func set(_ p: Int) { value = p }
-}
-
-/// A raw HTTP/1.1 request on a new connection (the Host header exactly as given). Blocking calls
-/// interrupted by SIGCHLD (replicas exiting) are resumed.
-enum LoopbackClient {
-    static func finishConnect(_ fd: Int32) -> Bool {
-        var p = pollfd(fd: fd, events: Int16(POLLOUT), revents: 0)
-        var ready: Int32 = -1
-        repeat { ready = poll(&p, 1, 15_000) } while ready < 0 && errno == EINTR
-        guard ready == 1 else { return false }
-        var error: Int32 = 0
-        var length = socklen_t(MemoryLayout<Int32>.size)
-        return getsockopt(fd, SOL_SOCKET, SO_ERROR, &error, &length) == 0 && error == 0
-    }
-
-    static func request(port: Int, host: String, path: String) -> (status: Int, body: String)? {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { return nil }
-        defer { close(fd) }
-        var timeout = timeval(tv_sec: 10, tv_usec: 0)
-        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-        var addr = sockaddr_in()
-        addr.sin_family = sa_family_t(AF_INET)
-        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
-        addr.sin_port = in_port_t(UInt16(port).bigEndian)
-        guard withUnsafePointer(to: &addr, {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }) == 0 || (errno == EINTR && finishConnect(fd)) else { return nil }
-        let bytes = Array("GET \(path) HTTP/1.1\r\nHost: \(host)\r\nConnection: close\r\n\r\n".utf8)
-        var sent = -1
-        repeat { sent = bytes.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, 0) } } while sent < 0 && errno == EINTR
-        var data: [UInt8] = []
-        var buffer = [UInt8](repeating: 0, count: 65536)
-        while true {
-            let n = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
-            if n < 0, errno == EINTR { continue }
-            if n <= 0 { break }
-            data += buffer[0..<n]
-        }
-        let text = String(decoding: data, as: UTF8.self)
-        guard let line = text.split(separator: "\r\n").first, let status = Int(line.split(separator: " ").dropFirst().first ?? "") else { return nil }
-        return (status, text.components(separatedBy: "\r\n\r\n").dropFirst().joined(separator: "\r\n\r\n"))
-    }
-}
-
-/// Tests that run loopback servers and child processes take turns, across test targets, through a
-/// lock file: run all at once on a 2-core machine, the real-Envoy tests intermittently got no answer
-/// on a fresh connection (root cause not found; each suite alone never failed).
-enum LoopbackLock {
-    static let path = FileManager.default.temporaryDirectory.appendingPathComponent("isvc-loopback-tests.lock").path
-
-    static func run<T>(_ body: () async throws -> T) async throws -> T {
-        let fd = open(path, O_CREAT | O_RDWR, 0o644)
-        defer { close(fd) }
-        while flock(fd, LOCK_EX | LOCK_NB) != 0 { try await Task.sleep(for: .milliseconds(50)) }
-        defer { flock(fd, LOCK_UN) }
-        return try await body()
-    }
 }

@@ -1,17 +1,17 @@
 import Foundation
-import Testing
 
 #if canImport(Glibc)
 import Glibc
 #endif
 
 /// Loopback plumbing for tests that run real servers: free ports, a raw HTTP/1.1 client (so the Host
-/// header is exactly what the test says), and child processes stopped by PID.
-enum Loopback {
+/// header is exactly what the test says), and child processes stopped by PID. Shared by both test
+/// targets.
+public enum Loopback {
     /// A port nobody listens on now, between 20000 and 32000: below the kernel's ephemeral range
     /// (32768-60999), so client connections of tests running alongside cannot take it before the
     /// server binds it.
-    static func freePort() -> Int {
+    public static func freePort() -> Int {
         for _ in 0..<200 {
             let candidate = Int.random(in: 20_000...32_000)
             if isFree(candidate) { return candidate }
@@ -19,7 +19,7 @@ enum Loopback {
         return 0
     }
 
-    static func isFree(_ port: Int) -> Bool {
+    public static func isFree(_ port: Int) -> Bool {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         defer { close(fd) }
         var addr = sockaddr_in()
@@ -29,13 +29,13 @@ enum Loopback {
         return withUnsafePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } } == 0
     }
 
-    struct Response {
-        var status: Int
-        var body: String
+    public struct Response: Sendable {
+        public var status: Int
+        public var body: String
     }
 
     /// One request on a new connection, with a 15 s timeout; nil when nothing answers.
-    static func request(port: Int, host: String, path: String = "/", headers: [String: String] = [:]) -> Response? {
+    public static func request(port: Int, host: String, path: String = "/", headers: [String: String] = [:]) -> Response? {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { return nil }
         defer { close(fd) }
@@ -86,7 +86,7 @@ enum Loopback {
     }
 
     /// Waits until something accepts connections on the port (bounded).
-    static func waitForListener(_ port: Int, seconds: Double = 15) -> Bool {
+    public static func waitForListener(_ port: Int, seconds: Double = 15) -> Bool {
         let deadline = Date().addingTimeInterval(seconds)
         while Date() < deadline {
             if !isFree(port) { return true }
@@ -96,9 +96,9 @@ enum Loopback {
     }
 
     /// A child process, killed by PID when the test ends.
-    final class Child {
+    public final class Child {
         let process = Process()
-        init(_ executable: String, _ arguments: [String]) throws {
+        public init(_ executable: String, _ arguments: [String]) throws {
             process.executableURL = URL(fileURLWithPath: executable)
             process.arguments = arguments
             process.standardOutput = FileHandle.nullDevice
@@ -106,7 +106,7 @@ enum Loopback {
             try process.run()
         }
 
-        func stop() {
+        public func stop() {
             guard process.isRunning else { return }
             kill(process.processIdentifier, SIGKILL)
             process.waitUntilExit()
@@ -119,10 +119,10 @@ enum Loopback {
 /// Tests that run loopback servers and child processes take turns, across test targets, through a
 /// lock file: run all at once on a 2-core machine, the real-Envoy tests intermittently got no answer
 /// on a fresh connection (root cause not found; each suite alone never failed).
-enum LoopbackLock {
+public enum LoopbackLock {
     static let path = FileManager.default.temporaryDirectory.appendingPathComponent("isvc-loopback-tests.lock").path
 
-    static func run<T>(_ body: () async throws -> T) async throws -> T {
+    public static func run<T>(_ body: () async throws -> T) async throws -> T {
         let fd = open(path, O_CREAT | O_RDWR, 0o644)
         defer { close(fd) }
         while flock(fd, LOCK_EX | LOCK_NB) != 0 { try await Task.sleep(for: .milliseconds(50)) }
