@@ -7,6 +7,7 @@ let package = Package(
     products: [
         .executable(name: "isvc", targets: ["isvc"]),
         .library(name: "ISVCCore", targets: ["ISVCCore"]),
+        .library(name: "ISVCModels", targets: ["ISVCModels"]),
     ],
     dependencies: [
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
@@ -27,9 +28,13 @@ let package = Package(
             .product(name: "Yams", package: "Yams"),
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
+        // Native model runtimes (scikit-learn pickles read without executing them, XGBoost, LightGBM).
+        // No HTTP in here; zlib from the system for joblib's compressed files.
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
+        .target(name: "ISVCModels", dependencies: ["CZlib"]),
         // The local data plane: routing, queue-proxy, replicas. Built from the compiled plan.
         .target(name: "ISVCServe", dependencies: [
-            "ISVCCore",
+            "ISVCCore", "ISVCModels",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "Subprocess", package: "swift-subprocess"),
@@ -42,14 +47,16 @@ let package = Package(
         .executableTarget(name: "isvc", dependencies: [
             "ISVCCore", "ISVCServe",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
         // Loopback plumbing (raw HTTP client, free ports, child processes, a lock) for both test targets.
         .target(name: "LoopbackSupport", path: "Tests/LoopbackSupport"),
         .testTarget(name: "ISVCCoreTests", dependencies: ["ISVCCore", "isvc", "LoopbackSupport"]),
+        .testTarget(name: "ISVCModelsTests", dependencies: ["ISVCModels"]),
         .testTarget(name: "ISVCServeTests", dependencies: [
-            "ISVCServe", "ISVCCore", "LoopbackSupport",
+            "ISVCServe", "ISVCCore", "ISVCModels", "LoopbackSupport",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

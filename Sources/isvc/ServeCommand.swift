@@ -31,6 +31,13 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "An earlier isvc compile output: serve the rollout state after it (revisions, canary traffic).")
     var previous: String?
 
+    @Option(name: .customLong("request"),
+            help: "A JSON request body to send once the gateway listens (V1 instances or V2 inputs); prints the answer and stops. Repeatable.")
+    var requests: [String] = []
+
+    @Option(help: "The InferenceService --request bodies go to (default: the first by name).")
+    var requestModel: String?
+
     func run() async throws {
         // A closed standard output (isvc serve | head) must not kill the server before it stops its replicas.
         signal(SIGPIPE, SIG_IGN)
@@ -49,14 +56,23 @@ struct Serve: AsyncParsableCommand {
         let logger = configured
         let plan = ServePlan(result)
         let gateway = GatewayServer(plan: plan, workDirectory: URL(fileURLWithPath: workdir, isDirectory: true),
-                                    logger: logger)
+                                    native: NativeRuntimes.hook, logger: logger)
         for (name, host) in plan.modelHosts.sorted(by: { $0.key < $1.key }) {
             logger.info("InferenceService \(name): curl -H 'Host: \(host)' http://\(self.host):\(port)/v1/models/\(name)")
         }
         for line in plan.traffic { logger.info("\(line)") }
+        var oneShot: ServeRequests?
+        if !requests.isEmpty {
+            guard let model = requestModel ?? plan.modelHosts.keys.sorted().first, let modelHost = plan.modelHosts[model] else {
+                throw ValidationError("--request: no InferenceService named \(requestModel ?? "") in the input (have: \(plan.modelHosts.keys.sorted().joined(separator: ", ")))")
+            }
+            oneShot = ServeRequests(files: requests, model: model, host: modelHost, address: host)
+        }
         await gateway.startWorkloads()
-        let app = gateway.application(host: host, port: port) { bound in
-            logger.info("gateway listening on http://\(host):\(bound)")
+        let bound = AsyncStream.makeStream(of: Int.self)
+        let app = gateway.application(host: host, port: port) { port in
+            logger.info("gateway listening on http://\(host):\(port)")
+            bound.continuation.yield(port)
         }
         let admin = gateway.adminApplication(host: host, port: adminPort) { bound in
             logger.info("metrics at http://\(host):\(bound)/metrics")
@@ -65,12 +81,22 @@ struct Serve: AsyncParsableCommand {
             logger.info("internal address 127.0.0.1:\(internalPort) routes as \(internalHost) (given as --predictor_host)")
         }
         let group = ServiceGroup(configuration: .init(services: [app, admin] + gateway.internalApplications(), gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        let answered = Task { () -> Bool in
+            guard let oneShot else { return true }
+            var ports = bound.stream.makeAsyncIterator()
+            guard let port = await ports.next() else { return false }
+            let ok = await oneShot.run(port: port)
+            await group.triggerGracefulShutdown()
+            return ok
+        }
         do {
             try await group.run()
         } catch {
             logger.error("gateway stopped: \(error)")
         }
+        bound.continuation.finish()
         logger.info("stopping replicas")
         await gateway.shutdown()
+        if await !answered.value { throw ExitCode.failure }
     }
 }

@@ -35,7 +35,8 @@ public enum Loopback {
     }
 
     /// One request on a new connection, with a 15 s timeout; nil when nothing answers.
-    public static func request(port: Int, host: String, path: String = "/", headers: [String: String] = [:]) -> Response? {
+    public static func request(port: Int, host: String, path: String = "/", headers: [String: String] = [:],
+                               method: String = "GET", body: [UInt8] = []) -> Response? {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { return nil }
         defer { close(fd) }
@@ -52,10 +53,11 @@ public enum Loopback {
         // Children exiting (SIGCHLD) interrupt blocking calls: a connect cut short by EINTR goes on in
         // the background, so wait for it; send and recv are simply retried.
         guard connected == 0 || (errno == EINTR && finishConnect(fd)) else { return nil }
-        var text = "GET \(path) HTTP/1.1\r\nHost: \(host)\r\nConnection: close\r\n"
+        var text = "\(method) \(path) HTTP/1.1\r\nHost: \(host)\r\nConnection: close\r\n"
         for (k, v) in headers { text += "\(k): \(v)\r\n" }
+        if method != "GET" || !body.isEmpty { text += "Content-Length: \(body.count)\r\n" }
         text += "\r\n"
-        let bytes = Array(text.utf8)
+        let bytes = Array(text.utf8) + body
         var sent = -1
         repeat { sent = bytes.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, 0) } } while sent < 0 && errno == EINTR
         guard sent == bytes.count else { return nil }

@@ -91,7 +91,7 @@ public struct ProtocolServer: Sendable {
     static func parseObject(_ bytes: some Collection<UInt8>) throws(ProtocolError) -> [String: Any] {
         let parsed: Any
         do {
-            parsed = try JSONSerialization.jsonObject(with: Data(bytes), options: [.fragmentsAllowed])
+            parsed = try PreciseJSON.parse(Data(bytes))
         } catch {
             throw .badRequest("Unrecognized request format: the body is not JSON")
         }

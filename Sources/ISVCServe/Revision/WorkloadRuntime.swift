@@ -185,7 +185,7 @@ public actor WorkloadRuntime {
                 let image = workload.container["image"]?.string ?? "?"
                 throw Failure.unavailable("\(workload.name) runs the image \(image), which isvc serve cannot run as a process: "
                     + "give the container a command (and args) that starts its model server, e.g. a KServe Python model server "
-                    + "(native runtimes for sklearn, xgboost and lightgbm are not in isvc yet)")
+                    + "(images of KServe's sklearnserver, xgbserver and lgbserver run in process)")
             }
             logger.info("starting replica \(name): \(launch.executable) \(launch.arguments.joined(separator: " ")) on 127.0.0.1:\(port)")
             let process = ProcessReplica(name: name, launch: launch, port: port, logger: logger)
