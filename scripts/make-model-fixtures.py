@@ -5,8 +5,9 @@ predictions next to them.
 usage: python scripts/make-model-fixtures.py [OUT]   (OUT defaults to fixtures/models)
 needs: pip install scikit-learn xgboost-cpu lightgbm joblib
 
-Every model directory gets one model file, named as KServe's servers look for it, and
-`expected.json`:
+Every model directory gets one model file, named as KServe's servers look for it (and nothing
+else: xgbserver would take a .json file for a second model), and beside the directory
+`<name>.expected.json`:
   {"library": "scikit-learn 1.9.1", "kind": "sklearn", "rows": [[...], ...],
    "predict": {"shape": [...], "dtype": "int64|float64|float32|str", "data": [...]},
    "predict_proba": {...} | null}
@@ -60,12 +61,11 @@ def rows(X):
 
 
 def write(name, kind, library, X, predict, proba=None, note=None):
-    d = os.path.join(OUT, name)
     doc = {"library": library, "kind": kind, "rows": rows(X), "predict": tensor(predict),
            "predict_proba": None if proba is None else tensor(proba)}
     if note:
         doc["note"] = note
-    with open(os.path.join(d, "expected.json"), "w") as f:  # one line per key, one per row
+    with open(os.path.join(OUT, f"{name}.expected.json"), "w") as f:  # one line per key, one per row
         lines = []
         for key, value in doc.items():
             if key == "rows":
@@ -114,6 +114,8 @@ def sklearn_fixtures():
     sklearn_model("sklearn-iris-svc-linear", IRIS, SVC(kernel="linear", C=0.5))
     sklearn_model("sklearn-wine-svc-poly", WINE, Pipeline([("scale", StandardScaler()),
                                                            ("svc", SVC(kernel="poly", degree=3, coef0=1.0))]))
+    sklearn_model("sklearn-wine-svc-proba", WINE, Pipeline([("scale", StandardScaler()),
+                                                             ("svc", SVC(probability=True, random_state=0))]))
     sklearn_model("sklearn-iris-svc-strings", IRIS, SVC(), y_map={0: "setosa", 1: "versicolor", 2: "virginica"})
     sklearn_model("sklearn-diabetes-svr", DIABETES, SVR(kernel="rbf", C=50.0))
     sklearn_model("sklearn-diabetes-svr-linear", DIABETES, SVR(kernel="linear", C=100.0))

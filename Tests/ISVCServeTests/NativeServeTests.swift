@@ -70,7 +70,7 @@ struct NativeServeTests {
 
     @Test("PREDICT_PROBA=true in the predictor's env answers predict_proba, as sklearnserver does", .timeLimit(.minutes(1)))
     func predictProba() async throws {
-        let expected = try JSONSerialization.jsonObject(with: Data(contentsOf: Self.fixtures.appendingPathComponent("sklearn-iris-logreg/expected.json"))) as? [String: Any]
+        let expected = try JSONSerialization.jsonObject(with: Data(contentsOf: Self.fixtures.appendingPathComponent("sklearn-iris-logreg.expected.json"))) as? [String: Any]
         let rows = try #require(expected?["rows"] as? [[Double]])
         let proba = try #require((expected?["predict_proba"] as? [String: Any])?["data"] as? [Double])
         let body = String(decoding: try JSONSerialization.data(withJSONObject: ["instances": Array(rows.prefix(2))]), as: UTF8.self)
@@ -87,7 +87,7 @@ struct NativeServeTests {
     @Test("xgboost and lightgbm InferenceServices answer Booster.predict through the gateway", .timeLimit(.minutes(1)),
           arguments: [("xgboost", "xgboost-iris-softprob"), ("lightgbm", "lightgbm-cancer-binary")])
     func boosters(format: String, model: String) async throws {
-        let expected = try JSONSerialization.jsonObject(with: Data(contentsOf: Self.fixtures.appendingPathComponent("\(model)/expected.json"))) as? [String: Any]
+        let expected = try JSONSerialization.jsonObject(with: Data(contentsOf: Self.fixtures.appendingPathComponent("\(model).expected.json"))) as? [String: Any]
         let rows = try #require(expected?["rows"] as? [[Any]])
         let predicted = try #require((expected?["predict"] as? [String: Any])?["data"] as? [Double])
         let perRow = predicted.count / rows.count

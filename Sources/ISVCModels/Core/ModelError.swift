@@ -27,3 +27,17 @@ public enum ModelError: Error, Sendable, Equatable, CustomStringConvertible {
         }
     }
 }
+
+extension ModelError {
+    /// The same error, naming the model file it came from when it does not already.
+    public func naming(file path: String) -> ModelError {
+        switch self {
+        case .corrupt(let file, let reason) where !file.hasPrefix("/") && file != path:
+            return .corrupt(file: path, reason: "\(file): \(reason)")
+        case .unsupported(let message) where !message.contains(path):
+            return .unsupported("\(path): \(message)")
+        default:
+            return self
+        }
+    }
+}

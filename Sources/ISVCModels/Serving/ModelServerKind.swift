@@ -65,10 +65,14 @@ public enum ModelServerKind: String, Sendable, CaseIterable {
     public func load(directory: URL, options: ServedModel.Options = .init()) throws(ModelError) -> ServedModel {
         let file = try modelFile(in: directory)
         let estimator: any Estimator
-        switch self {
-        case .sklearn: estimator = try SKLearn.estimator(from: PickleReader.read(fileAt: file.path))
-        case .xgboost: estimator = try XGBoostModel.load(fileAt: file.path)
-        case .lightgbm: estimator = try LightGBMModel.load(fileAt: file.path)
+        do {
+            switch self {
+            case .sklearn: estimator = try SKLearn.estimator(from: PickleReader.read(fileAt: file.path))
+            case .xgboost: estimator = try XGBoostModel.load(fileAt: file.path)
+            case .lightgbm: estimator = try LightGBMModel.load(fileAt: file.path)
+            }
+        } catch {
+            throw error.naming(file: file.path)
         }
         return ServedModel(kind: self, file: file, estimator: estimator, options: options)
     }

@@ -24,17 +24,34 @@ import Testing
             return
         }
         var decoded = 0
-        for entry in entries {
-            guard case .string(let field) = entry.key else { continue }
-            for value in Self.hostileValues {
-                let mutated = V.replacing(object, field, with: value)
-                guard let estimator = try? SKLearn.estimator(from: .object(mutated)) else { continue }
-                decoded += 1
-                _ = try? estimator.predict(c.rows)
-                _ = try? estimator.predictProbabilities(c.rows)
-            }
+        for mutated in Self.mutations(of: object, entries: entries) {
+            guard let estimator = try? SKLearn.estimator(from: .object(mutated)) else { continue }
+            decoded += 1
+            _ = try? estimator.predict(c.rows)
+            _ = try? estimator.predictProbabilities(c.rows)
         }
         #expect(decoded > 0)
+    }
+
+    /// The object with each field replaced by each hostile value, and for a Pipeline, the same for
+    /// every field of every step.
+    static func mutations(of object: PickleObject, entries: [(key: PickleValue, value: PickleValue)]) -> [PickleObject] {
+        var out: [PickleObject] = []
+        for entry in entries {
+            guard case .string(let field) = entry.key else { continue }
+            for value in hostileValues { out.append(V.replacing(object, field, with: value)) }
+        }
+        guard object.shortName == "Pipeline", let steps = object["steps"]?.items else { return out }
+        for (index, step) in steps.enumerated() {
+            guard let pair = step.items, pair.count == 2, case .object(let inner) = pair[1],
+                  case .dict(let innerEntries)? = inner.state else { continue }
+            for mutatedStep in mutations(of: inner, entries: innerEntries) {
+                var newSteps = steps
+                newSteps[index] = .tuple([pair[0], .object(mutatedStep)])
+                out.append(V.replacing(object, "steps", with: .list(newSteps)))
+            }
+        }
+        return out
     }
 
     @Test("a missing field names the field")

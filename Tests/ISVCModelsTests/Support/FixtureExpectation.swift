@@ -1,8 +1,9 @@
 import Foundation
 import ISVCModels
 
-/// A fixture model directory under fixtures/models with the predictions its own library made
-/// (written by scripts/make-model-fixtures.py).
+/// A fixture model directory under fixtures/models (the model file only, as KServe's servers want
+/// it) and, beside it, `<name>.expected.json` with the predictions its own library made (both
+/// written by scripts/make-model-fixtures.py).
 struct FixtureExpectation {
     let directory: URL
     let library: String
@@ -21,13 +22,14 @@ struct FixtureExpectation {
 
     /// Every fixture directory of a kind ("sklearn", "xgboost", "lightgbm").
     static func names(kind: String) -> [String] {
-        let all = (try? FileManager.default.contentsOfDirectory(atPath: root.path)) ?? []
+        let all = ((try? FileManager.default.contentsOfDirectory(atPath: root.path)) ?? [])
+            .filter { $0.hasSuffix(".expected.json") }.map { String($0.dropLast(".expected.json".count)) }
         return all.filter { (try? FixtureExpectation(named: $0))?.kind == kind }.sorted()
     }
 
     init(named name: String) throws {
         directory = Self.root.appendingPathComponent(name)
-        let data = try Data(contentsOf: directory.appendingPathComponent("expected.json"))
+        let data = try Data(contentsOf: Self.root.appendingPathComponent("\(name).expected.json"))
         // JSONDecoder reads numbers exactly (JSONSerialization on Linux can be an ulp or more off).
         let doc = try JSONDecoder().decode(Document.self, from: data)
         library = doc.library
@@ -73,11 +75,10 @@ struct FixtureExpectation {
         }
     }
 
-    /// The one model file in the directory (not expected.json).
+    /// The one model file in the directory.
     var modelFile: URL {
         get throws {
             let files = try FileManager.default.contentsOfDirectory(atPath: directory.path)
-                .filter { $0 != "expected.json" }
             guard files.count == 1 else { throw FixtureError("\(directory.path): \(files.count) model files") }
             return directory.appendingPathComponent(files[0])
         }

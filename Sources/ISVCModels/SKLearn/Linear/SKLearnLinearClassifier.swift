@@ -102,9 +102,12 @@ struct SKLearnLinearClassifier: Estimator {
                 out[base] = 1 - p
                 out[base + 1] = p
             case .binarySoftmax:
-                Self.softmax([-scores[r], scores[r]], into: &out, at: base)
+                out[base] = -scores[r]
+                out[base + 1] = scores[r]
+                Self.softmax(&out, base: base, count: 2)
             case .softmax:
-                Self.softmax(Array(scores[base..<(base + k)]), into: &out, at: base)
+                for c in 0..<k { out[base + c] = scores[base + c] }
+                Self.softmax(&out, base: base, count: k)
             case .oneVsRestNormalized:
                 var sum = 0.0
                 for c in 0..<k {
@@ -125,16 +128,17 @@ struct SKLearnLinearClassifier: Estimator {
     /// scipy.special.expit.
     static func expit(_ d: Double) -> Double { 1 / (1 + exp(-d)) }
 
-    /// sklearn.utils.extmath.softmax: subtract the row maximum, exponentiate, divide by the sum.
-    static func softmax(_ row: [Double], into out: inout [Double], at base: Int) {
+    /// sklearn.utils.extmath.softmax, in place on `values[base..<base+count]`: subtract the row
+    /// maximum, exponentiate, divide by the sum.
+    static func softmax(_ values: inout [Double], base: Int, count: Int) {
         var maximum = -Double.infinity
-        for v in row where v > maximum { maximum = v }
+        for c in 0..<count where values[base + c] > maximum { maximum = values[base + c] }
         var sum = 0.0
-        for (c, v) in row.enumerated() {
-            let e = exp(v - maximum)
-            out[base + c] = e
+        for c in 0..<count {
+            let e = exp(values[base + c] - maximum)
+            values[base + c] = e
             sum += e
         }
-        for c in 0..<row.count { out[base + c] /= sum }
+        for c in 0..<count { values[base + c] /= sum }
     }
 }
