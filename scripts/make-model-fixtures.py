@@ -5,6 +5,11 @@ predictions next to them.
 usage: python scripts/make-model-fixtures.py [OUT]   (OUT defaults to fixtures/models)
 needs: pip install scikit-learn xgboost-cpu lightgbm joblib
 
+       python scripts/make-model-fixtures.py --legacy [OUT]
+with an older scikit-learn (the committed ones: pip install scikit-learn==1.3.2 'numpy<2'
+joblib==1.3.2 'scipy<1.12') writes a subset of the scikit-learn fixtures named sklearn<MAJOR><MINOR>-*,
+so pickles of that version (numpy 1.x module paths, older fitted attributes) stay tested.
+
 Every model directory gets one model file, named as KServe's servers look for it (and nothing
 else: xgbserver would take a .json file for a second model), and beside the directory
 `<name>.expected.json`:
@@ -21,10 +26,8 @@ import shutil
 import sys
 
 import joblib
-import lightgbm as lgb
 import numpy as np
 import sklearn
-import xgboost as xgb
 from sklearn import datasets
 from sklearn.ensemble import (ExtraTreesClassifier, ExtraTreesRegressor, GradientBoostingClassifier,
                               GradientBoostingRegressor, RandomForestClassifier, RandomForestRegressor)
@@ -35,7 +38,14 @@ from sklearn.preprocessing import MinMaxScaler, StandardScaler
 from sklearn.svm import SVC, SVR
 from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
 
-OUT = sys.argv[1] if len(sys.argv) > 1 else os.path.join("fixtures", "models")
+ARGS = [a for a in sys.argv[1:] if a != "--legacy"]
+LEGACY = "--legacy" in sys.argv[1:]
+OUT = ARGS[0] if ARGS else os.path.join("fixtures", "models")
+# In --legacy mode only these are written, as sklearn<MAJOR><MINOR>-<rest of the name>.
+LEGACY_SUBSET = {"sklearn-iris-svc", "sklearn-wine-svc-proba", "sklearn-iris-logreg", "sklearn-cancer-logreg",
+                 "sklearn-diabetes-ridge", "sklearn-iris-tree", "sklearn-wine-forest", "sklearn-diabetes-extratrees",
+                 "sklearn-cancer-gb", "sklearn-iris-gb", "sklearn-diabetes-gb", "sklearn-wine-knn-distance",
+                 "sklearn-iris-forest-zlib"}
 HELD_OUT = 12
 
 
@@ -88,8 +98,15 @@ IRIS, WINE, CANCER, DIABETES = (datasets.load_iris, datasets.load_wine, datasets
                                 datasets.load_diabetes)
 
 
-def sklearn_model(name, data, model, file="model.joblib", dump=None, y_map=None):
+def sklearn_model(name, data, model, file="model.joblib", dump=None, y_map=None, missing=0.0):
+    if LEGACY:
+        if name not in LEGACY_SUBSET:
+            return
+        major, minor = sklearn.__version__.split(".")[:2]
+        name = f"sklearn{major}{minor}-" + name[len("sklearn-"):]
     X, y, Xt = split(data)
+    if missing:  # trees and forests learn where missing values go (missing_go_to_left)
+        X, Xt = with_missing(X, missing, 5), with_missing(Xt, missing * 2, 6)
     if y_map is not None:
         y = np.array([y_map[v] for v in y])
     model.fit(X, y)
@@ -133,6 +150,11 @@ def sklearn_fixtures():
     sklearn_model("sklearn-cancer-gb", CANCER, GradientBoostingClassifier(n_estimators=10, max_depth=2, random_state=0))
     sklearn_model("sklearn-iris-gb", IRIS, GradientBoostingClassifier(n_estimators=10, max_depth=2, random_state=0))
     sklearn_model("sklearn-diabetes-gb", DIABETES, GradientBoostingRegressor(n_estimators=10, max_depth=3, random_state=0))
+    sklearn_model("sklearn-cancer-tree-missing", CANCER, DecisionTreeClassifier(max_depth=4, random_state=0), missing=0.1)
+    sklearn_model("sklearn-wine-forest-missing-strings", WINE, RandomForestClassifier(n_estimators=6, max_depth=4, random_state=0),
+                  missing=0.1, y_map={0: "barolo", 1: "grignolino", 2: "barbera"})
+    sklearn_model("sklearn-cancer-gb-exponential", CANCER, GradientBoostingClassifier(loss="exponential", n_estimators=8, max_depth=2, random_state=0))
+    sklearn_model("sklearn-diabetes-gb-zero-init", DIABETES, GradientBoostingRegressor(init="zero", n_estimators=8, max_depth=2, random_state=0))
     sklearn_model("sklearn-iris-knn", IRIS, KNeighborsClassifier(n_neighbors=5))
     sklearn_model("sklearn-wine-knn-distance", WINE, Pipeline([("minmax", MinMaxScaler()),
                                                               ("knn", KNeighborsClassifier(n_neighbors=4, weights="distance"))]))
@@ -144,9 +166,6 @@ def sklearn_fixtures():
                   dump=lambda m, p: joblib.dump(m, p, compress=("zlib", 3)))
 
 
-XG = f"xgboost {xgb.__version__}"
-
-
 def with_missing(X, rate, seed):
     X = X.copy()
     mask = np.random.RandomState(seed).rand(*X.shape) < rate
@@ -155,13 +174,14 @@ def with_missing(X, rate, seed):
 
 
 def xgboost_model(name, data, params, rounds, file):
+    import xgboost as xgb
     X, y, Xt = split(data)
     X, Xt = with_missing(X, 0.05, 1), with_missing(Xt, 0.1, 2)
     booster = xgb.train(params | {"seed": 0, "nthread": 1}, xgb.DMatrix(X, label=y), num_boost_round=rounds)
     d = fresh(name)
     booster.save_model(os.path.join(d, file))
     # xgbserver answers with Booster.predict on a DMatrix of the request.
-    write(name, "xgboost", XG, Xt, booster.predict(xgb.DMatrix(Xt)))
+    write(name, "xgboost", f"xgboost {xgb.__version__}", Xt, booster.predict(xgb.DMatrix(Xt)))
 
 
 def xgboost_fixtures():
@@ -173,10 +193,8 @@ def xgboost_fixtures():
     xgboost_model("xgboost-cancer-logitraw", CANCER, {"objective": "binary:logitraw", "max_depth": 2}, 6, "model.ubj")
 
 
-LG = f"lightgbm {lgb.__version__}"
-
-
 def lightgbm_model(name, data, params, rounds):
+    import lightgbm as lgb
     X, y, Xt = split(data)
     X, Xt = with_missing(X, 0.05, 3), with_missing(Xt, 0.1, 4)
     params = params | {"num_leaves": 8, "min_data_in_leaf": 5, "verbose": -1, "seed": 0, "num_threads": 1,
@@ -185,7 +203,7 @@ def lightgbm_model(name, data, params, rounds):
     d = fresh(name)
     booster.save_model(os.path.join(d, "model.bst"))
     # lgbserver answers with Booster.predict on the request rows.
-    write(name, "lightgbm", LG, Xt, booster.predict(Xt))
+    write(name, "lightgbm", f"lightgbm {lgb.__version__}", Xt, booster.predict(Xt))
 
 
 def lightgbm_fixtures():
@@ -215,7 +233,8 @@ def hostile_fixtures():
 
 if __name__ == "__main__":
     sklearn_fixtures()
-    xgboost_fixtures()
-    lightgbm_fixtures()
-    hostile_fixtures()
-    print(f"wrote fixtures to {OUT} with {SK}, {XG}, {LG}")
+    if not LEGACY:
+        xgboost_fixtures()
+        lightgbm_fixtures()
+        hostile_fixtures()
+    print(f"wrote fixtures to {OUT} with {SK}" + ("" if LEGACY else ", xgboost and lightgbm"))

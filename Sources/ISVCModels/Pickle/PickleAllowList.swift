@@ -4,8 +4,8 @@
 /// `builtins.eval`, `subprocess.Popen`, `importlib`, `functools.partial`, ... — stops the load at once with
 /// `ModelError.forbiddenGlobal`, before any later opcode is read.
 ///
-/// How the list was made: every global in fixtures/models/sklearn-*/model.* (collected with joblib's own
-/// unpickler and `pickletools`), plus inert builtins and containers, numpy's array / dtype / scalar
+/// How the list was made: every global in fixtures/models/sklearn*/model.* (scikit-learn 1.9 and the legacy
+/// 1.3 fixtures, collected with joblib's own unpickler), plus inert builtins and containers, numpy's array / dtype / scalar
 /// constructors under both the numpy 1 (`numpy.core`) and numpy 2 (`numpy._core`) module names, and the
 /// scikit-learn classes isvc runs together with the internals their pickles reference (trees, losses and
 /// their Cython `__pyx_unpickle_*` helpers, neighbor trees and distance metrics, random states, `Bunch`).
@@ -95,19 +95,33 @@ enum PickleAllowList {
         "sklearn.ensemble._forest.RandomForestRegressor",
         "sklearn.ensemble._gb.GradientBoostingClassifier",
         "sklearn.ensemble._gb.GradientBoostingRegressor",
+        // Loss functions of gradient boosting up to scikit-learn 1.3.
+        "sklearn.ensemble._gb_losses.BinomialDeviance",
+        "sklearn.ensemble._gb_losses.ExponentialLoss",
+        "sklearn.ensemble._gb_losses.HuberLossFunction",
+        "sklearn.ensemble._gb_losses.LeastAbsoluteError",
+        "sklearn.ensemble._gb_losses.LeastSquaresError",
+        "sklearn.ensemble._gb_losses.MultinomialDeviance",
+        "sklearn.ensemble._gb_losses.QuantileLossFunction",
         // Linear models.
         "sklearn.linear_model._base.LinearRegression",
         "sklearn.linear_model._logistic.LogisticRegression",
         "sklearn.linear_model._ridge.Ridge",
-        // Distance metrics of the neighbor trees (float64 and float32), and their Cython `newObj` helper.
+        // Distance metrics of the neighbor trees (float64 and float32 since scikit-learn 1.2, unsuffixed in
+        // 1.1), and their Cython `newObj` helper.
+        "sklearn.metrics._dist_metrics.ChebyshevDistance",
         "sklearn.metrics._dist_metrics.ChebyshevDistance32",
         "sklearn.metrics._dist_metrics.ChebyshevDistance64",
+        "sklearn.metrics._dist_metrics.EuclideanDistance",
         "sklearn.metrics._dist_metrics.EuclideanDistance32",
         "sklearn.metrics._dist_metrics.EuclideanDistance64",
+        "sklearn.metrics._dist_metrics.ManhattanDistance",
         "sklearn.metrics._dist_metrics.ManhattanDistance32",
         "sklearn.metrics._dist_metrics.ManhattanDistance64",
+        "sklearn.metrics._dist_metrics.MinkowskiDistance",
         "sklearn.metrics._dist_metrics.MinkowskiDistance32",
         "sklearn.metrics._dist_metrics.MinkowskiDistance64",
+        "sklearn.metrics._dist_metrics.SEuclideanDistance",
         "sklearn.metrics._dist_metrics.SEuclideanDistance32",
         "sklearn.metrics._dist_metrics.SEuclideanDistance64",
         "sklearn.metrics._dist_metrics.newObj",

@@ -17,6 +17,12 @@ struct PickleDType: Sendable {
     var fields: [Field]?
     /// A sub-array dtype ("(3,)f8"), which isvc does not decode.
     var hasSubarray = false
+    /// Whether elements are Python objects (a nested pickle, not raw bytes). Stored, not computed, so
+    /// dtypes nested in fields of fields never make a recursion.
+    private(set) var hasObject = false
+    /// How many structured dtypes this one nests (0 for a plain dtype), bounded by `maxNesting`.
+    private(set) var nesting = 0
+    static let maxNesting = 4
 
     /// One-character type codes numpy also accepts ("d" is float64).
     private static let typeCodes: [Character: (Character, Int)] = [
@@ -55,6 +61,7 @@ struct PickleDType: Sendable {
         }
         byteOrder = "<"
         if order == ">" { byteOrder = ">" }
+        hasObject = kind == "O"
         normalizeByteOrder()
     }
 
@@ -73,15 +80,13 @@ struct PickleDType: Sendable {
         }
         if let fields { self.fields = fields }
         self.hasSubarray = hasSubarray
+        hasObject = kind == "O" || (self.fields?.contains { $0.dtype.hasObject } ?? false)
+        nesting = self.fields.map { 1 + ($0.map(\.dtype.nesting).max() ?? 0) } ?? 0
         normalizeByteOrder()
     }
 
     var isBigEndian: Bool { byteOrder == ">" }
 
-    /// Whether elements are Python objects (a nested pickle, not raw bytes).
-    var hasObject: Bool {
-        kind == "O" || (fields?.contains { $0.dtype.hasObject } ?? false)
-    }
 
     /// numpy's `dtype.str`: "<f8", "|b1", "<U10", "|O", "|V64".
     var str: String {

@@ -5,8 +5,10 @@ struct PickleInput {
     let bytes: [UInt8]
     let file: String
     private(set) var position = 0
-    /// The opcode being decoded, for error messages ("truncated at byte 812 in BINUNICODE").
+    /// What is being decoded and where it started, for error messages
+    /// ("truncated at byte 812 in BINUNICODE (started at byte 807): needs 40 bytes, 12 left").
     var context = "the pickle header"
+    var contextStart = 0
 
     init(bytes: [UInt8], file: String) {
         self.bytes = bytes
@@ -21,7 +23,11 @@ struct PickleInput {
     }
 
     func truncated(needing count: Int) -> ModelError {
-        corrupt("truncated at byte \(position) in \(context) (needs \(count) bytes, \(remaining) left)")
+        truncated("needs \(count) bytes, \(remaining) left")
+    }
+
+    func truncated(_ detail: String) -> ModelError {
+        corrupt("truncated at byte \(position) in \(context) (started at byte \(contextStart)): \(detail)")
     }
 
     mutating func byte() throws(ModelError) -> UInt8 {
@@ -40,7 +46,7 @@ struct PickleInput {
     /// A length read as an unsigned 64-bit number, validated against the remaining bytes.
     mutating func take(length: UInt64) throws(ModelError) -> Range<Int> {
         guard length <= UInt64(remaining) else {
-            throw corrupt("truncated at byte \(position) in \(context) (a length of \(length) bytes, \(remaining) left)")
+            throw truncated("a length of \(length) bytes, \(remaining) left")
         }
         return try take(Int(length))
     }
@@ -82,7 +88,7 @@ struct PickleInput {
     /// The bytes up to the next newline (consumed, not included), for protocol 0's text arguments.
     mutating func line() throws(ModelError) -> ArraySlice<UInt8> {
         guard let end = bytes[position...].firstIndex(of: 0x0A) else {
-            throw corrupt("truncated at byte \(position) in \(context) (no end of line)")
+            throw truncated("no end of line")
         }
         defer { position = end + 1 }
         return bytes[position..<end]

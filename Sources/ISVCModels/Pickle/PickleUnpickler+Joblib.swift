@@ -24,16 +24,17 @@ extension PickleUnpickler {
         if dtype.hasObject {
             return try nestedPickle()
         }
-        let start = input.position
+        input.contextStart = input.position
         if let alignment = graph.dictValue(stateID, key: "numpy_array_alignment_bytes"), !graph.isNone(alignment) {
             input.context = "the NumpyArrayWrapper padding"
             let padding = Int(try input.byte())
             try input.skip(padding)
         }
-        input.context = "the NumpyArrayWrapper array data (shape \(shape), dtype \(dtype.str), from byte \(start))"
+        input.context = "the NumpyArrayWrapper array data (shape \(shape), dtype \(dtype.str))"
         let length = try byteCount(shape: shape, dtype: dtype)
         let raw = try input.read(length)
         input.context = opcodeName
+        input.contextStart = opcodeStart
         return graph.add(try array(raw, shape: shape, dtype: dtype, fortran: order == "F"))
     }
 

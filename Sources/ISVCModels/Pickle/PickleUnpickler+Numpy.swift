@@ -31,6 +31,9 @@ extension PickleUnpickler {
                       let offset = graph.int(description[1]), offset >= 0, offset <= Int64(Int32.max) else {
                     throw corrupt("numpy structured dtype field \(graph.string(nameID).map { "'\($0)'" } ?? "") is malformed")
                 }
+                guard fieldType.nesting < PickleDType.maxNesting else {
+                    throw unsupported("numpy structured dtypes nested more than \(PickleDType.maxNesting) levels")
+                }
                 parsed.append(PickleDType.Field(name: name, dtype: fieldType, offset: Int(offset)))
             }
             fields = parsed
@@ -85,7 +88,7 @@ extension PickleUnpickler {
             guard dtype.kind == "O", let items = graph.sequence(state[3]) else {
                 throw unsupported("numpy arrays of dtype \(dtype.str) with Python objects inside fields")
             }
-            return try objectArray(items, shape: shape, dtype: dtype, fortran: fortran)
+            return try objectArray(items, shape: shape, dtype: dtype)
         }
         guard let raw = graph.rawBytes(state[3]) else {
             throw corrupt("the data of a numpy array is \(graph.describe(state[3])), not bytes")
@@ -93,15 +96,13 @@ extension PickleUnpickler {
         return try array(raw[...], shape: shape, dtype: dtype, fortran: fortran)
     }
 
-    func objectArray(_ items: [Int], shape: [Int], dtype: PickleDType, fortran: Bool) throws(ModelError) -> PickleGraph.Node {
+    /// An object array's elements. numpy lists them in C order even for a Fortran array (`_getlist_pkl`
+    /// walks the array with a C-order iterator), so no reordering.
+    func objectArray(_ items: [Int], shape: [Int], dtype: PickleDType) throws(ModelError) -> PickleGraph.Node {
         guard PickleArrayDecoder.count(of: shape) == items.count else {
             throw corrupt("a numpy object array of shape \(shape) has \(items.count) elements")
         }
-        var ordered = items
-        if fortran, shape.filter({ $0 > 1 }).count > 1 {
-            ordered = PickleArrayDecoder.cOrderPermutation(shape).map { items[$0] }
-        }
-        return .objectArray(shape: shape, dtype: dtype.str, items: ordered)
+        return .objectArray(shape: shape, dtype: dtype.str, items: items)
     }
 
     /// A numpy shape: a tuple of non-negative ints whose product fits.
@@ -126,6 +127,11 @@ extension PickleUnpickler {
         guard !overflow else { throw corrupt("the numpy array of shape \(shape) and dtype \(dtype.str) is too large") }
         if dtype.itemSize == 0, count > Self.maxEmptyItems {
             throw corrupt("a numpy array of \(count) zero-sized elements")
+        }
+        // Fields may overlap; never decode more values than the bytes could hold without overlap.
+        if let fields = dtype.fields, count.multipliedReportingOverflow(by: fields.count).partialValue > max(bytes, Self.maxEmptyItems)
+            || count.multipliedReportingOverflow(by: fields.count).overflow {
+            throw corrupt("a structured numpy array of \(count) elements with \(fields.count) overlapping fields")
         }
         return bytes
     }

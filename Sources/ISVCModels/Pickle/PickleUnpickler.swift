@@ -64,6 +64,7 @@ struct PickleUnpickler {
             opcodeStart = input.position
             opcodeName = "an opcode"
             input.context = opcodeName
+            input.contextStart = opcodeStart
             let code = try input.byte()
             guard let opcode = PickleOpcode(rawValue: code) else {
                 throw input.corrupt("unknown pickle opcode 0x\(String(code, radix: 16)) at byte \(opcodeStart)")
@@ -84,7 +85,7 @@ struct PickleUnpickler {
             // Frames only group opcodes for buffered reading; the stream is in memory already.
             let length = try input.unsignedLE(8)
             guard length <= UInt64(input.remaining) else {
-                throw input.corrupt("truncated at byte \(input.position) in FRAME (a frame of \(length) bytes, \(input.remaining) left)")
+                throw input.truncated("a frame of \(length) bytes, \(input.remaining) left")
             }
         case .stop: break
         case .mark: marks.append(stack.count)

@@ -8,6 +8,11 @@ public struct XGBoostModel: Estimator {
     public var modelName: String { "Booster" }
     public var featureCount: Int? { numFeature }
 
+    /// The Booster's `feature_names` (empty when it was trained without names). Booster.predict
+    /// refuses a DMatrix without names when these are set; KServe's xgbserver builds its DMatrix
+    /// from a plain array, so such a model fails there. isvc predicts by position regardless.
+    public let featureNames: [String]
+
     let numFeature: Int
     let objective: XGBoostObjective
     /// Output groups per row: max(num_class, num_target, 1).
@@ -27,6 +32,7 @@ public struct XGBoostModel: Estimator {
 
     init(document: XGBoostValue, file: String) throws(ModelError) {
         let learner = try XGBoostField(root: document, file: file).member("learner")
+        featureNames = try learner.optionalMember("feature_names")?.elements().map { field throws(ModelError) in try field.string() } ?? []
         let parameters = try learner.member("learner_model_param")
         numFeature = try parameters.member("num_feature").integerParameter(in: 0...Int(Int32.max))
         let classes = try parameters.member("num_class").integerParameter(in: 0...1_000_000)
@@ -86,8 +92,12 @@ public struct XGBoostModel: Estimator {
     }
 
     public func predict(_ x: Matrix) throws(ModelError) -> Prediction {
-        try checkFeatures(x)
-        let rows = x.rows, groups = groupCount
+        // XGBoost refuses more columns than the booster has features, and takes fewer as missing.
+        guard x.columns <= numFeature else {
+            throw ModelError.badInput("Number of columns does not match number of features in booster: "
+                + "the booster has \(numFeature) features, the request \(x.columns) columns")
+        }
+        let rows = x.rows, groups = groupCount, columns = x.columns
         var margins = [Float](repeating: 0, count: rows * groups)
         var features = [Float](repeating: .nan, count: numFeature)
         var invalid: Int?
@@ -96,8 +106,8 @@ public struct XGBoostModel: Estimator {
                 margins.withUnsafeMutableBufferPointer { margins in
                     for r in 0..<rows {
                         // DMatrix(numpy float64) keeps float32 values; NaN is missing, inf is refused.
-                        for c in 0..<numFeature {
-                            let v = Float(input[r * numFeature + c])
+                        for c in 0..<columns {
+                            let v = Float(input[r * columns + c])
                             if v.isInfinite { invalid = r }
                             features[c] = v
                         }

@@ -7,10 +7,11 @@ import Testing
 enum PickleFixtures {
     static let root = "fixtures/models"
 
-    /// Every fixtures/models/sklearn-*/model.* file, relative to the package root.
+    /// Every fixtures/models/sklearn*/model.* file (current and legacy scikit-learn versions), relative to
+    /// the package root.
     static let sklearnModels: [String] = {
         let directories = (try? FileManager.default.contentsOfDirectory(atPath: root)) ?? []
-        return directories.filter { $0.hasPrefix("sklearn-") }.sorted().compactMap { directory in
+        return directories.filter { $0.hasPrefix("sklearn") && !$0.hasSuffix(".json") }.sorted().compactMap { directory in
             let files = (try? FileManager.default.contentsOfDirectory(atPath: "\(root)/\(directory)")) ?? []
             return files.first { $0.hasPrefix("model.") }.map { "\(root)/\(directory)/\($0)" }
         }
@@ -128,6 +129,17 @@ struct PickleFixtureTests {
         #expect(try model.string("solver") == "lbfgs")
         #expect(try model.int("max_iter") == 1000)
         #expect(try model.double("C") == 1.0)
+    }
+
+    /// Protocols 0 and 1 write the same model with GLOBAL / INST-era opcodes and `copyreg._reconstructor`.
+    @Test(arguments: [0, 1])
+    func oldProtocolsGiveTheSameModel(protocolVersion: Int) throws {
+        let reference = try PickleFixtures.read("sklearn-iris-logreg-pickle2")
+        let bytes = protocolVersion == 0 ? PickleTestVectors.logregProtocol0 : PickleTestVectors.logregProtocol1
+        let model = try #require(try PickleReader.read(bytes: bytes, file: "p\(protocolVersion).pkl").object)
+        #expect(model.className == reference.className)
+        #expect(model.arguments.isEmpty)
+        #expect(String(describing: model.state) == String(describing: reference.state))
     }
 
     @Test func gradientBoostingObjectArray() throws {

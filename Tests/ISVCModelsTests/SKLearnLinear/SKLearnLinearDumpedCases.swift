@@ -1,4 +1,4 @@
-// Generated from scikit-learn 1.9.1 (scratch/make_cases.py in the sklinear workspace): small fitted
+// Generated from scikit-learn 1.9.1 (scripts/make-sklearn-linear-test-cases.py): small fitted
 // models as JSON (their __dict__) with scikit-learn's own predict / predict_proba on a few rows,
 // for the code paths the fixtures do not reach. Do not edit by hand.
 enum SKLearnLinearDumpedCases {

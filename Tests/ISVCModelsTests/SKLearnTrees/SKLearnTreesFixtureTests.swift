@@ -16,10 +16,13 @@ import ISVCModels
         #expect(model.featureCount == fixture.rows.columns)
         let predicted = try model.predict(fixture.rows)
         #expect(differences(predicted, fixture.predict) == [], "\(name) predict")
+        // The arithmetic follows scikit-learn's order of operations, so it agrees far below 1e-6.
+        #expect(differences(predicted, fixture.predict, relative: 1e-13, absolute: 1e-15) == [], "\(name) predict, tight")
         let proba = try model.predictProbabilities(fixture.rows)
         #expect((proba == nil) == (fixture.predictProba == nil), "\(name) predict_proba presence")
         if let proba, let expected = fixture.predictProba {
             #expect(differences(proba, expected) == [], "\(name) predict_proba")
+            #expect(differences(proba, expected, relative: 1e-13, absolute: 1e-15) == [], "\(name) predict_proba, tight")
         }
     }
 

@@ -102,6 +102,16 @@ import ISVCModels
         #expect(differences(try Support.load(Support.serialize(doc)).predict(fixture.rows), fixture.predict) == [])
     }
 
+    @Test("feature names are read when the Booster has them")
+    func featureNames() throws {
+        #expect(try XGBoostModel.load(fileAt: FixtureExpectation(named: "xgboost-iris-softprob").modelFile.path).featureNames == [])
+        let names = ["sepal length", "sepal width", "petal length", "petal width"]
+        let doc = try Support.editingLearner(try Support.fixtureDocument("xgboost-iris-softprob")) { learner in
+            learner["feature_names"] = names
+        }
+        #expect(try Support.load(Support.serialize(doc)).featureNames == names)
+    }
+
     @Test("tiny models for other objectives, dart, multiple targets and categorical splits match xgboost",
           arguments: xgboostInlineModels)
     func inlineModels(model inline: XGBoostInlineModel) throws {

@@ -171,13 +171,28 @@ import ISVCModels
         #expect(throws: ModelError.self) { try XGBoostModel.load(fileAt: "/nonexistent/isvc/model.json") }
     }
 
-    @Test("a batch with the wrong number of features is a feature mismatch", arguments: [3, 5, 0])
-    func wrongFeatureCount(columns: Int) throws {
+    @Test("more columns than the booster has features are refused, as XGBoost's learner refuses them")
+    func tooManyColumns() throws {
         let model = try XGBoostModel.load(fileAt: try FixtureExpectation(named: "xgboost-iris-softprob").modelFile.path)
-        let x = Matrix(rows: 2, columns: columns, values: [Double](repeating: 1, count: 2 * columns))
-        #expect(throws: ModelError.featureMismatch(model: "Booster", expected: 4, got: columns)) { try model.predict(x) }
-        let message = "\(ModelError.featureMismatch(model: "Booster", expected: 4, got: columns))"
-        #expect(message.contains("expecting 4 features"))
+        let x = Matrix(rows: 2, columns: 5, values: [Double](repeating: 1, count: 10))
+        do {
+            _ = try model.predict(x)
+            Issue.record("5 columns for a 4-feature booster were accepted")
+        } catch {
+            #expect(error.description.contains("Number of columns does not match number of features in booster"))
+        }
+    }
+
+    @Test("fewer columns than features are missing values, as Booster.predict treats them")
+    func fewerColumnsAreMissing() throws {
+        let model = try XGBoostModel.load(fileAt: try FixtureExpectation(named: "xgboost-iris-softprob").modelFile.path)
+        let short = try model.predict(Matrix(rows: 1, columns: 3, values: [6.8, 2.8, 4.8]))
+        let padded = try model.predict(Matrix(rows: 1, columns: 4, values: [6.8, 2.8, 4.8, .nan]))
+        #expect(short == padded)
+        // xgboost 3.2.0: Booster.predict(DMatrix([[6.8, 2.8, 4.8]])) on this model.
+        guard case .float32(let v) = short.values else { Issue.record("not float32"); return }
+        for (a, b) in zip(v, [Float(0.05734508), 0.8892481, 0.05340678]) { #expect(abs(a - b) <= 1e-6 * b) }
+        #expect(try model.predict(Matrix(rows: 2, columns: 0, values: [])).shape == [2, 3])
     }
 
     @Test("infinite values, and values too large for float32, are refused as XGBoost refuses them",

@@ -16,9 +16,12 @@ enum SKLearnBoostingLoss: Sendable, Equatable {
     /// parameter (with the class count for log_loss).
     static func decode(_ estimator: PickleObject, classifier: Bool, classCount: Int) throws(ModelError) -> SKLearnBoostingLoss {
         let owner = estimator.shortName
-        let regression: Set<String> = ["HalfSquaredError", "AbsoluteError", "HuberLoss", "PinballLoss"]
+        // scikit-learn < 1.4 pickles its own losses from sklearn.ensemble._gb_losses.
+        let regression: Set<String> = ["HalfSquaredError", "AbsoluteError", "HuberLoss", "PinballLoss",
+                                       "LeastSquaresError", "LeastAbsoluteError", "HuberLossFunction", "QuantileLossFunction"]
+        let legacy = ["BinomialDeviance": "HalfBinomialLoss", "MultinomialDeviance": "HalfMultinomialLoss"]
         if let loss = estimator["_loss"]?.object {
-            let name = loss.shortName
+            let name = legacy[loss.shortName] ?? loss.shortName
             if !classifier && regression.contains(name) { return .identity }
             if classifier && classCount == 2 && name == "HalfBinomialLoss" { return .binomial }
             if classifier && classCount == 2 && name == "ExponentialLoss" { return .exponential }

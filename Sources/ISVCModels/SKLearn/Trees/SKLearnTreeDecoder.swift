@@ -17,13 +17,24 @@ enum SKLearnTreeDecoder {
         if let outputs = object["n_outputs_"]?.intValue, outputs != 1 {
             throw SKLearnTreeError.unsupported(owner, "multi-output trees (n_outputs_ = \(outputs)) are not supported")
         }
-        try appendTree(tree, to: &ensemble, owner: "\(owner).tree_")
+        // Before scikit-learn 1.4 a classifier's tree held class counts, and predict_proba divided
+        // them by their sum (0 -> 1); since 1.4 it holds the fractions and divides by nothing.
+        let counts = object.shortName.hasSuffix("Classifier") && storesCounts(version: object["_sklearn_version"]?.stringValue)
+        try appendTree(tree, to: &ensemble, owner: "\(owner).tree_", normalizingCounts: counts)
+    }
+
+    /// Whether a pickle of this scikit-learn version stores class counts in its trees' values.
+    static func storesCounts(version: String?) -> Bool {
+        guard let version else { return false }
+        let parts = version.split(separator: ".").prefix(2).map { Int($0.prefix { $0.isNumber }) ?? 0 }
+        guard parts.count == 2 else { return false }
+        return parts[0] < 1 || (parts[0] == 1 && parts[1] < 4)
     }
 
     /// Appends one `Tree` object to `ensemble` after checking its shape against the ensemble's
     /// width (classes per leaf) and feature count.
     static func appendTree(_ value: PickleValue, to ensemble: inout SKLearnTreeEnsemble,
-                           owner: String) throws(ModelError) {
+                           owner: String, normalizingCounts: Bool = false) throws(ModelError) {
         guard let tree = value.object, tree.shortName == "Tree" else {
             throw SKLearnTreeError.unsupported(owner, "expected a sklearn.tree._tree.Tree, found \(value.kindName)")
         }
@@ -51,11 +62,24 @@ enum SKLearnTreeDecoder {
                 feature: nodes.field("feature").ints(),
                 threshold: nodes.field("threshold").doubles(),
                 missingGoesLeft: nodes.field("missing_go_to_left").ints(),
-                values: values.doubles(),
+                values: normalizingCounts ? normalized(values.doubles(), width: ensemble.width) : values.doubles(),
                 owner: owner)
         } catch .unsupported(let message) {
             throw SKLearnTreeError.corrupt(owner, message)
         }
+    }
+
+    /// Each node's class counts divided by their sum, as scikit-learn < 1.4's predict_proba did.
+    private static func normalized(_ values: [Double], width: Int) -> [Double] {
+        guard width > 0 else { return values }
+        var out = values
+        for start in stride(from: 0, to: out.count - width + 1, by: width) {
+            var sum = 0.0
+            for k in 0..<width { sum += out[start + k] }
+            if sum == 0 { sum = 1 }
+            for k in 0..<width { out[start + k] /= sum }
+        }
+        return out
     }
 
     /// `Tree(n_features, n_classes, n_outputs)`: one output with `width` classes (1 for regression).

@@ -24,7 +24,9 @@ enum SKLearnTreeFields {
         var ensemble = SKLearnTreeEnsemble(width: width, featureCount: featureCount)
         let name = estimator.shortName
         if let tree = estimator["tree_"] {
-            try SKLearnTreeDecoder.appendTree(tree, to: &ensemble, owner: "\(name).tree_")
+            let counts = name.hasSuffix("Classifier")
+                && SKLearnTreeDecoder.storesCounts(version: estimator["_sklearn_version"]?.stringValue)
+            try SKLearnTreeDecoder.appendTree(tree, to: &ensemble, owner: "\(name).tree_", normalizingCounts: counts)
             return ensemble
         }
         guard let value = estimator["estimators_"] else {
