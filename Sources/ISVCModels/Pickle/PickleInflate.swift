@@ -14,7 +14,7 @@ enum PickleInflate {
         }
         defer { inflateEnd(&stream) }
         var output: [UInt8] = []
-        output.reserveCapacity(min(limit, max(input.count * 4, 1 << 16)))
+        output.reserveCapacity(min(limit, input.count * 4, 64 << 20))
         let chunkSize = 1 << 20
         var chunk = [UInt8](repeating: 0, count: chunkSize)
         var consumed = 0

@@ -12,18 +12,29 @@ public enum PickleReader {
     static let maxFileBytes = PickleInflate.defaultLimit
 
     public static func read(fileAt path: String) throws(ModelError) -> PickleValue {
+        try read(bytes: contents(of: path), file: path)
+    }
+
+    /// The file's bytes, read straight into an array (no intermediate copy), after checking its size.
+    static func contents(of path: String) throws(ModelError) -> [UInt8] {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue else {
             throw ModelError.missingModel("\(path): no such model file")
         }
-        if let attributes = try? FileManager.default.attributesOfItem(atPath: path),
-           let size = attributes[.size] as? NSNumber, size.int64Value > Int64(maxFileBytes) {
-            throw ModelError.unsupported("\(path): \(size.int64Value) bytes is larger than the \(maxFileBytes)-byte limit for a model")
-        }
-        guard let data = FileManager.default.contents(atPath: path) else {
+        guard let handle = fopen(path, "rb") else { throw ModelError.corrupt(file: path, reason: "the file cannot be opened") }
+        defer { fclose(handle) }
+        guard fseeko(handle, 0, SEEK_END) == 0 else { throw ModelError.corrupt(file: path, reason: "the file cannot be read") }
+        let size = Int(ftello(handle))
+        guard size >= 0, fseeko(handle, 0, SEEK_SET) == 0 else {
             throw ModelError.corrupt(file: path, reason: "the file cannot be read")
         }
-        return try read(bytes: [UInt8](data), file: path)
+        guard size <= maxFileBytes else {
+            throw ModelError.unsupported("\(path): \(size) bytes is larger than the \(maxFileBytes)-byte limit for a model")
+        }
+        var bytes = [UInt8](repeating: 0, count: size)
+        let read = bytes.withUnsafeMutableBytes { buffer in fread(buffer.baseAddress, 1, size, handle) }
+        guard read == size else { throw ModelError.corrupt(file: path, reason: "read \(read) of \(size) bytes") }
+        return bytes
     }
 
     /// Reads a model from memory; `file` names it in error messages.

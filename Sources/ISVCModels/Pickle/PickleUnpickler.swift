@@ -136,9 +136,9 @@ struct PickleUnpickler {
         case .dict: push(graph.newDict(try pairs(popMark())))
         case .emptySet: push(graph.newSet())
         case .frozenSet: push(graph.newSet(try popMark()))
-        case .append: try append([try pop()])
-        case .appends: try append(try popMark())
-        case .addItems: try append(try popMark())
+        case .append: try append([try pop()], toSet: false)
+        case .appends: try append(try popMark(), toSet: false)
+        case .addItems: try append(try popMark(), toSet: true)
         case .setItem:
             let value = try pop(), key = try pop()
             try setItems([(key, value)])
@@ -211,12 +211,12 @@ struct PickleUnpickler {
     }
 
     /// APPEND(S) to a list or a list subclass instance; ADDITEMS to a set.
-    private mutating func append(_ items: [Int]) throws(ModelError) {
+    private mutating func append(_ items: [Int], toSet: Bool) throws(ModelError) {
         let target = try top()
         switch graph[target] {
-        case .list(let index) where opcodeName != "ADDITEMS": graph.lists[index].append(contentsOf: items)
-        case .set(let index) where opcodeName == "ADDITEMS": graph.lists[index].append(contentsOf: items)
-        case .object(let index) where opcodeName != "ADDITEMS": graph.objects[index].listItems.append(contentsOf: items)
+        case .list(let index) where !toSet: graph.lists[index].append(contentsOf: items)
+        case .set(let index) where toSet: graph.lists[index].append(contentsOf: items)
+        case .object(let index) where !toSet: graph.objects[index].listItems.append(contentsOf: items)
         default: throw corrupt("cannot add items to \(graph.describe(target))")
         }
     }

@@ -173,4 +173,17 @@ struct PickleFixtureTests {
         #expect(kdTree.className == "sklearn.neighbors._kd_tree.KDTree")
         #expect(kdTree.state?.items?.count == 13)
     }
+
+    /// Legacy fixtures (scikit-learn 1.3, numpy 1 module names) hold the same top-level classes.
+    @Test func legacyFixturesMatchCurrentClasses() throws {
+        let legacy = PickleFixtures.sklearnModels.filter { !$0.contains("/sklearn-") }
+        for path in legacy {
+            let directory = URL(fileURLWithPath: path).deletingLastPathComponent().lastPathComponent
+            guard let dash = directory.firstIndex(of: "-") else { continue }
+            let current = "sklearn" + directory[dash...]
+            guard PickleFixtures.sklearnModels.contains(where: { $0.contains("/\(current)/") }) else { continue }
+            let old = try #require(try PickleReader.read(fileAt: path).object)
+            #expect(old.className == (try PickleFixtures.read(current)).className, "\(directory)")
+        }
+    }
 }

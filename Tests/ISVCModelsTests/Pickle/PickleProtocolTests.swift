@@ -100,4 +100,29 @@ struct PickleProtocolTests {
         let bytes = encoding == "joblib" ? PickleTestVectors.arraysJoblib : PickleTestVectors.arraysProtocol2
         #expect(String(describing: try Self.read(bytes)) == reference)
     }
+
+    @Test func instAndObjCreateObjects() throws {
+        // Protocol 0 INST: MARK 4 i<module>\n<name>\n ; protocol 1 OBJ: MARK <class> 4 o
+        let inst = try Self.read(Array("(I4\nisklearn.tree._tree\nTree\n.".utf8))
+        let obj = try Self.read(Array("(csklearn.tree._tree\nTree\nI4\no.".utf8))
+        for value in [inst, obj] {
+            let object = try #require(value.object)
+            #expect(object.className == "sklearn.tree._tree.Tree")
+            #expect(object.arguments.first?.intValue == 4)
+        }
+        #expect(throws: ModelError.forbiddenGlobal(file: "test.pkl", name: "os.system")) {
+            try Self.read(Array("(S'ls'\nios\nsystem\n.".utf8))
+        }
+    }
+
+    @Test func dictSubclassItemsJoinTheState() throws {
+        // Bunch() ; SETITEMS {"a": 1} ; BUILD {"b": 2}  ==  Bunch with a and b.
+        func short(_ s: String) -> [UInt8] { [0x8C, UInt8(s.utf8.count)] + Array(s.utf8) }
+        let bytes: [UInt8] = [0x80, 4] + short("sklearn.utils._bunch") + short("Bunch") + [0x93, 0x29, 0x81]
+            + [0x28] + short("a") + [0x4B, 1, 0x75] + [0x7D] + short("b") + [0x4B, 2, 0x73, 0x62, 0x2E]
+        let bunch = try #require(try Self.read(bytes).object)
+        #expect(bunch.className == "sklearn.utils._bunch.Bunch")
+        #expect(bunch["a"]?.intValue == 1)
+        #expect(bunch["b"]?.intValue == 2)
+    }
 }

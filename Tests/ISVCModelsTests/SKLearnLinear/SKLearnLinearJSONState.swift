@@ -81,7 +81,7 @@ enum SKLearnLinearTestValues {
     }
 }
 
-/// A model dumped from Python with its predictions (scratch/dump.py's `case`).
+/// A model dumped from Python with its predictions (written by scripts/make-sklearn-linear-test-cases.py).
 struct SKLearnLinearDumpedCase {
     let name: String
     let model: PickleValue
