@@ -13,6 +13,7 @@ TCK=$(getconf CLK_TCK)
 MODEL_DIR=fixtures/models/sklearn-iris-svc
 mkdir -p bench/out
 OUT=bench/out/serve-native.md
+command -v wrk > /dev/null || apt-get install -y -q wrk > /dev/null || { echo "wrk is needed: apt-get install wrk"; exit 1; }
 [ -x "$VENV/bin/python" ] || { python3 -m venv "$VENV" && "$VENV/bin/pip" install -q kserve scikit-learn joblib; } || exit 1
 swift build -c release --product isvc 2>&1 | tail -1
 ISVC=$(swift build -c release --show-bin-path)/isvc
@@ -59,7 +60,7 @@ suite() { # server url-base pid host
 "$VENV/bin/python" bench/kserve-sklearnserver.py --model_name sklearn-iris --model_dir "$MODEL_DIR" \
   --http_port 18080 --enable_grpc false > bench/out/kserve.log 2>&1 & KPID=$!
 if wait_ready http://127.0.0.1:18080/v2/models/sklearn-iris/ready localhost; then
-  suite "KServe $("$VENV/bin/python" -c 'import kserve,sklearn;print(kserve.__version__, "+ scikit-learn", sklearn.__version__)')" http://127.0.0.1:18080 $KPID localhost
+  suite "KServe $("$VENV/bin/python" -c 'import importlib.metadata as m; print(m.version("kserve"), "+ scikit-learn", m.version("scikit-learn"))')" http://127.0.0.1:18080 $KPID localhost
 else echo "KServe did not start (bench/out/kserve.log)"; fi
 kill $KPID; wait $KPID 2>/dev/null
 
