@@ -265,7 +265,7 @@ extension ServeLiveTests {
             let group = ServiceGroup(configuration: .init(services: [admin], gracefulShutdownSignals: [], logger: Logger(label: "test")))
             let running = Task { try await group.run() }
             for _ in 0..<3 { #expect(await Self.get(port, host: "counted.default.example.com", path: "/").0 == 200) }
-            #expect(await Self.get(port, host: "counted.default.example.com", path: "/exit").0 == 502)
+            #expect(await Self.get(port, host: "counted.default.example.com", path: "/exit").0 == 503)  // Envoy: an upstream reset is 503 (UC)
             var bound = 0
             for _ in 0..<200 where bound == 0 {
                 bound = await adminPort.value
@@ -277,7 +277,7 @@ extension ServeLiveTests {
             _ = try? await running.value
             #expect(status == 200)
             #expect(text.contains(#"isvc_requests_total{workload="counted-predictor-00001",code="200"} 3"#), "\(text)")
-            #expect(text.contains(#"isvc_requests_total{workload="counted-predictor-00001",code="502"} 1"#))
+            #expect(text.contains(#"isvc_requests_total{workload="counted-predictor-00001",code="503"} 1"#))
             #expect(text.contains(#"isvc_request_duration_seconds_count{workload="counted-predictor-00001"} 4"#))
             #expect(text.contains(#"isvc_cold_start_seconds_count{workload="counted-predictor-00001"} 1"#))
             #expect(text.contains(#"isvc_requests_in_flight_count{workload="counted-predictor-00001"} 0"#))
