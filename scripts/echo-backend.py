@@ -6,6 +6,10 @@ Usage: python3 scripts/echo-backend.py PORT NAME [LIFETIME] [--predictor_host HO
 
 With --predictor_host (KServe's transformer flag), a `:predict` request is also sent on to
 http://HOST with the same path and body, and the predictor's JSON answer is nested under "predictor".
+
+For traffic-policy tests: every answer names the port (one replica each) and counts the requests
+seen; /status/<code>/... answers with that status; /fail/on makes every later request (but /fail/off)
+answer 503 until /fail/off; "last" is the request before this one (/last requests are not remembered).
 """
 import json
 import os
@@ -18,6 +22,10 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 PORT, NAME = int(sys.argv[1]), sys.argv[2]
 LIFETIME = float(sys.argv[3]) if len(sys.argv) > 3 and not sys.argv[3].startswith("--") else 120.0
 PREDICTOR = None
+SEEN = 0
+FAILING = False
+LAST = {}
+LOCK = threading.Lock()
 for i, a in enumerate(sys.argv):
     if a == "--predictor_host" and i + 1 < len(sys.argv):
         PREDICTOR = sys.argv[i + 1]
@@ -34,13 +42,30 @@ class Handler(BaseHTTPRequestHandler):
         length = int(self.headers.get("Content-Length") or 0)
         data = self.rfile.read(length) if length else b""
         # /sleep/<ms>/... answers after a delay; /exit makes the process die (for restart tests).
+        global SEEN, FAILING
         parts = self.path.split("/")
+        with LOCK:
+            SEEN += 1
+            seen = SEEN
+            if self.path.startswith("/fail/"):
+                FAILING = self.path.startswith("/fail/on")
+            failing = FAILING and not self.path.startswith("/fail/")
+            last = dict(LAST)
+            if not self.path.startswith("/last"):
+                LAST.update(host=self.headers.get("Host", ""), path=self.path, method=self.command)
         if len(parts) > 2 and parts[1] == "sleep":
             time.sleep(int(parts[2]) / 1000.0)
         if self.path.startswith("/exit"):
             os._exit(3)
+        status = 503 if failing else 200
+        if len(parts) > 2 and parts[1] == "status" and parts[2].isdigit():
+            status = int(parts[2])
         answer = {
             "backend": NAME,
+            "port": PORT,
+            "seen": seen,
+            "method": self.command,
+            "last": last,
             "host": self.headers.get("Host", ""),
             "path": self.path,
             "headers": {k.lower(): v for k, v in self.headers.items()},
@@ -51,7 +76,7 @@ class Handler(BaseHTTPRequestHandler):
             with urllib.request.urlopen(request, timeout=10) as r:
                 answer["predictor"] = json.loads(r.read())
         body = json.dumps(answer).encode()
-        self.send_response(200)
+        self.send_response(status)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()

@@ -48,12 +48,13 @@ struct ServeLiveTests {
     /// `previous` is an earlier state of the same InferenceService (its revisions stay, as in a rollout).
     static func withRunningGateway(_ yaml: String, previous: String? = nil,
                                    native: @escaping WorkloadRuntime.NativeRuntime = { _, _ in nil },
+                                   limits: GatewayLimits = GatewayLimits(),
                                    _ body: @Sendable (Int, GatewayServer, ServiceGroup) async throws -> Void) async throws {
-        try await LoopbackLock.run { try await runGateway(yaml, previous: previous, native: native, body) }
+        try await LoopbackLock.run { try await runGateway(yaml, previous: previous, native: native, limits: limits, body) }
     }
 
     static func runGateway(_ yaml: String, previous: String?, native: @escaping WorkloadRuntime.NativeRuntime,
-                           _ body: @Sendable (Int, GatewayServer, ServiceGroup) async throws -> Void) async throws {
+                           limits: GatewayLimits = GatewayLimits(), _ body: @Sendable (Int, GatewayServer, ServiceGroup) async throws -> Void) async throws {
         let d = Diagnostics()
         var options = Compiler.Options()
         if let previous {
@@ -64,7 +65,7 @@ struct ServeLiveTests {
         #expect(!d.hasErrors, "\(d.all.map(\.formatted))")
         let work = FileManager.default.temporaryDirectory.appendingPathComponent("isvc-serve-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: work) }
-        let gateway = GatewayServer(plan: ServePlan(result), workDirectory: work, native: native, logger: Logger(label: "test"))
+        let gateway = GatewayServer(plan: ServePlan(result), workDirectory: work, native: native, limits: limits, logger: Logger(label: "test"))
         await gateway.startWorkloads()
         let port = PortBox()
         let app = gateway.application(host: "127.0.0.1", port: 0) { await port.set($0) }
@@ -264,7 +265,7 @@ extension ServeLiveTests {
             let group = ServiceGroup(configuration: .init(services: [admin], gracefulShutdownSignals: [], logger: Logger(label: "test")))
             let running = Task { try await group.run() }
             for _ in 0..<3 { #expect(await Self.get(port, host: "counted.default.example.com", path: "/").0 == 200) }
-            #expect(await Self.get(port, host: "counted.default.example.com", path: "/exit").0 == 502)
+            #expect(await Self.get(port, host: "counted.default.example.com", path: "/exit").0 == 503)  // Envoy: an upstream reset is 503 (UC)
             var bound = 0
             for _ in 0..<200 where bound == 0 {
                 bound = await adminPort.value
@@ -276,7 +277,7 @@ extension ServeLiveTests {
             _ = try? await running.value
             #expect(status == 200)
             #expect(text.contains(#"isvc_requests_total{workload="counted-predictor-00001",code="200"} 3"#), "\(text)")
-            #expect(text.contains(#"isvc_requests_total{workload="counted-predictor-00001",code="502"} 1"#))
+            #expect(text.contains(#"isvc_requests_total{workload="counted-predictor-00001",code="503"} 1"#))
             #expect(text.contains(#"isvc_request_duration_seconds_count{workload="counted-predictor-00001"} 4"#))
             #expect(text.contains(#"isvc_cold_start_seconds_count{workload="counted-predictor-00001"} 1"#))
             #expect(text.contains(#"isvc_requests_in_flight_count{workload="counted-predictor-00001"} 0"#))

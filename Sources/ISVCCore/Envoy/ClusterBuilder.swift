@@ -67,8 +67,23 @@ struct ClusterBuilder {
         return cluster
     }
 
+    /// The route `hash_policy` for a consistent-hash load balancer (istiod's `consistentHashToHashPolicy`).
+    func hashPolicy(host: String, subset: String?) -> Value? {
+        guard let hash = trafficPolicy(host: host, subset: subset)[path: ["loadBalancer", "consistentHash"]] else { return nil }
+        if let header = hash["httpHeaderName"]?.string { return [["header": ["header_name": .string(header)]]] }
+        if let cookie = hash["httpCookie"], let name = cookie["name"]?.string {
+            var c: Value = ["name": .string(name)]
+            if let path = cookie["path"]?.string { c["path"] = .string(path) }
+            if let ttl = cookie["ttl"]?.string { c["ttl"] = .string(ttl) }
+            return [["cookie": c]]
+        }
+        if hash["useSourceIp"] == .bool(true) { return [["connection_properties": ["source_ip": true]]] }
+        if let q = hash["httpQueryParameterName"]?.string { return [["query_parameter": ["name": .string(q)]]] }
+        return nil
+    }
+
     func lbPolicy(_ lb: Value?) -> String {
-        if lb?["consistentHash"] != nil { return "RING_HASH" }
+        if let hash = lb?["consistentHash"] { return hash["maglev"] != nil ? "MAGLEV" : "RING_HASH" }
         switch lb?["simple"]?.string {
         case "ROUND_ROBIN": return "ROUND_ROBIN"
         case "RANDOM": return "RANDOM"

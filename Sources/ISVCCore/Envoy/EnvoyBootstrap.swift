@@ -108,6 +108,18 @@ public enum EnvoyBootstrap {
         return m["prefix"] == "/" || m["path_separated_prefix"] == "/" || m[path: ["safe_regex", "regex"]] == ".*"
     }
 
+    /// istiod's route `hash_policy`: the consistent hash of the destinations' DestinationRule, when
+    /// every destination of the route has the same one.
+    static func hashPolicy(_ http: Value, translation: RouteTranslation, model: GatewayModel) -> Value? {
+        let builder = ClusterBuilder(destinationRules: model.destinationRules)
+        let policies = (http["route"]?.array ?? []).map { d -> Value? in
+            let dest = d["destination"] ?? [:]
+            return builder.hashPolicy(host: translation.fqdn(dest["host"]?.string ?? ""), subset: dest["subset"]?.string)
+        }
+        guard let first = policies.first, let policy = first, policies.allSatisfy({ $0 == policy }) else { return nil }
+        return policy
+    }
+
     static func virtualHosts(for server: GatewayModel.Server, model: GatewayModel,
                              clusters: inout [String: (host: String, port: Int, subset: String?)]) -> [Value] {
         var hostRoutes: [(host: String, routes: [Value])] = []
@@ -125,6 +137,9 @@ public enum EnvoyBootstrap {
                 if routes.contains(where: isCatchAll) { break }
                 var translated = translation.routes(for: http, gateway: server.gateway, vsGateways: gateways)
                 if let i = translated.firstIndex(where: isCatchAll) { translated = Array(translated[...i]) }
+                if let hash = hashPolicy(http, translation: translation, model: model) {
+                    for i in translated.indices { translated[i][path: ["route", "hash_policy"]] = hash }
+                }
                 routes += translated
                 for d in http["route"]?.array ?? [] {
                     let dest = d["destination"] ?? [:]

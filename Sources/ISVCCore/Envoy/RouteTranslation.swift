@@ -1,3 +1,5 @@
+import Foundation
+
 /// istiod's translation of VirtualService HTTP routes into Envoy v3 routes (`pilot/pkg/networking/core/route`).
 struct RouteTranslation {
     let namespace: String
@@ -8,16 +10,34 @@ struct RouteTranslation {
     /// retriable status codes).
     static let defaultRetryOn = "connect-failure,refused-stream,unavailable,cancelled,retriable-status-codes"
 
-    static func retryPolicy(retryOn: String, attempts: Int, perTryTimeout: String?) -> Value {
+    static func retryPolicy(retryOn: String, attempts: Int, perTryTimeout: String?, previousHosts: Bool = true,
+                            backoff: String? = nil) -> Value {
+        let (conditions, codes) = parseRetryOn(retryOn)
         var p: Value = [
-            "retry_on": .string(retryOn),
+            "retry_on": .string(conditions),
             "num_retries": .int(attempts),
-            "retry_host_predicate": [["name": "envoy.retry_host_predicates.previous_hosts",
-                                      "typed_config": ["@type": "type.googleapis.com/envoy.extensions.retry.host.previous_hosts.v3.PreviousHostsPredicate"]]],
             "host_selection_retry_max_attempts": 5,
         ]
+        if previousHosts {
+            p["retry_host_predicate"] = [["name": "envoy.retry_host_predicates.previous_hosts",
+                                          "typed_config": ["@type": "type.googleapis.com/envoy.extensions.retry.host.previous_hosts.v3.PreviousHostsPredicate"]]]
+        }
+        if !codes.isEmpty { p["retriable_status_codes"] = .array(codes.map { .int($0) }) }
         if let perTryTimeout { p["per_try_timeout"] = .string(perTryTimeout) }
+        if let backoff { p["retry_back_off"] = ["base_interval": .string(backoff)] }
         return p
+    }
+
+    /// istiod's `parseRetryOn`: integers in `retryOn` are retriable status codes (then
+    /// `retriable-status-codes` is added to the conditions when missing).
+    static func parseRetryOn(_ retryOn: String) -> (String, [Int]) {
+        var conditions: [String] = []
+        var codes: [Int] = []
+        for part in retryOn.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) where !part.isEmpty {
+            if let code = Int(part), (100...599).contains(code) { codes.append(code) } else { conditions.append(part) }
+        }
+        if !codes.isEmpty, !conditions.contains("retriable-status-codes") { conditions.append("retriable-status-codes") }
+        return (conditions.joined(separator: ","), codes)
     }
 
     /// A fully qualified service host: short names resolve in the VirtualService's namespace.
@@ -106,7 +126,9 @@ struct RouteTranslation {
             let attempts = retries["attempts"]?.int ?? 0
             if attempts > 0 {
                 route["retry_policy"] = Self.retryPolicy(retryOn: retries["retryOn"]?.string ?? Self.defaultRetryOn,
-                                                          attempts: attempts, perTryTimeout: retries["perTryTimeout"]?.string)
+                                                          attempts: attempts, perTryTimeout: retries["perTryTimeout"]?.string,
+                                                          previousHosts: retries["retryIgnorePreviousHosts"] != .bool(false),
+                                                          backoff: retries["backoff"]?.string)
             }
         } else {
             route["retry_policy"] = Self.retryPolicy(retryOn: Self.defaultRetryOn, attempts: 2, perTryTimeout: nil)

@@ -16,15 +16,21 @@ public final class GatewayServer: Sendable {
     let logger: Logger
     let client: HTTPClient
     public static let maxBodyBytes = 64 << 20
+    /// Header, body and slow-client limits (request hygiene).
+    public let limits: GatewayLimits
+    /// The Envoy clusters of the emitted config that reach workloads, by name.
+    let upstreams: [String: UpstreamCluster]
 
     public let metrics = ServeMetrics()
     /// In-cluster host -> loopback port of the internal listener that routes as that host (see `internalApplications`).
     public let internalPorts: [String: Int]
 
     /// `native` loads models in process for the formats a native runtime serves (none yet: issue 6).
-    public init(plan: ServePlan, workDirectory: URL, native: @escaping WorkloadRuntime.NativeRuntime = { _, _ in nil }, logger: Logger) {
+    public init(plan: ServePlan, workDirectory: URL, native: @escaping WorkloadRuntime.NativeRuntime = { _, _ in nil },
+                limits: GatewayLimits = GatewayLimits(), logger: Logger) {
         self.plan = plan
         self.logger = logger
+        self.limits = limits
         let store = ModelStore(workDirectory: workDirectory)
         var ports: [String: Int] = [:]
         for host in plan.internalHosts { ports[host] = ProcessReplica.freePort() }
@@ -36,8 +42,15 @@ public final class GatewayServer: Sendable {
                                              native: native, logger: logger)
         }
         self.runtimes = runtimes
+        var upstreams: [String: UpstreamCluster] = [:]
+        for (name, cluster) in plan.router.clusters where !plan.router.isInternal(name) {
+            upstreams[name] = UpstreamCluster(policy: ClusterPolicy(cluster: cluster), metrics: metrics, logger: logger)
+        }
+        self.upstreams = upstreams
         var config = HTTPClient.Configuration()
         config.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: 64)
+        // A refused connection is an attempt's connect failure at once (the retry policy decides what next).
+        config.connectionPool.retryConnectionEstablishment = false
         client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: config)
     }
 
@@ -77,8 +90,15 @@ public final class GatewayServer: Sendable {
     /// Answers one request: entering the external listener, or, for an internal address, the
     /// cluster-local gateway as `asHost` (what an in-cluster caller of that host reaches).
     public func respond(to request: Request, asHost internalHost: String? = nil) async -> Response {
+        switch RequestHygiene.check(request, limits: limits) {
+        case .headersTooLarge(let why)?: return LocalReply(.init(code: 431), text: why).response
+        case .badRequest(let why)?: return LocalReply(.badRequest, text: why).response
+        case nil: break
+        }
         let host = internalHost ?? request.head.authority ?? ""
-        let path = request.uri.description
+        guard let path = RequestHygiene.normalize(request.uri.description) else {
+            return LocalReply(.badRequest, text: "invalid request path").response
+        }
         var headers: [(name: String, value: String)] = []
         for field in request.headers where internalHost == nil || field.name.canonicalName != "host" {
             headers.append((field.name.rawName, field.value))
@@ -106,46 +126,14 @@ public final class GatewayServer: Sendable {
         let name = runtime.workload.name
         let inFlight = metrics.inFlight(workload: name)
         inFlight.increment()
-        let response = await serve(request, decision: decision, runtime: runtime)
+        let response: Response
+        switch await readBody(request) {
+        case .success(let body): response = await execute(decision.hops, at: 0, body: body, method: request.method)
+        case .failure(let reply): response = reply.response
+        }
         inFlight.decrement()
         metrics.request(workload: name, code: response.status.code, duration: ContinuousClock.now - started)
         return response
-    }
-
-    /// Through the workload's activator and queue-proxy to a replica.
-    func serve(_ request: Request, decision: GatewayRouter.Decision, runtime: WorkloadRuntime) async -> Response {
-        let body: ByteBuffer
-        do {
-            body = try await request.body.collect(upTo: Self.maxBodyBytes)
-        } catch {
-            return Self.json(.contentTooLarge, "request body larger than \(Self.maxBodyBytes) bytes")
-        }
-        let workload = runtime.workload
-        let timeout = Duration.seconds(decision.timeoutSeconds ?? Double(workload.timeoutSeconds))
-        do {
-            let (target, queue) = try await runtime.pick(timeout: timeout)
-            return try await queue.run(timeout: timeout) {
-                switch target {
-                case .port(let port):
-                    return try await self.forward(decision, body: body, method: request.method, port: port, timeout: timeout)
-                case .inProcess(let server):
-                    return Self.answer(server, decision: decision, method: request.method, body: body)
-                }
-            }
-        } catch QueueProxy.Refusal.queueFull {
-            return Self.json(.serviceUnavailable, "pending request queue full")
-        } catch QueueProxy.Refusal.timedOut {
-            // queue-proxy's TimeoutHandler counts the wait for a slot in the revision timeout.
-            return Self.json(.gatewayTimeout, "request timeout")
-        } catch WorkloadRuntime.Failure.activationTimedOut {
-            return Self.json(.gatewayTimeout, "activator request timeout")
-        } catch WorkloadRuntime.Failure.unavailable(let why) {
-            return Self.json(.serviceUnavailable, why)
-        } catch let error as HTTPClientError where error == .deadlineExceeded || error == .readTimeout {
-            return Self.json(.gatewayTimeout, "request timeout")
-        } catch {
-            return Self.json(.badGateway, "upstream \(decision.clusterHost) failed: \(error)")
-        }
     }
 
     /// A request answered by models in this process, with the headers as they arrive at a replica.
@@ -168,7 +156,8 @@ public final class GatewayServer: Sendable {
         }
         upstream.headers.replaceOrAdd(name: "Host", value: decision.request.host)
         if body.readableBytes > 0 { upstream.body = .bytes(body) }
-        let response = try await client.execute(upstream, timeout: .nanoseconds(Int64(timeout.components.seconds) * 1_000_000_000 + 1))
+        let nanoseconds = Int64(timeout.components.seconds) * 1_000_000_000 + timeout.components.attoseconds / 1_000_000_000
+        let response = try await client.execute(upstream, timeout: .nanoseconds(max(1, nanoseconds)))
         let data = try await response.body.collect(upTo: Self.maxBodyBytes)
         var headers = HTTPFields()
         for h in response.headers where !["content-length", "connection", "transfer-encoding"].contains(h.name.lowercased()) {
@@ -212,7 +201,10 @@ public final class GatewayServer: Sendable {
     public func application(host: String, port: Int,
                             onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> some ApplicationProtocol {
         let responder = CallbackResponder<BasicRequestContext> { request, _ in await self.respond(to: request) }
-        return Application(responder: responder, configuration: .init(address: .hostname(host, port: port)),
+        let idle = limits.idleTimeout
+        let idleNanoseconds = Int64(idle.components.seconds) * 1_000_000_000 + idle.components.attoseconds / 1_000_000_000
+        return Application(responder: responder, server: .http1(configuration: .init(idleTimeout: .nanoseconds(idleNanoseconds))),
+                           configuration: .init(address: .hostname(host, port: port)),
                            onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? port) },
                            logger: logger)
     }

@@ -47,6 +47,31 @@ public final class ServeMetrics: Sendable {
                                        labels: [("workload", workload)], buckets: Self.coldStartBuckets).record(duration)
     }
 
+    /// An outlier ejection of an endpoint (replica) of an Envoy cluster, and its end.
+    public func ejection(cluster: String, kind: String) {
+        registry.makeCounter(descriptor: Self.descriptor("outlier_ejections", "total", "Replicas ejected by outlier detection, per cluster"),
+                             labels: [("cluster", cluster), ("kind", kind)]).increment()
+        registry.makeGauge(descriptor: Self.descriptor("outlier_ejected", "count", "Replicas ejected now, per cluster"),
+                           labels: [("cluster", cluster)]).increment()
+    }
+
+    public func unejection(cluster: String) {
+        registry.makeGauge(descriptor: Self.descriptor("outlier_ejected", "count", "Replicas ejected now, per cluster"),
+                           labels: [("cluster", cluster)]).decrement()
+    }
+
+    /// A request refused by a cluster's circuit breakers (Envoy's `upstream_rq_pending_overflow`), or a retry they held back.
+    public func overflow(cluster: String, what: String) {
+        registry.makeCounter(descriptor: Self.descriptor("upstream_overflow", "total", "Requests or retries refused by circuit breakers"),
+                             labels: [("cluster", cluster), ("what", what)]).increment()
+    }
+
+    /// A retry sent, per cluster.
+    public func retry(cluster: String) {
+        registry.makeCounter(descriptor: Self.descriptor("upstream_retries", "total", "Retries sent per cluster"),
+                             labels: [("cluster", cluster)]).increment()
+    }
+
     /// The Prometheus text exposition of every metric.
     public func exposition() -> String { registry.emitToString() }
 }

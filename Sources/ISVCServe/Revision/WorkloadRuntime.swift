@@ -113,6 +113,30 @@ public actor WorkloadRuntime {
         return (best.target, best.queue)
     }
 
+    /// One ready replica as an endpoint of the Envoy clusters in front of the workload.
+    public struct Endpoint: Sendable {
+        public var name: String
+        public var target: Target
+        public var queue: QueueProxy
+    }
+
+    /// Every ready replica, for the gateway's load balancer; with none ready the activator holds the
+    /// caller, asks for a replica and waits (up to `timeout`), as `pick` does.
+    public func endpoints(timeout: Duration) async throws -> [Endpoint] {
+        if loop == nil { try await start() }
+        if replicas.isEmpty {
+            if desired == 0 {
+                desired = 1
+                logger.info("activator: \(workload.name) has no replica; scaling from zero for a held request")
+                decider.record(concurrency: Double(held.count + 1), at: now)
+            }
+            reconcile()
+            try await waitForReplica(timeout: timeout)
+        }
+        guard !replicas.isEmpty else { throw Failure.unavailable("\(workload.name) has no replica") }
+        return replicas.map { Endpoint(name: $0.name, target: $0.target, queue: $0.queue) }
+    }
+
     private func waitForReplica(timeout: Duration) async throws {
         nextID += 1
         let id = nextID

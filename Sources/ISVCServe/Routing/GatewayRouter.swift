@@ -31,6 +31,16 @@ public struct GatewayRouter: Sendable {
         public var timeoutSeconds: Double?
         /// The hops taken, for logs: `listener vhost -> cluster`.
         public var trace: [String]
+        /// Each hop's matched Envoy route and cluster, outermost first (the last one reaches the workload),
+        /// with the request as that hop sends it upstream: what retries, faults and mirrors act on.
+        public var hops: [Hop] = []
+    }
+
+    public struct Hop: Sendable {
+        public var cluster: String
+        /// The Envoy route entry (`match`, `route`, response header operations, `typed_per_filter_config`).
+        public var route: Value
+        public var request: Request
     }
 
     public enum Failure: Error, Sendable, Equatable {
@@ -42,6 +52,7 @@ public struct GatewayRouter: Sendable {
     }
 
     struct Route {
+        var raw: Value
         var match: Value
         var action: Value
         var requestHeadersToAdd: [Value]
@@ -63,6 +74,8 @@ public struct GatewayRouter: Sendable {
     let externalPort: Int
     /// Clusters that lead back into this gateway (the local gateway's Service): cluster name -> listener port.
     let internalClusters: [String: Int]
+    /// The Envoy clusters by name (load balancer, circuit breakers, outlier detection).
+    public let clusters: [String: Value]
 
     public init(envoyConfig: Value, externalPort: Int = 8080, localGatewayHost: String) {
         var listeners: [Int: Listener] = [:]
@@ -73,7 +86,7 @@ public struct GatewayRouter: Sendable {
             let vhosts: [VirtualHost] = (hcm[path: ["route_config", "virtual_hosts"]]?.array ?? []).map { vh in
                 VirtualHost(name: vh["name"]?.string ?? "", domains: vh["domains"]?.array?.compactMap(\.string) ?? [],
                             routes: (vh["routes"]?.array ?? []).map { r in
-                                Route(match: r["match"] ?? [:], action: r["route"] ?? [:],
+                                Route(raw: r, match: r["match"] ?? [:], action: r["route"] ?? [:],
                                       requestHeadersToAdd: r["request_headers_to_add"]?.array ?? [],
                                       requestHeadersToRemove: r["request_headers_to_remove"]?.array?.compactMap(\.string) ?? [])
                             })
@@ -83,12 +96,18 @@ public struct GatewayRouter: Sendable {
         self.listeners = listeners
         self.externalPort = externalPort
         var hops: [String: Int] = [:]
+        var clusters: [String: Value] = [:]
         for c in envoyConfig[path: ["static_resources", "clusters"]]?.array ?? [] {
+            if let name = c["name"]?.string { clusters[name] = c }
             guard let name = c["name"]?.string, name.hasSuffix("|\(localGatewayHost)") else { continue }
             hops[name] = listeners.keys.first { $0 != externalPort } ?? externalPort + 1
         }
         internalClusters = hops
+        self.clusters = clusters
     }
+
+    /// Whether a cluster leads back into this gateway (the local gateway's hop).
+    public func isInternal(_ cluster: String) -> Bool { internalClusters[cluster] != nil }
 
     /// All hosts the external listener serves, for "unknown host" answers.
     public var knownHosts: [String] {
@@ -106,6 +125,7 @@ public struct GatewayRouter: Sendable {
         var port = entry ?? externalPort
         var trace: [String] = []
         var timeout: Double?
+        var taken: [Hop] = []
         for _ in 0..<4 {
             guard let listener = listeners[port] else { return .failure(.unknownHost(request.host, known: knownHosts)) }
             let host = Self.hostWithoutPort(request.host).lowercased()
@@ -133,18 +153,16 @@ public struct GatewayRouter: Sendable {
             }
             Self.apply(route.requestHeadersToAdd, remove: route.requestHeadersToRemove, to: &request)
             if let rewrite = route.action["host_rewrite_literal"]?.string { request.host = rewrite }
-            if let prefix = route.action["prefix_rewrite"]?.string, let matched = route.match["prefix"]?.string,
-               request.path.hasPrefix(matched) {
-                request.path = prefix + request.path.dropFirst(matched.count)
-            }
+            request.path = Self.rewrite(request.path, action: route.action, match: route.match)
             if let t = route.action["timeout"]?.string, let seconds = Self.seconds(t), seconds > 0 { timeout = seconds }
             trace.append("\(port) \(vhost.name) -> \(cluster)")
+            taken.append(Hop(cluster: cluster, route: route.raw, request: request))
             if let next = internalClusters[cluster] {
                 port = next
                 continue
             }
             let target = cluster.split(separator: "|", omittingEmptySubsequences: false).last.map(String.init) ?? cluster
-            return .success(Decision(clusterHost: target, request: request, timeoutSeconds: timeout, trace: trace))
+            return .success(Decision(clusterHost: target, request: request, timeoutSeconds: timeout, trace: trace, hops: taken))
         }
         return .failure(.loop)
     }

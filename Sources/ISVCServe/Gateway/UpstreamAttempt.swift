@@ -1,0 +1,170 @@
+import AsyncHTTPClient
+import Foundation
+import HTTPTypes
+import Hummingbird
+import ISVCCore
+import NIOCore
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// How long one attempt may take: the earlier of the route timeout's deadline and the per-try timeout's.
+struct AttemptLimit: Sendable {
+    enum Kind: Sendable { case route, perTry }
+    var deadline: ContinuousClock.Instant?
+    var kind: Kind
+
+    init(route: ContinuousClock.Instant?, perTry: ContinuousClock.Instant?) {
+        switch (route, perTry) {
+        case let (r?, p?): (deadline, kind) = p < r ? (p, .perTry) : (r, .route)
+        case let (r?, nil): (deadline, kind) = (r, .route)
+        case let (nil, p?): (deadline, kind) = (p, .perTry)
+        case (nil, nil): (deadline, kind) = (nil, .route)
+        }
+    }
+
+    var remaining: Duration? { deadline.map { max(.zero, $0 - ContinuousClock.now) } }
+    var expired: Bool { deadline.map { ContinuousClock.now >= $0 - .milliseconds(5) } ?? false }
+
+    /// This limit fired: a per-try timeout (504, maybe retried) or the route timeout (504, final).
+    func timeout(endpoint: String?) -> Attempt {
+        Attempt(response: LocalReply(.gatewayTimeout, text: "upstream request timeout").response,
+                outcome: kind == .perTry ? .failed(.perTryTimeout) : .routeTimeout, endpoint: endpoint)
+    }
+
+    func shorter(than other: Duration) -> Duration {
+        guard let r = remaining else { return other }
+        return min(r, other)
+    }
+}
+
+/// One attempt's end: the answer to give if it is the last one, and what the retry policy sees.
+struct Attempt: Sendable {
+    enum Outcome: Sendable {
+        /// An answer from upstream (a replica, its queue-proxy, or the next hop).
+        case answered(RetryPolicy.Outcome)
+        /// No answer: connection failure, reset, per-try timeout, overflow.
+        case failed(RetryPolicy.Outcome)
+        case routeTimeout
+        /// Never retried (no healthy upstream, nothing runs behind the cluster, the activator gave up).
+        case final
+    }
+
+    var response: Response
+    var outcome: Outcome
+    var endpoint: String? = nil
+
+    var retryOutcome: RetryPolicy.Outcome? {
+        switch outcome {
+        case .answered(let o), .failed(let o): return o
+        case .routeTimeout, .final: return nil
+        }
+    }
+
+    static func final(_ reply: LocalReply) -> Attempt { Attempt(response: reply.response, outcome: .final, endpoint: nil) }
+}
+
+extension GatewayServer {
+    /// One attempt at a workload's cluster: the activator while it has no replica, the load balancer
+    /// (outlier ejections, panic mode, previous hosts), the circuit breakers, then the replica's
+    /// queue-proxy and the replica; the answer goes to the outlier detector.
+    func attempt(_ hop: GatewayRouter.Hop, cluster: UpstreamCluster?, hash: UInt64?, tried: Set<String>, body: ByteBuffer,
+                 method: HTTPRequest.Method, limit: AttemptLimit) async -> Attempt {
+        let host = hop.cluster.split(separator: "|", omittingEmptySubsequences: false).last.map(String.init) ?? hop.cluster
+        guard let runtime = runtimes[host] else { return .final(LocalReply(.badGateway, json: "nothing runs behind \(host)")) }
+        let revisionTimeout = Duration.seconds(runtime.workload.timeoutSeconds)
+        let endpoints: [WorkloadRuntime.Endpoint]
+        do {
+            endpoints = try await runtime.endpoints(timeout: limit.shorter(than: revisionTimeout))
+        } catch WorkloadRuntime.Failure.activationTimedOut {
+            return limit.expired ? limit.timeout(endpoint: nil) : .final(LocalReply(.gatewayTimeout, json: "activator request timeout"))
+        } catch WorkloadRuntime.Failure.unavailable(let why) {
+            return .final(LocalReply(.serviceUnavailable, json: why))
+        } catch {
+            return .final(LocalReply(.serviceUnavailable, json: "\(host) is unavailable: \(error)"))
+        }
+        var candidates: [LoadBalancer.Candidate] = []
+        for e in endpoints { candidates.append(.init(name: e.name, active: await e.queue.active + e.queue.pending)) }
+        var chosen: String?
+        if let cluster {
+            do {
+                chosen = try await cluster.choose(candidates, hash: hash, tried: tried)
+            } catch {
+                return .final(LocalReply(.serviceUnavailable, text: "no healthy upstream"))
+            }
+        } else {
+            chosen = candidates.min { $0.active < $1.active }?.name
+        }
+        guard let name = chosen, let endpoint = endpoints.first(where: { $0.name == name }) else {
+            return .final(LocalReply(.serviceUnavailable, text: "no healthy upstream"))
+        }
+        if let cluster {
+            do {
+                try await cluster.breaker.acquire(timeout: limit.remaining)
+            } catch CircuitBreaker.Refusal.overflow {
+                metrics.overflow(cluster: hop.cluster, what: "request")
+                return Attempt(response: LocalReply(.serviceUnavailable, text: "upstream connect error or disconnect/reset before headers. reset reason: overflow",
+                                                    headers: [("x-envoy-overloaded", "true")]).response,
+                               outcome: .failed(.overflow), endpoint: nil)
+            } catch {
+                return limit.timeout(endpoint: nil)
+            }
+        }
+        let result = await send(hop, to: endpoint, body: body, method: method, limit: limit, revisionTimeout: revisionTimeout)
+        await cluster?.breaker.release()
+        if let status = result.reported { await cluster?.report(name, status: status) }
+        var attempt = result.attempt
+        attempt.endpoint = name
+        return attempt
+    }
+
+    /// Through the replica's queue-proxy to the replica; with the status the outlier detector gets
+    /// (local failures as Envoy maps them: connect failure and reset 503, timeout 504).
+    func send(_ hop: GatewayRouter.Hop, to endpoint: WorkloadRuntime.Endpoint, body: ByteBuffer, method: HTTPRequest.Method,
+              limit: AttemptLimit, revisionTimeout: Duration) async -> (attempt: Attempt, reported: Int?) {
+        let timeout = limit.shorter(than: revisionTimeout)
+        let decision = GatewayRouter.Decision(clusterHost: hop.cluster, request: hop.request, timeoutSeconds: nil, trace: [])
+        do {
+            let response = try await endpoint.queue.run(timeout: timeout) {
+                switch endpoint.target {
+                case .port(let port):
+                    return try await self.forward(decision, body: body, method: method, port: port, timeout: timeout)
+                case .inProcess(let server):
+                    return Self.answer(server, decision: decision, method: method, body: body)
+                }
+            }
+            if case .inProcess = endpoint.target, limit.expired { return (limit.timeout(endpoint: nil), 504) }
+            return (Attempt(response: response, outcome: .answered(Self.retryOutcome(response))), response.status.code)
+        } catch QueueProxy.Refusal.queueFull {
+            return (Attempt(response: Self.json(.serviceUnavailable, "pending request queue full"),
+                            outcome: .answered(.response(503, grpcStatus: nil))), 503)
+        } catch let error where Self.isTimeout(error) {
+            // queue-proxy's TimeoutHandler counts the wait for a slot in the revision timeout.
+            if limit.expired { return (limit.timeout(endpoint: nil), 504) }
+            return (Attempt(response: Self.json(.gatewayTimeout, "request timeout"), outcome: .answered(.response(504, grpcStatus: nil))), 504)
+        } catch let error where Self.isConnectFailure(error) {
+            return (Attempt(response: LocalReply(.serviceUnavailable,
+                                                 text: "upstream connect error or disconnect/reset before headers. reset reason: connection failure").response,
+                            outcome: .failed(.connectFailure)), 503)
+        } catch {
+            return (Attempt(response: LocalReply(.serviceUnavailable,
+                                                 text: "upstream connect error or disconnect/reset before headers. reset reason: connection termination").response,
+                            outcome: .failed(.reset)), 503)
+        }
+    }
+
+    static func isTimeout(_ error: Error) -> Bool {
+        if let e = error as? QueueProxy.Refusal { return e == .timedOut }
+        if let e = error as? HTTPClientError { return e == .deadlineExceeded || e == .readTimeout }
+        return false
+    }
+
+    static func isConnectFailure(_ error: Error) -> Bool {
+        if let e = error as? HTTPClientError, e == .connectTimeout { return true }
+        if let io = error as? IOError, io.errnoCode == ECONNREFUSED { return true }
+        let text = String(describing: error)
+        return text.contains("NIOConnectionError") || text.contains("connectionRefused") || text.contains("ECONNREFUSED")
+            || text.contains("Connection refused")
+    }
+}

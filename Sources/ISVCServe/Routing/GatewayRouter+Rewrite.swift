@@ -1,0 +1,42 @@
+import Foundation
+import ISVCCore
+
+extension GatewayRouter {
+    /// A route's URI rewrite as Envoy applies it: `prefix_rewrite` replaces the part the route's
+    /// `prefix` matched (the whole path for a `path` match), `regex_rewrite` substitutes every match of
+    /// its pattern in the path; the query string is kept either way.
+    static func rewrite(_ pathAndQuery: String, action: Value, match: Value) -> String {
+        let parts = pathAndQuery.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false)
+        var path = String(parts.first ?? "")
+        let query = parts.count > 1 ? "?" + parts[1] : ""
+        if let prefix = action["prefix_rewrite"]?.string {
+            if let matched = match["prefix"]?.string, path.hasPrefix(matched) {
+                path = prefix + path.dropFirst(matched.count)
+            } else if match["path"]?.string != nil {
+                path = prefix
+            }
+        }
+        if let pattern = action[path: ["regex_rewrite", "pattern", "regex"]]?.string,
+           let substitution = action[path: ["regex_rewrite", "substitution"]]?.string,
+           let regex = try? NSRegularExpression(pattern: pattern) {
+            path = regex.stringByReplacingMatches(in: path, range: NSRange(path.startIndex..., in: path),
+                                                  withTemplate: template(substitution))
+        }
+        return path + query
+    }
+
+    /// RE2 substitutions name groups `\1`; NSRegularExpression templates use `$1` (and `$` must be escaped).
+    static func template(_ substitution: String) -> String {
+        var out = ""
+        var chars = substitution.makeIterator()
+        while let c = chars.next() {
+            switch c {
+            case "$": out += "\\$"
+            case "\\":
+                if let n = chars.next() { out += n.isNumber ? "$\(n)" : (n == "\\" ? "\\\\" : String(n)) }
+            default: out.append(c)
+            }
+        }
+        return out
+    }
+}
