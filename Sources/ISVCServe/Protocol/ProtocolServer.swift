@@ -31,8 +31,7 @@ public struct ProtocolServer: Sendable {
     }
 
     static func json(_ status: Int, _ object: Any) -> Answer {
-        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data("{}".utf8)
-        return Answer(status: status, headers: [("content-type", "application/json")], body: Array(data))
+        Answer(status: status, headers: [("content-type", "application/json")], body: ProtocolJSON.write(object))
     }
 
     static func readiness(_ m: any InferenceModel) -> Answer {
@@ -91,9 +90,9 @@ public struct ProtocolServer: Sendable {
     static func parseObject(_ bytes: some Collection<UInt8>) throws(ProtocolError) -> [String: Any] {
         let parsed: Any
         do {
-            parsed = try PreciseJSON.parse(Data(bytes))
+            parsed = try ProtocolJSON.parse(bytes)
         } catch {
-            throw .badRequest("Unrecognized request format: the body is not JSON")
+            throw .badRequest("Unrecognized request format: the body is not JSON (\(error.message) at byte \(error.offset))")
         }
         guard let object = parsed as? [String: Any] else { throw .badRequest("Unrecognized request format: expected a JSON object") }
         return object
