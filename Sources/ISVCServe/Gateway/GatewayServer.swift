@@ -77,6 +77,9 @@ public final class GatewayServer: Sendable {
     /// Answers one request: entering the external listener, or, for an internal address, the
     /// cluster-local gateway as `asHost` (what an in-cluster caller of that host reaches).
     public func respond(to request: Request, asHost internalHost: String? = nil) async -> Response {
+        // The listener's jwt_authn and RBAC filters first (Security/): a denied request stops here.
+        let admission = await admit(request, asHost: internalHost)
+        guard let request = admission.request else { return admission.denial ?? Self.json(.forbidden, RBACFilter.deniedMessage) }
         let host = internalHost ?? request.head.authority ?? ""
         let path = request.uri.description
         var headers: [(name: String, value: String)] = []
@@ -99,6 +102,7 @@ public final class GatewayServer: Sendable {
         case .failure(.loop):
             return Self.json(.internalServerError, "routing loop for host \(host)")
         }
+        if let denial = await admitHops(decision) { return denial }
         guard let runtime = runtimes[decision.clusterHost] else {
             return Self.json(.badGateway, "nothing runs behind \(decision.clusterHost)")
         }
