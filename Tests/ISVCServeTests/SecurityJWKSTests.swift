@@ -98,7 +98,7 @@ struct SecurityJWKSTests {
                 jwksUri: http://127.0.0.1:\(port)/nothing
                 """)])
             #expect(await wrongPath.check(SecurityFixtures.request(token: tokens["alice"]), listener: 8080).message == "Jwks remote fetch is failed")
-            await group.triggerGracefulShutdown()
+            running.cancel()
             _ = try? await running.value
 
             let closed = SecurityFixtures.security([SecurityFixtures.isvc, SecurityFixtures.requestAuthentication("""

@@ -61,6 +61,14 @@ actor JWKSStore {
         }
     }
 
+    /// The client for JWKS fetches: a refused connection fails at once, as Envoy's fetch does, instead
+    /// of being retried until the timeout. Lives as long as the process, like `HTTPClient.shared`.
+    static let client: HTTPClient = {
+        var config = HTTPClient.Configuration()
+        config.connectionPool.retryConnectionEstablishment = false
+        return HTTPClient(eventLoopGroupProvider: .singleton, configuration: config)
+    }()
+
     /// GET the JWKS: to the cluster's endpoint with the URI's Host, as Envoy sends it through the
     /// cluster (plain HTTP, as the emitted cluster has no TLS); 200 with a body, or nothing.
     static func fetch(_ uri: String, endpoint: (host: String, port: Int)?, timeoutSeconds: Double) async -> String? {
@@ -70,8 +78,10 @@ actor JWKSStore {
         if let query = url.query { path += "?" + query }
         var request = HTTPClientRequest(url: "http://\(target.host):\(target.port)\(path)")
         request.headers.add(name: "Host", value: url.port.map { "\(host):\($0)" } ?? host)
+        // Fetched once per cache period: no connection is kept open to the issuer.
+        request.headers.add(name: "Connection", value: "close")
         do {
-            let response = try await HTTPClient.shared.execute(request, timeout: .milliseconds(Int64(max(timeoutSeconds, 0.001) * 1000)))
+            let response = try await Self.client.execute(request, timeout: .milliseconds(Int64(max(timeoutSeconds, 0.001) * 1000)))
             let body = try await response.body.collect(upTo: 1 << 20)
             guard response.status.code == 200 else { return nil }
             return String(buffer: body)
