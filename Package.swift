@@ -21,6 +21,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-system.git", from: "1.8.1"),
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/vapor/jwt-kit.git", from: "5.8.0"),
     ],
     targets: [
         // The compiler: read, decode, validate, expand, render. No HTTP in here.
@@ -42,6 +43,8 @@ let package = Package(
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "SystemPackage", package: "swift-system"),
             .product(name: "Prometheus", package: "swift-prometheus"),
+            .product(name: "HummingbirdTLS", package: "hummingbird"),
+            .product(name: "JWTKit", package: "jwt-kit"),
         ]),
         // The thin command-line shell.
         .executableTarget(name: "isvc", dependencies: [
@@ -60,6 +63,9 @@ let package = Package(
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "JWTKit", package: "jwt-kit"),
+            .product(name: "HummingbirdTLS", package: "hummingbird"),
         ]),
     ]
 )

@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
-"""Make the JWT fixtures: a JWKS (public key only) embedded in fixtures/istio-jwt-authz.yaml, and
-tokens for tests in fixtures/support/jwt-tokens.json: valid ones for two subjects, one signed by another
-key (forged), one expired. The private keys are generated here and thrown away.
+"""Make the JWT fixtures: a JWKS (public key only) embedded in fixtures/istio-jwt-authz.yaml and written
+to fixtures/support/jwks.json (for JWKS from a file or a URL), and tokens for tests in
+fixtures/support/jwt-tokens.json: valid ones for two subjects, one signed by another key (forged), one
+expired, one from another issuer, one for another audience, one not valid before 2100. The private keys
+are generated here and thrown away; all else is deterministic.
 
 Needs the `cryptography` package. Usage: python3 scripts/make-jwt-fixtures.py
 """
@@ -38,14 +40,20 @@ def main():
     jwks = {"keys": [{"kty": "RSA", "alg": "RS256", "use": "sig", "kid": "isvc-test",
                       "n": b64(intb(pub.n)), "e": b64(intb(pub.e))}]}
     far = 4102444800  # 2100-01-01
-    claims = lambda sub, exp=far: {"iss": ISSUER, "sub": sub, "aud": "models", "iat": 1700000000, "exp": exp}
+    claims = lambda sub, exp=far, **more: {"iss": ISSUER, "sub": sub, "aud": "models", "iat": 1700000000, "exp": exp, **more}
+    os.makedirs(os.path.join(ROOT, "fixtures", "support"), exist_ok=True)
     tokens = {
         "alice": token(key, "isvc-test", claims("alice")),
         "mallory": token(key, "isvc-test", claims("mallory")),
         "forged": token(other, "isvc-test", claims("alice")),
         "expired": token(key, "isvc-test", claims("alice", exp=1700000100)),
+        "wrong-issuer": token(key, "isvc-test", claims("alice", iss="https://other.example.com")),
+        "wrong-audience": token(key, "isvc-test", claims("alice", aud="billing")),
+        "not-yet-valid": token(key, "isvc-test", claims("alice", exp=far + 3600, nbf=far)),
     }
-    os.makedirs(os.path.join(ROOT, "fixtures", "support"), exist_ok=True)
+    with open(os.path.join(ROOT, "fixtures", "support", "jwks.json"), "w") as f:
+        json.dump(jwks, f, indent=2)
+        f.write("\n")
     with open(os.path.join(ROOT, "fixtures", "support", "jwt-tokens.json"), "w") as f:
         json.dump(tokens, f, indent=2)
         f.write("\n")

@@ -38,6 +38,15 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "The InferenceService --request bodies go to (default: the first by name).")
     var requestModel: String?
 
+    @Option(help: "PEM certificate chain for the gateway's TLS listener (a Gateway server with tls.mode SIMPLE needs it).")
+    var tlsCert: String?
+
+    @Option(help: "PEM private key of --tls-cert.")
+    var tlsKey: String?
+
+    @Option(help: "The TLS listener's port (on the same address; the ingress gateway's HTTPS port 443 is pod port 8443).")
+    var tlsPort = 8443
+
     func run() async throws {
         // A closed standard output (isvc serve | head) must not kill the server before it stops its replicas.
         signal(SIGPIPE, SIG_IGN)
@@ -55,6 +64,9 @@ struct Serve: AsyncParsableCommand {
         configured.logLevel = .info
         let logger = configured
         let plan = ServePlan(result)
+        let tls = try GatewayTLS.resolve(istio: result.inputs.istio, certificateChain: tlsCert, privateKey: tlsKey)
+        for note in tls.notes { logger.warning("\(note)") }
+        try await plan.security.prepare()
         let gateway = GatewayServer(plan: plan, workDirectory: URL(fileURLWithPath: workdir, isDirectory: true),
                                     native: NativeRuntimes.hook, logger: logger)
         for (name, host) in plan.modelHosts.sorted(by: { $0.key < $1.key }) {
@@ -80,7 +92,11 @@ struct Serve: AsyncParsableCommand {
         for (internalHost, internalPort) in gateway.internalPorts.sorted(by: { $0.key < $1.key }) {
             logger.info("internal address 127.0.0.1:\(internalPort) routes as \(internalHost) (given as --predictor_host)")
         }
-        let group = ServiceGroup(configuration: .init(services: [app, admin] + gateway.internalApplications(), gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        var services: [any Service] = [app, admin]
+        if let config = tls.configuration {
+            services.append(try gateway.tlsApplication(host: host, port: tlsPort, tls: config) { logger.info("gateway listening on https://\(host):\($0)") })
+        }
+        let group = ServiceGroup(configuration: .init(services: services + gateway.internalApplications(), gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         let answered = Task { () -> Bool in
             guard let oneShot else { return true }
             var ports = bound.stream.makeAsyncIterator()

@@ -51,7 +51,7 @@ struct SecurityFilters {
     var jwksClusters: [String: (host: String, port: Int)] {
         var out: [String: (String, Int)] = [:]
         for (_, rule) in providers {
-            guard let uri = rule["jwksUri"]?.string, let url = URL(string: uri), let host = url.host else { continue }
+            guard let uri = rule["jwksUri"]?.string, let url = URL(string: uri), url.scheme != "file", let host = url.host else { continue }
             let port = url.port ?? (url.scheme == "https" ? 443 : 80)
             out["outbound|\(port)||\(host)"] = (host, port)
         }
@@ -70,6 +70,10 @@ struct SecurityFilters {
             if let audiences = rule["audiences"], !audiences.isEmptyCollection { p["audiences"] = audiences }
             if let jwks = rule["jwks"]?.string {
                 p["local_jwks"] = ["inline_string": .string(jwks)]
+            } else if let uri = rule["jwksUri"]?.string, uri.hasPrefix("file:") {
+                // isvc's own: a JWKS file on this machine (`file:relative/path` or `file:///absolute`),
+                // which Envoy reads as `local_jwks.filename` (istiod would fail to fetch it).
+                p["local_jwks"] = ["filename": .string(URL(string: uri)?.path ?? String(uri.dropFirst("file:".count)))]
             } else if let uri = rule["jwksUri"]?.string, let url = URL(string: uri), let host = url.host {
                 let port = url.port ?? (url.scheme == "https" ? 443 : 80)
                 p["remote_jwks"] = ["http_uri": ["uri": .string(uri), "cluster": .string("outbound|\(port)||\(host)"), "timeout": "5s"],
@@ -78,6 +82,7 @@ struct SecurityFilters {
             if let headers = rule["fromHeaders"]?.array, !headers.isEmpty {
                 p["from_headers"] = .array(headers.map { ["name": $0["name"] ?? "", "value_prefix": $0["prefix"] ?? ""] })
             }
+            if let params = rule["fromParams"]?.array, !params.isEmpty { p["from_params"] = .array(params) }
             config[name] = p
         }
         // Istio's requirement: any one provider's valid token, or no token; with several providers a

@@ -95,6 +95,9 @@ public final class GatewayServer: Sendable {
         case .badRequest(let why)?: return LocalReply(.badRequest, text: why).response
         case nil: break
         }
+        // The listener's jwt_authn and RBAC filters first (Security/): a denied request stops here.
+        let admission = await admit(request, asHost: internalHost)
+        guard let request = admission.request else { return admission.denial ?? Self.json(.forbidden, RBACFilter.deniedMessage) }
         let host = internalHost ?? request.head.authority ?? ""
         guard let path = RequestHygiene.normalize(request.uri.description) else {
             return LocalReply(.badRequest, text: "invalid request path").response
@@ -119,6 +122,7 @@ public final class GatewayServer: Sendable {
         case .failure(.loop):
             return Self.json(.internalServerError, "routing loop for host \(host)")
         }
+        if let denial = await admitHops(decision) { return denial }
         guard let runtime = runtimes[decision.clusterHost] else {
             return Self.json(.badGateway, "nothing runs behind \(decision.clusterHost)")
         }

@@ -28,6 +28,8 @@ public struct ServePlan: Sendable {
     }
 
     public var router: GatewayRouter
+    /// The listeners' JWT and RBAC filters, from the same Envoy configuration.
+    public var security: GatewaySecurity
     public var workloads: [String: Workload]
     /// InferenceService name -> external host of its top-level route, for `/v1/models/<name>` paths on localhost.
     public var modelHosts: [String: String]
@@ -42,7 +44,9 @@ public struct ServePlan: Sendable {
 
     public init(_ result: Compiler.Result) {
         let config = result.validated.config
-        router = GatewayRouter(envoyConfig: Compiler.envoy(result, options: EnvoyOptions()), localGatewayHost: config.localGatewayHost)
+        let envoy = Compiler.envoy(result, options: EnvoyOptions())
+        router = GatewayRouter(envoyConfig: envoy, localGatewayHost: config.localGatewayHost)
+        security = GatewaySecurity(envoyConfig: envoy)
         var workloads: [String: Workload] = [:]
         let objects = result.plan.objects
         for d in objects where d.kind == "Deployment" {
