@@ -72,7 +72,7 @@ struct EnvoyRoutingTests {
     }
 
     @Test("Host routing through both gateway hops, tag hosts, and a 90/10 canary split within bounds",
-          .enabled(if: envoy != nil, skipReason), .timeLimit(.minutes(2)))
+          .enabled(if: envoy != nil, skipReason), .timeLimit(.minutes(5)))
     func canarySplit() async throws {
         try await LoopbackLock.run { try Self.canarySplitBody() }
     }
@@ -111,7 +111,7 @@ struct EnvoyRoutingTests {
     }
 
     @Test("a user VirtualService routes by header, else splits 90/10 between DestinationRule subsets",
-          .enabled(if: envoy != nil, skipReason), .timeLimit(.minutes(2)))
+          .enabled(if: envoy != nil, skipReason), .timeLimit(.minutes(5)))
     func headerRoute() async throws {
         try await LoopbackLock.run { try Self.headerRouteBody() }
     }
@@ -146,7 +146,7 @@ extension EnvoyRoutingTests {
     }
 
     @Test("RequestAuthentication and AuthorizationPolicy: a valid token passes, a forged or expired one gets 401, a missing or wrong principal 403",
-          .enabled(if: envoy != nil, skipReason), .timeLimit(.minutes(2)))
+          .enabled(if: envoy != nil, skipReason), .timeLimit(.minutes(5)))
     func jwt() async throws {
         try await LoopbackLock.run { try Self.jwtBody() }
     }

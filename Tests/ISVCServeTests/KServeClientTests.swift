@@ -32,7 +32,7 @@ struct KServeClientTests {
 
     @Test("tritonclient (binary tensors) and InferenceRESTClient (V1 and V2) get the KServe server's answers",
           .enabled(if: available, "no .venv-kserve: run .ci/run, or python3 -m venv .venv-kserve && .venv-kserve/bin/pip install kserve 'tritonclient[http]'"),
-          .timeLimit(.minutes(2)))
+          .timeLimit(.minutes(5)))
     func clients() async throws {
         let script = ServeLiveTests.root.appendingPathComponent("scripts/kserve-doubler.py").path
         let yaml = """
@@ -66,7 +66,7 @@ struct KServeClientTests {
     }
 
     @Test("the same clients against a model served in the gateway's process (the V1/V2 protocol layer)",
-          .enabled(if: available, "no .venv-kserve"), .timeLimit(.minutes(2)))
+          .enabled(if: available, "no .venv-kserve"), .timeLimit(.minutes(5)))
     func inProcess() async throws {
         let yaml = """
             apiVersion: serving.kserve.io/v1beta1

@@ -40,7 +40,7 @@ struct NativeServeTests {
     }
 
     @Test("sklearn-iris (KServe's example SVC): V1 predict, V2 infer and metadata, sklearn's error on a wrong feature count",
-          .timeLimit(.minutes(1)))
+          .timeLimit(.minutes(5)))
     func sklearnIris() async throws {
         try await ServeLiveTests.withRunningGateway(Self.isvc("sklearn-iris", format: "sklearn", model: "sklearn-iris-svc"),
                                                     native: NativeRuntimes.hook) { port, _, _ in
@@ -68,7 +68,7 @@ struct NativeServeTests {
         }
     }
 
-    @Test("PREDICT_PROBA=true in the predictor's env answers predict_proba, as sklearnserver does", .timeLimit(.minutes(1)))
+    @Test("PREDICT_PROBA=true in the predictor's env answers predict_proba, as sklearnserver does", .timeLimit(.minutes(5)))
     func predictProba() async throws {
         let expected = try JSONSerialization.jsonObject(with: Data(contentsOf: Self.fixtures.appendingPathComponent("sklearn-iris-logreg.expected.json"))) as? [String: Any]
         let rows = try #require(expected?["rows"] as? [[Double]])
@@ -84,7 +84,7 @@ struct NativeServeTests {
         }
     }
 
-    @Test("xgboost and lightgbm InferenceServices answer Booster.predict through the gateway", .timeLimit(.minutes(1)),
+    @Test("xgboost and lightgbm InferenceServices answer Booster.predict through the gateway", .timeLimit(.minutes(5)),
           arguments: [("xgboost", "xgboost-iris-softprob"), ("lightgbm", "lightgbm-cancer-binary")])
     func boosters(format: String, model: String) async throws {
         let expected = try JSONSerialization.jsonObject(with: Data(contentsOf: Self.fixtures.appendingPathComponent("\(model).expected.json"))) as? [String: Any]
@@ -102,7 +102,7 @@ struct NativeServeTests {
         }
     }
 
-    @Test("a pickle that would run a shell command never loads: the request gets the reason, nothing runs", .timeLimit(.minutes(1)))
+    @Test("a pickle that would run a shell command never loads: the request gets the reason, nothing runs", .timeLimit(.minutes(5)))
     func hostileModel() async throws {
         let work = FileManager.default.temporaryDirectory.appendingPathComponent("isvc-hostile-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)

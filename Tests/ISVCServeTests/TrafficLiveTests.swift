@@ -71,7 +71,7 @@ struct TrafficLiveTests {
     static func seen(_ port: Int) async -> Int { await direct(port, "/count").json["seen"] as? Int ?? -1 }
 
     @Test("retries: a 503 is retried on the other replica; retries exhausted; per-try and route timeouts",
-          .timeLimit(.minutes(2)))
+          .timeLimit(.minutes(5)))
     func retries() async throws {
         let routes = Self.route("""
               rewrite:
@@ -118,7 +118,7 @@ struct TrafficLiveTests {
     }
 
     @Test("Istio's default retry policy retries neither a GET nor a POST on 503; retryOn 5xx retries a POST",
-          .timeLimit(.minutes(2)))
+          .timeLimit(.minutes(5)))
     func defaultPolicyAndPost() async throws {
         let routes = Self.route("      rewrite:\n        uri: /\n      retries:\n        attempts: 1\n        retryOn: 5xx\n", match: "/five/")
             + Self.route("      rewrite:\n        uri: /\n", match: "/")
@@ -136,7 +136,7 @@ struct TrafficLiveTests {
     }
 
     @Test("fault injection: abort 100 %, abort 50 % within bounds, delay; response header operations",
-          .timeLimit(.minutes(2)))
+          .timeLimit(.minutes(5)))
     func faults() async throws {
         let routes = Self.route("      fault:\n        abort:\n          httpStatus: 418\n          percentage:\n            value: 100\n", match: "/abort/")
             + Self.route("      fault:\n        abort:\n          httpStatus: 503\n          percentage:\n            value: 50\n", match: "/half/")
@@ -170,7 +170,7 @@ struct TrafficLiveTests {
         }
     }
 
-    @Test("mirror: the mirror cluster gets a copy with Host -shadow; its failure changes nothing", .timeLimit(.minutes(2)))
+    @Test("mirror: the mirror cluster gets a copy with Host -shadow; its failure changes nothing", .timeLimit(.minutes(5)))
     func mirror() async throws {
         let routes = Self.route("      mirror:\n        host: \(Self.revision("shadowed"))\n      mirrorPercentage:\n        value: 100\n")
         let yaml = Self.yaml("mirrored", replicas: 1, routes: routes) + "\n---\n" + ServeLiveTests.isvc("shadowed", concurrency: 0, replicas: (1, 1))
@@ -229,7 +229,7 @@ struct TrafficLiveTests {
     }
 
     @Test("circuit breaker: past one connection and one pending request, 503 at once with x-envoy-overloaded",
-          .timeLimit(.minutes(2)))
+          .timeLimit(.minutes(5)))
     func circuitBreaker() async throws {
         let policy = "    connectionPool:\n      tcp:\n        maxConnections: 1\n      http:\n        http1MaxPendingRequests: 1\n"
         try await ServeLiveTests.withGateway(Self.yaml("cb", replicas: 1, routes: Self.route(), trafficPolicy: policy)) { port, gateway in
@@ -260,7 +260,7 @@ struct TrafficLiveTests {
     }
 
     @Test("outlier detection: 3 consecutive 5xx eject a replica for base_ejection_time, twice as long the second time",
-          .timeLimit(.minutes(2)))
+          .timeLimit(.minutes(5)))
     func outlierDetection() async throws {
         let policy = """
             loadBalancer:
@@ -292,7 +292,7 @@ struct TrafficLiveTests {
         }
     }
 
-    @Test("outlier detection: max_ejection_percent 10 of 2 replicas never ejects (Envoy 1.27+)", .timeLimit(.minutes(2)))
+    @Test("outlier detection: max_ejection_percent 10 of 2 replicas never ejects (Envoy 1.27+)", .timeLimit(.minutes(5)))
     func maxEjectionPercent() async throws {
         let policy = """
             loadBalancer:
@@ -314,10 +314,11 @@ struct TrafficLiveTests {
     }
 
     @Test("request hygiene: 413, 431 for too many or too large headers, 400 for a second Host or a bad path, 408 for a slow body",
-          .timeLimit(.minutes(2)))
+          .timeLimit(.minutes(5)))
     func hygiene() async throws {
         var limits = GatewayLimits()
         limits.requestTimeout = .milliseconds(500)
+        limits.untimedBodyBytes = 0
         try await ServeLiveTests.withRunningGateway(Self.yaml("hy", replicas: 1, routes: Self.route()), limits: limits) { port, gateway, _ in
             _ = try await Self.replicas(gateway, "hy", count: 1)
             let host = Self.host("hy")

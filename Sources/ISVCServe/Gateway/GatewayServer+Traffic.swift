@@ -17,6 +17,9 @@ extension GatewayServer {
             return .failure(LocalReply(.contentTooLarge, json: "request body larger than \(max) bytes"))
         }
         do {
+            if let length = request.headers[.contentLength], let n = Int(length), n <= limits.untimedBodyBytes {
+                return .success(try await request.body.collect(upTo: max))
+            }
             return .success(try await Self.race(limits.requestTimeout) { try await request.body.collect(upTo: max) })
         } catch is TimeLimit {
             return .failure(LocalReply(.requestTimeout, text: "request timeout"))
@@ -29,7 +32,7 @@ extension GatewayServer {
     func execute(_ hops: [GatewayRouter.Hop], at index: Int, body: ByteBuffer, method: HTTPRequest.Method) async -> Response {
         guard index < hops.count else { return LocalReply(.internalServerError, json: "routing ended without a cluster").response }
         let hop = hops[index]
-        let policy = RoutePolicy(route: hop.route)
+        let policy = hop.policy
         if let fault = policy.fault {
             let (delay, abort) = fault.decide()
             if let delay { try? await Task.sleep(for: .seconds(delay)) }

@@ -12,6 +12,10 @@ public struct GatewayLimits: Sendable {
     public var maxHeaderBytes = 60 << 10
     /// Time allowed to receive a request's body (Envoy's HCM `request_timeout`: 408 past it).
     public var requestTimeout: Duration = .seconds(300)
+    /// Bodies announced (Content-Length) at most this large are read without that timer: a task and a
+    /// timer per request were a tenth of the gateway's CPU. A client stalling on one is cut by the
+    /// connection's idle timeout instead.
+    public var untimedBodyBytes = 64 << 10
     /// A connection that sends nothing for this long is closed (Envoy's HCM `idle_timeout`, 1 h by default).
     public var idleTimeout: Duration = .seconds(3600)
 
@@ -56,10 +60,12 @@ enum RequestHygiene {
         let path = String(parts.first ?? "")
         let query = parts.count > 1 ? "?" + parts[1] : ""
         guard path.hasPrefix("/"), !path.contains(where: { $0 == "\0" || $0 == "\r" || $0 == "\n" || $0 == "#" }) else { return nil }
+        // Most paths have nothing to resolve: no dot segment, no percent-encoding.
+        if !path.utf8.contains(UInt8(ascii: "%")) && !path.contains("/.") { return path + query }
         var out: [Substring] = []
         let segments = path.dropFirst().split(separator: "/", omittingEmptySubsequences: false)
         for (i, raw) in segments.enumerated() {
-            let s = raw.replacingOccurrences(of: "%2e", with: ".", options: .caseInsensitive)
+            let s = raw.contains("%") ? Substring(raw.replacingOccurrences(of: "%2e", with: ".", options: .caseInsensitive)) : raw
             let last = i == segments.count - 1
             switch s {
             case ".":

@@ -1,4 +1,5 @@
 import Prometheus
+import Synchronization
 
 /// `isvc serve`'s Prometheus metrics, per workload (a revision or a Standard-mode Deployment),
 /// served at `/metrics` on the admin port. Names follow Prometheus conventions with an `isvc_` prefix;
@@ -12,6 +13,12 @@ public final class ServeMetrics: Sendable {
     static let coldStartBuckets: [Duration] = [.milliseconds(100), .milliseconds(250), .milliseconds(500), .seconds(1),
                                                .seconds(2), .seconds(5), .seconds(10), .seconds(30), .seconds(60), .seconds(120)]
 
+    /// The per-request metrics, looked up once per label set (the registry's lookup was a
+    /// measurable part of a request).
+    private let requestCounters = Mutex<[String: Counter]>([:])
+    private let latencies = Mutex<[String: DurationHistogram]>([:])
+    private let inFlightGauges = Mutex<[String: Gauge]>([:])
+
     public init() {}
 
     static func descriptor(_ name: String, _ unit: String, _ help: String) -> MetricNameDescriptor {
@@ -20,16 +27,34 @@ public final class ServeMetrics: Sendable {
 
     /// One answered request: its status code and time from arrival to the last byte of the answer.
     public func request(workload: String, code: Int, duration: Duration) {
-        registry.makeCounter(descriptor: Self.descriptor("requests", "total", "Requests answered, by workload and status code"),
-                             labels: [("workload", workload), ("code", String(code))]).increment()
-        registry.makeDurationHistogram(descriptor: Self.descriptor("request_duration", "seconds", "Request latency through the gateway"),
-                                       labels: [("workload", workload)], buckets: Self.latencyBuckets).record(duration)
+        let key = "\(workload) \(code)"
+        let counter = requestCounters.withLock { counters in
+            if let c = counters[key] { return c }
+            let c = registry.makeCounter(descriptor: Self.descriptor("requests", "total", "Requests answered, by workload and status code"),
+                                         labels: [("workload", workload), ("code", String(code))])
+            counters[key] = c
+            return c
+        }
+        counter.increment()
+        let histogram = latencies.withLock { histograms in
+            if let h = histograms[workload] { return h }
+            let h = registry.makeDurationHistogram(descriptor: Self.descriptor("request_duration", "seconds", "Request latency through the gateway"),
+                                                   labels: [("workload", workload)], buckets: Self.latencyBuckets)
+            histograms[workload] = h
+            return h
+        }
+        histogram.record(duration)
     }
 
     /// Requests in the gateway for a workload now (held by the activator, queued or at a replica).
     public func inFlight(workload: String) -> Gauge {
-        registry.makeGauge(descriptor: Self.descriptor("requests_in_flight", "count", "Requests in flight per workload"),
-                           labels: [("workload", workload)])
+        inFlightGauges.withLock { gauges in
+            if let g = gauges[workload] { return g }
+            let g = registry.makeGauge(descriptor: Self.descriptor("requests_in_flight", "count", "Requests in flight per workload"),
+                                       labels: [("workload", workload)])
+            gauges[workload] = g
+            return g
+        }
     }
 
     /// What the autoscaler samples, ten times a second.

@@ -20,7 +20,7 @@ public struct GatewayRouter: Sendable {
         }
 
         func header(_ name: String) -> String? {
-            headers.first { $0.name.lowercased() == name.lowercased() }?.value
+            headers.first { GatewayRouter.sameName($0.name, name) }?.value
         }
     }
 
@@ -41,6 +41,8 @@ public struct GatewayRouter: Sendable {
         /// The Envoy route entry (`match`, `route`, response header operations, `typed_per_filter_config`).
         public var route: Value
         public var request: Request
+        /// The route's timeout, retries, faults, mirrors and hashing, read once when the router is built.
+        public var policy: RoutePolicy
     }
 
     public enum Failure: Error, Sendable, Equatable {
@@ -53,6 +55,14 @@ public struct GatewayRouter: Sendable {
 
     struct Route {
         var raw: Value
+        var policy: RoutePolicy
+        /// Read once from `match` and `route` (interpreting them per request was a tenth of a request's CPU).
+        var prefix: String?
+        var exactPath: String?
+        var regex: String?
+        var headerMatches: [Value]
+        var rewrites: Bool
+        var timeoutSeconds: Double?
         var match: Value
         var action: Value
         var requestHeadersToAdd: [Value]
@@ -86,7 +96,13 @@ public struct GatewayRouter: Sendable {
             let vhosts: [VirtualHost] = (hcm[path: ["route_config", "virtual_hosts"]]?.array ?? []).map { vh in
                 VirtualHost(name: vh["name"]?.string ?? "", domains: vh["domains"]?.array?.compactMap(\.string) ?? [],
                             routes: (vh["routes"]?.array ?? []).map { r in
-                                Route(raw: r, match: r["match"] ?? [:], action: r["route"] ?? [:],
+                                Route(raw: r, policy: RoutePolicy(route: r),
+                                      prefix: r[path: ["match", "prefix"]]?.string, exactPath: r[path: ["match", "path"]]?.string,
+                                      regex: r[path: ["match", "safe_regex", "regex"]]?.string,
+                                      headerMatches: r[path: ["match", "headers"]]?.array ?? [],
+                                      rewrites: r[path: ["route", "prefix_rewrite"]] != nil || r[path: ["route", "regex_rewrite"]] != nil,
+                                      timeoutSeconds: r[path: ["route", "timeout"]]?.string.flatMap(Self.seconds),
+                                      match: r["match"] ?? [:], action: r["route"] ?? [:],
                                       requestHeadersToAdd: r["request_headers_to_add"]?.array ?? [],
                                       requestHeadersToRemove: r["request_headers_to_remove"]?.array?.compactMap(\.string) ?? [])
                             })
@@ -132,7 +148,8 @@ public struct GatewayRouter: Sendable {
             guard let vhost = listener.virtualHosts.first(where: { vh in vh.domains.contains { Self.domain($0, matches: host) } }) else {
                 return .failure(.unknownHost(request.host, known: knownHosts))
             }
-            guard let route = vhost.routes.first(where: { Self.matches($0.match, request) }) else {
+            let pathOnly = request.path.firstIndex(of: "?").map { String(request.path[..<$0]) } ?? request.path
+            guard let route = vhost.routes.first(where: { Self.matches($0, path: pathOnly, request) }) else {
                 return .failure(.noRoute(request.host))
             }
             let cluster: String
@@ -153,10 +170,10 @@ public struct GatewayRouter: Sendable {
             }
             Self.apply(route.requestHeadersToAdd, remove: route.requestHeadersToRemove, to: &request)
             if let rewrite = route.action["host_rewrite_literal"]?.string { request.host = rewrite }
-            request.path = Self.rewrite(request.path, action: route.action, match: route.match)
-            if let t = route.action["timeout"]?.string, let seconds = Self.seconds(t), seconds > 0 { timeout = seconds }
+            if route.rewrites { request.path = Self.rewrite(request.path, action: route.action, match: route.match) }
+            if let seconds = route.timeoutSeconds, seconds > 0 { timeout = seconds }
             trace.append("\(port) \(vhost.name) -> \(cluster)")
-            taken.append(Hop(cluster: cluster, route: route.raw, request: request))
+            taken.append(Hop(cluster: cluster, route: route.raw, request: request, policy: route.policy))
             if let next = internalClusters[cluster] {
                 port = next
                 continue
@@ -168,6 +185,7 @@ public struct GatewayRouter: Sendable {
     }
 
     static func hostWithoutPort(_ host: String) -> String {
+        guard host.utf8.contains(UInt8(ascii: ":")) else { return host }
         if let colon = host.lastIndex(of: ":"), !host.hasSuffix("]"), Int(host[host.index(after: colon)...]) != nil {
             return String(host[..<colon])
         }
@@ -182,10 +200,19 @@ public struct GatewayRouter: Sendable {
 
     static func matches(_ match: Value, _ request: Request) -> Bool {
         let path = String(request.path.split(separator: "?", maxSplits: 1).first ?? "")
-        if let p = match["prefix"]?.string, !path.hasPrefix(p) { return false }
-        if let p = match["path"]?.string, path != p { return false }
-        if let r = match[path: ["safe_regex", "regex"]]?.string, !fullMatch(r, path) { return false }
-        for h in match["headers"]?.array ?? [] {
+        return matches(prefix: match["prefix"]?.string, exactPath: match["path"]?.string, regex: match[path: ["safe_regex", "regex"]]?.string,
+                       headers: match["headers"]?.array ?? [], path: path, request)
+    }
+
+    static func matches(_ route: Route, path: String, _ request: Request) -> Bool {
+        matches(prefix: route.prefix, exactPath: route.exactPath, regex: route.regex, headers: route.headerMatches, path: path, request)
+    }
+
+    static func matches(prefix: String?, exactPath: String?, regex: String?, headers: [Value], path: String, _ request: Request) -> Bool {
+        if let p = prefix, !path.hasPrefix(p) { return false }
+        if let p = exactPath, path != p { return false }
+        if let r = regex, !fullMatch(r, path) { return false }
+        for h in headers {
             let name = h["name"]?.string ?? ""
             let value: String?
             switch name {
@@ -220,12 +247,26 @@ public struct GatewayRouter: Sendable {
 
     static let regexes = RegexCache()
 
+    /// Header names compared as HTTP does, ASCII case-insensitively, without allocating.
+    static func sameName(_ a: String, _ b: String) -> Bool {
+        var i = a.utf8.makeIterator(), j = b.utf8.makeIterator()
+        while true {
+            switch (i.next(), j.next()) {
+            case (nil, nil): return true
+            case (let x?, let y?):
+                if x != y && (x | 0x20) != (y | 0x20) { return false }
+                if x != y && !((x | 0x20) >= 0x61 && (x | 0x20) <= 0x7A) { return false }
+            default: return false
+            }
+        }
+    }
+
     static func apply(_ add: [Value], remove: [String], to request: inout Request) {
-        for name in remove { request.headers.removeAll { $0.name.lowercased() == name.lowercased() } }
+        for name in remove { request.headers.removeAll { sameName($0.name, name) } }
         for h in add {
             guard let key = h[path: ["header", "key"]]?.string, let value = h[path: ["header", "value"]]?.string else { continue }
             if h["append_action"]?.string != "APPEND_IF_EXISTS_OR_ADD" {
-                request.headers.removeAll { $0.name.lowercased() == key.lowercased() }
+                request.headers.removeAll { sameName($0.name, key) }
             }
             request.headers.append((key, value))
         }

@@ -4,7 +4,7 @@ import Testing
 
 /// Real models cut short or with bytes changed (fixed seeds, so failures reproduce): reading must throw a
 /// `ModelError` or return a value, never crash or hang. A crash would kill the test process.
-@Suite("Pickle fuzzing", .timeLimit(.minutes(2)))
+@Suite("Pickle fuzzing", .timeLimit(.minutes(5)))
 struct PickleFuzzTests {
     /// SplitMix64: a small deterministic generator.
     struct Random {
