@@ -90,29 +90,6 @@ public actor WorkloadRuntime {
         if desired > 0, replicas.isEmpty { try await waitForReplica(timeout: .seconds(120)) }
     }
 
-    /// A replica's port and queue for one request: the one with the fewest requests in flight. With no
-    /// ready replica the activator holds the request, asks for a replica and waits (up to `timeout`).
-    public func pick(timeout: Duration) async throws -> (target: Target, queue: QueueProxy) {
-        if loop == nil { try await start() }
-        if replicas.isEmpty {
-            if desired == 0 {
-                desired = 1
-                logger.info("activator: \(workload.name) has no replica; scaling from zero for a held request")
-                decider.record(concurrency: Double(held.count + 1), at: now)
-            }
-            reconcile()
-            try await waitForReplica(timeout: timeout)
-        }
-        var best: Replica?
-        var bestLoad = Int.max
-        for r in replicas {
-            let load = await r.queue.active + r.queue.pending
-            if load < bestLoad { best = r; bestLoad = load }
-        }
-        guard let best else { throw Failure.unavailable("\(workload.name) has no replica") }
-        return (best.target, best.queue)
-    }
-
     /// One ready replica as an endpoint of the Envoy clusters in front of the workload.
     public struct Endpoint: Sendable {
         public var name: String

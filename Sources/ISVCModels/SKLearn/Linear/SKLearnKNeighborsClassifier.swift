@@ -14,7 +14,7 @@ struct SKLearnKNeighborsClassifier: Estimator {
 
     let modelName: String
     let featureCount: Int?
-    let classes: SKLearnLinearLabels
+    let classes: SKLearnClassLabels
     let metric: Metric
     let distanceWeighted: Bool
     let neighbors: Int
@@ -33,7 +33,7 @@ struct SKLearnKNeighborsClassifier: Estimator {
         if try state.bool("outputs_2d_", default: false) {
             throw ModelError.unsupported("\(modelName): multi-output classification (outputs_2d_) is not supported")
         }
-        classes = try SKLearnLinearLabels(state)
+        classes = try SKLearnClassLabels(state)
         metric = try Self.metric(state)
         switch try state.string("weights") {
         case "uniform": distanceWeighted = false

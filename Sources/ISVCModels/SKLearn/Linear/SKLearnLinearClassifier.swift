@@ -20,7 +20,7 @@ struct SKLearnLinearClassifier: Estimator {
     let modelName: String
     let featureCount: Int?
     let function: SKLearnLinearFunction
-    let classes: SKLearnLinearLabels
+    let classes: SKLearnClassLabels
     /// nil for classifiers without `predict_proba` (LinearSVC).
     let probabilityRule: ProbabilityRule?
 
@@ -31,7 +31,7 @@ struct SKLearnLinearClassifier: Estimator {
         let state = SKLearnFittedState(object)
         modelName = state.name
         function = try SKLearnLinearFunction(state)
-        classes = try SKLearnLinearLabels(state)
+        classes = try SKLearnClassLabels(state)
         featureCount = try state.featureCount(implied: function.features)
         let k = classes.count
         guard k >= 2 else { throw state.inconsistent("classes_", "has \(k) class(es); a classifier needs two or more") }

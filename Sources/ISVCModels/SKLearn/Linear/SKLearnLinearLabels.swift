@@ -1,70 +1,7 @@
-/// A classifier's `classes_`, kept with its dtype so that `predict` answers with the same element
-/// type scikit-learn does (`classes_.take(indices)`): integers as INT64, strings (numpy `U` or
-/// `object` of str) as BYTES, floats as FP64, bools as BOOL.
-enum SKLearnLinearLabels: Sendable {
-    case int64([Int64])
-    case float64([Double])
-    case string([String])
-    case bool([Bool])
-
-    var count: Int {
-        switch self {
-        case .int64(let v): v.count
-        case .float64(let v): v.count
-        case .string(let v): v.count
-        case .bool(let v): v.count
-        }
-    }
-
-    /// Reads `classes_` (or another label field) of a fitted classifier.
+/// `classes_` (or another label field) of a fitted linear classifier, SVC or nearest-neighbours model.
+extension SKLearnClassLabels {
     init(_ state: SKLearnFittedState, field: String = "classes_") throws(ModelError) {
         let array = try state.object.array(field)
-        guard array.shape.count == 1 else {
-            throw state.inconsistent(field, "has shape \(array.shape), expected one dimension")
-        }
-        switch array.elements {
-        case .int(let v): self = .int64(v)
-        case .float(let v): self = .float64(v)
-        case .bool(let v): self = .bool(v)
-        case .string(let v): self = .string(v)
-        case .object(let items): self = try Self.fromObjects(items, state: state, field: field)
-        case .structured:
-            throw state.inconsistent(field, "has a structured dtype \(array.dtype), expected labels")
-        }
-        guard count == array.count else {
-            throw state.inconsistent(field, "holds \(count) labels for shape \(array.shape)")
-        }
-    }
-
-    /// An `object` array: all str, all int or all float (numpy keeps Python objects as given).
-    private static func fromObjects(_ items: [PickleValue], state: SKLearnFittedState,
-                                    field: String) throws(ModelError) -> SKLearnLinearLabels {
-        var strings: [String] = [], ints: [Int64] = [], floats: [Double] = []
-        for item in items {
-            switch item {
-            case .string(let s): strings.append(s)
-            case .bytes(let b): strings.append(String(decoding: b, as: UTF8.self))
-            case .int(let i): ints.append(i)
-            case .float(let d): floats.append(d)
-            default:
-                throw ModelError.unsupported("\(state.name).\(field): a label of \(item.kindName) is not supported")
-            }
-        }
-        if strings.count == items.count { return .string(strings) }
-        if ints.count == items.count { return .int64(ints) }
-        if floats.count == items.count { return .float64(floats) }
-        throw ModelError.unsupported("\(state.name).\(field): labels of mixed types are not supported")
-    }
-
-    /// `classes_.take(indices)` as a [N] prediction; every index must be in 0..<count.
-    func prediction(indices: [Int]) -> Prediction {
-        let values: Prediction.Values
-        switch self {
-        case .int64(let v): values = .int64(indices.map { v[$0] })
-        case .float64(let v): values = .float64(indices.map { v[$0] })
-        case .string(let v): values = .string(indices.map { v[$0] })
-        case .bool(let v): values = .bool(indices.map { v[$0] })
-        }
-        return Prediction(shape: [indices.count], values: values)
+        try self.init(array) { state.inconsistent(field, $0) }
     }
 }

@@ -6,7 +6,7 @@ struct SKLearnSVC: Estimator {
     let modelName: String
     let featureCount: Int?
     let support: SKLearnSVMSupport
-    let classes: SKLearnLinearLabels
+    let classes: SKLearnClassLabels
     /// Support vectors per class (`_n_support`) and where each class's run starts.
     let supportCounts: [Int]
     let supportStarts: [Int]
@@ -19,7 +19,7 @@ struct SKLearnSVC: Estimator {
     init(_ object: PickleObject) throws(ModelError) {
         let state = SKLearnFittedState(object)
         modelName = state.name
-        classes = try SKLearnLinearLabels(state)
+        classes = try SKLearnClassLabels(state)
         let k = classes.count
         guard k >= 2 else { throw state.inconsistent("classes_", "has \(k) class(es); a classifier needs two or more") }
         let pairs = k * (k - 1) / 2

@@ -29,7 +29,7 @@ struct SKLearnForestClassifier: Estimator {
         proba.withUnsafeBufferPointer { p in
             for r in 0..<x.rows { indices[r] = sklearnArgmax(p, start: r * classes, count: classes) }
         }
-        return labels.prediction(indices)
+        return labels.prediction(indices: indices)
     }
 
     func predictProbabilities(_ x: Matrix) throws(ModelError) -> Prediction? {

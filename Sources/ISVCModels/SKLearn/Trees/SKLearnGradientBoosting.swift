@@ -33,7 +33,7 @@ struct SKLearnGradientBoostingClassifier: Estimator {
                 for r in 0..<x.rows { indices[r] = sklearnArgmax(raw, start: r * outputs, count: outputs) }
             }
         }
-        return labels.prediction(indices)
+        return labels.prediction(indices: indices)
     }
 
     func predictProbabilities(_ x: Matrix) throws(ModelError) -> Prediction? {
