@@ -1,0 +1,131 @@
+import Foundation
+import ISVCCore
+import LoopbackSupport
+import Testing
+@testable import ISVCServe
+
+/// The same input, the same requests, the same echo-backend.py replicas: through `isvc serve`'s gateway
+/// and through a real Envoy loaded with `isvc compile --emit envoy`'s output (Differential.withBoth).
+/// Outcomes are compared: status codes, which backend answered (name and port), the proportions of a
+/// split (both within 4 standard deviations of the weights), how many attempts the replicas saw, and
+/// which replica an outlier ejection leaves. A difference is a bug in one of the two.
+@Suite("Differential: isvc serve against a real Envoy", .serialized)
+struct DifferentialEnvoyTests {
+    typealias Gateways = Differential.Gateways
+
+    /// One request through both gateways, serve's first.
+    static func both(_ g: Gateways, host: String, path: String, method: String = "GET",
+                     headers: [(String, String)] = []) async -> (serve: RawHTTP.Response, envoy: RawHTTP.Response) {
+        let s = await RawHTTP.async(port: g.serve, host: host, path: path, method: method, headers: headers)
+        let e = await RawHTTP.async(port: g.envoy, host: host, path: path, method: method, headers: headers)
+        return (s, e)
+    }
+
+    /// `n` requests through one gateway; how many each answerer got.
+    static func counts(_ port: Int, n: Int, host: String, path: String = "/", headers: [(String, String)] = []) async -> [String: Int] {
+        var counts: [String: Int] = [:]
+        for _ in 0..<n {
+            counts[Differential.answerer(await RawHTTP.async(port: port, host: host, path: path, headers: headers)), default: 0] += 1
+        }
+        return counts
+    }
+
+    // MARK: - 1. Header route and a 90/10 split between two revisions
+
+    static func revision(_ name: String, _ n: Int) -> String { "\(name)-predictor-0000\(n).default.svc.cluster.local" }
+
+    @Test("header route and 90/10 canary between two revisions (KServe's route and a user VirtualService): same backends, shares within bounds",
+          .enabled(if: Differential.envoy != nil, Differential.skipReason), .timeLimit(.minutes(5)))
+    func splitAndHeaderRoute() async throws {
+        let first = ServeLiveTests.isvc("diff", concurrency: 0, replicas: (1, 1))
+        let next = first.replacingOccurrences(of: "containerConcurrency: 0", with: "containerConcurrency: 0\n    canaryTrafficPercent: 10")
+            .replacingOccurrences(of: "\"diff\", \"120\"", with: "\"diff-canary\", \"120\"")
+        let front = """
+            apiVersion: networking.istio.io/v1
+            kind: VirtualService
+            metadata:
+              name: diff-front
+              namespace: default
+            spec:
+              hosts:
+                - diff.models.example.com
+              gateways:
+                - knative-serving/knative-ingress-gateway
+              http:
+                - name: by-header
+                  match:
+                    - headers:
+                        x-model-version:
+                          exact: canary
+                  route:
+                    - destination:
+                        host: \(Self.revision("diff", 2))
+                - name: split
+                  route:
+                    - destination:
+                        host: \(Self.revision("diff", 1))
+                      weight: 90
+                    - destination:
+                        host: \(Self.revision("diff", 2))
+                      weight: 10
+                  headers:
+                    request:
+                      set:
+                        x-routed-by: diff-front
+            """
+        let yaml = next + "\n---\n" + front
+        try await Differential.withBoth(yaml, previous: first, replicas: [Self.revision("diff", 1): 1, Self.revision("diff", 2): 1]) { g, _ in
+            let stablePort = g.replicas[Self.revision("diff", 1)]![0], canaryPort = g.replicas[Self.revision("diff", 2)]![0]
+            // Single requests: status, answering backend and port, and what the backend was sent.
+            let single: [(String, String, [(String, String)])] = [
+                ("diff.default.example.com", "/v1/models/diff:predict", []),
+                ("diff.models.example.com", "/v1/models/diff:predict", [("x-model-version", "canary")]),
+                ("diff.models.example.com", "/v1/models/diff:predict", [("x-model-version", "other")]),
+                ("prev-diff-predictor.default.example.com", "/", []),
+                ("latest-diff-predictor.default.example.com", "/", []),
+                ("diff-predictor.default.example.com", "/", []),
+                ("diff.default.svc.cluster.local", "/", []),
+                ("nobody.example.com", "/", []),
+            ]
+            for (host, path, headers) in single {
+                let r = await Self.both(g, host: host, path: path, headers: headers)
+                #expect(r.serve.status == r.envoy.status, "\(host): serve \(r.serve.status), Envoy \(r.envoy.status)")
+                if host.hasPrefix("prev-") || host.hasPrefix("latest-") || !headers.isEmpty && headers[0].1 == "canary" {
+                    #expect(r.serve.port == r.envoy.port, "\(host): serve \(r.serve.port), Envoy \(r.envoy.port)")
+                }
+                // A split may pick different revisions; what they were sent is compared when the same one answered.
+                guard r.serve.status == 200, r.envoy.status == 200, r.serve.port == r.envoy.port else { continue }
+                for key in ["host", "path"] {
+                    #expect(r.serve.json[key] as? String == r.envoy.json[key] as? String, "\(host) \(key)")
+                }
+                let sh = r.serve.json["headers"] as? [String: String] ?? [:], eh = r.envoy.json["headers"] as? [String: String] ?? [:]
+                for key in ["kserve-isvc-name", "kserve-isvc-namespace", "knative-serving-revision", "knative-serving-namespace", "x-routed-by"] {
+                    #expect(sh[key] == eh[key], "\(host) header \(key): serve \(sh[key] ?? "-"), Envoy \(eh[key] ?? "-")")
+                }
+            }
+            let header = await Self.both(g, host: "diff.models.example.com", path: "/", headers: [("x-model-version", "canary")])
+            #expect(header.serve.port == canaryPort && header.envoy.port == canaryPort)
+            let prev = await Self.both(g, host: "prev-diff-predictor.default.example.com", path: "/")
+            #expect(prev.serve.port == stablePort && prev.envoy.port == stablePort)
+
+            // The header route always wins.
+            for port in [g.serve, g.envoy] {
+                let c = await Self.counts(port, n: 30, host: "diff.models.example.com", headers: [("x-model-version", "canary")])
+                #expect(c == ["diff-canary": 30], "\(port == g.serve ? "serve" : "Envoy"): \(c)")
+            }
+            // Binomial(300, 0.1): mean 30, sd 5.2; 4 sd either side. Both hosts, both gateways.
+            for host in ["diff.default.example.com", "diff.models.example.com"] {
+                var shares: [String: [String: Int]] = [:]
+                for (name, port) in [("serve", g.serve), ("Envoy", g.envoy)] {
+                    let c = await Self.counts(port, n: 300, host: host, path: "/v1/models/diff:predict")
+                    shares[name] = c
+                    #expect(Set(c.keys).isSubset(of: ["diff", "diff-canary"]), "\(name) \(host): \(c)")
+                    #expect((10...50).contains(c["diff-canary"] ?? 0), "\(name) \(host): canary share out of bounds: \(c)")
+                }
+                // Two binomials of 300: their difference has sd 7.3; 4 sd.
+                let gap = abs((shares["serve"]?["diff-canary"] ?? 0) - (shares["Envoy"]?["diff-canary"] ?? 0))
+                #expect(gap <= 30, "\(host): serve \(shares["serve"] ?? [:]), Envoy \(shares["Envoy"] ?? [:])")
+            }
+        }
+    }
+}
