@@ -128,4 +128,54 @@ struct DifferentialEnvoyTests {
             }
         }
     }
+
+    // MARK: - 2. Retries
+
+    @Test("retries: attempts 2 on 5xx against a 503 path, Istio's default policy, a POST, and one replica failing: same statuses and attempts",
+          .enabled(if: Differential.envoy != nil, Differential.skipReason), .timeLimit(.minutes(5)))
+    func retries() async throws {
+        let routes = TrafficLiveTests.route("      rewrite:\n        uri: /\n      retries:\n        attempts: 2\n        retryOn: 5xx\n", match: "/r/")
+            + TrafficLiveTests.route()
+        let yaml = TrafficLiveTests.yaml("dretry", routes: routes, trafficPolicy: "    loadBalancer:\n      simple: ROUND_ROBIN\n")
+        try await Differential.withBoth(yaml, replicas: [TrafficLiveTests.revision("dretry"): 2]) { g, _ in
+            let ports = g.replicas[TrafficLiveTests.revision("dretry")]!
+            let host = TrafficLiveTests.host("dretry")
+            // Final status and the attempts both replicas saw, per request, per gateway.
+            for (path, method, expected) in [("/r/status/503/", "GET", 3), ("/r/status/503/", "POST", 3), ("/status/503/", "GET", 1),
+                                              ("/status/503/", "POST", 1), ("/r/status/404/", "GET", 1), ("/r/status/500/", "GET", 3)] {
+                var outcome: [String: (Int, Int)] = [:]
+                for (name, port) in [("serve", g.serve), ("Envoy", g.envoy)] {
+                    var status = 0
+                    let seen = await Differential.attempts(ports) {
+                        status = await RawHTTP.async(port: port, host: host, path: path, method: method, body: method == "POST" ? "{}" : "").status
+                    }
+                    outcome[name] = (status, seen.reduce(0, +))
+                }
+                let s = outcome["serve"]!, e = outcome["Envoy"]!
+                #expect(s == e, "\(method) \(path): serve status \(s.0) after \(s.1) attempts, Envoy \(e.0) after \(e.1)")
+                #expect(e.1 == expected, "\(method) \(path): Envoy made \(e.1) attempts")
+            }
+            // One replica failing: with retries every answer is the healthy replica's; without (Istio's
+            // default policy does not retry a 503) round robin sends every other request to the failing one.
+            _ = await RawHTTP.async(port: ports[0], host: "127.0.0.1", path: "/fail/on")
+            for (path, name) in [("/r/hello", "retried"), ("/hello", "not retried")] {
+                var outcome: [String: ([String: Int], [Int])] = [:]
+                for (gateway, port) in [("serve", g.serve), ("Envoy", g.envoy)] {
+                    var answers: [String: Int] = [:]
+                    let seen = await Differential.attempts(ports) {
+                        for _ in 0..<10 {
+                            let r = await RawHTTP.async(port: port, host: host, path: path)
+                            answers[r.status == 200 ? "200 from \(r.port == ports[1] ? "healthy" : "failing")" : "status \(r.status)", default: 0] += 1
+                        }
+                    }
+                    outcome[gateway] = (answers, seen)
+                }
+                let s = outcome["serve"]!, e = outcome["Envoy"]!
+                #expect(s.0 == e.0, "\(name): serve \(s.0), Envoy \(e.0)")
+                #expect(s.1 == e.1, "\(name): attempts per replica: serve \(s.1), Envoy \(e.1)")
+                if path == "/r/hello" { #expect(e.0 == ["200 from healthy": 10], "\(e.0)") }
+            }
+            _ = await RawHTTP.async(port: ports[0], host: "127.0.0.1", path: "/fail/off")
+        }
+    }
 }
