@@ -230,4 +230,50 @@ struct DifferentialEnvoyTests {
             }
         }
     }
+
+    // MARK: - 4. Outlier detection
+
+    @Test("outlier detection: a replica switched to failing is ejected after 3 consecutive 5xx by both, and comes back after its ejection time",
+          .enabled(if: Differential.envoy != nil, Differential.skipReason), .timeLimit(.minutes(5)))
+    func outlierDetection() async throws {
+        let policy = """
+            loadBalancer:
+              simple: ROUND_ROBIN
+            outlierDetection:
+              consecutive5xxErrors: 3
+              interval: 1s
+              baseEjectionTime: 3s
+              maxEjectionPercent: 100
+
+        """
+        let yaml = TrafficLiveTests.yaml("dod", routes: TrafficLiveTests.route(), trafficPolicy: policy)
+        try await Differential.withBoth(yaml, replicas: [TrafficLiveTests.revision("dod"): 2]) { g, _ in
+            let ports = g.replicas[TrafficLiveTests.revision("dod")]!
+            let host = TrafficLiveTests.host("dod")
+            func drive(_ port: Int, _ n: Int) async -> [String] {
+                var log: [String] = []
+                for _ in 0..<n {
+                    let r = await RawHTTP.async(port: port, host: host, path: "/")
+                    log.append(r.status == 200 ? (r.port == ports[0] ? "first" : "second") : "status \(r.status)")
+                }
+                return log
+            }
+            // Warm: both replicas answer through both gateways.
+            for port in [g.serve, g.envoy] { #expect(Set(await drive(port, 4)) == ["first", "second"]) }
+            _ = await RawHTTP.async(port: ports[0], host: "127.0.0.1", path: "/fail/on")
+            let serve = await drive(g.serve, 14), envoy = await drive(g.envoy, 14)
+            // Round robin: the failing replica answers every other request until its third 503 ejects it.
+            for (name, log) in [("serve", serve), ("Envoy", envoy)] {
+                #expect(log.filter { $0 == "status 503" }.count == 3, "\(name): \(log)")
+                #expect(log.suffix(8).allSatisfy { $0 == "second" }, "\(name): \(log)")
+                #expect(!log.contains("first"), "\(name): \(log)")
+            }
+            // Healthy again: after the 3 s ejection (unejected on an interval tick), it takes traffic again.
+            _ = await RawHTTP.async(port: ports[0], host: "127.0.0.1", path: "/fail/off")
+            try await Task.sleep(for: .seconds(5))
+            let serveAfter = await drive(g.serve, 6), envoyAfter = await drive(g.envoy, 6)
+            #expect(serveAfter.filter { $0 == "first" }.count == 3, "serve: \(serveAfter)")
+            #expect(envoyAfter.filter { $0 == "first" }.count == 3, "Envoy: \(envoyAfter)")
+        }
+    }
 }
