@@ -32,8 +32,10 @@ public actor UpstreamCluster {
         return Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
     }
 
+    static let hostSelectionRetries = 5
+
     /// Chooses an endpoint among `candidates` (the replicas now, with their requests in flight), not
-    /// one in `tried` when another is left (Envoy's previous-hosts retry predicate).
+    /// one in `tried` when another is left, as far as Envoy's previous-hosts retry predicate avoids it.
     public func choose(_ candidates: [LoadBalancer.Candidate], hash: UInt64?, tried: Set<String> = []) throws -> String? {
         guard !candidates.isEmpty else { return nil }
         var usable = candidates
@@ -49,10 +51,26 @@ public actor UpstreamCluster {
             }
             // Panic mode: fewer healthy endpoints than the threshold, so all of them take traffic.
         }
-        let fresh = usable.filter { !tried.contains($0.name) }
-        if !fresh.isEmpty { usable = fresh }
-        guard let i = balancer.choose(usable, hash: hash) else { return nil }
-        return usable[i].name
+        guard usable.contains(where: { !tried.contains($0.name) }) else {
+            return balancer.choose(usable, hash: hash).map { usable[$0].name }
+        }
+        switch balancer.policy {
+        case .ringHash, .maglev:
+            // One host per hash: leave the tried ones out (Envoy walks the ring on to the next host).
+            usable = usable.filter { !tried.contains($0.name) }
+            return balancer.choose(usable, hash: hash).map { usable[$0].name }
+        case .roundRobin, .random, .leastRequest:
+            // As Envoy: the balancer picks among all endpoints and a pick already tried is picked again,
+            // up to host_selection_retry_max_attempts (5, as istiod emits) times; the last pick stands.
+            // Round robin so moves on at every pick: with one of two replicas failing, each retried
+            // request tries the failing one first (seen in the differential test against Envoy).
+            var pick = balancer.choose(usable, hash: hash)
+            for _ in 0..<Self.hostSelectionRetries {
+                guard let i = pick, tried.contains(usable[i].name) else { break }
+                pick = balancer.choose(usable, hash: hash)
+            }
+            return pick.map { usable[$0].name }
+        }
     }
 
     /// One upstream answer of an endpoint, for the outlier detector.
