@@ -53,6 +53,7 @@ struct EnvoyRoutingTests {
                                                      "--base-id", String(Int.random(in: 1000...60000))])
         #expect(Loopback.waitForListener(8080 + offset), "Envoy did not start listening")
         #expect(Loopback.waitForListener(8081 + offset), "Envoy's local gateway listener did not start")
+        #expect(Loopback.waitForEnvoyReady(adminPort: options.adminPort), "Envoy did not become ready")
         return Setup(envoy: envoy, backends: children, port: 8080 + offset)
     }
 

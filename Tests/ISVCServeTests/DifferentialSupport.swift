@@ -106,6 +106,15 @@ enum Differential {
             Issue.record("Envoy did not listen on \(port)")
             throw CancellationError()
         }
+        let adminPort = options.adminPort
+        let ready = await withCheckedContinuation { continuation in
+            Thread { continuation.resume(returning: Loopback.waitForEnvoyReady(adminPort: adminPort)) }.start()
+        }
+        if !ready {
+            running.stop()
+            Issue.record("Envoy did not become ready (admin /ready on \(adminPort))")
+            throw CancellationError()
+        }
         return running
     }
 

@@ -97,6 +97,18 @@ public enum Loopback {
         return false
     }
 
+    /// Waits until an Envoy answers 200 on its admin `/ready` (server state LIVE: clusters and
+    /// listeners initialised). Its listener ports are bound earlier, before its workers take
+    /// connections; a request sent in between could go unanswered.
+    public static func waitForEnvoyReady(adminPort: Int, seconds: Double = 30) -> Bool {
+        let deadline = Date().addingTimeInterval(seconds)
+        while Date() < deadline {
+            if request(port: adminPort, host: "127.0.0.1", path: "/ready")?.status == 200 { return true }
+            usleep(100_000)
+        }
+        return false
+    }
+
     /// A child process, killed by PID when the test ends.
     public final class Child {
         let process = Process()
