@@ -59,3 +59,18 @@ struct RenderTests {
         #expect(UnifiedDiff.diff("same\n", "same\n").isEmpty)
     }
 }
+
+@Suite("Durations for Envoy")
+struct EnvoyDurationTests {
+    @Test("Go durations in Istio's API become protobuf JSON durations, as Envoy's config requires",
+          arguments: [("100ms", "0.100s"), ("2s", "2s"), ("1m30s", "90s"), ("1.5s", "1.500s"), ("250us", "0.000250s"),
+                      ("1h", "3600s"), ("0s", "0s"), ("1ns", "0.000000001s")])
+    func protobuf(text: String, expected: String) {
+        #expect(Durations.protobuf(text) == expected)
+    }
+
+    @Test("text that is not a duration is nil", arguments: ["", "abc", "10", "5 s", "s", "1x"])
+    func invalid(text: String) {
+        #expect(Durations.protobuf(text) == nil)
+    }
+}

@@ -23,7 +23,7 @@ struct ClusterBuilder {
         var cluster: Value = [
             "name": .string(name),
             "type": "STATIC",
-            "connect_timeout": policy[path: ["connectionPool", "tcp", "connectTimeout"]] ?? "10s",
+            "connect_timeout": .string(policy[path: ["connectionPool", "tcp", "connectTimeout"]]?.string.map { Durations.protobuf($0) ?? $0 } ?? "10s"),
             "lb_policy": .string(lbPolicy(policy["loadBalancer"])),
             "common_lb_config": [:],
             "load_assignment": [
@@ -58,8 +58,8 @@ struct ClusterBuilder {
                 o["consecutive_gateway_failure"] = .int(n)
                 o["enforcing_consecutive_gateway_failure"] = .int(n == 0 ? 0 : 100)
             }
-            if let v = outlier["interval"] { o["interval"] = v }
-            if let v = outlier["baseEjectionTime"] { o["base_ejection_time"] = v }
+            if let v = outlier["interval"]?.string { o["interval"] = .string(Durations.protobuf(v) ?? v) }
+            if let v = outlier["baseEjectionTime"]?.string { o["base_ejection_time"] = .string(Durations.protobuf(v) ?? v) }
             if let v = outlier["maxEjectionPercent"]?.int, v > 0 { o["max_ejection_percent"] = .int(v) }
             cluster["outlier_detection"] = o
             cluster["common_lb_config"] = ["healthy_panic_threshold": ["value": .int(outlier["minHealthPercent"]?.int ?? 0)]]

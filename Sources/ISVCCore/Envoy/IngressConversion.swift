@@ -83,7 +83,7 @@ enum IngressConversion {
             if !matches.isEmpty { entry["match"] = .array(matches) }
             entry["name"] = .string("\(ns).\(routeName).\(index)")
             if !set.isEmpty { entry["headers"] = ["request": ["set": .object(set)]] }
-            if let timeout = rule[path: ["timeouts", "request"]] { entry["timeout"] = timeout }
+            if let timeout = rule[path: ["timeouts", "request"]]?.string { entry["timeout"] = .string(Durations.protobuf(timeout) ?? timeout) }
             http.append(entry)
         }
         return ["apiVersion": "networking.istio.io/v1", "kind": "VirtualService",

@@ -23,7 +23,7 @@ struct RouteTranslation {
                                           "typed_config": ["@type": "type.googleapis.com/envoy.extensions.retry.host.previous_hosts.v3.PreviousHostsPredicate"]]]
         }
         if !codes.isEmpty { p["retriable_status_codes"] = .array(codes.map { .int($0) }) }
-        if let perTryTimeout { p["per_try_timeout"] = .string(perTryTimeout) }
+        if let perTryTimeout { p["per_try_timeout"] = .string(Durations.protobuf(perTryTimeout) ?? perTryTimeout) }
         if let backoff { p["retry_back_off"] = ["base_interval": .string(backoff)] }
         return p
     }
@@ -50,9 +50,11 @@ struct RouteTranslation {
         "outbound|\(port)|\(subset ?? "")|\(host)"
     }
 
+    /// Istio's StringMatch as Envoy's; an empty prefix (Istio's way to ask for a header to be
+    /// present) is nil, and the caller emits `present_match`, as istiod does (Envoy refuses `prefix: ""`).
     static func stringMatcher(_ m: Value) -> Value? {
         if let e = m["exact"]?.string { return ["exact": .string(e)] }
-        if let p = m["prefix"]?.string { return ["prefix": .string(p)] }
+        if let p = m["prefix"]?.string { return p.isEmpty ? nil : ["prefix": .string(p)] }
         if let r = m["regex"]?.string { return ["safe_regex": ["regex": .string(r)]] }
         return nil
     }
@@ -103,7 +105,7 @@ struct RouteTranslation {
             })
         }
 
-        let timeout = http["timeout"]?.string ?? "0s"
+        let timeout = http["timeout"]?.string.map { Durations.protobuf($0) ?? $0 } ?? "0s"
         var route: Value = ["timeout": .string(timeout), "max_grpc_timeout": .string(timeout)]
         if gatewayAPI { route["cluster_not_found_response_code"] = "INTERNAL_SERVER_ERROR" }
         let destinations = (http["route"]?.array ?? []).filter { ($0["weight"]?.int ?? 1) > 0 || (http["route"]?.array?.count ?? 0) == 1 }
@@ -217,7 +219,8 @@ struct RouteTranslation {
         }
         var config: Value = ["@type": "type.googleapis.com/envoy.extensions.filters.http.fault.v3.HTTPFault"]
         if let delay = fault["delay"] {
-            config["delay"] = ["fixed_delay": delay["fixedDelay"] ?? "0s", "percentage": fraction(delay["percentage"])]
+            let fixed = delay["fixedDelay"]?.string.map { Durations.protobuf($0) ?? $0 } ?? "0s"
+            config["delay"] = ["fixed_delay": .string(fixed), "percentage": fraction(delay["percentage"])]
         }
         if let abort = fault["abort"] {
             var a: Value = ["percentage": fraction(abort["percentage"])]

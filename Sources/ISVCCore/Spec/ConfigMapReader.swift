@@ -337,4 +337,29 @@ public enum Durations {
         guard number.isEmpty else { return nil }
         return Int(total)
     }
+
+    /// A Go duration (`100ms`, `1m30s`, `2s`, as Istio's API takes them) in protobuf's JSON form,
+    /// which Envoy's config requires: seconds with 0, 3, 6 or 9 fractional digits (`0.100s`, `90s`).
+    /// Nil when the text is not a duration.
+    public static func protobuf(_ text: String) -> String? {
+        let units: [(String, Int64)] = [("ns", 1), ("us", 1_000), ("µs", 1_000), ("ms", 1_000_000), ("s", 1_000_000_000),
+                                        ("m", 60_000_000_000), ("h", 3_600_000_000_000)]
+        var rest = Substring(text)
+        var nanos: Int64 = 0
+        guard !rest.isEmpty else { return nil }
+        while !rest.isEmpty {
+            let number = rest.prefix { $0.isNumber || $0 == "." }
+            guard !number.isEmpty, let value = Decimal(string: String(number)) else { return nil }
+            rest = rest.dropFirst(number.count)
+            guard let unit = units.filter({ rest.hasPrefix($0.0) }).max(by: { $0.0.count < $1.0.count }) else { return nil }
+            rest = rest.dropFirst(unit.0.count)
+            let scaled = NSDecimalNumber(decimal: value * Decimal(unit.1)).int64Value
+            nanos += scaled
+        }
+        let whole = nanos / 1_000_000_000, fraction = nanos % 1_000_000_000
+        if fraction == 0 { return "\(whole)s" }
+        var digits = String(format: "%09lld", fraction)
+        if digits.hasSuffix("000000") { digits = String(digits.prefix(3)) } else if digits.hasSuffix("000") { digits = String(digits.prefix(6)) }
+        return "\(whole).\(digits)s"
+    }
 }
