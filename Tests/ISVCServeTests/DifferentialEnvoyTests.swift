@@ -171,8 +171,12 @@ struct DifferentialEnvoyTests {
                     outcome[gateway] = (answers, seen)
                 }
                 let s = outcome["serve"]!, e = outcome["Envoy"]!
-                #expect(s.0 == e.0, "\(name): serve \(s.0), Envoy \(e.0)")
-                #expect(s.1 == e.1, "\(name): attempts per replica: serve \(s.1), Envoy \(e.1)")
+                // Round robin starts where each balancer last stopped (Envoy's at a random host), so
+                // over 10 requests the counts may differ by one between the gateways, not more.
+                for key in Set(s.0.keys).union(e.0.keys) {
+                    #expect(abs(s.0[key, default: 0] - e.0[key, default: 0]) <= 1, "\(name): serve \(s.0), Envoy \(e.0)")
+                }
+                #expect(zip(s.1, e.1).allSatisfy { abs($0 - $1) <= 1 }, "\(name): attempts per replica: serve \(s.1), Envoy \(e.1)")
                 if path == "/r/hello" { #expect(e.0 == ["200 from healthy": 10], "\(e.0)") }
             }
             _ = await RawHTTP.async(port: ports[0], host: "127.0.0.1", path: "/fail/off")
