@@ -1,4 +1,5 @@
 import Foundation
+import LoopbackSupport
 import Testing
 @testable import ISVCCore
 
@@ -128,5 +129,26 @@ struct CLITests {
         let r = try run(["check", "--format", "github", "fixtures/error-invalid-name.yaml"])
         #expect(r.status == 1)
         #expect(r.stdout.hasPrefix("::error file=fixtures/error-invalid-name.yaml,line=4,col=9,title=isvc kserve.name::"))
+    }
+
+    @Test("serve --request: the quick start answers V1 and V2 through the gateway and exits 0; a failed answer exits 1",
+          .timeLimit(.minutes(5)))
+    func serveRequest() async throws {
+        let work = FileManager.default.temporaryDirectory.appendingPathComponent("isvc-cli-serve-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: work) }
+        let bad = work.appendingPathComponent("three-features.json")
+        try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
+        try Data(#"{"instances": [[1, 2, 3]]}"#.utf8).write(to: bad)
+        try await LoopbackLock.run {
+            let ok = try run(["serve", "examples/serve/sklearn-iris.yaml", "--port", "0", "--admin-port", "0", "--workdir", work.path,
+                              "--request", "examples/serve/iris-input.json", "--request", "examples/serve/iris-input-v2.json"])
+            #expect(ok.status == 0, "\(ok.stderr)")
+            #expect(ok.stdout.contains("\n200 {\"predictions\":[1,1]}\n"), "\(ok.stdout)")
+            #expect(ok.stdout.contains(#""outputs":[{"data":[1,1],"datatype":"INT64","name":"output-0","shape":[2]}]"#), "\(ok.stdout)")
+            let failed = try run(["serve", "examples/serve/sklearn-iris.yaml", "--port", "0", "--admin-port", "0", "--workdir", work.path,
+                                  "--request", bad.path])
+            #expect(failed.status == 1)
+            #expect(failed.stdout.contains("500 {\"error\":\"X has 3 features, but SVC is expecting 4 features as input.\"}"), "\(failed.stdout)")
+        }
     }
 }
