@@ -32,6 +32,16 @@ struct ClusterBuilder {
                     "address": .string(endpoint.0), "port_value": .int(endpoint.1)]]]]]]],
             ],
         ]
+        if let hash = policy[path: ["loadBalancer", "consistentHash"]] {
+            // istiod: MAGLEV with its table size when set; otherwise a ring of at least 1024 entries
+            // (the deprecated minimumRingSize, or ringHash.minimumRingSize, when set).
+            if let maglev = hash["maglev"] {
+                if let size = maglev["tableSize"]?.int, size > 0 { cluster["maglev_lb_config"] = ["table_size": .int(size)] }
+            } else {
+                let size = hash[path: ["ringHash", "minimumRingSize"]]?.int ?? hash["minimumRingSize"]?.int ?? 0
+                cluster["ring_hash_lb_config"] = ["minimum_ring_size": .int(size > 0 ? size : 1024)]
+            }
+        }
         let pool = policy["connectionPool"] ?? [:]
         func limit(_ v: Value?) -> Value { v.flatMap(\.int).map { .int($0) } ?? .int(Self.maxUInt32) }
         cluster["circuit_breakers"] = ["thresholds": [[
@@ -74,7 +84,7 @@ struct ClusterBuilder {
         if let cookie = hash["httpCookie"], let name = cookie["name"]?.string {
             var c: Value = ["name": .string(name)]
             if let path = cookie["path"]?.string { c["path"] = .string(path) }
-            if let ttl = cookie["ttl"]?.string { c["ttl"] = .string(ttl) }
+            if let ttl = cookie["ttl"]?.string { c["ttl"] = .string(Durations.protobuf(ttl) ?? ttl) }
             return [["cookie": c]]
         }
         if hash["useSourceIp"] == .bool(true) { return [["connection_properties": ["source_ip": true]]] }
