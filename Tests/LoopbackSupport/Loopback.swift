@@ -37,6 +37,21 @@ public enum Loopback {
     /// One request on a new connection, with a 15 s timeout; nil when nothing answers.
     public static func request(port: Int, host: String, path: String = "/", headers: [String: String] = [:],
                                method: String = "GET", body: [UInt8] = []) -> Response? {
+        var text = "\(method) \(path) HTTP/1.1\r\nHost: \(host)\r\nConnection: close\r\n"
+        for (k, v) in headers { text += "\(k): \(v)\r\n" }
+        if method != "GET" || !body.isEmpty { text += "Content-Length: \(body.count)\r\n" }
+        text += "\r\n"
+        guard let data = exchange(port: port, Array(text.utf8) + body) else { return nil }
+        let response = String(decoding: data, as: UTF8.self)
+        guard let statusLine = response.split(separator: "\r\n").first,
+              let status = Int(statusLine.split(separator: " ").dropFirst().first ?? "") else { return nil }
+        let body = response.components(separatedBy: "\r\n\r\n").dropFirst().joined(separator: "\r\n\r\n")
+        return Response(status: status, body: body)
+    }
+
+    /// Sends exactly `bytes` on a new loopback connection (15 s timeouts) and reads until the peer
+    /// closes or `isComplete` says the answer is whole; nil when no connection is made.
+    public static func exchange(port: Int, _ bytes: [UInt8], isComplete: ([UInt8]) -> Bool = { _ in false }) -> [UInt8]? {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { return nil }
         defer { close(fd) }
@@ -53,14 +68,13 @@ public enum Loopback {
         // Children exiting (SIGCHLD) interrupt blocking calls: a connect cut short by EINTR goes on in
         // the background, so wait for it; send and recv are simply retried.
         guard connected == 0 || (errno == EINTR && finishConnect(fd)) else { return nil }
-        var text = "\(method) \(path) HTTP/1.1\r\nHost: \(host)\r\nConnection: close\r\n"
-        for (k, v) in headers { text += "\(k): \(v)\r\n" }
-        if method != "GET" || !body.isEmpty { text += "Content-Length: \(body.count)\r\n" }
-        text += "\r\n"
-        let bytes = Array(text.utf8) + body
-        var sent = -1
-        repeat { sent = bytes.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, 0) } } while sent < 0 && errno == EINTR
-        guard sent == bytes.count else { return nil }
+        var offset = 0
+        while offset < bytes.count {
+            let n = bytes[offset...].withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            if n < 0, errno == EINTR { continue }
+            if n <= 0 { break }  // the peer may have answered and closed before reading everything
+            offset += n
+        }
         var data: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 65536)
         while true {
@@ -68,12 +82,9 @@ public enum Loopback {
             if n < 0, errno == EINTR { continue }
             if n <= 0 { break }
             data += buffer[0..<n]
+            if isComplete(data) { break }
         }
-        let response = String(decoding: data, as: UTF8.self)
-        guard let statusLine = response.split(separator: "\r\n").first,
-              let status = Int(statusLine.split(separator: " ").dropFirst().first ?? "") else { return nil }
-        let body = response.components(separatedBy: "\r\n\r\n").dropFirst().joined(separator: "\r\n\r\n")
-        return Response(status: status, body: body)
+        return data
     }
 
     /// Waits (up to 15 s) for a connect that EINTR interrupted; true when it succeeded.
