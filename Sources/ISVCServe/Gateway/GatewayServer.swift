@@ -1,10 +1,10 @@
-import AsyncHTTPClient
 import Foundation
 import HTTPTypes
 import Hummingbird
 import ISVCCore
 import Logging
 import NIOCore
+import NIOHTTP1
 import ServiceLifecycle
 
 /// `isvc serve`'s front door: one HTTP listener that routes by Host as the compiled gateway does
@@ -14,7 +14,7 @@ public final class GatewayServer: Sendable {
     public let plan: ServePlan
     let runtimes: [String: WorkloadRuntime]
     let logger: Logger
-    let client: HTTPClient
+    let client: UpstreamHTTPClient
     public static let maxBodyBytes = 64 << 20
     /// Header, body and slow-client limits (request hygiene).
     public let limits: GatewayLimits
@@ -47,11 +47,8 @@ public final class GatewayServer: Sendable {
             upstreams[name] = UpstreamCluster(policy: ClusterPolicy(cluster: cluster), metrics: metrics, logger: logger)
         }
         self.upstreams = upstreams
-        var config = HTTPClient.Configuration()
-        config.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: 64)
         // A refused connection is an attempt's connect failure at once (the retry policy decides what next).
-        config.connectionPool.retryConnectionEstablishment = false
-        client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: config)
+        client = UpstreamHTTPClient(maxBodyBytes: Self.maxBodyBytes)
     }
 
     /// Starts every workload's replicas (min-scale); errors are logged and answered per request later.
@@ -65,7 +62,7 @@ public final class GatewayServer: Sendable {
 
     public func shutdown() async {
         for runtime in runtimes.values { await runtime.stop() }
-        try? await client.shutdown()
+        client.shutdown()
     }
 
     static func json(_ status: HTTPResponse.Status, _ message: String, extra: [String: Value] = [:]) -> Response {
@@ -151,23 +148,42 @@ public final class GatewayServer: Sendable {
         return Response(status: .init(code: answer.status), headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: answer.body)))
     }
 
+    /// The request as the replica receives it (hop-by-hop headers dropped, Host the route's), and its answer.
     func forward(_ decision: GatewayRouter.Decision, body: ByteBuffer, method: HTTPRequest.Method, port: Int,
                  timeout: Duration) async throws -> Response {
-        var upstream = HTTPClientRequest(url: "http://127.0.0.1:\(port)\(decision.request.path)")
-        upstream.method = .init(rawValue: method.rawValue)
-        for (name, value) in decision.request.headers where !["host", "content-length", "connection", "transfer-encoding"].contains(name.lowercased()) {
-            upstream.headers.add(name: name, value: value)
+        var headers = HTTPHeaders()
+        headers.reserveCapacity(decision.request.headers.count + 2)
+        headers.add(name: "Host", value: decision.request.host)
+        for (name, value) in decision.request.headers where !Self.isHopByHop(name) && !Self.named(name, "host") {
+            headers.add(name: name, value: value)
         }
-        upstream.headers.replaceOrAdd(name: "Host", value: decision.request.host)
-        if body.readableBytes > 0 { upstream.body = .bytes(body) }
-        let nanoseconds = Int64(timeout.components.seconds) * 1_000_000_000 + timeout.components.attoseconds / 1_000_000_000
-        let response = try await client.execute(upstream, timeout: .nanoseconds(max(1, nanoseconds)))
-        let data = try await response.body.collect(upTo: Self.maxBodyBytes)
-        var headers = HTTPFields()
-        for h in response.headers where !["content-length", "connection", "transfer-encoding"].contains(h.name.lowercased()) {
-            if let name = HTTPField.Name(h.name) { headers.append(HTTPField(name: name, value: h.value)) }
+        if body.readableBytes > 0 || !["GET", "HEAD", "DELETE", "OPTIONS", "TRACE"].contains(method.rawValue) {
+            headers.add(name: "Content-Length", value: String(body.readableBytes))
         }
-        return Response(status: .init(code: Int(response.status.code)), headers: headers, body: ResponseBody(byteBuffer: data))
+        let head = HTTPRequestHead(version: .http1_1, method: .init(rawValue: method.rawValue), uri: decision.request.path, headers: headers)
+        let answer = try await client.execute(port: port, head: head, body: body, timeout: timeout)
+        var fields = HTTPFields()
+        fields.reserveCapacity(answer.headers.count)
+        for (name, value) in answer.headers where !Self.isHopByHop(name) {
+            if let field = HTTPField.Name(name) { fields.append(HTTPField(name: field, value: value)) }
+        }
+        return Response(status: .init(code: answer.status), headers: fields, body: ResponseBody(byteBuffer: answer.body))
+    }
+
+    /// Headers that belong to one connection, not to the request or answer (the server frames its own).
+    static func isHopByHop(_ name: String) -> Bool {
+        switch name.utf8.count {
+        case 10: return named(name, "connection") || named(name, "keep-alive")
+        case 14: return named(name, "content-length")
+        case 17: return named(name, "transfer-encoding")
+        default: return false
+        }
+    }
+
+    /// Whether a header name is `lowercase` in any letter case (ASCII only, as header names are).
+    static func named(_ name: String, _ lowercase: StaticString) -> Bool {
+        let bytes = UnsafeBufferPointer(start: lowercase.utf8Start, count: lowercase.utf8CodeUnitCount)
+        return name.utf8.elementsEqual(bytes) { ($0 >= 65 && $0 <= 90 ? $0 + 32 : $0) == $1 }
     }
 
     /// One loopback listener per in-cluster host a container calls (`--predictor_host`): requests

@@ -1,13 +1,8 @@
-import AsyncHTTPClient
 import Foundation
 import HTTPTypes
 import Hummingbird
 import ISVCCore
 import NIOCore
-
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// How long one attempt may take: the earlier of the route timeout's deadline and the per-try timeout's.
 struct AttemptLimit: Sendable {
@@ -156,15 +151,12 @@ extension GatewayServer {
 
     static func isTimeout(_ error: Error) -> Bool {
         if let e = error as? QueueProxy.Refusal { return e == .timedOut }
-        if let e = error as? HTTPClientError { return e == .deadlineExceeded || e == .readTimeout }
+        if let e = error as? UpstreamHTTPClient.Failure { return e == .timeout }
         return false
     }
 
     static func isConnectFailure(_ error: Error) -> Bool {
-        if let e = error as? HTTPClientError, e == .connectTimeout { return true }
-        if let io = error as? IOError, io.errnoCode == ECONNREFUSED { return true }
-        let text = String(describing: error)
-        return text.contains("NIOConnectionError") || text.contains("connectionRefused") || text.contains("ECONNREFUSED")
-            || text.contains("Connection refused")
+        if case UpstreamHTTPClient.Failure.connectFailure? = error as? UpstreamHTTPClient.Failure { return true }
+        return false
     }
 }
