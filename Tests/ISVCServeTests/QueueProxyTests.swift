@@ -12,9 +12,9 @@ struct QueueProxyTests {
             tasks.append(Task { await Result(catching: { try await queue.run(timeout: .seconds(10)) { await gate.wait(); return i } }) })
         }
         // Wait until one runs and ten wait.
-        for _ in 0..<200 where await queue.pending < 10 { try await Task.sleep(for: .milliseconds(10)) }
-        #expect(await queue.active == 1)
-        #expect(await queue.pending == 10)
+        for _ in 0..<200 where queue.pending < 10 { try await Task.sleep(for: .milliseconds(10)) }
+        #expect(queue.active == 1)
+        #expect(queue.pending == 10)
         await #expect(throws: QueueProxy.Refusal.queueFull) {
             try await queue.run(timeout: .seconds(1)) { 0 }
         }
@@ -22,7 +22,7 @@ struct QueueProxyTests {
         var done = 0
         for t in tasks { if case .success = await t.value { done += 1 } }
         #expect(done == 11)
-        #expect(await queue.active == 0)
+        #expect(queue.active == 0)
     }
 
     @Test("a request that waits past its deadline is refused")
@@ -30,7 +30,7 @@ struct QueueProxyTests {
         let queue = QueueProxy(containerConcurrency: 1)
         let gate = Gate()
         let holder = Task { try await queue.run(timeout: .seconds(5)) { await gate.wait() } }
-        for _ in 0..<100 where await queue.active == 0 { try await Task.sleep(for: .milliseconds(10)) }
+        for _ in 0..<100 where queue.active == 0 { try await Task.sleep(for: .milliseconds(10)) }
         await #expect(throws: QueueProxy.Refusal.timedOut) {
             try await queue.run(timeout: .milliseconds(100)) { 0 }
         }
@@ -38,15 +38,47 @@ struct QueueProxyTests {
         _ = try await holder.value
     }
 
+    @Test("under contention: never more than containerConcurrency in flight, every request served in turn")
+    func contention() async throws {
+        let queue = QueueProxy(containerConcurrency: 2)
+        let peak = Peak()
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for _ in 0..<20 {
+                group.addTask {
+                    for _ in 0..<50 {
+                        try await queue.run(timeout: .seconds(30)) {
+                            await peak.enter(queue.active)
+                            await Task.yield()
+                        }
+                    }
+                }
+            }
+            try await group.waitForAll()
+        }
+        #expect(await peak.max == 2)
+        #expect(await peak.count == 1000)
+        #expect(queue.active == 0 && queue.pending == 0)
+    }
+
     @Test("containerConcurrency 0 is unlimited")
     func unlimited() async throws {
         let queue = QueueProxy(containerConcurrency: 0)
         let gate = Gate()
         let tasks = (0..<50).map { _ in Task { try await queue.run(timeout: .seconds(5)) { await gate.wait() } } }
-        for _ in 0..<200 where await queue.active < 50 { try await Task.sleep(for: .milliseconds(10)) }
-        #expect(await queue.active == 50)
+        for _ in 0..<200 where queue.active < 50 { try await Task.sleep(for: .milliseconds(10)) }
+        #expect(queue.active == 50)
         await gate.open()
         for t in tasks { _ = try await t.value }
+    }
+}
+
+/// The highest value seen, and how many were.
+actor Peak {
+    private(set) var max = 0
+    private(set) var count = 0
+    func enter(_ value: Int) {
+        max = Swift.max(max, value)
+        count += 1
     }
 }
 

@@ -205,19 +205,19 @@ struct TrafficPolicyUnitTests {
         let b = CircuitBreaker(thresholds: .init(maxConnections: 1, maxPendingRequests: 1, maxRequests: 10, maxRetries: 1))
         try await b.acquire(timeout: .seconds(5))
         let waiter = Task { try await b.acquire(timeout: .seconds(5)) }
-        while await b.pending == 0 { try await Task.sleep(for: .milliseconds(5)) }
+        while b.pending == 0 { try await Task.sleep(for: .milliseconds(5)) }
         await #expect(throws: CircuitBreaker.Refusal.overflow) { try await b.acquire(timeout: .seconds(5)) }
-        await b.release()
+        b.release()
         try await waiter.value
-        #expect(await b.active == 1)
+        #expect(b.active == 1)
         await #expect(throws: CircuitBreaker.Refusal.timedOut) { try await b.acquire(timeout: .milliseconds(20)) }
         let r = CircuitBreaker(thresholds: .init(maxConnections: 10, maxPendingRequests: 10, maxRequests: 1, maxRetries: 1))
         try await r.acquire(timeout: nil)
         await #expect(throws: CircuitBreaker.Refusal.overflow) { try await r.acquire(timeout: nil) }
-        #expect(await r.startRetry())
-        #expect(await !r.startRetry())
-        await r.retryDone()
-        #expect(await r.startRetry())
+        #expect(r.startRetry())
+        #expect(!r.startRetry())
+        r.retryDone()
+        #expect(r.startRetry())
     }
 
     @Test("cluster policy from the emitted cluster: Istio's defaults and a DestinationRule's")

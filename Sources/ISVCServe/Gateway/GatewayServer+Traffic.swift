@@ -71,13 +71,13 @@ extension GatewayServer {
                 result = await attempt(hop, cluster: cluster, hash: hash, tried: policy.retry?.previousHosts == true ? tried : [],
                                        body: body, method: method, limit: limit)
             }
-            if retries > 0 { await cluster?.breaker.retryDone() }
+            if retries > 0 { cluster?.breaker.retryDone() }
             if let e = result.endpoint { tried.insert(e) }
             if case .routeTimeout = result.outcome { return LocalReply(.gatewayTimeout, text: "upstream request timeout").response }
             guard let retry = policy.retry, retries < retry.numRetries, let outcome = result.retryOutcome, retry.covers(outcome) else {
                 return result.response
             }
-            if let cluster, !(await cluster.breaker.startRetry()) {
+            if let cluster, !cluster.breaker.startRetry() {
                 metrics.overflow(cluster: hop.cluster, what: "retry")
                 return result.response
             }
@@ -85,7 +85,7 @@ extension GatewayServer {
             metrics.retry(cluster: hop.cluster)
             let wait = Duration.seconds(retry.backoff(retry: retries))
             if let routeDeadline, ContinuousClock.now + wait >= routeDeadline {
-                if cluster != nil { await cluster?.breaker.retryDone() }
+                cluster?.breaker.retryDone()
                 try? await Task.sleep(until: routeDeadline)
                 return LocalReply(.gatewayTimeout, text: "upstream request timeout").response
             }

@@ -80,11 +80,11 @@ extension GatewayServer {
             return .final(LocalReply(.serviceUnavailable, json: "\(host) is unavailable: \(error)"))
         }
         var candidates: [LoadBalancer.Candidate] = []
-        for e in endpoints { candidates.append(.init(name: e.name, active: await e.queue.active + e.queue.pending)) }
+        for e in endpoints { candidates.append(.init(name: e.name, active: e.queue.active + e.queue.pending)) }
         var chosen: String?
         if let cluster {
             do {
-                chosen = try await cluster.choose(candidates, hash: hash, tried: tried)
+                chosen = try cluster.choose(candidates, hash: hash, tried: tried)
             } catch {
                 return .final(LocalReply(.serviceUnavailable, text: "no healthy upstream"))
             }
@@ -107,8 +107,8 @@ extension GatewayServer {
             }
         }
         let result = await send(hop, to: endpoint, body: body, method: method, limit: limit, revisionTimeout: revisionTimeout)
-        await cluster?.breaker.release()
-        if let status = result.reported { await cluster?.report(name, status: status) }
+        cluster?.breaker.release()
+        if let status = result.reported { cluster?.report(name, status: status) }
         var attempt = result.attempt
         attempt.endpoint = name
         return attempt

@@ -1,6 +1,7 @@
 import Foundation
 import ISVCCore
 import Logging
+import NIOConcurrencyHelpers
 
 /// One workload running locally: its model provided by the storage initializer, its replicas as
 /// processes with a queue-proxy each, the activator that holds requests while the workload has no
@@ -38,7 +39,12 @@ public actor WorkloadRuntime {
     /// Never more replicas than this for one revision, whatever the autoscaler wants (a laptop guard).
     public static let replicaLimit = 16
 
-    private var replicas: [Replica] = []
+    private var replicas: [Replica] = [] {
+        didSet { ready.withLockedValue { [replicas] in $0 = replicas.map { Endpoint(name: $0.name, target: $0.target, queue: $0.queue) } } }
+    }
+    /// The ready replicas as endpoints, readable without entering the actor: a request that finds
+    /// one goes on at once; only the activator's path (no replica ready) waits here.
+    private let ready = NIOLockedValueBox<[Endpoint]>([])
     private var starting = 0
     private var desired = 0
     private var decider: KPADecider
@@ -98,8 +104,14 @@ public actor WorkloadRuntime {
     }
 
     /// Every ready replica, for the gateway's load balancer; with none ready the activator holds the
-    /// caller, asks for a replica and waits (up to `timeout`), as `pick` does.
-    public func endpoints(timeout: Duration) async throws -> [Endpoint] {
+    /// caller, asks for a replica and waits (up to `timeout`).
+    public nonisolated func endpoints(timeout: Duration) async throws -> [Endpoint] {
+        let now = ready.withLockedValue { $0 }
+        if !now.isEmpty { return now }
+        return try await activate(timeout: timeout)
+    }
+
+    private func activate(timeout: Duration) async throws -> [Endpoint] {
         if loop == nil { try await start() }
         if replicas.isEmpty {
             if desired == 0 {
@@ -161,7 +173,7 @@ public actor WorkloadRuntime {
     static func drainAndStop(_ replica: Replica, timeout: Duration) async {
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
-            if await replica.queue.active + replica.queue.pending == 0 { break }
+            if replica.queue.active + replica.queue.pending == 0 { break }
             try? await Task.sleep(for: .milliseconds(50))
         }
         await replica.process?.stop()
@@ -244,12 +256,12 @@ public actor WorkloadRuntime {
 
     /// The revision's concurrency now: requests in the replicas' queue-proxies and those the activator
     /// holds; and how many of them wait (held or queued).
-    private func concurrency() async -> (total: Int, waiting: Int) {
+    private func concurrency() -> (total: Int, waiting: Int) {
         var total = held.count
         var waiting = held.count
         for r in replicas {
-            let pending = await r.queue.pending
-            total += await r.queue.active + pending
+            let pending = r.queue.pending
+            total += r.queue.active + pending
             waiting += pending
         }
         return (total, waiting)
@@ -260,7 +272,7 @@ public actor WorkloadRuntime {
         var sinceTick = 0.0
         while !Task.isCancelled, !stopped {
             try? await Task.sleep(for: .milliseconds(100))
-            let c = await concurrency()
+            let c = concurrency()
             decider.record(concurrency: Double(c.total), at: now)
             metrics.sample(workload: workload.name, queued: c.waiting, replicas: replicas.count, desired: desired)
             sinceTick += 0.1

@@ -1,8 +1,10 @@
+import NIOConcurrencyHelpers
+
 /// A cluster's circuit breakers (Envoy's resource manager, default priority), for HTTP/1.1 upstreams
 /// where each request in flight holds one connection: up to `max_connections` requests go upstream at
 /// once (never more than `max_requests`), then up to `max_pending_requests` wait for a connection; a
 /// request beyond that overflows at once. `max_retries` bounds the retries in progress.
-public actor CircuitBreaker {
+public final class CircuitBreaker: Sendable {
     public enum Refusal: Error, Sendable, Equatable {
         /// Envoy's overflow: 503 with `x-envoy-overloaded: true`.
         case overflow
@@ -11,59 +13,45 @@ public actor CircuitBreaker {
     }
 
     public let thresholds: ClusterPolicy.Thresholds
-    public private(set) var active = 0
-    public private(set) var retries = 0
-    private var waiting: [(id: Int, continuation: CheckedContinuation<Void, Error>)] = []
-    private var nextID = 0
+    private let connections: SlotLimiter
+    private let retryCount = NIOLockedValueBox(0)
 
     public init(thresholds: ClusterPolicy.Thresholds) {
         self.thresholds = thresholds
+        // Fewer requests than connections allowed: the request limit overflows first, and no request
+        // ever waits for a connection. Otherwise the connections fill, then the pending queue.
+        connections = thresholds.maxRequests < thresholds.maxConnections
+            ? SlotLimiter(slots: thresholds.maxRequests, queueDepth: 0)
+            : SlotLimiter(slots: thresholds.maxConnections, queueDepth: thresholds.maxPendingRequests)
     }
 
-    public var pending: Int { waiting.count }
+    public var active: Int { connections.held }
+    public var pending: Int { connections.waiting }
+    public var retries: Int { retryCount.withLockedValue { $0 } }
 
     /// Admits one request upstream, waiting for a connection when all are busy (until `timeout`).
     public func acquire(timeout: Duration?) async throws {
-        if active < thresholds.maxConnections {
-            guard active < thresholds.maxRequests else { throw Refusal.overflow }
-            active += 1
-            return
+        do {
+            try await connections.acquire(timeout: timeout)
+        } catch SlotLimiter.Refusal.full {
+            throw Refusal.overflow
+        } catch {
+            throw Refusal.timedOut
         }
-        guard waiting.count < thresholds.maxPendingRequests else { throw Refusal.overflow }
-        nextID += 1
-        let id = nextID
-        let timer = timeout.map { t in
-            Task { [weak self] in
-                try? await Task.sleep(for: t)
-                await self?.expire(id)
-            }
-        }
-        defer { timer?.cancel() }
-        try await withCheckedThrowingContinuation { (c: CheckedContinuation<Void, Error>) in
-            waiting.append((id, c))
-        }
-    }
-
-    private func expire(_ id: Int) {
-        guard let i = waiting.firstIndex(where: { $0.id == id }) else { return }
-        waiting.remove(at: i).continuation.resume(throwing: Refusal.timedOut)
     }
 
     /// The request is done with its connection: the oldest waiting request takes it.
-    public func release() {
-        if waiting.isEmpty {
-            active = max(0, active - 1)
-        } else {
-            waiting.removeFirst().continuation.resume()
-        }
-    }
+    public func release() { connections.release() }
 
     /// Whether one more retry may start (`max_retries`); pair with `retryDone()`.
     public func startRetry() -> Bool {
-        guard retries < thresholds.maxRetries else { return false }
-        retries += 1
-        return true
+        let max = thresholds.maxRetries
+        return retryCount.withLockedValue { n in
+            guard n < max else { return false }
+            n += 1
+            return true
+        }
     }
 
-    public func retryDone() { retries = max(0, retries - 1) }
+    public func retryDone() { retryCount.withLockedValue { $0 = max(0, $0 - 1) } }
 }
