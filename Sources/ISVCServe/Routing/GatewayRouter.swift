@@ -11,16 +11,29 @@ public struct GatewayRouter: Sendable {
         public var path: String
         public var method: String
         public var headers: [(name: String, value: String)]
+        /// `http`, or `https` on the TLS listener (the `:scheme` a route may match).
+        public var scheme: String
 
-        public init(host: String, path: String, method: String = "GET", headers: [(name: String, value: String)] = []) {
+        public init(host: String, path: String, method: String = "GET", headers: [(name: String, value: String)] = [],
+                    scheme: String = "http") {
             self.host = host
             self.path = path
             self.method = method
             self.headers = headers
+            self.scheme = scheme
         }
 
         func header(_ name: String) -> String? {
             headers.first { GatewayRouter.sameName($0.name, name) }?.value
+        }
+
+        /// Every value of a header joined with commas, as Envoy matches a repeated header; nil when absent.
+        func joinedHeader(_ name: String) -> String? {
+            var joined: String?
+            for h in headers where GatewayRouter.sameName(h.name, name) {
+                joined = joined.map { $0 + "," + h.value } ?? h.value
+            }
+            return joined
         }
     }
 
@@ -53,31 +66,63 @@ public struct GatewayRouter: Sendable {
         case loop
     }
 
-    struct Route {
+    /// One Envoy route, read once (interpreting the config's values per request was a tenth of a
+    /// request's CPU).
+    struct Route: Sendable {
+        enum Target: Sendable {
+            case cluster(String)
+            /// `weighted_clusters`: name, weight, and the cluster's own request header operations.
+            case weighted([(name: String, weight: Int, headers: [HeaderOperation])], total: Int)
+            /// No action isvc can follow (a redirect, a direct response): no route.
+            case none
+        }
+
         var raw: Value
         var policy: RoutePolicy
-        /// Read once from `match` and `route` (interpreting them per request was a tenth of a request's CPU).
-        var prefix: String?
-        var exactPath: String?
-        var regex: String?
-        var headerMatches: [Value]
+        var condition: RouteMatch
+        var target: Target
+        var hostRewrite: String?
         var rewrites: Bool
         var timeoutSeconds: Double?
         var match: Value
         var action: Value
-        var requestHeadersToAdd: [Value]
+        var requestHeadersToAdd: [HeaderOperation]
         var requestHeadersToRemove: [String]
+
+        init(_ r: Value) {
+            raw = r
+            policy = RoutePolicy(route: r)
+            match = r["match"] ?? [:]
+            action = r["route"] ?? [:]
+            condition = RouteMatch(match)
+            if let single = action["cluster"]?.string {
+                target = .cluster(single)
+            } else if let clusters = action[path: ["weighted_clusters", "clusters"]]?.array, !clusters.isEmpty {
+                let list = clusters.map { c in
+                    (name: c["name"]?.string ?? "", weight: max(0, c["weight"]?.int ?? 0), headers: HeaderOperation.list(c["request_headers_to_add"]))
+                }
+                target = .weighted(list, total: list.reduce(0) { $0 + $1.weight })
+            } else {
+                target = .none
+            }
+            hostRewrite = action["host_rewrite_literal"]?.string
+            rewrites = action["prefix_rewrite"] != nil || action["regex_rewrite"] != nil
+            timeoutSeconds = action["timeout"]?.string.flatMap(GatewayRouter.seconds)
+            requestHeadersToAdd = HeaderOperation.list(r["request_headers_to_add"])
+            requestHeadersToRemove = r["request_headers_to_remove"]?.array?.compactMap(\.string) ?? []
+        }
     }
 
-    struct VirtualHost {
+    struct VirtualHost: Sendable {
         var name: String
         var domains: [String]
         var routes: [Route]
     }
 
-    struct Listener {
+    struct Listener: Sendable {
         var port: Int
         var virtualHosts: [VirtualHost]
+        var table: VirtualHostTable
     }
 
     let listeners: [Int: Listener]
@@ -95,19 +140,9 @@ public struct GatewayRouter: Sendable {
             let hcm = l["filter_chains"]?.array?.first?["filters"]?.array?.first?["typed_config"] ?? [:]
             let vhosts: [VirtualHost] = (hcm[path: ["route_config", "virtual_hosts"]]?.array ?? []).map { vh in
                 VirtualHost(name: vh["name"]?.string ?? "", domains: vh["domains"]?.array?.compactMap(\.string) ?? [],
-                            routes: (vh["routes"]?.array ?? []).map { r in
-                                Route(raw: r, policy: RoutePolicy(route: r),
-                                      prefix: r[path: ["match", "prefix"]]?.string, exactPath: r[path: ["match", "path"]]?.string,
-                                      regex: r[path: ["match", "safe_regex", "regex"]]?.string,
-                                      headerMatches: r[path: ["match", "headers"]]?.array ?? [],
-                                      rewrites: r[path: ["route", "prefix_rewrite"]] != nil || r[path: ["route", "regex_rewrite"]] != nil,
-                                      timeoutSeconds: r[path: ["route", "timeout"]]?.string.flatMap(Self.seconds),
-                                      match: r["match"] ?? [:], action: r["route"] ?? [:],
-                                      requestHeadersToAdd: r["request_headers_to_add"]?.array ?? [],
-                                      requestHeadersToRemove: r["request_headers_to_remove"]?.array?.compactMap(\.string) ?? [])
-                            })
+                            routes: (vh["routes"]?.array ?? []).map(Route.init))
             }
-            listeners[port] = Listener(port: port, virtualHosts: vhosts)
+            listeners[port] = Listener(port: port, virtualHosts: vhosts, table: VirtualHostTable(domains: vhosts.map(\.domains)))
         }
         self.listeners = listeners
         self.externalPort = externalPort
@@ -143,39 +178,40 @@ public struct GatewayRouter: Sendable {
         var timeout: Double?
         var taken: [Hop] = []
         for _ in 0..<4 {
-            guard let listener = listeners[port] else { return .failure(.unknownHost(request.host, known: knownHosts)) }
-            let host = Self.hostWithoutPort(request.host).lowercased()
-            guard let vhost = listener.virtualHosts.first(where: { vh in vh.domains.contains { Self.domain($0, matches: host) } }) else {
+            guard let listener = listeners[port], let v = listener.table.lookup(request.host) else {
                 return .failure(.unknownHost(request.host, known: knownHosts))
             }
+            let vhost = listener.virtualHosts[v]
             let pathOnly = request.path.firstIndex(of: "?").map { String(request.path[..<$0]) } ?? request.path
-            guard let route = vhost.routes.first(where: { Self.matches($0, path: pathOnly, request) }) else {
+            guard let route = vhost.routes.first(where: { $0.condition.matches(path: pathOnly, request) }) else {
                 return .failure(.noRoute(request.host))
             }
             let cluster: String
-            if let single = route.action["cluster"]?.string {
-                cluster = single
-            } else if let clusters = route.action[path: ["weighted_clusters", "clusters"]]?.array, !clusters.isEmpty {
-                let total = clusters.compactMap { $0["weight"]?.int }.reduce(0, +)
+            switch route.target {
+            case .cluster(let name):
+                cluster = name
+            case .weighted(let clusters, let total):
                 var pick = random() * Double(max(total, 1))
-                var chosen = clusters.last!
+                var chosen = clusters[clusters.count - 1]
                 for c in clusters {
-                    pick -= Double(c["weight"]?.int ?? 0)
+                    pick -= Double(c.weight)
                     if pick < 0 { chosen = c; break }
                 }
-                cluster = chosen["name"]?.string ?? ""
-                Self.apply(chosen["request_headers_to_add"]?.array ?? [], remove: [], to: &request)
-            } else {
+                cluster = chosen.name
+                HeaderOperation.apply(chosen.headers, removing: [], to: &request.headers)
+            case .none:
                 return .failure(.noRoute(request.host))
             }
-            Self.apply(route.requestHeadersToAdd, remove: route.requestHeadersToRemove, to: &request)
-            if let rewrite = route.action["host_rewrite_literal"]?.string { request.host = rewrite }
+            HeaderOperation.apply(route.requestHeadersToAdd, removing: route.requestHeadersToRemove, to: &request.headers)
+            if let rewrite = route.hostRewrite { request.host = rewrite }
             if route.rewrites { request.path = Self.rewrite(request.path, action: route.action, match: route.match) }
             if let seconds = route.timeoutSeconds, seconds > 0 { timeout = seconds }
             trace.append("\(port) \(vhost.name) -> \(cluster)")
             taken.append(Hop(cluster: cluster, route: route.raw, request: request, policy: route.policy))
             if let next = internalClusters[cluster] {
+                // The local gateway is reached over plain HTTP inside the cluster.
                 port = next
+                request.scheme = "http"
                 continue
             }
             let target = cluster.split(separator: "|", omittingEmptySubsequences: false).last.map(String.init) ?? cluster
@@ -183,69 +219,6 @@ public struct GatewayRouter: Sendable {
         }
         return .failure(.loop)
     }
-
-    static func hostWithoutPort(_ host: String) -> String {
-        guard host.utf8.contains(UInt8(ascii: ":")) else { return host }
-        if let colon = host.lastIndex(of: ":"), !host.hasSuffix("]"), Int(host[host.index(after: colon)...]) != nil {
-            return String(host[..<colon])
-        }
-        return host
-    }
-
-    static func domain(_ pattern: String, matches host: String) -> Bool {
-        if pattern == "*" || pattern == host { return true }
-        if pattern.hasPrefix("*") { return host.hasSuffix(pattern.dropFirst()) }
-        return false
-    }
-
-    static func matches(_ match: Value, _ request: Request) -> Bool {
-        let path = String(request.path.split(separator: "?", maxSplits: 1).first ?? "")
-        return matches(prefix: match["prefix"]?.string, exactPath: match["path"]?.string, regex: match[path: ["safe_regex", "regex"]]?.string,
-                       headers: match["headers"]?.array ?? [], path: path, request)
-    }
-
-    static func matches(_ route: Route, path: String, _ request: Request) -> Bool {
-        matches(prefix: route.prefix, exactPath: route.exactPath, regex: route.regex, headers: route.headerMatches, path: path, request)
-    }
-
-    static func matches(prefix: String?, exactPath: String?, regex: String?, headers: [Value], path: String, _ request: Request) -> Bool {
-        if let p = prefix, !path.hasPrefix(p) { return false }
-        if let p = exactPath, path != p { return false }
-        if let r = regex, !fullMatch(r, path) { return false }
-        for h in headers {
-            let name = h["name"]?.string ?? ""
-            let value: String?
-            switch name {
-            case ":authority": value = request.host
-            case ":method": value = request.method
-            case ":path": value = request.path
-            default: value = request.header(name)
-            }
-            if h["present_match"] == .bool(true) {
-                if value == nil { return false }
-                continue
-            }
-            guard let value, let sm = h["string_match"], stringMatch(sm, value) else { return false }
-        }
-        return true
-    }
-
-    static func stringMatch(_ sm: Value, _ value: String) -> Bool {
-        if let e = sm["exact"]?.string { return value == e }
-        if let p = sm["prefix"]?.string { return value.hasPrefix(p) }
-        if let s = sm["suffix"]?.string { return value.hasSuffix(s) }
-        if let r = sm[path: ["safe_regex", "regex"]]?.string { return fullMatch(r, value) }
-        return false
-    }
-
-    /// RE2 full match, approximated with NSRegularExpression anchored at both ends. Patterns are
-    /// compiled once (compiling one took most of a request's time).
-    static func fullMatch(_ pattern: String, _ text: String) -> Bool {
-        guard let regex = regexes.compiled(pattern) else { return false }
-        return regex.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)) != nil
-    }
-
-    static let regexes = RegexCache()
 
     /// Header names compared as HTTP does, ASCII case-insensitively, without allocating.
     static func sameName(_ a: String, _ b: String) -> Bool {
@@ -258,17 +231,6 @@ public struct GatewayRouter: Sendable {
                 if x != y && !((x | 0x20) >= 0x61 && (x | 0x20) <= 0x7A) { return false }
             default: return false
             }
-        }
-    }
-
-    static func apply(_ add: [Value], remove: [String], to request: inout Request) {
-        for name in remove { request.headers.removeAll { sameName($0.name, name) } }
-        for h in add {
-            guard let key = h[path: ["header", "key"]]?.string, let value = h[path: ["header", "value"]]?.string else { continue }
-            if h["append_action"]?.string != "APPEND_IF_EXISTS_OR_ADD" {
-                request.headers.removeAll { sameName($0.name, key) }
-            }
-            request.headers.append((key, value))
         }
     }
 

@@ -8,17 +8,12 @@ indirect enum RBACMatcher: Sendable, Equatable {
     case and([RBACMatcher])
     case or([RBACMatcher])
     case not(RBACMatcher)
-    case header(name: String, match: HeaderMatch, invert: Bool)
+    case header(name: String, test: HeaderTest, invert: Bool)
     case urlPath(StringMatcher)
     case metadata(filter: String, path: [String], match: ValueMatch)
     /// A node isvc cannot read: matches when `value` says (true in DENY policies, false in ALLOW
     /// policies, so both fail closed).
     case unknown(Bool)
-
-    enum HeaderMatch: Sendable, Equatable {
-        case string(StringMatcher)
-        case present(Bool)
-    }
 
     indirect enum ValueMatch: Sendable, Equatable {
         case string(StringMatcher)
@@ -38,15 +33,9 @@ indirect enum RBACMatcher: Sendable, Equatable {
         else if let l = list("or_rules", "rules") ?? list("or_ids", "ids") { self = .or(l) }
         else if let inner = v["not_rule"] ?? v["not_id"] { self = .not(RBACMatcher(inner, unknownMatches: !unknownMatches)) }
         else if let h = v["header"], let name = h["name"]?.string {
-            let match: HeaderMatch
-            if let sm = h["string_match"] { match = .string(StringMatcher(sm)) }
-            else if case .bool(let b)? = h["present_match"] { match = .present(b) }
-            else if let e = h["exact_match"]?.string { match = .string(StringMatcher(["exact": .string(e)])) }
-            else if let p = h["prefix_match"]?.string { match = .string(StringMatcher(["prefix": .string(p)])) }
-            else if let s = h["suffix_match"]?.string { match = .string(StringMatcher(["suffix": .string(s)])) }
-            else if let r = h[path: ["safe_regex_match", "regex"]]?.string { match = .string(StringMatcher(["safe_regex": ["regex": .string(r)]])) }
-            else { self = .unknown(unknownMatches); return }
-            self = .header(name: name.lowercased(), match: match, invert: h["invert_match"] == .bool(true))
+            let test = HeaderTest(h)
+            if test == .unknown { self = .unknown(unknownMatches); return }
+            self = .header(name: name.lowercased(), test: test, invert: h["invert_match"] == .bool(true))
         } else if let path = v[path: ["url_path", "path"]] {
             self = .urlPath(StringMatcher(path))
         } else if let m = v["metadata"], let filter = m["filter"]?.string {
@@ -75,17 +64,10 @@ indirect enum RBACMatcher: Sendable, Equatable {
         case .and(let all): return all.allSatisfy { $0.matches(request, payloads: payloads) }
         case .or(let some): return some.contains { $0.matches(request, payloads: payloads) }
         case .not(let inner): return !inner.matches(request, payloads: payloads)
-        case .header(let name, let match, let invert):
+        case .header(let name, let test, let invert):
+            // Envoy joins repeated headers with commas before matching.
             let values = request.values(name)
-            let result: Bool
-            switch match {
-            case .present(let wanted): result = values.isEmpty != wanted
-            case .string(let sm):
-                // Envoy joins repeated headers with commas before matching; a missing header matches nothing.
-                if values.isEmpty { return false }
-                result = sm.matches(values.joined(separator: ","))
-            }
-            return invert ? !result : result
+            return test.holds(for: values.isEmpty ? nil : values.joined(separator: ","), invert: invert)
         case .urlPath(let sm):
             return sm.matches(request.normalizedPath)
         case .metadata(let filter, let path, let match):

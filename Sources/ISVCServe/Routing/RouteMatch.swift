@@ -1,0 +1,86 @@
+import ISVCCore
+
+/// An Envoy route's `match`, read once when the router is built: the path condition (`prefix`,
+/// `path`, `safe_regex`), then every `headers` and `query_parameters` condition.
+struct RouteMatch: Sendable {
+    enum PathCondition: Sendable, Equatable {
+        case prefix(String)
+        case exact(String)
+        case regex(String)
+        /// No path condition isvc can read: the route matches nothing (fail closed).
+        case unknown
+    }
+
+    struct HeaderCondition: Sendable {
+        enum Source: Sendable, Equatable { case authority, method, path, scheme, header(String) }
+        var source: Source
+        var test: HeaderTest
+        var invert: Bool
+    }
+
+    struct QueryCondition: Sendable {
+        var name: String
+        var test: HeaderTest
+    }
+
+    var path: PathCondition
+    var headers: [HeaderCondition]
+    var queryParameters: [QueryCondition]
+
+    init(_ match: Value) {
+        if let p = match["prefix"]?.string { path = .prefix(p) }
+        else if let p = match["path"]?.string { path = .exact(p) }
+        else if let r = match[path: ["safe_regex", "regex"]]?.string { path = .regex(r) }
+        else { path = .unknown }
+        headers = (match["headers"]?.array ?? []).map { h in
+            let name = h["name"]?.string ?? ""
+            let source: HeaderCondition.Source
+            switch name.lowercased() {
+            case ":authority", "host": source = .authority
+            case ":method": source = .method
+            case ":path": source = .path
+            case ":scheme": source = .scheme
+            default: source = .header(name)
+            }
+            return HeaderCondition(source: source, test: HeaderTest(h), invert: h["invert_match"] == .bool(true))
+        }
+        queryParameters = (match["query_parameters"]?.array ?? []).map { q in
+            QueryCondition(name: q["name"]?.string ?? "", test: HeaderTest(q))
+        }
+    }
+
+    /// Whether the request matches; `path` is the request path without its query string.
+    func matches(path requestPath: String, _ request: GatewayRouter.Request) -> Bool {
+        switch path {
+        case .prefix(let p): if !requestPath.hasPrefix(p) { return false }
+        case .exact(let p): if requestPath != p { return false }
+        case .regex(let r): if !StringMatcher.fullMatch(r, requestPath) { return false }
+        case .unknown: return false
+        }
+        for h in headers {
+            let value: String?
+            switch h.source {
+            case .authority: value = request.host
+            case .method: value = request.method
+            case .path: value = request.path
+            case .scheme: value = request.scheme
+            case .header(let name): value = request.joinedHeader(name)
+            }
+            if !h.test.holds(for: value, invert: h.invert) { return false }
+        }
+        for q in queryParameters where !q.test.holds(for: Self.query(request.path, q.name), invert: false) {
+            return false
+        }
+        return true
+    }
+
+    /// The first value of a query parameter, as sent (Envoy matches the undecoded value); nil when absent.
+    static func query(_ pathAndQuery: String, _ name: String) -> String? {
+        guard let q = pathAndQuery.split(separator: "?", maxSplits: 1).dropFirst().first else { return nil }
+        for pair in q.split(separator: "&") {
+            let kv = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            if kv.first.map(String.init) == name { return kv.count > 1 ? String(kv[1]) : "" }
+        }
+        return nil
+    }
+}
