@@ -2,13 +2,13 @@
 # What a gateway adds: the same nginx backend called directly, through a real Envoy loaded with
 # `isvc compile --emit envoy` (the ingress gateway's config, both listener hops of KServe's route),
 # and through `isvc serve`'s gateway (routing, activator, queue-proxy, traffic policies), in one run.
-#   bash bench/gateway-overhead.sh        (ROUNDS=3 rounds of DUR=5s per path; writes bench/out/gateway-overhead.md)
+#   bash bench/gateway-overhead.sh        (ROUNDS=5 rounds of DUR=5s per path; writes bench/out/gateway-overhead.md)
 # Needs wrk and nginx (apt-get install wrk nginx-light), Envoy in .venv-envoy (../shared/tools/validate-envoy
 # installs it), and a release build of isvc (built here). Everything listens on 127.0.0.1; stopped by PID.
 set -u
 cd "$(dirname "$0")/.."
 DUR=${DUR:-5s}
-ROUNDS=${ROUNDS:-3}
+ROUNDS=${ROUNDS:-5}
 LOAD=$(cut -d" " -f1-3 /proc/loadavg)
 ENVOY=${ENVOY:-.venv-envoy/bin/envoy}
 for tool in wrk nginx; do command -v $tool > /dev/null || { echo "$tool is needed: apt-get install wrk nginx-light"; exit 1; }; done
@@ -51,14 +51,14 @@ echo "|---|---:|---:|---:|---:|---:|---:|" >> "$OUT"
 # each cell is the median over the rounds.
 for c in 1 32; do
   t=$([ $c = 1 ] && echo 1 || echo 2)
-  : > bench/out/gw-rounds-direct; : > bench/out/gw-rounds-envoy; : > bench/out/gw-rounds-isvc
+  : > bench/out/gw-rounds-direct-$c; : > bench/out/gw-rounds-envoy-$c; : > bench/out/gw-rounds-isvc-$c
   for r in $(seq 1 "$ROUNDS"); do
-    run direct "http://127.0.0.1:$RPORT$PATH_" $c $t "" >> bench/out/gw-rounds-direct
-    run envoy "http://127.0.0.1:18200$PATH_" $c $t $EPID >> bench/out/gw-rounds-envoy
-    run isvc "http://127.0.0.1:18190$PATH_" $c $t $IPID >> bench/out/gw-rounds-isvc
+    run direct "http://127.0.0.1:$RPORT$PATH_" $c $t "" >> bench/out/gw-rounds-direct-$c
+    run envoy "http://127.0.0.1:18200$PATH_" $c $t $EPID >> bench/out/gw-rounds-envoy-$c
+    run isvc "http://127.0.0.1:18190$PATH_" $c $t $IPID >> bench/out/gw-rounds-isvc-$c
   done
   for which in direct envoy isvc; do
-    f=bench/out/gw-rounds-$which
+    f=bench/out/gw-rounds-$which-$c
     case $which in direct) name="backend (nginx) directly"; cpucell="";; envoy) name=$ENVOY_NAME;; isvc) name="isvc serve gateway";; esac
     [ $which = direct ] || cpucell=$(awk '{print $5}' $f | median)
     bad=$(awk '{ s += $4 } END { print s + 0 }' $f)

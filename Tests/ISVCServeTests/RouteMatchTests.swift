@@ -79,6 +79,22 @@ struct RouteMatchTests {
         #expect(Self.cluster(r, .init(host: "h", path: "/v1/models/m?debugging=1", headers: [("x-odd", "3")])) == "default")
     }
 
+    @Test("istiod's authority regex is matched without the regex engine, with the engine's answers")
+    func authorityPattern() {
+        let pattern = #"^bench\.default\.example\.com(?::\d{1,5})?$"#
+        #expect(StringMatcher.hostPattern(pattern) == "bench.default.example.com")
+        #expect(StringMatcher(["safe_regex": ["regex": .string(pattern)]]).kind == .hostWithOptionalPort("bench.default.example.com"))
+        for other in [#"^bench\.default\.example\.com$"#, #"^bench.default(?::\d{1,5})?$"#, #"^a\.b|c(?::\d{1,5})?$"#, #"^(?::\d{1,5})?$"#] {
+            #expect(StringMatcher.hostPattern(other) == nil, "\(other)")
+        }
+        let values = ["bench.default.example.com", "bench.default.example.com:8080", "bench.default.example.com:1",
+                      "bench.default.example.com:123456", "bench.default.example.com:", "bench.default.example.com:80a",
+                      "Bench.default.example.com", "benchXdefault.example.com", "bench.default.example.com.evil", "x.bench.default.example.com"]
+        for v in values {
+            #expect(StringMatcher.matches(host: "bench.default.example.com", optionalPort: v) == StringMatcher.fullMatch(pattern, v), "\(v)")
+        }
+    }
+
     @Test("header operations: Envoy's default appends; overwrite, add-if-absent and overwrite-if-exists; removals first")
     func headerOperations() {
         var headers: [(name: String, value: String)] = [("x-a", "1"), ("X-B", "2"), ("x-gone", "3")]

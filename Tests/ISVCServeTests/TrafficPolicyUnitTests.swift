@@ -198,6 +198,11 @@ struct TrafficPolicyUnitTests {
         #expect(RequestHygiene.normalize("/v1/models/m:predict") == "/v1/models/m:predict")
         #expect(RequestHygiene.normalize("a/b") == nil)
         #expect(RequestHygiene.normalize("*") == nil)
+        #expect(RequestHygiene.normalize("") == nil)
+        #expect(RequestHygiene.normalize("/a#frag") == nil)
+        #expect(RequestHygiene.normalize("/a\u{0}b") == nil)
+        #expect(RequestHygiene.normalize("/.well-known/x?y") == "/.well-known/x?y")
+        #expect(RequestHygiene.normalize("/a/b.c/..d") == "/a/b.c/..d")
     }
 
     @Test("circuit breaker: max_connections then pending then overflow; max_requests; max_retries", .timeLimit(.minutes(5)))

@@ -141,6 +141,19 @@ struct UpstreamHTTPClientTests {
         #expect(server.accepted == 1)
     }
 
+    @Test("an answer framed by closing the connection (HTTP/1.0, no length) is whole, and the connection not reused")
+    func closeDelimited() async throws {
+        let server = try await ScriptedServer.start { _ in .answerThenClose("HTTP/1.0 200 OK\r\ncontent-type: text/plain\r\n\r\nuntil the end", after: .milliseconds(10)) }
+        defer { server.stop() }
+        let client = UpstreamHTTPClient(maxBodyBytes: 1 << 20)
+        defer { client.shutdown() }
+        for _ in 0..<2 {
+            let answer = try await client.execute(port: server.port, head: Self.head(), body: nil, timeout: .seconds(5))
+            #expect(answer.status == 200 && String(buffer: answer.body) == "until the end")
+        }
+        #expect(server.accepted == 2)
+    }
+
     @Test("an idle connection is closed after the idle timeout")
     func idleTimeout() async throws {
         let server = try await ScriptedServer.start { _ in .answer(UpstreamHTTPClientTests.ok) }

@@ -47,7 +47,8 @@ enum RequestHygiene {
         if fields.contains(where: { $0.name.canonicalName == "host" }) {
             return .badRequest("more than one Host header")
         }
-        if let host = request.head.authority, host.isEmpty || host.contains(where: { $0.isWhitespace || $0 == "/" || $0 == "@" }) {
+        if let host = request.head.authority,
+           host.isEmpty || host.utf8.contains(where: { $0 <= 0x20 || $0 == 0x7F || $0 == UInt8(ascii: "/") || $0 == UInt8(ascii: "@") }) {
             return .badRequest("invalid Host header")
         }
         return nil
@@ -56,12 +57,25 @@ enum RequestHygiene {
     /// The path (with its query) as Envoy's `normalize_path` leaves it; nil when it cannot be
     /// normalised (Envoy answers 400).
     static func normalize(_ target: String) -> String? {
+        // Most paths have nothing to resolve or refuse: one pass over the bytes up to the query.
+        var bytes = target.utf8.makeIterator()
+        guard bytes.next() == UInt8(ascii: "/") else { return nil }
+        var previous = UInt8(ascii: "/")
+        var plain = true
+        while let b = bytes.next(), b != UInt8(ascii: "?") {
+            switch b {
+            case 0, UInt8(ascii: "\r"), UInt8(ascii: "\n"), UInt8(ascii: "#"): return nil
+            case UInt8(ascii: "%"): plain = false
+            case UInt8(ascii: ".") where previous == UInt8(ascii: "/"): plain = false
+            default: break
+            }
+            previous = b
+        }
+        if plain { return target }
         let parts = target.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false)
         let path = String(parts.first ?? "")
         let query = parts.count > 1 ? "?" + parts[1] : ""
         guard path.hasPrefix("/"), !path.contains(where: { $0 == "\0" || $0 == "\r" || $0 == "\n" || $0 == "#" }) else { return nil }
-        // Most paths have nothing to resolve: no dot segment, no percent-encoding.
-        if !path.utf8.contains(UInt8(ascii: "%")) && !path.contains("/.") { return path + query }
         var out: [Substring] = []
         let segments = path.dropFirst().split(separator: "/", omittingEmptySubsequences: false)
         for (i, raw) in segments.enumerated() {

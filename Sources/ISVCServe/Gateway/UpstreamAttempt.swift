@@ -66,7 +66,7 @@ extension GatewayServer {
     /// queue-proxy and the replica; the answer goes to the outlier detector.
     func attempt(_ hop: GatewayRouter.Hop, cluster: UpstreamCluster?, hash: UInt64?, tried: Set<String>, body: ByteBuffer,
                  method: HTTPRequest.Method, limit: AttemptLimit) async -> Attempt {
-        let host = hop.cluster.split(separator: "|", omittingEmptySubsequences: false).last.map(String.init) ?? hop.cluster
+        let host = GatewayRouter.serviceHost(ofCluster: hop.cluster)
         guard let runtime = runtimes[host] else { return .final(LocalReply(.badGateway, json: "nothing runs behind \(host)")) }
         let revisionTimeout = Duration.seconds(runtime.workload.timeoutSeconds)
         let endpoints: [WorkloadRuntime.Endpoint]

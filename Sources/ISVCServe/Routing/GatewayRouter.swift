@@ -182,7 +182,7 @@ public struct GatewayRouter: Sendable {
                 return .failure(.unknownHost(request.host, known: knownHosts))
             }
             let vhost = listener.virtualHosts[v]
-            let pathOnly = request.path.firstIndex(of: "?").map { String(request.path[..<$0]) } ?? request.path
+            let pathOnly = request.path.utf8.firstIndex(of: UInt8(ascii: "?")).map { String(request.path[..<$0]) } ?? request.path
             guard let route = vhost.routes.first(where: { $0.condition.matches(path: pathOnly, request) }) else {
                 return .failure(.noRoute(request.host))
             }
@@ -214,8 +214,7 @@ public struct GatewayRouter: Sendable {
                 request.scheme = "http"
                 continue
             }
-            let target = cluster.split(separator: "|", omittingEmptySubsequences: false).last.map(String.init) ?? cluster
-            return .success(Decision(clusterHost: target, request: request, timeoutSeconds: timeout, trace: trace, hops: taken))
+            return .success(Decision(clusterHost: Self.serviceHost(ofCluster: cluster), request: request, timeoutSeconds: timeout, trace: trace, hops: taken))
         }
         return .failure(.loop)
     }
@@ -232,6 +231,12 @@ public struct GatewayRouter: Sendable {
             default: return false
             }
         }
+    }
+
+    /// The service host of an Istio cluster name (`outbound|80||<host>`): what follows the last `|`.
+    static func serviceHost(ofCluster name: String) -> String {
+        guard let bar = name.utf8.lastIndex(of: UInt8(ascii: "|")) else { return name }
+        return String(name[name.utf8.index(after: bar)...])
     }
 
     static func seconds(_ duration: String) -> Double? {

@@ -4,7 +4,12 @@ import ISVCCore
 /// Envoy's `StringMatcher` (`exact`, `prefix`, `suffix`, `contains`, `safe_regex`, with `ignore_case`),
 /// for routes' header and query conditions and for RBAC. A matcher isvc cannot read matches nothing.
 struct StringMatcher: Sendable, Equatable {
-    enum Kind: Sendable, Equatable { case exact(String), prefix(String), suffix(String), contains(String), regex(String), unknown }
+    enum Kind: Sendable, Equatable {
+        case exact(String), prefix(String), suffix(String), contains(String), regex(String), unknown
+        /// The regex istiod writes for a VirtualService host on `:authority`, `^<host>(?::\d{1,5})?$`,
+        /// matched without the regex engine (it ran twice per request and was a tenth of routing).
+        case hostWithOptionalPort(String)
+    }
     let kind: Kind
     let ignoreCase: Bool
 
@@ -14,7 +19,7 @@ struct StringMatcher: Sendable, Equatable {
         else if let s = v["prefix"]?.string { kind = .prefix(s) }
         else if let s = v["suffix"]?.string { kind = .suffix(s) }
         else if let s = v["contains"]?.string { kind = .contains(s) }
-        else if let s = v[path: ["safe_regex", "regex"]]?.string { kind = .regex(s) }
+        else if let s = v[path: ["safe_regex", "regex"]]?.string { kind = Self.hostPattern(s).map(Kind.hostWithOptionalPort) ?? .regex(s) }
         else { kind = .unknown }
     }
 
@@ -26,8 +31,41 @@ struct StringMatcher: Sendable, Equatable {
         case .suffix(let s): return fold(value).hasSuffix(fold(s))
         case .contains(let s): return fold(value).contains(fold(s))
         case .regex(let r): return Self.fullMatch(r, value)
+        case .hostWithOptionalPort(let host): return Self.matches(host: host, optionalPort: value)
         case .unknown: return false
         }
+    }
+
+    /// The host of a pattern `^<host>(?::\d{1,5})?$` whose host is letters, digits, `-` and escaped
+    /// dots only; nil for any other pattern (those go to the regex engine).
+    static func hostPattern(_ pattern: String) -> String? {
+        let tail = "(?::\\d{1,5})?$"
+        guard pattern.hasPrefix("^"), pattern.hasSuffix(tail) else { return nil }
+        var host = ""
+        var escaped = false
+        for c in pattern.dropFirst().dropLast(tail.count) {
+            if escaped {
+                guard c == "." else { return nil }
+                host.append(c)
+                escaped = false
+            } else if c == "\\" {
+                escaped = true
+            } else if c.isASCII, c.isLetter || c.isNumber || c == "-" {
+                host.append(c)
+            } else {
+                return nil
+            }
+        }
+        return escaped || host.isEmpty ? nil : host
+    }
+
+    /// `value` is `host`, or `host:` and one to five ASCII digits (case matters, as in the regex).
+    static func matches(host: String, optionalPort value: String) -> Bool {
+        guard value.utf8.starts(with: host.utf8) else { return false }
+        let rest = value.utf8.dropFirst(host.utf8.count)
+        if rest.isEmpty { return true }
+        guard rest.first == UInt8(ascii: ":"), (2...6).contains(rest.count) else { return false }
+        return rest.dropFirst().allSatisfy { $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }
     }
 
     /// RE2 full match, approximated with NSRegularExpression anchored at both ends; a pattern that
