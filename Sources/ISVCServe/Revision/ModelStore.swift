@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import Foundation
 import NIOCore
+import NIOPosix
 
 /// The storage initializer on one machine: copies `file://` and plain paths, downloads `http(s)://`,
 /// into a per-workload model directory under the work dir. Nothing is half-written: a download goes
@@ -21,40 +22,58 @@ public struct ModelStore: Sendable {
     /// Provides the model for a workload; returns the local directory standing for /mnt/models.
     public func provide(_ uri: String?, for workload: String) async throws -> URL {
         let dir = workDirectory.appendingPathComponent(workload).appendingPathComponent("models")
-        let fm = FileManager.default
-        try fm.createDirectory(at: dir.deletingLastPathComponent(), withIntermediateDirectories: true)
         guard let uri, !uri.isEmpty else {
-            try fm.createDirectory(at: dir, withIntermediateDirectories: true)
-            return dir
+            return try await Self.blocking {
+                try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+                return dir
+            }
         }
-        let staging = dir.deletingLastPathComponent().appendingPathComponent(".models-\(UUID().uuidString)")
-        defer { try? fm.removeItem(at: staging) }
         if uri.hasPrefix("http://") || uri.hasPrefix("https://") {
             guard let url = URL(string: uri) else { throw Failure(description: "storageUri \(uri) is not a valid URL") }
-            try fm.createDirectory(at: staging, withIntermediateDirectories: true)
             let data = try await download(url)
             let name = url.lastPathComponent.isEmpty ? "model" : url.lastPathComponent
-            try data.write(to: staging.appendingPathComponent(name))
-        } else if uri.hasPrefix("file://") || !uri.contains("://") {
-            let path = uri.hasPrefix("file://") ? String(uri.dropFirst("file://".count)) : uri
-            let source = URL(fileURLWithPath: path)
-            var isDir: ObjCBool = false
-            guard fm.fileExists(atPath: source.path, isDirectory: &isDir) else {
-                throw Failure(description: "storageUri \(uri): \(source.path) does not exist")
-            }
-            if isDir.boolValue {
-                try fm.copyItem(at: source, to: staging)
-            } else {
-                try fm.createDirectory(at: staging, withIntermediateDirectories: true)
-                try fm.copyItem(at: source, to: staging.appendingPathComponent(source.lastPathComponent))
-            }
-        } else {
+            return try await Self.blocking { try Self.install(into: dir) { try data.write(to: $0.appendingPathComponent(name)) } }
+        }
+        guard uri.hasPrefix("file://") || !uri.contains("://") else {
             let scheme = uri.components(separatedBy: "://").first ?? uri
             throw Failure(description: "storageUri \(uri): isvc serve cannot fetch \(scheme):// models; download the model and use a local path, a file:// URI or an http(s):// URL")
         }
+        let source = URL(fileURLWithPath: uri.hasPrefix("file://") ? String(uri.dropFirst("file://".count)) : uri)
+        return try await Self.blocking {
+            var isDir: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: source.path, isDirectory: &isDir) else {
+                throw Failure(description: "storageUri \(uri): \(source.path) does not exist")
+            }
+            let directory = isDir.boolValue
+            return try Self.install(into: dir) { staging in
+                try FileManager.default.removeItem(at: staging)
+                if directory {
+                    try FileManager.default.copyItem(at: source, to: staging)
+                } else {
+                    try FileManager.default.createDirectory(at: staging, withIntermediateDirectories: true)
+                    try FileManager.default.copyItem(at: source, to: staging.appendingPathComponent(source.lastPathComponent))
+                }
+            }
+        }
+    }
+
+    /// Fills a staging directory beside `dir` and renames it to `dir` when complete.
+    static func install(into dir: URL, _ fill: (URL) throws -> Void) throws -> URL {
+        let fm = FileManager.default
+        try fm.createDirectory(at: dir.deletingLastPathComponent(), withIntermediateDirectories: true)
+        let staging = dir.deletingLastPathComponent().appendingPathComponent(".models-\(UUID().uuidString)")
+        defer { try? fm.removeItem(at: staging) }
+        try fm.createDirectory(at: staging, withIntermediateDirectories: true)
+        try fill(staging)
         if fm.fileExists(atPath: dir.path) { try fm.removeItem(at: dir) }
         try fm.moveItem(at: staging, to: dir)
         return dir
+    }
+
+    /// File work on NIO's blocking pool: isvc serve runs Swift concurrency on the event loops, and a
+    /// model copy there would stall every connection of that loop.
+    static func blocking<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+        try await NIOThreadPool.singleton.runIfActive(work)
     }
 
     func download(_ url: URL) async throws -> Data {

@@ -2,6 +2,7 @@ import Foundation
 import ISVCCore
 import Logging
 import NIOConcurrencyHelpers
+import NIOPosix
 
 /// One workload running locally: its model provided by the storage initializer, its replicas as
 /// processes with a queue-proxy each, the activator that holds requests while the workload has no
@@ -183,7 +184,12 @@ public actor WorkloadRuntime {
         let started = ContinuousClock.now
         do {
             let modelDirectory = try await model()
-            if workload.container["command"]?.array?.isEmpty != false, let models = try native(workload, modelDirectory) {
+            // Loading a model reads and parses files: on NIO's blocking pool, not on an event loop
+            // (isvc serve runs Swift concurrency on the event loops, which serve every request).
+            let native = native
+            let workload = workload
+            if workload.container["command"]?.array?.isEmpty != false,
+               let models = try await NIOThreadPool.singleton.runIfActive({ try native(workload, modelDirectory) }) {
                 starting -= 1
                 guard !stopped, replicas.count < desired else { return }
                 logger.info("replica \(name) serves \(models.map(\.name).joined(separator: ", ")) in process (native runtime)")
