@@ -129,6 +129,81 @@ struct DifferentialEnvoyTests {
         }
     }
 
+    // MARK: - 1b. Route matching
+
+    @Test("route matching: wildcard and exact VirtualService hosts, queryParams, withoutHeaders, ignoreUriCase: the same route in both",
+          .enabled(if: Differential.envoy != nil, Differential.skipReason), .timeLimit(.minutes(5)))
+    func routeMatching() async throws {
+        let target = Self.revision("rm", 1)
+        func rule(_ name: String, _ match: String?) -> String {
+            """
+                - name: \(name)
+            \(match.map { "      match:\n        - " + $0 } ?? "")
+                  route:
+                    - destination:
+                        host: \(target)
+                  headers:
+                    request:
+                      set:
+                        x-routed-by: \(name)
+            """
+        }
+        let wild = [
+            rule("by-query", "queryParams:\n            version:\n              exact: \"2\""),
+            rule("ci", "uri:\n            prefix: /CI/\n          ignoreUriCase: true"),
+            rule("no-debug", "withoutHeaders:\n            x-debug: {}\n          headers:\n            x-token:\n              exact: secret"),
+            rule("not-secret", "withoutHeaders:\n            x-token:\n              exact: secret"),
+            rule("wild-default", nil),
+        ].joined(separator: "\n")
+        let yaml = [ServeLiveTests.isvc("rm", concurrency: 0, replicas: (1, 1)), """
+            apiVersion: networking.istio.io/v1
+            kind: VirtualService
+            metadata:
+              name: rm-wild
+              namespace: default
+            spec:
+              hosts:
+                - "*.models.example.com"
+              gateways:
+                - knative-serving/knative-ingress-gateway
+              http:
+            \(wild)
+            """, """
+            apiVersion: networking.istio.io/v1
+            kind: VirtualService
+            metadata:
+              name: rm-exact
+              namespace: default
+            spec:
+              hosts:
+                - special.models.example.com
+              gateways:
+                - knative-serving/knative-ingress-gateway
+              http:
+            \(rule("exact", nil))
+            """].joined(separator: "\n---\n")
+        try await Differential.withBoth(yaml, replicas: [target: 1]) { g, _ in
+            let cases: [(host: String, path: String, headers: [(String, String)], expected: String)] = [
+                ("other.models.example.com", "/v1/models/rm:predict?version=2", [], "by-query"),
+                ("other.models.example.com", "/v1/models/rm:predict?version=3&version=2", [("x-token", "secret")], "no-debug"),
+                ("other.models.example.com", "/ci/models", [("x-token", "secret"), ("x-debug", "1")], "ci"),
+                ("other.models.example.com", "/", [("x-token", "secret")], "no-debug"),
+                ("other.models.example.com", "/", [("x-token", "other")], "not-secret"),
+                ("other.models.example.com", "/", [], "not-secret"),
+                ("other.models.example.com", "/", [("x-token", "secret"), ("x-debug", "")], "wild-default"),
+                ("special.models.example.com", "/?version=2", [], "exact"),
+                ("SPECIAL.Models.example.com:8080", "/", [], "exact"),
+            ]
+            for c in cases {
+                let r = await Self.both(g, host: c.host, path: c.path, headers: c.headers)
+                let served = (r.serve.json["headers"] as? [String: String])?["x-routed-by"] ?? "status \(r.serve.status)"
+                let envoys = (r.envoy.json["headers"] as? [String: String])?["x-routed-by"] ?? "status \(r.envoy.status)"
+                #expect(served == envoys, "\(c.host)\(c.path) \(c.headers): serve \(served), Envoy \(envoys)")
+                #expect(served == c.expected, "\(c.host)\(c.path) \(c.headers): serve \(served), expected \(c.expected)")
+            }
+        }
+    }
+
     // MARK: - 2. Retries
 
     @Test("retries: attempts 2 on 5xx against a 503 path, Istio's default policy, a POST, and one replica failing: same statuses and attempts",

@@ -59,6 +59,23 @@ struct RouteTranslation {
         return nil
     }
 
+    /// One header condition of a VirtualService match as an Envoy `HeaderMatcher`: a string match, or
+    /// `present_match` for an empty one (`{}`, `prefix: ""`, `regex: "*"`).
+    static func headerMatcher(_ name: String, _ spec: Value, invert: Bool) -> Value {
+        var matcher: Value = ["name": .string(name)]
+        if spec["regex"]?.string != "*", let sm = stringMatcher(spec) {
+            matcher["string_match"] = sm
+            if invert {
+                matcher["invert_match"] = true
+                matcher["treat_missing_header_as_empty"] = true
+            }
+        } else {
+            matcher["present_match"] = true
+            if invert { matcher["invert_match"] = true }
+        }
+        return matcher
+    }
+
     /// Envoy routes for one HTTP route of a VirtualService, one per match entry that applies to `gateway`.
     func routes(for http: Value, gateway: String, vsGateways: [String]) -> [Value] {
         let matches = http["match"]?.array ?? [[:]]
@@ -84,14 +101,13 @@ struct RouteTranslation {
         } else {
             match["prefix"] = "/"
         }
-        var headers: [Value] = []
-        for (name, spec) in (m["headers"]?.object ?? [:]).sorted(by: { $0.key < $1.key }) {
-            if let sm = Self.stringMatcher(spec) {
-                headers.append(["name": .string(name), "string_match": sm])
-            } else {
-                headers.append(["name": .string(name), "present_match": true])
-            }
+        // `headers` and `withoutHeaders` (inverted; a string match also treats a missing header as
+        // empty, so that it matches), sorted by name, as istiod writes them.
+        var named: [(name: String, order: Int, matcher: Value)] = []
+        for (order, key) in ["headers", "withoutHeaders"].enumerated() {
+            for (name, spec) in m[key]?.object ?? [:] { named.append((name, order, Self.headerMatcher(name, spec, invert: order == 1))) }
         }
+        var headers = named.sorted { ($0.name, $0.order) < ($1.name, $1.order) }.map(\.matcher)
         for (key, pseudo) in [("method", ":method"), ("authority", ":authority"), ("scheme", ":scheme")] {
             if let spec = m[key], let sm = Self.stringMatcher(spec) {
                 headers.append(["name": .string(pseudo), "string_match": sm])

@@ -62,8 +62,10 @@ struct IstioRules {
                 for key in ["uri", "authority", "scheme", "method"] { if let m = match[key] { matchers.append((key, m)) } }
                 for pair in match["headers"]?.mapping ?? [] { matchers.append(("headers.\(pair.key.scalar?.text ?? "")", pair.value)) }
                 for pair in match["queryParams"]?.mapping ?? [] { matchers.append(("queryParams.\(pair.key.scalar?.text ?? "")", pair.value)) }
+                for pair in match["withoutHeaders"]?.mapping ?? [] { matchers.append(("withoutHeaders.\(pair.key.scalar?.text ?? "")", pair.value)) }
                 for (field, m) in matchers {
-                    guard let regex = m["regex"], let pattern = regex.string else { continue }
+                    // A regex of "*" on a header means "present" (istiod's catch-all), not a pattern.
+                    guard let regex = m["regex"], let pattern = regex.string, !(field.contains(".") && pattern == "*") else { continue }
                     do {
                         _ = try NSRegularExpression(pattern: pattern)
                     } catch {

@@ -19,9 +19,10 @@ enum HeaderTest: Sendable, Equatable {
         else { self = .unknown }
     }
 
-    /// Envoy's rule: a missing header fails a value test whatever `invert_match` says; a
-    /// presence test sees it as absent (and inverts).
-    func holds(for value: String?, invert: Bool) -> Bool {
+    /// Envoy's rule: a missing header fails a value test whatever `invert_match` says, and a presence
+    /// test sees it absent (then inverts); with `treat_missing_header_as_empty` it is present and empty.
+    func holds(for value: String?, invert: Bool, missingAsEmpty: Bool = false) -> Bool {
+        let value = value ?? (missingAsEmpty ? "" : nil)
         switch self {
         case .present(let wanted): return ((value != nil) == wanted) != invert
         case .string(let matcher):

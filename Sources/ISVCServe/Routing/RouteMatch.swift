@@ -16,6 +16,7 @@ struct RouteMatch: Sendable {
         var source: Source
         var test: HeaderTest
         var invert: Bool
+        var missingAsEmpty: Bool
     }
 
     struct QueryCondition: Sendable {
@@ -24,6 +25,8 @@ struct RouteMatch: Sendable {
     }
 
     var path: PathCondition
+    /// `case_sensitive: false` (Istio's `ignoreUriCase`): `prefix` and `path` compare without case.
+    var caseSensitive: Bool
     var headers: [HeaderCondition]
     var queryParameters: [QueryCondition]
 
@@ -32,6 +35,7 @@ struct RouteMatch: Sendable {
         else if let p = match["path"]?.string { path = .exact(p) }
         else if let r = match[path: ["safe_regex", "regex"]]?.string { path = .regex(r) }
         else { path = .unknown }
+        caseSensitive = match["case_sensitive"] != .bool(false)
         headers = (match["headers"]?.array ?? []).map { h in
             let name = h["name"]?.string ?? ""
             let source: HeaderCondition.Source
@@ -42,7 +46,8 @@ struct RouteMatch: Sendable {
             case ":scheme": source = .scheme
             default: source = .header(name)
             }
-            return HeaderCondition(source: source, test: HeaderTest(h), invert: h["invert_match"] == .bool(true))
+            return HeaderCondition(source: source, test: HeaderTest(h), invert: h["invert_match"] == .bool(true),
+                                   missingAsEmpty: h["treat_missing_header_as_empty"] == .bool(true))
         }
         queryParameters = (match["query_parameters"]?.array ?? []).map { q in
             QueryCondition(name: q["name"]?.string ?? "", test: HeaderTest(q))
@@ -52,8 +57,10 @@ struct RouteMatch: Sendable {
     /// Whether the request matches; `path` is the request path without its query string.
     func matches(path requestPath: String, _ request: GatewayRouter.Request) -> Bool {
         switch path {
-        case .prefix(let p): if !requestPath.hasPrefix(p) { return false }
-        case .exact(let p): if requestPath != p { return false }
+        case .prefix(let p):
+            if caseSensitive ? !requestPath.hasPrefix(p) : !requestPath.lowercased().hasPrefix(p.lowercased()) { return false }
+        case .exact(let p):
+            if caseSensitive ? requestPath != p : requestPath.lowercased() != p.lowercased() { return false }
         case .regex(let r): if !StringMatcher.fullMatch(r, requestPath) { return false }
         case .unknown: return false
         }
@@ -66,7 +73,7 @@ struct RouteMatch: Sendable {
             case .scheme: value = request.scheme
             case .header(let name): value = request.joinedHeader(name)
             }
-            if !h.test.holds(for: value, invert: h.invert) { return false }
+            if !h.test.holds(for: value, invert: h.invert, missingAsEmpty: h.missingAsEmpty) { return false }
         }
         for q in queryParameters where !q.test.holds(for: Self.query(request.path, q.name), invert: false) {
             return false
