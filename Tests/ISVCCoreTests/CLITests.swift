@@ -159,30 +159,8 @@ struct CLITests {
         // this runs process replicas, their readiness probes and the internal hop under it.
         let work = FileManager.default.temporaryDirectory.appendingPathComponent("isvc-cli-chain-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: work) }
-        try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
-        let echo = FileManager.default.currentDirectoryPath + "/scripts/echo-backend.py"
-        let yaml = work.appendingPathComponent("chain.yaml")
-        try Data("""
-            apiVersion: serving.kserve.io/v1beta1
-            kind: InferenceService
-            metadata:
-              name: chain
-            spec:
-              predictor:
-                containers:
-                  - name: kserve-container
-                    image: local/echo
-                    command: [python3, \(echo)]
-                    args: ["$(PORT)", "the-predictor", "60"]
-              transformer:
-                containers:
-                  - name: kserve-container
-                    image: local/echo
-                    command: [python3, \(echo)]
-                    args: ["$(PORT)", "the-transformer", "60"]
-            """.utf8).write(to: yaml)
         try await LoopbackLock.run {
-            let r = try run(["serve", yaml.path, "--port", "0", "--admin-port", "0", "--workdir", work.appendingPathComponent("w").path,
+            let r = try run(["serve", "fixtures/support/echo-chain.yaml", "--port", "0", "--admin-port", "0", "--workdir", work.appendingPathComponent("w").path,
                              "--request", "examples/serve/iris-input.json", "--request", "examples/serve/iris-input.json"])
             #expect(r.status == 0, "\(r.stderr)")
             let answers = r.stdout.split(separator: "\n").filter { $0.hasPrefix("200 ") }

@@ -197,26 +197,8 @@ extension ServeLiveTests {
     @Test("transformer -> predictor: the transformer's --predictor_host is an internal address routed as the predictor's host",
           .timeLimit(.minutes(5)))
     func transformerChain() async throws {
-        let echo = Self.root.appendingPathComponent("scripts/echo-backend.py").path
-        let yaml = """
-            apiVersion: serving.kserve.io/v1beta1
-            kind: InferenceService
-            metadata:
-              name: chain
-            spec:
-              predictor:
-                containers:
-                  - name: kserve-container
-                    image: local/echo
-                    command: [python3, \(echo)]
-                    args: ["$(PORT)", "the-predictor", "120"]
-              transformer:
-                containers:
-                  - name: kserve-container
-                    image: local/echo
-                    command: [python3, \(echo)]
-                    args: ["$(PORT)", "the-transformer", "120"]
-            """
+        let yaml = try String(contentsOf: Self.root.appendingPathComponent("fixtures/support/echo-chain.yaml"), encoding: .utf8)
+            .replacingOccurrences(of: "scripts/echo-backend.py", with: Self.root.appendingPathComponent("scripts/echo-backend.py").path)
         try await Self.withGateway(yaml) { port, gateway in
             #expect(gateway.internalPorts.keys.sorted() == ["chain-predictor.default"])
             let (status, body) = await Self.get(port, host: "chain.default.example.com", path: "/v1/models/chain:predict")
