@@ -60,6 +60,30 @@ struct QueueProxyTests {
         #expect(queue.active == 0 && queue.pending == 0)
     }
 
+    @Test("a waiting request whose task is cancelled leaves the queue at once")
+    func cancelledWaiter() async throws {
+        let queue = QueueProxy(containerConcurrency: 1)
+        let gate = Gate()
+        let holder = Task { try await queue.run(timeout: .seconds(30)) { await gate.wait() } }
+        for _ in 0..<500 where queue.active == 0 { try await Task.sleep(for: .milliseconds(10)) }
+        let waiter = Task { try await queue.run(timeout: .seconds(60)) { 1 } }
+        for _ in 0..<500 where queue.pending == 0 { try await Task.sleep(for: .milliseconds(10)) }
+        #expect(queue.pending == 1)
+        waiter.cancel()
+        await #expect(throws: CancellationError.self) { try await waiter.value }
+        #expect(queue.pending == 0 && queue.active == 1)
+        // Cancelled before it even looked: refused, never queued.
+        let early = Task { () async throws -> Int in
+            withUnsafeCurrentTask { $0?.cancel() }
+            return try await queue.run(timeout: .seconds(60)) { 1 }
+        }
+        await #expect(throws: CancellationError.self) { try await early.value }
+        #expect(queue.pending == 0)
+        await gate.open()
+        _ = try await holder.value
+        #expect(queue.active == 0)
+    }
+
     @Test("containerConcurrency 0 is unlimited")
     func unlimited() async throws {
         let queue = QueueProxy(containerConcurrency: 0)

@@ -69,6 +69,7 @@ struct RouteMatchTests {
         let r = Self.router([["name": "v", "domains": ["*"], "routes": [
             Self.route(["prefix": "/", "query_parameters": [["name": "version", "string_match": ["exact": "2"]]]], cluster: "v2"),
             Self.route(["prefix": "/", "query_parameters": [["name": "debug", "present_match": true]]], cluster: "debug"),
+            Self.route(["prefix": "/", "query_parameters": [["name": "trace"]]], cluster: "trace"),
             Self.route(["prefix": "/", "headers": [["name": "x-odd", "range_match": ["start": 1, "end": 5]]]], cluster: "unreadable"),
             Self.route(["connect_matcher": [:]], cluster: "connect"),
             Self.route(["prefix": "/"], cluster: "default"),
@@ -76,6 +77,7 @@ struct RouteMatchTests {
         #expect(Self.cluster(r, .init(host: "h", path: "/v1/models/m?version=2")) == "v2")
         #expect(Self.cluster(r, .init(host: "h", path: "/v1/models/m?version=3&version=2")) == "default")
         #expect(Self.cluster(r, .init(host: "h", path: "/v1/models/m?a=1&debug")) == "debug")
+        #expect(Self.cluster(r, .init(host: "h", path: "/v1/models/m?trace=")) == "trace")
         #expect(Self.cluster(r, .init(host: "h", path: "/v1/models/m?debugging=1", headers: [("x-odd", "3")])) == "default")
     }
 
@@ -119,8 +121,10 @@ struct RouteMatchTests {
             HeaderOperation(["header": ["key": "x-a", "value": "ignored"], "append_action": "ADD_IF_ABSENT"])!,
             HeaderOperation(["header": ["key": "x-d", "value": "ignored"], "append_action": "OVERWRITE_IF_EXISTS"])!,
             HeaderOperation(["header": ["key": "x-e", "value": "kept"], "append": false])!,
+            HeaderOperation(["header": ["key": "x-f", "value": ""], "keep_empty_value": true])!,
         ]
+        #expect(HeaderOperation(["header": ["key": "x-empty", "value": ""]]) == nil)
         HeaderOperation.apply(ops, removing: ["X-Gone"], to: &headers)
-        #expect(headers.map { "\($0.name)=\($0.value)" } == ["x-a=1", "x-a=appended", "x-b=over", "x-c=new", "x-e=kept"])
+        #expect(headers.map { "\($0.name)=\($0.value)" } == ["x-a=1", "x-a=appended", "x-b=over", "x-c=new", "x-e=kept", "x-f="])
     }
 }

@@ -170,6 +170,65 @@ struct UpstreamHTTPClientTests {
         #expect(server.accepted == 2)
     }
 
+    @Test("a cancelled caller ends its exchange at once and its connection is closed")
+    func cancellation() async throws {
+        let server = try await ScriptedServer.start { _ in .silent }
+        defer { server.stop() }
+        let client = UpstreamHTTPClient(maxBodyBytes: 1 << 20)
+        defer { client.shutdown() }
+        let started = ContinuousClock.now
+        let call = Task { try await client.execute(port: server.port, head: Self.head(), body: nil, timeout: .seconds(60)) }
+        for _ in 0..<2000 where server.accepted < 1 { try await Task.sleep(for: .milliseconds(10)) }
+        try await Task.sleep(for: .milliseconds(50))
+        call.cancel()
+        await #expect(throws: UpstreamHTTPClient.Failure.cancelled) { try await call.value }
+        #expect(ContinuousClock.now - started < .seconds(30))
+        for _ in 0..<2000 where server.closed < 1 { try await Task.sleep(for: .milliseconds(10)) }
+        #expect(server.closed == 1)
+    }
+
+    @Test("a path with characters NIO's outbound validator refuses ({, \", <) goes upstream as the client sent it")
+    func unusualPath() async throws {
+        let server = try await ScriptedServer.start { request in
+            .answer("HTTP/1.1 200 OK\r\nContent-Length: \(request.uri.utf8.count)\r\n\r\n\(request.uri)")
+        }
+        defer { server.stop() }
+        let client = UpstreamHTTPClient(maxBodyBytes: 1 << 20)
+        defer { client.shutdown() }
+        let uri = #"/v1/models/m?x={"a":1}&y=<b>"#
+        let answer = try await client.execute(port: server.port, head: Self.head(.GET, uri), body: nil, timeout: .seconds(5))
+        #expect(answer.status == 200)
+        #expect(String(buffer: answer.body) == uri)
+    }
+
+    @Test("a reused connection the server closes instead of answering: an idempotent request goes again on a new one, a POST fails")
+    func staleKeepAlive() async throws {
+        let seen = NIOLockedValueBox(0)
+        let server = try await ScriptedServer.start { _ in
+            // The second request on the first connection meets the server's close.
+            seen.withLockedValue { n in n += 1; return n } == 2 ? .close : .answer(UpstreamHTTPClientTests.ok)
+        }
+        defer { server.stop() }
+        let client = UpstreamHTTPClient(maxBodyBytes: 1 << 20)
+        defer { client.shutdown() }
+        _ = try await client.execute(port: server.port, head: Self.head(), body: nil, timeout: .seconds(5))
+        let again = try await client.execute(port: server.port, head: Self.head(), body: nil, timeout: .seconds(5))
+        #expect(again.status == 200 && server.accepted == 2)
+
+        seen.withLockedValue { $0 = 0 }
+        var post = Self.head(.POST)
+        post.headers.add(name: "Content-Length", value: "0")
+        let postServer = try await ScriptedServer.start { _ in
+            seen.withLockedValue { n in n += 1; return n } == 2 ? .close : .answer(UpstreamHTTPClientTests.ok)
+        }
+        defer { postServer.stop() }
+        _ = try await client.execute(port: postServer.port, head: post, body: nil, timeout: .seconds(5))
+        await #expect(throws: UpstreamHTTPClient.Failure.reset("connection closed before an answer")) {
+            try await client.execute(port: postServer.port, head: post, body: nil, timeout: .seconds(5))
+        }
+        #expect(postServer.accepted == 1)
+    }
+
     @Test("concurrent requests each get their own answer")
     func concurrent() async throws {
         let server = try await ScriptedServer.start { request in

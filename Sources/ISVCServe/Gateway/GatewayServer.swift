@@ -173,10 +173,14 @@ public final class GatewayServer: Sendable {
     }
 
     /// Headers that belong to one connection, not to the request or answer (the server frames its own).
+    /// (`upgrade` too: the gateway does not tunnel upgraded connections, so a replica must not switch.)
     static func isHopByHop(_ name: String) -> Bool {
         switch name.utf8.count {
+        case 2: return named(name, "te")
+        case 7: return named(name, "upgrade")
         case 10: return named(name, "connection") || named(name, "keep-alive")
         case 14: return named(name, "content-length")
+        case 16: return named(name, "proxy-connection")
         case 17: return named(name, "transfer-encoding")
         default: return false
         }

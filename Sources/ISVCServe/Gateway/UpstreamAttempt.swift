@@ -3,6 +3,7 @@ import HTTPTypes
 import Hummingbird
 import ISVCCore
 import NIOCore
+import NIOPosix
 
 /// How long one attempt may take: the earlier of the route timeout's deadline and the per-try timeout's.
 struct AttemptLimit: Sendable {
@@ -126,7 +127,14 @@ extension GatewayServer {
                 case .port(let port):
                     return try await self.forward(decision, body: body, method: method, port: port, timeout: timeout)
                 case .inProcess(let server):
-                    return Self.answer(server, decision: decision, method: method, body: body)
+                    // Small requests are answered on the event loop; a large one (its JSON and its
+                    // rows) on NIO's blocking pool, so that it does not stall the loop's other connections.
+                    guard body.readableBytes > self.limits.untimedBodyBytes else {
+                        return Self.answer(server, decision: decision, method: method, body: body)
+                    }
+                    return try await NIOThreadPool.singleton.runIfActive {
+                        Self.answer(server, decision: decision, method: method, body: body)
+                    }
                 }
             }
             if case .inProcess = endpoint.target, limit.expired { return (limit.timeout(endpoint: nil), 504) }

@@ -26,6 +26,8 @@ public final class QueueProxy: Sendable {
             try await slots.acquire(timeout: timeout)
         } catch SlotLimiter.Refusal.full {
             throw Refusal.queueFull
+        } catch SlotLimiter.Refusal.cancelled {
+            throw CancellationError()
         } catch {
             throw Refusal.timedOut
         }

@@ -23,8 +23,10 @@ struct HeaderOperation: Sendable, Equatable {
         self.action = action
     }
 
+    /// nil for an entry without a key, or with an empty value (Envoy drops those unless `keep_empty_value`).
     init?(_ v: Value) {
-        guard let name = v[path: ["header", "key"]]?.string, let value = v[path: ["header", "value"]]?.string else { return nil }
+        guard let name = v[path: ["header", "key"]]?.string, let value = v[path: ["header", "value"]]?.string,
+              !value.isEmpty || v["keep_empty_value"] == .bool(true) else { return nil }
         self.name = name
         self.value = value
         switch v["append_action"]?.string {

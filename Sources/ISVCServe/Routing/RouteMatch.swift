@@ -50,7 +50,9 @@ struct RouteMatch: Sendable {
                                    missingAsEmpty: h["treat_missing_header_as_empty"] == .bool(true))
         }
         queryParameters = (match["query_parameters"]?.array ?? []).map { q in
-            QueryCondition(name: q["name"]?.string ?? "", test: HeaderTest(q))
+            // A query parameter matcher with a name only matches when the parameter is there.
+            let test = q.object?.keys.allSatisfy({ $0 == "name" }) == true ? HeaderTest.present(true) : HeaderTest(q)
+            return QueryCondition(name: q["name"]?.string ?? "", test: test)
         }
     }
 

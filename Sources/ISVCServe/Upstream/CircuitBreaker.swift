@@ -35,6 +35,8 @@ public final class CircuitBreaker: Sendable {
             try await connections.acquire(timeout: timeout)
         } catch SlotLimiter.Refusal.full {
             throw Refusal.overflow
+        } catch SlotLimiter.Refusal.cancelled {
+            throw CancellationError()
         } catch {
             throw Refusal.timedOut
         }

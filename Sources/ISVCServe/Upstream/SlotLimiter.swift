@@ -10,6 +10,8 @@ final class SlotLimiter: Sendable {
     enum Refusal: Error, Sendable, Equatable {
         case full
         case timedOut
+        /// The waiting task was cancelled (an outer timeout gave up on it).
+        case cancelled
     }
 
     private struct Waiter: Sendable {
@@ -22,6 +24,10 @@ final class SlotLimiter: Sendable {
         var held = 0
         var waiters: [Waiter] = []
         var nextID = 0
+        /// Waiters between their first look and their place in the queue, and those of them whose
+        /// task was cancelled meanwhile (refused when they get there).
+        var undecided: Set<Int> = []
+        var cancelled: Set<Int> = []
     }
 
     /// `Int.max`: unlimited.
@@ -48,38 +54,46 @@ final class SlotLimiter: Sendable {
         if granted { return }
         let id = state.withLockedValue { s -> Int in
             s.nextID += 1
+            s.undecided.insert(s.nextID)
             return s.nextID
         }
         let depth = queueDepth
-        try await withCheckedThrowingContinuation { (c: CheckedContinuation<Void, Error>) in
-            // Decided again under the lock: a slot may have come free since the first look.
-            enum Now { case granted, full, waiting }
-            let now = state.withLockedValue { s -> Now in
-                if s.held < slots {
-                    s.held += 1
-                    return .granted
+        try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { (c: CheckedContinuation<Void, Error>) in
+                // Decided again under the lock: a slot may have come free since the first look.
+                enum Now { case granted, full, cancelled, waiting }
+                let now = state.withLockedValue { s -> Now in
+                    s.undecided.remove(id)
+                    if s.cancelled.remove(id) != nil { return .cancelled }
+                    if s.held < slots {
+                        s.held += 1
+                        return .granted
+                    }
+                    guard s.waiters.count < depth else { return .full }
+                    s.waiters.append(Waiter(id: id, continuation: c, timer: nil))
+                    return .waiting
                 }
-                guard s.waiters.count < depth else { return .full }
-                s.waiters.append(Waiter(id: id, continuation: c, timer: nil))
-                return .waiting
+                switch now {
+                case .granted: c.resume()
+                case .full: c.resume(throwing: Refusal.full)
+                case .cancelled: c.resume(throwing: Refusal.cancelled)
+                case .waiting:
+                    guard let timeout else { return }
+                    let timer = Task { [weak self] in
+                        try? await Task.sleep(for: timeout)
+                        if !Task.isCancelled { self?.expire(id, because: .timedOut) }
+                    }
+                    let kept = state.withLockedValue { s -> Bool in
+                        guard let i = s.waiters.firstIndex(where: { $0.id == id }) else { return false }
+                        s.waiters[i].timer = timer
+                        return true
+                    }
+                    // Handed a slot before the timer was set.
+                    if !kept { timer.cancel() }
+                }
             }
-            switch now {
-            case .granted: c.resume()
-            case .full: c.resume(throwing: Refusal.full)
-            case .waiting:
-                guard let timeout else { return }
-                let timer = Task { [weak self] in
-                    try? await Task.sleep(for: timeout)
-                    if !Task.isCancelled { self?.expire(id) }
-                }
-                let kept = state.withLockedValue { s -> Bool in
-                    guard let i = s.waiters.firstIndex(where: { $0.id == id }) else { return false }
-                    s.waiters[i].timer = timer
-                    return true
-                }
-                // Handed a slot before the timer was set.
-                if !kept { timer.cancel() }
-            }
+        } onCancel: {
+            expire(id, because: .cancelled)
         }
     }
 
@@ -96,11 +110,17 @@ final class SlotLimiter: Sendable {
         next?.continuation.resume()
     }
 
-    private func expire(_ id: Int) {
+    /// A waiter's wait ends without a slot. A cancellation that comes before the waiter is queued is
+    /// remembered, so that it is refused when it gets there.
+    private func expire(_ id: Int, because reason: Refusal) {
         let waiter = state.withLockedValue { s -> Waiter? in
-            guard let i = s.waiters.firstIndex(where: { $0.id == id }) else { return nil }
+            guard let i = s.waiters.firstIndex(where: { $0.id == id }) else {
+                if reason == .cancelled, s.undecided.contains(id) { s.cancelled.insert(id) }
+                return nil
+            }
             return s.waiters.remove(at: i)
         }
-        waiter?.continuation.resume(throwing: Refusal.timedOut)
+        waiter?.timer?.cancel()
+        waiter?.continuation.resume(throwing: reason)
     }
 }

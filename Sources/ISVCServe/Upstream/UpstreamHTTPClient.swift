@@ -26,8 +26,13 @@ public final class UpstreamHTTPClient: Sendable {
         case reset(String)
         /// The response body passed the gateway's limit.
         case responseTooLarge
+        /// The caller's task was cancelled (an outer timeout); the connection is closed.
+        case cancelled
         /// A pooled connection was found closed before anything was sent (never surfaces: retried once).
         case closedBeforeSend
+        /// A pooled connection closed before any byte of the answer (never surfaces for an idempotent
+        /// request: retried once on a new connection, as Go's HTTP client does).
+        case closedBeforeAnswer
     }
 
     let group: any EventLoopGroup
@@ -36,7 +41,11 @@ public final class UpstreamHTTPClient: Sendable {
     /// servers), so the pool seldom hands out a connection the server is closing.
     let idleTimeout: TimeAmount
     let connectTimeout: TimeAmount
-    private let idle = NIOLockedValueBox<[Int: [Connection]]>([:])
+    private struct Pool: Sendable {
+        var idle: [Int: [Connection]] = [:]
+        var shutDown = false
+    }
+    private let pool = NIOLockedValueBox(Pool())
 
     public init(group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton, maxBodyBytes: Int,
                 idleTimeout: TimeAmount = .seconds(4), connectTimeout: TimeAmount = .seconds(10)) {
@@ -46,25 +55,50 @@ public final class UpstreamHTTPClient: Sendable {
         self.connectTimeout = connectTimeout
     }
 
-    /// Sends one request to `127.0.0.1:port` and collects the answer; `timeout` bounds connect, send and receive.
+    /// Sends one request to `127.0.0.1:port` and collects the answer; `timeout` bounds connect, send
+    /// and receive. Cancelling the calling task ends the exchange at once and closes its connection.
     public func execute(port: Int, head: HTTPRequestHead, body: ByteBuffer?, timeout: Duration) async throws -> Response {
+        guard !pool.withLockedValue({ $0.shutDown }) else { throw Failure.connectFailure("the gateway is shutting down") }
         let deadline = NIODeadline.now() + TimeAmount(timeout)
         if let pooled = checkout(port: port) {
             do {
-                return try await pooled.send(head: head, body: body, deadline: deadline).get()
+                return try await exchange(on: pooled, head: head, body: body, deadline: deadline)
             } catch Failure.closedBeforeSend {
-                // The server closed it while idle; nothing reached it, so a fresh connection takes the request.
+                // The server closed it while idle and nothing reached it: a new connection takes the request.
+            } catch Failure.closedBeforeAnswer {
+                // The server closed it as the request went out (its keep-alive ran out first); only
+                // an idempotent request is sent again, as it may have been received.
+                guard Self.idempotent(head.method) else { throw Failure.reset("connection closed before an answer") }
             }
         }
         let connection = try await connect(port: port, deadline: deadline)
-        return try await connection.send(head: head, body: body, deadline: deadline).get()
+        do {
+            return try await exchange(on: connection, head: head, body: body, deadline: deadline)
+        } catch Failure.closedBeforeSend, Failure.closedBeforeAnswer {
+            throw Failure.reset("connection closed before an answer")
+        }
     }
 
-    /// Closes the idle connections (those in use close when their answer is in).
+    static func idempotent(_ method: HTTPMethod) -> Bool {
+        [.GET, .HEAD, .OPTIONS, .TRACE, .PUT, .DELETE].contains(method)
+    }
+
+    private func exchange(on connection: Connection, head: HTTPRequestHead, body: ByteBuffer?, deadline: NIODeadline) async throws -> Response {
+        let answer = connection.send(head: head, body: body, deadline: deadline)
+        return try await withTaskCancellationHandler {
+            try await answer.get()
+        } onCancel: {
+            connection.cancel(answer)
+        }
+    }
+
+    /// Closes the idle connections and refuses new requests; a connection in use closes when its
+    /// answer is in.
     public func shutdown() {
-        let all = idle.withLockedValue { pool in
-            defer { pool.removeAll() }
-            return pool.values.flatMap { $0 }
+        let all = pool.withLockedValue { p in
+            p.shutDown = true
+            defer { p.idle.removeAll() }
+            return p.idle.values.flatMap { $0 }
         }
         for c in all { c.channel.close(promise: nil) }
     }
@@ -72,21 +106,26 @@ public final class UpstreamHTTPClient: Sendable {
     /// An idle connection to `port`, one on the calling thread's event loop first.
     private func checkout(port: Int) -> Connection? {
         let current = MultiThreadedEventLoopGroup.currentEventLoop
-        return idle.withLockedValue { pool -> Connection? in
-            guard var list = pool[port], !list.isEmpty else { return nil }
+        return pool.withLockedValue { p -> Connection? in
+            guard var list = p.idle[port], !list.isEmpty else { return nil }
             let index = current.flatMap { loop in list.lastIndex { $0.channel.eventLoop === loop } } ?? list.count - 1
             let connection = list.remove(at: index)
-            pool[port] = list
+            p.idle[port] = list
             return connection
         }
     }
 
     private func checkin(_ connection: Connection) {
-        idle.withLockedValue { $0[connection.port, default: []].append(connection) }
+        let kept = pool.withLockedValue { p -> Bool in
+            guard !p.shutDown else { return false }
+            p.idle[connection.port, default: []].append(connection)
+            return true
+        }
+        if !kept { connection.channel.close(promise: nil) }
     }
 
     private func forget(_ connection: Connection) {
-        idle.withLockedValue { pool in pool[connection.port]?.removeAll { $0 === connection } }
+        pool.withLockedValue { p in p.idle[connection.port]?.removeAll { $0 === connection } }
     }
 
     private func connect(port: Int, deadline: NIODeadline) async throws -> Connection {
@@ -103,10 +142,13 @@ public final class UpstreamHTTPClient: Sendable {
                 .channelInitializer { [weak self] channel in
                     channel.eventLoop.makeCompletedFuture {
                         let handler = UpstreamConnectionHandler(maxBodyBytes: maxBody, idleTimeout: idleTimeout)
-                        try channel.pipeline.syncOperations.addHTTPClientHandlers()
+                        // No outbound validation: the path is the client's, as the inbound parser took it
+                        // (NIO's validator refuses `{` or `"` in a query string, which Envoy forwards);
+                        // CR, LF and NUL never get past the inbound parser and request hygiene.
+                        try channel.pipeline.syncOperations.addHTTPClientHandlers(enableOutboundHeaderValidation: false)
                         try channel.pipeline.syncOperations.addHandler(handler)
                         let connection = Connection(port: port, channel: channel, handler: NIOLoopBound(handler, eventLoop: channel.eventLoop))
-                        // Cleared when the channel closes (the connection holds the handler, the handler these).
+                        // Cleared when the handler is removed (the connection holds the handler, the handler these).
                         handler.onIdle = { self?.checkin(connection) }
                         handler.onClose = { self?.forget(connection) }
                         made.succeed(connection)
@@ -115,6 +157,8 @@ public final class UpstreamHTTPClient: Sendable {
                 .connect(host: "127.0.0.1", port: port).get()
         } catch {
             made.fail(error)
+            // The request's own deadline, when it was shorter than the connect timeout, is a timeout.
+            if remaining < connectTimeout, NIODeadline.now() >= deadline { throw Failure.timeout }
             throw Failure.connectFailure("\(error)")
         }
         return try await made.futureResult.get()
@@ -124,6 +168,8 @@ public final class UpstreamHTTPClient: Sendable {
         let port: Int
         let channel: Channel
         let handler: NIOLoopBound<UpstreamConnectionHandler>
+        /// Whether an answer came on this connection before (a reused one may meet the server's close).
+        private let used = NIOLockedValueBox(false)
 
         init(port: Int, channel: Channel, handler: NIOLoopBound<UpstreamConnectionHandler>) {
             self.port = port
@@ -134,152 +180,19 @@ public final class UpstreamHTTPClient: Sendable {
         func send(head: HTTPRequestHead, body: ByteBuffer?, deadline: NIODeadline) -> EventLoopFuture<Response> {
             let loop = channel.eventLoop
             let promise = loop.makePromise(of: Response.self)
+            let reused = used.withLockedValue { u in defer { u = true }; return u }
             if loop.inEventLoop {
-                handler.value.start(head: head, body: body, deadline: deadline, promise: promise)
+                handler.value.start(head: head, body: body, deadline: deadline, reused: reused, promise: promise)
             } else {
-                loop.execute { self.handler.value.start(head: head, body: body, deadline: deadline, promise: promise) }
+                loop.execute { self.handler.value.start(head: head, body: body, deadline: deadline, reused: reused, promise: promise) }
             }
             return promise.futureResult
         }
-    }
-}
 
-/// One upstream connection's request/response exchange; lives on the connection's event loop.
-///
-/// One timer per connection serves both the exchange's deadline and the idle timeout, and is only
-/// moved earlier, never cancelled per request: when it fires it checks the state and re-arms for
-/// what is due next. (A scheduled task per request and an idle timer per answer cost the gateway
-/// a seventh of its CPU in NIO's timer heap.)
-final class UpstreamConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
-    typealias InboundIn = HTTPClientResponsePart
-    typealias OutboundOut = HTTPClientRequestPart
-
-    let maxBodyBytes: Int
-    let idleTimeout: TimeAmount
-    private var context: ChannelHandlerContext?
-    private var promise: EventLoopPromise<UpstreamHTTPClient.Response>?
-    private var deadline = NIODeadline.distantFuture
-    private var idleSince: NIODeadline?
-    private var head: HTTPResponseHead?
-    private var body: ByteBuffer?
-    private var timer: Scheduled<Void>?
-    private var timerAt = NIODeadline.distantFuture
-    private var requestKeepAlive = true
-    /// Any byte of the answer seen.
-    private var received = false
-    var onIdle: (() -> Void)?
-    var onClose: (() -> Void)?
-
-    init(maxBodyBytes: Int, idleTimeout: TimeAmount) {
-        self.maxBodyBytes = maxBodyBytes
-        self.idleTimeout = idleTimeout
-    }
-
-    func handlerAdded(context: ChannelHandlerContext) { self.context = context }
-
-    func start(head request: HTTPRequestHead, body requestBody: ByteBuffer?, deadline: NIODeadline,
-               promise: EventLoopPromise<UpstreamHTTPClient.Response>) {
-        guard let context, context.channel.isActive, self.promise == nil else {
-            promise.fail(UpstreamHTTPClient.Failure.closedBeforeSend)
-            return
+        /// Ends the exchange whose answer is `answer`, if it is still the connection's current one
+        /// (the connection may serve another request by the time the cancellation arrives).
+        func cancel(_ answer: EventLoopFuture<Response>) {
+            channel.eventLoop.execute { self.handler.value.cancel(answer) }
         }
-        self.promise = promise
-        self.deadline = deadline
-        idleSince = nil
-        head = nil
-        body = nil
-        received = false
-        requestKeepAlive = request.isKeepAlive
-        arm(at: deadline)
-        context.write(wrapOutboundOut(.head(request)), promise: nil)
-        if let requestBody, requestBody.readableBytes > 0 {
-            context.write(wrapOutboundOut(.body(.byteBuffer(requestBody))), promise: nil)
-        }
-        // A failed write closes the channel, and channelInactive fails the exchange.
-        context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
-    }
-
-    /// The timer fires at `at` unless it already fires earlier.
-    private func arm(at: NIODeadline) {
-        guard let context, at < timerAt else { return }
-        timer?.cancel()
-        timerAt = at
-        timer = context.eventLoop.assumeIsolated().scheduleTask(deadline: at) { [weak self] in self?.timerFired() }
-    }
-
-    private func timerFired() {
-        timer = nil
-        timerAt = .distantFuture
-        let now = NIODeadline.now()
-        if promise != nil {
-            if now >= deadline { fail(.timeout, close: true) } else { arm(at: deadline) }
-        } else if let idleSince {
-            if now >= idleSince + idleTimeout {
-                onClose?()
-                context?.close(promise: nil)
-            } else {
-                arm(at: idleSince + idleTimeout)
-            }
-        }
-    }
-
-    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        received = true
-        switch unwrapInboundIn(data) {
-        case .head(let h):
-            // 1xx answers (100 Continue) come before the real one.
-            if h.status.code >= 100, h.status.code < 200, h.status != .switchingProtocols { return }
-            head = h
-        case .body(var part):
-            guard head != nil else { return }
-            if (body?.readableBytes ?? 0) + part.readableBytes > maxBodyBytes {
-                fail(.responseTooLarge, close: true)
-                return
-            }
-            if body == nil { body = part } else { body!.writeBuffer(&part) }
-        case .end:
-            guard let head, let promise else { return }
-            let answer = UpstreamHTTPClient.Response(status: Int(head.status.code), headers: head.headers,
-                                                     body: body ?? context.channel.allocator.buffer(capacity: 0))
-            finish()
-            if requestKeepAlive, head.isKeepAlive, context.channel.isActive {
-                let now = NIODeadline.now()
-                idleSince = now
-                arm(at: now + idleTimeout)
-                onIdle?()
-            } else {
-                context.close(promise: nil)
-            }
-            promise.succeed(answer)
-        }
-    }
-
-    func channelInactive(context: ChannelHandlerContext) {
-        onClose?()
-        onClose = nil
-        onIdle = nil
-        timer?.cancel()
-        timer = nil
-        fail(received ? .reset("connection closed before the whole answer") : .reset("connection closed before an answer"), close: false)
-        context.fireChannelInactive()
-    }
-
-    func errorCaught(context: ChannelHandlerContext, error: Error) {
-        fail(.reset("\(error)"), close: true)
-    }
-
-    private func finish() {
-        promise = nil
-        deadline = .distantFuture
-        head = nil
-        body = nil
-    }
-
-    private func fail(_ failure: UpstreamHTTPClient.Failure, close: Bool) {
-        if let promise {
-            finish()
-            promise.fail(failure)
-        }
-        if close { context?.close(promise: nil) }
     }
 }
