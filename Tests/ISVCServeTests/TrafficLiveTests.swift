@@ -70,6 +70,42 @@ struct TrafficLiveTests {
     /// Requests a replica has seen so far (its own count request included).
     static func seen(_ port: Int) async -> Int { await direct(port, "/count").json["seen"] as? Int ?? -1 }
 
+    @Test("a route timeout on a hop through the local gateway ends the request on time (the inner request is cancelled)",
+          .timeLimit(.minutes(3)))
+    func timeoutThroughLocalGateway() async throws {
+        let front = """
+            apiVersion: networking.istio.io/v1
+            kind: VirtualService
+            metadata:
+              name: slow-front
+              namespace: default
+            spec:
+              hosts:
+                - slow.models.example.com
+              gateways:
+                - knative-serving/knative-ingress-gateway
+              http:
+                - timeout: 1s
+                  rewrite:
+                    authority: slow-predictor.default.svc.cluster.local
+                  route:
+                    - destination:
+                        host: knative-local-gateway.istio-system.svc.cluster.local
+            """
+        let yaml = ServeLiveTests.isvc("slow", concurrency: 0, replicas: (1, 1)) + "\n---\n" + front
+        try await ServeLiveTests.withGateway(yaml) { port, _ in
+            let started = ContinuousClock.now
+            let (status, body) = await ServeLiveTests.get(port, host: "slow.models.example.com", path: "/sleep/8000/")
+            let elapsed = ContinuousClock.now - started
+            #expect(status == 504, "\(body)")
+            #expect(body == "upstream request timeout")
+            #expect(elapsed >= .milliseconds(900) && elapsed < .seconds(6), "\(elapsed)")
+            // The replica is free again for the next request (the abandoned one held nothing).
+            let (next, _) = await ServeLiveTests.get(port, host: "slow.models.example.com", path: "/v1/models/slow")
+            #expect(next == 200)
+        }
+    }
+
     @Test("retries: a 503 is retried on the other replica; retries exhausted; per-try and route timeouts",
           .timeLimit(.minutes(5)))
     func retries() async throws {
