@@ -159,7 +159,7 @@ public final class GatewayServer: Sendable {
         for (name, value) in decision.request.headers where !Self.isHopByHop(name) && !Self.named(name, "host") {
             headers.add(name: name, value: value)
         }
-        if body.readableBytes > 0 || !["GET", "HEAD", "DELETE", "OPTIONS", "TRACE"].contains(method.rawValue) {
+        if body.readableBytes > 0 || Self.framesBody(method) {
             headers.add(name: "Content-Length", value: String(body.readableBytes))
         }
         let head = HTTPRequestHead(version: .http1_1, method: .init(rawValue: method.rawValue), uri: decision.request.path, headers: headers)
@@ -170,6 +170,15 @@ public final class GatewayServer: Sendable {
             if let field = HTTPField.Name(name) { fields.append(HTTPField(name: field, value: value)) }
         }
         return Response(status: .init(code: answer.status), headers: fields, body: ResponseBody(byteBuffer: answer.body))
+    }
+
+    /// Whether a request of this method announces its body's length even when it is empty (POST,
+    /// PUT, PATCH and others do; GET, HEAD, DELETE, OPTIONS and TRACE without a body do not).
+    static func framesBody(_ method: HTTPRequest.Method) -> Bool {
+        switch method {
+        case .get, .head, .delete, .options, .trace: return false
+        default: return true
+        }
     }
 
     /// Headers that belong to one connection, not to the request or answer (the server frames its own).

@@ -44,7 +44,6 @@ struct HeaderOperation: Sendable, Equatable {
     static func apply(_ operations: [HeaderOperation], removing remove: [String], to headers: inout [(name: String, value: String)]) {
         for name in remove { headers.removeAll { GatewayRouter.sameName($0.name, name) } }
         for op in operations {
-            let exists = headers.contains { GatewayRouter.sameName($0.name, op.name) }
             switch op.action {
             case .append:
                 headers.append((op.name, op.value))
@@ -52,9 +51,9 @@ struct HeaderOperation: Sendable, Equatable {
                 headers.removeAll { GatewayRouter.sameName($0.name, op.name) }
                 headers.append((op.name, op.value))
             case .addIfAbsent:
-                if !exists { headers.append((op.name, op.value)) }
+                if !headers.contains(where: { GatewayRouter.sameName($0.name, op.name) }) { headers.append((op.name, op.value)) }
             case .overwriteIfExists:
-                guard exists else { continue }
+                guard headers.contains(where: { GatewayRouter.sameName($0.name, op.name) }) else { continue }
                 headers.removeAll { GatewayRouter.sameName($0.name, op.name) }
                 headers.append((op.name, op.value))
             }
