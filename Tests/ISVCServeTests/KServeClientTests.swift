@@ -1,14 +1,16 @@
 import Foundation
+import LoopbackSupport
 import Testing
 @testable import ISVCServe
 
 /// A real KServe Python model server (the `kserve` package, a custom `kserve.Model`) as a process
 /// replica, driven through `isvc serve` by tritonclient's HTTP client and KServe's InferenceRESTClient.
-/// Needs `.venv-kserve` (`.ci/run` makes it: `pip install kserve 'tritonclient[http]'`).
+/// Needs `.venv-kserve` (scripts/install-test-tools makes it: `pip install kserve 'tritonclient[http]'`).
 @Suite("KServe server and clients through isvc serve")
 struct KServeClientTests {
-    static let python = ServeLiveTests.root.appendingPathComponent(".venv-kserve/bin/python").path
-    static let available = FileManager.default.isExecutableFile(atPath: python)
+    static let python = TestTools.root.appendingPathComponent(".venv-kserve/bin/python").path
+    static let runs = TestTools.runs(with: TestTools.kservePython)
+    static let missing = Comment(rawValue: "KServe's Python server (.venv-kserve) is \(TestTools.missing)")
 
     /// Runs a script with the venv's Python on a thread of its own; its exit status and standard output.
     static func run(_ arguments: [String]) async -> (status: Int32, output: String) {
@@ -31,9 +33,9 @@ struct KServeClientTests {
     }
 
     @Test("tritonclient (binary tensors) and InferenceRESTClient (V1 and V2) get the KServe server's answers",
-          .enabled(if: available, "no .venv-kserve: run .ci/run, or python3 -m venv .venv-kserve && .venv-kserve/bin/pip install kserve 'tritonclient[http]'"),
-          .timeLimit(.minutes(5)))
+          .enabled(if: runs, missing), .timeLimit(.minutes(5)))
     func clients() async throws {
+        try #require(TestTools.kservePython != nil, Self.missing)
         let script = ServeLiveTests.root.appendingPathComponent("scripts/kserve-doubler.py").path
         let yaml = """
             apiVersion: serving.kserve.io/v1beta1
@@ -66,8 +68,9 @@ struct KServeClientTests {
     }
 
     @Test("the same clients against a model served in the gateway's process (the V1/V2 protocol layer)",
-          .enabled(if: available, "no .venv-kserve"), .timeLimit(.minutes(5)))
+          .enabled(if: runs, missing), .timeLimit(.minutes(5)))
     func inProcess() async throws {
+        try #require(TestTools.kservePython != nil, Self.missing)
         let yaml = """
             apiVersion: serving.kserve.io/v1beta1
             kind: InferenceService

@@ -14,9 +14,6 @@ import Testing
 /// at test time by the `openssl` command and a client that verifies it against the test CA.
 @Suite("Security: TLS listener", .serialized)
 struct SecurityTLSTests {
-    /// The `openssl` command on PATH.
-    static let openssl = (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":")
-        .map { "\($0)/openssl" }.first { FileManager.default.isExecutableFile(atPath: $0) }
 
     static let gateway = """
         apiVersion: networking.istio.io/v1
@@ -47,7 +44,7 @@ struct SecurityTLSTests {
              "-days", "2", "-extfile", "san.ext"],
         ] {
             let p = Process()
-            p.executableURL = URL(fileURLWithPath: openssl!)
+            p.executableURL = URL(fileURLWithPath: try #require(TestTools.openssl, "openssl is \(TestTools.missing)"))
             p.arguments = args
             p.currentDirectoryURL = dir
             p.standardOutput = FileHandle.nullDevice
@@ -84,7 +81,7 @@ struct SecurityTLSTests {
     }
 
     @Test("Requests over TLS are routed and checked as on the plain listener; plain HTTP on the TLS port gets no answer",
-          .enabled(if: openssl != nil, "needs the openssl command to make a test certificate"), .timeLimit(.minutes(5)))
+          .enabled(if: TestTools.runs(with: TestTools.openssl), "needs the openssl command to make a test certificate"), .timeLimit(.minutes(5)))
     func tlsListener() async throws {
         let certs = try Self.certificates()
         defer { try? FileManager.default.removeItem(at: certs) }

@@ -75,7 +75,7 @@ import Testing
         #expect(throws: ModelError.featureMismatch(model: "StandardScaler", expected: 2, got: 3)) { try pipe.predictProbabilities(x) }
     }
 
-    @Test("the fixtures refuse a wrong feature count", .enabled(if: SKLearnLinearFixtureTests.readerWritten), arguments: [
+    @Test("the fixtures refuse a wrong feature count", arguments: [
         ("sklearn-iris-svc", "X has 3 features, but SVC is expecting 4 features as input."),
         ("sklearn-cancer-logreg", "X has 3 features, but StandardScaler is expecting 30 features as input."),
         ("sklearn-diabetes-ridge", "X has 3 features, but Ridge is expecting 10 features as input."),

@@ -13,22 +13,13 @@ import Testing
         "sklearn-iris-logreg-pickle5",
     ]
 
-    /// False only while PickleReader is still the placeholder that throws "not written yet".
-    static let readerWritten: Bool = {
-        guard let file = try? FixtureExpectation(named: "sklearn-iris-svc").modelFile else { return true }
-        do { _ = try PickleReader.read(fileAt: file.path) } catch {
-            return !"\(error)".contains("the pickle reader is not written yet")
-        }
-        return true
-    }()
-
     static func load(_ name: String) throws -> (FixtureExpectation, any Estimator) {
         let fixture = try FixtureExpectation(named: name)
         let value = try PickleReader.read(fileAt: try fixture.modelFile.path)
         return (fixture, try SKLearn.estimator(from: value))
     }
 
-    @Test("predict and predict_proba match scikit-learn 1.9.1", .enabled(if: readerWritten), arguments: fixtures)
+    @Test("predict and predict_proba match scikit-learn 1.9.1", arguments: fixtures)
     func matchesLibrary(name: String) throws {
         let (fixture, estimator) = try Self.load(name)
         let predicted = try estimator.predict(fixture.rows)
@@ -46,7 +37,7 @@ import Testing
         }
     }
 
-    @Test("featureCount comes from n_features_in_", .enabled(if: readerWritten), arguments: fixtures)
+    @Test("featureCount comes from n_features_in_", arguments: fixtures)
     func featureCount(name: String) throws {
         let (fixture, estimator) = try Self.load(name)
         #expect(estimator.featureCount == fixture.rows.columns)

