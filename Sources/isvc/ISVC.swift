@@ -63,26 +63,12 @@ struct InputOptions: ParsableArguments {
         }
         var sources: [InputLoader.Source] = []
         for path in allFiles {
-            let data: Data?
-            if path == "-" {
-                data = FileHandle.standardInput.readDataToEndOfFile()
-            } else {
-                var isDir: ObjCBool = false
-                if FileManager.default.fileExists(atPath: path, isDirectory: &isDir), isDir.boolValue {
-                    printError("\(path): error: is a directory, not a YAML file [input.unreadable]")
-                    throw ExitCode(ExitCodes.unusable)
-                }
-                data = FileManager.default.contents(atPath: path)
-            }
-            guard let data else {
-                printError("\(path): error: cannot read the file (\(FileManager.default.fileExists(atPath: path) ? "permission denied" : "no such file")) [input.unreadable]")
+            switch InputFiles.read(path) {
+            case .success(let source): sources.append(source)
+            case .failure(let failure):
+                printError(failure.formatted)
                 throw ExitCode(ExitCodes.unusable)
             }
-            guard let text = String(data: data, encoding: .utf8), !data.contains(0) else {
-                printError("\(path == "-" ? "<stdin>" : path): error: the file is not UTF-8 text, so not YAML [input.not-text]")
-                throw ExitCode(ExitCodes.unusable)
-            }
-            sources.append(InputLoader.Source(path: path == "-" ? "<stdin>" : path, text: text))
         }
         return sources
     }

@@ -47,17 +47,28 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "The TLS listener's port (on the same address; the ingress gateway's HTTPS port 443 is pod port 8443).")
     var tlsPort = 8443
 
+    @Option(help: "Deployment mode when the InferenceService does not say: knative or standard.")
+    var mode: DeploymentMode?
+
+    @Flag(help: "Follow edits of the input files: compile each against what runs (as --previous) and apply the difference as the cluster would. SIGHUP applies the files once, with or without --watch.")
+    var watch = false
+
     func run() async throws {
         // A closed standard output (isvc serve | head) must not kill the server before it stops its replicas.
         signal(SIGPIPE, SIG_IGN)
-        let sources = try input.readSources()
-        let diagnostics = Diagnostics(strict: input.strict)
-        var options = Compiler.Options()
-        options.defaultNamespace = input.namespace
-        if let previous {
-            options.previous = PreviousState.load(try CompiledInput.sources(at: previous), diagnostics: diagnostics)
+        if watch, input.allFiles.contains("-") {
+            throw ValidationError("--watch follows files; standard input (-) cannot be watched")
         }
-        let result = Compiler.compile(sources, options: options, diagnostics: diagnostics)
+        let sources = try input.readSources()
+        var settings = ServeSession.Settings()
+        settings.namespace = input.namespace
+        settings.strict = input.strict
+        settings.mode = mode
+        let earlier = Diagnostics(strict: input.strict)
+        let previousState = try previous.map { PreviousState.load(try CompiledInput.sources(at: $0), diagnostics: earlier) }
+        report(earlier)
+        if earlier.hasErrors { throw ExitCode(ExitCodes.problems) }
+        let (result, diagnostics) = ServeSession.compile(sources, settings: settings, previous: previousState)
         report(diagnostics)
         if diagnostics.hasErrors { throw ExitCode(ExitCodes.problems) }
         var configured = Logger(label: "isvc")
@@ -97,6 +108,10 @@ struct Serve: AsyncParsableCommand {
             services.append(try gateway.tlsApplication(host: host, port: tlsPort, tls: config) { logger.info("gateway listening on https://\(host):\($0)") })
         }
         let group = ServiceGroup(configuration: .init(services: services + gateway.internalApplications(), gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        let session = ServeSession(serving: result, gateway: gateway, settings: settings)
+        let edits = EditLoop(session: session, files: input.allFiles, logger: logger)
+        let following = Task { await edits.run(watch: watch) }
+        defer { following.cancel() }
         let answered = Task { () -> Bool in
             guard let oneShot else { return true }
             var ports = bound.stream.makeAsyncIterator()

@@ -3,6 +3,7 @@ import HTTPTypes
 import Hummingbird
 import ISVCCore
 import Logging
+import NIOConcurrencyHelpers
 import NIOCore
 import NIOHTTP1
 import ServiceLifecycle
@@ -11,44 +12,38 @@ import ServiceLifecycle
 /// (and, on localhost, by model name in `/v1/models/<name>` and `/v2/models/<name>` paths), then
 /// through the workload's queue-proxy to one of its replicas.
 public final class GatewayServer: Sendable {
-    public let plan: ServePlan
-    let runtimes: [String: WorkloadRuntime]
     let logger: Logger
     let client: UpstreamHTTPClient
     public static let maxBodyBytes = 64 << 20
     /// Header, body and slow-client limits (request hygiene).
     public let limits: GatewayLimits
-    /// The Envoy clusters of the emitted config that reach workloads, by name.
-    let upstreams: [String: UpstreamCluster]
-
     public let metrics = ServeMetrics()
-    /// In-cluster host -> loopback port of the internal listener that routes as that host (see `internalApplications`).
-    public let internalPorts: [String: Int]
+    let store: ModelStore
+    let native: WorkloadRuntime.NativeRuntime
 
-    /// `native` loads models in process for the formats a native runtime serves (none yet: issue 6).
+    /// What the gateway serves now (`Serving`), replaced whole when an edit is applied
+    /// (`GatewayServer+Apply.swift`); a request reads each part once.
+    let serving: NIOLockedValueBox<Serving>
+    public var plan: ServePlan { serving.withLockedValue { $0.plan } }
+    /// A runtime per workload host (and those being drained after an edit, until they stop).
+    var runtimes: [String: WorkloadRuntime] { serving.withLockedValue { $0.runtimes } }
+    /// The Envoy clusters of the emitted config that reach workloads, by name.
+    var upstreams: [String: UpstreamCluster] { serving.withLockedValue { $0.upstreams } }
+    /// In-cluster host -> loopback port of the internal listener that routes as that host (see `internalApplications`).
+    public var internalPorts: [String: Int] { serving.withLockedValue { $0.internalPorts } }
+
+    /// `native` loads models in process for the formats a native runtime serves.
     public init(plan: ServePlan, workDirectory: URL, native: @escaping WorkloadRuntime.NativeRuntime = { _, _ in nil },
                 limits: GatewayLimits = GatewayLimits(), logger: Logger) {
-        self.plan = plan
         self.logger = logger
         self.limits = limits
-        let store = ModelStore(workDirectory: workDirectory)
-        var ports: [String: Int] = [:]
-        for host in plan.internalHosts { ports[host] = ProcessReplica.freePort() }
-        internalPorts = ports
-        let addresses = ports.mapValues { "127.0.0.1:\($0)" }
-        var runtimes: [String: WorkloadRuntime] = [:]
-        for (host, w) in plan.workloads {
-            runtimes[host] = WorkloadRuntime(workload: w, store: store, internalAddresses: addresses, metrics: metrics,
-                                             native: native, logger: logger)
-        }
-        self.runtimes = runtimes
-        var upstreams: [String: UpstreamCluster] = [:]
-        for (name, cluster) in plan.router.clusters where !plan.router.isInternal(name) {
-            upstreams[name] = UpstreamCluster(policy: ClusterPolicy(cluster: cluster), metrics: metrics, logger: logger)
-        }
-        self.upstreams = upstreams
+        self.native = native
+        store = ModelStore(workDirectory: workDirectory)
+        serving = NIOLockedValueBox(Serving(plan: plan, runtimes: [:], upstreams: [:], internalPorts: [:]))
         // A refused connection is an attempt's connect failure at once (the retry policy decides what next).
         client = UpstreamHTTPClient(maxBodyBytes: Self.maxBodyBytes)
+        let first = makeServing(plan, replacing: nil)
+        serving.withLockedValue { $0 = first.next }
     }
 
     /// Starts every workload's replicas (min-scale); errors are logged and answered per request later.
@@ -61,7 +56,12 @@ public final class GatewayServer: Sendable {
     }
 
     public func shutdown() async {
-        for runtime in runtimes.values { await runtime.stop() }
+        let (runtimes, listeners) = serving.withLockedValue { state in
+            defer { state.listeners.removeAll() }
+            return (state.runtimes.values + state.retiring, state.listeners)
+        }
+        for listener in listeners { listener.cancel() }
+        for runtime in runtimes { await runtime.stop() }
         client.shutdown()
     }
 
@@ -92,6 +92,9 @@ public final class GatewayServer: Sendable {
         case .badRequest(let why)?: return LocalReply(.badRequest, text: why).response
         case nil: break
         }
+        // Counted from here, so that an edit stops a workload only when no request can still reach it.
+        let (plan, generation) = enter()
+        defer { leave(generation) }
         // The listener's jwt_authn and RBAC filters first (Security/): a denied request stops here.
         let admission = await admit(request, asHost: internalHost)
         guard let request = admission.request else { return admission.denial ?? Self.json(.forbidden, RBACFilter.deniedMessage) }

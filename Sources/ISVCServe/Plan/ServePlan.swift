@@ -6,7 +6,7 @@ import ISVCCore
 /// with the container to run as a local process.
 public struct ServePlan: Sendable {
     /// One workload (a Knative revision or a Standard-mode Deployment).
-    public struct Workload: Sendable {
+    public struct Workload: Sendable, Equatable {
         /// The service host clusters route to (`<rev>.<ns>.svc.cluster.local`).
         public var host: String
         public var name: String

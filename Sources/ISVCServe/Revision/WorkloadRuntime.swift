@@ -306,6 +306,27 @@ public actor WorkloadRuntime {
         reconcile()
     }
 
+    /// Stops the workload once its replicas have answered what they hold, as Knative drains a
+    /// revision that no route names: the gateway chooses it no more (and has waited for the requests
+    /// it routed before the edit), and it waits until nothing is held or queued for a moment, at most
+    /// the revision timeout.
+    public func retire(quiet: Duration = .milliseconds(100)) async {
+        let deadline = ContinuousClock.now + .seconds(workload.timeoutSeconds)
+        var quietSince: ContinuousClock.Instant?
+        while ContinuousClock.now < deadline {
+            let busy = !held.isEmpty || replicas.contains { $0.queue.active + $0.queue.pending > 0 }
+            if busy {
+                quietSince = nil
+            } else if let since = quietSince {
+                if ContinuousClock.now - since >= quiet { break }
+            } else {
+                quietSince = ContinuousClock.now
+            }
+            try? await Task.sleep(for: .milliseconds(50))
+        }
+        await stop()
+    }
+
     public func stop() async {
         stopped = true
         loop?.cancel()

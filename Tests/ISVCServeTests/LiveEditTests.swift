@@ -1,0 +1,150 @@
+import Foundation
+import Hummingbird
+import ISVCCore
+import LoopbackSupport
+import Logging
+import NIOConcurrencyHelpers
+import ServiceLifecycle
+import Testing
+@testable import ISVCServe
+
+/// `isvc serve --watch`'s core: edits applied to a running gateway as a cluster applies them, under
+/// steady load, with every answer counted (echo-backend.py replicas that name their revision).
+@Suite("Serve, live edits", .serialized)
+struct LiveEditTests {
+    /// The InferenceService at one step of a rollout: `backend` is the name its replicas answer with.
+    static func isvc(backend: String, canary: Int? = nil) -> String {
+        """
+        apiVersion: serving.kserve.io/v1beta1
+        kind: InferenceService
+        metadata:
+          name: editme
+        spec:
+          predictor:
+            minReplicas: 1
+        \(canary.map { "    canaryTrafficPercent: \($0)" } ?? "")
+            containers:
+              - name: kserve-container
+                image: local/echo
+                command: [python3, \(TestTools.root.appendingPathComponent("scripts/echo-backend.py").path)]
+                args: ["$(PORT)", "\(backend)", "300"]
+        """
+    }
+
+    /// Answers seen by the load: count per backend name, and every failure (status and body).
+    final class Tally: Sendable {
+        private let state = NIOLockedValueBox<(answers: [String: Int], failures: [String])>(([:], []))
+        func record(_ r: Loopback.Response?) {
+            state.withLockedValue { s in
+                guard let r, r.status == 200,
+                      let json = try? JSONSerialization.jsonObject(with: Data(r.body.utf8)) as? [String: Any],
+                      let backend = json["backend"] as? String else {
+                    s.failures.append(r.map { "\($0.status) \($0.body.prefix(200))" } ?? "no answer")
+                    return
+                }
+                s.answers[backend, default: 0] += 1
+            }
+        }
+        /// The answers since the last call, and every failure so far.
+        func take() -> (answers: [String: Int], failures: [String]) {
+            state.withLockedValue { s in
+                defer { s.answers = [:] }
+                return s
+            }
+        }
+    }
+
+    /// Clients on threads of their own, each sending requests one after another until `stop`.
+    static func load(port: Int, clients: Int, tally: Tally, stop: NIOLockedValueBox<Bool>) -> [Thread] {
+        (0..<clients).map { _ in
+            let thread = Thread {
+                while !stop.withLockedValue({ $0 }) {
+                    tally.record(Loopback.request(port: port, host: "editme.default.example.com", path: "/v1/models/editme:predict",
+                                                  headers: ["Content-Type": "application/json"], method: "POST",
+                                                  body: Array(#"{"instances": [[1]]}"#.utf8)))
+                }
+            }
+            thread.start()
+            return thread
+        }
+    }
+
+    @Test("A canary edit, a rollback, a promotion and a new revision under steady load: 0 requests fail, traffic moves as the routes say",
+          .timeLimit(.minutes(5)))
+    func editsUnderLoad() async throws {
+        try await LoopbackLock.run {
+            let logger = Logger(label: "test")
+            let settings = ServeSession.Settings()
+            let (first, d) = ServeSession.compile([.init(path: "editme.yaml", text: Self.isvc(backend: "v1"))], settings: settings, previous: nil)
+            try #require(!d.hasErrors, "\(d.all.map(\.formatted))")
+            let work = FileManager.default.temporaryDirectory.appendingPathComponent("isvc-edit-\(UUID().uuidString)")
+            defer { try? FileManager.default.removeItem(at: work) }
+            let gateway = GatewayServer(plan: ServePlan(first), workDirectory: work, logger: logger)
+            let session = ServeSession(serving: first, gateway: gateway, settings: settings)
+            await gateway.startWorkloads()
+            let port = PortBox()
+            let app = gateway.application(host: "127.0.0.1", port: 0) { await port.set($0) }
+            let group = ServiceGroup(configuration: .init(services: [app], gracefulShutdownSignals: [], logger: logger))
+            let running = Task { try await group.run() }
+            var bound = 0
+            for _ in 0..<200 where bound == 0 {
+                try await Task.sleep(for: .milliseconds(20))
+                bound = await port.value
+            }
+            let tally = Tally()
+            let stop = NIOLockedValueBox(false)
+            let threads = Self.load(port: bound, clients: 4, tally: tally, stop: stop)
+
+            /// Applies one step, lets the load run, and returns the answers seen after the edit took effect.
+            func step(_ yaml: String, expect: Set<String>) async throws -> [String: Int] {
+                let outcome = await session.apply([.init(path: "editme.yaml", text: yaml)])
+                guard case .applied = outcome else {
+                    Issue.record("the edit was not applied: \(outcome)")
+                    return [:]
+                }
+                // Requests routed just before the edit may still be answered by the old revision.
+                try await Task.sleep(for: .milliseconds(300))
+                _ = tally.take()
+                try await Task.sleep(for: .seconds(1.5))
+                let seen = tally.take().answers
+                #expect(Set(seen.keys) == expect, "answers after the edit: \(seen)")
+                #expect(seen.values.reduce(0, +) > 50, "the load kept going: \(seen)")
+                return seen
+            }
+
+            try await Task.sleep(for: .seconds(1))
+            #expect(Set(tally.take().answers.keys) == ["v1"])
+            // A canary: revision 00002 gets 20 %, 00001 (tag prev) 80 %.
+            let canary = try await step(Self.isvc(backend: "v2", canary: 20), expect: ["v1", "v2"])
+            let share = Double(canary["v2", default: 0]) / Double(max(1, canary.values.reduce(0, +)))
+            #expect(share > 0.05 && share < 0.45, "the canary's share: \(share)")
+            // A rollback: canaryTrafficPercent 0 sends everything back to 00001.
+            _ = try await step(Self.isvc(backend: "v2", canary: 0), expect: ["v1"])
+            // A promotion: 00002 gets 100 %, 00001 is no longer routed and is drained and stopped.
+            _ = try await step(Self.isvc(backend: "v2"), expect: ["v2"])
+            // A new revision straight away: 00003 gets 100 %, 00002 goes.
+            _ = try await step(Self.isvc(backend: "v3"), expect: ["v3"])
+            // An edit that fails check changes nothing.
+            let broken = await session.apply([.init(path: "editme.yaml", text: Self.isvc(backend: "v4") + "\n    bogus: [")])
+            guard case .rejected(let problems) = broken else {
+                Issue.record("a broken edit was applied: \(broken)")
+                return
+            }
+            #expect(problems.contains { $0.contains("editme.yaml:") })
+            try await Task.sleep(for: .seconds(1))
+            #expect(Set(tally.take().answers.keys) == ["v3"])
+
+            stop.withLockedValue { $0 = true }
+            while threads.contains(where: { !$0.isFinished }) { try await Task.sleep(for: .milliseconds(20)) }
+            let result = tally.take()
+            #expect(result.failures.isEmpty, "\(result.failures.count) requests failed: \(result.failures.prefix(5))")
+            // Removed revisions were drained and stopped: only 00003's replica runs.
+            try await Task.sleep(for: .seconds(1))
+            let hosts = gateway.runtimes.keys.sorted()
+            #expect(hosts == ["editme-predictor-00003.default.svc.cluster.local"], "\(hosts)")
+            await group.triggerGracefulShutdown()
+            _ = try? await running.value
+            await gateway.shutdown()
+        }
+    }
+}
