@@ -108,7 +108,7 @@ struct Serve: AsyncParsableCommand {
             services.append(try gateway.tlsApplication(host: host, port: tlsPort, tls: config) { logger.info("gateway listening on https://\(host):\($0)") })
         }
         let group = ServiceGroup(configuration: .init(services: services + gateway.internalApplications(), gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
-        let session = ServeSession(serving: result, gateway: gateway, settings: settings)
+        let session = ServeSession(serving: result, gateway: gateway, settings: settings, logger: logger)
         let edits = EditLoop(session: session, files: input.allFiles, logger: logger)
         let following = Task { await edits.run(watch: watch) }
         defer { following.cancel() }

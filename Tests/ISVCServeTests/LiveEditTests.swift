@@ -13,12 +13,13 @@ import Testing
 @Suite("Serve, live edits", .serialized)
 struct LiveEditTests {
     /// The InferenceService at one step of a rollout: `backend` is the name its replicas answer with.
-    static func isvc(backend: String, canary: Int? = nil) -> String {
+    static func isvc(backend: String, canary: Int? = nil, rolloutDuration: String? = nil) -> String {
         """
         apiVersion: serving.kserve.io/v1beta1
         kind: InferenceService
         metadata:
           name: editme
+        \(rolloutDuration.map { "  annotations:\n    serving.knative.dev/rollout-duration: \"\($0)\"" } ?? "")
         spec:
           predictor:
             minReplicas: 1
@@ -69,18 +70,18 @@ struct LiveEditTests {
         }
     }
 
-    @Test("A canary edit, a rollback, a promotion and a new revision under steady load: 0 requests fail, traffic moves as the routes say",
-          .timeLimit(.minutes(5)))
-    func editsUnderLoad() async throws {
+    /// Serves `yaml` with a session, four clients sending requests throughout `body`; then checks that
+    /// none failed, stops everything and returns.
+    static func underLoad(_ yaml: String, _ body: (ServeSession, GatewayServer, Tally) async throws -> Void) async throws {
         try await LoopbackLock.run {
             let logger = Logger(label: "test")
             let settings = ServeSession.Settings()
-            let (first, d) = ServeSession.compile([.init(path: "editme.yaml", text: Self.isvc(backend: "v1"))], settings: settings, previous: nil)
+            let (first, d) = ServeSession.compile([.init(path: "editme.yaml", text: yaml)], settings: settings, previous: nil)
             try #require(!d.hasErrors, "\(d.all.map(\.formatted))")
             let work = FileManager.default.temporaryDirectory.appendingPathComponent("isvc-edit-\(UUID().uuidString)")
             defer { try? FileManager.default.removeItem(at: work) }
             let gateway = GatewayServer(plan: ServePlan(first), workDirectory: work, logger: logger)
-            let session = ServeSession(serving: first, gateway: gateway, settings: settings)
+            let session = ServeSession(serving: first, gateway: gateway, settings: settings, logger: logger)
             await gateway.startWorkloads()
             let port = PortBox()
             let app = gateway.application(host: "127.0.0.1", port: 0) { await port.set($0) }
@@ -94,6 +95,23 @@ struct LiveEditTests {
             let tally = Tally()
             let stop = NIOLockedValueBox(false)
             let threads = Self.load(port: bound, clients: 4, tally: tally, stop: stop)
+            var failure: (any Error)?
+            do { try await body(session, gateway, tally) } catch { failure = error }
+            stop.withLockedValue { $0 = true }
+            while threads.contains(where: { !$0.isFinished }) { try await Task.sleep(for: .milliseconds(20)) }
+            let result = tally.take()
+            #expect(result.failures.isEmpty, "\(result.failures.count) requests failed: \(result.failures.prefix(5))")
+            await group.triggerGracefulShutdown()
+            _ = try? await running.value
+            await gateway.shutdown()
+            if let failure { throw failure }
+        }
+    }
+
+    @Test("A canary edit, a rollback, a promotion and a new revision under steady load: 0 requests fail, traffic moves as the routes say",
+          .timeLimit(.minutes(5)))
+    func editsUnderLoad() async throws {
+        try await Self.underLoad(Self.isvc(backend: "v1")) { session, gateway, tally in
 
             /// Applies one step, lets the load run, and returns the answers seen after the edit took effect.
             func step(_ yaml: String, expect: Set<String>) async throws -> [String: Int] {
@@ -133,18 +151,43 @@ struct LiveEditTests {
             #expect(problems.contains { $0.contains("editme.yaml:") })
             try await Task.sleep(for: .seconds(1))
             #expect(Set(tally.take().answers.keys) == ["v3"])
-
-            stop.withLockedValue { $0 = true }
-            while threads.contains(where: { !$0.isFinished }) { try await Task.sleep(for: .milliseconds(20)) }
-            let result = tally.take()
-            #expect(result.failures.isEmpty, "\(result.failures.count) requests failed: \(result.failures.prefix(5))")
             // Removed revisions were drained and stopped: only 00003's replica runs.
             try await Task.sleep(for: .seconds(1))
             let hosts = gateway.runtimes.keys.sorted()
             #expect(hosts == ["editme-predictor-00003.default.svc.cluster.local"], "\(hosts)")
-            await group.triggerGracefulShutdown()
-            _ = try? await running.value
-            await gateway.shutdown()
+        }
+    }
+
+    @Test("rollout-duration: a new revision gets 1 % first, then Knative's steps move the rest within the duration; 0 requests fail",
+          .timeLimit(.minutes(5)))
+    func gradualRollout() async throws {
+        try await Self.underLoad(Self.isvc(backend: "v1", rolloutDuration: "4s")) { session, gateway, tally in
+            try await Task.sleep(for: .seconds(1))
+            _ = tally.take()
+            let outcome = await session.apply([.init(path: "editme.yaml", text: Self.isvc(backend: "v2", rolloutDuration: "4s"))])
+            guard case .applied = outcome else {
+                Issue.record("the edit was not applied: \(outcome)")
+                return
+            }
+            // 4 s, ready within a second: 1 %, then steps of 33 % a second.
+            let rollout = try #require(await session.rollouts["default/editme-predictor"])
+            #expect(rollout.stepSize == 33 && rollout.stepSeconds == 1, "\(rollout)")
+            try await Task.sleep(for: .milliseconds(300))
+            let first = tally.take().answers
+            let early = Double(first["v2", default: 0]) / Double(max(1, first.values.reduce(0, +)))
+            #expect(early < 0.1, "the new revision's share before the first step: \(first)")
+            var shares: [Double] = []
+            for _ in 0..<100 {
+                try await Task.sleep(for: .milliseconds(500))
+                let seen = tally.take().answers
+                shares.append(Double(seen["v2", default: 0]) / Double(max(1, seen.values.reduce(0, +))))
+                if await session.rollouts.isEmpty { break }
+            }
+            #expect(await session.rollouts.isEmpty, "the rollout ended")
+            #expect(shares.contains { $0 > 0.15 && $0 < 0.9 }, "traffic moved in steps: \(shares)")
+            try await Task.sleep(for: .seconds(1.5))
+            #expect(Set(tally.take().answers.keys) == ["v2"])
+            #expect(gateway.runtimes.keys.sorted() == ["editme-predictor-00002.default.svc.cluster.local"])
         }
     }
 }

@@ -125,12 +125,12 @@ public struct GatewayRouter: Sendable {
         var table: VirtualHostTable
     }
 
-    let listeners: [Int: Listener]
+    var listeners: [Int: Listener]
     let externalPort: Int
     /// Clusters that lead back into this gateway (the local gateway's Service): cluster name -> listener port.
     let internalClusters: [String: Int]
     /// The Envoy clusters by name (load balancer, circuit breakers, outlier detection).
-    public let clusters: [String: Value]
+    public internal(set) var clusters: [String: Value]
 
     public init(envoyConfig: Value, externalPort: Int = 8080, localGatewayHost: String) {
         var listeners: [Int: Listener] = [:]
