@@ -13,16 +13,19 @@ import Testing
 @Suite("Serve, live edits", .serialized)
 struct LiveEditTests {
     /// The InferenceService at one step of a rollout: `backend` is the name its replicas answer with.
-    static func isvc(backend: String, canary: Int? = nil, rolloutDuration: String? = nil) -> String {
-        """
+    static func isvc(backend: String, canary: Int? = nil, rolloutDuration: String? = nil, standard: Bool = false,
+                     replicas: Int = 1) -> String {
+        let annotations = (rolloutDuration.map { ["serving.knative.dev/rollout-duration: \"\($0)\""] } ?? [])
+            + (standard ? ["serving.kserve.io/deploymentMode: Standard"] : [])
+        return """
         apiVersion: serving.kserve.io/v1beta1
         kind: InferenceService
         metadata:
           name: editme
-        \(rolloutDuration.map { "  annotations:\n    serving.knative.dev/rollout-duration: \"\($0)\"" } ?? "")
+        \(annotations.isEmpty ? "" : "  annotations:\n" + annotations.map { "    " + $0 }.joined(separator: "\n"))
         spec:
           predictor:
-            minReplicas: 1
+            minReplicas: \(replicas)
         \(canary.map { "    canaryTrafficPercent: \($0)" } ?? "")
             containers:
               - name: kserve-container
@@ -56,11 +59,11 @@ struct LiveEditTests {
     }
 
     /// Clients on threads of their own, each sending requests one after another until `stop`.
-    static func load(port: Int, clients: Int, tally: Tally, stop: NIOLockedValueBox<Bool>) -> [Thread] {
+    static func load(port: Int, host: String, clients: Int, tally: Tally, stop: NIOLockedValueBox<Bool>) -> [Thread] {
         (0..<clients).map { _ in
             let thread = Thread {
                 while !stop.withLockedValue({ $0 }) {
-                    tally.record(Loopback.request(port: port, host: "editme.default.example.com", path: "/v1/models/editme:predict",
+                    tally.record(Loopback.request(port: port, host: host, path: "/v1/models/editme:predict",
                                                   headers: ["Content-Type": "application/json"], method: "POST",
                                                   body: Array(#"{"instances": [[1]]}"#.utf8)))
                 }
@@ -94,7 +97,8 @@ struct LiveEditTests {
             }
             let tally = Tally()
             let stop = NIOLockedValueBox(false)
-            let threads = Self.load(port: bound, clients: 4, tally: tally, stop: stop)
+            let host = try #require(gateway.plan.modelHosts["editme"])
+            let threads = Self.load(port: bound, host: host, clients: 4, tally: tally, stop: stop)
             var failure: (any Error)?
             do { try await body(session, gateway, tally) } catch { failure = error }
             stop.withLockedValue { $0 = true }
@@ -188,6 +192,36 @@ struct LiveEditTests {
             try await Task.sleep(for: .seconds(1.5))
             #expect(Set(tally.take().answers.keys) == ["v2"])
             #expect(gateway.runtimes.keys.sorted() == ["editme-predictor-00002.default.svc.cluster.local"])
+        }
+    }
+
+    @Test("Standard mode: a changed Deployment rolls by maxSurge/maxUnavailable (3 replicas: never fewer than 3 ready, never more than 4); 0 requests fail",
+          .timeLimit(.minutes(5)))
+    func rollingUpdate() async throws {
+        try await Self.underLoad(Self.isvc(backend: "v1", standard: true, replicas: 3)) { session, gateway, tally in
+            let host = "editme-predictor.default.svc.cluster.local"
+            try await Task.sleep(for: .seconds(1))
+            #expect(Set(tally.take().answers.keys) == ["v1"])
+            let outcome = await session.apply([.init(path: "editme.yaml", text: Self.isvc(backend: "v2", standard: true, replicas: 3))])
+            guard case .applied = outcome else {
+                Issue.record("the edit was not applied: \(outcome)")
+                return
+            }
+            var readyCounts: [Int] = []
+            var mixed = false
+            for _ in 0..<600 {
+                let (runtime, outgoing) = gateway.workloadRuntimes(for: host)
+                guard let outgoing else { break }
+                readyCounts.append((runtime?.readyEndpoints.count ?? 0) + outgoing.readyEndpoints.count)
+                if tally.take().answers.count == 2 { mixed = true }
+                try await Task.sleep(for: .milliseconds(50))
+            }
+            #expect(gateway.workloadRuntimes(for: host).outgoing == nil, "the rolling update ended")
+            #expect(readyCounts.allSatisfy { $0 >= 3 && $0 <= 4 }, "ready replicas during the update: \(readyCounts)")
+            #expect(readyCounts.contains(4), "a surge replica: \(readyCounts)")
+            #expect(mixed, "both ReplicaSets answered during the update")
+            try await Task.sleep(for: .seconds(1))
+            #expect(Set(tally.take().answers.keys) == ["v2"])
         }
     }
 }

@@ -17,6 +17,10 @@ struct Serving: Sendable {
     var retiring: [WorkloadRuntime] = []
     /// Internal listeners started after the gateway began serving (new `--predictor_host` hosts).
     var listeners: [Task<Void, Never>] = []
+    /// Standard-mode Deployments whose pods an edit changed, by host: the old runtime, whose ready
+    /// replicas stay endpoints of the host beside the new runtime's while the rolling update runs
+    /// (`GatewayServer+RollingUpdate.swift`), and the task that runs it.
+    var rolling: [String: (old: WorkloadRuntime, task: Task<Void, Never>?)] = [:]
     /// Which state this is (each applied plan is the next), and how many requests that began under
     /// each state are not answered yet: a workload an edit removed is stopped only when no request
     /// that could have been routed to it is still on its way.
@@ -42,7 +46,8 @@ extension GatewayServer {
     /// workloads with the same policies are kept (their replicas, queues, autoscaler and outlier
     /// state go on); the others are new and not started yet.
     func makeServing(_ plan: ServePlan, replacing current: Serving?)
-        -> (next: Serving, fresh: [WorkloadRuntime], replaced: [String: WorkloadRuntime], newHosts: [String]) {
+        -> (next: Serving, fresh: [WorkloadRuntime], replaced: [String: WorkloadRuntime], newHosts: [String],
+            rolling: [String: (new: WorkloadRuntime, old: WorkloadRuntime)]) {
         var ports = current?.internalPorts ?? [:]
         var newHosts: [String] = []
         for host in plan.internalHosts where ports[host] == nil {
@@ -53,16 +58,24 @@ extension GatewayServer {
         var runtimes: [String: WorkloadRuntime] = [:]
         var fresh: [WorkloadRuntime] = []
         var replaced: [String: WorkloadRuntime] = [:]
+        var rolling: [String: (new: WorkloadRuntime, old: WorkloadRuntime)] = [:]
         for (host, workload) in plan.workloads.sorted(by: { $0.key < $1.key }) {
+            var prefix: String?
             if let old = current?.runtimes[host], current?.plan.workloads[host] != nil {
                 if old.workload == workload {
                     runtimes[host] = old
                     continue
                 }
-                replaced[host] = old
+                if workload.strategy != nil, old.workload.strategy != nil {
+                    // A Deployment's new ReplicaSet: its pods get names of their own.
+                    prefix = "\(workload.name)-\(Self.templateHash(workload))"
+                } else {
+                    replaced[host] = old
+                }
             }
             let runtime = WorkloadRuntime(workload: workload, store: store, internalAddresses: addresses, metrics: metrics,
-                                          native: native, logger: logger)
+                                          native: native, replicaPrefix: prefix, logger: logger)
+            if prefix != nil, let old = current?.runtimes[host] { rolling[host] = (runtime, old) }
             runtimes[host] = runtime
             fresh.append(runtime)
         }
@@ -86,7 +99,7 @@ extension GatewayServer {
         next.runtimes = runtimes
         next.upstreams = upstreams
         next.internalPorts = ports
-        return (next, fresh, replaced, newHosts)
+        return (next, fresh, replaced, newHosts, rolling)
     }
 
     /// Serves `plan` from now on, as a cluster applies a change: new workloads are started and, when
@@ -98,18 +111,30 @@ extension GatewayServer {
     @discardableResult
     public func apply(_ plan: ServePlan) async -> Applied {
         let current = serving.withLockedValue { $0 }
-        var (next, fresh, replaced, newHosts) = makeServing(plan, replacing: current)
+        var (next, fresh, replaced, newHosts, rolling) = makeServing(plan, replacing: current)
         for host in newHosts.sorted() {
             guard let port = next.internalPorts[host] else { continue }
             next.listeners.append(internalListener(host: host, port: port))
             logger.info("internal address 127.0.0.1:\(port) routes as \(host) (given as --predictor_host)")
         }
+        // A rolling update's new ReplicaSet starts empty; the update scales it (and the old one).
+        for (_, pair) in rolling { await pair.new.pin(0) }
         await withTaskGroup(of: Void.self) { group in
             for runtime in fresh {
                 group.addTask {
                     do { try await runtime.start() } catch { self.logger.error("\(error)") }
                 }
             }
+        }
+        var superseded: [WorkloadRuntime] = []
+        for (host, pair) in rolling {
+            // An update that replaces one still rolling: the older ReplicaSet goes at once (drained).
+            if let earlier = next.rolling[host] {
+                earlier.task?.cancel()
+                superseded.append(earlier.old)
+                next.retiring.append(earlier.old)
+            }
+            next.rolling[host] = (pair.old, nil)
         }
         // Removed hosts stay reachable while they drain: a request routed by the old routes a moment
         // ago still finds its runtime.
@@ -126,8 +151,12 @@ extension GatewayServer {
             state.generation += 1
             return state.generation
         }
-        let timeout = replaced.values.map { Duration.seconds($0.workload.timeoutSeconds) }.max() ?? .zero
-        let draining = Array(replaced.values)
+        for (host, pair) in rolling {
+            let task = Task { await self.roll(host: host, new: pair.new, old: pair.old) }
+            serving.withLockedValue { if $0.rolling[host]?.old === pair.old { $0.rolling[host]?.task = task } }
+        }
+        let draining = Array(replaced.values) + superseded
+        let timeout = draining.map { Duration.seconds($0.workload.timeoutSeconds) }.max() ?? .zero
         let goneClusters = Set(current.upstreams.keys).subtracting(plan.router.clusters.keys)
         Task { await self.drain(draining, routedBefore: generation, timeout: timeout, clusters: goneClusters) }
         var applied = Applied()

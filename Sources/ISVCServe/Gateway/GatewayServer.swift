@@ -56,11 +56,15 @@ public final class GatewayServer: Sendable {
     }
 
     public func shutdown() async {
-        let (runtimes, listeners) = serving.withLockedValue { state in
-            defer { state.listeners.removeAll() }
-            return (state.runtimes.values + state.retiring, state.listeners)
+        let (runtimes, tasks) = serving.withLockedValue { state in
+            defer {
+                state.listeners.removeAll()
+                state.rolling.removeAll()
+            }
+            return (state.runtimes.values + state.retiring + state.rolling.values.map(\.old),
+                    state.listeners + state.rolling.values.compactMap(\.task))
         }
-        for listener in listeners { listener.cancel() }
+        for task in tasks { task.cancel() }
         for runtime in runtimes { await runtime.stop() }
         client.shutdown()
     }

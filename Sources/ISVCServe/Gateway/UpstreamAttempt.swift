@@ -68,17 +68,22 @@ extension GatewayServer {
     func attempt(_ hop: GatewayRouter.Hop, cluster: UpstreamCluster?, hash: UInt64?, tried: Set<String>, body: ByteBuffer,
                  method: HTTPRequest.Method, limit: AttemptLimit) async -> Attempt {
         let host = GatewayRouter.serviceHost(ofCluster: hop.cluster)
-        guard let runtime = runtimes[host] else { return .final(LocalReply(.badGateway, json: "nothing runs behind \(host)")) }
+        let (found, outgoing) = workloadRuntimes(for: host)
+        guard let runtime = found else { return .final(LocalReply(.badGateway, json: "nothing runs behind \(host)")) }
         let revisionTimeout = Duration.seconds(runtime.workload.timeoutSeconds)
-        let endpoints: [WorkloadRuntime.Endpoint]
-        do {
-            endpoints = try await runtime.endpoints(timeout: limit.shorter(than: revisionTimeout))
-        } catch WorkloadRuntime.Failure.activationTimedOut {
-            return limit.expired ? limit.timeout(endpoint: nil) : .final(LocalReply(.gatewayTimeout, json: "activator request timeout"))
-        } catch WorkloadRuntime.Failure.unavailable(let why) {
-            return .final(LocalReply(.serviceUnavailable, json: why))
-        } catch {
-            return .final(LocalReply(.serviceUnavailable, json: "\(host) is unavailable: \(error)"))
+        var endpoints: [WorkloadRuntime.Endpoint] = []
+        // During a rolling update the old ReplicaSet's ready replicas serve beside the new one's.
+        if let outgoing { endpoints = runtime.readyEndpoints + outgoing.readyEndpoints }
+        if endpoints.isEmpty {
+            do {
+                endpoints = try await runtime.endpoints(timeout: limit.shorter(than: revisionTimeout))
+            } catch WorkloadRuntime.Failure.activationTimedOut {
+                return limit.expired ? limit.timeout(endpoint: nil) : .final(LocalReply(.gatewayTimeout, json: "activator request timeout"))
+            } catch WorkloadRuntime.Failure.unavailable(let why) {
+                return .final(LocalReply(.serviceUnavailable, json: why))
+            } catch {
+                return .final(LocalReply(.serviceUnavailable, json: "\(host) is unavailable: \(error)"))
+            }
         }
         var candidates: [LoadBalancer.Candidate] = []
         for e in endpoints { candidates.append(.init(name: e.name, active: e.queue.active + e.queue.pending)) }

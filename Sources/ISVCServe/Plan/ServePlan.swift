@@ -25,6 +25,8 @@ public struct ServePlan: Sendable {
         public var autoscaling: KPASettings
         public var inferenceService: String
         public var component: String
+        /// A Standard-mode Deployment's rollout strategy (nil for a Knative revision, which is never changed in place).
+        public var strategy: DeploymentStrategy?
     }
 
     public var router: GatewayRouter
@@ -68,8 +70,15 @@ public struct ServePlan: Sendable {
             var scaling: [String: String] = [:]
             for (k, v) in revAnnotations { if let v = v.string { scaling[k] = v } }
             if revision == nil {
+                // The Deployment's replicas; with an HPA (or KEDA's ScaledObject) on it, which sets
+                // none, the autoscaler's minimum, as the pods a cluster keeps at rest.
+                let scaler = objects.first {
+                    ($0.kind == "HorizontalPodAutoscaler" || $0.kind == "ScaledObject") && $0.namespace == d.namespace
+                        && $0.body[path: ["spec", "scaleTargetRef", "name"]]?.string == d.name
+                }
+                let minimum = scaler?.body[path: ["spec", "minReplicas"]]?.int ?? scaler?.body[path: ["spec", "minReplicaCount"]]?.int
                 scaling = [Keys.autoscalingClass: "hpa.autoscaling.knative.dev",
-                           Keys.minScale: String(body[path: ["spec", "replicas"]]?.int ?? 1)]
+                           Keys.minScale: String(body[path: ["spec", "replicas"]]?.int ?? max(1, minimum ?? 1))]
             }
             let containerConcurrency = rev?.body[path: ["spec", "containerConcurrency"]]?.int ?? 0
             workloads["\(serviceName).\(d.namespace).svc.cluster.local"] = Workload(
@@ -80,7 +89,8 @@ public struct ServePlan: Sendable {
                 timeoutSeconds: rev?.body[path: ["spec", "timeoutSeconds"]]?.int ?? 60,
                 autoscaling: KPASettings(config: config.autoscaler, annotations: scaling, containerConcurrency: containerConcurrency),
                 inferenceService: labels[Keys.inferenceService]?.string ?? "",
-                component: labels[Keys.component]?.string ?? "")
+                component: labels[Keys.component]?.string ?? "",
+                strategy: revision == nil ? DeploymentStrategy(body[path: ["spec", "strategy"]]) : nil)
         }
         self.workloads = workloads
         var hosts: [String: String] = [:]

@@ -56,6 +56,10 @@ public actor WorkloadRuntime {
     private var loop: Task<Void, Never>?
     private var stopped = false
     private var nameCounter = 0
+    /// Replica names are `<prefix>-<n>` (a Deployment's new ReplicaSet gets a prefix of its own).
+    private let replicaPrefix: String
+    /// Replicas set from outside (a Deployment's rolling update), instead of by the autoscaler.
+    private var pinned: Int?
     private var modelTask: Task<URL, Error>?
     /// Processes started but not ready yet, so that shutdown stops them too.
     private var launching: [String: ProcessReplica] = [:]
@@ -67,7 +71,8 @@ public actor WorkloadRuntime {
     let native: NativeRuntime
 
     public init(workload: ServePlan.Workload, store: ModelStore, internalAddresses: [String: String], metrics: ServeMetrics,
-                native: @escaping NativeRuntime = { _, _ in nil }, logger: Logger) {
+                native: @escaping NativeRuntime = { _, _ in nil }, replicaPrefix: String? = nil, logger: Logger) {
+        self.replicaPrefix = replicaPrefix ?? workload.name
         self.metrics = metrics
         self.native = native
         self.workload = workload
@@ -80,6 +85,18 @@ public actor WorkloadRuntime {
     public var replicaPorts: [Int] { replicas.compactMap(\.process?.port) }
     public var readyReplicas: Int { replicas.count }
     public var desiredReplicas: Int { desired }
+    /// The ready replicas now, without waiting (none: an empty list).
+    public nonisolated var readyEndpoints: [Endpoint] { ready.withLockedValue { $0 } }
+
+    /// Sets the replica count from outside, as a Deployment's rolling update scales its ReplicaSets;
+    /// nil gives it back to the autoscaler.
+    public func pin(_ replicas: Int?) {
+        pinned = replicas.map { min(max(0, $0), Self.replicaLimit) }
+        if let pinned, pinned != desired {
+            desired = pinned
+            reconcile()
+        }
+    }
 
     var now: Double {
         let d = ContinuousClock.now - origin
@@ -91,7 +108,7 @@ public actor WorkloadRuntime {
     public func start() async throws {
         guard loop == nil else { return }
         let s = workload.autoscaling
-        desired = min(s.bounded(s.initialScale), Self.replicaLimit)
+        desired = pinned ?? min(s.bounded(s.initialScale), Self.replicaLimit)
         loop = Task { [weak self] in await self?.autoscale() }
         reconcile()
         if desired > 0, replicas.isEmpty { try await waitForReplica(timeout: .seconds(120)) }
@@ -159,7 +176,7 @@ public actor WorkloadRuntime {
         while replicas.count + starting < desired {
             starting += 1
             nameCounter += 1
-            let name = "\(workload.name)-\(nameCounter)"
+            let name = "\(replicaPrefix)-\(nameCounter)"
             Task { await self.startReplica(name: name) }
         }
         if desired == 0, starting == 0 { modelTask = nil }
@@ -173,6 +190,9 @@ public actor WorkloadRuntime {
     /// Removed from routing first, then stopped once its queue-proxy has no request (as Knative drains).
     static func drainAndStop(_ replica: Replica, timeout: Duration) async {
         let deadline = ContinuousClock.now + timeout
+        // A request that took this replica from the endpoint list a moment ago may not have reached
+        // its queue-proxy yet (Kubernetes' endpoint removal races a pod's shutdown the same way).
+        try? await Task.sleep(for: .milliseconds(250))
         while ContinuousClock.now < deadline {
             if replica.queue.active + replica.queue.pending == 0 { break }
             try? await Task.sleep(for: .milliseconds(50))
@@ -289,6 +309,7 @@ public actor WorkloadRuntime {
     }
 
     private func tick() {
+        guard pinned == nil else { return }
         let d = decider.decide(readyReplicas: replicas.count, at: now)
         let want = min(d.replicas, Self.replicaLimit)
         // Replicas still starting keep the revision activating (Knative's PA is not yet Active).
