@@ -77,9 +77,6 @@ struct Serve: AsyncParsableCommand {
         let plan = ServePlan(result)
         let tls = try GatewayTLS.resolve(istio: result.inputs.istio, certificateChain: tlsCert, privateKey: tlsKey)
         for note in tls.notes { logger.warning("\(note)") }
-        try await plan.security.prepare()
-        let gateway = GatewayServer(plan: plan, workDirectory: URL(fileURLWithPath: workdir, isDirectory: true),
-                                    native: NativeRuntimes.hook, logger: logger)
         for (name, host) in plan.modelHosts.sorted(by: { $0.key < $1.key }) {
             logger.info("InferenceService \(name): curl -H 'Host: \(host)' http://\(self.host):\(port)/v1/models/\(name)")
         }
@@ -91,43 +88,32 @@ struct Serve: AsyncParsableCommand {
             }
             oneShot = ServeRequests(files: requests, model: model, host: modelHost, address: host)
         }
-        await gateway.startWorkloads()
-        let bound = AsyncStream.makeStream(of: Int.self)
-        let app = gateway.application(host: host, port: port) { port in
-            logger.info("gateway listening on http://\(host):\(port)")
-            bound.continuation.yield(port)
-        }
-        let admin = gateway.adminApplication(host: host, port: adminPort) { bound in
-            logger.info("metrics at http://\(host):\(bound)/metrics")
-        }
-        for (internalHost, internalPort) in gateway.internalPorts.sorted(by: { $0.key < $1.key }) {
+        var listeners = ServeRun.Listeners()
+        listeners.host = host
+        listeners.port = port
+        listeners.adminPort = adminPort
+        listeners.tls = tls.configuration
+        listeners.tlsPort = tlsPort
+        listeners.stopsOnSignals = true
+        let run = try await ServeRun.start(result, settings: settings, workDirectory: URL(fileURLWithPath: workdir, isDirectory: true),
+                                           native: NativeRuntimes.hook, listeners: listeners, logger: logger)
+        for (internalHost, internalPort) in run.gateway.internalPorts.sorted(by: { $0.key < $1.key }) {
             logger.info("internal address 127.0.0.1:\(internalPort) routes as \(internalHost) (given as --predictor_host)")
         }
-        var services: [any Service] = [app, admin]
-        if let config = tls.configuration {
-            services.append(try gateway.tlsApplication(host: host, port: tlsPort, tls: config) { logger.info("gateway listening on https://\(host):\($0)") })
-        }
-        let group = ServiceGroup(configuration: .init(services: services + gateway.internalApplications(), gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
-        let session = ServeSession(serving: result, gateway: gateway, settings: settings, logger: logger)
-        let edits = EditLoop(session: session, files: input.allFiles, logger: logger)
+        logger.info("gateway listening on http://\(host):\(run.bound.port)")
+        if let tlsPort = run.bound.tlsPort { logger.info("gateway listening on https://\(host):\(tlsPort)") }
+        if let adminPort = run.bound.adminPort { logger.info("metrics at http://\(host):\(adminPort)/metrics") }
+        let edits = EditLoop(session: run.session, files: input.allFiles, logger: logger)
         let following = Task { await edits.run(watch: watch) }
         defer { following.cancel() }
         let answered = Task { () -> Bool in
             guard let oneShot else { return true }
-            var ports = bound.stream.makeAsyncIterator()
-            guard let port = await ports.next() else { return false }
-            let ok = await oneShot.run(port: port)
-            await group.triggerGracefulShutdown()
+            let ok = await oneShot.run(port: run.bound.port)
+            await run.stop()
             return ok
         }
-        do {
-            try await group.run()
-        } catch {
-            logger.error("gateway stopped: \(error)")
-        }
-        bound.continuation.finish()
-        logger.info("stopping replicas")
-        await gateway.shutdown()
+        if let error = await run.finished() { logger.error("gateway stopped: \(error)") }
+        logger.info("replicas stopped")
         if await !answered.value { throw ExitCode.failure }
     }
 }

@@ -7,7 +7,7 @@ import Testing
 @Suite("Envoy routing", .serialized)
 struct EnvoyRoutingTests {
     static let runs = TestTools.runs(with: TestTools.envoy)
-    static let skipReason = Comment(rawValue: "Envoy is \(TestTools.missing)")
+    static let skipReason = Comment(rawValue: "Envoy is \(TestTools.missing), or set ISVC_ENVOY")
 
     struct Setup {
         var envoy: Loopback.Child

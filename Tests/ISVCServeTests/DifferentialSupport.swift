@@ -9,7 +9,7 @@ import Testing
 /// replicas serve started (every replica of a workload one endpoint, as serve balances over them).
 enum Differential {
     static let runs = TestTools.runs(with: TestTools.envoy)
-    static let skipReason = Comment(rawValue: "Envoy is \(TestTools.missing)")
+    static let skipReason = Comment(rawValue: "Envoy is \(TestTools.missing), or set ISVC_ENVOY")
 
     /// The two gateways' listener ports and the replicas' ports by workload host.
     struct Gateways: Sendable {

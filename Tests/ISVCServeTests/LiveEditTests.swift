@@ -77,24 +77,12 @@ struct LiveEditTests {
     /// none failed, stops everything and returns.
     static func underLoad(_ yaml: String, _ body: (ServeSession, GatewayServer, Tally) async throws -> Void) async throws {
         try await LoopbackLock.run {
-            let logger = Logger(label: "test")
-            let settings = ServeSession.Settings()
-            let (first, d) = ServeSession.compile([.init(path: "editme.yaml", text: yaml)], settings: settings, previous: nil)
+            let (first, d) = ServeSession.compile([.init(path: "editme.yaml", text: yaml)], settings: ServeSession.Settings(), previous: nil)
             try #require(!d.hasErrors, "\(d.all.map(\.formatted))")
             let work = FileManager.default.temporaryDirectory.appendingPathComponent("isvc-edit-\(UUID().uuidString)")
             defer { try? FileManager.default.removeItem(at: work) }
-            let gateway = GatewayServer(plan: ServePlan(first), workDirectory: work, logger: logger)
-            let session = ServeSession(serving: first, gateway: gateway, settings: settings, logger: logger)
-            await gateway.startWorkloads()
-            let port = PortBox()
-            let app = gateway.application(host: "127.0.0.1", port: 0) { await port.set($0) }
-            let group = ServiceGroup(configuration: .init(services: [app], gracefulShutdownSignals: [], logger: logger))
-            let running = Task { try await group.run() }
-            var bound = 0
-            for _ in 0..<200 where bound == 0 {
-                try await Task.sleep(for: .milliseconds(20))
-                bound = await port.value
-            }
+            let run = try await ServeRun.start(first, workDirectory: work, logger: Logger(label: "test"))
+            let (gateway, session, bound) = (run.gateway, run.session, run.bound.port)
             let tally = Tally()
             let stop = NIOLockedValueBox(false)
             let host = try #require(gateway.plan.modelHosts["editme"])
@@ -105,9 +93,7 @@ struct LiveEditTests {
             while threads.contains(where: { !$0.isFinished }) { try await Task.sleep(for: .milliseconds(20)) }
             let result = tally.take()
             #expect(result.failures.isEmpty, "\(result.failures.count) requests failed: \(result.failures.prefix(5))")
-            await group.triggerGracefulShutdown()
-            _ = try? await running.value
-            await gateway.shutdown()
+            await run.stop()
             if let failure { throw failure }
         }
     }

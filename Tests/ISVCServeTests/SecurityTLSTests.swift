@@ -107,18 +107,11 @@ struct SecurityTLSTests {
         try await LoopbackLock.run {
             let work = FileManager.default.temporaryDirectory.appendingPathComponent("isvc-serve-\(UUID().uuidString)")
             defer { try? FileManager.default.removeItem(at: work) }
-            let gateway = GatewayServer(plan: ServePlan(result), workDirectory: work, native: { _, _ in [model] }, logger: Logger(label: "test"))
-            await gateway.startWorkloads()
-            let port = PortBox()
-            let app = try gateway.tlsApplication(host: "127.0.0.1", port: 0, tls: config) { await port.set($0) }
-            let group = ServiceGroup(configuration: .init(services: [app] + gateway.internalApplications(), gracefulShutdownSignals: [],
-                                                          logger: Logger(label: "test")))
-            let running = Task { try await group.run() }
-            var bound = 0
-            for _ in 0..<200 where bound == 0 {
-                bound = await port.value
-                if bound == 0 { try await Task.sleep(for: .milliseconds(20)) }
-            }
+            var listeners = ServeRun.Listeners()
+            listeners.tls = config
+            let run = try await ServeRun.start(result, workDirectory: work, native: { _, _ in [model] }, listeners: listeners,
+                                               logger: Logger(label: "test"))
+            let bound = try #require(run.bound.tlsPort)
             let tokens = try SecurityFixtures.tokens()
             let tlsPort = bound
             let url = "https://127.0.0.1:\(tlsPort)\(SecurityLiveTests.path)"
@@ -138,9 +131,7 @@ struct SecurityTLSTests {
             } catch {
                 Issue.record("\(error)")
             }
-            await group.triggerGracefulShutdown()
-            _ = try? await running.value
-            await gateway.shutdown()
+            await run.stop()
         }
         try await client.shutdown()
         try await untrusted.shutdown()

@@ -44,17 +44,18 @@ struct ServeLiveTests {
         try await withRunningGateway(yaml) { port, gateway, _ in try await body(port, gateway) }
     }
 
-    /// As `withGateway`, with the service group, so a test can shut the gateway down itself.
+    /// As `withGateway`, with the run, so a test can shut the gateway down itself.
     /// `previous` is an earlier state of the same InferenceService (its revisions stay, as in a rollout).
     static func withRunningGateway(_ yaml: String, previous: String? = nil,
                                    native: @escaping WorkloadRuntime.NativeRuntime = { _, _ in nil },
                                    limits: GatewayLimits = GatewayLimits(),
-                                   _ body: @Sendable (Int, GatewayServer, ServiceGroup) async throws -> Void) async throws {
+                                   _ body: @Sendable (Int, GatewayServer, ServeRun) async throws -> Void) async throws {
         try await LoopbackLock.run { try await runGateway(yaml, previous: previous, native: native, limits: limits, body) }
     }
 
+    /// Serves `yaml` (after `previous`) as `isvc serve` does, through `ServeRun`, until `body` returns.
     static func runGateway(_ yaml: String, previous: String?, native: @escaping WorkloadRuntime.NativeRuntime,
-                           limits: GatewayLimits = GatewayLimits(), _ body: @Sendable (Int, GatewayServer, ServiceGroup) async throws -> Void) async throws {
+                           limits: GatewayLimits = GatewayLimits(), _ body: @Sendable (Int, GatewayServer, ServeRun) async throws -> Void) async throws {
         let d = Diagnostics()
         var options = Compiler.Options()
         if let previous {
@@ -65,28 +66,14 @@ struct ServeLiveTests {
         #expect(!d.hasErrors, "\(d.all.map(\.formatted))")
         let work = FileManager.default.temporaryDirectory.appendingPathComponent("isvc-serve-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: work) }
-        let gateway = GatewayServer(plan: ServePlan(result), workDirectory: work, native: native, limits: limits, logger: Logger(label: "test"))
-        await gateway.startWorkloads()
-        let port = PortBox()
-        let app = gateway.application(host: "127.0.0.1", port: 0) { await port.set($0) }
-        let group = ServiceGroup(configuration: .init(services: [app] + gateway.internalApplications(), gracefulShutdownSignals: [], logger: Logger(label: "test")))
-        let running = Task { try await group.run() }
-        var bound = 0
-        for _ in 0..<200 {
-            bound = await port.value
-            if bound != 0 { break }
-            try await Task.sleep(for: .milliseconds(20))
-        }
+        let run = try await ServeRun.start(result, workDirectory: work, native: native, limits: limits, logger: Logger(label: "test"))
         do {
-            try await body(bound, gateway, group)
+            try await body(run.bound.port, run.gateway, run)
         } catch {
-            await group.triggerGracefulShutdown()
-            await gateway.shutdown()
+            await run.stop()
             throw error
         }
-        await group.triggerGracefulShutdown()
-        _ = try? await running.value
-        await gateway.shutdown()
+        await run.stop()
     }
 
     /// A blocking request on a thread of its own, so waiting clients never starve the gateway's tasks.

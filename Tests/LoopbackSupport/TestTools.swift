@@ -25,7 +25,7 @@ public enum TestTools {
     /// Whether a test that needs `tool` runs: when the tool is there, and always under scripts/test.
     public static func runs(with tool: String?) -> Bool { tool != nil || required }
 
-    public static let missing = "not installed here: run scripts/install-test-tools (scripts/test does) or set ISVC_ENVOY"
+    public static let missing = "not installed here: run scripts/install-test-tools (scripts/test does)"
 
     private static func executable(_ candidates: [String?]) -> String? {
         candidates.compactMap { $0 }.first { FileManager.default.isExecutableFile(atPath: $0) }
