@@ -24,11 +24,15 @@ public final class GatewayServer: Sendable {
     public let metrics = ServeMetrics()
     /// In-cluster host -> loopback port of the internal listener that routes as that host (see `internalApplications`).
     public let internalPorts: [String: Int]
+    /// The address the gateway listens on (`--host`): with localhost, 127.0.0.1 and [::1], the Hosts
+    /// for which `/v1/models/<name>` and `/v2/models/<name>` find an InferenceService by name.
+    public let listenHost: String
 
     /// `native` loads models in process for the formats a native runtime serves (none yet: issue 6).
     public init(plan: ServePlan, workDirectory: URL, native: @escaping WorkloadRuntime.NativeRuntime = { _, _ in nil },
-                limits: GatewayLimits = GatewayLimits(), logger: Logger) {
+                limits: GatewayLimits = GatewayLimits(), listenHost: String = "127.0.0.1", logger: Logger) {
         self.plan = plan
+        self.listenHost = listenHost
         self.logger = logger
         self.limits = limits
         let store = ModelStore(workDirectory: workDirectory)
@@ -74,6 +78,26 @@ public final class GatewayServer: Sendable {
         return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: body)))
     }
 
+    /// Whether a Host names the gateway itself (localhost, 127.0.0.1, [::1] or the listen address; port
+    /// and letter case ignored): only then does the by-model-name convenience apply. Any other Host
+    /// the config does not know is a 404, as Envoy answers it with the same config.
+    static func isOwnAddress(_ host: String, listenHost: String) -> Bool {
+        var name = Substring(host)
+        if name.hasPrefix("[") {
+            guard let close = name.firstIndex(of: "]") else { return false }
+            let rest = name[name.index(after: close)...]
+            guard rest.isEmpty || (rest.hasPrefix(":") && rest.dropFirst().allSatisfy(\.isNumber)) else { return false }
+            name = name[...close]
+        } else if let colon = name.firstIndex(of: ":") {
+            guard name[name.index(after: colon)...].allSatisfy(\.isNumber) else { return false }
+            name = name[..<colon]
+        }
+        let lower = name.lowercased()
+        var listen = listenHost.lowercased()
+        if listen.contains(":"), !listen.hasPrefix("[") { listen = "[\(listen)]" }  // an IPv6 --host, as a Host header writes it
+        return lower == "localhost" || lower == "127.0.0.1" || lower == "[::1]" || (!listen.isEmpty && lower == listen)
+    }
+
     /// The request path's model name for the localhost convenience routes.
     static func modelName(_ path: String) -> String? {
         for prefix in ["/v1/models/", "/v2/models/"] where path.hasPrefix(prefix) {
@@ -107,7 +131,8 @@ public final class GatewayServer: Sendable {
         let scheme = Self.listenerScheme
         var routed = plan.router.route(.init(host: host, path: path, method: request.method.rawValue, headers: headers, scheme: scheme),
                                        enteringAt: entry)
-        if case .failure(.unknownHost) = routed, let model = Self.modelName(path), let external = plan.modelHosts[model] {
+        if case .failure(.unknownHost) = routed, Self.isOwnAddress(host, listenHost: listenHost),
+           let model = Self.modelName(path), let external = plan.modelHosts[model] {
             routed = plan.router.route(.init(host: external, path: path, method: request.method.rawValue, headers: headers, scheme: scheme))
         }
         let decision: GatewayRouter.Decision
