@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
+import HummingbirdCore
 import ISVCCore
 import Logging
 import NIOCore
@@ -232,7 +233,8 @@ public final class GatewayServer: Sendable {
     public func internalApplications() -> [any Service] {
         internalPorts.sorted { $0.key < $1.key }.map { host, port in
             let responder = CallbackResponder<BasicRequestContext> { request, _ in await self.respond(to: request, asHost: host) }
-            return Application(responder: responder, configuration: .init(address: .hostname("127.0.0.1", port: port)),
+            return Application(responder: responder, server: .http1(configuration: Self.http1()),
+                               configuration: .init(address: .hostname("127.0.0.1", port: port)),
                                logger: logger) as any Service
         }
     }
@@ -257,13 +259,19 @@ public final class GatewayServer: Sendable {
                            logger: logger)
     }
 
+    /// Every listener's HTTP/1 channel: Envoy's answers to requests the parser refuses and its
+    /// `Connection: close` while draining (`GatewayConnectionHandler`).
+    static func http1(idleTimeout: TimeAmount? = nil) -> HTTP1Channel.Configuration {
+        HTTP1Channel.Configuration(additionalChannelHandlers: [GatewayConnectionHandler()], idleTimeout: idleTimeout)
+    }
+
     /// The Hummingbird application serving the gateway on `host:port`.
     public func application(host: String, port: Int,
                             onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> some ApplicationProtocol {
         let responder = CallbackResponder<BasicRequestContext> { request, _ in await self.respond(to: request) }
         let idle = limits.idleTimeout
         let idleNanoseconds = Int64(idle.components.seconds) * 1_000_000_000 + idle.components.attoseconds / 1_000_000_000
-        return Application(responder: responder, server: .http1(configuration: .init(idleTimeout: .nanoseconds(idleNanoseconds))),
+        return Application(responder: responder, server: .http1(configuration: Self.http1(idleTimeout: .nanoseconds(idleNanoseconds))),
                            configuration: .init(address: .hostname(host, port: port)),
                            onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? port) },
                            logger: logger)
