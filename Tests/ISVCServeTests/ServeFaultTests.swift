@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import ISVCCore
 import LoopbackSupport
@@ -113,7 +114,8 @@ func onThread<T: Sendable>(_ work: @escaping @Sendable () -> T) async -> T {
     await withCheckedContinuation { c in Thread { c.resume(returning: work()) }.start() }
 }
 
-/// `isvc serve` under faults (issue 19, scope 6): draining, request smuggling and parser errors. Replicas are scripts/echo-backend.py,
+/// `isvc serve` under faults (issue 19, scope 6): draining, request smuggling and parser errors,
+/// replicas killed, overload, forged tokens, slow clients. Replicas are scripts/echo-backend.py,
 /// which counts the requests it sees: what "never forwarded" is checked against.
 @Suite("Serve under faults, live", .serialized)
 struct ServeFaultTests {
@@ -224,6 +226,176 @@ struct ServeFaultTests {
                 return all
             }
             #expect(text == "404 close\n", "answers on the connection: \(text)")
+        }
+    }
+
+    @Test("a replica killed with SIGKILL is replaced and serving again within 10 s", .timeLimit(.minutes(2)))
+    func killedReplicaReplaced() async throws {
+        try await ServeLiveTests.withGateway(ServeLiveTests.isvc("killed", concurrency: 0, replicas: (1, 1))) { port, gateway in
+            let host = "killed.default.example.com"
+            let first = await RawHTTP.async(port: port, host: host, path: "/")
+            #expect(first.status == 200)
+            let pid = try #require(first.json["pid"] as? Int, "the echo replica names its PID")
+            let replicaPort = try #require(try await TrafficLiveTests.replicas(gateway, "killed", count: 1).first)
+            #expect(first.port == replicaPort)
+            #expect(kill(pid_t(pid), SIGKILL) == 0)
+            let killed = ContinuousClock.now
+            var back: RawHTTP.Response?
+            while ContinuousClock.now - killed < .seconds(12) {
+                let r = await RawHTTP.async(port: port, host: host, path: "/")
+                if r.status == 200 { back = r; break }
+                try await Task.sleep(for: .milliseconds(100))
+            }
+            let elapsed = ContinuousClock.now - killed
+            let answer = try #require(back, "no 200 within 12 s of the SIGKILL")
+            #expect(answer.json["pid"] as? Int != pid, "answered by the killed process")
+            #expect(elapsed < .seconds(10), "serving again after \(elapsed)")
+        }
+    }
+}
+
+extension ServeFaultTests {
+    @Test("4x a replica's queue (containerConcurrency 1: 1 in flight and 10 waiting; 44 at once): only 200s and 503s, the 503s at once",
+          .timeLimit(.minutes(3)))
+    func overload() async throws {
+        let yaml = ServeLiveTests.isvc("busy", concurrency: 1, timeout: 120, replicas: (1, 1))
+        try await ServeLiveTests.withGateway(yaml) { port, _ in
+            let host = "busy.default.example.com"
+            #expect(await RawHTTP.async(port: port, host: host, path: "/").status == 200)
+            let rssBefore = Self.residentKiB()
+            let answers = await withTaskGroup(of: RawHTTP.Response.self) { group in
+                for _ in 0..<44 { group.addTask { await RawHTTP.async(port: port, host: host, path: "/sleep/1000/") } }
+                var all: [RawHTTP.Response] = []
+                for await r in group { all.append(r) }
+                return all
+            }
+            let rssAfter = Self.residentKiB()
+            let statuses = answers.map(\.status)
+            #expect(statuses.allSatisfy { $0 == 200 || $0 == 503 }, "\(statuses.sorted())")
+            let ok = statuses.filter { $0 == 200 }.count
+            let refused = answers.filter { $0.status == 503 }.map(\.seconds).sorted()
+            #expect(ok >= 11, "\(statuses.sorted())")
+            #expect(refused.count >= 22, "\(statuses.sorted())")
+            // Refused at once: every 503 comes before the replica's first answer (1 s) could free a place.
+            #expect(refused.allSatisfy { $0 < 1.0 }, "\(refused)")
+            // Memory stays bounded: refused requests hold nothing (4 MiB more was typical; 64 MiB is a leak).
+            #expect(rssAfter - rssBefore < 64 << 10, "RSS \(rssBefore) -> \(rssAfter) KiB")
+            let p99 = refused.isEmpty ? 0 : refused[min(refused.count - 1, Int((Double(refused.count) * 0.99).rounded(.up)) - 1)]
+            print("overload: \(ok) x 200, \(refused.count) x 503; 503 p50 \(Int((refused.isEmpty ? 0 : refused[refused.count / 2]) * 1000)) ms, p99 \(Int(p99 * 1000)) ms; RSS \(rssBefore) -> \(rssAfter) KiB")
+        }
+    }
+
+    /// This process's resident set (the gateway runs in it), from /proc.
+    static func residentKiB() -> Int {
+        let status = (try? String(contentsOfFile: "/proc/self/status", encoding: .utf8)) ?? ""
+        let line = status.split(separator: "\n").first { $0.hasPrefix("VmRSS:") } ?? ""
+        return Int(line.split(separator: " ").dropFirst().first ?? "") ?? 0
+    }
+
+    @Test("slow clients (headers a byte every 50 ms) do not stall another client's requests", .timeLimit(.minutes(2)))
+    func slowClients() async throws {
+        try await ServeLiveTests.withGateway(ServeLiveTests.isvc("patient", concurrency: 0, replicas: (1, 1))) { port, _ in
+            let host = "patient.default.example.com"
+            #expect(await RawHTTP.async(port: port, host: host, path: "/").status == 200)
+            let request = Array("GET /slow HTTP/1.1\r\nHost: \(host)\r\nX-Padding: 0123456789\r\nConnection: close\r\n\r\n".utf8)
+            let slow = (0..<8).map { _ in
+                Task {
+                    await onThread { () -> (Int, ContinuousClock.Instant) in
+                        guard let c = KeptAliveConnection(port: port) else { return (0, .now) }
+                        for byte in request {
+                            c.write([byte])
+                            usleep(50_000)
+                        }
+                        return (c.readResponse()?.status ?? 0, ContinuousClock.now)
+                    }
+                }
+            }
+            try await Task.sleep(for: .milliseconds(300))
+            var fast: [Int] = []
+            for _ in 0..<20 { fast.append(await RawHTTP.async(port: port, host: host, path: "/").status) }
+            let fastDone = ContinuousClock.now
+            #expect(fast == Array(repeating: 200, count: 20))
+            for task in slow {
+                let (status, answered) = await task.value
+                #expect(status == 200, "a slow client's request is answered once whole")
+                #expect(answered > fastDone, "the other client's requests waited for the slow ones")
+            }
+        }
+    }
+}
+
+extension ServeFaultTests {
+    static func base64URL(_ data: Data) -> String {
+        data.base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
+            .replacingOccurrences(of: "=", with: "")
+    }
+
+    static func base64URL(_ text: String) -> String { base64URL(Data(text.utf8)) }
+
+    static func decodeBase64URL(_ text: Substring) -> Data? {
+        var s = text.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+        while s.count % 4 != 0 { s += "=" }
+        return Data(base64Encoded: s)
+    }
+
+    /// Forgeries of the fixture's valid token (RS256, kid isvc-test): each must be refused by jwt_authn.
+    static func forgeries(of token: String) throws -> [(String, String)] {
+        let parts = token.split(separator: ".")
+        try #require(parts.count == 3)
+        let payload = String(parts[1]), signature = String(parts[2])
+        let none = base64URL(#"{"alg":"none","typ":"JWT"}"#) + "." + payload + "."
+        let noneWithKid = base64URL(#"{"alg":"none","typ":"JWT","kid":"isvc-test"}"#) + "." + payload + "."
+        // HS256 keyed with the public key's bytes (the JWKS as published, and its modulus): the
+        // classic confusion of an RSA public key for an HMAC secret.
+        let hsHeader = base64URL(#"{"alg":"HS256","typ":"JWT","kid":"isvc-test"}"#) + "." + payload
+        let jwks = try SecurityFixtures.text("fixtures/support/jwks.json")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(jwks.utf8)) as? [String: Any])
+        let key = try #require((object["keys"] as? [[String: Any]])?.first)
+        let n = try #require(key["n"] as? String)
+        let modulus = try #require(decodeBase64URL(Substring(n)))
+        let hsJWKS = hsHeader + "." + base64URL(Data(HMAC<SHA256>.authenticationCode(for: Data(hsHeader.utf8), using: SymmetricKey(data: Data(jwks.utf8)))))
+        let hsModulus = hsHeader + "." + base64URL(Data(HMAC<SHA256>.authenticationCode(for: Data(hsHeader.utf8), using: SymmetricKey(data: modulus))))
+        // The payload altered (another subject), the signature kept.
+        let claims = String(decoding: try #require(decodeBase64URL(parts[1])), as: UTF8.self)
+        #expect(claims.contains(#""sub":"alice""#))
+        let altered = String(parts[0]) + "." + base64URL(claims.replacingOccurrences(of: #""sub":"alice""#, with: #""sub":"admin""#)) + "." + signature
+        let unknownKid = base64URL(#"{"alg":"RS256","typ":"JWT","kid":"someone-else"}"#) + "." + payload + "." + signature
+        return [("alg none", none), ("alg none with the key's kid", noneWithKid), ("HS256 keyed with the JWKS", hsJWKS),
+                ("HS256 keyed with the RSA modulus", hsModulus), ("altered payload", altered), ("unknown kid", unknownKid),
+                ("signature of another token", String(parts[0]) + "." + payload + "." + String(signature.reversed()))]
+    }
+
+    @Test("forged JWTs (alg none, HS256 with the public key, altered payload, unknown kid, a megabyte-long token) never reach a replica",
+          .timeLimit(.minutes(3)))
+    func forgedTokens() async throws {
+        let tokens = try SecurityFixtures.tokens()
+        let alice = try #require(tokens["alice"])
+        let forged = try Self.forgeries(of: alice)
+        let dir = try SecurityLiveTests.modelDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let model = CountingModel(name: "sklearn-iris")
+        try await ServeLiveTests.withRunningGateway(try SecurityLiveTests.yaml(modelDirectory: dir), native: { _, _ in [model] }) { port, _, _ in
+            let body = #"{"instances": [[1, 2]]}"#
+            func post(_ token: String) async -> RawHTTP.Response {
+                await RawHTTP.async(port: port, host: SecurityLiveTests.host, path: SecurityLiveTests.path, method: "POST",
+                                    headers: [("Content-Type", "application/json"), ("Authorization", "Bearer \(token)")], body: body)
+            }
+            let valid = await post(alice)
+            #expect(valid.status == 200, "\(valid)")
+            #expect(model.predictions == 1, "the valid token reaches the model")
+            for (name, token) in forged {
+                let r = await post(token)
+                #expect(r.status == 401, "\(name): \(r.status) \(r.body)")
+                #expect(r.headers["www-authenticate"]?.contains("invalid_token") == true, "\(name): \(r.headers)")
+            }
+            // A megabyte-long token: past the header limits (Envoy: 431), in the header or the query.
+            let huge = "eyJ" + String(repeating: "A", count: 1 << 20)
+            let long = await post(huge)
+            #expect(long.status == 431, "\(long.status) \(long.body)")
+            let query = await RawHTTP.async(port: port, host: SecurityLiveTests.host, path: SecurityLiveTests.path + "?access_token=" + huge,
+                                            method: "POST", headers: [("Content-Type", "application/json")], body: body)
+            #expect(query.status == 431, "\(query.status) \(query.body)")
+            #expect(model.predictions == 1, "a forged token reached the model")
         }
     }
 }
