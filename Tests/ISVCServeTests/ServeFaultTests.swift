@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 import ISVCCore
+import ServiceLifecycle
 import LoopbackSupport
 import Testing
 @testable import ISVCServe
@@ -396,6 +397,120 @@ extension ServeFaultTests {
                                             method: "POST", headers: [("Content-Type", "application/json")], body: body)
             #expect(query.status == 431, "\(query.status) \(query.body)")
             #expect(model.predictions == 1, "a forged token reached the model")
+        }
+    }
+}
+
+extension ServeFaultTests {
+    @Test("draining: a request sent on a kept-alive connection idle when draining began is answered (Connection: close), not dropped",
+          .timeLimit(.minutes(2)))
+    func drainingIdleConnection() async throws {
+        try await ServeLiveTests.withRunningGateway(ServeLiveTests.isvc("idledrain", concurrency: 0)) { port, _, group in
+            let host = "idledrain.default.example.com"
+            let connection = try #require(KeptAliveConnection(port: port))
+            let first = await onThread { connection.write("GET / HTTP/1.1\r\nHost: \(host)\r\n\r\n"); return connection.readResponse() }
+            #expect(first?.status == 200 && first?.headers["connection"] != "close", "\(String(describing: first))")
+            let shutdown = Task { await group.triggerGracefulShutdown() }
+            // Draining has begun once new connections are refused; the kept-alive client's next request is already on its way.
+            var refused = false
+            for _ in 0..<100 where !refused {
+                refused = await onThread { KeptAliveConnection(port: port, timeoutSeconds: 1) == nil }
+                if !refused { try await Task.sleep(for: .milliseconds(10)) }
+            }
+            #expect(refused, "the gateway still accepts connections")
+            let next = await onThread { () -> (RawHTTP.Response?, Bool) in
+                connection.write("GET / HTTP/1.1\r\nHost: \(host)\r\n\r\n")
+                let r = connection.readResponse()
+                return (r, connection.closedByPeer())
+            }
+            #expect(next.0?.status == 200, "the request on the idle connection was dropped: \(String(describing: next.0))")
+            #expect(next.0?.headers["connection"] == "close")
+            #expect(next.1, "the connection stayed open after the drained answer")
+            await shutdown.value
+        }
+    }
+
+    /// The `isvc` executable built beside the test bundle.
+    static let binary: URL? = {
+        var dir = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+        for _ in 0..<4 {
+            let candidate = dir.appendingPathComponent("isvc")
+            if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
+            dir = dir.deletingLastPathComponent()
+        }
+        return nil
+    }()
+
+    struct LoadClient: Sendable {
+        var answered = 0
+        var notOK = 0
+        var lost = 0
+        var closed = false
+    }
+
+    @Test("SIGTERM to isvc serve under load: kept-alive clients lose no request; each gets an answer saying Connection: close",
+          .timeLimit(.minutes(3)))
+    func sigtermUnderLoad() async throws {
+        let binary = try #require(Self.binary, "the isvc executable is built by swift test")
+        let work = FileManager.default.temporaryDirectory.appendingPathComponent("isvc-sigterm-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: work) }
+        let yaml = work.appendingPathComponent("load.yaml")
+        try ServeLiveTests.isvc("load", concurrency: 0, replicas: (1, 1)).write(to: yaml, atomically: true, encoding: .utf8)
+        let port = Loopback.freePort(), admin = Loopback.freePort()
+        try await LoopbackLock.run {
+            let process = Process()
+            process.executableURL = binary
+            process.arguments = ["serve", yaml.path, "--port", "\(port)", "--admin-port", "\(admin)",
+                                 "--workdir", work.appendingPathComponent("state").path]
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            defer { if process.isRunning { kill(process.processIdentifier, SIGKILL); process.waitUntilExit() } }
+            let host = "load.default.example.com"
+            var ready = false
+            for _ in 0..<150 where !ready {
+                ready = await RawHTTP.async(port: port, host: host, path: "/").status == 200
+                if !ready { try await Task.sleep(for: .milliseconds(200)) }
+            }
+            try #require(ready, "isvc serve never answered")
+            // Six kept-alive clients, each sending its next request as soon as it has an answer, until
+            // an answer says the connection closes (no reconnecting: the listener is closing).
+            let clients = (0..<6).map { _ in
+                Task {
+                    await onThread { () -> LoadClient in
+                        var out = LoadClient()
+                        guard let c = KeptAliveConnection(port: port) else { return out }
+                        while true {
+                            guard c.write("GET /sleep/40/ HTTP/1.1\r\nHost: \(host)\r\n\r\n"), let r = c.readResponse() else {
+                                out.lost += 1
+                                return out
+                            }
+                            out.answered += 1
+                            if r.status != 200 { out.notOK += 1 }
+                            if r.headers["connection"] == "close" {
+                                out.closed = c.closedByPeer()
+                                return out
+                            }
+                        }
+                    }
+                }
+            }
+            try await Task.sleep(for: .milliseconds(1500))
+            #expect(kill(process.processIdentifier, SIGTERM) == 0)
+            var results: [LoadClient] = []
+            for client in clients { results.append(await client.value) }
+            let exited = await onThread { () -> Bool in
+                for _ in 0..<300 where process.isRunning { usleep(50_000) }
+                return !process.isRunning
+            }
+            #expect(exited, "isvc serve did not stop after SIGTERM")
+            if exited { #expect(process.terminationReason == .exit && process.terminationStatus == 0) }
+            let answered = results.map(\.answered).reduce(0, +)
+            #expect(answered > 6 * 5, "load before the SIGTERM: \(results)")
+            #expect(results.allSatisfy { $0.lost == 0 }, "requests lost: \(results)")
+            #expect(results.allSatisfy { $0.notOK == 0 }, "\(results)")
+            #expect(results.allSatisfy { $0.closed }, "\(results)")
         }
     }
 }

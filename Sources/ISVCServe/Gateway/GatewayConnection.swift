@@ -18,6 +18,8 @@ import NIOHTTPTypesHTTP1
 /// - While draining (graceful shutdown), every answer carries `Connection: close` and the
 ///   connection closes after it, as Envoy and Go's server do: a kept-alive client then opens a new
 ///   connection for its next request instead of sending it on one the server is about to close.
+///   A connection idle when draining begins is closed after a short grace, not at once, so that a
+///   request already on its way is answered rather than dropped.
 final class GatewayConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPRequestPart
     typealias InboundOut = HTTPRequestPart
@@ -69,9 +71,27 @@ final class GatewayConnectionHandler: ChannelDuplexHandler, RemovableChannelHand
         }
     }
 
+    /// How long a connection idle when draining begins stays open: a request already on its way
+    /// (a kept-alive client sends its next one as soon as it has the last answer) is answered, with
+    /// `Connection: close`, instead of meeting a closed connection.
+    static let idleDrainGrace = TimeAmount.milliseconds(250)
+
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
-        if event is ChannelShouldQuiesceEvent { draining = true }
-        context.fireUserInboundEventTriggered(event)
+        guard event is ChannelShouldQuiesceEvent else {
+            context.fireUserInboundEventTriggered(event)
+            return
+        }
+        draining = true
+        guard unanswered == 0, !readingBody else {
+            // A request in progress: Hummingbird's handler closes the connection after its answer.
+            context.fireUserInboundEventTriggered(event)
+            return
+        }
+        // Idle (Hummingbird's handler would close it at once): closed after the grace unless a request
+        // came meanwhile; that one's answer closes it (`write`).
+        context.eventLoop.assumeIsolated().scheduleTask(in: Self.idleDrainGrace) {
+            if self.unanswered == 0, !self.readingBody { context.close(promise: nil) }
+        }
     }
 
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
