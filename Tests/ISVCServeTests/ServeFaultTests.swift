@@ -514,3 +514,27 @@ extension ServeFaultTests {
         }
     }
 }
+
+extension ServeFaultTests {
+    @Test("a refused request pipelined behind a valid one: the valid one is answered, then the 400, then the connection closes",
+          .timeLimit(.minutes(2)))
+    func pipelinedRefusal() async throws {
+        try await ServeLiveTests.withGateway(ServeLiveTests.isvc("piped", concurrency: 0, replicas: (1, 1))) { port, gateway in
+            let host = "piped.default.example.com"
+            let before = try await Self.seen(gateway, "piped")
+            let bytes = "GET /first HTTP/1.1\r\nHost: \(host)\r\n\r\n" + "GET /second HTTP/1.1\r\nHost: \(host)\r\nX-Nul: a\u{0}b\r\n\r\n"
+            let answers = await onThread { () -> [RawHTTP.Response] in
+                guard let c = KeptAliveConnection(port: port, timeoutSeconds: 5) else { return [] }
+                c.write(bytes)
+                var all: [RawHTTP.Response] = []
+                while let r = c.readResponse() { all.append(r) }
+                return all
+            }
+            #expect(answers.map(\.status) == [200, 400], "\(answers)")
+            #expect(answers.first?.json["path"] as? String == "/first")
+            #expect(answers.last?.body == "Bad Request")
+            #expect(answers.last?.headers["connection"] == "close")
+            #expect(try await Self.seen(gateway, "piped") == before + 2, "only /first and this count reached the replica")
+        }
+    }
+}
