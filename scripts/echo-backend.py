@@ -63,6 +63,7 @@ class Handler(BaseHTTPRequestHandler):
         answer = {
             "backend": NAME,
             "port": PORT,
+            "pid": os.getpid(),
             "seen": seen,
             "method": self.command,
             "last": last,

@@ -10,7 +10,7 @@ struct Serve: AsyncParsableCommand {
         abstract: "Run the compiled plan on this machine: a gateway that routes as the cluster's does, queue-proxies and replicas.",
         discussion: """
             Requests to http://HOST:PORT with an InferenceService's host (curl -H 'Host: sklearn-iris.default.example.com') \
-            travel the path they would in a cluster; on localhost, /v1/models/<name> and /v2/models/<name> also find the \
+            travel the path they would in a cluster; with the gateway's own address as Host (localhost, --host), /v1/models/<name> and /v2/models/<name> also find the \
             InferenceService by name. Containers run as local processes from their command and args.
             """)
 

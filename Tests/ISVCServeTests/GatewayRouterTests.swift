@@ -46,6 +46,22 @@ struct GatewayRouterTests {
         #expect(known.contains("sklearn-iris.default.example.com"))
     }
 
+    @Test("the by-model-name convenience is for the gateway's own address only (port and case ignored)")
+    func ownAddress() {
+        for host in ["localhost", "LocalHost:8080", "127.0.0.1", "127.0.0.1:80", "[::1]", "[::1]:8080"] {
+            #expect(GatewayServer.isOwnAddress(host, listenHost: "127.0.0.1"), "\(host)")
+        }
+        for host in ["", "evil.example.com", "127.0.0.2", "localhost.example.com", "localhost:x", "[::1]x", "[::2]", "::1",
+                     "sklearn-iris.default.example.com", "10.0.0.5"] {
+            #expect(!GatewayServer.isOwnAddress(host, listenHost: "127.0.0.1"), "\(host)")
+        }
+        // The --host value too (an IPv6 one written in brackets, as in a Host header).
+        #expect(GatewayServer.isOwnAddress("10.0.0.5:8080", listenHost: "10.0.0.5"))
+        #expect(GatewayServer.isOwnAddress("gw.local", listenHost: "GW.local"))
+        #expect(GatewayServer.isOwnAddress("[fd00::5]:8080", listenHost: "fd00::5"))
+        #expect(!GatewayServer.isOwnAddress("10.0.0.6", listenHost: "10.0.0.5"))
+    }
+
     @Test("a transformer is in front of the predictor; :explain goes to the explainer")
     func components() throws {
         let t = Self.router(Self.compile(["fixtures/transformer.yaml"]))

@@ -96,6 +96,15 @@ struct ServeLiveTests {
             #expect(body.contains("\"host\": \"echo-predictor.default.svc.cluster.local\""))
             let byName = await Self.get(port, host: "127.0.0.1", path: "/v1/models/echo")
             #expect(byName.0 == 200)
+            // By model name only on the gateway's own address; another unknown Host is 404 as in Envoy.
+            for own in ["localhost:8080", "LOCALHOST", "[::1]:8080", "127.0.0.1:1"] {
+                #expect(await Self.get(port, host: own, path: "/v2/models/echo").0 == 200, "\(own)")
+            }
+            for other in ["evil.example.com", "127.0.0.2", "localhost.example.com", "echo"] {
+                let (status, body) = await Self.get(port, host: other, path: "/v1/models/echo:predict")
+                #expect(status == 404, "\(other): \(body)")
+                #expect(body.contains("no InferenceService serves host"), "\(other): \(body)")
+            }
             let unknown = await Self.get(port, host: "nope.example.com", path: "/")
             #expect(unknown.0 == 404)
             #expect(unknown.1.contains("echo.default.example.com"))

@@ -199,8 +199,7 @@ extension GatewayServer {
 
     /// An internal listener started while the gateway serves (for a host an edit added).
     private func internalListener(host: String, port: Int) -> Task<Void, Never> {
-        let responder = CallbackResponder<BasicRequestContext> { request, _ in await self.respond(to: request, asHost: host) }
-        let app = Application(responder: responder, configuration: .init(address: .hostname("127.0.0.1", port: port)), logger: logger)
+        let app = internalApplication(host: host, port: port)
         let logger = logger
         return Task {
             do { try await app.run() } catch { logger.error("internal listener for \(host): \(error)") }

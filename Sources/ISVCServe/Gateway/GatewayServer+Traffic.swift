@@ -3,6 +3,7 @@ import HTTPTypes
 import Hummingbird
 import ISVCCore
 import NIOCore
+import NIOHTTP1
 
 /// Envoy's HTTP filters and router, as the emitted config sets them, per hop of a routing decision:
 /// the fault filter (delay, then abort), mirrors, then the router with its route timeout and retry
@@ -22,6 +23,9 @@ extension GatewayServer {
             return .success(try await Self.race(limits.requestTimeout) { try await request.body.collect(upTo: max) })
         } catch is TimeLimit {
             return .failure(LocalReply(.requestTimeout, text: "request timeout"))
+        } catch is HTTPParserError {
+            // A malformed body (a bad chunk size...): Envoy's codec error, and the connection closes after it.
+            return .failure(LocalReply(.badRequest, text: "Bad Request"))
         } catch {
             return .failure(LocalReply(.contentTooLarge, json: "request body larger than \(max) bytes"))
         }

@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
+import HummingbirdCore
 import ISVCCore
 import Logging
 import NIOConcurrencyHelpers
@@ -20,6 +21,9 @@ public final class GatewayServer: Sendable {
     public let metrics = ServeMetrics()
     let store: ModelStore
     let native: WorkloadRuntime.NativeRuntime
+    /// The address the gateway listens on (`--host`): with localhost, 127.0.0.1 and [::1], the Hosts
+    /// for which `/v1/models/<name>` and `/v2/models/<name>` find an InferenceService by name.
+    public let listenHost: String
 
     /// What the gateway serves now (`Serving`), replaced whole when an edit is applied
     /// (`GatewayServer+Apply.swift`); a request reads each part once.
@@ -34,7 +38,8 @@ public final class GatewayServer: Sendable {
 
     /// `native` loads models in process for the formats a native runtime serves.
     public init(plan: ServePlan, workDirectory: URL, native: @escaping WorkloadRuntime.NativeRuntime = { _, _ in nil },
-                limits: GatewayLimits = GatewayLimits(), logger: Logger) {
+                limits: GatewayLimits = GatewayLimits(), listenHost: String = "127.0.0.1", logger: Logger) {
+        self.listenHost = listenHost
         self.logger = logger
         self.limits = limits
         self.native = native
@@ -78,6 +83,26 @@ public final class GatewayServer: Sendable {
         return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: body)))
     }
 
+    /// Whether a Host names the gateway itself (localhost, 127.0.0.1, [::1] or the listen address; port
+    /// and letter case ignored): only then does the by-model-name convenience apply. Any other Host
+    /// the config does not know is a 404, as Envoy answers it with the same config.
+    static func isOwnAddress(_ host: String, listenHost: String) -> Bool {
+        var name = Substring(host)
+        if name.hasPrefix("[") {
+            guard let close = name.firstIndex(of: "]") else { return false }
+            let rest = name[name.index(after: close)...]
+            guard rest.isEmpty || (rest.hasPrefix(":") && rest.dropFirst().allSatisfy(\.isNumber)) else { return false }
+            name = name[...close]
+        } else if let colon = name.firstIndex(of: ":") {
+            guard name[name.index(after: colon)...].allSatisfy(\.isNumber) else { return false }
+            name = name[..<colon]
+        }
+        let lower = name.lowercased()
+        var listen = listenHost.lowercased()
+        if listen.contains(":"), !listen.hasPrefix("[") { listen = "[\(listen)]" }  // an IPv6 --host, as a Host header writes it
+        return lower == "localhost" || lower == "127.0.0.1" || lower == "[::1]" || (!listen.isEmpty && lower == listen)
+    }
+
     /// The request path's model name for the localhost convenience routes.
     static func modelName(_ path: String) -> String? {
         for prefix in ["/v1/models/", "/v2/models/"] where path.hasPrefix(prefix) {
@@ -114,7 +139,8 @@ public final class GatewayServer: Sendable {
         let scheme = Self.listenerScheme
         var routed = plan.router.route(.init(host: host, path: path, method: request.method.rawValue, headers: headers, scheme: scheme),
                                        enteringAt: entry)
-        if case .failure(.unknownHost) = routed, let model = Self.modelName(path), let external = plan.modelHosts[model] {
+        if case .failure(.unknownHost) = routed, Self.isOwnAddress(host, listenHost: listenHost),
+           let model = Self.modelName(path), let external = plan.modelHosts[model] {
             routed = plan.router.route(.init(host: external, path: path, method: request.method.rawValue, headers: headers, scheme: scheme))
         }
         let decision: GatewayRouter.Decision
@@ -212,11 +238,15 @@ public final class GatewayServer: Sendable {
     /// there are routed as that host through the cluster-local gateway, as a transformer's calls are
     /// in a cluster. The container's flag is pointed at it.
     public func internalApplications() -> [any Service] {
-        internalPorts.sorted { $0.key < $1.key }.map { host, port in
-            let responder = CallbackResponder<BasicRequestContext> { request, _ in await self.respond(to: request, asHost: host) }
-            return Application(responder: responder, configuration: .init(address: .hostname("127.0.0.1", port: port)),
-                               logger: logger) as any Service
-        }
+        internalPorts.sorted { $0.key < $1.key }.map { host, port in internalApplication(host: host, port: port) }
+    }
+
+    /// The internal listener on loopback `port` that routes as `host`.
+    func internalApplication(host: String, port: Int) -> any Service {
+        let responder = CallbackResponder<BasicRequestContext> { request, _ in await self.respond(to: request, asHost: host) }
+        return Application(responder: responder, server: .http1(configuration: Self.http1()),
+                           configuration: .init(address: .hostname("127.0.0.1", port: port)),
+                           logger: logger) as any Service
     }
 
     /// The admin listener: Prometheus metrics at `/metrics`, and `/healthz`.
@@ -239,13 +269,19 @@ public final class GatewayServer: Sendable {
                            logger: logger)
     }
 
+    /// Every listener's HTTP/1 channel: Envoy's answers to requests the parser refuses and its
+    /// `Connection: close` while draining (`GatewayConnectionHandler`).
+    static func http1(idleTimeout: TimeAmount? = nil) -> HTTP1Channel.Configuration {
+        HTTP1Channel.Configuration(additionalChannelHandlers: [GatewayConnectionHandler()], idleTimeout: idleTimeout)
+    }
+
     /// The Hummingbird application serving the gateway on `host:port`.
     public func application(host: String, port: Int,
                             onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> some ApplicationProtocol {
         let responder = CallbackResponder<BasicRequestContext> { request, _ in await self.respond(to: request) }
         let idle = limits.idleTimeout
         let idleNanoseconds = Int64(idle.components.seconds) * 1_000_000_000 + idle.components.attoseconds / 1_000_000_000
-        return Application(responder: responder, server: .http1(configuration: .init(idleTimeout: .nanoseconds(idleNanoseconds))),
+        return Application(responder: responder, server: .http1(configuration: Self.http1(idleTimeout: .nanoseconds(idleNanoseconds))),
                            configuration: .init(address: .hostname(host, port: port)),
                            onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? port) },
                            logger: logger)

@@ -84,7 +84,7 @@ extension GatewayServer {
         let responder = CallbackResponder<BasicRequestContext> { request, _ in
             await GatewayServer.$listenerScheme.withValue("https") { await self.respond(to: request) }
         }
-        return Application(responder: responder, server: try .tls(.http1(), tlsConfiguration: tls),
+        return Application(responder: responder, server: try .tls(.http1(configuration: GatewayServer.http1()), tlsConfiguration: tls),
                            configuration: .init(address: .hostname(host, port: port)),
                            onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? port) },
                            logger: logger)

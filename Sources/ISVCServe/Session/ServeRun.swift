@@ -61,7 +61,8 @@ public final class ServeRun: Sendable {
                              logger: Logger) async throws -> ServeRun {
         let plan = ServePlan(result)
         try await plan.security.prepare()
-        let gateway = GatewayServer(plan: plan, workDirectory: workDirectory, native: native, limits: limits, logger: logger)
+        let gateway = GatewayServer(plan: plan, workDirectory: workDirectory, native: native, limits: limits,
+                                    listenHost: listeners.host, logger: logger)
         let session = ServeSession(serving: result, gateway: gateway, settings: settings, logger: logger)
         await gateway.startWorkloads()
         let ports = NIOLockedValueBox<[String: Int]>([:])
