@@ -20,6 +20,12 @@ struct Diff: ParsableCommand {
     @Option(name: [.short, .customLong("namespace")], help: "Namespace for objects whose metadata has none.")
     var namespace = "default"
 
+    @Option(help: "Deployment mode when the InferenceService does not say: knative or standard.")
+    var mode: DeploymentMode?
+
+    @Flag(help: "Treat warnings as errors.")
+    var strict = false
+
     @Option(help: "Output format: text (coloured on a terminal) or json.")
     var format: Format = .text
 
@@ -41,9 +47,10 @@ struct Diff: ParsableCommand {
 
     /// Prints the report; returns whether anything changes.
     func compare() throws -> Bool {
-        let diagnostics = Diagnostics()
+        let diagnostics = Diagnostics(strict: strict)
         var options = Compiler.Options()
         options.defaultNamespace = namespace
+        options.mode = mode
         let oldSources = try CompiledInput.sources(at: old)
         let oldObjects: [Value]
         if CompiledInput.isCompiled(oldSources) {
