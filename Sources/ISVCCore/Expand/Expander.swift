@@ -21,7 +21,7 @@ public enum Expander {
         if service.mode == .standard { return expandStandard(service, config: config) }
         do {
             let ns = service.namespace
-            let isvcOrigin = "InferenceService \(ns)/\(service.name)"
+            let isvcOrigin = service.ref
             var ksvcs: [(ResolvedComponent, Value)] = []
             var componentHosts: [ComponentKind: String] = [:]
             for c in service.components {
@@ -30,13 +30,13 @@ public enum Expander {
                 ksvcs.append((c, ksvc))
                 let routeLabels = KnativeServing.labels(ksvc, ["metadata", "labels"]).merging([Keys.knService: c.name]) { $1 }
                 componentHosts[c.kind] = networking.urlHost(route: c.name, namespace: ns, labels: routeLabels)
-                plan.objects.append(PlanObject(createdBy: Creator.kserve, origin: isvcOrigin, body: ksvc))
+                plan.objects.append(PlanObject(createdBy: .kserve, origin: isvcOrigin, body: ksvc))
             }
             if let vs = kserve.topLevelVirtualService(service, hosts: componentHosts) {
-                plan.objects.append(PlanObject(createdBy: Creator.kserve, origin: isvcOrigin, body: vs))
+                plan.objects.append(PlanObject(createdBy: .kserve, origin: isvcOrigin, body: vs))
             }
             if let svc = kserve.externalNameService(service) {
-                plan.objects.append(PlanObject(createdBy: Creator.kserve, origin: isvcOrigin, body: svc))
+                plan.objects.append(PlanObject(createdBy: .kserve, origin: isvcOrigin, body: svc))
             }
             for (_, ksvc) in ksvcs {
                 expandKnativeService(ksvc, into: &plan, serving: serving, networking: networking, deployments: deployments,
@@ -59,45 +59,50 @@ public enum Expander {
                                      previous: PreviousState?) {
         let name = ksvc[path: ["metadata", "name"]]?.string ?? ""
         let ns = ksvc[path: ["metadata", "namespace"]]?.string ?? ""
-        func add(_ body: Value, from origin: String, by creator: String = Creator.knative, note: String? = nil) {
-            plan.objects.append(PlanObject(createdBy: creator, origin: origin, note: note, body: body))
+        func add(_ body: Value, from origin: Value, by creator: Creator = .knative, note: String? = nil) {
+            plan.objects.append(PlanObject(createdBy: creator, from: origin, note: note, body: body))
         }
         let configuration = serving.configuration(ksvc)
-        add(configuration, from: "Service \(ns)/\(name)")
+        add(configuration, from: ksvc)
         let prior = previous?.component(namespace: ns, name: name)
         let (revision, rev) = serving.revision(configuration, generation: generation(of: ksvc, previous: prior))
-        add(revision, from: "Configuration \(ns)/\(name)")
+        add(revision, from: configuration)
         // Earlier revisions the traffic still routes to (the canary's `prev`), as the cluster has them.
         var routed: [KnativeServing.RevisionRef] = [rev]
+        var revisionBodies = [rev.name: revision]
         for target in ksvc[path: ["spec", "traffic"]]?.array ?? [] {
             guard let old = target["revisionName"]?.string, old != rev.name, !routed.contains(where: { $0.name == old }),
                   let oldRevision = prior?.revisions[old] else { continue }
-            add(oldRevision, from: "Configuration \(ns)/\(name)", note: "an earlier revision, still routed")
+            add(oldRevision, from: configuration, note: "an earlier revision, still routed")
             routed.append(KnativeServing.revisionRef(oldRevision))
+            revisionBodies[old] = oldRevision
         }
         let route = serving.route(ksvc)
-        add(route, from: "Service \(ns)/\(name)")
+        add(route, from: ksvc)
 
         let port = KnativeDefaults.isH2C(rev.spec["containers"]?.array ?? []) ? 81 : 80
         let groups = KnativeNetworking.groups(traffic: route[path: ["spec", "traffic"]]?.array ?? [],
                                               configuration: name, latest: rev.name)
         let (ingress, rules) = networking.ingress(route: route, groups: groups, port: port)
-        add(ingress, from: "Route \(ns)/\(name)")
+        add(ingress, from: route)
         for vs in networking.virtualServices(ingress: ingress, rules: rules, port: port) {
-            add(vs, from: "Ingress \(ns)/\(name)", by: Creator.netIstio)
+            add(vs, from: ingress, by: .netIstio)
         }
         for svc in networking.routeServices(route: route, groups: groups) {
-            add(svc, from: "Route \(ns)/\(name)")
+            add(svc, from: route)
         }
         for rev in routed {
-            add(serving.podAutoscaler(rev), from: "Revision \(ns)/\(rev.name)")
-            add(serving.metric(rev), from: "PodAutoscaler \(ns)/\(rev.name)")
-            add(serving.serverlessService(rev), from: "PodAutoscaler \(ns)/\(rev.name)")
+            let revisionBody = revisionBodies[rev.name] ?? [:]
+            let podAutoscaler = serving.podAutoscaler(rev)
+            let serverlessService = serving.serverlessService(rev)
+            add(podAutoscaler, from: revisionBody)
+            add(serving.metric(rev), from: podAutoscaler)
+            add(serverlessService, from: podAutoscaler)
             for svc in serving.revisionServices(rev) {
-                add(svc, from: "ServerlessService \(ns)/\(rev.name)")
+                add(svc, from: serverlessService)
             }
             let (deployment, note) = deployments.deployment(rev)
-            add(deployment, from: "Revision \(ns)/\(rev.name)", note: note)
+            add(deployment, from: revisionBody, note: note)
         }
     }
 }
@@ -106,7 +111,7 @@ extension Expander {
     /// Standard mode: per component (and canary) a Deployment, a Service and an autoscaler, then the
     /// Ingress or the HTTPRoutes.
     static func expandStandard(_ service: ValidatedService, config: ClusterConfig) -> [PlanObject] {
-        let origin = "InferenceService \(service.namespace)/\(service.name)"
+        let origin = service.ref
         let workloads = StandardWorkloads(config: config)
         var objects: [PlanObject] = []
         // The stable predictor's minimum shrinks by the ready canaries' replicas (KServe, when minReplicas is set).
@@ -117,12 +122,19 @@ extension Expander {
         }
         for c in components + service.canaries {
             for (body, note) in workloads.objects(c, of: service) {
-                objects.append(PlanObject(createdBy: Creator.kserve, origin: origin, note: note, body: body))
+                objects.append(PlanObject(createdBy: .kserve, origin: origin, note: note, body: body))
             }
         }
         for body in StandardIngress(config: config).objects(service) {
-            objects.append(PlanObject(createdBy: Creator.kserve, origin: origin, body: body))
+            objects.append(PlanObject(createdBy: .kserve, origin: origin, body: body))
         }
         return objects
+    }
+}
+
+extension ValidatedService {
+    /// The InferenceService's identity, the origin of what KServe creates for it.
+    var ref: ObjectRef {
+        ObjectRef(apiVersion: "serving.kserve.io/v1beta1", kind: "InferenceService", namespace: namespace, name: name)
     }
 }

@@ -15,26 +15,37 @@ public enum Layer: String, Sendable, CaseIterable {
 
 /// One generated object, with where it came from.
 public struct PlanObject: Sendable {
-    /// The controller that creates it, as its comment names it (`kserve-controller`, `knative-serving`, `net-istio`).
-    public var createdBy: String
-    /// What it is created from (`InferenceService default/sklearn-iris`).
-    public var origin: String
+    /// The controller that creates it, as its comment names it.
+    public var createdBy: Creator
+    /// What it is created from (the InferenceService, or the object a controller derives it from).
+    public var origin: ObjectRef
     /// Extra note for the comment (for instance a pod webhook's mutation).
     public var note: String?
     public var body: Value
 
+    public init(createdBy: Creator, origin: ObjectRef, note: String? = nil, body: Value) {
+        self.createdBy = createdBy
+        self.origin = origin
+        self.note = note
+        self.body = body
+    }
+
+    /// Made from `origin`'s body.
+    public init(createdBy: Creator, from origin: Value, note: String? = nil, body: Value) {
+        self.init(createdBy: createdBy, origin: ObjectRef(origin), note: note, body: body)
+    }
+
+    /// Its identity, unique in a plan.
+    public var ref: ObjectRef { ObjectRef(body) }
     public var apiVersion: String { body["apiVersion"]?.string ?? "" }
     public var kind: String { body["kind"]?.string ?? "" }
     public var name: String { body[path: ["metadata", "name"]]?.string ?? "" }
     public var namespace: String { body[path: ["metadata", "namespace"]]?.string ?? "" }
 
-    /// `kind/namespace/name`, unique in a plan.
-    public var id: String { "\(kind)/\(namespace)/\(name)" }
-
     public var layers: Set<Layer> {
         var l: Set<Layer> = []
-        if createdBy == Creator.kserve { l.insert(.kserve) }
-        let group = apiVersion.contains("/") ? String(apiVersion.split(separator: "/")[0]) : ""
+        if createdBy == .kserve { l.insert(.kserve) }
+        let group = ref.group
         if group.hasSuffix("knative.dev") { l.insert(.knative) }
         if group.hasSuffix("istio.io") { l.insert(.istio) }
         if group.isEmpty || group == "apps" || group.hasSuffix(".k8s.io") && !group.hasPrefix("gateway") { l.insert(.kubernetes) }
@@ -43,14 +54,15 @@ public struct PlanObject: Sendable {
 
     /// The comment written above the object.
     public var comment: String {
-        "# created by \(createdBy) from \(origin)" + (note.map { "; \($0)" } ?? "")
+        "# created by \(createdBy.rawValue) from \(origin)" + (note.map { "; \($0)" } ?? "")
     }
 }
 
-public enum Creator {
-    public static let kserve = "kserve-controller"
-    public static let knative = "knative-serving"
-    public static let netIstio = "net-istio"
+/// The controllers that create objects, as the creator comments name them.
+public enum Creator: String, Sendable {
+    case kserve = "kserve-controller"
+    case knative = "knative-serving"
+    case netIstio = "net-istio"
 }
 
 /// Stage 4's result: the whole resource graph, in a fixed order.
@@ -66,7 +78,7 @@ public struct Plan: Sendable {
 enum Meta {
     /// The UID a cluster would assign, made deterministic: UUIDv5 of `apiVersion/kind/namespace/name`.
     static func uid(apiVersion: String, kind: String, namespace: String, name: String) -> String {
-        UUIDv5.make(name: "\(apiVersion)/\(kind)/\(namespace)/\(name)")
+        ObjectRef(apiVersion: apiVersion, kind: kind, namespace: namespace, name: name).uid
     }
 
     static func ownerReference(apiVersion: String, kind: String, namespace: String, name: String) -> Value {

@@ -16,13 +16,9 @@ public struct DiffReport: Sendable {
     /// Compares two compiled outputs; objects are matched by apiVersion, kind, namespace and name.
     public static func make(old: [Value], new: [Value]) -> DiffReport {
         let oldN = old.map(Quantities.normalized), newN = new.map(Quantities.normalized)
-        func key(_ v: Value) -> String {
-            "\(v["apiVersion"]?.string ?? "") \(v["kind"]?.string ?? "")/\(v[path: ["metadata", "namespace"]]?.string ?? "")/\(v[path: ["metadata", "name"]]?.string ?? "")"
-        }
-        func id(_ v: Value) -> String {
-            "\(v["kind"]?.string ?? "") \(v[path: ["metadata", "namespace"]]?.string ?? "")/\(v[path: ["metadata", "name"]]?.string ?? "")"
-        }
-        var oldByKey: [String: Value] = [:]
+        func key(_ v: Value) -> ObjectRef { ObjectRef(v) }
+        func id(_ v: Value) -> String { ObjectRef(v).description }
+        var oldByKey: [ObjectRef: Value] = [:]
         for v in oldN { oldByKey[key(v)] = v }
         let newKeys = Set(newN.map(key))
         var changes: [ObjectChange] = []

@@ -19,8 +19,8 @@ public struct PreviousState: Sendable {
         public var urls: [String]
     }
 
-    /// All objects of the previous output, by `kind/namespace/name`.
-    public var objects: [String: Value] = [:]
+    /// All objects of the previous output, by identity.
+    public var objects: [ObjectRef: Value] = [:]
     /// The previous output in its order (for diffs).
     public var ordered: [Value] = []
     public var components: [String: Component] = [:]
@@ -34,12 +34,7 @@ public struct PreviousState: Sendable {
     /// Builds the state from the objects of a compiled output (YAML documents as values).
     public init(objects values: [Value]) {
         ordered = values
-        for v in values {
-            let kind = v["kind"]?.string ?? ""
-            let ns = v[path: ["metadata", "namespace"]]?.string ?? ""
-            let name = v[path: ["metadata", "name"]]?.string ?? ""
-            objects["\(kind)/\(ns)/\(name)"] = v
-        }
+        for v in values { objects[ObjectRef(v)] = v }
         for v in values where v["kind"]?.string == "Service" && v["apiVersion"]?.string == "serving.knative.dev/v1" {
             let ns = v[path: ["metadata", "namespace"]]?.string ?? ""
             let name = v[path: ["metadata", "name"]]?.string ?? ""
