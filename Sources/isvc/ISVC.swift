@@ -9,8 +9,8 @@ struct ISVC: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "isvc",
         abstract: "Compile, check and run KServe InferenceServices without a cluster.",
-        version: "0.1.0",
-        subcommands: [Check.self, Compile.self, Diff.self, Serve.self])
+        version: Mirrored.text.trimmingCharacters(in: .newlines),
+        subcommands: [Check.self, Compile.self, Diff.self, Serve.self, Version.self])
 
     /// ArgumentParser's main, with one change for `isvc serve`: Swift concurrency's jobs run on
     /// SwiftNIO's event loops instead of a separate thread pool, so that the gateway's request
