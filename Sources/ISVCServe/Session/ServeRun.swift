@@ -43,7 +43,8 @@ public final class ServeRun: Sendable {
     public let bound: Bound
     private let group: ServiceGroup
     private let running: Task<Void, Error>
-    private let stopped = NIOLockedValueBox(false)
+    /// Stops the replicas once; every caller of `finished` waits for it.
+    private let shutdown = NIOLockedValueBox<Task<Void, Never>?>(nil)
 
     private init(gateway: GatewayServer, session: ServeSession, bound: Bound, group: ServiceGroup, running: Task<Void, Error>) {
         self.gateway = gateway
@@ -118,11 +119,12 @@ public final class ServeRun: Sendable {
     public func finished() async -> Error? {
         var failure: Error?
         do { try await running.value } catch { failure = error }
-        let first = stopped.withLockedValue { done in
-            defer { done = true }
-            return !done
+        let gateway = gateway
+        let stopping = shutdown.withLockedValue { task in
+            if task == nil { task = Task { await gateway.shutdown() } }
+            return task!
         }
-        if first { await gateway.shutdown() }
+        await stopping.value
         return failure
     }
 
