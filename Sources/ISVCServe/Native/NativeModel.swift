@@ -38,8 +38,16 @@ public struct NativeModel: InferenceModel {
         guard input.shape.count == 2 else {
             throw .internalError("Expected 2D array, got \(input.shape.count)D array instead: input \(input.name) has shape \(input.shape)")
         }
+        // The protocol layer checked the shape against the data; a model is handed nothing else
+        // (Matrix's own check multiplies unchecked).
+        let (cells, overflow) = input.shape[0].multipliedReportingOverflow(by: input.shape[1])
+        guard input.shape[0] >= 0, input.shape[1] >= 0, !overflow, cells == values.count else {
+            throw .badRequest("input \(input.name): shape \(input.shape) does not hold its \(values.count) elements")
+        }
         // as_numpy() keeps the request's precision: FP32 values reach the model rounded to Float32.
-        if ["FP32", "FP16", "BF16"].contains(input.datatype) { values = values.map { Double(Float($0)) } }
+        if ["FP32", "FP16", "BF16"].contains(input.datatype) {
+            for i in values.indices { values[i] = Double(Float(values[i])) }
+        }
         let prediction = try run(Matrix(rows: input.shape[0], columns: input.shape[1], values: values))
         return [Self.tensor(prediction)]
     }
@@ -55,15 +63,21 @@ public struct NativeModel: InferenceModel {
     static func matrix(rows instances: [Any]) throws(ProtocolError) -> Matrix {
         var values: [Double] = []
         var columns = -1
+        // Rows first, then one allocation for exactly the cells the request holds: reserving
+        // rows x (row 0's length) up front let a long first row and many short ones ask for petabytes.
         for (i, row) in instances.enumerated() {
             guard let cells = row as? [Any] else {
                 throw .internalError("Expected 2D array, got 1D array instead: instance \(i) is not a list of features")
             }
-            if columns < 0 { columns = cells.count; values.reserveCapacity(instances.count * columns) }
+            if columns < 0 { columns = cells.count }
             guard cells.count == columns else {
                 throw .internalError("setting an array element with a sequence. The requested array has an inhomogeneous shape "
                     + "after 1 dimensions. instance \(i) has \(cells.count) features, instance 0 has \(columns)")
             }
+        }
+        values.reserveCapacity(instances.count * max(columns, 0))
+        for (i, row) in instances.enumerated() {
+            let cells = row as! [Any]
             for cell in cells {
                 if let n = cell as? NSNumber, !(cell is String) { values.append(n.doubleValue) }
                 else if cell is NSNull { values.append(.nan) }

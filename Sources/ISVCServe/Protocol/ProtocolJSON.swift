@@ -18,6 +18,18 @@ enum ProtocolJSON {
 
     // MARK: Reading
 
+    /// A JSON number as an Int when it is a whole number within Int's range; nil for booleans,
+    /// fractions and anything out of range. (`Int(someDouble)` and `NSNumber.intValue` trap on a
+    /// Double beyond Int's range, such as 1e30 in a request.)
+    static func exactInt(_ n: NSNumber) -> Int? {
+        switch n.objCType.pointee {
+        case CChar(UInt8(ascii: "c")), CChar(UInt8(ascii: "B")): return nil
+        case CChar(UInt8(ascii: "d")), CChar(UInt8(ascii: "f")): return Int(exactly: n.doubleValue)
+        case CChar(UInt8(ascii: "Q")), CChar(UInt8(ascii: "L")): return Int(exactly: n.uint64Value)
+        default: return Int(exactly: n.int64Value)
+        }
+    }
+
     static func parse(_ bytes: some Collection<UInt8>) throws(Failure) -> Any {
         let array = Array(bytes)
         return try array.withUnsafeBufferPointer { (buffer) throws(Failure) -> Any in
@@ -101,23 +113,38 @@ enum ProtocolJSON {
             }
         }
 
+        /// A number in JSON's grammar, `-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?`, as Python's
+        /// json reads it: `NaN`, `Infinity`, `+1`, `.5`, `1.`, `01` and hex are errors (Double(String)
+        /// alone accepts most of them), and so is a number that overflows to infinity, such as 1e400.
         mutating func number() throws(Failure) -> NSNumber {
             let start = index
             var integral = true
             if index < bytes.count, bytes[index] == UInt8(ascii: "-") { index += 1 }
-            let digits = index
-            while index < bytes.count {
-                let c = bytes[index]
-                if c >= UInt8(ascii: "0") && c <= UInt8(ascii: "9") { index += 1; continue }
-                if c == UInt8(ascii: ".") || c == UInt8(ascii: "e") || c == UInt8(ascii: "E")
-                    || c == UInt8(ascii: "+") || c == UInt8(ascii: "-") { integral = false; index += 1; continue }
-                break
+            guard index < bytes.count, Self.isDigit(bytes[index]) else { throw fail("invalid value") }
+            if bytes[index] == UInt8(ascii: "0") { index += 1 } else { skipDigits() }
+            if index < bytes.count, bytes[index] == UInt8(ascii: ".") {
+                integral = false
+                index += 1
+                guard index < bytes.count, Self.isDigit(bytes[index]) else { throw fail("invalid number: no digit after '.'") }
+                skipDigits()
             }
-            guard index > digits else { throw fail("invalid value") }
+            if index < bytes.count, bytes[index] == UInt8(ascii: "e") || bytes[index] == UInt8(ascii: "E") {
+                integral = false
+                index += 1
+                if index < bytes.count, bytes[index] == UInt8(ascii: "+") || bytes[index] == UInt8(ascii: "-") { index += 1 }
+                guard index < bytes.count, Self.isDigit(bytes[index]) else { throw fail("invalid number: no digit in the exponent") }
+                skipDigits()
+            }
             let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self)
             if integral, let i = Int64(text) { return NSNumber(value: i) }
-            guard let d = Double(text), d.isFinite else { throw fail("invalid number \(text)") }
+            guard let d = Double(text), d.isFinite else { throw fail("number out of range: \(text.prefix(40))") }
             return NSNumber(value: d)
+        }
+
+        static func isDigit(_ c: UInt8) -> Bool { c >= UInt8(ascii: "0") && c <= UInt8(ascii: "9") }
+
+        mutating func skipDigits() {
+            while index < bytes.count, Self.isDigit(bytes[index]) { index += 1 }
         }
 
         mutating func string() throws(Failure) -> String {

@@ -153,9 +153,15 @@ public struct ProtocolServer: Sendable {
         var offset = jsonLength
         var inputs: [Tensor] = []
         for raw in rawInputs {
-            if let size = (raw["parameters"] as? [String: Any])?["binary_data_size"] as? Int {
-                guard size >= 0, offset + size <= body.count else {
-                    throw .badRequest("input \(raw["name"] as? String ?? "?"): binary_data_size \(size) runs past the body")
+            if let rawSize = (raw["parameters"] as? [String: Any])?["binary_data_size"] {
+                // offset <= body.count always holds here, so the remaining length cannot overflow,
+                // where `offset + size` does for a size near Int.max.
+                guard let n = rawSize as? NSNumber, !(rawSize is String), let size = ProtocolJSON.exactInt(n), size >= 0 else {
+                    throw .badRequest("input \(raw["name"] as? String ?? "?"): binary_data_size must be a non-negative integer")
+                }
+                guard size <= body.count - offset else {
+                    throw .badRequest("input \(raw["name"] as? String ?? "?"): binary_data_size \(size) runs past the body "
+                        + "(\(body.count - offset) bytes of binary data left)")
                 }
                 var header = raw
                 header["data"] = [Any]()
@@ -212,9 +218,7 @@ extension Tensor {
         var zeroed = object
         zeroed["shape"] = [0]
         let checked = try fromJSON(zeroed)
-        guard let shape = object["shape"] as? [Int], shape.allSatisfy({ $0 >= 0 }) else {
-            throw .badRequest("input \(checked.name): shape dimensions must be non-negative integers")
-        }
+        let shape = try shape(object["shape"], name: checked.name)
         return Tensor(name: checked.name, datatype: checked.datatype, shape: shape, data: .numbers([]))
     }
 }

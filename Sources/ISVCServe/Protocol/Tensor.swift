@@ -24,7 +24,40 @@ public struct Tensor: Sendable, Equatable {
     public static let sizes: [String: Int] = ["BOOL": 1, "UINT8": 1, "UINT16": 2, "UINT32": 4, "UINT64": 8, "INT8": 1, "INT16": 2,
                                               "INT32": 4, "INT64": 8, "FP16": 2, "FP32": 4, "FP64": 8, "BF16": 2]
 
-    public var count: Int { shape.reduce(1, *) }
+    /// The number of elements the shape holds (Int.max when the product overflows: a shape from a
+    /// request is checked with `elementCount` before it gets here).
+    public var count: Int { Self.elementCount(shape) ?? .max }
+
+    /// The product of the dimensions, nil when it overflows Int (or a dimension is negative).
+    /// Every shape from a request goes through here: `reduce(1, *)` traps on overflow.
+    public static func elementCount(_ shape: [Int]) -> Int? {
+        var product = 1
+        for d in shape {
+            guard d >= 0 else { return nil }
+            let (p, overflow) = product.multipliedReportingOverflow(by: d)
+            if overflow { return nil }
+            product = p
+        }
+        return product
+    }
+
+    /// A request's `shape`: non-negative integers whose product fits an Int. A JSON number is read
+    /// without converting a Double out of Int's range (`Int(1e30)` and `NSNumber.intValue` trap).
+    static func shape(_ raw: Any?, name: String) throws(ProtocolError) -> [Int] {
+        guard let list = raw as? [Any] else { throw .badRequest("input \(name) has no \"shape\"") }
+        var shape: [Int] = []
+        shape.reserveCapacity(list.count)
+        for d in list {
+            guard let n = d as? NSNumber, let dimension = ProtocolJSON.exactInt(n), dimension >= 0 else {
+                throw .badRequest("input \(name): shape dimensions must be non-negative integers")
+            }
+            shape.append(dimension)
+        }
+        guard elementCount(shape) != nil else {
+            throw .badRequest("input \(name): shape \(shape) has more elements than can be counted")
+        }
+        return shape
+    }
 
     public var numbers: [Double] {
         if case .numbers(let n) = data { return n }
@@ -49,13 +82,7 @@ public struct Tensor: Sendable, Equatable {
         guard sizes[datatype] != nil || datatype == "BYTES" else {
             throw .badRequest("input \(name): invalid datatype \(datatype) (one of BOOL, UINT8..UINT64, INT8..INT64, FP16, FP32, FP64, BF16, BYTES)")
         }
-        guard let rawShape = object["shape"] as? [Any] else { throw .badRequest("input \(name) has no \"shape\"") }
-        let shape = try rawShape.map { (d: Any) throws(ProtocolError) -> Int in
-            guard let n = d as? NSNumber, n.doubleValue >= 0, n.doubleValue == n.doubleValue.rounded() else {
-                throw .badRequest("input \(name): shape dimensions must be non-negative integers")
-            }
-            return n.intValue
-        }
+        let shape = try Self.shape(object["shape"], name: name)
         guard let raw = object["data"] else { throw .badRequest("input \(name) has no \"data\"") }
         var flat: [Any] = []
         flatten(raw, into: &flat)
@@ -116,8 +143,12 @@ public struct Tensor: Sendable, Equatable {
             return tensor
         }
         guard let size = sizes[datatype] else { throw .badRequest("input \(name): invalid datatype \(datatype)") }
-        guard bytes.count == tensor.count * size else {
-            throw .badRequest("input \(name): shape \(shape) of \(datatype) needs \(tensor.count * size) bytes, got \(bytes.count)")
+        guard let count = elementCount(shape) else {
+            throw .badRequest("input \(name): shape \(shape) has more elements than can be counted")
+        }
+        let (needed, overflow) = count.multipliedReportingOverflow(by: size)
+        guard !overflow, bytes.count == needed else {
+            throw .badRequest("input \(name): shape \(shape) of \(datatype) needs \(overflow ? "more than \(Int.max)" : String(needed)) bytes, got \(bytes.count)")
         }
         var values: [Double] = []
         values.reserveCapacity(tensor.count)
