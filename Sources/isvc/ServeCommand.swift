@@ -47,6 +47,14 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "The TLS listener's port (on the same address; the ingress gateway's HTTPS port 443 is pod port 8443).")
     var tlsPort = 8443
 
+    @Option(help: ArgumentHelp("Tensor elements one request to an in-process model may carry (V1 instances, V2 inputs; each is held as an 8-byte number): 413 past it.",
+                               valueName: "count"))
+    var maxTensorElements = ProtocolServer.Limits.defaultMaxTensorElements
+
+    func validate() throws {
+        guard maxTensorElements > 0 else { throw ValidationError("--max-tensor-elements must be at least 1") }
+    }
+
     func run() async throws {
         // A closed standard output (isvc serve | head) must not kill the server before it stops its replicas.
         signal(SIGPIPE, SIG_IGN)
@@ -67,8 +75,10 @@ struct Serve: AsyncParsableCommand {
         let tls = try GatewayTLS.resolve(istio: result.inputs.istio, certificateChain: tlsCert, privateKey: tlsKey)
         for note in tls.notes { logger.warning("\(note)") }
         try await plan.security.prepare()
+        var limits = GatewayLimits()
+        limits.maxTensorElements = maxTensorElements
         let gateway = GatewayServer(plan: plan, workDirectory: URL(fileURLWithPath: workdir, isDirectory: true),
-                                    native: NativeRuntimes.hook, logger: logger)
+                                    native: NativeRuntimes.hook, limits: limits, logger: logger)
         for (name, host) in plan.modelHosts.sorted(by: { $0.key < $1.key }) {
             logger.info("InferenceService \(name): curl -H 'Host: \(host)' http://\(self.host):\(port)/v1/models/\(name)")
         }

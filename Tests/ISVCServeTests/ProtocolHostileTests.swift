@@ -66,10 +66,17 @@ struct ProtocolHostileTests {
         Self.expect400(Self.binary(#"{"inputs": [{"name": "x", "shape": [4611686018427387904, 4611686018427387904], "datatype": "FP32", "parameters": {"binary_data_size": 16}}]}"#,
                                    [UInt8](repeating: 0, count: 16), model: model),
                        "more elements than can be counted")
-        // The product fits, the byte count (x8) does not.
-        Self.expect400(Self.binary(#"{"inputs": [{"name": "x", "shape": [2, 1152921504606846976], "datatype": "FP64", "parameters": {"binary_data_size": 16}}]}"#,
-                                   [UInt8](repeating: 0, count: 16), model: model),
-                       "bytes, got 16")
+        // The product fits, the byte count (x8) does not: past the element limit first (413), and
+        // with no limit, the decoder's own check.
+        let header = #"{"inputs": [{"name": "x", "shape": [2, 1152921504606846976], "datatype": "FP64", "parameters": {"binary_data_size": 16}}]}"#
+        let limited = Self.binary(header, [UInt8](repeating: 0, count: 16), model: model)
+        #expect(limited.status == 413 && limited.error?.contains("--max-tensor-elements") == true, "\(limited)")
+        let unlimited = ProtocolServer(models: Array(Self.server.models.values), limits: .init(maxTensorElements: .max))
+        let answer = unlimited.handle(method: "POST", path: "/v2/models/\(model)/infer",
+                                      headers: [("Inference-Header-Content-Length", String(header.utf8.count))],
+                                      body: Array(header.utf8) + [UInt8](repeating: 0, count: 16))
+        #expect(answer.status == 400 && String(decoding: answer.body, as: UTF8.self).contains("bytes, got 16"))
+        #expect(throws: ProtocolError.self) { try Tensor.decode([UInt8](repeating: 0, count: 16), name: "x", datatype: "FP64", shape: [2, 1 << 60]) }
     }
 
     @Test("binary_data_size near Int.max is a 400 (offset + size trapped)", arguments: [
@@ -154,6 +161,28 @@ struct ProtocolHostileTests {
     func nonNumericData(data: String) {
         let r = Self.v2(#"{"inputs": [{"name": "x", "shape": [2], "datatype": "FP32", "data": \#(data)}]}"#)
         #expect(r.status == 400 && r.error != nil, "\(data): \(r)")
+    }
+
+    @Test("--max-tensor-elements: a request carrying more elements (V1 rows, V2 JSON or binary, summed over inputs) is a 413")
+    func elementLimit() throws {
+        try #require(Self.server.models["iris"] != nil)
+        let limited = ProtocolServer(models: Array(Self.server.models.values), limits: .init(maxTensorElements: 8))
+        func post(_ path: String, _ body: [UInt8], headers: [(name: String, value: String)] = []) -> (status: Int, error: String?) {
+            let answer = limited.handle(method: "POST", path: path, headers: headers, body: body)
+            let json = (try? JSONSerialization.jsonObject(with: Data(answer.body))) as? [String: Any]
+            return (answer.status, json?["error"] as? String)
+        }
+        let two = "[6.8, 2.8, 4.8, 1.4], [6.0, 3.4, 4.5, 1.6]"
+        #expect(post("/v1/models/iris:predict", Array(#"{"instances": [\#(two)]}"#.utf8)).status == 200, "8 elements: at the limit")
+        let v1 = post("/v1/models/iris:predict", Array(#"{"instances": [\#(two), [1, 2, 3, 4]]}"#.utf8))
+        #expect(v1.status == 413 && v1.error?.contains("more than 8 tensor elements") == true && v1.error?.contains("--max-tensor-elements 8") == true, "\(v1)")
+        #expect(post("/v2/models/iris/infer", Array(#"{"inputs": [{"name": "x", "shape": [2, 4], "datatype": "FP64", "data": [\#(two)]}]}"#.utf8)).status == 200)
+        let v2 = post("/v2/models/iris/infer", Array(#"{"inputs": [{"name": "x", "shape": [2, 4], "datatype": "FP64", "data": [\#(two)]}, {"name": "y", "shape": [1], "datatype": "FP64", "data": [1]}]}"#.utf8))
+        #expect(v2.status == 413 && v2.error?.contains("--max-tensor-elements") == true, "\(v2)")
+        let header = #"{"inputs": [{"name": "x", "shape": [3, 4], "datatype": "FP32", "parameters": {"binary_data_size": 48}}]}"#
+        let binary = post("/v2/models/iris/infer", Array(header.utf8) + [UInt8](repeating: 0, count: 48),
+                          headers: [("Inference-Header-Content-Length", String(header.utf8.count))])
+        #expect(binary.status == 413 && binary.error?.contains("input x") == true, "\(binary)")
     }
 
     @Test("after every hostile body the server still answers a good request")

@@ -65,11 +65,14 @@ public actor WorkloadRuntime {
 
     let metrics: ServeMetrics
     let native: NativeRuntime
+    /// What one request to an in-process model may carry (`isvc serve --max-tensor-elements`).
+    let protocolLimits: ProtocolServer.Limits
 
     public init(workload: ServePlan.Workload, store: ModelStore, internalAddresses: [String: String], metrics: ServeMetrics,
-                native: @escaping NativeRuntime = { _, _ in nil }, logger: Logger) {
+                native: @escaping NativeRuntime = { _, _ in nil }, protocolLimits: ProtocolServer.Limits = .init(), logger: Logger) {
         self.metrics = metrics
         self.native = native
+        self.protocolLimits = protocolLimits
         self.workload = workload
         self.store = store
         self.internalAddresses = internalAddresses
@@ -193,7 +196,7 @@ public actor WorkloadRuntime {
                 starting -= 1
                 guard !stopped, replicas.count < desired else { return }
                 logger.info("replica \(name) serves \(models.map(\.name).joined(separator: ", ")) in process (native runtime)")
-                admit(Replica(name: name, target: .inProcess(ProtocolServer(models: models)), process: nil,
+                admit(Replica(name: name, target: .inProcess(ProtocolServer(models: models, limits: protocolLimits)), process: nil,
                               queue: QueueProxy(containerConcurrency: workload.containerConcurrency)), started: started)
                 return
             }
