@@ -112,12 +112,11 @@ struct SKLearnSVC: Estimator {
         let k = classes.count
         let pairs = k * (k - 1) / 2
         let n = support.vectorCount
-        let kernel = support.kernelValues(x)
         var out = [Double](repeating: 0, count: x.rows * pairs)
         support.coefficients.withUnsafeBufferPointer { coef in
-            kernel.withUnsafeBufferPointer { kv in
-                for r in 0..<x.rows {
-                    let kb = r * n
+            support.forEachKernelBlock(x) { rows, kv in
+                for r in rows {
+                    let kb = (r - rows.lowerBound) * n
                     var p = 0
                     for i in 0..<k {
                         for j in (i + 1)..<k {
