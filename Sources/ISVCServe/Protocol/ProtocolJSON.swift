@@ -179,7 +179,16 @@ enum ProtocolJSON {
         /// of range, too deep a nesting or too many elements are errors as in the generic reader.
         mutating func packedArray(depth: Int) throws(Failure) -> NumericArray? {
             let start = index
+            // Sized exactly before reading: a growing array would double past a 64 MiB body's worth
+            // of Doubles and hold the old and the new buffer at once.
+            guard let capacity = scalarCount(from: start) else { return nil }
+            guard elements + capacity <= limits.maxElements else {
+                var f = fail("more than \(limits.maxElements) tensor elements")
+                f.tooLarge = true
+                throw f
+            }
             var values: [Double] = []
+            values.reserveCapacity(capacity)
             var counts: [Int] = []      // elements so far of each open array
             var dims: [Int] = []        // the length of every array at each level, once known (-1: not yet)
             var leafLevel = -1          // the number of dimensions, once known
@@ -289,6 +298,31 @@ enum ProtocolJSON {
             if integral, let i = Int64(text) { return (Double(i), true, i) }
             guard let d = Double(text), d.isFinite else { throw fail("number out of range: \(text.prefix(40))") }
             return (d, integral, nil)
+        }
+
+        /// How many scalars the array opening at `start` holds, by a scan that converts nothing;
+        /// nil when it holds a string or an object (it cannot be packed) or never closes.
+        func scalarCount(from start: Int) -> Int? {
+            var depth = 0
+            var count = 0
+            var inToken = false
+            var i = start
+            while i < bytes.count {
+                let c = bytes[i]
+                switch c {
+                case UInt8(ascii: "["): depth += 1; inToken = false
+                case UInt8(ascii: "]"):
+                    depth -= 1
+                    inToken = false
+                    if depth == 0 { return count }
+                case UInt8(ascii: ","), 0x20, 0x0A, 0x0D, 0x09: inToken = false
+                case UInt8(ascii: "\""), UInt8(ascii: "{"): return nil
+                default:
+                    if !inToken { count += 1; inToken = true }
+                }
+                i += 1
+            }
+            return nil
         }
 
         static func isDigit(_ c: UInt8) -> Bool { c >= UInt8(ascii: "0") && c <= UInt8(ascii: "9") }
