@@ -55,6 +55,10 @@ struct ProtocolJSONTests {
         // Written back and unpacked as JSONSerialization would have given them.
         #expect(String(decoding: ProtocolJSON.write(data), as: UTF8.self) == "[[1.0,2.5],[null,-4.0]]")
         #expect(String(decoding: ProtocolJSON.write(rows), as: UTF8.self) == "[[true,false]]")
+        // Built elsewhere with values no integer holds: written and unpacked as numbers, not a trap.
+        let odd = NumericArray(shape: [3], values: [1e300, -2.5, 3], kind: .integers)
+        #expect(String(decoding: ProtocolJSON.write(odd), as: UTF8.self) == "[1e+300,-2.5,3]")
+        #expect((odd.nested()[0] as? NSNumber)?.doubleValue == 1e300)
         let unpacked = try #require(ProtocolJSON.unpacked(data) as? [[Any]])
         #expect((unpacked[0][1] as? NSNumber)?.doubleValue == 2.5 && unpacked[1][0] is NSNull)
     }

@@ -518,7 +518,7 @@ public struct NumericArray: Sendable, Equatable {
         if v.isNaN { return NSNull() }
         switch kind {
         case .booleans: return NSNumber(value: v != 0)
-        case .integers: return NSNumber(value: Int64(v))
+        case .integers: return Int64(exactly: v).map { NSNumber(value: $0) } ?? NSNumber(value: v)
         case .numbers: return NSNumber(value: v)
         }
     }
@@ -555,7 +555,10 @@ public struct NumericArray: Sendable, Equatable {
             if v.isNaN { out.append(contentsOf: "null".utf8); return }
             switch kind {
             case .booleans: out.append(contentsOf: v != 0 ? "true".utf8 : "false".utf8)
-            case .integers: out.append(contentsOf: String(Int64(v)).utf8)
+            case .integers:
+                // The reader packs integers within 2^53 only; a NumericArray built elsewhere may hold
+                // anything, and Int64(1e300) would trap.
+                if let i = Int64(exactly: v) { out.append(contentsOf: String(i).utf8) } else { ProtocolJSON.writeDouble(v, into: &out) }
             case .numbers: ProtocolJSON.writeDouble(v, into: &out)
             }
             return
