@@ -53,6 +53,14 @@ struct Serve: AsyncParsableCommand {
     @Flag(help: "Follow edits of the input files: compile each against what runs (as --previous) and apply the difference as the cluster would. SIGHUP applies the files once, with or without --watch.")
     var watch = false
 
+    @Option(help: ArgumentHelp("Tensor elements one request to an in-process model may carry (V1 instances, V2 inputs; each is held as an 8-byte number): 413 past it.",
+                               valueName: "count"))
+    var maxTensorElements = ProtocolServer.Limits.defaultMaxTensorElements
+
+    func validate() throws {
+        guard maxTensorElements > 0 else { throw ValidationError("--max-tensor-elements must be at least 1") }
+    }
+
     func run() async throws {
         // A closed standard output (isvc serve | head) must not kill the server before it stops its replicas.
         signal(SIGPIPE, SIG_IGN)
@@ -95,8 +103,10 @@ struct Serve: AsyncParsableCommand {
         listeners.tls = tls.configuration
         listeners.tlsPort = tlsPort
         listeners.stopsOnSignals = true
+        var limits = GatewayLimits()
+        limits.maxTensorElements = maxTensorElements
         let run = try await ServeRun.start(result, settings: settings, workDirectory: URL(fileURLWithPath: workdir, isDirectory: true),
-                                           native: NativeRuntimes.hook, listeners: listeners, logger: logger)
+                                           native: NativeRuntimes.hook, limits: limits, listeners: listeners, logger: logger)
         for (internalHost, internalPort) in run.gateway.internalPorts.sorted(by: { $0.key < $1.key }) {
             logger.info("internal address 127.0.0.1:\(internalPort) routes as \(internalHost) (given as --predictor_host)")
         }

@@ -152,6 +152,25 @@ struct CLITests {
         }
     }
 
+    @Test("serve --max-tensor-elements reaches the in-process model: 8 elements pass, 4 are a 413 naming the option; 0 is refused",
+          .timeLimit(.minutes(5)))
+    func serveElementLimit() async throws {
+        let work = FileManager.default.temporaryDirectory.appendingPathComponent("isvc-cli-limit-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: work) }
+        try await LoopbackLock.run {
+            let ok = try run(["serve", "examples/serve/sklearn-iris.yaml", "--port", "0", "--admin-port", "0", "--workdir", work.path,
+                              "--max-tensor-elements", "8", "--request", "examples/serve/iris-input.json"])
+            #expect(ok.status == 0 && ok.stdout.contains("\n200 {\"predictions\":[1,1]}\n"), "\(ok.stdout)\(ok.stderr)")
+            let limited = try run(["serve", "examples/serve/sklearn-iris.yaml", "--port", "0", "--admin-port", "0", "--workdir", work.path,
+                                   "--max-tensor-elements", "4", "--request", "examples/serve/iris-input.json"])
+            #expect(limited.status == 1)
+            #expect(limited.stdout.contains("413 {\"error\":\"the request carries more than 4 tensor elements"), "\(limited.stdout)")
+            #expect(limited.stdout.contains("isvc serve --max-tensor-elements 4"), "\(limited.stdout)")
+        }
+        let zero = try run(["serve", "examples/serve/sklearn-iris.yaml", "--max-tensor-elements", "0"])
+        #expect(zero.status != 0 && zero.stderr.contains("--max-tensor-elements must be at least 1"), "\(zero.stderr)")
+    }
+
     @Test("serve --request with process replicas: transformer to predictor through the internal listener, as the CLI runs the gateway",
           .timeLimit(.minutes(5)))
     func serveProcessReplicas() async throws {

@@ -78,6 +78,9 @@ struct SecurityJWTTests {
         #expect(try await status(exp: now + 600, nbf: now + 120) == 401)
         // No exp at all never expires; no audiences configured accepts any audience.
         #expect(try await status() == 200)
+        // The largest exp a token can carry is far in the future, not an overflow (exp + skew trapped).
+        #expect(try await status(exp: Int.max, nbf: Int.max - 1) == 401, "not yet valid")
+        #expect(try await status(exp: Int.max) == 200)
         let other = TestSigner()
         let forged = await security.check(SecurityFixtures.request(token: try await other.token()), listener: 8080)
         #expect(forged.message == "Jwt verification fails")

@@ -74,7 +74,8 @@ extension GatewayServer {
                 }
             }
             let runtime = WorkloadRuntime(workload: workload, store: store, internalAddresses: addresses, metrics: metrics,
-                                          native: native, replicaPrefix: prefix, logger: logger)
+                                          native: native, protocolLimits: .init(maxTensorElements: limits.maxTensorElements),
+                                          replicaPrefix: prefix, logger: logger)
             if prefix != nil, let old = current?.runtimes[host] { rolling[host] = (runtime, old) }
             runtimes[host] = runtime
             fresh.append(runtime)

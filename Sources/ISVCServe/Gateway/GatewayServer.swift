@@ -174,8 +174,9 @@ public final class GatewayServer: Sendable {
 
     /// A request answered by models in this process, with the headers as they arrive at a replica.
     static func answer(_ server: ProtocolServer, decision: GatewayRouter.Decision, method: HTTPRequest.Method, body: ByteBuffer) -> Response {
+        // The body is read in place: a copy into an Array was one more body-sized allocation per request.
         let answer = server.handle(method: method.rawValue, path: decision.request.path, headers: decision.request.headers,
-                                   body: Array(buffer: body))
+                                   body: body)
         var headers = HTTPFields()
         for (name, value) in answer.headers {
             if let n = HTTPField.Name(name) { headers.append(HTTPField(name: n, value: value)) }

@@ -18,6 +18,8 @@ public struct GatewayLimits: Sendable {
     public var untimedBodyBytes = 64 << 10
     /// A connection that sends nothing for this long is closed (Envoy's HCM `idle_timeout`, 1 h by default).
     public var idleTimeout: Duration = .seconds(3600)
+    /// Tensor elements one request to an in-process model may carry (V1 instances, V2 inputs): 413 past it.
+    public var maxTensorElements = ProtocolServer.Limits.defaultMaxTensorElements
 
     public init() {}
 }

@@ -29,6 +29,14 @@ public struct NativeModel: InferenceModel {
         return try Self.nested(run(x))
     }
 
+    /// V1 rows read packed: the matrix is the reader's own array of Doubles, and the predictions
+    /// are written straight into JSON text.
+    public func predict(rows: NumericArray) throws(ProtocolError) -> Any {
+        guard rows.shape.count == 2 else { return try predict(instances: rows.nested()) }
+        let x = Matrix(rows: rows.shape[0], columns: rows.shape[1], values: rows.values)
+        return Self.json(try run(x))
+    }
+
     public func infer(_ inputs: [Tensor]) throws(ProtocolError) -> [Tensor] {
         // KServe reads the first input only.
         guard let input = inputs.first else { throw .badRequest("the request has no inputs") }
@@ -38,8 +46,17 @@ public struct NativeModel: InferenceModel {
         guard input.shape.count == 2 else {
             throw .internalError("Expected 2D array, got \(input.shape.count)D array instead: input \(input.name) has shape \(input.shape)")
         }
+        // The protocol layer checked the shape against the data; a model is handed nothing else
+        // (Matrix's own check multiplies unchecked).
+        let (cells, overflow) = input.shape[0].multipliedReportingOverflow(by: input.shape[1])
+        guard input.shape[0] >= 0, input.shape[1] >= 0, !overflow, cells == values.count else {
+            throw .badRequest("input \(input.name): shape \(input.shape) does not hold its \(values.count) elements")
+        }
         // as_numpy() keeps the request's precision: FP32 values reach the model rounded to Float32.
-        if ["FP32", "FP16", "BF16"].contains(input.datatype) { values = values.map { Double(Float($0)) } }
+        // (The protocol layer's decoders round them already; a copy is made only for a tensor built elsewhere.)
+        if ["FP32", "FP16", "BF16"].contains(input.datatype), values.contains(where: { Double(Float($0)) != $0 && !$0.isNaN }) {
+            for i in values.indices { values[i] = Double(Float(values[i])) }
+        }
         let prediction = try run(Matrix(rows: input.shape[0], columns: input.shape[1], values: values))
         return [Self.tensor(prediction)]
     }
@@ -55,15 +72,21 @@ public struct NativeModel: InferenceModel {
     static func matrix(rows instances: [Any]) throws(ProtocolError) -> Matrix {
         var values: [Double] = []
         var columns = -1
+        // Rows first, then one allocation for exactly the cells the request holds: reserving
+        // rows x (row 0's length) up front let a long first row and many short ones ask for petabytes.
         for (i, row) in instances.enumerated() {
             guard let cells = row as? [Any] else {
                 throw .internalError("Expected 2D array, got 1D array instead: instance \(i) is not a list of features")
             }
-            if columns < 0 { columns = cells.count; values.reserveCapacity(instances.count * columns) }
+            if columns < 0 { columns = cells.count }
             guard cells.count == columns else {
                 throw .internalError("setting an array element with a sequence. The requested array has an inhomogeneous shape "
                     + "after 1 dimensions. instance \(i) has \(cells.count) features, instance 0 has \(columns)")
             }
+        }
+        values.reserveCapacity(instances.count * max(columns, 0))
+        for (i, row) in instances.enumerated() {
+            let cells = row as! [Any]
             for cell in cells {
                 if let n = cell as? NSNumber, !(cell is String) { values.append(n.doubleValue) }
                 else if cell is NSNull { values.append(.nan) }
@@ -86,6 +109,36 @@ public struct NativeModel: InferenceModel {
         guard p.shape.count == 2, p.shape[1] > 0 else { return flat }
         let k = p.shape[1]
         return stride(from: 0, to: flat.count, by: k).map { Array(flat[$0..<($0 + k)]) }
+    }
+
+    /// V1 `predictions` as JSON text: `result.tolist()` without a boxed value per element.
+    static func json(_ p: Prediction) -> RawJSON {
+        var out: [UInt8] = []
+        let count: Int
+        switch p.values {
+        case .int64(let v): count = v.count
+        case .float32(let v): count = v.count
+        case .float64(let v): count = v.count
+        case .string(let v): count = v.count
+        case .bool(let v): count = v.count
+        }
+        out.reserveCapacity(count * 4 + 2)
+        let k = p.shape.count == 2 && p.shape[1] > 0 ? p.shape[1] : 0
+        out.append(UInt8(ascii: "["))
+        for i in 0..<count {
+            if i > 0 { out.append(UInt8(ascii: ",")) }
+            if k > 0, i % k == 0 { out.append(UInt8(ascii: "[")) }
+            switch p.values {
+            case .int64(let v): out.append(contentsOf: String(v[i]).utf8)
+            case .float32(let v): ProtocolJSON.writeDouble(Double(v[i]), into: &out)
+            case .float64(let v): ProtocolJSON.writeDouble(v[i], into: &out)
+            case .string(let v): ProtocolJSON.writeString(v[i], into: &out)
+            case .bool(let v): out.append(contentsOf: v[i] ? "true".utf8 : "false".utf8)
+            }
+            if k > 0, i % k == k - 1 { out.append(UInt8(ascii: "]")) }
+        }
+        out.append(UInt8(ascii: "]"))
+        return RawJSON(bytes: out)
     }
 
     /// V2 `output-0`.

@@ -8,8 +8,18 @@ public protocol InferenceModel: Sendable {
     var outputs: [TensorMetadata] { get }
     /// V1 `:predict`: `instances` (or `inputs`) rows in, `predictions` out.
     func predict(instances: [Any]) throws(ProtocolError) -> [Any]
+    /// V1 `:predict` when `instances` is a rectangular array of numbers, as the reader packs it
+    /// (one Double per element): the `predictions` value. The default unpacks the rows and calls
+    /// `predict(instances:)`.
+    func predict(rows: NumericArray) throws(ProtocolError) -> Any
     /// V2 `infer`: input tensors in, output tensors out.
     func infer(_ inputs: [Tensor]) throws(ProtocolError) -> [Tensor]
+}
+
+extension InferenceModel {
+    public func predict(rows: NumericArray) throws(ProtocolError) -> Any {
+        try predict(instances: rows.nested())
+    }
 }
 
 public struct TensorMetadata: Sendable, Equatable {
@@ -36,6 +46,8 @@ public enum ProtocolError: Error, Sendable, Equatable {
     case internalError(String)
     /// 501: not supported (model versions, `:explain` without an explainer).
     case notImplemented(String)
+    /// 413: the request carries more than the server takes (`--max-tensor-elements`).
+    case tooLarge(String)
 
     public var status: Int {
         switch self {
@@ -44,12 +56,13 @@ public enum ProtocolError: Error, Sendable, Equatable {
         case .notReady: 503
         case .internalError: 500
         case .notImplemented: 501
+        case .tooLarge: 413
         }
     }
 
     public var message: String {
         switch self {
-        case .badRequest(let m), .internalError(let m), .notImplemented(let m): m
+        case .badRequest(let m), .internalError(let m), .notImplemented(let m), .tooLarge(let m): m
         case .unknownModel(let name): "Model with name \(name) does not exist."
         case .notReady(let name): "Model with name \(name) is not ready."
         }

@@ -1,4 +1,8 @@
 import Foundation
+import NIOCore
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The KServe V1 and Open Inference Protocol (V2) REST endpoints for in-process models, as pure
 /// request -> answer functions (reference protocol.md §1, §2 and the checklist of §10): the JSON
@@ -12,22 +16,66 @@ public struct ProtocolServer: Sendable {
         public var body: [UInt8]
     }
 
+    /// What one request may ask of the process.
+    public struct Limits: Sendable {
+        /// 16 Mi elements: 128 MiB as the Doubles tensors are held in. A 64 MiB body of JSON numbers
+        /// separated by commas holds at most 32 Mi.
+        public static let defaultMaxTensorElements = 1 << 24
+        /// Tensor elements a request may carry (all inputs, JSON or binary; V1 instances): past it, 413.
+        public var maxTensorElements: Int
+
+        public init(maxTensorElements: Int = Limits.defaultMaxTensorElements) {
+            self.maxTensorElements = maxTensorElements
+        }
+    }
+
     let models: [String: any InferenceModel]
+    public let limits: Limits
     public static let binaryHeader = "inference-header-content-length"
 
-    public init(models: [any InferenceModel]) {
+    /// Bodies at least this large are followed by `malloc_trim`: glibc keeps freed memory of
+    /// allocations below its (growing) mmap threshold, and a large request's parse would otherwise
+    /// stay in the process's RSS.
+    static let trimAfterBytes = 1 << 20
+
+    public init(models: [any InferenceModel], limits: Limits = Limits()) {
         var byName: [String: any InferenceModel] = [:]
         for m in models { byName[m.name] = m }
         self.models = byName
+        self.limits = limits
     }
 
     public func handle(method: String, path rawPath: String, headers: [(name: String, value: String)], body: [UInt8]) -> Answer {
-        let path = String(rawPath.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false).first ?? "")
-        do {
-            return try route(method: method.uppercased(), path: path, headers: headers, body: body)
-        } catch {
-            return Self.json(error.status, ["error": error.message])
+        body.withUnsafeBufferPointer { handle(method: method, path: rawPath, headers: headers, bytes: $0) }
+    }
+
+    /// The body as the gateway holds it, read in place (no copy of a body of up to 64 MiB).
+    public func handle(method: String, path rawPath: String, headers: [(name: String, value: String)], body: ByteBuffer) -> Answer {
+        body.withUnsafeReadableBytes { raw in
+            handle(method: method, path: rawPath, headers: headers, bytes: raw.assumingMemoryBound(to: UInt8.self))
         }
+    }
+
+    func handle(method: String, path rawPath: String, headers: [(name: String, value: String)], bytes: UnsafeBufferPointer<UInt8>) -> Answer {
+        let path = String(rawPath.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false).first ?? "")
+        let answer: Answer
+        do {
+            answer = try route(method: method.uppercased(), path: path, headers: headers, body: bytes)
+        } catch {
+            answer = Self.json(error.status, ["error": error.message])
+        }
+        if bytes.count >= Self.trimAfterBytes { Self.trimMalloc() }
+        return answer
+    }
+
+    /// Gives freed heap memory back to the system (glibc's `malloc_trim(0)`; nothing elsewhere).
+    static func trimMalloc() {
+        #if canImport(Glibc)
+        typealias Trim = @convention(c) (Int) -> Int32
+        if let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "malloc_trim") {
+            _ = unsafeBitCast(symbol, to: Trim.self)(0)
+        }
+        #endif
     }
 
     static func json(_ status: Int, _ object: Any) -> Answer {
@@ -45,7 +93,7 @@ public struct ProtocolServer: Sendable {
         return m
     }
 
-    func route(method: String, path: String, headers: [(name: String, value: String)], body: [UInt8]) throws(ProtocolError) -> Answer {
+    func route(method: String, path: String, headers: [(name: String, value: String)], body: UnsafeBufferPointer<UInt8>) throws(ProtocolError) -> Answer {
         let parts = path.split(separator: "/", omittingEmptySubsequences: true).map(String.init)
         switch (method, parts.first) {
         case ("GET", nil):
@@ -61,7 +109,7 @@ public struct ProtocolServer: Sendable {
 
     // MARK: V1
 
-    func v1(method: String, _ parts: [String], body: [UInt8]) throws(ProtocolError) -> Answer {
+    func v1(method: String, _ parts: [String], body: UnsafeBufferPointer<UInt8>) throws(ProtocolError) -> Answer {
         guard parts.first == "models" else { return Self.json(404, ["error": "Not Found"]) }
         if parts.count == 1, method == "GET" { return Self.json(200, ["models": models.keys.sorted()]) }
         guard parts.count == 2 else { return Self.json(404, ["error": "Not Found"]) }
@@ -75,11 +123,16 @@ public struct ProtocolServer: Sendable {
         let m = try model(name)
         switch verb {
         case "predict":
-            let request = try Self.parseObject(body)
-            guard let rows = (request["instances"] ?? request["inputs"]) as? [Any] else {
+            let request = try parseObject(body)
+            let instances = request["instances"] ?? request["inputs"]
+            if let packed = instances as? NumericArray {
+                return Self.json(200, ["predictions": try m.predict(rows: packed)])
+            }
+            guard let rows = instances as? [Any] else {
                 throw .badRequest("bad input: expected \"instances\" (or \"inputs\") to be a list")
             }
-            return Self.json(200, ["predictions": try m.predict(instances: rows)])
+            // Not rectangular numbers as a whole: the model gets JSONSerialization's shapes throughout.
+            return Self.json(200, ["predictions": try m.predict(instances: rows.map(ProtocolJSON.unpacked))])
         case "explain":
             throw .notImplemented("Could not find explainer_host.")
         default:
@@ -87,10 +140,12 @@ public struct ProtocolServer: Sendable {
         }
     }
 
-    static func parseObject(_ bytes: some Collection<UInt8>) throws(ProtocolError) -> [String: Any] {
+    func parseObject(_ bytes: UnsafeBufferPointer<UInt8>) throws(ProtocolError) -> [String: Any] {
         let parsed: Any
         do {
-            parsed = try ProtocolJSON.parse(bytes)
+            parsed = try ProtocolJSON.parse(buffer: bytes, limits: .init(maxElements: limits.maxTensorElements))
+        } catch where error.tooLarge {
+            throw .tooLarge("the request carries \(error.message) (isvc serve --max-tensor-elements \(limits.maxTensorElements))")
         } catch {
             throw .badRequest("Unrecognized request format: the body is not JSON (\(error.message) at byte \(error.offset))")
         }
@@ -100,7 +155,7 @@ public struct ProtocolServer: Sendable {
 
     // MARK: V2
 
-    func v2(method: String, _ parts: [String], headers: [(name: String, value: String)], body: [UInt8]) throws(ProtocolError) -> Answer {
+    func v2(method: String, _ parts: [String], headers: [(name: String, value: String)], body: UnsafeBufferPointer<UInt8>) throws(ProtocolError) -> Answer {
         switch (method, parts.first, parts.count) {
         case ("GET", nil, _):
             return Self.json(200, ["name": "isvc", "version": "0.1.0", "extensions": ["binary_tensor_data"]])
@@ -137,7 +192,7 @@ public struct ProtocolServer: Sendable {
         }
     }
 
-    func infer(_ m: any InferenceModel, headers: [(name: String, value: String)], body: [UInt8]) throws(ProtocolError) -> Answer {
+    func infer(_ m: any InferenceModel, headers: [(name: String, value: String)], body: UnsafeBufferPointer<UInt8>) throws(ProtocolError) -> Answer {
         // JSON, or a JSON header followed by binary tensor data.
         var jsonLength = body.count
         if let h = headers.first(where: { $0.name.lowercased() == Self.binaryHeader })?.value {
@@ -146,26 +201,40 @@ public struct ProtocolServer: Sendable {
             }
             jsonLength = n
         }
-        let request = try Self.parseObject(body[..<jsonLength])
-        guard let rawInputs = request["inputs"] as? [[String: Any]], !rawInputs.isEmpty else {
+        var request = try parseObject(UnsafeBufferPointer(rebasing: body[..<jsonLength]))
+        // Taken out of the request, so that each input's data moves into its tensor uncopied.
+        guard var rawInputs = request.removeValue(forKey: "inputs") as? [[String: Any]], !rawInputs.isEmpty else {
             throw .badRequest("bad request: \"inputs\" must be a non-empty list of tensors")
         }
         var offset = jsonLength
         var inputs: [Tensor] = []
-        for raw in rawInputs {
-            if let size = (raw["parameters"] as? [String: Any])?["binary_data_size"] as? Int {
-                guard size >= 0, offset + size <= body.count else {
-                    throw .badRequest("input \(raw["name"] as? String ?? "?"): binary_data_size \(size) runs past the body")
+        var elements = 0
+        for i in rawInputs.indices {
+            var raw = rawInputs[i]
+            rawInputs[i] = [:]
+            let tensor: Tensor
+            if let rawSize = (raw["parameters"] as? [String: Any])?["binary_data_size"] {
+                // offset <= body.count always holds here, so the remaining length cannot overflow,
+                // where `offset + size` does for a size near Int.max.
+                guard let n = rawSize as? NSNumber, !(rawSize is String), let size = ProtocolJSON.exactInt(n), size >= 0 else {
+                    throw .badRequest("input \(raw["name"] as? String ?? "?"): binary_data_size must be a non-negative integer")
                 }
-                var header = raw
-                header["data"] = [Any]()
-                let described = try Tensor.fromJSONHeader(header)
-                inputs.append(try Tensor.decode(body[offset..<(offset + size)], name: described.name,
-                                                datatype: described.datatype, shape: described.shape))
+                guard size <= body.count - offset else {
+                    throw .badRequest("input \(raw["name"] as? String ?? "?"): binary_data_size \(size) runs past the body "
+                        + "(\(body.count - offset) bytes of binary data left)")
+                }
+                raw["data"] = [Any]()
+                let described = try Tensor.fromJSONHeader(raw)
+                // Checked before decoding: a binary element becomes a Double of 8 bytes.
+                try countElements(described.count, into: &elements, input: described.name)
+                tensor = try Tensor.decode(body[offset..<(offset + size)], name: described.name,
+                                           datatype: described.datatype, shape: described.shape)
                 offset += size
             } else {
-                inputs.append(try Tensor.fromJSON(raw))
+                tensor = try Tensor.fromJSON(taking: &raw)
+                try countElements(tensor.count, into: &elements, input: tensor.name)
             }
+            inputs.append(tensor)
         }
         guard offset == body.count else { throw .badRequest("\(body.count - offset) bytes of binary data belong to no input") }
         var outputs = try m.infer(inputs)
@@ -192,7 +261,7 @@ public struct ProtocolServer: Sendable {
                 o["parameters"] = ["binary_data_size": bytes.count]
                 tail += bytes
             } else {
-                o["data"] = t.jsonData
+                o["data"] = t.jsonDataText
             }
             described.append(o)
         }
@@ -204,6 +273,15 @@ public struct ProtocolServer: Sendable {
         }
         return answer
     }
+    /// Adds an input's elements to the request's count; 413 past `maxTensorElements`.
+    func countElements(_ count: Int, into total: inout Int, input: String) throws(ProtocolError) {
+        let (sum, overflow) = total.addingReportingOverflow(count)
+        guard !overflow, sum <= limits.maxTensorElements else {
+            throw .tooLarge("input \(input): the request carries more than \(limits.maxTensorElements) tensor elements "
+                + "(isvc serve --max-tensor-elements \(limits.maxTensorElements))")
+        }
+        total = sum
+    }
 }
 
 extension Tensor {
@@ -212,9 +290,7 @@ extension Tensor {
         var zeroed = object
         zeroed["shape"] = [0]
         let checked = try fromJSON(zeroed)
-        guard let shape = object["shape"] as? [Int], shape.allSatisfy({ $0 >= 0 }) else {
-            throw .badRequest("input \(checked.name): shape dimensions must be non-negative integers")
-        }
+        let shape = try shape(object["shape"], name: checked.name)
         return Tensor(name: checked.name, datatype: checked.datatype, shape: shape, data: .numbers([]))
     }
 }

@@ -24,7 +24,40 @@ public struct Tensor: Sendable, Equatable {
     public static let sizes: [String: Int] = ["BOOL": 1, "UINT8": 1, "UINT16": 2, "UINT32": 4, "UINT64": 8, "INT8": 1, "INT16": 2,
                                               "INT32": 4, "INT64": 8, "FP16": 2, "FP32": 4, "FP64": 8, "BF16": 2]
 
-    public var count: Int { shape.reduce(1, *) }
+    /// The number of elements the shape holds (Int.max when the product overflows: a shape from a
+    /// request is checked with `elementCount` before it gets here).
+    public var count: Int { Self.elementCount(shape) ?? .max }
+
+    /// The product of the dimensions, nil when it overflows Int (or a dimension is negative).
+    /// Every shape from a request goes through here: `reduce(1, *)` traps on overflow.
+    public static func elementCount(_ shape: [Int]) -> Int? {
+        var product = 1
+        for d in shape {
+            guard d >= 0 else { return nil }
+            let (p, overflow) = product.multipliedReportingOverflow(by: d)
+            if overflow { return nil }
+            product = p
+        }
+        return product
+    }
+
+    /// A request's `shape`: non-negative integers whose product fits an Int. A JSON number is read
+    /// without converting a Double out of Int's range (`Int(1e30)` and `NSNumber.intValue` trap).
+    static func shape(_ raw: Any?, name: String) throws(ProtocolError) -> [Int] {
+        guard let list = raw as? [Any] else { throw .badRequest("input \(name) has no \"shape\"") }
+        var shape: [Int] = []
+        shape.reserveCapacity(list.count)
+        for d in list {
+            guard let n = d as? NSNumber, let dimension = ProtocolJSON.exactInt(n), dimension >= 0 else {
+                throw .badRequest("input \(name): shape dimensions must be non-negative integers")
+            }
+            shape.append(dimension)
+        }
+        guard elementCount(shape) != nil else {
+            throw .badRequest("input \(name): shape \(shape) has more elements than can be counted")
+        }
+        return shape
+    }
 
     public var numbers: [Double] {
         if case .numbers(let n) = data { return n }
@@ -37,6 +70,8 @@ public struct Tensor: Sendable, Equatable {
     static func flatten(_ value: Any, into out: inout [Any]) {
         if let array = value as? [Any] {
             for v in array { flatten(v, into: &out) }
+        } else if let packed = value as? NumericArray {
+            out.append(contentsOf: packed.flatBoxed())
         } else {
             out.append(value)
         }
@@ -44,24 +79,48 @@ public struct Tensor: Sendable, Equatable {
 
     /// A tensor from a `$request_input` JSON object whose data is inline.
     static func fromJSON(_ object: [String: Any]) throws(ProtocolError) -> Tensor {
+        var object = object
+        return try fromJSON(taking: &object)
+    }
+
+    /// A tensor from a `$request_input` JSON object whose data is inline, taking the data out of the
+    /// object: packed numbers (the reader's `NumericArray`) move into the tensor without a copy.
+    /// FP32, FP16 and BF16 values are rounded to Float32 here, as numpy's `as_numpy()` gives them
+    /// to a model (and as binary data arrives).
+    static func fromJSON(taking object: inout [String: Any]) throws(ProtocolError) -> Tensor {
         guard let name = object["name"] as? String else { throw .badRequest("input without a \"name\"") }
         guard let datatype = object["datatype"] as? String else { throw .badRequest("input \(name) has no \"datatype\"") }
         guard sizes[datatype] != nil || datatype == "BYTES" else {
             throw .badRequest("input \(name): invalid datatype \(datatype) (one of BOOL, UINT8..UINT64, INT8..INT64, FP16, FP32, FP64, BF16, BYTES)")
         }
-        guard let rawShape = object["shape"] as? [Any] else { throw .badRequest("input \(name) has no \"shape\"") }
-        let shape = try rawShape.map { (d: Any) throws(ProtocolError) -> Int in
-            guard let n = d as? NSNumber, n.doubleValue >= 0, n.doubleValue == n.doubleValue.rounded() else {
-                throw .badRequest("input \(name): shape dimensions must be non-negative integers")
+        let shape = try Self.shape(object["shape"], name: name)
+        guard let count = elementCount(shape) else { throw .badRequest("input \(name): shape \(shape) has more elements than can be counted") }
+        guard var raw = object.removeValue(forKey: "data") else { throw .badRequest("input \(name) has no \"data\"") }
+        let numbersMessage = "input \(name): \(datatype) elements must be numbers\(datatype == "BOOL" ? " or booleans" : "")"
+        if var packed = raw as? NumericArray {
+            raw = 0 // the only other reference to the values: they are now the tensor's own
+            guard packed.values.count == count else {
+                throw .badRequest("input \(name): shape \(shape) needs \(count) elements, got \(packed.values.count)")
             }
-            return n.intValue
+            if datatype == "BYTES" {
+                guard count == 0 else { throw .badRequest("input \(name): BYTES elements must be strings") }
+                return Tensor(name: name, datatype: datatype, shape: shape, data: .bytes([]))
+            }
+            guard !packed.hasNull else { throw .badRequest(numbersMessage) }
+            var values = packed.values
+            packed.values = []
+            if datatype == "FP32" || datatype == "FP16" || datatype == "BF16" {
+                values.withUnsafeMutableBufferPointer { v in
+                    for i in v.indices { v[i] = Double(Float(v[i])) }
+                }
+            }
+            return Tensor(name: name, datatype: datatype, shape: shape, data: .numbers(values))
         }
-        guard let raw = object["data"] else { throw .badRequest("input \(name) has no \"data\"") }
         var flat: [Any] = []
         flatten(raw, into: &flat)
         var tensor = Tensor(name: name, datatype: datatype, shape: shape, data: .numbers([]))
-        guard flat.count == tensor.count else {
-            throw .badRequest("input \(name): shape \(shape) needs \(tensor.count) elements, got \(flat.count)")
+        guard flat.count == count else {
+            throw .badRequest("input \(name): shape \(shape) needs \(count) elements, got \(flat.count)")
         }
         if datatype == "BYTES" {
             tensor.data = .bytes(try flat.map { (e: Any) throws(ProtocolError) -> [UInt8] in
@@ -69,12 +128,11 @@ public struct Tensor: Sendable, Equatable {
                 return Array(s.utf8)
             })
         } else {
+            let rounded = datatype == "FP32" || datatype == "FP16" || datatype == "BF16"
             tensor.data = .numbers(try flat.map { (e: Any) throws(ProtocolError) -> Double in
-                // JSONSerialization gives booleans as NSNumber too.
-                guard let n = e as? NSNumber, !(e is String) else {
-                    throw .badRequest("input \(name): \(datatype) elements must be numbers\(datatype == "BOOL" ? " or booleans" : "")")
-                }
-                return n.doubleValue
+                // The reader gives booleans as NSNumber too.
+                guard let n = e as? NSNumber, !(e is String) else { throw .badRequest(numbersMessage) }
+                return rounded ? Double(Float(n.doubleValue)) : n.doubleValue
             })
         }
         return tensor
@@ -93,10 +151,37 @@ public struct Tensor: Sendable, Equatable {
         }
     }
 
+    /// The JSON `data` array written straight into bytes (no boxed value per element).
+    var jsonDataText: RawJSON {
+        var out: [UInt8] = []
+        out.append(UInt8(ascii: "["))
+        switch data {
+        case .bytes(let b):
+            out.reserveCapacity(b.reduce(2) { $0 + $1.count + 3 })
+            for (i, item) in b.enumerated() {
+                if i > 0 { out.append(UInt8(ascii: ",")) }
+                ProtocolJSON.writeString(String(decoding: item, as: UTF8.self), into: &out)
+            }
+        case .numbers(let n):
+            out.reserveCapacity(2 + n.count * 4)
+            let floating = ["FP16", "FP32", "FP64", "BF16"].contains(datatype)
+            let bool = datatype == "BOOL"
+            for (i, v) in n.enumerated() {
+                if i > 0 { out.append(UInt8(ascii: ",")) }
+                if bool { out.append(contentsOf: v != 0 ? "true".utf8 : "false".utf8) }
+                else if floating { ProtocolJSON.writeDouble(v, into: &out) }
+                else { out.append(contentsOf: String(Self.integer(v)).utf8) }
+            }
+        }
+        out.append(UInt8(ascii: "]"))
+        return RawJSON(bytes: out)
+    }
+
     // MARK: Binary tensor data extension
 
     /// Decodes `binary_data_size` bytes of raw little-endian, row-major data.
-    static func decode(_ bytes: ArraySlice<UInt8>, name: String, datatype: String, shape: [Int]) throws(ProtocolError) -> Tensor {
+    static func decode<Bytes: RandomAccessCollection<UInt8>>(_ bytes: Bytes, name: String, datatype: String,
+                                                             shape: [Int]) throws(ProtocolError) -> Tensor where Bytes.Index == Int {
         var tensor = Tensor(name: name, datatype: datatype, shape: shape, data: .numbers([]))
         if datatype == "BYTES" {
             var items: [[UInt8]] = []
@@ -116,8 +201,12 @@ public struct Tensor: Sendable, Equatable {
             return tensor
         }
         guard let size = sizes[datatype] else { throw .badRequest("input \(name): invalid datatype \(datatype)") }
-        guard bytes.count == tensor.count * size else {
-            throw .badRequest("input \(name): shape \(shape) of \(datatype) needs \(tensor.count * size) bytes, got \(bytes.count)")
+        guard let count = elementCount(shape) else {
+            throw .badRequest("input \(name): shape \(shape) has more elements than can be counted")
+        }
+        let (needed, overflow) = count.multipliedReportingOverflow(by: size)
+        guard !overflow, bytes.count == needed else {
+            throw .badRequest("input \(name): shape \(shape) of \(datatype) needs \(overflow ? "more than \(Int.max)" : String(needed)) bytes, got \(bytes.count)")
         }
         var values: [Double] = []
         values.reserveCapacity(tensor.count)

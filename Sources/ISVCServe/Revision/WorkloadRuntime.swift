@@ -69,12 +69,16 @@ public actor WorkloadRuntime {
 
     let metrics: ServeMetrics
     let native: NativeRuntime
+    /// What one request to an in-process model may carry (`isvc serve --max-tensor-elements`).
+    let protocolLimits: ProtocolServer.Limits
 
     public init(workload: ServePlan.Workload, store: ModelStore, internalAddresses: [String: String], metrics: ServeMetrics,
-                native: @escaping NativeRuntime = { _, _ in nil }, replicaPrefix: String? = nil, logger: Logger) {
+                native: @escaping NativeRuntime = { _, _ in nil }, protocolLimits: ProtocolServer.Limits = .init(),
+                replicaPrefix: String? = nil, logger: Logger) {
         self.replicaPrefix = replicaPrefix ?? workload.name
         self.metrics = metrics
         self.native = native
+        self.protocolLimits = protocolLimits
         self.workload = workload
         self.store = store
         self.internalAddresses = internalAddresses
@@ -213,7 +217,7 @@ public actor WorkloadRuntime {
                 starting -= 1
                 guard !stopped, replicas.count < desired else { return }
                 logger.info("replica \(name) serves \(models.map(\.name).joined(separator: ", ")) in process (native runtime)")
-                admit(Replica(name: name, target: .inProcess(ProtocolServer(models: models)), process: nil,
+                admit(Replica(name: name, target: .inProcess(ProtocolServer(models: models, limits: protocolLimits)), process: nil,
                               queue: QueueProxy(containerConcurrency: workload.containerConcurrency)), started: started)
                 return
             }

@@ -74,7 +74,9 @@ struct JWTToken: Sendable {
     /// to `skew` seconds behind; `exp` 0 or absent never expires.
     func checkTime(now: Int, skew: Int) throws(JWTFailure) {
         if let nbf = notBefore, nbf > 0, now + skew < nbf { throw .notYetValid }
-        if let exp = expires, exp > 0, now > exp + skew { throw .expired }
+        // now - skew, not exp + skew: `exp` comes from the token, and 2^63 - 1 overflowed (a trap
+        // of the whole gateway, before the signature was even looked at).
+        if let exp = expires, exp > 0, now - skew > exp { throw .expired }
     }
 
     /// Envoy's audience check (`CheckAudience`): with configured audiences, one of the token's must be

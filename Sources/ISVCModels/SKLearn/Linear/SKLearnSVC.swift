@@ -67,13 +67,14 @@ struct SKLearnSVC: Estimator {
     func predict(_ x: Matrix) throws(ModelError) -> Prediction {
         try SKLearnLinearInput.validate(x, for: self)
         let k = classes.count
-        let decisions = decisionValues(x)
         let pairs = k * (k - 1) / 2
         var indices = [Int](repeating: 0, count: x.rows)
         var votes = [Int](repeating: 0, count: k)
         var ovr = [Double](repeating: 0, count: k)
-        for r in 0..<x.rows {
-            let base = r * pairs
+        // A block of rows at a time: the decision values of the whole request are never held.
+        forEachDecisionBlock(x) { rows, decisions in
+        for r in rows {
+            let base = (r - rows.lowerBound) * pairs
             if breakTies && k > 2 {
                 indices[r] = Self.ovrArgmax(decisions, base: base, classes: k, votes: &ovr)
                 continue
@@ -89,6 +90,7 @@ struct SKLearnSVC: Estimator {
             var best = 0
             for c in 1..<k where votes[c] > votes[best] { best = c }
             indices[r] = best
+        }
         }
         return classes.prediction(indices: indices)
     }
@@ -109,15 +111,24 @@ struct SKLearnSVC: Estimator {
 
     /// libsvm's one-vs-one decision values, row-major [rows, pairs], pairs ordered (0,1), (0,2), ...
     func decisionValues(_ x: Matrix) -> [Double] {
+        let pairs = classes.count * (classes.count - 1) / 2
+        var out = [Double](repeating: 0, count: x.rows * pairs)
+        forEachDecisionBlock(x) { rows, decisions in
+            for i in 0..<decisions.count { out[rows.lowerBound * pairs + i] = decisions[i] }
+        }
+        return out
+    }
+
+    /// The decision values of a block of rows at a time, row-major [rows in the block, pairs].
+    func forEachDecisionBlock(_ x: Matrix, _ body: (_ rows: Range<Int>, _ decisions: UnsafeBufferPointer<Double>) -> Void) {
         let k = classes.count
         let pairs = k * (k - 1) / 2
         let n = support.vectorCount
-        let kernel = support.kernelValues(x)
-        var out = [Double](repeating: 0, count: x.rows * pairs)
+        var out = [Double](repeating: 0, count: min(x.rows, SKLearnSVMSupport.blockRows) * pairs)
         support.coefficients.withUnsafeBufferPointer { coef in
-            kernel.withUnsafeBufferPointer { kv in
-                for r in 0..<x.rows {
-                    let kb = r * n
+            support.forEachKernelBlock(x) { rows, kv in
+                for r in rows {
+                    let kb = (r - rows.lowerBound) * n
                     var p = 0
                     for i in 0..<k {
                         for j in (i + 1)..<k {
@@ -127,18 +138,18 @@ struct SKLearnSVC: Estimator {
                             let rowI = (j - 1) * n, rowJ = i * n
                             for t in 0..<supportCounts[i] { sum += coef[rowI + si + t] * kv[kb + si + t] }
                             for t in 0..<supportCounts[j] { sum += coef[rowJ + sj + t] * kv[kb + sj + t] }
-                            out[r * pairs + p] = sum + support.intercepts[p]
+                            out[(r - rows.lowerBound) * pairs + p] = sum + support.intercepts[p]
                             p += 1
                         }
                     }
                 }
+                out.withUnsafeBufferPointer { body(rows, UnsafeBufferPointer(rebasing: $0[0..<(rows.count * pairs)])) }
             }
         }
-        return out
     }
 
     /// sklearn.utils.multiclass._ovr_decision_function(dec < 0, -dec, k), then numpy's argmax.
-    static func ovrArgmax(_ decisions: [Double], base: Int, classes k: Int, votes: inout [Double]) -> Int {
+    static func ovrArgmax(_ decisions: UnsafeBufferPointer<Double>, base: Int, classes k: Int, votes: inout [Double]) -> Int {
         var confidences = [Double](repeating: 0, count: k)
         for c in 0..<k { votes[c] = 0 }
         var p = 0

@@ -28,14 +28,14 @@ struct SKLearnSVR: Estimator {
 
     func decisionValues(_ x: Matrix) -> [Double] {
         let n = support.vectorCount
-        let kernel = support.kernelValues(x)
         let intercept = support.intercepts[0]
         var out = [Double](repeating: 0, count: x.rows)
         support.coefficients.withUnsafeBufferPointer { coef in
-            kernel.withUnsafeBufferPointer { kv in
-                for r in 0..<x.rows {
+            support.forEachKernelBlock(x) { rows, kv in
+                for r in rows {
+                    let kb = (r - rows.lowerBound) * n
                     var sum = 0.0
-                    for i in 0..<n { sum += coef[i] * kv[r * n + i] }
+                    for i in 0..<n { sum += coef[i] * kv[kb + i] }
                     out[r] = sum + intercept
                 }
             }
