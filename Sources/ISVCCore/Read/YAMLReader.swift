@@ -19,6 +19,8 @@ public enum YAMLReader {
     public static let maxNodesPerDocument = 1_000_000
 
     public static func read(text: String, file: String, diagnostics: Diagnostics) -> [SourceDocument] {
+        // A byte order mark is no content; YAML columns do not count it.
+        let text = text.hasPrefix("\u{FEFF}") ? String(text.dropFirst()) : text
         let chunks = splitDocuments(text).filter { hasContent($0.text) }
         if chunks.isEmpty {
             diagnostics.error("the file holds no YAML document", at: SourceLocation(file: file, line: 1, column: 1),
@@ -67,7 +69,10 @@ public enum YAMLReader {
         var firstLine: Int
     }
 
-    /// Splits at lines that start with `---` followed by the end of the line, a space or a tab.
+    /// Splits at lines that start with `---` followed by the end of the line, a space or a tab. Directive
+    /// lines (`%YAML`, `%TAG`) at the start of the file or after a `...` belong to the document the next
+    /// `---` starts, so they begin its chunk instead of standing alone. Lines end at LF; a CR before
+    /// it is part of the line break, as YAML has it.
     static func splitDocuments(_ text: String) -> [Chunk] {
         var chunks: [Chunk] = []
         let utf8 = text.utf8
@@ -76,9 +81,14 @@ public enum YAMLReader {
         var line = 1
         var lineStart = utf8.startIndex
         var i = utf8.startIndex
-        func isSeparator(at start: String.UTF8View.Index) -> Bool {
+        // Outside a document: at the start of the file, or after a `...` line with nothing since.
+        var betweenDocuments = true
+        // The current chunk holds only directives (with comments and blank lines) so far.
+        var directivesOnly = false
+        var chunkHasContent = false
+        func starts(with marker: String, at start: String.UTF8View.Index) -> Bool {
             var j = start
-            for expected in [UInt8(ascii: "-"), UInt8(ascii: "-"), UInt8(ascii: "-")] {
+            for expected in marker.utf8 {
                 guard j < utf8.endIndex, utf8[j] == expected else { return false }
                 j = utf8.index(after: j)
             }
@@ -86,12 +96,32 @@ public enum YAMLReader {
             let c = utf8[j]
             return c == UInt8(ascii: " ") || c == UInt8(ascii: "\t") || c == UInt8(ascii: "\n") || c == UInt8(ascii: "\r")
         }
+        func cut() {
+            chunks.append(Chunk(text: Substring(text.utf8[chunkStart..<lineStart]), firstLine: chunkLine))
+            chunkStart = lineStart
+            chunkLine = line
+            chunkHasContent = false
+        }
         while true {
-            // At a line start: a separator ends the previous chunk.
-            if lineStart != utf8.startIndex, isSeparator(at: lineStart) {
-                chunks.append(Chunk(text: Substring(text.utf8[chunkStart..<lineStart]), firstLine: chunkLine))
-                chunkStart = lineStart
-                chunkLine = line
+            let first: UInt8? = lineStart < utf8.endIndex ? utf8[lineStart] : nil
+            if starts(with: "---", at: lineStart) {
+                // A separator ends the previous chunk, unless that chunk is this document's directives.
+                if lineStart != utf8.startIndex, !directivesOnly { cut() }
+                directivesOnly = false
+                betweenDocuments = false
+                chunkHasContent = true
+            } else if first == UInt8(ascii: "%"), betweenDocuments {
+                if !directivesOnly {
+                    if chunkHasContent { cut() }
+                    directivesOnly = true
+                }
+            } else if starts(with: "...", at: lineStart) {
+                betweenDocuments = true
+            } else if let first, first != UInt8(ascii: "#"), first != UInt8(ascii: "\n"), first != UInt8(ascii: "\r"),
+                      !isBlank(from: lineStart) {
+                betweenDocuments = false
+                chunkHasContent = true
+                directivesOnly = false
             }
             guard let nl = utf8[i...].firstIndex(of: UInt8(ascii: "\n")) else { break }
             i = utf8.index(after: nl)
@@ -101,14 +131,29 @@ public enum YAMLReader {
         }
         chunks.append(Chunk(text: Substring(text.utf8[chunkStart..<utf8.endIndex]), firstLine: chunkLine))
         return chunks
+
+        /// True when the line from `start` holds only spaces and tabs, or a comment after them.
+        func isBlank(from start: String.UTF8View.Index) -> Bool {
+            var j = start
+            while j < utf8.endIndex {
+                let c = utf8[j]
+                if c == UInt8(ascii: "\n") || c == UInt8(ascii: "\r") || c == UInt8(ascii: "#") { return true }
+                if c != UInt8(ascii: " ") && c != UInt8(ascii: "\t") { return false }
+                j = utf8.index(after: j)
+            }
+            return true
+        }
     }
 
-    /// True when the chunk has anything besides blank lines, comments and document markers.
+    /// True when the chunk has anything besides blank lines, comments, directives and document markers.
+    /// Lines are split at every line break ("\r\n" is one Character in Swift, so splitting on "\n" alone
+    /// would keep a CRLF file in one piece and miss its content after a first comment line).
     static func hasContent(_ text: Substring) -> Bool {
-        for rawLine in text.split(separator: "\n", omittingEmptySubsequences: true) {
-            var line = rawLine.drop { $0 == " " || $0 == "\t" || $0 == "\r" }
+        for rawLine in text.split(whereSeparator: \.isNewline) {
+            var line = rawLine.drop { $0 == " " || $0 == "\t" || $0 == "\u{FEFF}" }
             if line.hasPrefix("---") { line = line.dropFirst(3).drop { $0 == " " || $0 == "\t" } }
-            if line.isEmpty || line.hasPrefix("#") || line == "..." || line == "...\r" || line == "\r" { continue }
+            if line.isEmpty || line.hasPrefix("#") || line.hasPrefix("%") || line == "..." { continue }
+            if line.hasPrefix("..."), line.dropFirst(3).allSatisfy({ $0 == " " || $0 == "\t" }) { continue }
             return true
         }
         return false
@@ -167,7 +212,7 @@ public enum YAMLReader {
     /// the sibling keys share the first key's column, so look for the next line that starts there with
     /// the same key.
     static func findDuplicate(key: String, after mark: Mark, in source: String) -> (line: Int, column: Int)? {
-        let lines = source.split(separator: "\n", omittingEmptySubsequences: false)
+        let lines = source.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline)
         guard mark.line >= 1, mark.line <= lines.count else { return nil }
         let indent = mark.column - 1
         let candidates = [key + ":", "\"\(key)\":", "'\(key)':"]
