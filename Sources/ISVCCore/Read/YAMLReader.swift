@@ -17,21 +17,71 @@ public enum YAMLReader {
     /// Most nodes one document may expand to through aliases; beyond it the document is rejected
     /// (a "billion laughs" alias bomb would otherwise take exponential time and memory).
     public static let maxNodesPerDocument = 1_000_000
+    /// Most nodes one file may expand to, all documents together: without it, many documents each just
+    /// under the per-document limit add up to gigabytes.
+    public static let maxNodesPerFile = 2_000_000
 
     public static func read(text: String, file: String, diagnostics: Diagnostics) -> [SourceDocument] {
         // A byte order mark is no content; YAML columns do not count it.
         let text = text.hasPrefix("\u{FEFF}") ? String(text.dropFirst()) : text
-        let chunks = splitDocuments(text).filter { hasContent($0.text) }
-        if chunks.isEmpty {
+        let all = splitDocuments(text).filter { hasContent($0.text) }
+        if all.isEmpty {
             diagnostics.error("the file holds no YAML document", at: SourceLocation(file: file, line: 1, column: 1),
                               rule: "yaml.empty")
             return []
         }
+        // Node budgets first, from the parser's events alone, in document order: a document over one
+        // is refused before Yams builds (and hashes) anything of it.
+        var accepted: [Chunk] = []
+        var refused: [Int: Diagnostic] = [:]
+        var fileLeft = maxNodesPerFile
+        for chunk in all {
+            let budget = min(maxNodesPerDocument, fileLeft)
+            let verdict = YAMLBudget.scan(chunk.text, budget: budget, maxWritten: maxNodesPerDocument)
+            func at(_ line: Int, _ column: Int) -> SourceLocation {
+                SourceLocation(file: file, line: line + chunk.firstLine - 1, column: column)
+            }
+            let message: String
+            let where_: SourceLocation
+            var rule = "yaml.alias-bomb"
+            switch verdict {
+            case .within(let nodes):
+                fileLeft -= min(nodes, fileLeft)
+                accepted.append(chunk)
+                continue
+            case .tooManyNodes(let line, let column):
+                message = "the document has more than \(maxNodesPerDocument) nodes, the most isvc reads in one document; it is not read"
+                where_ = at(line, column)
+                rule = "yaml.too-many-nodes"
+            case .overBudget(let line, let column, _) where budget == maxNodesPerDocument:
+                // Only aliases take a document over this budget: its nodes as written are within it.
+                message = "the document expands to more than \(maxNodesPerDocument) nodes through aliases; "
+                    + "this looks like an alias bomb and is not read"
+                where_ = at(line, column)
+            case .overBudget(let line, let column, let throughAliases):
+                message = "the file's documents together "
+                    + (throughAliases ? "expand through aliases to" : "have")
+                    + " more than \(maxNodesPerFile) nodes, the most isvc reads in one file; this document and the ones after it are not read"
+                where_ = at(line, column)
+                if !throughAliases { rule = "yaml.too-many-nodes" }
+                fileLeft = -1
+            case .hugeKey(let line, let column):
+                message = "a mapping key expands to more than \(YAMLBudget.maxKeyNodes) nodes through aliases; "
+                    + "Kubernetes' keys are strings, and this looks like an alias bomb: the document is not read"
+                where_ = at(line, column)
+            }
+            // Refused documents keep their place among the others' diagnostics.
+            refused[accepted.count] = Diagnostic(.error, message, at: where_, rule: rule)
+            accepted.append(Chunk(text: "", firstLine: chunk.firstLine))
+            if fileLeft < 0 { break }
+        }
+        let chunks = accepted
         // Documents parse independently: in parallel when there are many, each with its own
         // diagnostics, merged in document order.
         let parsed = ParsedChunks(count: chunks.count)
         let strict = diagnostics.strict
         let parse: @Sendable (Int) -> Void = { i in
+            if chunks[i].text.isEmpty { return }
             let local = Diagnostics(strict: strict)
             let root = Self.parse(chunks[i].text, file: file, lineOffset: chunks[i].firstLine - 1, diagnostics: local)
             parsed.set(i, root, local.all)
@@ -43,6 +93,7 @@ public enum YAMLReader {
         }
         var documents: [SourceDocument] = []
         for i in chunks.indices {
+            if let d = refused[i] { diagnostics.append(d) }
             for d in parsed.diagnostics[i] { diagnostics.append(d) }
             guard let root = parsed.roots[i] else { continue }
             if case .scalar(let s) = root.content, s.tag == .null { continue }
@@ -272,8 +323,13 @@ public enum YAMLReader {
                     guard let key = convert(k, isKey: true), let value = convert(v) else { return nil }
                     pairs.append(Pair(key: key, value: value))
                 }
-                for pair in merged where !pairs.contains(where: { $0.key.scalar?.text == pair.key.scalar?.text }) {
-                    pairs.append(pair)
+                if !merged.isEmpty {
+                    // A set of the keys so far keeps merging linear (a scan per merged key was quadratic in
+                    // mappings with tens of thousands of keys). The first merged source wins a key, as before.
+                    var seen = Set(pairs.map { $0.key.scalar?.text })
+                    for pair in merged where seen.insert(pair.key.scalar?.text).inserted {
+                        pairs.append(pair)
+                    }
                 }
                 return Node(.mapping(pairs), at: loc)
             case .alias:
