@@ -290,7 +290,28 @@ public enum YAMLReader {
         let lineOffset: Int
         var budget: Int
 
+        /// Collections with an anchor, converted once: an alias resolves to the anchored node itself
+        /// (same position), so every use converts alike. Without it, a chain of merge keys converted
+        /// each level again inside the next (cubic in the chain's length).
+        var converted: [String: (node: Node, cost: Int)] = [:]
+
         mutating func convert(_ node: Yams.Node, isKey: Bool = false) -> Node? {
+            var memoKey: String?
+            if let anchor = node.anchor, let mark = node.mark, node.scalar == nil {
+                let key = "\(anchor.rawValue)@\(mark.line):\(mark.column)"
+                if let known = converted[key] {
+                    budget -= known.cost
+                    return budget < 0 ? nil : known.node
+                }
+                memoKey = key
+            }
+            let before = budget
+            guard let result = convertOnce(node, isKey: isKey) else { return nil }
+            if let memoKey { converted[memoKey] = (result, before - budget) }
+            return result
+        }
+
+        mutating func convertOnce(_ node: Yams.Node, isKey: Bool) -> Node? {
             budget -= 1
             if budget < 0 { return nil }
             let loc = SourceLocation(file: file, line: (node.mark?.line ?? 1) + lineOffset, column: node.mark?.column ?? 1)
