@@ -1,3 +1,5 @@
+import Foundation
+
 /// KServe's runtime selection for a model-format predictor (`ModelSpec.GetSupportingRuntimes` and the
 /// explicit-runtime lookup), with the reason each candidate was rejected, for diagnostics.
 public struct RuntimeSelection: Sendable {
@@ -134,5 +136,37 @@ public struct RuntimeSelection: Sendable {
         if more > 0 { lines.append("  ... and \(more) more") }
         if let chosen { lines.insert("  chosen: \(chosen.kind) \(chosen.name)\(Self.priority(chosen, format).map { " (priority \($0))" } ?? "")", at: 0) }
         return lines.joined(separator: "\n")
+    }
+}
+
+/// Selections already made in one validation run, by everything a selection depends on besides the
+/// runtimes (the same for the whole run): InferenceServices of one model format share one selection,
+/// so thousands of them with thousands of runtimes sort and reject the runtimes once, not once each.
+final class RuntimeSelectionCache: @unchecked Sendable {
+    private var selections: [String: RuntimeSelection] = [:]
+    private let lock = NSLock()
+
+    /// How many selections were made (not found in the cache).
+    var made: Int {
+        lock.lock()
+        defer { lock.unlock() }
+        return selections.count
+    }
+
+    func select(format: String, version: String?, protocolVersion: String, namespace: String,
+                hasWorkerSpec: Bool, runtimes: [ServingRuntime]) -> RuntimeSelection {
+        let key = [format, version.map { "=" + $0 } ?? "", protocolVersion, namespace, hasWorkerSpec ? "w" : ""].joined(separator: "\u{0}")
+        lock.lock()
+        if let known = selections[key] {
+            lock.unlock()
+            return known
+        }
+        lock.unlock()
+        let selection = RuntimeSelection.select(format: format, version: version, protocolVersion: protocolVersion,
+                                                namespace: namespace, hasWorkerSpec: hasWorkerSpec, runtimes: runtimes)
+        lock.lock()
+        selections[key] = selection
+        lock.unlock()
+        return selection
     }
 }
