@@ -93,7 +93,7 @@ struct HostileYAMLTests {
         let (docs, d, seconds) = read(text)
         #expect(docs.isEmpty)
         #expect(d.all.map(\.rule) == ["yaml.too-many-nodes"])
-        #expect(d.all.first?.message.contains("more than 1000000 nodes") == true)
+        #expect(d.all.first?.message.contains("more than 500000 nodes") == true)
         #expect(d.all.first?.message.contains("alias") == false)
         #expect(seconds < 20)
     }

@@ -20,6 +20,10 @@ public enum YAMLReader {
     /// Most nodes one file may expand to, all documents together: without it, many documents each just
     /// under the per-document limit add up to gigabytes.
     public static let maxNodesPerFile = 2_000_000
+    /// Most nodes one document may have as written. Yams' tree of a document takes about 200 bytes a
+    /// node while it is built, so this keeps reading one document near 100 MB; Kubernetes stores an
+    /// object of at most 1.5 MiB, fewer nodes than this in any real document.
+    public static let maxWrittenNodesPerDocument = 500_000
 
     public static func read(text: String, file: String, diagnostics: Diagnostics) -> [SourceDocument] {
         // A byte order mark is no content; YAML columns do not count it.
@@ -37,7 +41,7 @@ public enum YAMLReader {
         var fileLeft = maxNodesPerFile
         for chunk in all {
             let budget = min(maxNodesPerDocument, fileLeft)
-            let verdict = YAMLBudget.scan(chunk.text, budget: budget, maxWritten: maxNodesPerDocument)
+            let verdict = YAMLBudget.scan(chunk.text, budget: budget, maxWritten: maxWrittenNodesPerDocument)
             func at(_ line: Int, _ column: Int) -> SourceLocation {
                 SourceLocation(file: file, line: line + chunk.firstLine - 1, column: column)
             }
@@ -50,7 +54,7 @@ public enum YAMLReader {
                 accepted.append(chunk)
                 continue
             case .tooManyNodes(let line, let column):
-                message = "the document has more than \(maxNodesPerDocument) nodes, the most isvc reads in one document; it is not read"
+                message = "the document has more than \(maxWrittenNodesPerDocument) nodes, the most isvc reads in one document; it is not read"
                 where_ = at(line, column)
                 rule = "yaml.too-many-nodes"
             case .overBudget(let line, let column, _) where budget == maxNodesPerDocument:
