@@ -177,6 +177,12 @@ struct OverflowTests {
                     naming: "spec.predictor.minReplicas", saying: "64-bit integer range")
     }
 
+    @Test("the most negative Int64 is an integer (KServe's own rule reports it), not out of range")
+    func mostNegativeInteger() {
+        expectError(Self.isvc(predictor: "    minReplicas: -9223372036854775808\n"), line: 7, column: 18,
+                    naming: "MinReplicas", saying: "cannot be less than 0")
+    }
+
     @Test("two canaries with huge traffic percentages are errors, not a trap summing them")
     func canaryPercentSum() {
         var text = Self.isvc(mode: "Standard") + "  canary:\n"
