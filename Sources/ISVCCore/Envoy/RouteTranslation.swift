@@ -166,7 +166,7 @@ struct RouteTranslation {
             route["request_mirror_policies"] = [[
                 "cluster": .string(Self.clusterName(host: fqdn(host), port: mirror[path: ["port", "number"]]?.int ?? 80,
                                                     subset: mirror["subset"]?.string)),
-                "runtime_fraction": ["default_value": ["numerator": .int(Int(pct * 10_000)), "denominator": "MILLION"]],
+                "runtime_fraction": ["default_value": ["numerator": .int(Int(saturating: pct * 10_000)), "denominator": "MILLION"]],
                 "trace_sampled": false,
             ]]
         }
@@ -231,7 +231,7 @@ struct RouteTranslation {
             case .int(let i)?: pct = Double(i)
             default: pct = 0
             }
-            return ["numerator": .int(Int((pct * 10_000).rounded())), "denominator": "MILLION"]
+            return ["numerator": .int(Int(saturating: (pct * 10_000).rounded())), "denominator": "MILLION"]
         }
         var config: Value = ["@type": "type.googleapis.com/envoy.extensions.filters.http.fault.v3.HTTPFault"]
         if let delay = fault["delay"] {

@@ -117,8 +117,8 @@ extension Expander {
         // The stable predictor's minimum shrinks by the ready canaries' replicas (KServe, when minReplicas is set).
         var components = service.components
         if let stableMin = components[0].ext.minReplicas?.value, !service.canaries.isEmpty {
-            let used = service.canaries.compactMap { $0.ext.minReplicas?.value }.reduce(0, +)
-            components[0].ext.minReplicas?.value = max(stableMin - used, 1)
+            let used = service.canaries.compactMap { $0.ext.minReplicas?.value }.reduce(0) { $0.saturatingAdding($1) }
+            components[0].ext.minReplicas?.value = max(stableMin.saturatingAdding(used == .min ? .max : -used), 1)
         }
         for c in components + service.canaries {
             for (body, note) in workloads.objects(c, of: service) {

@@ -126,12 +126,13 @@ struct KnativeServing {
         let stable = annotations["autoscaling.knative.dev/window"].flatMap(Durations.seconds) ?? config.autoscaler.stableWindowSeconds
         let pct = annotations["autoscaling.knative.dev/panic-window-percentage"].flatMap(Double.init)
             ?? config.autoscaler.panicWindowPercentage
-        let panic = max(1, Int((Double(stable) * pct / 100).rounded()))
+        let panic = max(1, Int(saturating: (Double(stable) * pct / 100).rounded()))
         let tbc = annotations["autoscaling.knative.dev/target-burst-capacity"].flatMap(Double.init) ?? config.autoscaler.targetBurstCapacity
         return Meta.object(apiVersion: "autoscaling.internal.knative.dev/v1alpha1", kind: "Metric", name: rev.name,
                            namespace: rev.namespace, labels: Self.childLabels(rev), annotations: annotations,
                            owner: paOwner(rev),
-                           spec: ["stableWindow": .int(stable * 1_000_000_000), "panicWindow": .int(panic * 1_000_000_000),
+                           spec: ["stableWindow": .int(stable.saturatingMultiplied(by: 1_000_000_000)),
+                                  "panicWindow": .int(panic.saturatingMultiplied(by: 1_000_000_000)),
                                   "scrapeTarget": .string(tbc == -1 ? "" : ChildName.make(rev.name, "-private"))])
     }
 

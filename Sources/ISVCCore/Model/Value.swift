@@ -122,12 +122,12 @@ extension Value {
         var t = text.replacingOccurrences(of: "_", with: "")
         var sign = 1
         if t.hasPrefix("-") { sign = -1; t.removeFirst() } else if t.hasPrefix("+") { t.removeFirst() }
-        let v: Int?
-        if t.hasPrefix("0x") { v = Int(t.dropFirst(2), radix: 16) }
-        else if t.hasPrefix("0b") { v = Int(t.dropFirst(2), radix: 2) }
-        else if t.hasPrefix("0") && t.count > 1 { v = Int(t.dropFirst(), radix: 8) }
-        else { v = Int(t) }
-        return v.map { $0 * sign }
+        // The sign goes with the digits, so the most negative Int64 (whose magnitude is no Int) parses.
+        let s = sign < 0 ? "-" : ""
+        if t.hasPrefix("0x") { return Int(s + t.dropFirst(2), radix: 16) }
+        if t.hasPrefix("0b") { return Int(s + t.dropFirst(2), radix: 2) }
+        if t.hasPrefix("0") && t.count > 1 { return Int(s + t.dropFirst(), radix: 8) }
+        return Int(s + t)
     }
 
     static func float(_ text: String) -> Double? {

@@ -17,19 +17,75 @@ public enum YAMLReader {
     /// Most nodes one document may expand to through aliases; beyond it the document is rejected
     /// (a "billion laughs" alias bomb would otherwise take exponential time and memory).
     public static let maxNodesPerDocument = 1_000_000
+    /// Most nodes one file may expand to, all documents together: without it, many documents each just
+    /// under the per-document limit add up to gigabytes.
+    public static let maxNodesPerFile = 2_000_000
+    /// Most nodes one document may have as written. Yams' tree of a document takes about 200 bytes a
+    /// node while it is built, so this keeps reading one document near 100 MB; Kubernetes stores an
+    /// object of at most 1.5 MiB, fewer nodes than this in any real document.
+    public static let maxWrittenNodesPerDocument = 500_000
 
     public static func read(text: String, file: String, diagnostics: Diagnostics) -> [SourceDocument] {
-        let chunks = splitDocuments(text).filter { hasContent($0.text) }
-        if chunks.isEmpty {
+        // A byte order mark is no content; YAML columns do not count it.
+        let text = text.hasPrefix("\u{FEFF}") ? String(text.dropFirst()) : text
+        let all = splitDocuments(text).filter { hasContent($0.text) }
+        if all.isEmpty {
             diagnostics.error("the file holds no YAML document", at: SourceLocation(file: file, line: 1, column: 1),
                               rule: "yaml.empty")
             return []
         }
+        // Node budgets first, from the parser's events alone, in document order: a document over one
+        // is refused before Yams builds (and hashes) anything of it.
+        var accepted: [Chunk] = []
+        var refused: [Int: Diagnostic] = [:]
+        var fileLeft = maxNodesPerFile
+        for chunk in all {
+            let budget = min(maxNodesPerDocument, fileLeft)
+            let verdict = YAMLBudget.scan(chunk.text, budget: budget, maxWritten: maxWrittenNodesPerDocument)
+            func at(_ line: Int, _ column: Int) -> SourceLocation {
+                SourceLocation(file: file, line: line + chunk.firstLine - 1, column: column)
+            }
+            let message: String
+            let where_: SourceLocation
+            var rule = "yaml.alias-bomb"
+            switch verdict {
+            case .within(let nodes):
+                fileLeft -= min(nodes, fileLeft)
+                accepted.append(chunk)
+                continue
+            case .tooManyNodes(let line, let column):
+                message = "the document has more than \(maxWrittenNodesPerDocument) nodes, the most isvc reads in one document; it is not read"
+                where_ = at(line, column)
+                rule = "yaml.too-many-nodes"
+            case .overBudget(let line, let column, _) where budget == maxNodesPerDocument:
+                // Only aliases take a document over this budget: its nodes as written are within it.
+                message = "the document expands to more than \(maxNodesPerDocument) nodes through aliases; "
+                    + "this looks like an alias bomb and is not read"
+                where_ = at(line, column)
+            case .overBudget(let line, let column, let throughAliases):
+                message = "the file's documents together "
+                    + (throughAliases ? "expand through aliases to" : "have")
+                    + " more than \(maxNodesPerFile) nodes, the most isvc reads in one file; this document and the ones after it are not read"
+                where_ = at(line, column)
+                if !throughAliases { rule = "yaml.too-many-nodes" }
+                fileLeft = -1
+            case .hugeKey(let line, let column):
+                message = "a mapping key expands to more than \(YAMLBudget.maxKeyNodes) nodes through aliases; "
+                    + "Kubernetes' keys are strings, and this looks like an alias bomb: the document is not read"
+                where_ = at(line, column)
+            }
+            // Refused documents keep their place among the others' diagnostics.
+            refused[accepted.count] = Diagnostic(.error, message, at: where_, rule: rule)
+            accepted.append(Chunk(text: "", firstLine: chunk.firstLine))
+            if fileLeft < 0 { break }
+        }
+        let chunks = accepted
         // Documents parse independently: in parallel when there are many, each with its own
         // diagnostics, merged in document order.
         let parsed = ParsedChunks(count: chunks.count)
         let strict = diagnostics.strict
         let parse: @Sendable (Int) -> Void = { i in
+            if chunks[i].text.isEmpty { return }
             let local = Diagnostics(strict: strict)
             let root = Self.parse(chunks[i].text, file: file, lineOffset: chunks[i].firstLine - 1, diagnostics: local)
             parsed.set(i, root, local.all)
@@ -41,6 +97,7 @@ public enum YAMLReader {
         }
         var documents: [SourceDocument] = []
         for i in chunks.indices {
+            if let d = refused[i] { diagnostics.append(d) }
             for d in parsed.diagnostics[i] { diagnostics.append(d) }
             guard let root = parsed.roots[i] else { continue }
             if case .scalar(let s) = root.content, s.tag == .null { continue }
@@ -67,7 +124,10 @@ public enum YAMLReader {
         var firstLine: Int
     }
 
-    /// Splits at lines that start with `---` followed by the end of the line, a space or a tab.
+    /// Splits at lines that start with `---` followed by the end of the line, a space or a tab. Directive
+    /// lines (`%YAML`, `%TAG`) at the start of the file or after a `...` belong to the document the next
+    /// `---` starts, so they begin its chunk instead of standing alone. Lines end at LF; a CR before
+    /// it is part of the line break, as YAML has it.
     static func splitDocuments(_ text: String) -> [Chunk] {
         var chunks: [Chunk] = []
         let utf8 = text.utf8
@@ -76,9 +136,14 @@ public enum YAMLReader {
         var line = 1
         var lineStart = utf8.startIndex
         var i = utf8.startIndex
-        func isSeparator(at start: String.UTF8View.Index) -> Bool {
+        // Outside a document: at the start of the file, or after a `...` line with nothing since.
+        var betweenDocuments = true
+        // The current chunk holds only directives (with comments and blank lines) so far.
+        var directivesOnly = false
+        var chunkHasContent = false
+        func starts(with marker: String, at start: String.UTF8View.Index) -> Bool {
             var j = start
-            for expected in [UInt8(ascii: "-"), UInt8(ascii: "-"), UInt8(ascii: "-")] {
+            for expected in marker.utf8 {
                 guard j < utf8.endIndex, utf8[j] == expected else { return false }
                 j = utf8.index(after: j)
             }
@@ -86,12 +151,32 @@ public enum YAMLReader {
             let c = utf8[j]
             return c == UInt8(ascii: " ") || c == UInt8(ascii: "\t") || c == UInt8(ascii: "\n") || c == UInt8(ascii: "\r")
         }
+        func cut() {
+            chunks.append(Chunk(text: Substring(text.utf8[chunkStart..<lineStart]), firstLine: chunkLine))
+            chunkStart = lineStart
+            chunkLine = line
+            chunkHasContent = false
+        }
         while true {
-            // At a line start: a separator ends the previous chunk.
-            if lineStart != utf8.startIndex, isSeparator(at: lineStart) {
-                chunks.append(Chunk(text: Substring(text.utf8[chunkStart..<lineStart]), firstLine: chunkLine))
-                chunkStart = lineStart
-                chunkLine = line
+            let first: UInt8? = lineStart < utf8.endIndex ? utf8[lineStart] : nil
+            if starts(with: "---", at: lineStart) {
+                // A separator ends the previous chunk, unless that chunk is this document's directives.
+                if lineStart != utf8.startIndex, !directivesOnly { cut() }
+                directivesOnly = false
+                betweenDocuments = false
+                chunkHasContent = true
+            } else if first == UInt8(ascii: "%"), betweenDocuments {
+                if !directivesOnly {
+                    if chunkHasContent { cut() }
+                    directivesOnly = true
+                }
+            } else if starts(with: "...", at: lineStart) {
+                betweenDocuments = true
+            } else if let first, first != UInt8(ascii: "#"), first != UInt8(ascii: "\n"), first != UInt8(ascii: "\r"),
+                      !isBlank(from: lineStart) {
+                betweenDocuments = false
+                chunkHasContent = true
+                directivesOnly = false
             }
             guard let nl = utf8[i...].firstIndex(of: UInt8(ascii: "\n")) else { break }
             i = utf8.index(after: nl)
@@ -101,14 +186,29 @@ public enum YAMLReader {
         }
         chunks.append(Chunk(text: Substring(text.utf8[chunkStart..<utf8.endIndex]), firstLine: chunkLine))
         return chunks
+
+        /// True when the line from `start` holds only spaces and tabs, or a comment after them.
+        func isBlank(from start: String.UTF8View.Index) -> Bool {
+            var j = start
+            while j < utf8.endIndex {
+                let c = utf8[j]
+                if c == UInt8(ascii: "\n") || c == UInt8(ascii: "\r") || c == UInt8(ascii: "#") { return true }
+                if c != UInt8(ascii: " ") && c != UInt8(ascii: "\t") { return false }
+                j = utf8.index(after: j)
+            }
+            return true
+        }
     }
 
-    /// True when the chunk has anything besides blank lines, comments and document markers.
+    /// True when the chunk has anything besides blank lines, comments, directives and document markers.
+    /// Lines are split at every line break ("\r\n" is one Character in Swift, so splitting on "\n" alone
+    /// would keep a CRLF file in one piece and miss its content after a first comment line).
     static func hasContent(_ text: Substring) -> Bool {
-        for rawLine in text.split(separator: "\n", omittingEmptySubsequences: true) {
-            var line = rawLine.drop { $0 == " " || $0 == "\t" || $0 == "\r" }
+        for rawLine in text.split(whereSeparator: \.isNewline) {
+            var line = rawLine.drop { $0 == " " || $0 == "\t" || $0 == "\u{FEFF}" }
             if line.hasPrefix("---") { line = line.dropFirst(3).drop { $0 == " " || $0 == "\t" } }
-            if line.isEmpty || line.hasPrefix("#") || line == "..." || line == "...\r" || line == "\r" { continue }
+            if line.isEmpty || line.hasPrefix("#") || line.hasPrefix("%") || line == "..." { continue }
+            if line.hasPrefix("..."), line.dropFirst(3).allSatisfy({ $0 == " " || $0 == "\t" }) { continue }
             return true
         }
         return false
@@ -167,7 +267,7 @@ public enum YAMLReader {
     /// the sibling keys share the first key's column, so look for the next line that starts there with
     /// the same key.
     static func findDuplicate(key: String, after mark: Mark, in source: String) -> (line: Int, column: Int)? {
-        let lines = source.split(separator: "\n", omittingEmptySubsequences: false)
+        let lines = source.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline)
         guard mark.line >= 1, mark.line <= lines.count else { return nil }
         let indent = mark.column - 1
         let candidates = [key + ":", "\"\(key)\":", "'\(key)':"]
@@ -194,7 +294,28 @@ public enum YAMLReader {
         let lineOffset: Int
         var budget: Int
 
+        /// Collections with an anchor, converted once: an alias resolves to the anchored node itself
+        /// (same position), so every use converts alike. Without it, a chain of merge keys converted
+        /// each level again inside the next (cubic in the chain's length).
+        var converted: [String: (node: Node, cost: Int)] = [:]
+
         mutating func convert(_ node: Yams.Node, isKey: Bool = false) -> Node? {
+            var memoKey: String?
+            if let anchor = node.anchor, let mark = node.mark, node.scalar == nil {
+                let key = "\(anchor.rawValue)@\(mark.line):\(mark.column)"
+                if let known = converted[key] {
+                    budget -= known.cost
+                    return budget < 0 ? nil : known.node
+                }
+                memoKey = key
+            }
+            let before = budget
+            guard let result = convertOnce(node, isKey: isKey) else { return nil }
+            if let memoKey { converted[memoKey] = (result, before - budget) }
+            return result
+        }
+
+        mutating func convertOnce(_ node: Yams.Node, isKey: Bool) -> Node? {
             budget -= 1
             if budget < 0 { return nil }
             let loc = SourceLocation(file: file, line: (node.mark?.line ?? 1) + lineOffset, column: node.mark?.column ?? 1)
@@ -227,8 +348,13 @@ public enum YAMLReader {
                     guard let key = convert(k, isKey: true), let value = convert(v) else { return nil }
                     pairs.append(Pair(key: key, value: value))
                 }
-                for pair in merged where !pairs.contains(where: { $0.key.scalar?.text == pair.key.scalar?.text }) {
-                    pairs.append(pair)
+                if !merged.isEmpty {
+                    // A set of the keys so far keeps merging linear (a scan per merged key was quadratic in
+                    // mappings with tens of thousands of keys). The first merged source wins a key, as before.
+                    var seen = Set(pairs.map { $0.key.scalar?.text })
+                    for pair in merged where seen.insert(pair.key.scalar?.text).inserted {
+                        pairs.append(pair)
+                    }
                 }
                 return Node(.mapping(pairs), at: loc)
             case .alias:

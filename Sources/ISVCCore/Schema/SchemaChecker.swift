@@ -84,6 +84,11 @@ public struct SchemaChecker {
             diagnostics.error("\(name(path)): \"\(s.text)\" does not match the pattern \(pattern)",
                               at: node.location, rule: "schema.pattern")
         }
+        if s.tag == .int, Value.integer(s.text) == nil, let types = schema.types, !types.contains("number") {
+            // Past int64, Kubernetes' JSON reader keeps the number as a float64, which an integer field refuses.
+            diagnostics.error("\(name(path)): \(s.text) is outside the 64-bit integer range (-9223372036854775808 to 9223372036854775807); Kubernetes reads it as a floating-point number, and the field must be an integer",
+                              at: node.location, rule: "schema.type")
+        }
         if s.tag == .int || s.tag == .float, let v = Double(s.text) {
             if let min = schema.minimum, v < min {
                 diagnostics.error("\(name(path)): \(s.text) is less than the minimum \(Int(min))", at: node.location, rule: "schema.range")

@@ -187,14 +187,44 @@ struct ConfigMapReader {
             guard let v = Int(value) else {
                 return diagnostics.error("config-autoscaler data.\(key): \"\(value)\" is not an integer", at: at, rule: "configmap.autoscaler")
             }
-            set(v)
-        }
-        func duration(_ set: (Int) -> Void) {
-            guard let v = Durations.seconds(value) else {
-                return diagnostics.error("config-autoscaler data.\(key): \"\(value)\" is not a duration such as 60s or 1m",
+            // Knative reads these with cm.AsInt32.
+            guard Int32(exactly: v) != nil else {
+                return diagnostics.error("config-autoscaler data.\(key): \(value) is out of range: Knative reads it as an int32 (at most 2147483647)",
                                          at: at, rule: "configmap.autoscaler")
             }
             set(v)
+        }
+        /// A Go duration with Knative's bounds for the key (`validate` in `pkg/autoscaler/config/config.go`).
+        func duration(_ set: (Int) -> Void) {
+            let n: Int64
+            switch Durations.parse(value) {
+            case .nanoseconds(let v): n = v
+            case .invalid:
+                return diagnostics.error("config-autoscaler data.\(key): \"\(value)\" is not a duration such as 60s or 1m",
+                                         at: at, rule: "configmap.autoscaler")
+            case .tooLong:
+                return diagnostics.error("config-autoscaler data.\(key): \"\(value)\" is longer than the \(Durations.maxGoDuration) a Go time.Duration holds",
+                                         at: at, rule: "configmap.autoscaler")
+            }
+            let second: Int64 = 1_000_000_000
+            var problem: String?
+            switch key {
+            case "stable-window":
+                if n < 6 * second || n > 3600 * second {
+                    problem = "stable-window = \(value), must be in [6s; 1h0m0s] range"
+                } else if n % second != 0 {
+                    problem = "stable-window = \(value), must be specified with at most second precision"
+                }
+            case "scale-to-zero-grace-period":
+                if n <= 0 { problem = "scale-to-zero-grace-period must be positive, was: \(value)" }
+            case "scale-to-zero-pod-retention-period":
+                if n < 0 { problem = "scale-to-zero-pod-retention-period cannot be negative, was: \(value)" }
+            default: break
+            }
+            if let problem {
+                return diagnostics.error("config-autoscaler data.\(key): \(problem)", at: at, rule: "configmap.autoscaler")
+            }
+            set(Int(n / second))
         }
         func boolean(_ set: (Bool) -> Void) {
             guard let v = Bool(value.lowercased()) else {
@@ -212,7 +242,15 @@ struct ConfigMapReader {
         case "requests-per-second-target-default": number { a.requestsPerSecondTargetDefault = $0 }
         case "target-burst-capacity": number { a.targetBurstCapacity = $0 }
         case "stable-window": duration { a.stableWindowSeconds = $0 }
-        case "panic-window-percentage": number { a.panicWindowPercentage = $0 }
+        case "panic-window-percentage":
+            number { v in
+                // Knative's range check; NaN passes its comparisons, but no panic window comes of it.
+                guard v >= 1, v <= 100 else {
+                    return diagnostics.error("config-autoscaler data.panic-window-percentage: panic-window-percentage = \(value), must be in [1, 100] interval",
+                                             at: at, rule: "configmap.autoscaler")
+                }
+                a.panicWindowPercentage = v
+            }
         case "panic-threshold-percentage": number { a.panicThresholdPercentage = $0 }
         case "max-scale-up-rate": number { a.maxScaleUpRate = $0 }
         case "max-scale-down-rate": number { a.maxScaleDownRate = $0 }
@@ -230,8 +268,25 @@ struct ConfigMapReader {
         case "queue-sidecar-image", "queueSidecarImage":
             config.queueSidecarImage = value
         case "progress-deadline":
-            if let s = Durations.seconds(value) { config.progressDeadlineSeconds = s } else {
+            // Knative: a positive Go duration in whole seconds; the Deployment holds it in an int32.
+            let second: Int64 = 1_000_000_000
+            switch Durations.parse(value) {
+            case .invalid:
                 diagnostics.error("config-deployment data.progress-deadline: \"\(value)\" is not a duration", at: at, rule: "configmap.deployment")
+            case .tooLong:
+                diagnostics.error("config-deployment data.progress-deadline: \"\(value)\" is longer than the \(Durations.maxGoDuration) a Go time.Duration holds",
+                                  at: at, rule: "configmap.deployment")
+            case .nanoseconds(let n) where n <= 0:
+                diagnostics.error("config-deployment data.progress-deadline: progress-deadline cannot be a non-positive duration, was \(value)",
+                                  at: at, rule: "configmap.deployment")
+            case .nanoseconds(let n) where n % second != 0:
+                diagnostics.error("config-deployment data.progress-deadline: progress-deadline must be rounded to a whole second, was: \(value)",
+                                  at: at, rule: "configmap.deployment")
+            case .nanoseconds(let n) where n / second > Int64(Int32.max):
+                diagnostics.error("config-deployment data.progress-deadline: \"\(value)\" is longer than 596523h14m7s: Knative copies it to each Deployment's progressDeadlineSeconds, which Kubernetes holds in an int32 (at most 2147483647)",
+                                  at: at, rule: "configmap.deployment")
+            case .nanoseconds(let n):
+                config.progressDeadlineSeconds = Int(n / second)
             }
         case "queue-sidecar-cpu-request": config.queueSidecarResources[path: ["requests", "cpu"]] = .string(value)
         case "queue-sidecar-cpu-limit": config.queueSidecarResources[path: ["limits", "cpu"]] = .string(value)
@@ -306,56 +361,113 @@ final class JSONFields {
 }
 
 public enum Durations {
-    /// Seconds in a Go duration string such as `60s`, `1m30s`, `2h` (whole seconds only).
-    public static func seconds(_ text: String) -> Int? {
-        if let plain = Int(text) { return plain }
-        var total = 0.0
-        var number = ""
-        var i = text.startIndex
-        guard !text.isEmpty else { return nil }
-        while i < text.endIndex {
-            let c = text[i]
-            if c.isNumber || c == "." {
-                number.append(c)
-                i = text.index(after: i)
-                continue
-            }
-            var unit = String(c)
-            let next = text.index(after: i)
-            if c == "m", next < text.endIndex, text[next] == "s" { unit = "ms"; i = next }
-            guard let n = Double(number) else { return nil }
-            switch unit {
-            case "h": total += n * 3600
-            case "m": total += n * 60
-            case "s": total += n
-            case "ms": total += n / 1000
-            default: return nil
-            }
-            number = ""
-            i = text.index(after: i)
+    /// What Go's `time.ParseDuration` makes of a text: Knative and Istio read durations with it into a
+    /// `time.Duration`, an int64 count of nanoseconds.
+    public enum Parsed: Equatable, Sendable {
+        case nanoseconds(Int64)
+        /// Not a Go duration (no unit, an unknown unit, no digits): `time: invalid duration`.
+        case invalid
+        /// A Go duration, but longer than the 2562047h47m16.854775807s an int64 of nanoseconds holds;
+        /// Go's parser rejects it as an invalid duration too.
+        case tooLong
+    }
+
+    /// The longest `time.Duration`, as Go prints it.
+    public static let maxGoDuration = "2562047h47m16.854775807s"
+
+    /// Parses a duration exactly as Go's `time.ParseDuration` does: an optional sign, then one or more
+    /// decimal numbers (with an optional fraction) each followed by a unit (`ns`, `us`, `µs`, `ms`, `s`,
+    /// `m`, `h`); `0` alone is allowed. Every step is checked arithmetic, so no input traps.
+    public static func parse(_ text: String) -> Parsed {
+        var s = Substring(text).utf8[...]
+        var negative = false
+        if let c = s.first, c == UInt8(ascii: "-") || c == UInt8(ascii: "+") {
+            negative = c == UInt8(ascii: "-")
+            s = s.dropFirst()
         }
-        guard number.isEmpty else { return nil }
-        return Int(total)
+        if s.elementsEqual("0".utf8) { return .nanoseconds(0) }
+        if s.isEmpty { return .invalid }
+        let limit: UInt64 = 1 << 63
+        var total: UInt64 = 0
+        func isDigit(_ c: UInt8) -> Bool { c >= 48 && c <= 57 }
+        while let first = s.first {
+            guard first == UInt8(ascii: ".") || isDigit(first) else { return .invalid }
+            // The integer part; Go reports overflow past 1<<63 as an invalid duration.
+            var whole: UInt64 = 0
+            var wholeDigits = 0
+            var overflow = false
+            while let c = s.first, isDigit(c) {
+                if !overflow {
+                    let (times10, o1) = whole.multipliedReportingOverflow(by: 10)
+                    let (sum, o2) = times10.addingReportingOverflow(UInt64(c - 48))
+                    if o1 || o2 || sum > limit { overflow = true } else { whole = sum }
+                }
+                wholeDigits += 1
+                s = s.dropFirst()
+            }
+            // The fraction: digits past what fits are ignored, as Go's leadingFraction does.
+            var fraction: UInt64 = 0
+            var scale = 1.0
+            var fractionDigits = 0
+            if s.first == UInt8(ascii: ".") {
+                s = s.dropFirst()
+                var full = false
+                while let c = s.first, isDigit(c) {
+                    if !full {
+                        let (times10, o1) = fraction.multipliedReportingOverflow(by: 10)
+                        let (sum, o2) = times10.addingReportingOverflow(UInt64(c - 48))
+                        if o1 || o2 || sum > limit { full = true } else { fraction = sum; scale *= 10 }
+                    }
+                    fractionDigits += 1
+                    s = s.dropFirst()
+                }
+            }
+            if wholeDigits == 0 && fractionDigits == 0 { return .invalid }
+            // The unit: everything up to the next digit or dot.
+            let unitText = s.prefix { $0 != UInt8(ascii: ".") && !isDigit($0) }
+            s = s.dropFirst(unitText.count)
+            let unit: UInt64
+            switch String(decoding: unitText, as: UTF8.self) {
+            case "ns": unit = 1
+            case "us", "\u{00B5}s", "\u{03BC}s": unit = 1_000
+            case "ms": unit = 1_000_000
+            case "s": unit = 1_000_000_000
+            case "m": unit = 60_000_000_000
+            case "h": unit = 3_600_000_000_000
+            default: return .invalid
+            }
+            if overflow { return .tooLong }
+            let (scaled, o) = whole.multipliedReportingOverflow(by: unit)
+            if o || scaled > limit { return .tooLong }
+            var value = scaled
+            if fraction > 0 {
+                let extra = Double(fraction) * (Double(unit) / scale)
+                guard extra.isFinite, extra < Double(limit) else { return .tooLong }
+                let (sum, o) = value.addingReportingOverflow(UInt64(extra))
+                if o || sum > limit { return .tooLong }
+                value = sum
+            }
+            let (sum, o2) = total.addingReportingOverflow(value)
+            if o2 || sum > limit { return .tooLong }
+            total = sum
+        }
+        if negative { return .nanoseconds(total == limit ? Int64.min : -Int64(total)) }
+        if total > UInt64(Int64.max) { return .tooLong }
+        return .nanoseconds(Int64(total))
+    }
+
+    /// Whole seconds (truncated toward zero) in a Go duration such as `60s`, `1m30s`, `2h`; nil when the
+    /// text is not a Go duration or is longer than one holds.
+    public static func seconds(_ text: String) -> Int? {
+        guard case .nanoseconds(let n) = parse(text) else { return nil }
+        return Int(n / 1_000_000_000)
     }
 
     /// A Go duration (`100ms`, `1m30s`, `2s`, as Istio's API takes them) in protobuf's JSON form,
     /// which Envoy's config requires: seconds with 0, 3, 6 or 9 fractional digits (`0.100s`, `90s`).
-    /// Nil when the text is not a duration.
+    /// Nil when the text is not a duration, is negative or too long.
     public static func protobuf(_ text: String) -> String? {
-        let units: [(String, Int64)] = [("ns", 1), ("us", 1_000), ("µs", 1_000), ("ms", 1_000_000), ("s", 1_000_000_000),
-                                        ("m", 60_000_000_000), ("h", 3_600_000_000_000)]
-        var rest = Substring(text)
-        var nanos: Int64 = 0
-        guard !rest.isEmpty else { return nil }
-        while !rest.isEmpty {
-            let number = rest.prefix { $0.isNumber || $0 == "." }
-            guard !number.isEmpty, let value = Decimal(string: String(number)) else { return nil }
-            rest = rest.dropFirst(number.count)
-            guard let unit = units.filter({ rest.hasPrefix($0.0) }).max(by: { $0.0.count < $1.0.count }) else { return nil }
-            rest = rest.dropFirst(unit.0.count)
-            let scaled = NSDecimalNumber(decimal: value * Decimal(unit.1)).int64Value
-            nanos += scaled
-        }
+        guard case .nanoseconds(let nanos) = parse(text), nanos >= 0, !text.hasPrefix("-") else { return nil }
         let whole = nanos / 1_000_000_000, fraction = nanos % 1_000_000_000
         if fraction == 0 { return "\(whole)s" }
         var digits = String(format: "%09lld", fraction)

@@ -27,6 +27,8 @@ public struct ComponentExtension: Sendable {
     public var canaryTrafficPercent: Located<Int>?
     public var labels: [String: String]
     public var annotations: [String: String]
+    /// Where each annotation's value was written.
+    public var annotationLocations: [String: SourceLocation]
     public var logger: LoggerSpec?
     public var batcher: Batcher?
     public var deploymentStrategy: Located<Value>?
@@ -49,6 +51,7 @@ public struct ComponentExtension: Sendable {
         canaryTrafficPercent = node.locatedInt("canaryTrafficPercent")
         labels = node.stringMap("labels")
         annotations = node.stringMap("annotations")
+        annotationLocations = node.keyLocations("annotations")
         logger = node["logger"].map(LoggerSpec.init)
         batcher = node["batcher"].map(Batcher.init)
         deploymentStrategy = node["deploymentStrategy"].map { Located(Value($0), at: $0.location) }

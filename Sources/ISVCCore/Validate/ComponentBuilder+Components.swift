@@ -81,7 +81,7 @@ extension ComponentBuilder {
         var merged = isvc.predictor
         let stableMin = isvc.predictor.ext.minReplicas?.value ?? 1
         let pct = c.trafficPercent?.value ?? 0
-        let replicas = c.predictor.ext.minReplicas?.value ?? Int((Double(stableMin) * Double(pct) / 100).rounded(.up))
+        let replicas = c.predictor.ext.minReplicas?.value ?? Int(saturating: (Double(stableMin) * Double(pct) / 100).rounded(.up))
         merged.name = c.predictor.name
         if let cm = c.predictor.model {
             var m = merged.model ?? cm

@@ -4,6 +4,8 @@ struct ComponentBuilder {
     let config: ClusterConfig
     let runtimes: [ServingRuntime]
     let diagnostics: Diagnostics
+    /// Runtime selections shared by the InferenceServices of one validation run.
+    var selections = RuntimeSelectionCache()
 
     /// KServe's `ServiceAnnotationDisallowedList` plus the ConfigMap's extras.
     static func disallowed(_ config: ClusterConfig) -> Set<String> {
@@ -200,7 +202,7 @@ struct ComponentBuilder {
             }
             return runtime
         }
-        let selection = RuntimeSelection.select(format: format, version: version, protocolVersion: proto ?? "v1",
+        let selection = selections.select(format: format, version: version, protocolVersion: proto ?? "v1",
                                                 namespace: isvc.namespace, hasWorkerSpec: isvc.predictor.workerSpec != nil,
                                                 runtimes: runtimes)
         guard let chosen = selection.chosen else {

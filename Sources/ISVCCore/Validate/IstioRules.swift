@@ -57,6 +57,17 @@ struct IstioRules {
                 diagnostics.error("VirtualService \(name): spec.http[\(i)]: total destination weight = 0",
                                   at: http["route"]?.location ?? http.location, rule: "istio.weight")
             }
+            // Istio's validatePercentage; NaN passes its comparisons, but Envoy's fraction is an integer.
+            for (field, node) in [("mirrorPercentage", http["mirrorPercentage"]?["value"]),
+                                  ("fault.delay.percentage", http["fault"]?["delay"]?["percentage"]?["value"]),
+                                  ("fault.abort.percentage", http["fault"]?["abort"]?["percentage"]?["value"])] {
+                guard let node, let s = node.scalar, s.tag == .int || s.tag == .float else { continue }
+                let v = s.tag == .int ? Value.integer(s.text).map(Double.init) ?? .infinity : Value.float(s.text) ?? .nan
+                if !(v >= 0 && v <= 100) {
+                    diagnostics.error("VirtualService \(name): spec.http[\(i)].\(field).value: percentage \(s.text) is not in range 0..100",
+                                      at: node.location, rule: "istio.percentage")
+                }
+            }
             for (j, match) in (http["match"]?.sequence ?? []).enumerated() {
                 var matchers: [(String, Node)] = []
                 for key in ["uri", "authority", "scheme", "method"] { if let m = match[key] { matchers.append((key, m)) } }

@@ -1,13 +1,42 @@
 /// Knative's validation of the `autoscaling.knative.dev/*` annotations that KServe copies onto each
 /// component's revision template (`pkg/apis/autoscaling/annotation_validation.go`): a bad value makes
-/// Knative reject the Knative Service KServe creates, so it is an error here.
+/// Knative reject the Knative Service KServe creates, so it is an error here. Durations are Go
+/// `time.Duration`s (int64 nanoseconds): a longer one fails Go's parser, so Knative calls it invalid.
 struct KnativeAnnotationRules {
     let diagnostics: Diagnostics
 
+    /// One hour, Knative's `WindowMax`, in nanoseconds.
+    static let windowMax: Int64 = 3_600_000_000_000
+    static let second: Int64 = 1_000_000_000
+
     func check(_ annotations: [String: String], locations meta: ObjectMeta) {
+        check(annotations) { meta.location(ofAnnotation: $0) }
+    }
+
+    func check(_ annotations: [String: String], location: (String) -> SourceLocation) {
         func fail(_ key: String, _ message: String) {
             diagnostics.error("\(message): \(key) (Knative rejects the revision template KServe builds)",
-                              at: meta.location(ofAnnotation: key), rule: "knative.annotation")
+                              at: location(key), rule: "knative.annotation")
+        }
+        /// A Go duration, or nil after reporting why it is none.
+        func duration(_ key: String) -> (text: String, nanos: Int64)? {
+            guard let v = annotations[key] else { return nil }
+            switch Durations.parse(v) {
+            case .nanoseconds(let n): return (v, n)
+            case .invalid: fail(key, "invalid value: \(v)")
+            case .tooLong: fail(key, "invalid value: \(v) (longer than the \(Durations.maxGoDuration) a Go time.Duration holds)")
+            }
+            return nil
+        }
+        /// A number as Go's strconv.ParseFloat reads it (NaN and Inf included; the range checks below
+        /// reject NaN, which Knative's own comparisons let through into a meaningless window).
+        func number(_ key: String) -> (text: String, value: Double)? {
+            guard let v = annotations[key] else { return nil }
+            guard let d = Double(v) else {
+                fail(key, "invalid value: \(v)")
+                return nil
+            }
+            return (v, d)
         }
         let p = Keys.autoscalingPrefix
         let hpa = annotations[p + "class"] == "hpa.autoscaling.knative.dev"
@@ -15,46 +44,49 @@ struct KnativeAnnotationRules {
             let allowed = hpa ? ["cpu", "memory"] : ["concurrency", "rps"]
             if !allowed.contains(v) { fail(p + "metric", "invalid value: \(v)") }
         }
-        if let v = annotations[p + "window"] {
-            if let s = Durations.seconds(v) {
-                if s < 6 || s > 3600 { fail(p + "window", "expected 6s <= \(v) <= 1h0m0s") }
-            } else {
-                fail(p + "window", "invalid value: \(v)")
+        if let (v, n) = duration(p + "window") {
+            if n < 6 * Self.second || n > Self.windowMax {
+                fail(p + "window", "expected 6s <= \(v) <= 1h0m0s")
+            } else if n % Self.second != 0 {
+                fail(p + "window", "must be specified with at most second precision")
             }
         }
-        if let v = annotations[p + "target-utilization-percentage"] {
-            if let d = Double(v) {
-                if d < 1 || d > 100 { fail(p + "target-utilization-percentage", "expected 1 <= \(v) <= 100") }
-            } else {
-                fail(p + "target-utilization-percentage", "invalid value: \(v)")
+        if let (v, n) = duration(p + "scale-to-zero-pod-retention-period"), n < 0 || n > Self.windowMax {
+            fail(p + "scale-to-zero-pod-retention-period", "expected 0s <= \(v) <= 1h0m0s")
+        }
+        if let (v, n) = duration(p + "scale-down-delay") {
+            if n < 0 || n > Self.windowMax {
+                fail(p + "scale-down-delay", "expected 0s <= \(v) <= 1h0m0s")
+            } else if n % Self.second != 0 {
+                fail(p + "scale-down-delay", "must be specified with at most second precision")
             }
         }
-        if let v = annotations[p + "target"] {
-            if let d = Double(v) {
-                if d < 0.01 { fail(p + "target", "target \(v) should be at least 0.01") }
-            } else {
-                fail(p + "target", "invalid value: \(v)")
-            }
+        if let (v, d) = number(p + "target-utilization-percentage"), !(d >= 1 && d <= 100) {
+            fail(p + "target-utilization-percentage", "expected 1 <= \(v) <= 100")
         }
-        if let v = annotations[p + "panic-window-percentage"] {
-            if let d = Double(v) {
-                if d < 1 || d > 100 { fail(p + "panic-window-percentage", "expected 1.0 <= \(v) <= 100.0") }
-            } else {
-                fail(p + "panic-window-percentage", "invalid value: \(v)")
-            }
+        if let (v, d) = number(p + "target"), !(d >= 0.01) {
+            fail(p + "target", "target \(v) should be at least 0.01")
         }
-        if let v = annotations[p + "panic-threshold-percentage"] {
-            if let d = Double(v) {
-                if d < 110 || d > 1000 { fail(p + "panic-threshold-percentage", "expected 110.0 <= \(v) <= 1000.0") }
-            } else {
-                fail(p + "panic-threshold-percentage", "invalid value: \(v)")
-            }
+        if let (v, d) = number(p + "panic-window-percentage"), !(d >= 1 && d <= 100) {
+            fail(p + "panic-window-percentage", "expected 1.0 <= \(v) <= 100.0")
         }
-        if let v = annotations[p + "target-burst-capacity"] {
-            if let d = Double(v) {
-                if d < -1 { fail(p + "target-burst-capacity", "invalid value: \(v)") }
-            } else {
-                fail(p + "target-burst-capacity", "invalid value: \(v)")
+        if let (v, d) = number(p + "panic-threshold-percentage"), !(d >= 110 && d <= 1000) {
+            fail(p + "panic-threshold-percentage", "expected 110.0 <= \(v) <= 1000.0")
+        }
+        if let (v, d) = number(p + "target-burst-capacity"), d.isNaN || (d < 0 && d != -1) {
+            fail(p + "target-burst-capacity", "invalid value: \(v)")
+        }
+        // serving.knative.dev/progress-deadline: a Go duration, positive, whole seconds; the revision's
+        // Deployment gets it as progressDeadlineSeconds, an int32.
+        let pd = Keys.knProgressDeadline
+        if let (v, n) = duration(pd) {
+            if n <= 0 {
+                fail(pd, "progress-deadline=\(v) must be positive")
+            } else if n % Self.second != 0 {
+                fail(pd, "progress-deadline=\(v) is not at second precision")
+            } else if n / Self.second > Int64(Int32.max) {
+                diagnostics.error("\(pd): \(v) is longer than 596523h14m7s: Knative copies it to the Deployment's progressDeadlineSeconds, which Kubernetes holds in an int32 (at most 2147483647)",
+                                  at: location(pd), rule: "knative.annotation")
             }
         }
     }

@@ -1,3 +1,5 @@
+import Foundation
+
 /// KServe's runtime selection for a model-format predictor (`ModelSpec.GetSupportingRuntimes` and the
 /// explicit-runtime lookup), with the reason each candidate was rejected, for diagnostics.
 public struct RuntimeSelection: Sendable {
@@ -104,20 +106,67 @@ public struct RuntimeSelection: Sendable {
         return nil
     }
 
-    /// One line per candidate, for a diagnostic: why each was rejected or ranked lower.
+    /// Most other candidates one explanation lists; with thousands of runtimes, each warning listing
+    /// every other one made output quadratic in the input (5,000 runtimes: over a gigabyte).
+    static let maxCandidatesListed = 10
+
+    /// One line per candidate, for a diagnostic: why each was rejected or ranked lower; past
+    /// `maxCandidatesListed`, how many more there are.
     func explanation(format: String) -> String {
         var lines: [String] = []
-        if let chosen { lines.append("  chosen: \(chosen.kind) \(chosen.name)\(Self.priority(chosen, format).map { " (priority \($0))" } ?? "")") }
         for r in rankedLower {
             let why = r.clusterScoped && chosen?.clusterScoped == false
                 ? "namespace runtimes come before cluster runtimes"
                 : Self.priority(r, format).map { "priority \($0)" } ?? "no priority for \(format)"
             lines.append("  ranked lower: \(r.kind) \(r.name) (\(why))")
+            if lines.count > Self.maxCandidatesListed { break }
         }
         // Runtimes that do not list the model format at all are left out: they were never candidates.
-        for r in rejected where r.runtime.formats.contains(where: { $0.name == format }) || !r.runtime.builtIn {
+        for r in rejected where lines.count <= Self.maxCandidatesListed
+            && (r.runtime.formats.contains(where: { $0.name == format }) || !r.runtime.builtIn) {
             lines.append("  rejected: \(r.runtime.kind) \(r.runtime.name): \(r.reason)")
         }
+        var more = 0
+        if lines.count > Self.maxCandidatesListed {
+            // Count the rest without building their lines.
+            let rejectedListed = rejected.filter { $0.runtime.formats.contains(where: { $0.name == format }) || !$0.runtime.builtIn }.count
+            more = rankedLower.count + rejectedListed - Self.maxCandidatesListed
+            lines.removeLast(lines.count - Self.maxCandidatesListed)
+        }
+        if more > 0 { lines.append("  ... and \(more) more") }
+        if let chosen { lines.insert("  chosen: \(chosen.kind) \(chosen.name)\(Self.priority(chosen, format).map { " (priority \($0))" } ?? "")", at: 0) }
         return lines.joined(separator: "\n")
+    }
+}
+
+/// Selections already made in one validation run, by everything a selection depends on besides the
+/// runtimes (the same for the whole run): InferenceServices of one model format share one selection,
+/// so thousands of them with thousands of runtimes sort and reject the runtimes once, not once each.
+final class RuntimeSelectionCache: @unchecked Sendable {
+    private var selections: [String: RuntimeSelection] = [:]
+    private let lock = NSLock()
+
+    /// How many selections were made (not found in the cache).
+    var made: Int {
+        lock.lock()
+        defer { lock.unlock() }
+        return selections.count
+    }
+
+    func select(format: String, version: String?, protocolVersion: String, namespace: String,
+                hasWorkerSpec: Bool, runtimes: [ServingRuntime]) -> RuntimeSelection {
+        let key = [format, version.map { "=" + $0 } ?? "", protocolVersion, namespace, hasWorkerSpec ? "w" : ""].joined(separator: "\u{0}")
+        lock.lock()
+        if let known = selections[key] {
+            lock.unlock()
+            return known
+        }
+        lock.unlock()
+        let selection = RuntimeSelection.select(format: format, version: version, protocolVersion: protocolVersion,
+                                                namespace: namespace, hasWorkerSpec: hasWorkerSpec, runtimes: runtimes)
+        lock.lock()
+        selections[key] = selection
+        lock.unlock()
+        return selection
     }
 }

@@ -94,7 +94,7 @@ extension WebhookRules {
                 diagnostics.error("canary \"\(name.value)\" trafficPercent must be between 0 and 100, got \(pct)",
                                   at: c.trafficPercent?.location ?? c.location, rule: "kserve.canary")
             }
-            sum += pct
+            sum = sum.saturatingAdding(pct)
             let ext = c.predictor.ext
             for (field, loc) in [("maxReplicas", ext.maxReplicas.flatMap { $0.value > 0 ? $0.location : nil }),
                                  ("scaleTarget", ext.scaleTarget?.location), ("scaleMetric", ext.scaleMetric?.location),

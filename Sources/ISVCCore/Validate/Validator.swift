@@ -5,6 +5,11 @@ import Dispatch
 public enum Validator {
     public static func validate(_ inputs: Inputs, mode: DeploymentMode?, previous: PreviousState? = nil,
                                 diagnostics: Diagnostics) -> ValidatedSpec {
+        validate(inputs, mode: mode, previous: previous, selections: RuntimeSelectionCache(), diagnostics: diagnostics)
+    }
+
+    static func validate(_ inputs: Inputs, mode: DeploymentMode?, previous: PreviousState?, selections: RuntimeSelectionCache,
+                         diagnostics: Diagnostics) -> ValidatedSpec {
         // Duplicates first (they need every isvc), then each isvc on its own: in parallel when there are
         // many, each with its own diagnostics, merged in input order.
         var seen: [String: SourceLocation] = [:]
@@ -27,7 +32,7 @@ public enum Validator {
         let work: @Sendable (Int) -> Void = { i in
             guard !skip.contains(i) else { return }
             let local = Diagnostics(strict: strict)
-            let service = validate(isvcs[i], inputs: inputs, mode: mode, previous: previous, diagnostics: local)
+            let service = validate(isvcs[i], inputs: inputs, mode: mode, previous: previous, selections: selections, diagnostics: local)
             results.set(i, (service, local.all))
         }
         if isvcs.count >= 64 {
@@ -45,13 +50,14 @@ public enum Validator {
 
     /// One InferenceService: webhook rules, defaults, components; nil when it has errors.
     static func validate(_ isvc: InferenceService, inputs: Inputs, mode: DeploymentMode?, previous: PreviousState?,
-                         diagnostics: Diagnostics) -> ValidatedService? {
+                         selections: RuntimeSelectionCache = RuntimeSelectionCache(), diagnostics: Diagnostics) -> ValidatedService? {
         guard let resolvedMode = resolveMode(isvc, mode: mode, config: inputs.config, diagnostics: diagnostics) else { return nil }
         var rules = WebhookRules(diagnostics: diagnostics, config: inputs.config, previous: previous)
         rules.standard = resolvedMode == .standard
         rules.check(isvc)
         guard !diagnostics.hasErrors else { return nil }
-        let builder = ComponentBuilder(config: inputs.config, runtimes: inputs.runtimes, diagnostics: diagnostics)
+        var builder = ComponentBuilder(config: inputs.config, runtimes: inputs.runtimes, diagnostics: diagnostics)
+        builder.selections = selections
         var annotations = builder.defaultedAnnotations(isvc)
         // The defaulter records Standard mode on the isvc when it comes from the cluster default.
         if resolvedMode == .standard, annotations[Keys.deploymentMode] == nil { annotations[Keys.deploymentMode] = "Standard" }

@@ -165,6 +165,22 @@ struct WebhookRules {
         if let max = ext.maxReplicas, max.value < 0 {
             diagnostics.error("'MaxReplicas' cannot be less than 0", at: max.location, rule: "kserve.replicas")
         }
+        // KServe's fields are Go ints, but each lands in an int32: Knative's min-scale and max-scale
+        // annotations (read with strconv.ParseInt(v, 10, 32)) or the Deployment's and autoscaler's replicas.
+        for (field, annotation, value) in [("minReplicas", Keys.minScale, ext.minReplicas), ("maxReplicas", Keys.maxScale, ext.maxReplicas)] {
+            guard let value, value.value > Int(Int32.max) else { continue }
+            if standard {
+                diagnostics.error("\(field) \(value.value) is more than 2147483647: KServe writes it into the \(component)'s Deployment and autoscaler replica counts, which Kubernetes holds in an int32",
+                                  at: value.location, rule: "kserve.replicas")
+            } else {
+                diagnostics.error("expected 0 <= \(value.value) <= 2147483647: \(annotation) (KServe copies \(field) to it; Knative rejects the revision template KServe builds)",
+                                  at: value.location, rule: "knative.annotation")
+            }
+        }
+        if standard, let target = ext.scaleTarget, target.value > Int(Int32.max) {
+            diagnostics.error("scaleTarget \(target.value) is more than 2147483647: KServe writes it into the \(component)'s autoscaler target, which Kubernetes holds in an int32",
+                              at: target.location, rule: "kserve.scale-target")
+        }
         if let max = ext.maxReplicas, max.value != 0, (ext.minReplicas?.value ?? 1) > max.value {
             diagnostics.error("'MinReplicas' cannot be greater than MaxReplicas", at: ext.minReplicas?.location ?? max.location,
                               rule: "kserve.replicas")
@@ -181,6 +197,8 @@ struct WebhookRules {
             checkStandardScaling(ext, component: component, isvc: isvc)
             return
         }
+        // The component's own annotations reach its revision template too.
+        KnativeAnnotationRules(diagnostics: diagnostics).check(ext.annotations) { ext.annotationLocations[$0] ?? isvc.location }
         if let t = ext.timeout, t.value < 0 || t.value > config.maxRevisionTimeoutSeconds {
             diagnostics.error("expected 0 <= \(t.value) <= \(config.maxRevisionTimeoutSeconds): spec.template.spec.timeoutSeconds (Knative rejects the \(component)'s Knative Service)",
                               at: t.location, rule: "knative.timeout")
