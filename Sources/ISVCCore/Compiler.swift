@@ -87,11 +87,13 @@ public enum Compiler {
     /// Read and validate only (`isvc check`); Istio inputs are checked against the graph they route to.
     public static func check(_ sources: [InputLoader.Source], options: Options, diagnostics: Diagnostics) -> Inputs {
         let inputs = InputLoader.load(sources, defaultNamespace: options.defaultNamespace, diagnostics: diagnostics)
-        let validated = Validator.validate(inputs, mode: options.mode, previous: options.previous, diagnostics: diagnostics)
-        if !inputs.istioDocuments.isEmpty {
-            checkIstio(inputs, plan: diagnostics.hasErrors ? Plan() : Expander.expand(validated, previous: options.previous),
-                       diagnostics: diagnostics)
+        guard !inputs.istioDocuments.isEmpty else {
+            Validator.check(inputs, mode: options.mode, previous: options.previous, diagnostics: diagnostics)
+            return inputs
         }
+        let validated = Validator.validate(inputs, mode: options.mode, previous: options.previous, diagnostics: diagnostics)
+        checkIstio(inputs, plan: diagnostics.hasErrors ? Plan() : Expander.expand(validated, previous: options.previous),
+                   diagnostics: diagnostics)
         return inputs
     }
 

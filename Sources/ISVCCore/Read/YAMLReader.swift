@@ -26,13 +26,24 @@ public enum YAMLReader {
     public static let maxWrittenNodesPerDocument = 500_000
 
     public static func read(text: String, file: String, diagnostics: Diagnostics) -> [SourceDocument] {
+        var documents: [SourceDocument] = []
+        read(text: text, file: file, diagnostics: diagnostics) { documents += $0 }
+        return documents
+    }
+
+    /// Documents parsed per batch: a file of ten thousand documents is never held as trees all at once.
+    static let batchSize = 256
+
+    /// Reads the documents in batches of `batchSize`, in order, handing each batch to `each` before the
+    /// next is parsed, so a caller that turns documents into typed values holds only one batch of trees.
+    public static func read(text: String, file: String, diagnostics: Diagnostics, each: ([SourceDocument]) -> Void) {
         // A byte order mark is no content; YAML columns do not count it.
         let text = text.hasPrefix("\u{FEFF}") ? String(text.dropFirst()) : text
         let all = splitDocuments(text).filter { hasContent($0.text) }
         if all.isEmpty {
             diagnostics.error("the file holds no YAML document", at: SourceLocation(file: file, line: 1, column: 1),
                               rule: "yaml.empty")
-            return []
+            return
         }
         // Node budgets first, from the parser's events alone, in document order: a document over one
         // is refused before Yams builds (and hashes) anything of it.
@@ -80,30 +91,37 @@ public enum YAMLReader {
             if fileLeft < 0 { break }
         }
         let chunks = accepted
-        // Documents parse independently: in parallel when there are many, each with its own
-        // diagnostics, merged in document order.
-        let parsed = ParsedChunks(count: chunks.count)
         let strict = diagnostics.strict
-        let parse: @Sendable (Int) -> Void = { i in
-            if chunks[i].text.isEmpty { return }
-            let local = Diagnostics(strict: strict)
-            let root = Self.parse(chunks[i].text, file: file, lineOffset: chunks[i].firstLine - 1, diagnostics: local)
-            parsed.set(i, root, local.all)
+        var index = 0
+        var start = 0
+        while start < chunks.count {
+            // Documents parse independently: in parallel when there are many, each with its own
+            // diagnostics, merged in document order.
+            let batch = Array(chunks[start..<min(start + batchSize, chunks.count)])
+            let parsed = ParsedChunks(count: batch.count)
+            let parse: @Sendable (Int) -> Void = { i in
+                if batch[i].text.isEmpty { return }
+                let local = Diagnostics(strict: strict)
+                let root = Self.parse(batch[i].text, file: file, lineOffset: batch[i].firstLine - 1, diagnostics: local)
+                parsed.set(i, root, local.all)
+            }
+            if batch.count >= 64 {
+                DispatchQueue.concurrentPerform(iterations: batch.count, execute: parse)
+            } else {
+                for i in batch.indices { parse(i) }
+            }
+            var documents: [SourceDocument] = []
+            for i in batch.indices {
+                if let d = refused[start + i] { diagnostics.append(d) }
+                for d in parsed.diagnostics[i] { diagnostics.append(d) }
+                guard let root = parsed.roots[i] else { continue }
+                if case .scalar(let s) = root.content, s.tag == .null { continue }
+                documents.append(SourceDocument(file: file, index: index, root: root))
+                index += 1
+            }
+            start += batch.count
+            if !documents.isEmpty { each(documents) }
         }
-        if chunks.count >= 64 {
-            DispatchQueue.concurrentPerform(iterations: chunks.count, execute: parse)
-        } else {
-            for i in chunks.indices { parse(i) }
-        }
-        var documents: [SourceDocument] = []
-        for i in chunks.indices {
-            if let d = refused[i] { diagnostics.append(d) }
-            for d in parsed.diagnostics[i] { diagnostics.append(d) }
-            guard let root = parsed.roots[i] else { continue }
-            if case .scalar(let s) = root.content, s.tag == .null { continue }
-            documents.append(SourceDocument(file: file, index: documents.count, root: root))
-        }
-        return documents
     }
 
     final class ParsedChunks: @unchecked Sendable {

@@ -2,9 +2,9 @@
 /// compiler only passes through stay as `Value`s.
 public struct InferenceService: Sendable {
     public var meta: ObjectMeta
-    public var predictor: Predictor
-    public var transformer: Component?
-    public var explainer: Component?
+    @Boxed public var predictor: Predictor
+    @Boxed public var transformer: Component?
+    @Boxed public var explainer: Component?
     /// `spec.canary` (Standard mode only): canary predictors with their traffic share.
     public var canaries: [CanarySpec]
     /// Where `spec.canary` is, when present.

@@ -30,16 +30,19 @@ public enum InputLoader {
         var inputs = Inputs()
         var configMaps: [SourceDocument] = []
         var inputRuntimes: [ServingRuntime] = []
-        var schemaChecks: [(SourceDocument, String)] = []
         for source in sources {
-            for document in YAMLReader.read(text: source.text, file: source.path, diagnostics: diagnostics) {
-                if let kind = classify(document, into: &inputs, runtimes: &inputRuntimes, configMaps: &configMaps,
-                                       diagnostics: diagnostics) {
-                    schemaChecks.append((document, kind))
+            // One batch of documents at a time: typed, then schema-checked, then its trees are dropped.
+            YAMLReader.read(text: source.text, file: source.path, diagnostics: diagnostics) { documents in
+                var schemaChecks: [(SourceDocument, String)] = []
+                for document in documents {
+                    if let kind = classify(document, into: &inputs, runtimes: &inputRuntimes, configMaps: &configMaps,
+                                           diagnostics: diagnostics) {
+                        schemaChecks.append((document, kind))
+                    }
                 }
+                checkSchemas(schemaChecks, diagnostics: diagnostics)
             }
         }
-        checkSchemas(schemaChecks, diagnostics: diagnostics)
         // ConfigMaps apply before anything that depends on them, whatever their order in the input.
         let reader = ConfigMapReader(diagnostics: diagnostics)
         for document in configMaps { reader.apply(document, to: &inputs.config) }

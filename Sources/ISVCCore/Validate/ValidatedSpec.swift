@@ -10,7 +10,7 @@ public struct ResolvedComponent: Sendable {
     public var kind: ComponentKind
     /// `<isvc>-predictor`, `<isvc>-transformer`, `<isvc>-explainer`.
     public var name: String
-    public var ext: ComponentExtension
+    @Boxed public var ext: ComponentExtension
     /// The PodSpec: `containers` plus pod-level fields.
     public var podSpec: [String: Value]
     /// Component labels and annotations (KServe's `buildObjectMeta`), before the Knative filters.

@@ -8,8 +8,16 @@ public enum Validator {
         validate(inputs, mode: mode, previous: previous, selections: RuntimeSelectionCache(), diagnostics: diagnostics)
     }
 
+    /// Diagnostics only (`isvc check` without Istio inputs): the validated services are dropped as they
+    /// are made, so checking ten thousand InferenceServices does not hold ten thousand pod specs.
+    public static func check(_ inputs: Inputs, mode: DeploymentMode?, previous: PreviousState? = nil,
+                             diagnostics: Diagnostics) {
+        _ = validate(inputs, mode: mode, previous: previous, selections: RuntimeSelectionCache(), keep: false,
+                     diagnostics: diagnostics)
+    }
+
     static func validate(_ inputs: Inputs, mode: DeploymentMode?, previous: PreviousState?, selections: RuntimeSelectionCache,
-                         diagnostics: Diagnostics) -> ValidatedSpec {
+                         keep: Bool = true, diagnostics: Diagnostics) -> ValidatedSpec {
         // Duplicates first (they need every isvc), then each isvc on its own: in parallel when there are
         // many, each with its own diagnostics, merged in input order.
         var seen: [String: SourceLocation] = [:]
@@ -33,7 +41,7 @@ public enum Validator {
             guard !skip.contains(i) else { return }
             let local = Diagnostics(strict: strict)
             let service = validate(isvcs[i], inputs: inputs, mode: mode, previous: previous, selections: selections, diagnostics: local)
-            results.set(i, (service, local.all))
+            results.set(i, (keep ? service : nil, local.all))
         }
         if isvcs.count >= 64 {
             DispatchQueue.concurrentPerform(iterations: isvcs.count, execute: work)
