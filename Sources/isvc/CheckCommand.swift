@@ -4,7 +4,8 @@ import ISVCCore
 
 struct Check: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Validate InferenceServices as KServe's admission webhooks would, with file:line:column diagnostics.")
+        abstract: "Validate InferenceServices as KServe's admission webhooks would, with file:line:column diagnostics.",
+        discussion: "Exit status: 0 no errors, 1 errors in the input, 2 unusable input.\n\n" + HelpExamples.check)
 
     @OptionGroup var input: InputOptions
 

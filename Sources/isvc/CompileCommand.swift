@@ -4,7 +4,8 @@ import ISVCCore
 
 struct Compile: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Print every object KServe, Knative and net-istio would create from the InferenceServices.")
+        abstract: "Print every object KServe, Knative and net-istio would create from the InferenceServices.",
+        discussion: HelpExamples.compile)
 
     @OptionGroup var input: InputOptions
 

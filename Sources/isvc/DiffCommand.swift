@@ -9,7 +9,7 @@ struct Diff: ParsableCommand {
             OLD is the current state: InferenceService files (compiled first) or an earlier isvc compile output \
             (a YAML file or an --out directory). NEW is compiled with OLD's output as the previous rollout. \
             Exit status: 0 nothing changes, 1 something changes, 2 error.
-            """)
+            """ + "\n\n" + HelpExamples.diff)
 
     @Argument(help: "The current state: InferenceService YAML, or compiled output (file or directory).")
     var old: String

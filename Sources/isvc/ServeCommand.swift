@@ -12,7 +12,7 @@ struct Serve: AsyncParsableCommand {
             Requests to http://HOST:PORT with an InferenceService's host (curl -H 'Host: sklearn-iris.default.example.com') \
             travel the path they would in a cluster; with the gateway's own address as Host (localhost, --host), /v1/models/<name> and /v2/models/<name> also find the \
             InferenceService by name. Containers run as local processes from their command and args.
-            """)
+            """ + "\n\n" + HelpExamples.serve)
 
     @OptionGroup var input: InputOptions
 
