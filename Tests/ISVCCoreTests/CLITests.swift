@@ -190,4 +190,24 @@ struct CLITests {
             }
         }
     }
+
+    @Test("an --endpoint that names no cluster is a warning listing the hosts; Envoy flags without --emit envoy are errors")
+    func endpointFlags() throws {
+        let unmatched = try run(["compile", "--emit", "envoy", "--endpoint", "sklearn-iris-predictor.default=127.0.0.1:9000",
+                                 "fixtures/sklearn-iris.yaml"])
+        #expect(unmatched.status == 0)
+        #expect(unmatched.stderr.contains("warning: --endpoint sklearn-iris-predictor.default=127.0.0.1:9000: no cluster"))
+        #expect(unmatched.stderr.contains("sklearn-iris-predictor-00001.default.svc.cluster.local"))
+        let matched = try run(["compile", "--emit", "envoy", "--endpoint",
+                               "sklearn-iris-predictor-00001.default.svc.cluster.local=127.0.0.1:9000", "fixtures/sklearn-iris.yaml"])
+        #expect(matched.status == 0)
+        #expect(matched.stderr.isEmpty, "\(matched.stderr)")
+        #expect(matched.stdout.contains("port_value: 9000"))
+        for flags in [["--endpoint", "a=127.0.0.1:1"], ["--envoy-listen", "127.0.0.1"], ["--envoy-port-offset", "5"],
+                      ["--envoy-admin-port", "1"]] {
+            let r = try run(["compile"] + flags + ["fixtures/sklearn-iris.yaml"])
+            #expect(r.status != 0)
+            #expect(r.stderr.contains("\(flags[0]) applies to the Envoy config only: add --emit envoy"), "\(r.stderr)")
+        }
+    }
 }
