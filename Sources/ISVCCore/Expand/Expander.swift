@@ -96,7 +96,11 @@ public enum Expander {
             let podAutoscaler = serving.podAutoscaler(rev)
             let serverlessService = serving.serverlessService(rev)
             add(podAutoscaler, from: revisionBody)
-            add(serving.metric(rev), from: podAutoscaler)
+            if serving.usesHPA(rev) {
+                add(serving.horizontalPodAutoscaler(rev), from: podAutoscaler)
+            } else {
+                add(serving.metric(rev), from: podAutoscaler)
+            }
             add(serverlessService, from: podAutoscaler)
             for svc in serving.revisionServices(rev) {
                 add(svc, from: serverlessService)

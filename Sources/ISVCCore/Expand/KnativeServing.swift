@@ -143,11 +143,19 @@ struct KnativeServing {
         return Meta.object(apiVersion: "networking.internal.knative.dev/v1alpha1", kind: "ServerlessService", name: rev.name,
                            namespace: rev.namespace, labels: Self.childLabels(rev), annotations: annotations,
                            owner: paOwner(rev),
-                           spec: ["mode": "Proxy",
-                                  "objectRef": ["apiVersion": "apps/v1", "kind": "Deployment",
-                                                "name": .string(ChildName.make(rev.name, "-deployment"))],
-                                  "protocolType": .string(KnativeDefaults.isH2C(containers) ? "h2c" : "http1"),
-                                  "numActivators": 2])
+                           spec: serverlessServiceSpec(rev, h2c: KnativeDefaults.isH2C(containers)))
+    }
+
+    /// The KPA puts the activator in the path (Proxy, two activators: isvc shows a revision before
+    /// its first scale-up); the HPA class always serves directly (`ReconcileSKS(..., Serve, 0)`;
+    /// `numActivators` 0 is omitted).
+    func serverlessServiceSpec(_ rev: RevisionRef, h2c: Bool) -> Value {
+        var spec: Value = ["mode": usesHPA(rev) ? "Serve" : "Proxy",
+                           "objectRef": ["apiVersion": "apps/v1", "kind": "Deployment",
+                                         "name": .string(ChildName.make(rev.name, "-deployment"))],
+                           "protocolType": .string(h2c ? "h2c" : "http1")]
+        if !usesHPA(rev) { spec["numActivators"] = 2 }
+        return spec
     }
 
     /// The public (`<rev>`) and private (`<rev>-private`) Kubernetes Services of the ServerlessService.

@@ -4,6 +4,8 @@
 /// `time.Duration`s (int64 nanoseconds): a longer one fails Go's parser, so Knative calls it invalid.
 struct KnativeAnnotationRules {
     let diagnostics: Diagnostics
+    /// config-autoscaler's `pod-autoscaler-class`, the class when the annotation names none.
+    var defaultClass = "kpa.autoscaling.knative.dev"
 
     /// One hour, Knative's `WindowMax`, in nanoseconds.
     static let windowMax: Int64 = 3_600_000_000_000
@@ -39,10 +41,17 @@ struct KnativeAnnotationRules {
             return (v, d)
         }
         let p = Keys.autoscalingPrefix
-        let hpa = annotations[p + "class"] == "hpa.autoscaling.knative.dev"
+        // validateMetric: the KPA takes concurrency and rps; the HPA class any metric but an empty
+        // one (cpu, memory, or a custom metric its adapter serves); other classes are left alone.
         if let v = annotations[p + "metric"] {
-            let allowed = hpa ? ["cpu", "memory"] : ["concurrency", "rps"]
-            if !allowed.contains(v) { fail(p + "metric", "invalid value: \(v)") }
+            switch annotations[p + "class"] ?? defaultClass {
+            case "kpa.autoscaling.knative.dev":
+                if v != "concurrency" && v != "rps" { fail(p + "metric", "invalid value: \(v)") }
+            case "hpa.autoscaling.knative.dev":
+                if v.isEmpty { fail(p + "metric", "invalid value: \(v)") }
+            default:
+                break
+            }
         }
         if let (v, n) = duration(p + "window") {
             if n < 6 * Self.second || n > Self.windowMax {

@@ -106,7 +106,7 @@ struct WebhookRules {
             diagnostics.warning("\(Keys.stop) is \"true\": KServe deletes this InferenceService's Knative Services and VirtualService, so nothing is emitted for it",
                                 at: isvc.meta.location(ofAnnotation: Keys.stop), rule: "kserve.stopped")
         }
-        KnativeAnnotationRules(diagnostics: diagnostics).check(a, locations: isvc.meta)
+        KnativeAnnotationRules(diagnostics: diagnostics, defaultClass: config.autoscaler.podAutoscalerClass).check(a, locations: isvc.meta)
     }
 
     func checkPredictor(_ isvc: InferenceService) {
@@ -198,7 +198,7 @@ struct WebhookRules {
             return
         }
         // The component's own annotations reach its revision template too.
-        KnativeAnnotationRules(diagnostics: diagnostics).check(ext.annotations) { ext.annotationLocations[$0] ?? isvc.location }
+        KnativeAnnotationRules(diagnostics: diagnostics, defaultClass: config.autoscaler.podAutoscalerClass).check(ext.annotations) { ext.annotationLocations[$0] ?? isvc.location }
         if let t = ext.timeout, t.value < 0 || t.value > config.maxRevisionTimeoutSeconds {
             diagnostics.error("expected 0 <= \(t.value) <= \(config.maxRevisionTimeoutSeconds): spec.template.spec.timeoutSeconds (Knative rejects the \(component)'s Knative Service)",
                               at: t.location, rule: "knative.timeout")
