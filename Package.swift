@@ -61,10 +61,10 @@ let package = Package(
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
-        // Loopback plumbing (raw HTTP client, free ports, child processes, a lock) for both test targets.
+        // Test support (raw HTTP client, free ports, child processes, a lock, a seeded generator) for the test targets.
         .target(name: "LoopbackSupport", path: "Tests/LoopbackSupport"),
         .testTarget(name: "ISVCCoreTests", dependencies: ["ISVCCore", "isvc", "LoopbackSupport"]),
-        .testTarget(name: "ISVCModelsTests", dependencies: ["ISVCModels"]),
+        .testTarget(name: "ISVCModelsTests", dependencies: ["ISVCModels", "LoopbackSupport"]),
         .testTarget(name: "ISVCServeTests", dependencies: [
             "ISVCServe", "ISVCCore", "ISVCModels", "LoopbackSupport",
             .product(name: "NIOCore", package: "swift-nio"),

@@ -1,4 +1,5 @@
 import Foundation
+import LoopbackSupport
 import Testing
 @testable import ISVCCore
 
@@ -6,22 +7,10 @@ import Testing
 /// mutated many times (deterministically) and run through the whole pipeline.
 @Suite("Robustness")
 struct RobustnessTests {
-    /// A small deterministic generator (SplitMix64), so failures reproduce.
-    struct Generator: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     static let fragments = ["", " ", ":", "- ", "{", "}", "[", "]", "'", "\"", "&a", "*a", "!!int", "0", "-1", "true", "~", "\t",
                             "\n", "  ", "#", "---\n", "name", "kserve-container", "99999999999999999999", "1e999", ".nan"]
 
-    static func mutate(_ text: String, _ rng: inout Generator) -> String {
+    static func mutate(_ text: String, _ rng: inout SplitMix64) -> String {
         var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
         guard !lines.isEmpty else { return text }
         for _ in 0..<Int.random(in: 1...3, using: &rng) {
@@ -44,7 +33,7 @@ struct RobustnessTests {
     @Test("mutated fixtures give diagnostics with positions, never a crash", arguments: Golden.fixtureNames())
     func mutations(_ name: String) {
         let original = Golden.read("fixtures/\(name).yaml") ?? ""
-        var rng = Generator(state: name.utf8.reduce(UInt64(17)) { $0 &* 31 &+ UInt64($1) })
+        var rng = SplitMix64(state: name.utf8.reduce(UInt64(17)) { $0 &* 31 &+ UInt64($1) })
         for _ in 0..<40 {
             let text = Self.mutate(original, &rng)
             let diagnostics = Diagnostics()

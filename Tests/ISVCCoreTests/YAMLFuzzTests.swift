@@ -1,4 +1,5 @@
 import Foundation
+import LoopbackSupport
 import Testing
 @testable import ISVCCore
 
@@ -58,7 +59,7 @@ struct YAMLFuzzTests {
                                 "canaryTrafficPercent", "trafficPercent", "priority", "weight", "percent"]
 
     /// One mutation of `text`, picked and shaped by `rng`.
-    static func mutate(_ text: String, _ rng: inout RobustnessTests.Generator) -> String {
+    static func mutate(_ text: String, _ rng: inout SplitMix64) -> String {
         var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
         if lines.isEmpty { lines = [""] }
         let i = Int.random(in: 0..<lines.count, using: &rng)
@@ -205,7 +206,7 @@ struct YAMLFuzzTests {
 
     @Test("mutated fixtures stay within budgets, give positioned diagnostics, and check agrees with compile")
     func fuzz() {
-        var rng = RobustnessTests.Generator(state: Self.seed)
+        var rng = SplitMix64(state: Self.seed)
         var failures = 0
         for index in 0..<Self.count {
             var text = Self.corpus.randomElement(using: &rng)!
@@ -221,7 +222,7 @@ struct YAMLFuzzTests {
 
     @Test("the mutator is deterministic for a seed")
     func deterministic() {
-        var a = RobustnessTests.Generator(state: 7), b = RobustnessTests.Generator(state: 7)
+        var a = SplitMix64(state: 7), b = SplitMix64(state: 7)
         let text = Self.corpus[0]
         for _ in 0..<20 { #expect(Self.mutate(text, &a) == Self.mutate(text, &b)) }
     }

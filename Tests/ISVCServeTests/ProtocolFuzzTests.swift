@@ -1,4 +1,5 @@
 import Foundation
+import LoopbackSupport
 import ISVCModels
 import Testing
 @testable import ISVCServe
@@ -10,18 +11,6 @@ import Testing
 /// CI), `ISVC_FUZZ_SEED` the seed; `bench/fuzz-protocol.sh` runs a longer campaign.
 @Suite("Protocol fuzzing")
 struct ProtocolFuzzTests {
-    /// SplitMix64: the same seed gives the same bodies on every platform.
-    struct Generator: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     struct Body {
         var path: String
         var bytes: [UInt8]
@@ -74,7 +63,7 @@ struct ProtocolFuzzTests {
         "\"binary_data_size\"", "\"shape\"", "\"data\"", "\"datatype\"", "\"BYTES\"", "\"FP16\"", "\"BOOL\"", "\"UINT64\"",
     ]
 
-    static func mutate(_ seed: Body, _ rng: inout Generator) -> Body {
+    static func mutate(_ seed: Body, _ rng: inout SplitMix64) -> Body {
         var body = seed
         let rounds = Int.random(in: 1...4, using: &rng)
         for _ in 0..<rounds {
@@ -144,7 +133,7 @@ struct ProtocolFuzzTests {
     @Test("mutated V1, V2 JSON and binary-extension bodies: no crash, JSON answers, 2xx or 4xx", .timeLimit(.minutes(10)))
     func mutatedBodies() throws {
         try #require(Self.server.models["iris"] != nil)
-        var rng = Generator(state: Self.seed)
+        var rng = SplitMix64(state: Self.seed)
         for iteration in 0..<Self.count {
             let seed = Self.seeds[Int.random(in: 0..<Self.seeds.count, using: &rng)]
             Self.check(Self.mutate(seed, &rng), iteration: iteration)
@@ -153,7 +142,7 @@ struct ProtocolFuzzTests {
 
     @Test("the JSON reader and the binary decoder on raw mutations: a value or an error, never a crash")
     func decoders() {
-        var rng = Generator(state: Self.seed ^ 0xDEC0DE)
+        var rng = SplitMix64(state: Self.seed ^ 0xDEC0DE)
         let datatypes = Array(Tensor.sizes.keys).sorted() + ["BYTES"]
         var parsed = 0
         for _ in 0..<Self.count {

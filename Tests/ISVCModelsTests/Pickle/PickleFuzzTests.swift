@@ -1,4 +1,5 @@
 import Foundation
+import LoopbackSupport
 import Testing
 @testable import ISVCModels
 
@@ -6,19 +7,6 @@ import Testing
 /// `ModelError` or return a value, never crash or hang. A crash would kill the test process.
 @Suite("Pickle fuzzing", .timeLimit(.minutes(5)))
 struct PickleFuzzTests {
-    /// SplitMix64: a small deterministic generator.
-    struct Random {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-        mutating func below(_ bound: Int) -> Int { Int(next() % UInt64(bound)) }
-    }
-
     static func bytes(_ fixture: String) throws -> [UInt8] {
         let path = try #require(PickleFixtures.sklearnModels.first { $0.contains("/\(fixture)/") })
         return try [UInt8](Data(contentsOf: URL(fileURLWithPath: path)))
@@ -53,7 +41,7 @@ struct PickleFuzzTests {
     @Test(arguments: zip(models, [11, 22, 33, 44, 55, 66]))
     func changedBytesNeverCrash(fixture: String, seed: UInt64) throws {
         let original = try Self.bytes(fixture)
-        var random = Random(state: seed)
+        var random = SplitMix64(state: seed)
         var outcomes = (values: 0, errors: 0)
         for variant in 0..<150 {
             var bytes = original
@@ -71,7 +59,7 @@ struct PickleFuzzTests {
     @Test func changedInflatedZlibStreamNeverCrashes() throws {
         let compressed = try Self.bytes("sklearn-iris-forest-zlib")
         let inflated = try PickleInflate.inflate(compressed, file: "zlib")
-        var random = Random(state: 7)
+        var random = SplitMix64(state: 7)
         var outcomes = (values: 0, errors: 0)
         for _ in 0..<100 {
             var bytes = inflated
@@ -90,7 +78,7 @@ struct PickleFuzzTests {
     }
 
     @Test func randomBytesNeverCrash() {
-        var random = Random(state: 2024)
+        var random = SplitMix64(state: 2024)
         var outcomes = (values: 0, errors: 0)
         for variant in 0..<300 {
             let count = 1 + random.below(64)
