@@ -159,10 +159,10 @@ struct TrafficPolicyUnitTests {
     @Test("istiod's retryOn: integers become retriable status codes; retryIgnorePreviousHosts and backoff")
     func retryEmission() {
         let p = RouteTranslation.retryPolicy(retryOn: "gateway-error,503,409", attempts: 3, perTryTimeout: "1s", previousHosts: false, backoff: "10ms")
-        #expect(p["retry_on"]?.string == "gateway-error,retriable-status-codes")
-        #expect(p["retriable_status_codes"] == .array([.int(503), .int(409)]))
-        #expect(p["retry_host_predicate"] == nil)
-        let policy = RetryPolicy(p)
+        #expect(p.retryOn == ["gateway-error", "retriable-status-codes"])
+        #expect(p.retriableStatusCodes == [503, 409])
+        #expect(p.retryHostPredicates.isEmpty)
+        let policy = RetryPolicy(p.value)
         #expect(policy.numRetries == 3 && policy.perTryTimeout == 1 && !policy.previousHosts && policy.baseInterval == 0.01)
         #expect(policy.covers(.response(409, grpcStatus: nil)))
     }
