@@ -37,6 +37,24 @@ struct EnvoyModelTests {
         #expect(decoded.value == typed.value)
     }
 
+    @Test("every kind of field the producers write decodes back to the same typed config")
+    func coverage() throws {
+        let path = "fixtures/support/envoy-coverage.yaml"
+        let d = Diagnostics()
+        let result = Compiler.compile([.init(path: path, text: try #require(Golden.read(path)))], options: .init(), diagnostics: d)
+        #expect(!d.hasErrors, "\(d.all.map(\.formatted))")
+        let typed = Compiler.envoyBootstrap(result, options: EnvoyOptions())
+        let decoded = try Envoy.Bootstrap(decoding: try Self.value(ofYAML: YAMLWriter.document(typed.value)))
+        #expect(decoded == typed)
+        // The input reaches the branches it is there for.
+        let text = YAMLWriter.document(typed.value)
+        for field in ["weighted_clusters", "regex_rewrite", "grpc_status", "request_mirror_policies", "cookie", "source_ip",
+                      "query_parameter", "maglev_lb_config", "ring_hash_lb_config", "max_requests_per_connection", "outlier_detection",
+                      "remote_jwks", "filename", "not_id", "present_match", "invert_match", "response_headers_to_remove"] {
+            #expect(text.contains("\(field):"), "\(field)")
+        }
+    }
+
     /// A golden's Value with one change at `path` (keys and list indexes).
     static func edited(_ name: String, _ change: (inout Value) -> Void) throws -> Value {
         var v = try value(ofYAML: try #require(Golden.read("golden/\(name)/envoy.yaml")))

@@ -27,8 +27,6 @@ extension Envoy {
                 return Bootstrap(admin: admin, listeners: listeners, clusters: clusters)
             }
         }
-
-        public func cluster(named name: String) -> Cluster? { clusters.first { $0.name == name } }
     }
 
     /// A listener with one filter chain holding one HTTP connection manager (all istiod's gateway has).
