@@ -47,8 +47,13 @@ public enum Compiler {
         }
     }
 
-    /// The ingress gateway's Envoy configuration for a compiled plan.
+    /// The ingress gateway's Envoy configuration for a compiled plan, as written out.
     public static func envoy(_ result: Result, options: EnvoyOptions) -> Value {
+        envoyBootstrap(result, options: options).value
+    }
+
+    /// The ingress gateway's Envoy configuration for a compiled plan, typed (what `isvc serve` runs).
+    public static func envoyBootstrap(_ result: Result, options: EnvoyOptions) -> Envoy.Bootstrap {
         let config = result.validated.config
         var servers = GatewayModel.knativeDefaults(config: config)
         var virtualServices = result.plan.objects.filter { $0.kind == "VirtualService" }.map(\.body)

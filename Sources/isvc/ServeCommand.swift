@@ -82,7 +82,13 @@ struct Serve: AsyncParsableCommand {
         var configured = Logger(label: "isvc")
         configured.logLevel = .info
         let logger = configured
-        let plan = ServePlan(result)
+        let plan: ServePlan
+        do {
+            plan = try ServePlan(result)
+        } catch {
+            printError("error: \(error)")
+            throw ExitCode(ExitCodes.problems)
+        }
         let tls = try GatewayTLS.resolve(istio: result.inputs.istio, certificateChain: tlsCert, privateKey: tlsKey)
         for note in tls.notes { logger.warning("\(note)") }
         for (name, host) in plan.modelHosts.sorted(by: { $0.key < $1.key }) {

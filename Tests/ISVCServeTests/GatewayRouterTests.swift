@@ -17,14 +17,14 @@ struct GatewayRouterTests {
         return result
     }
 
-    static func router(_ result: Compiler.Result) -> GatewayRouter {
-        GatewayRouter(envoyConfig: Compiler.envoy(result, options: EnvoyOptions()),
-                      localGatewayHost: result.validated.config.localGatewayHost)
+    static func router(_ result: Compiler.Result) throws -> GatewayRouter {
+        try GatewayRouter(bootstrap: Compiler.envoyBootstrap(result, options: EnvoyOptions()),
+                          localGatewayHost: result.validated.config.localGatewayHost)
     }
 
     @Test("the external host reaches the revision through the local gateway, with KServe's and Knative's headers")
     func hostRouting() throws {
-        let router = Self.router(Self.compile(["fixtures/sklearn-iris.yaml"]))
+        let router = try Self.router(Self.compile(["fixtures/sklearn-iris.yaml"]))
         let decision = try router.route(.init(host: "sklearn-iris.default.example.com:8080", path: "/v1/models/sklearn-iris:predict")).get()
         #expect(decision.clusterHost == "sklearn-iris-predictor-00001.default.svc.cluster.local")
         #expect(decision.request.host == "sklearn-iris-predictor.default.svc.cluster.local")
@@ -36,8 +36,8 @@ struct GatewayRouterTests {
     }
 
     @Test("an unknown host lists the hosts that exist")
-    func unknownHost() {
-        let router = Self.router(Self.compile(["fixtures/sklearn-iris.yaml"]))
+    func unknownHost() throws {
+        let router = try Self.router(Self.compile(["fixtures/sklearn-iris.yaml"]))
         guard case .failure(.unknownHost(let host, let known)) = router.route(.init(host: "nope.example.com", path: "/")) else {
             Issue.record("expected an unknown-host failure")
             return
@@ -64,10 +64,10 @@ struct GatewayRouterTests {
 
     @Test("a transformer is in front of the predictor; :explain goes to the explainer")
     func components() throws {
-        let t = Self.router(Self.compile(["fixtures/transformer.yaml"]))
+        let t = try Self.router(Self.compile(["fixtures/transformer.yaml"]))
         #expect(try t.route(.init(host: "torch-transformer.default.example.com", path: "/v1/models/mnist:predict")).get().clusterHost
             == "torch-transformer-transformer-00001.default.svc.cluster.local")
-        let e = Self.router(Self.compile(["fixtures/explainer.yaml"]))
+        let e = try Self.router(Self.compile(["fixtures/explainer.yaml"]))
         #expect(try e.route(.init(host: "income.default.example.com", path: "/v1/models/income:explain")).get().clusterHost
             == "income-explainer-00001.default.svc.cluster.local")
         #expect(try e.route(.init(host: "income.default.example.com", path: "/v1/models/income:predict")).get().clusterHost
@@ -77,7 +77,7 @@ struct GatewayRouterTests {
     @Test("a 10% canary gets about 10% of requests; the prev tag host always the rolled-out revision")
     func canarySplit() throws {
         let base = Self.compile(["fixtures/rollouts/sklearn/01-first-deploy.yaml"])
-        let router = Self.router(Self.compile(["fixtures/rollouts/sklearn/02-canary-10-percent.yaml"], previous: base))
+        let router = try Self.router(Self.compile(["fixtures/rollouts/sklearn/02-canary-10-percent.yaml"], previous: base))
         var generator = SystemRandomNumberGenerator()
         var canary = 0
         for _ in 0..<2000 {
@@ -94,9 +94,36 @@ struct GatewayRouterTests {
 
     @Test("a user VirtualService's header match wins over its split")
     func headerMatch() throws {
-        let router = Self.router(Self.compile(["fixtures/istio-header-split.yaml"]))
+        let router = try Self.router(Self.compile(["fixtures/istio-header-split.yaml"]))
         let d = try router.route(.init(host: "iris.models.example.com", path: "/", headers: [("x-model-version", "canary")])).get()
         #expect(d.trace.last?.hasSuffix("outbound|80|canary|sklearn-iris-predictor-00001.default.svc.cluster.local") == true)
         #expect(d.timeoutSeconds == 30)
+    }
+
+    @Test("serve refuses an Envoy config it cannot run as Envoy would, naming the field: PASSTHROUGH is CLUSTER_PROVIDED on static endpoints")
+    func refusesUnsupported() throws {
+        let isvc = try String(contentsOf: Self.root.appendingPathComponent("fixtures/sklearn-iris.yaml"), encoding: .utf8)
+        let rule = """
+            ---
+            apiVersion: networking.istio.io/v1
+            kind: DestinationRule
+            metadata:
+              name: passthrough
+              namespace: default
+            spec:
+              host: sklearn-iris-predictor-00001.default.svc.cluster.local
+              trafficPolicy:
+                loadBalancer:
+                  simple: PASSTHROUGH
+            """
+        let d = Diagnostics()
+        let result = Compiler.compile([.init(path: "passthrough.yaml", text: isvc + "\n" + rule)], options: .init(), diagnostics: d)
+        #expect(!d.hasErrors, "\(d.all.map(\.formatted))")
+        let bootstrap = Compiler.envoyBootstrap(result, options: EnvoyOptions())
+        let index = try #require(bootstrap.clusters.firstIndex { $0.lbPolicy == .clusterProvided })
+        #expect(throws: UnsupportedEnvoyConfig(path: "static_resources.clusters[\(index)].lb_policy",
+                                               reason: "CLUSTER_PROVIDED has no load balancer for static endpoints")) {
+            try ServePlan(result)
+        }
     }
 }

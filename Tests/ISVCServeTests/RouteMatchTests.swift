@@ -2,8 +2,9 @@ import Testing
 @testable import ISVCCore
 @testable import ISVCServe
 
-/// Envoy's matching rules the router follows, on a hand-written route config: virtual host
-/// precedence, header and query parameter conditions, and header operations.
+/// Envoy's matching rules the router follows, on hand-written virtual hosts (decoded into the typed
+/// model, as serve would read a config someone wrote): virtual host precedence, header and query
+/// parameter conditions, and header operations.
 @Suite("Route matching as Envoy matches")
 struct RouteMatchTests {
     static func route(_ match: Value, cluster: String, extra: [String: Value] = [:]) -> Value {
@@ -12,12 +13,14 @@ struct RouteMatchTests {
         return r
     }
 
-    static func router(_ virtualHosts: [Value]) -> GatewayRouter {
-        let config: Value = ["static_resources": ["listeners": [[
-            "name": "listener_8080",
-            "filter_chains": [["filters": [["typed_config": ["route_config": ["virtual_hosts": .array(virtualHosts)]]]]]],
-        ]]]]
-        return GatewayRouter(envoyConfig: config, localGatewayHost: "knative-local-gateway.istio-system.svc.cluster.local")
+    static func router(_ virtualHosts: [Value]) throws -> GatewayRouter {
+        let hosts = try virtualHosts.enumerated().map { i, v in try EnvoyReader.read(v, path: "virtual_hosts[\(i)]", Envoy.VirtualHost.init) }
+        let listener = Envoy.Listener(name: "0.0.0.0_8080", address: .init(address: "0.0.0.0", portValue: 8080),
+                                      httpConnectionManager: .init(statPrefix: "outbound_0.0.0.0_8080",
+                                                                   routeConfig: .init(name: "http.8080", virtualHosts: hosts),
+                                                                   httpFilters: [.router]))
+        return try GatewayRouter(bootstrap: Envoy.Bootstrap(admin: .init(address: "127.0.0.1", portValue: 9901), listeners: [listener], clusters: []),
+                                 localGatewayHost: "knative-local-gateway.istio-system.svc.cluster.local")
     }
 
     static func cluster(_ router: GatewayRouter, _ request: GatewayRouter.Request) -> String? {
@@ -25,9 +28,9 @@ struct RouteMatchTests {
     }
 
     @Test("virtual hosts: exact, then the longest suffix wildcard, then the longest prefix wildcard, then *; any case, any port")
-    func domains() {
+    func domains() throws {
         let any: Value = ["prefix": "/"]
-        let r = Self.router([
+        let r = try Self.router([
             ["name": "catch-all", "domains": ["*"], "routes": [Self.route(any, cluster: "all")]],
             ["name": "wide", "domains": ["*.example.com"], "routes": [Self.route(any, cluster: "wide")]],
             ["name": "narrow", "domains": ["*.models.example.com"], "routes": [Self.route(any, cluster: "narrow")]],
@@ -43,8 +46,8 @@ struct RouteMatchTests {
     }
 
     @Test("headers: string matchers with ignore_case, presence and absence, invert_match, repeated values joined; :scheme and :method")
-    func headers() {
-        let r = Self.router([["name": "v", "domains": ["*"], "routes": [
+    func headers() throws {
+        let r = try Self.router([["name": "v", "domains": ["*"], "routes": [
             Self.route(["prefix": "/", "headers": [["name": "x-canary", "string_match": ["exact": "YES", "ignore_case": true]]]], cluster: "canary"),
             Self.route(["prefix": "/", "headers": [["name": "x-debug", "present_match": false], ["name": "x-user", "present_match": true]]], cluster: "user"),
             Self.route(["prefix": "/", "headers": [["name": "x-tier", "string_match": ["prefix": "gold"], "invert_match": true]]], cluster: "not-gold"),
@@ -64,14 +67,12 @@ struct RouteMatchTests {
         #expect(Self.cluster(r, .init(host: "h", path: "/", headers: [("x-tier", "gold")])) == "default")
     }
 
-    @Test("query parameters: the first value as sent, exact or present; a route with conditions isvc cannot read matches nothing")
-    func queryParameters() {
-        let r = Self.router([["name": "v", "domains": ["*"], "routes": [
+    @Test("query parameters: the first value as sent, exact or present; a condition isvc does not hold is refused, named")
+    func queryParameters() throws {
+        let r = try Self.router([["name": "v", "domains": ["*"], "routes": [
             Self.route(["prefix": "/", "query_parameters": [["name": "version", "string_match": ["exact": "2"]]]], cluster: "v2"),
             Self.route(["prefix": "/", "query_parameters": [["name": "debug", "present_match": true]]], cluster: "debug"),
             Self.route(["prefix": "/", "query_parameters": [["name": "trace"]]], cluster: "trace"),
-            Self.route(["prefix": "/", "headers": [["name": "x-odd", "range_match": ["start": 1, "end": 5]]]], cluster: "unreadable"),
-            Self.route(["connect_matcher": [:]], cluster: "connect"),
             Self.route(["prefix": "/"], cluster: "default"),
         ]]])
         #expect(Self.cluster(r, .init(host: "h", path: "/v1/models/m?version=2")) == "v2")
@@ -79,11 +80,21 @@ struct RouteMatchTests {
         #expect(Self.cluster(r, .init(host: "h", path: "/v1/models/m?a=1&debug")) == "debug")
         #expect(Self.cluster(r, .init(host: "h", path: "/v1/models/m?trace=")) == "trace")
         #expect(Self.cluster(r, .init(host: "h", path: "/v1/models/m?debugging=1", headers: [("x-odd", "3")])) == "default")
+        // Conditions serve cannot follow stop the config from being read, instead of matching nothing.
+        let range = Self.route(["prefix": "/", "headers": [["name": "x-odd", "range_match": ["start": 1, "end": 5]]]], cluster: "unreadable")
+        #expect(throws: EnvoyDecodingError(path: "virtual_hosts[0].routes[0].match.headers[0].range_match",
+                                           reason: "isvc does not represent this field; one of string_match, present_match is needed here")) {
+            try Self.router([["name": "v", "domains": ["*"], "routes": [range]]])
+        }
+        #expect(throws: EnvoyDecodingError(path: "virtual_hosts[0].routes[0].match.connect_matcher",
+                                           reason: "isvc does not represent this field; one of prefix, path, safe_regex is needed here")) {
+            try Self.router([["name": "v", "domains": ["*"], "routes": [Self.route(["connect_matcher": [:]], cluster: "connect")]]])
+        }
     }
 
     @Test("withoutHeaders as istiod writes it (a missing header is empty for a string match), and case_sensitive: false")
-    func withoutHeadersAndCase() {
-        let r = Self.router([["name": "v", "domains": ["*"], "routes": [
+    func withoutHeadersAndCase() throws {
+        let r = try Self.router([["name": "v", "domains": ["*"], "routes": [
             Self.route(["prefix": "/V1/", "case_sensitive": false], cluster: "any-case"),
             Self.route(["prefix": "/", "headers": [["name": "x-token", "string_match": ["exact": "secret"], "invert_match": true,
                                                     "treat_missing_header_as_empty": true]]], cluster: "not-secret"),
@@ -99,7 +110,7 @@ struct RouteMatchTests {
     func authorityPattern() {
         let pattern = #"^bench\.default\.example\.com(?::\d{1,5})?$"#
         #expect(StringMatcher.hostPattern(pattern) == "bench.default.example.com")
-        #expect(StringMatcher(["safe_regex": ["regex": .string(pattern)]]).kind == .hostWithOptionalPort("bench.default.example.com"))
+        #expect(StringMatcher(Envoy.StringMatcher.safeRegex(pattern)).kind == .hostWithOptionalPort("bench.default.example.com"))
         for other in [#"^bench\.default\.example\.com$"#, #"^bench.default(?::\d{1,5})?$"#, #"^a\.b|c(?::\d{1,5})?$"#, #"^(?::\d{1,5})?$"#] {
             #expect(StringMatcher.hostPattern(other) == nil, "\(other)")
         }
@@ -115,15 +126,15 @@ struct RouteMatchTests {
     func headerOperations() {
         var headers: [(name: String, value: String)] = [("x-a", "1"), ("X-B", "2"), ("x-gone", "3")]
         let ops = [
-            HeaderOperation(["header": ["key": "x-a", "value": "appended"]])!,
-            HeaderOperation(["header": ["key": "x-b", "value": "over"], "append_action": "OVERWRITE_IF_EXISTS_OR_ADD"])!,
-            HeaderOperation(["header": ["key": "x-c", "value": "new"], "append_action": "ADD_IF_ABSENT"])!,
-            HeaderOperation(["header": ["key": "x-a", "value": "ignored"], "append_action": "ADD_IF_ABSENT"])!,
-            HeaderOperation(["header": ["key": "x-d", "value": "ignored"], "append_action": "OVERWRITE_IF_EXISTS"])!,
-            HeaderOperation(["header": ["key": "x-e", "value": "kept"], "append": false])!,
-            HeaderOperation(["header": ["key": "x-f", "value": ""], "keep_empty_value": true])!,
+            HeaderOperation(Envoy.HeaderValueOption(key: "x-a", headerValue: "appended"))!,
+            HeaderOperation(Envoy.HeaderValueOption(key: "x-b", headerValue: "over", appendAction: .overwriteIfExistsOrAdd))!,
+            HeaderOperation(Envoy.HeaderValueOption(key: "x-c", headerValue: "new", appendAction: .addIfAbsent))!,
+            HeaderOperation(Envoy.HeaderValueOption(key: "x-a", headerValue: "ignored", appendAction: .addIfAbsent))!,
+            HeaderOperation(Envoy.HeaderValueOption(key: "x-d", headerValue: "ignored", appendAction: .overwriteIfExists))!,
+            HeaderOperation(Envoy.HeaderValueOption(key: "x-e", headerValue: "kept", appendAction: .overwriteIfExistsOrAdd))!,
+            HeaderOperation(Envoy.HeaderValueOption(key: "x-f", headerValue: "", keepEmptyValue: true))!,
         ]
-        #expect(HeaderOperation(["header": ["key": "x-empty", "value": ""]]) == nil)
+        #expect(HeaderOperation(Envoy.HeaderValueOption(key: "x-empty", headerValue: "")) == nil)
         HeaderOperation.apply(ops, removing: ["X-Gone"], to: &headers)
         #expect(headers.map { "\($0.name)=\($0.value)" } == ["x-a=1", "x-a=appended", "x-b=over", "x-c=new", "x-e=kept", "x-f="])
     }

@@ -8,7 +8,7 @@ import Testing
 @Suite("Security: JWT validation")
 struct SecurityJWTTests {
     static func fixtureSecurity() throws -> GatewaySecurity {
-        GatewaySecurity(envoyConfig: SecurityFixtures.envoy([try SecurityFixtures.text("fixtures/istio-jwt-authz.yaml")]))
+        GatewaySecurity(bootstrap: SecurityFixtures.envoy([try SecurityFixtures.text("fixtures/istio-jwt-authz.yaml")]))
     }
 
     @Test("Fixture tokens: valid passes; forged, expired, wrong issuer, not yet valid get 401 with Envoy's text; wrong audience 403")

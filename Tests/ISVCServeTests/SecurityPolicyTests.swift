@@ -1,5 +1,5 @@
 import Foundation
-import ISVCCore
+@testable import ISVCCore
 import Testing
 @testable import ISVCServe
 
@@ -91,23 +91,25 @@ struct SecurityPolicyTests {
         #expect(await none.check(SecurityFixtures.request(), listener: 8080).status == 200)
     }
 
-    @Test("Matcher units: Envoy string matchers, repeated headers joined, metadata lists, unknown nodes fail closed")
-    func matchers() {
-        #expect(StringMatcher(["prefix": "/a"]).matches("/ab"))
-        #expect(!StringMatcher(["suffix": ".x"]).matches("/a.y"))
-        #expect(StringMatcher(["exact": "GET", "ignore_case": true]).matches("get"))
-        #expect(StringMatcher(["safe_regex": ["regex": ".+"]]).matches("x"))
-        #expect(!StringMatcher(["safe_regex": ["regex": "("]]).matches("("), "a bad regex matches nothing")
-        #expect(!StringMatcher(["weird": "x"]).matches("x"))
+    @Test("Matcher units: Envoy string matchers, repeated headers joined, metadata lists; a node isvc does not hold is refused")
+    func matchers() throws {
+        #expect(StringMatcher(Envoy.StringMatcher.prefix("/a")).matches("/ab"))
+        #expect(!StringMatcher(Envoy.StringMatcher.suffix(".x")).matches("/a.y"))
+        #expect(StringMatcher(Envoy.StringMatcher(.exact("GET"), ignoreCase: true)).matches("get"))
+        #expect(StringMatcher(Envoy.StringMatcher.safeRegex(".+")).matches("x"))
+        #expect(!StringMatcher(Envoy.StringMatcher.safeRegex("(")).matches("("), "a bad regex matches nothing")
         let request = SecurityRequest(host: "h", path: "/p", method: "GET", headers: [("X-A", "1"), ("x-a", "2")])
-        #expect(RBACMatcher(["header": ["name": "x-a", "string_match": ["exact": "1,2"]]], unknownMatches: false).matches(request, payloads: [:]))
-        #expect(RBACMatcher(["header": ["name": "x-b", "present_match": true]], unknownMatches: false).matches(request, payloads: [:]) == false)
+        #expect(RBACMatcher(permission: .header(Envoy.HeaderMatcher(name: "x-a", .stringMatch(.exact("1,2"))))).matches(request, payloads: [:]))
+        #expect(RBACMatcher(permission: .header(Envoy.HeaderMatcher(name: "x-b", .present(true)))).matches(request, payloads: [:]) == false)
         let groups: Value = ["metadata": ["filter": "envoy.filters.http.jwt_authn", "path": [["key": "jwt_payload_0"], ["key": "groups"]],
                                           "value": ["list_match": ["one_of": ["string_match": ["exact": "ops"]]]]]]
-        #expect(RBACMatcher(groups, unknownMatches: false).matches(request, payloads: ["jwt_payload_0": ["groups": ["dev", "ops"]]]))
-        #expect(!RBACMatcher(groups, unknownMatches: false).matches(request, payloads: [:]))
-        #expect(RBACMatcher(["source_ip": [:]], unknownMatches: true).matches(request, payloads: [:]))
-        #expect(!RBACMatcher(["source_ip": [:]], unknownMatches: false).matches(request, payloads: [:]))
+        let principal = try EnvoyReader.read(groups, path: "principal", Envoy.Principal.init)
+        #expect(RBACMatcher(principal: principal).matches(request, payloads: ["jwt_payload_0": ["groups": ["dev", "ops"]]]))
+        #expect(!RBACMatcher(principal: principal).matches(request, payloads: [:]))
+        #expect(throws: EnvoyDecodingError(path: "principal.source_ip",
+                                           reason: "isvc does not represent this field; one of any, and_ids, or_ids, not_id, header, url_path, metadata is needed here")) {
+            try EnvoyReader.read(["source_ip": [:]], path: "principal", Envoy.Principal.init)
+        }
         #expect(SecurityRequest(host: "h", path: "/a/./b/../c?q=/..", method: "GET", headers: []).normalizedPath == "/a/c")
     }
 }

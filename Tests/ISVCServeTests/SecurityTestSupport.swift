@@ -61,16 +61,16 @@ enum SecurityFixtures {
     }
 
     /// The Envoy config `isvc compile --emit envoy` prints for the documents.
-    static func envoy(_ documents: [String]) -> Value {
+    static func envoy(_ documents: [String]) -> Envoy.Bootstrap {
         let d = Diagnostics()
         let result = Compiler.compile([.init(path: "t.yaml", text: documents.joined(separator: "\n---\n"))],
                                       options: Compiler.Options(), diagnostics: d)
         #expect(!d.hasErrors, "\(d.all.map(\.formatted))")
-        return Compiler.envoy(result, options: EnvoyOptions())
+        return Compiler.envoyBootstrap(result, options: EnvoyOptions())
     }
 
     static func security(_ documents: [String]) -> GatewaySecurity {
-        GatewaySecurity(envoyConfig: envoy(documents))
+        GatewaySecurity(bootstrap: envoy(documents))
     }
 
     static func request(_ path: String = "/v1/models/sklearn-iris:predict", method: String = "POST",

@@ -81,8 +81,8 @@ struct TrafficPolicyUnitTests {
         d.sync(hosts: ["a", "b"])
         _ = d.record(host: "a", status: 502, now: 1)
         #expect(d.record(host: "a", status: 504, now: 1) == [.notEnforced("a", .consecutiveGatewayFailure)])
-        let config = OutlierDetector.Config(Value.object(["consecutive_gateway_failure": .int(2), "enforcing_consecutive_gateway_failure": .int(100),
-                                                          "max_ejection_percent": .int(100), "interval": .string("1s")]))
+        let config = OutlierDetector.Config(Envoy.OutlierDetection(consecutiveGatewayFailure: 2, enforcingConsecutiveGatewayFailure: 100,
+                                                                   interval: "1s", maxEjectionPercent: 100))
         #expect(config.interval == 1 && config.baseEjectionTime == 30 && config.maxEjectionTime == 300)
         var e = OutlierDetector(config: config, now: 0)
         e.sync(hosts: ["a", "b"])
@@ -159,9 +159,9 @@ struct TrafficPolicyUnitTests {
     @Test("istiod's retryOn: integers become retriable status codes; retryIgnorePreviousHosts and backoff")
     func retryEmission() {
         let p = RouteTranslation.retryPolicy(retryOn: "gateway-error,503,409", attempts: 3, perTryTimeout: "1s", previousHosts: false, backoff: "10ms")
-        #expect(p["retry_on"]?.string == "gateway-error,retriable-status-codes")
-        #expect(p["retriable_status_codes"] == .array([.int(503), .int(409)]))
-        #expect(p["retry_host_predicate"] == nil)
+        #expect(p.retryOn == ["gateway-error", "retriable-status-codes"])
+        #expect(p.retriableStatusCodes == [503, 409])
+        #expect(p.retryHostPredicates.isEmpty)
         let policy = RetryPolicy(p)
         #expect(policy.numRetries == 3 && policy.perTryTimeout == 1 && !policy.previousHosts && policy.baseInterval == 0.01)
         #expect(policy.covers(.response(409, grpcStatus: nil)))
@@ -176,17 +176,18 @@ struct TrafficPolicyUnitTests {
         var rolls = [0.4, 0.6].makeIterator()
         #expect(g.decide { rolls.next()! }.abort == 503)
         #expect(g.decide { rolls.next()! }.abort == nil)
-        let v: Value = ["abort": ["http_status": 500, "percentage": ["numerator": 500_000, "denominator": "MILLION"]]]
+        let v = Envoy.HTTPFault(abort: .init(percentage: .init(numerator: 500_000, denominator: .million), httpStatus: 500, grpcStatus: nil))
         #expect(FaultPolicy(v)?.abortFraction == 0.5)
+        #expect(FaultPolicy(Envoy.HTTPFault()) == nil)
     }
 
     @Test("rewrites: prefix (keeps the query), whole path for a path match, regex with groups")
     func rewrites() {
-        let prefix: Value = ["prefix_rewrite": "/v2/"]
-        #expect(GatewayRouter.rewrite("/v1/models/m:predict?x=1", action: prefix, match: ["prefix": "/v1/"]) == "/v2/models/m:predict?x=1")
-        #expect(GatewayRouter.rewrite("/exact", action: ["prefix_rewrite": "/other"], match: ["path": "/exact"]) == "/other")
-        let regex: Value = ["regex_rewrite": ["pattern": ["regex": "^/models/([^/]+)/predict$"], "substitution": "/v1/models/\\1:predict"]]
-        #expect(GatewayRouter.rewrite("/models/iris/predict?a=b", action: regex, match: [:]) == "/v1/models/iris:predict?a=b")
+        let prefix = Envoy.RouteAction(destination: nil, prefixRewrite: "/v2/")
+        #expect(GatewayRouter.rewrite("/v1/models/m:predict?x=1", action: prefix, match: .init(.prefix("/v1/"))) == "/v2/models/m:predict?x=1")
+        #expect(GatewayRouter.rewrite("/exact", action: .init(destination: nil, prefixRewrite: "/other"), match: .init(.path("/exact"))) == "/other")
+        let regex = Envoy.RouteAction(destination: nil, regexRewrite: .init(pattern: "^/models/([^/]+)/predict$", substitution: "/v1/models/\\1:predict"))
+        #expect(GatewayRouter.rewrite("/models/iris/predict?a=b", action: regex, match: .init(.safeRegex(".*"))) == "/v1/models/iris:predict?a=b")
     }
 
     @Test("normalize_path: dot segments resolved (also %2e), never above the root; bad paths rejected")
@@ -226,15 +227,22 @@ struct TrafficPolicyUnitTests {
     }
 
     @Test("cluster policy from the emitted cluster: Istio's defaults and a DestinationRule's")
-    func clusterPolicy() {
-        let cluster: Value = ["name": "c", "lb_policy": "ROUND_ROBIN",
-                              "circuit_breakers": ["thresholds": [["max_connections": 4, "max_pending_requests": 2, "max_requests": 4_294_967_295, "max_retries": 3]]],
-                              "outlier_detection": ["consecutive_5xx": 2, "interval": "1s", "base_ejection_time": "2s", "max_ejection_percent": 100],
-                              "common_lb_config": ["healthy_panic_threshold": ["value": 0]]]
-        let p = ClusterPolicy(cluster: cluster)
+    func clusterPolicy() throws {
+        let cluster = Envoy.Cluster(name: "c", connectTimeout: "10s", lbPolicy: .roundRobin,
+                                    commonLbConfig: .init(healthyPanicThreshold: 0), endpoints: [],
+                                    circuitBreakers: .init(maxConnections: 4, maxPendingRequests: 2, maxRequests: 4_294_967_295, maxRetries: 3),
+                                    outlierDetection: .init(consecutive5xx: 2, interval: "1s", baseEjectionTime: "2s", maxEjectionPercent: 100))
+        let p = try ClusterPolicy(cluster: cluster)
         #expect(p.balancer == .roundRobin && p.thresholds.maxConnections == 4 && p.thresholds.maxPendingRequests == 2)
         #expect(p.outlier?.consecutive5xx == 2 && p.outlier?.baseEjectionTime == 2 && p.panicThreshold == 0)
-        let bare = ClusterPolicy(cluster: ["name": "d"])
-        #expect(bare.balancer == .leastRequest && bare.thresholds == .envoyDefaults && bare.outlier == nil && bare.panicThreshold == 50)
+        // What a cluster leaves unset is Envoy's default (ROUND_ROBIN, 1024 connections, panic at 50%).
+        let bare = try ClusterPolicy(cluster: Envoy.Cluster(name: "d", connectTimeout: "10s", lbPolicy: nil, commonLbConfig: nil, endpoints: []))
+        #expect(bare.balancer == .roundRobin && bare.thresholds == .envoyDefaults && bare.outlier == nil && bare.panicThreshold == 50)
+        // A load balancer serve does not run is refused, named.
+        #expect(throws: UnsupportedEnvoyConfig(path: "static_resources.clusters[3].lb_policy",
+                                               reason: "CLUSTER_PROVIDED has no load balancer for static endpoints")) {
+            try ClusterPolicy(cluster: Envoy.Cluster(name: "e", connectTimeout: "10s", lbPolicy: .clusterProvided, endpoints: []),
+                              path: "static_resources.clusters[3]")
+        }
     }
 }

@@ -18,87 +18,71 @@ struct ClusterBuilder {
         return .object(policy)
     }
 
-    func cluster(name: String, host: String, port: Int, subset: String?, endpoint: (String, Int)) -> Value {
+    func cluster(name: String, host: String, port: Int, subset: String?, endpoint: (String, Int)) -> Envoy.Cluster {
         let policy = trafficPolicy(host: host, subset: subset)
-        var cluster: Value = [
-            "name": .string(name),
-            "type": "STATIC",
-            "connect_timeout": .string(policy[path: ["connectionPool", "tcp", "connectTimeout"]]?.string.map { Durations.protobuf($0) ?? $0 } ?? "10s"),
-            "lb_policy": .string(lbPolicy(policy["loadBalancer"])),
-            "common_lb_config": [:],
-            "load_assignment": [
-                "cluster_name": .string(name),
-                "endpoints": [["lb_endpoints": [["endpoint": ["address": ["socket_address": [
-                    "address": .string(endpoint.0), "port_value": .int(endpoint.1)]]]]]]],
-            ],
-        ]
+        let timeout = policy[path: ["connectionPool", "tcp", "connectTimeout"]]?.string.map { Durations.protobuf($0) ?? $0 } ?? "10s"
+        var cluster = Envoy.Cluster(name: name, connectTimeout: Envoy.Duration(timeout), lbPolicy: lbPolicy(policy["loadBalancer"]),
+                                    endpoints: [[Envoy.SocketAddress(address: endpoint.0, portValue: endpoint.1)]])
         if let hash = policy[path: ["loadBalancer", "consistentHash"]] {
             // istiod: MAGLEV with its table size when set; otherwise a ring of at least 1024 entries
             // (the deprecated minimumRingSize, or ringHash.minimumRingSize, when set).
             if let maglev = hash["maglev"] {
-                if let size = maglev["tableSize"]?.int, size > 0 { cluster["maglev_lb_config"] = ["table_size": .int(size)] }
+                if let size = maglev["tableSize"]?.int, size > 0 { cluster.maglevTableSize = size }
             } else {
                 let size = hash[path: ["ringHash", "minimumRingSize"]]?.int ?? hash["minimumRingSize"]?.int ?? 0
-                cluster["ring_hash_lb_config"] = ["minimum_ring_size": .int(size > 0 ? size : 1024)]
+                cluster.ringHashMinimumRingSize = size > 0 ? size : 1024
             }
         }
         let pool = policy["connectionPool"] ?? [:]
-        func limit(_ v: Value?) -> Value { v.flatMap(\.int).map { .int($0) } ?? .int(Self.maxUInt32) }
-        cluster["circuit_breakers"] = ["thresholds": [[
-            "max_connections": limit(pool[path: ["tcp", "maxConnections"]]),
-            "max_pending_requests": limit(pool[path: ["http", "http1MaxPendingRequests"]]),
-            "max_requests": limit(pool[path: ["http", "http2MaxRequests"]]),
-            "max_retries": limit(pool[path: ["http", "maxRetries"]]),
-            "track_remaining": true,
-        ]]]
+        func limit(_ v: Value?) -> Int { v.flatMap(\.int) ?? Self.maxUInt32 }
+        cluster.circuitBreakers = Envoy.CircuitBreakers(
+            maxConnections: limit(pool[path: ["tcp", "maxConnections"]]),
+            maxPendingRequests: limit(pool[path: ["http", "http1MaxPendingRequests"]]),
+            maxRequests: limit(pool[path: ["http", "http2MaxRequests"]]),
+            maxRetries: limit(pool[path: ["http", "maxRetries"]]),
+            trackRemaining: true)
         if let perConnection = pool[path: ["http", "maxRequestsPerConnection"]]?.int, perConnection > 0 {
-            cluster["typed_extension_protocol_options"] = ["envoy.extensions.upstreams.http.v3.HttpProtocolOptions": [
-                "@type": "type.googleapis.com/envoy.extensions.upstreams.http.v3.HttpProtocolOptions",
-                "common_http_protocol_options": ["max_requests_per_connection": .int(perConnection)],
-                "explicit_http_config": ["http_protocol_options": [:]],
-            ]]
+            cluster.maxRequestsPerConnection = perConnection
         }
         if let outlier = policy["outlierDetection"] {
-            var o: Value = ["enforcing_success_rate": 0]
+            var o = Envoy.OutlierDetection(enforcingSuccessRate: 0)
             if let n = outlier["consecutive5xxErrors"]?.int {
-                o["consecutive_5xx"] = .int(n)
-                o["enforcing_consecutive_5xx"] = .int(n == 0 ? 0 : 100)
+                o.consecutive5xx = n
+                o.enforcingConsecutive5xx = n == 0 ? 0 : 100
             }
             if let n = outlier["consecutiveGatewayErrors"]?.int {
-                o["consecutive_gateway_failure"] = .int(n)
-                o["enforcing_consecutive_gateway_failure"] = .int(n == 0 ? 0 : 100)
+                o.consecutiveGatewayFailure = n
+                o.enforcingConsecutiveGatewayFailure = n == 0 ? 0 : 100
             }
-            if let v = outlier["interval"]?.string { o["interval"] = .string(Durations.protobuf(v) ?? v) }
-            if let v = outlier["baseEjectionTime"]?.string { o["base_ejection_time"] = .string(Durations.protobuf(v) ?? v) }
-            if let v = outlier["maxEjectionPercent"]?.int, v > 0 { o["max_ejection_percent"] = .int(v) }
-            cluster["outlier_detection"] = o
-            cluster["common_lb_config"] = ["healthy_panic_threshold": ["value": .int(outlier["minHealthPercent"]?.int ?? 0)]]
+            if let v = outlier["interval"]?.string { o.interval = Envoy.Duration(Durations.protobuf(v) ?? v) }
+            if let v = outlier["baseEjectionTime"]?.string { o.baseEjectionTime = Envoy.Duration(Durations.protobuf(v) ?? v) }
+            if let v = outlier["maxEjectionPercent"]?.int, v > 0 { o.maxEjectionPercent = v }
+            cluster.outlierDetection = o
+            cluster.commonLbConfig = Envoy.CommonLbConfig(healthyPanicThreshold: outlier["minHealthPercent"]?.int ?? 0)
         }
         return cluster
     }
 
     /// The route `hash_policy` for a consistent-hash load balancer (istiod's `consistentHashToHashPolicy`).
-    func hashPolicy(host: String, subset: String?) -> Value? {
+    func hashPolicy(host: String, subset: String?) -> [Envoy.HashPolicy]? {
         guard let hash = trafficPolicy(host: host, subset: subset)[path: ["loadBalancer", "consistentHash"]] else { return nil }
-        if let header = hash["httpHeaderName"]?.string { return [["header": ["header_name": .string(header)]]] }
+        if let header = hash["httpHeaderName"]?.string { return [.header(name: header)] }
         if let cookie = hash["httpCookie"], let name = cookie["name"]?.string {
-            var c: Value = ["name": .string(name)]
-            if let path = cookie["path"]?.string { c["path"] = .string(path) }
-            if let ttl = cookie["ttl"]?.string { c["ttl"] = .string(Durations.protobuf(ttl) ?? ttl) }
-            return [["cookie": c]]
+            return [.cookie(name: name, path: cookie["path"]?.string,
+                            ttl: cookie["ttl"]?.string.map { Envoy.Duration(Durations.protobuf($0) ?? $0) })]
         }
-        if hash["useSourceIp"] == .bool(true) { return [["connection_properties": ["source_ip": true]]] }
-        if let q = hash["httpQueryParameterName"]?.string { return [["query_parameter": ["name": .string(q)]]] }
+        if hash["useSourceIp"] == .bool(true) { return [.sourceIP] }
+        if let q = hash["httpQueryParameterName"]?.string { return [.queryParameter(name: q)] }
         return nil
     }
 
-    func lbPolicy(_ lb: Value?) -> String {
-        if let hash = lb?["consistentHash"] { return hash["maglev"] != nil ? "MAGLEV" : "RING_HASH" }
+    func lbPolicy(_ lb: Value?) -> Envoy.Cluster.LbPolicy {
+        if let hash = lb?["consistentHash"] { return hash["maglev"] != nil ? .maglev : .ringHash }
         switch lb?["simple"]?.string {
-        case "ROUND_ROBIN": return "ROUND_ROBIN"
-        case "RANDOM": return "RANDOM"
-        case "PASSTHROUGH": return "CLUSTER_PROVIDED"
-        default: return "LEAST_REQUEST"
+        case "ROUND_ROBIN": return .roundRobin
+        case "RANDOM": return .random
+        case "PASSTHROUGH": return .clusterProvided
+        default: return .leastRequest
         }
     }
 }

@@ -4,47 +4,34 @@
 /// from the VirtualServices in order, and `outbound|port||host` clusters with Istio's defaults and the
 /// DestinationRules' overrides. Endpoints are static loopback addresses (`EnvoyOptions.endpoints`).
 public enum EnvoyBootstrap {
-    public static func make(_ model: GatewayModel, options: EnvoyOptions) -> Value {
+    public static func make(_ model: GatewayModel, options: EnvoyOptions) -> Envoy.Bootstrap {
         var clusters: [String: (host: String, port: Int, subset: String?)] = [:]
-        var listeners: [Value] = []
+        let security = SecurityFilters(requestAuthentications: model.requestAuthentications,
+                                       authorizationPolicies: model.authorizationPolicies)
+        let securityFilters = [security.jwtFilter().map(Envoy.HTTPFilter.jwtAuthn)].compactMap { $0 } + security.rbacFilters().map(Envoy.HTTPFilter.rbac)
+        var listeners: [Envoy.Listener] = []
         // Gateways on the same pod port share one listener (istiod merges their servers).
         let ports = model.servers.map(\.listenerPort).reduce(into: [Int]()) { if !$0.contains($1) { $0.append($1) } }
         for port in ports {
             let servers = model.servers.filter { $0.listenerPort == port }
-            var virtualHosts: [Value] = []
+            var virtualHosts: [Envoy.VirtualHost] = []
             for server in servers {
                 virtualHosts += self.virtualHosts(for: server, model: model, clusters: &clusters)
-                    .filter { $0["name"]?.string?.hasPrefix("blackhole:") != true }
+                    .filter { !$0.name.hasPrefix("blackhole:") }
             }
-            if virtualHosts.isEmpty { virtualHosts = [["name": .string("blackhole:\(servers[0].port)"), "domains": ["*"]]] }
-            listeners.append(listener(servers[0], virtualHosts: virtualHosts, options: options))
+            if virtualHosts.isEmpty { virtualHosts = [Envoy.VirtualHost(name: "blackhole:\(servers[0].port)", domains: ["*"], routes: [])] }
+            listeners.append(listener(servers[0], virtualHosts: virtualHosts, securityFilters: securityFilters, options: options))
         }
-        let security = SecurityFilters(requestAuthentications: model.requestAuthentications,
-                                       authorizationPolicies: model.authorizationPolicies)
         for (name, c) in security.jwksClusters { clusters[name] = (c.host, c.port, nil) }
-        let securityFilters = [security.jwtFilter()].compactMap { $0 } + security.rbacFilters()
-        if !securityFilters.isEmpty {
-            for i in listeners.indices {
-                var filters = listeners[i][path: ["filter_chains"]]?.array?.first?[path: ["filters"]]?.array?.first?[path: ["typed_config", "http_filters"]]?.array ?? []
-                filters.insert(contentsOf: securityFilters, at: 0)
-                var chain = listeners[i]["filter_chains"]!.array![0]
-                var hcm = chain["filters"]!.array![0]
-                hcm[path: ["typed_config", "http_filters"]] = .array(filters)
-                chain["filters"] = [hcm]
-                listeners[i]["filter_chains"] = [chain]
-            }
-        }
-        let clusterValues: [Value] = clusters.keys.sorted().map { name in
+        let builder = ClusterBuilder(destinationRules: model.destinationRules)
+        let built: [Envoy.Cluster] = clusters.keys.sorted().map { name in
             let c = clusters[name]!
-            return ClusterBuilder(destinationRules: model.destinationRules)
-                .cluster(name: name, host: c.host, port: c.port, subset: c.subset,
-                         endpoint: options.endpoints[name].map { ($0.address, $0.port) }
-                             ?? endpoint(for: c.host, port: c.port, model: model, options: options))
+            return builder.cluster(name: name, host: c.host, port: c.port, subset: c.subset,
+                                   endpoint: options.endpoints[name].map { ($0.address, $0.port) }
+                                       ?? endpoint(for: c.host, port: c.port, model: model, options: options))
         }
-        return [
-            "admin": ["address": ["socket_address": ["address": .string(options.adminAddress), "port_value": .int(options.adminPort)]]],
-            "static_resources": ["listeners": .array(listeners), "clusters": .array(clusterValues)],
-        ]
+        return Envoy.Bootstrap(admin: Envoy.SocketAddress(address: options.adminAddress, portValue: options.adminPort),
+                               listeners: listeners, clusters: built)
     }
 
     /// Where a service's cluster points: `--endpoint`, else the gateway's own local listener for the
@@ -58,61 +45,30 @@ public enum EnvoyBootstrap {
         return ("127.0.0.1", port)
     }
 
-    static func listener(_ server: GatewayModel.Server, virtualHosts: [Value], options: EnvoyOptions) -> Value {
+    /// A gateway listener: the security filters (JWT, then RBAC) before istiod's fault, CORS and router filters.
+    static func listener(_ server: GatewayModel.Server, virtualHosts: [Envoy.VirtualHost], securityFilters: [Envoy.HTTPFilter],
+                         options: EnvoyOptions) -> Envoy.Listener {
         let name = "0.0.0.0_\(server.listenerPort)"
-        return [
-            "name": .string(name),
-            "address": ["socket_address": ["address": .string(options.listenAddress),
-                                           "port_value": .int(server.listenerPort + options.portOffset)]],
-            "filter_chains": [[
-                "filters": [[
-                    "name": "envoy.filters.network.http_connection_manager",
-                    "typed_config": [
-                        "@type": "type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager",
-                        "stat_prefix": .string("outbound_\(name)"),
-                        "use_remote_address": true,
-                        "forward_client_cert_details": "SANITIZE_SET",
-                        "codec_type": "AUTO",
-                        "normalize_path": true,
-                        "path_with_escaped_slashes_action": "KEEP_UNCHANGED",
-                        "stream_idle_timeout": "0s",
-                        "upgrade_configs": [["upgrade_type": "websocket"]],
-                        "route_config": [
-                            "name": .string("http.\(server.listenerPort)"),
-                            "virtual_hosts": .array(virtualHosts),
-                            "validate_clusters": false,
-                            "ignore_port_in_host_matching": true,
-                            "max_direct_response_body_size_bytes": 1_048_576,
-                        ],
-                        "http_filters": [
-                            ["name": "envoy.filters.http.fault",
-                             "typed_config": ["@type": "type.googleapis.com/envoy.extensions.filters.http.fault.v3.HTTPFault"]],
-                            ["name": "envoy.filters.http.cors",
-                             "typed_config": ["@type": "type.googleapis.com/envoy.extensions.filters.http.cors.v3.Cors"]],
-                            ["name": "envoy.filters.http.router",
-                             "typed_config": ["@type": "type.googleapis.com/envoy.extensions.filters.http.router.v3.Router"]],
-                        ],
-                    ],
-                ]],
-            ]],
-        ]
+        return Envoy.Listener(
+            name: name,
+            address: Envoy.SocketAddress(address: options.listenAddress, portValue: server.listenerPort + options.portOffset),
+            httpConnectionManager: Envoy.HTTPConnectionManager(
+                statPrefix: "outbound_\(name)",
+                routeConfig: Envoy.RouteConfiguration(name: "http.\(server.listenerPort)", virtualHosts: virtualHosts),
+                httpFilters: securityFilters + [.fault, .cors, .router]))
     }
 
     /// The virtual hosts of one gateway server: every host of every VirtualService bound to the
     /// gateway, with the VirtualServices' routes for it in order (several VirtualServices for one
     /// host append; catch-all routes go last); hosts with identical routes share one virtual host.
     /// A route that matches every request (istiod's `IsCatchAllRoute`).
-    static func isCatchAll(_ r: Value) -> Bool {
-        let m = r["match"] ?? [:]
-        guard m["headers"] == nil, m["query_parameters"] == nil else { return false }
-        return m["prefix"] == "/" || m["path_separated_prefix"] == "/" || m[path: ["safe_regex", "regex"]] == ".*"
-    }
+    static func isCatchAll(_ r: Envoy.Route) -> Bool { r.match.isCatchAll }
 
     /// istiod's route `hash_policy`: the consistent hash of the destinations' DestinationRule, when
     /// every destination of the route has the same one.
-    static func hashPolicy(_ http: Value, translation: RouteTranslation, model: GatewayModel) -> Value? {
+    static func hashPolicy(_ http: Value, translation: RouteTranslation, model: GatewayModel) -> [Envoy.HashPolicy]? {
         let builder = ClusterBuilder(destinationRules: model.destinationRules)
-        let policies = (http["route"]?.array ?? []).map { d -> Value? in
+        let policies = (http["route"]?.array ?? []).map { d -> [Envoy.HashPolicy]? in
             let dest = d["destination"] ?? [:]
             return builder.hashPolicy(host: translation.fqdn(dest["host"]?.string ?? ""), subset: dest["subset"]?.string)
         }
@@ -121,8 +77,8 @@ public enum EnvoyBootstrap {
     }
 
     static func virtualHosts(for server: GatewayModel.Server, model: GatewayModel,
-                             clusters: inout [String: (host: String, port: Int, subset: String?)]) -> [Value] {
-        var hostRoutes: [(host: String, routes: [Value])] = []
+                             clusters: inout [String: (host: String, port: Int, subset: String?)]) -> [Envoy.VirtualHost] {
+        var hostRoutes: [(host: String, routes: [Envoy.Route])] = []
         for vs in model.virtualServices {
             let ns = vs[path: ["metadata", "namespace"]]?.string ?? "default"
             let translation = RouteTranslation(namespace: ns,
@@ -131,14 +87,14 @@ public enum EnvoyBootstrap {
             let matchGateways = (vs[path: ["spec", "http"]]?.array ?? []).flatMap { ($0["match"]?.array ?? []).compactMap { $0["gateways"]?.array } }
                 .flatMap { $0.compactMap(\.string) }.map(translation.qualify)
             guard gateways.contains(server.gateway) || matchGateways.contains(server.gateway) else { continue }
-            var routes: [Value] = []
+            var routes: [Envoy.Route] = []
             for http in vs[path: ["spec", "http"]]?.array ?? [] {
                 // istiod stops generating a VirtualService's routes after its first catch-all.
                 if routes.contains(where: isCatchAll) { break }
                 var translated = translation.routes(for: http, gateway: server.gateway, vsGateways: gateways)
                 if let i = translated.firstIndex(where: isCatchAll) { translated = Array(translated[...i]) }
                 if let hash = hashPolicy(http, translation: translation, model: model) {
-                    for i in translated.indices { translated[i][path: ["route", "hash_policy"]] = hash }
+                    for i in translated.indices { translated[i].route.hashPolicy = hash }
                 }
                 routes += translated
                 for d in http["route"]?.array ?? [] {
@@ -165,7 +121,7 @@ public enum EnvoyBootstrap {
                 }
             }
         }
-        var vhosts: [(name: String, domains: [String], routes: [Value])] = []
+        var vhosts: [(name: String, domains: [String], routes: [Envoy.Route])] = []
         for (host, routes) in hostRoutes {
             // Several VirtualServices for one host: catch-all routes move after the others (SortVHostRoutes).
             let sorted = routes.filter { !isCatchAll($0) } + routes.filter(isCatchAll)
@@ -176,14 +132,12 @@ public enum EnvoyBootstrap {
             }
         }
         if vhosts.isEmpty {
-            return [["name": .string("blackhole:\(server.port)"), "domains": ["*"]]]
+            return [Envoy.VirtualHost(name: "blackhole:\(server.port)", domains: ["*"], routes: [])]
         }
         // Collapsed hosts are sorted and the first names the virtual host; virtual hosts sort by name.
-        return vhosts.map { v -> (String, [String], [Value]) in
+        return vhosts.map { v -> Envoy.VirtualHost in
             let domains = v.domains.sorted()
-            return ("\(domains[0]):\(server.port)", domains, v.routes)
-        }.sorted { $0.0 < $1.0 }.map { v in
-            ["name": .string(v.0), "domains": .array(v.1.map { .string($0) }), "routes": .array(v.2)]
-        }
+            return Envoy.VirtualHost(name: "\(domains[0]):\(server.port)", domains: domains, routes: v.routes)
+        }.sorted { $0.name < $1.name }
     }
 }

@@ -58,59 +58,51 @@ struct SecurityFilters {
         return out
     }
 
-    func jwtFilter() -> Value? {
+    func jwtFilter() -> Envoy.JWTAuthentication? {
         let providers = self.providers
         guard !providers.isEmpty else { return nil }
-        var config: [String: Value] = [:]
+        var config: [String: Envoy.JWTProvider] = [:]
         for (i, (name, rule)) in providers.enumerated() {
-            var p: Value = ["issuer": rule["issuer"] ?? "", "payload_in_metadata": .string("jwt_payload_\(i)"),
-                            "forward": .bool(rule["forwardOriginalToken"] == .bool(true)),
-                            "clear_route_cache": true,
-                            "normalize_payload_in_metadata": ["space_delimited_claims": ["scope", "permission"]]]
-            if let audiences = rule["audiences"], !audiences.isEmptyCollection { p["audiences"] = audiences }
+            var p = Envoy.JWTProvider(issuer: RouteTranslation.text(rule["issuer"]), jwks: nil, forward: rule["forwardOriginalToken"] == .bool(true),
+                                      payloadInMetadata: "jwt_payload_\(i)", clearRouteCache: true,
+                                      spaceDelimitedClaims: ["scope", "permission"])
+            p.audiences = (rule["audiences"]?.array ?? []).map { RouteTranslation.text($0) }
             if let jwks = rule["jwks"]?.string {
-                p["local_jwks"] = ["inline_string": .string(jwks)]
+                p.jwks = .inline(jwks)
             } else if let uri = rule["jwksUri"]?.string, uri.hasPrefix("file:") {
                 // isvc's own: a JWKS file on this machine (`file:relative/path` or `file:///absolute`),
                 // which Envoy reads as `local_jwks.filename` (istiod would fail to fetch it).
-                p["local_jwks"] = ["filename": .string(URL(string: uri)?.path ?? String(uri.dropFirst("file:".count)))]
+                p.jwks = .file(URL(string: uri)?.path ?? String(uri.dropFirst("file:".count)))
             } else if let uri = rule["jwksUri"]?.string, let url = URL(string: uri), let host = url.host {
                 let port = url.port ?? (url.scheme == "https" ? 443 : 80)
-                p["remote_jwks"] = ["http_uri": ["uri": .string(uri), "cluster": .string("outbound|\(port)||\(host)"), "timeout": "5s"],
-                                    "cache_duration": "300s"]
+                p.jwks = .remote(uri: uri, cluster: "outbound|\(port)||\(host)", timeout: "5s", cacheDuration: "300s")
             }
-            if let headers = rule["fromHeaders"]?.array, !headers.isEmpty {
-                p["from_headers"] = .array(headers.map { ["name": $0["name"] ?? "", "value_prefix": $0["prefix"] ?? ""] })
+            p.fromHeaders = (rule["fromHeaders"]?.array ?? []).map { h in
+                Envoy.JWTProvider.HeaderLocation(name: RouteTranslation.text(h["name"]), valuePrefix: RouteTranslation.text(h["prefix"]))
             }
-            if let params = rule["fromParams"]?.array, !params.isEmpty { p["from_params"] = .array(params) }
+            p.fromParams = (rule["fromParams"]?.array ?? []).map { RouteTranslation.text($0) }
             config[name] = p
         }
         // Istio's requirement: any one provider's valid token, or no token; with several providers a
         // token present for one must still be valid for the others (requires_all of any-or-missing).
-        var requirements: [Value] = providers.map { ["provider_name": .string($0.name)] }
+        var requirements: [Envoy.JWTRequirement] = providers.map { .providerName($0.name) }
         if providers.count == 1 {
-            requirements.append(["allow_missing": [:]])
+            requirements.append(.allowMissing)
         } else {
-            requirements.append(["requires_all": ["requirements": .array(providers.map { p in
-                ["requires_any": ["requirements": [["provider_name": .string(p.name)], ["allow_missing": [:]]]]]
-            })]])
+            requirements.append(.requiresAll(providers.map { p in .requiresAny([.providerName(p.name), .allowMissing]) }))
         }
-        return ["name": "envoy.filters.http.jwt_authn", "typed_config": [
-            "@type": "type.googleapis.com/envoy.extensions.filters.http.jwt_authn.v3.JwtAuthentication",
-            "providers": .object(config),
-            "rules": [["match": ["prefix": "/"], "requires": ["requires_any": ["requirements": .array(requirements)]]]],
-            "bypass_cors_preflight": true,
-        ]]
+        return Envoy.JWTAuthentication(providers: config, rules: [.init(match: Envoy.RouteMatch(.prefix("/")), requires: .requiresAny(requirements))],
+                                       bypassCorsPreflight: true)
     }
 
     /// One RBAC filter per action present (DENY before ALLOW).
-    func rbacFilters() -> [Value] {
+    func rbacFilters() -> [Envoy.RBAC] {
         let policies = authorizationPolicies.filter(Self.appliesToGateway)
-        var out: [Value] = []
-        for action in ["DENY", "ALLOW"] {
-            var rbacPolicies: [String: Value] = [:]
+        var out: [Envoy.RBAC] = []
+        for action in [Envoy.RBAC.Action.deny, .allow] {
+            var rbacPolicies: [String: Envoy.RBAC.Policy] = [:]
             var present = false
-            for p in policies where (p[path: ["spec", "action"]]?.string ?? "ALLOW") == action {
+            for p in policies where (p[path: ["spec", "action"]]?.string ?? "ALLOW") == action.rawValue {
                 present = true
                 let ns = p[path: ["metadata", "namespace"]]?.string ?? ""
                 let name = p[path: ["metadata", "name"]]?.string ?? ""
@@ -118,91 +110,86 @@ struct SecurityFilters {
                 for (i, rule) in (p[path: ["spec", "rules"]]?.array ?? []).enumerated() {
                     // Fail closed on fields isvc does not translate: an ALLOW rule then matches nothing;
                     // a DENY rule drops the condition and so denies more (both with a warning from check).
-                    if action == "ALLOW", !Self.untranslated(rule).isEmpty { continue }
+                    if action == .allow, !Self.untranslated(rule).isEmpty { continue }
                     rbacPolicies["ns[\(ns)]-policy[\(name)]-rule[\(i)]"] = policy(rule)
                 }
             }
             // An ALLOW filter with no policy denies everything; a DENY filter with none denies nothing.
-            guard present, action == "ALLOW" || !rbacPolicies.isEmpty else { continue }
-            out.append(["name": .string("envoy.filters.http.rbac"), "typed_config": [
-                "@type": "type.googleapis.com/envoy.extensions.filters.http.rbac.v3.RBAC",
-                "rules": ["action": .string(action), "policies": .object(rbacPolicies)],
-            ]])
+            guard present, action == .allow || !rbacPolicies.isEmpty else { continue }
+            out.append(Envoy.RBAC(action: action, policies: rbacPolicies))
         }
         return out
     }
 
-    func policy(_ rule: Value) -> Value {
+    func policy(_ rule: Value) -> Envoy.RBAC.Policy {
         // Permissions: every `to` entry is an alternative; inside one, each field must match.
-        var permissions: [Value] = []
+        var permissions: [Envoy.Permission] = []
         for to in rule["to"]?.array ?? [] {
             let op = to["operation"] ?? [:]
-            var all: [Value] = []
+            var all: [Envoy.Permission] = []
             if let paths = op["paths"]?.array?.compactMap(\.string), !paths.isEmpty {
-                all.append(["or_rules": ["rules": .array(paths.map { ["url_path": ["path": stringMatch($0)]] })]])
+                all.append(.orRules(paths.map { .urlPath(stringMatch($0)) }))
             }
             if let methods = op["methods"]?.array?.compactMap(\.string), !methods.isEmpty {
-                all.append(["or_rules": ["rules": .array(methods.map { ["header": ["name": ":method", "string_match": ["exact": .string($0)]]] })]])
+                all.append(.orRules(methods.map { .header(Envoy.HeaderMatcher(name: ":method", .stringMatch(.exact($0)))) }))
             }
             if let hosts = op["hosts"]?.array?.compactMap(\.string), !hosts.isEmpty {
-                all.append(["or_rules": ["rules": .array(hosts.map { ["header": ["name": ":authority", "string_match": stringMatch($0)]] })]])
+                all.append(.orRules(hosts.map { .header(Envoy.HeaderMatcher(name: ":authority", .stringMatch(stringMatch($0)))) }))
             }
-            permissions.append(all.isEmpty ? ["any": true] : ["and_rules": ["rules": .array(all)]])
+            permissions.append(all.isEmpty ? .any : .andRules(all))
         }
         for when in rule["when"]?.array ?? [] {
             guard let key = when["key"]?.string, key.hasPrefix("request.headers["), key.hasSuffix("]") else { continue }
             let header = String(key.dropFirst("request.headers[".count).dropLast())
             let values = when["values"]?.array?.compactMap(\.string) ?? []
-            let cond: Value = ["or_rules": ["rules": .array(values.map { ["header": ["name": .string(header), "string_match": stringMatch($0)]] })]]
-            permissions = permissions.isEmpty ? [cond] : permissions.map { ["and_rules": ["rules": [$0, cond]]] }
+            let cond = Envoy.Permission.orRules(values.map { .header(Envoy.HeaderMatcher(name: header, .stringMatch(stringMatch($0)))) })
+            permissions = permissions.isEmpty ? [cond] : permissions.map { .andRules([$0, cond]) }
         }
-        if permissions.isEmpty { permissions = [["any": true]] }
+        if permissions.isEmpty { permissions = [.any] }
 
         // Principals: every `from` entry is an alternative; request principals are `iss/sub` of a verified JWT.
-        var principals: [Value] = []
+        var principals: [Envoy.Principal] = []
         for from in rule["from"]?.array ?? [] {
             let source = from["source"] ?? [:]
-            var all: [Value] = []
+            var all: [Envoy.Principal] = []
             if let rps = source["requestPrincipals"]?.array?.compactMap(\.string), !rps.isEmpty {
-                all.append(["or_ids": ["ids": .array(rps.map(requestPrincipal))]])
+                all.append(.orIds(rps.map(requestPrincipal)))
             }
             if let rps = source["notRequestPrincipals"]?.array?.compactMap(\.string), !rps.isEmpty {
-                all.append(["not_id": ["or_ids": ["ids": .array(rps.map(requestPrincipal))]]])
+                all.append(.notId(.orIds(rps.map(requestPrincipal))))
             }
-            principals.append(all.isEmpty ? ["any": true] : ["and_ids": ["ids": .array(all)]])
+            principals.append(all.isEmpty ? .any : .andIds(all))
         }
-        if principals.isEmpty { principals = [["any": true]] }
-        return ["permissions": .array(permissions), "principals": .array(principals)]
+        if principals.isEmpty { principals = [.any] }
+        return Envoy.RBAC.Policy(permissions: permissions, principals: principals)
     }
 
     /// Istio's path/host patterns: exact, `prefix*`, `*suffix`, or `*`.
-    func stringMatch(_ s: String) -> Value {
-        if s == "*" { return ["safe_regex": ["regex": ".+"]] }
-        if s.hasSuffix("*") { return ["prefix": .string(String(s.dropLast()))] }
-        if s.hasPrefix("*") { return ["suffix": .string(String(s.dropFirst()))] }
-        return ["exact": .string(s)]
+    func stringMatch(_ s: String) -> Envoy.StringMatcher {
+        if s == "*" { return .safeRegex(".+") }
+        if s.hasSuffix("*") { return .prefix(String(s.dropLast())) }
+        if s.hasPrefix("*") { return .suffix(String(s.dropFirst())) }
+        return .exact(s)
     }
 
     /// A request principal `iss/sub` (or `*`, any verified token) matched on any provider's payload.
-    func requestPrincipal(_ principal: String) -> Value {
+    func requestPrincipal(_ principal: String) -> Envoy.Principal {
         let count = providers.count
-        func claim(_ i: Int, _ key: String, _ match: Value) -> Value {
-            ["metadata": ["filter": "envoy.filters.http.jwt_authn",
-                          "path": [["key": .string("jwt_payload_\(i)")], ["key": .string(key)]],
-                          "value": match]]
+        func claim(_ i: Int, _ key: String, _ match: Envoy.ValueMatcher) -> Envoy.Principal {
+            .metadata(Envoy.MetadataMatcher(filter: "envoy.filters.http.jwt_authn", path: ["jwt_payload_\(i)", key], value: match))
         }
-        let alternatives: [Value] = (0..<max(count, 1)).map { i in
-            if principal == "*" { return claim(i, "iss", ["present_match": true]) }
+        let alternatives: [Envoy.Principal] = (0..<max(count, 1)).map { i in
+            if principal == "*" { return claim(i, "iss", .presentMatch(true)) }
             let parts = principal.split(separator: "/", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
-            guard parts.count == 2 else { return claim(i, "iss", ["string_match": ["exact": .string(principal)]]) }
+            guard parts.count == 2 else { return claim(i, "iss", .stringMatch(.exact(principal))) }
             // The issuer may itself contain "/": split at the last one, as iss/sub strings are built.
             let cut = principal.lastIndex(of: "/")!
             let iss = String(principal[..<cut]), sub = String(principal[principal.index(after: cut)...])
-            var ids: [Value] = []
-            ids.append(iss == "*" ? claim(i, "iss", ["present_match": true]) : claim(i, "iss", ["string_match": ["exact": .string(iss)]]))
-            if sub != "*" { ids.append(claim(i, "sub", ["string_match": ["exact": .string(sub)]])) }
-            return ["and_ids": ["ids": .array(ids)]]
+            var ids: [Envoy.Principal] = []
+            ids.append(iss == "*" ? claim(i, "iss", .presentMatch(true)) : claim(i, "iss", .stringMatch(.exact(iss))))
+            if sub != "*" { ids.append(claim(i, "sub", .stringMatch(.exact(sub)))) }
+            return .andIds(ids)
         }
-        return alternatives.count == 1 ? alternatives[0] : ["or_ids": ["ids": .array(alternatives)]]
+        return alternatives.count == 1 ? alternatives[0] : .orIds(alternatives)
     }
 }

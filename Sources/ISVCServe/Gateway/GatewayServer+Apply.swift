@@ -85,8 +85,7 @@ extension GatewayServer {
             replaced[host] = old
         }
         var upstreams: [String: UpstreamCluster] = [:]
-        for (name, cluster) in plan.router.clusters where !plan.router.isInternal(name) {
-            let policy = ClusterPolicy(cluster: cluster)
+        for (name, policy) in plan.router.clusters where !plan.router.isInternal(name) {
             let host = GatewayRouter.serviceHost(ofCluster: name)
             if let old = current?.upstreams[name], old.policy == policy, let runtime = runtimes[host],
                current?.runtimes[host] === runtime {

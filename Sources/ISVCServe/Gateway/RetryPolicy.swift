@@ -38,14 +38,13 @@ public struct RetryPolicy: Sendable, Equatable {
         self.maxInterval = max(self.baseInterval, maxInterval ?? 10 * self.baseInterval)
     }
 
-    public init(_ v: Value) {
-        let conditions = Set((v["retry_on"]?.string ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty })
-        let base = EnvoyValues.seconds(v[path: ["retry_back_off", "base_interval"]]) ?? 0.025
-        self.init(numRetries: v["num_retries"]?.int ?? 1, conditions: conditions,
-                  retriableStatusCodes: Set((v["retriable_status_codes"]?.array ?? []).compactMap(\.int)),
-                  perTryTimeout: EnvoyValues.seconds(v["per_try_timeout"]).flatMap { $0 > 0 ? $0 : nil },
-                  previousHosts: (v["retry_host_predicate"]?.array ?? []).contains { $0["name"]?.string == "envoy.retry_host_predicates.previous_hosts" },
-                  baseInterval: base, maxInterval: EnvoyValues.seconds(v[path: ["retry_back_off", "max_interval"]]))
+    /// A route's typed `retry_policy`; what it leaves unset is Envoy's default (1 retry, 25 ms base interval).
+    public init(_ p: Envoy.RetryPolicy) {
+        let conditions = Set(p.retryOn.map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty })
+        self.init(numRetries: p.numRetries ?? 1, conditions: conditions, retriableStatusCodes: Set(p.retriableStatusCodes),
+                  perTryTimeout: p.perTryTimeout?.seconds.flatMap { $0 > 0 ? $0 : nil },
+                  previousHosts: p.retryHostPredicates.contains(.previousHosts),
+                  baseInterval: p.backOff?.base.seconds ?? 0.025, maxInterval: p.backOff?.max?.seconds)
     }
 
     /// Whether `retry_on` covers this outcome (the method does not matter: Envoy retries a POST as a GET).

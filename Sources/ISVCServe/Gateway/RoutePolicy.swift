@@ -9,23 +9,20 @@ public struct RoutePolicy: Sendable {
     public var retry: RetryPolicy?
     public var fault: FaultPolicy?
     public var mirrors: [(cluster: String, fraction: Double)]
-    public var hashPolicies: [Value]
+    public var hashPolicies: [Envoy.HashPolicy]
     var responseHeadersToAdd: [HeaderOperation]
     public var responseHeadersToRemove: [String]
 
-    public init(route: Value) {
-        let action = route["route"] ?? [:]
-        timeout = EnvoyValues.seconds(action["timeout"]).flatMap { $0 > 0 ? $0 : nil }
-        retry = action["retry_policy"].map(RetryPolicy.init)
-        fault = route[path: ["typed_per_filter_config", "envoy.filters.http.fault"]].flatMap(FaultPolicy.init)
-        mirrors = (action["request_mirror_policies"]?.array ?? []).compactMap { m in
-            guard let c = m["cluster"]?.string else { return nil }
-            let fraction = m[path: ["runtime_fraction", "default_value"]].map(EnvoyValues.fraction) ?? 1
-            return (c, fraction)
-        }
-        hashPolicies = action["hash_policy"]?.array ?? []
-        responseHeadersToAdd = HeaderOperation.list(route["response_headers_to_add"])
-        responseHeadersToRemove = (route["response_headers_to_remove"]?.array ?? []).compactMap(\.string)
+    public init(route: Envoy.Route) {
+        let action = route.route
+        timeout = action.timeout?.seconds.flatMap { $0 > 0 ? $0 : nil }
+        retry = action.retryPolicy.map(RetryPolicy.init)
+        fault = route.fault.flatMap(FaultPolicy.init)
+        // A mirror without a runtime fraction mirrors every request.
+        mirrors = action.requestMirrorPolicies.map { m in (m.cluster, m.fraction?.fraction ?? 1) }
+        hashPolicies = action.hashPolicy
+        responseHeadersToAdd = HeaderOperation.list(route.responseHeadersToAdd)
+        responseHeadersToRemove = route.responseHeadersToRemove
     }
 
     /// The request's hash from the route's `hash_policy` (header, query parameter, cookie, source IP);
@@ -33,15 +30,12 @@ public struct RoutePolicy: Sendable {
     public func hash(_ request: GatewayRouter.Request, sourceIP: String = "127.0.0.1") -> UInt64? {
         var result: UInt64?
         for p in hashPolicies {
-            var value: String?
-            if let name = p[path: ["header", "header_name"]]?.string {
-                value = request.header(name)
-            } else if let name = p[path: ["query_parameter", "name"]]?.string {
-                value = RouteMatch.query(request.path, name)
-            } else if let name = p[path: ["cookie", "name"]]?.string {
-                value = Self.cookie(request.header("cookie"), name)
-            } else if p[path: ["connection_properties", "source_ip"]] == .bool(true) {
-                value = sourceIP
+            let value: String?
+            switch p {
+            case .header(let name): value = request.header(name)
+            case .queryParameter(let name): value = RouteMatch.query(request.path, name)
+            case .cookie(let name, _, _): value = Self.cookie(request.header("cookie"), name)
+            case .sourceIP: value = sourceIP
             }
             guard let value else { continue }
             let h = HashRing.hash(value)
@@ -71,13 +65,13 @@ public struct FaultPolicy: Sendable, Equatable {
     public var abortStatus: Int?
     public var abortFraction: Double
 
-    init?(_ v: Value) {
-        delay = EnvoyValues.seconds(v[path: ["delay", "fixed_delay"]])
-        delayFraction = EnvoyValues.fraction(v[path: ["delay", "percentage"]])
-        abortStatus = v[path: ["abort", "http_status"]]?.int
+    init?(_ f: Envoy.HTTPFault) {
+        delay = f.delay?.fixedDelay.seconds
+        delayFraction = f.delay?.percentage.fraction ?? 0
+        abortStatus = f.abort?.httpStatus
         // A gRPC abort answers HTTP 200 with grpc-status; locally it is an HTTP 503 (not modelled further).
-        if abortStatus == nil, v[path: ["abort", "grpc_status"]] != nil { abortStatus = 503 }
-        abortFraction = EnvoyValues.fraction(v[path: ["abort", "percentage"]])
+        if abortStatus == nil, f.abort?.grpcStatus != nil { abortStatus = 503 }
+        abortFraction = f.abort?.percentage.fraction ?? 0
         if delay == nil, abortStatus == nil { return nil }
     }
 

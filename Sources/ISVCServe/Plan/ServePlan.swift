@@ -2,7 +2,7 @@ import Foundation
 import ISVCCore
 
 /// What `isvc serve` runs, read from the compiled plan (never from the spec): the gateway's routing
-/// (the same Envoy configuration `--emit envoy` prints) and, per service host, the workload behind it
+/// (the same typed Envoy configuration `--emit envoy` prints) and, per service host, the workload behind it
 /// with the container to run as a local process.
 public struct ServePlan: Sendable {
     /// One workload (a Knative revision or a Standard-mode Deployment).
@@ -30,7 +30,7 @@ public struct ServePlan: Sendable {
     }
 
     public var router: GatewayRouter
-    /// The listeners' JWT and RBAC filters, from the same Envoy configuration.
+    /// The listeners' JWT and RBAC filters, from the same typed Envoy configuration.
     public var security: GatewaySecurity
     public var workloads: [String: Workload]
     /// InferenceService name -> external host of its top-level route, for `/v1/models/<name>` paths on localhost.
@@ -44,11 +44,12 @@ public struct ServePlan: Sendable {
         Set(workloads.values.flatMap { ProcessReplica.predictorHosts(in: $0.container) }).sorted()
     }
 
-    public init(_ result: Compiler.Result) {
+    /// Throws when the gateway's Envoy config holds something serve cannot run as Envoy would.
+    public init(_ result: Compiler.Result) throws(UnsupportedEnvoyConfig) {
         let config = result.validated.config
-        let envoy = Compiler.envoy(result, options: EnvoyOptions())
-        router = GatewayRouter(envoyConfig: envoy, localGatewayHost: config.localGatewayHost)
-        security = GatewaySecurity(envoyConfig: envoy)
+        let envoy = Compiler.envoyBootstrap(result, options: EnvoyOptions())
+        router = try GatewayRouter(bootstrap: envoy, localGatewayHost: config.localGatewayHost)
+        security = GatewaySecurity(bootstrap: envoy)
         var workloads: [String: Workload] = [:]
         let objects = result.plan.objects
         for d in objects where d.kind == "Deployment" {

@@ -5,22 +5,20 @@ extension GatewayRouter {
     /// A route's URI rewrite as Envoy applies it: `prefix_rewrite` replaces the part the route's
     /// `prefix` matched (the whole path for a `path` match), `regex_rewrite` substitutes every match of
     /// its pattern in the path; the query string is kept either way.
-    static func rewrite(_ pathAndQuery: String, action: Value, match: Value) -> String {
+    static func rewrite(_ pathAndQuery: String, action: Envoy.RouteAction, match: Envoy.RouteMatch) -> String {
         let parts = pathAndQuery.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false)
         var path = String(parts.first ?? "")
         let query = parts.count > 1 ? "?" + parts[1] : ""
-        if let prefix = action["prefix_rewrite"]?.string {
-            if let matched = match["prefix"]?.string, path.hasPrefix(matched) {
-                path = prefix + path.dropFirst(matched.count)
-            } else if match["path"]?.string != nil {
-                path = prefix
+        if let prefix = action.prefixRewrite {
+            switch match.path {
+            case .prefix(let matched) where path.hasPrefix(matched): path = prefix + path.dropFirst(matched.count)
+            case .path: path = prefix
+            default: break
             }
         }
-        if let pattern = action[path: ["regex_rewrite", "pattern", "regex"]]?.string,
-           let substitution = action[path: ["regex_rewrite", "substitution"]]?.string,
-           let regex = try? NSRegularExpression(pattern: pattern) {
+        if let rewrite = action.regexRewrite, let regex = try? NSRegularExpression(pattern: rewrite.pattern) {
             path = regex.stringByReplacingMatches(in: path, range: NSRange(path.startIndex..., in: path),
-                                                  withTemplate: template(substitution))
+                                                  withTemplate: template(rewrite.substitution))
         }
         return path + query
     }

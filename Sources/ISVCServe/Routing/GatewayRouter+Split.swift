@@ -1,13 +1,13 @@
 import ISVCCore
 
 extension GatewayRouter {
-    /// One revision's part of a split: its cluster, its Envoy cluster config, and its share.
+    /// One revision's part of a split: its cluster, its Envoy cluster's policy, and its share.
     public struct SplitShare: Sendable {
         public var cluster: String
-        public var config: Value
+        public var config: ClusterPolicy
         public var revision: String
         public var percent: Int
-        public init(cluster: String, config: Value, revision: String, percent: Int) {
+        public init(cluster: String, config: ClusterPolicy, revision: String, percent: Int) {
             self.cluster = cluster
             self.config = config
             self.revision = revision

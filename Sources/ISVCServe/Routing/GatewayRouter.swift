@@ -1,8 +1,8 @@
 import Foundation
 import ISVCCore
 
-/// The gateway's routing, taken from the Envoy configuration `isvc compile --emit envoy` prints for
-/// the same plan: `isvc serve` routes exactly as that config routes in a real Envoy. A request enters
+/// The gateway's routing, taken from the typed Envoy configuration `isvc compile --emit envoy` prints
+/// for the same plan: `isvc serve` routes exactly as that config routes in a real Envoy. A request enters
 /// the external listener (8080); a route to the local gateway's cluster hops to the local listener
 /// (8081) with the rewritten Host, as KServe's top-level VirtualService does in a cluster.
 public struct GatewayRouter: Sendable {
@@ -51,8 +51,8 @@ public struct GatewayRouter: Sendable {
 
     public struct Hop: Sendable {
         public var cluster: String
-        /// The Envoy route entry (`match`, `route`, response header operations, `typed_per_filter_config`).
-        public var route: Value
+        /// The Envoy route (match, action, header operations, fault).
+        public var route: Envoy.Route
         public var request: Request
         /// The route's timeout, retries, faults, mirrors and hashing, read once when the router is built.
         public var policy: RoutePolicy
@@ -66,50 +66,45 @@ public struct GatewayRouter: Sendable {
         case loop
     }
 
-    /// One Envoy route, read once (interpreting the config's values per request was a tenth of a
+    /// One Envoy route, compiled once (interpreting the config per request was a tenth of a
     /// request's CPU).
     struct Route: Sendable {
         enum Target: Sendable {
             case cluster(String)
             /// `weighted_clusters`: name, weight, and the cluster's own request header operations.
             case weighted([(name: String, weight: Int, headers: [HeaderOperation])], total: Int)
-            /// No action isvc can follow (a redirect, a direct response): no route.
+            /// No destination (every one weighted 0): no route.
             case none
         }
 
-        var raw: Value
+        var envoy: Envoy.Route
         var policy: RoutePolicy
         var condition: RouteMatch
         var target: Target
         var hostRewrite: String?
         var rewrites: Bool
         var timeoutSeconds: Double?
-        var match: Value
-        var action: Value
         var requestHeadersToAdd: [HeaderOperation]
         var requestHeadersToRemove: [String]
 
-        init(_ r: Value) {
-            raw = r
+        init(_ r: Envoy.Route) {
+            envoy = r
             policy = RoutePolicy(route: r)
-            match = r["match"] ?? [:]
-            action = r["route"] ?? [:]
-            condition = RouteMatch(match)
-            if let single = action["cluster"]?.string {
+            condition = RouteMatch(r.match)
+            switch r.route.destination {
+            case .cluster(let single)?:
                 target = .cluster(single)
-            } else if let clusters = action[path: ["weighted_clusters", "clusters"]]?.array, !clusters.isEmpty {
-                let list = clusters.map { c in
-                    (name: c["name"]?.string ?? "", weight: max(0, c["weight"]?.int ?? 0), headers: HeaderOperation.list(c["request_headers_to_add"]))
-                }
+            case .weightedClusters(let clusters)? where !clusters.isEmpty:
+                let list = clusters.map { c in (name: c.name, weight: max(0, c.weight), headers: HeaderOperation.list(c.requestHeadersToAdd)) }
                 target = .weighted(list, total: list.reduce(0) { $0 + $1.weight })
-            } else {
+            default:
                 target = .none
             }
-            hostRewrite = action["host_rewrite_literal"]?.string
-            rewrites = action["prefix_rewrite"] != nil || action["regex_rewrite"] != nil
-            timeoutSeconds = action["timeout"]?.string.flatMap(GatewayRouter.seconds)
-            requestHeadersToAdd = HeaderOperation.list(r["request_headers_to_add"])
-            requestHeadersToRemove = r["request_headers_to_remove"]?.array?.compactMap(\.string) ?? []
+            hostRewrite = r.route.hostRewriteLiteral
+            rewrites = r.route.prefixRewrite != nil || r.route.regexRewrite != nil
+            timeoutSeconds = r.route.timeout?.seconds
+            requestHeadersToAdd = HeaderOperation.list(r.requestHeadersToAdd)
+            requestHeadersToRemove = r.requestHeadersToRemove
         }
     }
 
@@ -129,29 +124,35 @@ public struct GatewayRouter: Sendable {
     let externalPort: Int
     /// Clusters that lead back into this gateway (the local gateway's Service): cluster name -> listener port.
     let internalClusters: [String: Int]
-    /// The Envoy clusters by name (load balancer, circuit breakers, outlier detection).
-    public internal(set) var clusters: [String: Value]
+    /// The Envoy clusters' policies by name (load balancer, circuit breakers, outlier detection).
+    public internal(set) var clusters: [String: ClusterPolicy]
 
-    public init(envoyConfig: Value, externalPort: Int = 8080, localGatewayHost: String) {
+    /// The router for a typed Envoy config; throws on what serve cannot run as Envoy would.
+    public init(bootstrap: Envoy.Bootstrap, externalPort: Int = 8080, localGatewayHost: String) throws(UnsupportedEnvoyConfig) {
         var listeners: [Int: Listener] = [:]
-        for l in envoyConfig[path: ["static_resources", "listeners"]]?.array ?? [] {
-            let name = l["name"]?.string ?? ""
-            let port = Int(name.split(separator: "_").last ?? "") ?? 0
-            let hcm = l["filter_chains"]?.array?.first?["filters"]?.array?.first?["typed_config"] ?? [:]
-            let vhosts: [VirtualHost] = (hcm[path: ["route_config", "virtual_hosts"]]?.array ?? []).map { vh in
-                VirtualHost(name: vh["name"]?.string ?? "", domains: vh["domains"]?.array?.compactMap(\.string) ?? [],
-                            routes: (vh["routes"]?.array ?? []).map(Route.init))
+        for (i, l) in bootstrap.listeners.enumerated() {
+            let path = "static_resources.listeners[\(i)]"
+            let port = l.address.portValue
+            guard listeners[port] == nil else { throw UnsupportedEnvoyConfig(path: "\(path).address", reason: "a second listener on port \(port)") }
+            let routeConfig = l.httpConnectionManager.routeConfig
+            // The virtual host table matches hosts without their port, as istiod asks.
+            guard routeConfig.ignorePortInHostMatching == true else {
+                throw UnsupportedEnvoyConfig(path: "\(path).route_config.ignore_port_in_host_matching",
+                                             reason: "serve matches hosts without their port; the config must say so (true)")
+            }
+            let vhosts = routeConfig.virtualHosts.map { vh in
+                VirtualHost(name: vh.name, domains: vh.domains, routes: vh.routes.map(Route.init))
             }
             listeners[port] = Listener(port: port, virtualHosts: vhosts, table: VirtualHostTable(domains: vhosts.map(\.domains)))
         }
         self.listeners = listeners
         self.externalPort = externalPort
         var hops: [String: Int] = [:]
-        var clusters: [String: Value] = [:]
-        for c in envoyConfig[path: ["static_resources", "clusters"]]?.array ?? [] {
-            if let name = c["name"]?.string { clusters[name] = c }
-            guard let name = c["name"]?.string, name.hasSuffix("|\(localGatewayHost)") else { continue }
-            hops[name] = listeners.keys.first { $0 != externalPort } ?? externalPort + 1
+        var clusters: [String: ClusterPolicy] = [:]
+        for (i, c) in bootstrap.clusters.enumerated() {
+            clusters[c.name] = try ClusterPolicy(cluster: c, path: "static_resources.clusters[\(i)]")
+            guard c.name.hasSuffix("|\(localGatewayHost)") else { continue }
+            hops[c.name] = listeners.keys.first { $0 != externalPort } ?? externalPort + 1
         }
         internalClusters = hops
         self.clusters = clusters
@@ -204,10 +205,10 @@ public struct GatewayRouter: Sendable {
             }
             HeaderOperation.apply(route.requestHeadersToAdd, removing: route.requestHeadersToRemove, to: &request.headers)
             if let rewrite = route.hostRewrite { request.host = rewrite }
-            if route.rewrites { request.path = Self.rewrite(request.path, action: route.action, match: route.match) }
+            if route.rewrites { request.path = Self.rewrite(request.path, action: route.envoy.route, match: route.envoy.match) }
             if let seconds = route.timeoutSeconds, seconds > 0 { timeout = seconds }
             trace.append("\(port) \(vhost.name) -> \(cluster)")
-            taken.append(Hop(cluster: cluster, route: route.raw, request: request, policy: route.policy))
+            taken.append(Hop(cluster: cluster, route: route.envoy, request: request, policy: route.policy))
             if let next = internalClusters[cluster] {
                 // The local gateway is reached over plain HTTP inside the cluster.
                 port = next
@@ -237,10 +238,5 @@ public struct GatewayRouter: Sendable {
     static func serviceHost(ofCluster name: String) -> String {
         guard let bar = name.utf8.lastIndex(of: UInt8(ascii: "|")) else { return name }
         return String(name[name.utf8.index(after: bar)...])
-    }
-
-    static func seconds(_ duration: String) -> Double? {
-        guard duration.hasSuffix("s") else { return nil }
-        return Double(duration.dropLast())
     }
 }

@@ -3,9 +3,9 @@ import ISVCCore
 /// One entry of an Envoy route's `request_headers_to_add` or `response_headers_to_add`, read once.
 struct HeaderOperation: Sendable, Equatable {
     enum Action: Sendable, Equatable {
-        /// APPEND_IF_EXISTS_OR_ADD: Envoy's default (and the legacy `append: true`).
+        /// APPEND_IF_EXISTS_OR_ADD: Envoy's default.
         case append
-        /// OVERWRITE_IF_EXISTS_OR_ADD (the legacy `append: false`).
+        /// OVERWRITE_IF_EXISTS_OR_ADD.
         case overwriteOrAdd
         /// ADD_IF_ABSENT.
         case addIfAbsent
@@ -23,22 +23,21 @@ struct HeaderOperation: Sendable, Equatable {
         self.action = action
     }
 
-    /// nil for an entry without a key, or with an empty value (Envoy drops those unless `keep_empty_value`).
-    init?(_ v: Value) {
-        guard let name = v[path: ["header", "key"]]?.string, let value = v[path: ["header", "value"]]?.string,
-              !value.isEmpty || v["keep_empty_value"] == .bool(true) else { return nil }
-        self.name = name
-        self.value = value
-        switch v["append_action"]?.string {
-        case "OVERWRITE_IF_EXISTS_OR_ADD": action = .overwriteOrAdd
-        case "ADD_IF_ABSENT": action = .addIfAbsent
-        case "OVERWRITE_IF_EXISTS": action = .overwriteIfExists
-        case "APPEND_IF_EXISTS_OR_ADD": action = .append
-        default: action = v["append"] == .bool(false) ? .overwriteOrAdd : .append
+    /// nil for an entry with an empty value (Envoy drops those unless `keep_empty_value`).
+    init?(_ o: Envoy.HeaderValueOption) {
+        guard !o.headerValue.isEmpty || o.keepEmptyValue else { return nil }
+        name = o.key
+        value = o.headerValue
+        // Unset: Envoy's default, APPEND_IF_EXISTS_OR_ADD.
+        switch o.appendAction ?? .appendIfExistsOrAdd {
+        case .appendIfExistsOrAdd: action = .append
+        case .overwriteIfExistsOrAdd: action = .overwriteOrAdd
+        case .addIfAbsent: action = .addIfAbsent
+        case .overwriteIfExists: action = .overwriteIfExists
         }
     }
 
-    static func list(_ v: Value?) -> [HeaderOperation] { (v?.array ?? []).compactMap(HeaderOperation.init) }
+    static func list(_ options: [Envoy.HeaderValueOption]) -> [HeaderOperation] { options.compactMap(HeaderOperation.init) }
 
     /// Removals first, then additions in order, as Envoy applies a route's header operations.
     static func apply(_ operations: [HeaderOperation], removing remove: [String], to headers: inout [(name: String, value: String)]) {

@@ -1,14 +1,12 @@
 import ISVCCore
 
-/// An Envoy route's `match`, read once when the router is built: the path condition (`prefix`,
+/// An Envoy route's `match`, compiled once when the router is built: the path condition (`prefix`,
 /// `path`, `safe_regex`), then every `headers` and `query_parameters` condition.
 struct RouteMatch: Sendable {
     enum PathCondition: Sendable, Equatable {
         case prefix(String)
         case exact(String)
         case regex(String)
-        /// No path condition isvc can read: the route matches nothing (fail closed).
-        case unknown
     }
 
     struct HeaderCondition: Sendable {
@@ -30,30 +28,26 @@ struct RouteMatch: Sendable {
     var headers: [HeaderCondition]
     var queryParameters: [QueryCondition]
 
-    init(_ match: Value) {
-        if let p = match["prefix"]?.string { path = .prefix(p) }
-        else if let p = match["path"]?.string { path = .exact(p) }
-        else if let r = match[path: ["safe_regex", "regex"]]?.string { path = .regex(r) }
-        else { path = .unknown }
-        caseSensitive = match["case_sensitive"] != .bool(false)
-        headers = (match["headers"]?.array ?? []).map { h in
-            let name = h["name"]?.string ?? ""
+    init(_ match: Envoy.RouteMatch) {
+        switch match.path {
+        case .prefix(let p): path = .prefix(p)
+        case .path(let p): path = .exact(p)
+        case .safeRegex(let r): path = .regex(r)
+        }
+        caseSensitive = match.caseSensitive ?? true
+        headers = match.headers.map { h in
             let source: HeaderCondition.Source
-            switch name.lowercased() {
+            switch h.name.lowercased() {
             case ":authority", "host": source = .authority
             case ":method": source = .method
             case ":path": source = .path
             case ":scheme": source = .scheme
-            default: source = .header(name)
+            default: source = .header(h.name)
             }
-            return HeaderCondition(source: source, test: HeaderTest(h), invert: h["invert_match"] == .bool(true),
-                                   missingAsEmpty: h["treat_missing_header_as_empty"] == .bool(true))
+            return HeaderCondition(source: source, test: HeaderTest(h.test), invert: h.invertMatch, missingAsEmpty: h.treatMissingHeaderAsEmpty)
         }
-        queryParameters = (match["query_parameters"]?.array ?? []).map { q in
-            // A query parameter matcher with a name only matches when the parameter is there.
-            let test = q.object?.keys.allSatisfy({ $0 == "name" }) == true ? HeaderTest.present(true) : HeaderTest(q)
-            return QueryCondition(name: q["name"]?.string ?? "", test: test)
-        }
+        // A query parameter matcher with a name only matches when the parameter is there.
+        queryParameters = match.queryParameters.map { q in QueryCondition(name: q.name, test: q.test.map(HeaderTest.init) ?? .present(true)) }
     }
 
     /// Whether the request matches; `path` is the request path without its query string.
@@ -64,7 +58,6 @@ struct RouteMatch: Sendable {
         case .exact(let p):
             if caseSensitive ? requestPath != p : requestPath.lowercased() != p.lowercased() { return false }
         case .regex(let r): if !StringMatcher.fullMatch(r, requestPath) { return false }
-        case .unknown: return false
         }
         for h in headers {
             let value: String?

@@ -2,10 +2,10 @@ import Foundation
 import ISVCCore
 
 /// Envoy's `StringMatcher` (`exact`, `prefix`, `suffix`, `contains`, `safe_regex`, with `ignore_case`),
-/// for routes' header and query conditions and for RBAC. A matcher isvc cannot read matches nothing.
+/// for routes' header and query conditions and for RBAC, compiled from the typed config once.
 struct StringMatcher: Sendable, Equatable {
     enum Kind: Sendable, Equatable {
-        case exact(String), prefix(String), suffix(String), contains(String), regex(String), unknown
+        case exact(String), prefix(String), suffix(String), contains(String), regex(String)
         /// The regex istiod writes for a VirtualService host on `:authority`, `^<host>(?::\d{1,5})?$`,
         /// matched without the regex engine (it ran twice per request and was a tenth of routing).
         case hostWithOptionalPort(String)
@@ -13,14 +13,15 @@ struct StringMatcher: Sendable, Equatable {
     let kind: Kind
     let ignoreCase: Bool
 
-    init(_ v: Value) {
-        ignoreCase = v["ignore_case"] == .bool(true)
-        if let s = v["exact"]?.string { kind = .exact(s) }
-        else if let s = v["prefix"]?.string { kind = .prefix(s) }
-        else if let s = v["suffix"]?.string { kind = .suffix(s) }
-        else if let s = v["contains"]?.string { kind = .contains(s) }
-        else if let s = v[path: ["safe_regex", "regex"]]?.string { kind = Self.hostPattern(s).map(Kind.hostWithOptionalPort) ?? .regex(s) }
-        else { kind = .unknown }
+    init(_ m: Envoy.StringMatcher) {
+        ignoreCase = m.ignoreCase
+        switch m.pattern {
+        case .exact(let s): kind = .exact(s)
+        case .prefix(let s): kind = .prefix(s)
+        case .suffix(let s): kind = .suffix(s)
+        case .contains(let s): kind = .contains(s)
+        case .safeRegex(let s): kind = Self.hostPattern(s).map(Kind.hostWithOptionalPort) ?? .regex(s)
+        }
     }
 
     func matches(_ value: String) -> Bool {
@@ -32,10 +33,8 @@ struct StringMatcher: Sendable, Equatable {
         case .contains(let s): return fold(value).contains(fold(s))
         case .regex(let r): return Self.fullMatch(r, value)
         case .hostWithOptionalPort(let host): return Self.matches(host: host, optionalPort: value)
-        case .unknown: return false
         }
     }
-
     /// The host of a pattern `^<host>(?::\d{1,5})?$` whose host is letters, digits, `-` and escaped
     /// dots only; nil for any other pattern (those go to the regex engine).
     static func hostPattern(_ pattern: String) -> String? {

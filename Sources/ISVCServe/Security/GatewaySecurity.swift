@@ -1,6 +1,6 @@
 import ISVCCore
 
-/// The security filters of each gateway listener, read from the same Envoy config the router reads
+/// The security filters of each gateway listener, from the same typed Envoy config the router reads
 /// (`isvc compile --emit envoy`): `jwt_authn` then the RBAC filters, in the order the listener's HTTP
 /// connection manager lists them. A listener without them lets everything through.
 public struct GatewaySecurity: Sendable {
@@ -19,29 +19,23 @@ public struct GatewaySecurity: Sendable {
 
     let listeners: [Int: [Filter]]
 
-    public init(envoyConfig: Value) {
+    public init(bootstrap: Envoy.Bootstrap) {
         // Cluster name -> its first static endpoint, for JWKS fetched through a cluster.
         var endpoints: [String: (host: String, port: Int)] = [:]
-        for c in envoyConfig[path: ["static_resources", "clusters"]]?.array ?? [] {
-            let address = c["load_assignment"]?["endpoints"]?.array?.first?["lb_endpoints"]?.array?.first?[path: ["endpoint", "address", "socket_address"]]
-            if let name = c["name"]?.string, let host = address?["address"]?.string, let port = address?["port_value"]?.int {
-                endpoints[name] = (host, port)
-            }
+        for c in bootstrap.clusters {
+            if let address = c.firstEndpoint { endpoints[c.name] = (address.address, address.portValue) }
         }
         var listeners: [Int: [Filter]] = [:]
-        for l in envoyConfig[path: ["static_resources", "listeners"]]?.array ?? [] {
-            let port = Int(l["name"]?.string?.split(separator: "_").last ?? "") ?? 0
-            let hcm = l["filter_chains"]?.array?.first?["filters"]?.array?.first?["typed_config"] ?? [:]
+        for l in bootstrap.listeners {
             var filters: [Filter] = []
-            for f in hcm["http_filters"]?.array ?? [] {
-                let config = f["typed_config"] ?? [:]
-                switch f["name"]?.string {
-                case "envoy.filters.http.jwt_authn": filters.append(.jwt(JWTFilter(config: config, endpoints: endpoints)))
-                case "envoy.filters.http.rbac": filters.append(.rbac(RBACFilter(config: config)))
-                default: continue
+            for f in l.httpConnectionManager.httpFilters {
+                switch f {
+                case .jwtAuthn(let config): filters.append(.jwt(JWTFilter(config: config, endpoints: endpoints)))
+                case .rbac(let config): filters.append(.rbac(RBACFilter(config: config)))
+                case .fault, .cors, .router: continue
                 }
             }
-            if !filters.isEmpty { listeners[port] = filters }
+            if !filters.isEmpty { listeners[l.address.portValue] = filters }
         }
         self.listeners = listeners
     }

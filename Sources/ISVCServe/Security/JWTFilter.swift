@@ -13,18 +13,14 @@ struct JWTFilter: Sendable {
     }
 
     let providers: [JWTProvider]
-    let rules: [(match: Value, requirement: JWTRequirement?)]
+    let rules: [(match: RouteMatch, requirement: JWTRequirement?)]
     let bypassCORSPreflight: Bool
     let store: JWKSStore
 
-    init(config: Value, endpoints: [String: (host: String, port: Int)]) {
-        let providerConfigs = config["providers"]?.object ?? [:]
-        providers = providerConfigs.keys.sorted().map { JWTProvider(name: $0, config: providerConfigs[$0]!, endpoints: endpoints) }
-        // A `requires` isvc cannot read becomes a requirement no token meets (fail closed).
-        rules = (config["rules"]?.array ?? []).map { rule in
-            (rule["match"] ?? [:], rule["requires"].map { JWTRequirement($0) ?? .provider("") })
-        }
-        bypassCORSPreflight = config["bypass_cors_preflight"] == .bool(true)
+    init(config: Envoy.JWTAuthentication, endpoints: [String: (host: String, port: Int)]) {
+        providers = config.providers.keys.sorted().map { JWTProvider(name: $0, config: config.providers[$0]!, endpoints: endpoints) }
+        rules = config.rules.map { rule in (RouteMatch(rule.match), rule.requires.map(JWTRequirement.init)) }
+        bypassCORSPreflight = config.bypassCorsPreflight == true
         store = JWKSStore(providers: providers)
     }
 
@@ -42,14 +38,12 @@ struct JWTFilter: Sendable {
         return .passed(payloads: state.payloads, request: state.request)
     }
 
-    /// A rule's route match on the path (prefix, path or regex); a match isvc cannot read applies
-    /// the rule (fail closed).
-    static func matches(_ match: Value, _ request: SecurityRequest) -> Bool {
+    /// A rule's route match on the path (prefix, path or regex) and its headers and query parameters.
+    static func matches(_ match: RouteMatch, _ request: SecurityRequest) -> Bool {
         let path = String(request.path.prefix { $0 != "?" })
-        if let p = match["prefix"]?.string { return path.hasPrefix(p) }
-        if let p = match["path"]?.string { return path == p }
-        if let r = match[path: ["safe_regex", "regex"]]?.string { return StringMatcher.fullMatch(r, path) }
-        return true
+        let routing = GatewayRouter.Request(host: request.host, path: request.path, method: request.method, headers: request.headers,
+                                            scheme: request.scheme)
+        return match.matches(path: path, routing)
     }
 
     /// Payloads and token removals gathered while a requirement tree is evaluated.

@@ -1,7 +1,7 @@
 import Foundation
 import ISVCCore
 
-/// One `providers` entry of Envoy's `jwt_authn` filter, as `isvc compile --emit envoy` writes it
+/// One `providers` entry of Envoy's `jwt_authn` filter, from the typed config `isvc compile --emit envoy` writes
 /// (Istio's `origins-<n>`): issuer, audiences, where the token is read from, where the JWKS comes from,
 /// whether the token is forwarded, and the dynamic-metadata key its payload is kept under.
 struct JWTProvider: Sendable {
@@ -37,39 +37,27 @@ struct JWTProvider: Sendable {
     /// Claims Envoy splits on spaces into lists in the metadata (`normalize_payload_in_metadata`).
     let spaceDelimitedClaims: [String]
 
-    init(name: String, config p: Value, endpoints: [String: (host: String, port: Int)]) {
+    init(name: String, config p: Envoy.JWTProvider, endpoints: [String: (host: String, port: Int)]) {
         self.name = name
-        issuer = p["issuer"]?.string ?? ""
-        audiences = p["audiences"]?.array?.compactMap(\.string) ?? []
-        var locations: [Location] = (p["from_headers"]?.array ?? []).compactMap { h in
-            h["name"]?.string.map { .header(name: $0.lowercased(), prefix: h["value_prefix"]?.string ?? "") }
-        }
-        locations += (p["from_params"]?.array ?? []).compactMap { $0.string.map(Location.parameter) }
+        issuer = p.issuer
+        audiences = p.audiences
+        var locations: [Location] = p.fromHeaders.map { .header(name: $0.name.lowercased(), prefix: $0.valuePrefix ?? "") }
+        locations += p.fromParams.map(Location.parameter)
         // Envoy's default locations: `Authorization: Bearer <token>` and `?access_token=`.
         if locations.isEmpty { locations = [.header(name: "authorization", prefix: "Bearer "), .parameter("access_token")] }
         self.locations = locations
-        if let inline = p[path: ["local_jwks", "inline_string"]]?.string {
-            jwks = .inline(inline)
-        } else if let file = p[path: ["local_jwks", "filename"]]?.string {
-            jwks = .file(file)
-        } else if let uri = p[path: ["remote_jwks", "http_uri", "uri"]]?.string {
-            let cluster = p[path: ["remote_jwks", "http_uri", "cluster"]]?.string ?? ""
-            jwks = .remote(uri: uri, endpoint: endpoints[cluster],
-                           timeoutSeconds: Self.seconds(p[path: ["remote_jwks", "http_uri", "timeout"]]?.string) ?? 1,
-                           cacheSeconds: Self.seconds(p[path: ["remote_jwks", "cache_duration"]]?.string) ?? 600)
-        } else {
-            jwks = nil
+        switch p.jwks {
+        case .inline(let text)?: jwks = .inline(text)
+        case .file(let path)?: jwks = .file(path)
+        case .remote(let uri, let cluster, let timeout, let cache)?:
+            // Envoy's default cache duration when unset: 600 s.
+            jwks = .remote(uri: uri, endpoint: endpoints[cluster], timeoutSeconds: timeout.seconds ?? 1, cacheSeconds: cache?.seconds ?? 600)
+        case nil: jwks = nil
         }
-        forward = p["forward"] == .bool(true)
-        payloadKey = p["payload_in_metadata"]?.string
-        clockSkewSeconds = p["clock_skew_seconds"]?.int.flatMap { $0 > 0 ? $0 : nil } ?? 60
-        spaceDelimitedClaims = p[path: ["normalize_payload_in_metadata", "space_delimited_claims"]]?.array?.compactMap(\.string) ?? []
-    }
-
-    /// Envoy durations as the config writes them ("5s", "1.5s").
-    static func seconds(_ text: String?) -> Double? {
-        guard let text, text.hasSuffix("s") else { return nil }
-        return Double(text.dropLast())
+        forward = p.forward == true
+        payloadKey = p.payloadInMetadata
+        clockSkewSeconds = p.clockSkewSeconds.flatMap { $0 > 0 ? $0 : nil } ?? 60
+        spaceDelimitedClaims = p.spaceDelimitedClaims ?? []
     }
 
     /// The payload as Envoy keeps it in dynamic metadata: space-delimited claims become lists.

@@ -9,22 +9,13 @@ indirect enum JWTRequirement: Sendable, Equatable {
     case any([JWTRequirement])
     case all([JWTRequirement])
 
-    /// Reads a `requires` value; nil for one isvc does not know (treated as no requirement by nobody:
-    /// the caller fails closed).
-    init?(_ v: Value) {
-        if let name = v["provider_name"]?.string { self = .provider(name) }
-        else if v["allow_missing"] != nil { self = .allowMissing }
-        else if v["allow_missing_or_failed"] != nil { self = .allowMissingOrFailed }
-        else if let list = v[path: ["requires_any", "requirements"]]?.array {
-            let parsed = list.compactMap(JWTRequirement.init)
-            guard parsed.count == list.count else { return nil }
-            self = .any(parsed)
-        } else if let list = v[path: ["requires_all", "requirements"]]?.array {
-            let parsed = list.compactMap(JWTRequirement.init)
-            guard parsed.count == list.count else { return nil }
-            self = .all(parsed)
-        } else {
-            return nil
+    init(_ r: Envoy.JWTRequirement) {
+        switch r {
+        case .providerName(let name): self = .provider(name)
+        case .allowMissing: self = .allowMissing
+        case .allowMissingOrFailed: self = .allowMissingOrFailed
+        case .requiresAny(let list): self = .any(list.map(JWTRequirement.init))
+        case .requiresAll(let list): self = .all(list.map(JWTRequirement.init))
         }
     }
 

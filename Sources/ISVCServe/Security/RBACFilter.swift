@@ -22,16 +22,16 @@ struct RBACFilter: Sendable {
     let action: Action
     let policies: [Policy]
 
-    init(config: Value) {
-        let rules = config["rules"] ?? [:]
-        action = Action(rawValue: rules["action"]?.string ?? "ALLOW") ?? .allow
-        let deny = action == .deny
-        let named = rules["policies"]?.object ?? [:]
-        policies = named.keys.sorted().map { name in
-            let p = named[name]!
-            return Policy(name: name,
-                          permissions: (p["permissions"]?.array ?? []).map { RBACMatcher($0, unknownMatches: deny) },
-                          principals: (p["principals"]?.array ?? []).map { RBACMatcher($0, unknownMatches: deny) })
+    init(config: Envoy.RBAC) {
+        switch config.action ?? .allow {
+        case .allow: action = .allow
+        case .deny: action = .deny
+        case .log: action = .log
+        }
+        policies = config.policies.keys.sorted().map { name in
+            let p = config.policies[name]!
+            return Policy(name: name, permissions: p.permissions.map(RBACMatcher.init(permission:)),
+                          principals: p.principals.map(RBACMatcher.init(principal:)))
         }
     }
 

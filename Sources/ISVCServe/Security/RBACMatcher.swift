@@ -1,8 +1,8 @@
 import ISVCCore
 
-/// One node of an Envoy RBAC permission or principal tree, as `isvc compile --emit envoy` writes
-/// them from AuthorizationPolicies: `any`, `and_rules`/`and_ids`, `or_rules`/`or_ids`,
-/// `not_rule`/`not_id`, `header`, `url_path` and dynamic `metadata` (the JWT payloads).
+/// One node of an Envoy RBAC permission or principal tree, compiled from the typed config:
+/// `any`, `and_rules`/`and_ids`, `or_rules`/`or_ids`, `not_rule`/`not_id`, `header`, `url_path` and
+/// dynamic `metadata` (the JWT payloads).
 indirect enum RBACMatcher: Sendable, Equatable {
     case any
     case and([RBACMatcher])
@@ -11,50 +11,50 @@ indirect enum RBACMatcher: Sendable, Equatable {
     case header(name: String, test: HeaderTest, invert: Bool)
     case urlPath(StringMatcher)
     case metadata(filter: String, path: [String], match: ValueMatch)
-    /// A node isvc cannot read: matches when `value` says (true in DENY policies, false in ALLOW
-    /// policies, so both fail closed).
-    case unknown(Bool)
 
     indirect enum ValueMatch: Sendable, Equatable {
         case string(StringMatcher)
-        case present
+        case present(Bool)
         case bool(Bool)
         case oneOf(ValueMatch)
-        case unknown
-    }
 
-    /// Reads a permission (`rules` names) or principal (`ids` names) node.
-    init(_ v: Value, unknownMatches: Bool) {
-        func list(_ key: String, _ inner: String) -> [RBACMatcher]? {
-            v[path: [key, inner]]?.array?.map { RBACMatcher($0, unknownMatches: unknownMatches) }
-        }
-        if v["any"] == .bool(true) { self = .any }
-        else if let l = list("and_rules", "rules") ?? list("and_ids", "ids") { self = .and(l) }
-        else if let l = list("or_rules", "rules") ?? list("or_ids", "ids") { self = .or(l) }
-        else if let inner = v["not_rule"] ?? v["not_id"] { self = .not(RBACMatcher(inner, unknownMatches: !unknownMatches)) }
-        else if let h = v["header"], let name = h["name"]?.string {
-            let test = HeaderTest(h)
-            if test == .unknown { self = .unknown(unknownMatches); return }
-            self = .header(name: name.lowercased(), test: test, invert: h["invert_match"] == .bool(true))
-        } else if let path = v[path: ["url_path", "path"]] {
-            self = .urlPath(StringMatcher(path))
-        } else if let m = v["metadata"], let filter = m["filter"]?.string {
-            let keys = (m["path"]?.array ?? []).compactMap { $0["key"]?.string }
-            let match = Self.valueMatch(m["value"] ?? [:])
-            if match == .unknown { self = .unknown(unknownMatches); return }
-            if m["invert"] == .bool(true) { self = .not(.metadata(filter: filter, path: keys, match: match)); return }
-            self = .metadata(filter: filter, path: keys, match: match)
-        } else {
-            self = .unknown(unknownMatches)
+        init(_ m: Envoy.ValueMatcher) {
+            switch m {
+            case .stringMatch(let s): self = .string(StringMatcher(s))
+            case .presentMatch(let b): self = .present(b)
+            case .boolMatch(let b): self = .bool(b)
+            case .listOneOf(let inner): self = .oneOf(ValueMatch(inner))
+            }
         }
     }
 
-    static func valueMatch(_ v: Value) -> ValueMatch {
-        if let sm = v["string_match"] { return .string(StringMatcher(sm)) }
-        if v["present_match"] == .bool(true) { return .present }
-        if case .bool(let b)? = v["bool_match"] { return .bool(b) }
-        if let inner = v[path: ["list_match", "one_of"]] { return .oneOf(valueMatch(inner)) }
-        return .unknown
+    init(permission p: Envoy.Permission) {
+        switch p {
+        case .any: self = .any
+        case .andRules(let l): self = .and(l.map(RBACMatcher.init(permission:)))
+        case .orRules(let l): self = .or(l.map(RBACMatcher.init(permission:)))
+        case .notRule(let inner): self = .not(RBACMatcher(permission: inner))
+        case .header(let h): self = RBACMatcher(header: h)
+        case .urlPath(let m): self = .urlPath(StringMatcher(m))
+        }
+    }
+
+    init(principal p: Envoy.Principal) {
+        switch p {
+        case .any: self = .any
+        case .andIds(let l): self = .and(l.map(RBACMatcher.init(principal:)))
+        case .orIds(let l): self = .or(l.map(RBACMatcher.init(principal:)))
+        case .notId(let inner): self = .not(RBACMatcher(principal: inner))
+        case .header(let h): self = RBACMatcher(header: h)
+        case .urlPath(let m): self = .urlPath(StringMatcher(m))
+        case .metadata(let m):
+            let node = RBACMatcher.metadata(filter: m.filter, path: m.path, match: ValueMatch(m.value))
+            self = m.invert ? .not(node) : node
+        }
+    }
+
+    init(header h: Envoy.HeaderMatcher) {
+        self = .header(name: h.name.lowercased(), test: HeaderTest(h.test), invert: h.invertMatch)
     }
 
     /// Whether the request (with the JWT payloads verified for it, by metadata key) matches.
@@ -77,18 +77,15 @@ indirect enum RBACMatcher: Sendable, Equatable {
                 value = next
             }
             return Self.matches(match, value)
-        case .unknown(let verdict):
-            return verdict
         }
     }
 
     static func matches(_ match: ValueMatch, _ value: Value) -> Bool {
         switch match {
         case .string(let sm): return value.string.map(sm.matches) ?? false
-        case .present: return value != .null
+        case .present(let wanted): return (value != .null) == wanted
         case .bool(let b): return value == .bool(b)
         case .oneOf(let inner): return value.array?.contains { matches(inner, $0) } ?? false
-        case .unknown: return false
         }
     }
 }

@@ -60,7 +60,7 @@ public final class ServeRun: Sendable {
                              native: @escaping WorkloadRuntime.NativeRuntime = { _, _ in nil },
                              limits: GatewayLimits = GatewayLimits(), listeners: Listeners = Listeners(),
                              logger: Logger) async throws -> ServeRun {
-        let plan = ServePlan(result)
+        let plan = try ServePlan(result)
         try await plan.security.prepare()
         let gateway = GatewayServer(plan: plan, workDirectory: workDirectory, native: native, limits: limits,
                                     listenHost: listeners.host, logger: logger)

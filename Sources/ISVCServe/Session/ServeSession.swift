@@ -73,8 +73,9 @@ public actor ServeSession {
         let next = result.plan.objects.map(\.body)
         let report = DiffReport.make(old: objects, new: next)
         guard report.changed else { return .unchanged }
-        let plan = ServePlan(result)
+        let plan: ServePlan
         do {
+            plan = try ServePlan(result)
             try await plan.security.prepare()
         } catch {
             return .rejected(["\(error)"])

@@ -40,64 +40,28 @@ public struct ClusterPolicy: Sendable, Equatable {
         self.panicThreshold = panicThreshold
     }
 
-    public init(cluster: Value) {
-        name = cluster["name"]?.string ?? ""
-        balancer = Balancer(rawValue: cluster["lb_policy"]?.string ?? "") ?? .leastRequest
-        choiceCount = max(2, cluster[path: ["least_request_lb_config", "choice_count"]]?.int ?? 2)
-        let t = cluster[path: ["circuit_breakers", "thresholds"]]?.array?.first {
-            ($0["priority"]?.string ?? "DEFAULT") == "DEFAULT"
+    /// The policy of a typed cluster; what it leaves unset is Envoy's default. Throws for a load
+    /// balancer serve does not run (`path` names the cluster in the config).
+    public init(cluster: Envoy.Cluster, path: String = "cluster") throws(UnsupportedEnvoyConfig) {
+        name = cluster.name
+        switch cluster.lbPolicy {
+        case .leastRequest?: balancer = .leastRequest
+        // Envoy's default.
+        case .roundRobin?, nil: balancer = .roundRobin
+        case .random?: balancer = .random
+        case .ringHash?: balancer = .ringHash
+        case .maglev?: balancer = .maglev
+        case .clusterProvided?:
+            throw UnsupportedEnvoyConfig(path: "\(path).lb_policy", reason: "CLUSTER_PROVIDED has no load balancer for static endpoints")
         }
+        choiceCount = max(2, cluster.leastRequestChoiceCount ?? 2)
+        let t = cluster.circuitBreakers
         let d = Thresholds.envoyDefaults
-        thresholds = Thresholds(maxConnections: Self.count(t?["max_connections"], d.maxConnections),
-                                maxPendingRequests: Self.count(t?["max_pending_requests"], d.maxPendingRequests),
-                                maxRequests: Self.count(t?["max_requests"], d.maxRequests),
-                                maxRetries: Self.count(t?["max_retries"], d.maxRetries))
-        outlier = cluster["outlier_detection"].map(OutlierDetector.Config.init)
-        panicThreshold = EnvoyValues.percent(cluster[path: ["common_lb_config", "healthy_panic_threshold"]]) ?? 50
-    }
-
-    static func count(_ v: Value?, _ fallback: Int) -> Int {
-        guard let n = v?.int else { return fallback }
-        return max(0, n)
-    }
-}
-
-/// Envoy's JSON scalar forms: durations (`"1.5s"`), percents (`{value: 50}`) and fractional percents.
-enum EnvoyValues {
-    /// Seconds of a duration string (`"10s"`, `"0.25s"`; also `ms`, `m`, `h`, as Istio inputs may pass through).
-    static func seconds(_ v: Value?) -> Double? {
-        guard let s = v?.string?.trimmingCharacters(in: .whitespaces), !s.isEmpty else { return nil }
-        for (suffix, scale) in [("ms", 0.001), ("us", 0.000_001), ("ns", 0.000_000_001), ("s", 1.0), ("m", 60.0), ("h", 3600.0)]
-        where s.hasSuffix(suffix) {
-            guard let n = Double(s.dropLast(suffix.count)), n.isFinite, n >= 0 else { return nil }
-            return n * scale
-        }
-        return nil
-    }
-
-    static func number(_ v: Value?) -> Double? {
-        switch v {
-        case .double(let d)?: return d.isFinite ? d : nil
-        case .int(let i)?: return Double(i)
-        case .string(let s)?: return Double(s)
-        default: return nil
-        }
-    }
-
-    /// `{value: P}` (envoy.type.v3.Percent).
-    static func percent(_ v: Value?) -> Double? {
-        number(v?["value"]).map { min(100, max(0, $0)) }
-    }
-
-    /// A FractionalPercent (`{numerator, denominator: HUNDRED|TEN_THOUSAND|MILLION}`) as a probability in 0...1.
-    static func fraction(_ v: Value?) -> Double {
-        guard let v, let numerator = number(v["numerator"]) else { return 0 }
-        let denominator: Double
-        switch v["denominator"]?.string ?? "HUNDRED" {
-        case "MILLION": denominator = 1_000_000
-        case "TEN_THOUSAND": denominator = 10_000
-        default: denominator = 100
-        }
-        return min(1, max(0, numerator / denominator))
+        thresholds = Thresholds(maxConnections: max(0, t?.maxConnections ?? d.maxConnections),
+                                maxPendingRequests: max(0, t?.maxPendingRequests ?? d.maxPendingRequests),
+                                maxRequests: max(0, t?.maxRequests ?? d.maxRequests),
+                                maxRetries: max(0, t?.maxRetries ?? d.maxRetries))
+        outlier = cluster.outlierDetection.map(OutlierDetector.Config.init)
+        panicThreshold = cluster.commonLbConfig?.healthyPanicThreshold.map { Double(min(100, max(0, $0))) } ?? 50
     }
 }

@@ -33,15 +33,14 @@ public struct OutlierDetector: Sendable {
             self.alwaysEjectOneHost = alwaysEjectOneHost
         }
 
-        /// An Envoy `outlier_detection` block, with Envoy's defaults for what it leaves out.
-        public init(_ v: Value) {
-            func int(_ key: String, _ d: Int) -> Int { max(0, v[key]?.int ?? d) }
-            self.init(consecutive5xx: int("consecutive_5xx", 5), consecutiveGatewayFailure: int("consecutive_gateway_failure", 5),
-                      enforcing5xx: int("enforcing_consecutive_5xx", 100),
-                      enforcingGatewayFailure: int("enforcing_consecutive_gateway_failure", 0),
-                      interval: EnvoyValues.seconds(v["interval"]) ?? 10, baseEjectionTime: EnvoyValues.seconds(v["base_ejection_time"]) ?? 30,
-                      maxEjectionPercent: int("max_ejection_percent", 10), maxEjectionTime: EnvoyValues.seconds(v["max_ejection_time"]),
-                      alwaysEjectOneHost: v["always_eject_one_host"] == .bool(true))
+        /// A typed `outlier_detection` block, with Envoy's defaults for what it leaves out.
+        public init(_ o: Envoy.OutlierDetection) {
+            func int(_ v: Int?, _ d: Int) -> Int { max(0, v ?? d) }
+            self.init(consecutive5xx: int(o.consecutive5xx, 5), consecutiveGatewayFailure: int(o.consecutiveGatewayFailure, 5),
+                      enforcing5xx: int(o.enforcingConsecutive5xx, 100), enforcingGatewayFailure: int(o.enforcingConsecutiveGatewayFailure, 0),
+                      interval: o.interval?.seconds ?? 10, baseEjectionTime: o.baseEjectionTime?.seconds ?? 30,
+                      maxEjectionPercent: int(o.maxEjectionPercent, 10), maxEjectionTime: o.maxEjectionTime?.seconds,
+                      alwaysEjectOneHost: o.alwaysEjectOneHost ?? false)
         }
     }
 
