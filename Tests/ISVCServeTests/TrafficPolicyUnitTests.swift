@@ -162,6 +162,8 @@ struct TrafficPolicyUnitTests {
         #expect(p.retryOn == ["gateway-error", "retriable-status-codes"])
         #expect(p.retriableStatusCodes == [503, 409])
         #expect(p.retryHostPredicates.isEmpty)
+        // Envoy reads protobuf durations: "10ms" as written in the VirtualService is refused, "0.010s" loads.
+        #expect(p.backOff?.base == Envoy.Duration("0.010s"))
         let policy = RetryPolicy(p)
         #expect(policy.numRetries == 3 && policy.perTryTimeout == 1 && !policy.previousHosts && policy.baseInterval == 0.01)
         #expect(policy.covers(.response(409, grpcStatus: nil)))

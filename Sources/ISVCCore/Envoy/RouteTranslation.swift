@@ -16,7 +16,7 @@ struct RouteTranslation {
         return Envoy.RetryPolicy(retryOn: conditions, numRetries: attempts, hostSelectionRetryMaxAttempts: 5,
                                  retryHostPredicates: previousHosts ? [.previousHosts] : [], retriableStatusCodes: codes,
                                  perTryTimeout: perTryTimeout.map { Envoy.Duration(Durations.protobuf($0) ?? $0) },
-                                 backOff: backoff.map { (Envoy.Duration($0), nil) })
+                                 backOff: backoff.map { (Envoy.Duration(Durations.protobuf($0) ?? $0), nil) })
     }
 
     /// istiod's `parseRetryOn`: integers in `retryOn` are retriable status codes (then
