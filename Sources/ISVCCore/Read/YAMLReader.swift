@@ -1,4 +1,3 @@
-import Dispatch
 import Yams
 
 /// One YAML document of an input file, as the project's own tree.
@@ -82,41 +81,22 @@ public enum YAMLReader {
         let chunks = accepted
         // Documents parse independently: in parallel when there are many, each with its own
         // diagnostics, merged in document order.
-        let parsed = ParsedChunks(count: chunks.count)
         let strict = diagnostics.strict
-        let parse: @Sendable (Int) -> Void = { i in
-            if chunks[i].text.isEmpty { return }
+        let parsed = Parallel.map(chunks.count) { i -> (root: Node?, diagnostics: [Diagnostic]) in
+            if chunks[i].text.isEmpty { return (nil, []) }
             let local = Diagnostics(strict: strict)
             let root = Self.parse(chunks[i].text, file: file, lineOffset: chunks[i].firstLine - 1, diagnostics: local)
-            parsed.set(i, root, local.all)
-        }
-        if chunks.count >= 64 {
-            DispatchQueue.concurrentPerform(iterations: chunks.count, execute: parse)
-        } else {
-            for i in chunks.indices { parse(i) }
+            return (root, local.all)
         }
         var documents: [SourceDocument] = []
         for i in chunks.indices {
             if let d = refused[i] { diagnostics.append(d) }
-            for d in parsed.diagnostics[i] { diagnostics.append(d) }
-            guard let root = parsed.roots[i] else { continue }
+            for d in parsed[i].diagnostics { diagnostics.append(d) }
+            guard let root = parsed[i].root else { continue }
             if case .scalar(let s) = root.content, s.tag == .null { continue }
             documents.append(SourceDocument(file: file, index: documents.count, root: root))
         }
         return documents
-    }
-
-    final class ParsedChunks: @unchecked Sendable {
-        private(set) var roots: [Node?]
-        private(set) var diagnostics: [[Diagnostic]]
-        init(count: Int) {
-            roots = Array(repeating: nil, count: count)
-            diagnostics = Array(repeating: [], count: count)
-        }
-        func set(_ i: Int, _ root: Node?, _ d: [Diagnostic]) {
-            roots.withUnsafeMutableBufferPointer { $0[i] = root }
-            diagnostics.withUnsafeMutableBufferPointer { $0[i] = d }
-        }
     }
 
     struct Chunk {

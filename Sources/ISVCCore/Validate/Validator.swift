@@ -1,5 +1,3 @@
-import Dispatch
-
 /// Stage 3: the spec as KServe's admission webhooks and controllers would accept it, with defaults
 /// applied and runtimes selected. Every rule runs; every problem is collected.
 public enum Validator {
@@ -28,20 +26,14 @@ public enum Validator {
         let isvcs = inputs.inferenceServices
         let strict = diagnostics.strict
         let skip = duplicate
-        let results = ParallelSlots<(ValidatedService?, [Diagnostic])>(count: isvcs.count, initial: (nil, []))
-        let work: @Sendable (Int) -> Void = { i in
-            guard !skip.contains(i) else { return }
+        let results = Parallel.map(isvcs.count) { i -> (ValidatedService?, [Diagnostic]) in
+            guard !skip.contains(i) else { return (nil, []) }
             let local = Diagnostics(strict: strict)
             let service = validate(isvcs[i], inputs: inputs, mode: mode, previous: previous, selections: selections, diagnostics: local)
-            results.set(i, (service, local.all))
-        }
-        if isvcs.count >= 64 {
-            DispatchQueue.concurrentPerform(iterations: isvcs.count, execute: work)
-        } else {
-            for i in isvcs.indices { work(i) }
+            return (service, local.all)
         }
         var services: [ValidatedService] = []
-        for (service, found) in results.values {
+        for (service, found) in results {
             for d in found { diagnostics.append(d) }
             if let service { services.append(service) }
         }
@@ -126,11 +118,4 @@ public enum DeploymentMode: String, Sendable, CaseIterable {
     case standard
 
     var kserveName: String { self == .knative ? "Knative" : "Standard" }
-}
-
-/// Slots that parallel workers fill, one index each, read after they have all finished.
-final class ParallelSlots<T>: @unchecked Sendable {
-    private(set) var values: [T]
-    init(count: Int, initial: T) { values = Array(repeating: initial, count: count) }
-    func set(_ i: Int, _ value: T) { values.withUnsafeMutableBufferPointer { $0[i] = value } }
 }
