@@ -67,10 +67,11 @@ public enum InputLoader {
     static func checkSchemas(_ documents: [(SourceDocument, String)], diagnostics: Diagnostics) {
         let strict = diagnostics.strict
         if documents.count >= 64 { _ = EmbeddedSchemas.inferenceServiceSchema }
+        let patterns = SchemaPatterns()
         let found = Parallel.map(documents.count) { i -> [Diagnostic] in
             let (document, kind) = documents[i]
             let local = Diagnostics(strict: strict)
-            let checker = SchemaChecker(kind: kind, diagnostics: local)
+            let checker = SchemaChecker(kind: kind, diagnostics: local, patterns: patterns)
             switch kind {
             case "InferenceService":
                 checker.check(ContainerNaming.applied(to: document.root), against: EmbeddedSchemas.inferenceServiceSchema)
