@@ -50,6 +50,8 @@ public struct GatewayRouter: Sendable {
     }
 
     public struct Hop: Sendable {
+        /// The listener whose route table matched this hop (its security filters are that listener's).
+        public var listenerPort: Int
         public var cluster: String
         /// The Envoy route entry (`match`, `route`, response header operations, `typed_per_filter_config`).
         public var route: Value
@@ -207,7 +209,7 @@ public struct GatewayRouter: Sendable {
             if route.rewrites { request.path = Self.rewrite(request.path, action: route.action, match: route.match) }
             if let seconds = route.timeoutSeconds, seconds > 0 { timeout = seconds }
             trace.append("\(port) \(vhost.name) -> \(cluster)")
-            taken.append(Hop(cluster: cluster, route: route.raw, request: request, policy: route.policy))
+            taken.append(Hop(listenerPort: port, cluster: cluster, route: route.raw, request: request, policy: route.policy))
             if let next = internalClusters[cluster] {
                 // The local gateway is reached over plain HTTP inside the cluster.
                 port = next
