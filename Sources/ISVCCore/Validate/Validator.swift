@@ -1,5 +1,6 @@
-/// Stage 3: the spec as KServe's admission webhooks and controllers would accept it, with defaults
-/// applied and runtimes selected. Every rule runs; every problem is collected.
+/// Stage 3: the spec as KServe's admission webhooks and controllers would accept it: the webhook
+/// rules here, then each accepted InferenceService's components built with defaults applied and
+/// runtimes selected (Build/). Every rule runs; every problem is collected.
 public enum Validator {
     public static func validate(_ inputs: Inputs, mode: DeploymentMode?, previous: PreviousState? = nil,
                                 diagnostics: Diagnostics) -> ValidatedSpec {
@@ -48,34 +49,10 @@ public enum Validator {
         rules.standard = resolvedMode == .standard
         rules.check(isvc)
         guard !diagnostics.hasErrors else { return nil }
+        // The webhooks accepted it: the components' pods (Build/).
         var builder = ComponentBuilder(config: inputs.config, runtimes: inputs.runtimes, diagnostics: diagnostics)
         builder.selections = selections
-        var annotations = builder.defaultedAnnotations(isvc)
-        // The defaulter records Standard mode on the isvc when it comes from the cluster default.
-        if resolvedMode == .standard, annotations[Keys.deploymentMode] == nil { annotations[Keys.deploymentMode] = "Standard" }
-        guard let predictor = builder.predictor(isvc, annotations: annotations) else { return nil }
-        var components = [predictor]
-        let isvcLabels = isvc.meta.labels.merging(predictor.isvcLabelAdditions) { $1 }
-        if let t = builder.transformer(isvc, annotations: annotations, predictorName: predictor.name, isvcLabels: isvcLabels) {
-            components.append(t)
-        }
-        if let e = builder.explainer(isvc, annotations: annotations, predictorName: predictor.name, isvcLabels: isvcLabels) {
-            components.append(e)
-        }
-        if resolvedMode == .knative {
-            for c in components { KnativeFeatureRules(diagnostics: diagnostics, features: inputs.config.knativeFeatures).check(c) }
-        }
-        var canaries: [ResolvedComponent] = []
-        if resolvedMode == .standard {
-            for c in isvc.canaries {
-                if let canary = builder.canary(c, of: isvc, annotations: annotations) { canaries.append(canary) }
-            }
-        }
-        guard !diagnostics.hasErrors else { return nil }
-        var service = ValidatedService(isvc: isvc, annotations: annotations, components: components)
-        service.mode = resolvedMode
-        service.canaries = canaries
-        return service
+        return builder.service(isvc, mode: resolvedMode)
     }
 
     /// The deployment mode: the annotation (legacy names normalised), else `--mode`, else the ConfigMap

@@ -7,6 +7,38 @@ struct ComponentBuilder {
     /// Runtime selections shared by the InferenceServices of one validation run.
     var selections = RuntimeSelectionCache()
 
+    /// One InferenceService the webhook rules accepted, as KServe's defaulter and reconcilers build
+    /// it: the predictor, transformer and explainer (Standard mode: and `spec.canary` predictors)
+    /// with their pods, labels and annotations; nil when building finds errors (no runtime fits...).
+    func service(_ isvc: InferenceService, mode: DeploymentMode) -> ValidatedService? {
+        var annotations = defaultedAnnotations(isvc)
+        // The defaulter records Standard mode on the isvc when it comes from the cluster default.
+        if mode == .standard, annotations[Keys.deploymentMode] == nil { annotations[Keys.deploymentMode] = "Standard" }
+        guard let predictor = predictor(isvc, annotations: annotations) else { return nil }
+        var components = [predictor]
+        let isvcLabels = isvc.meta.labels.merging(predictor.isvcLabelAdditions) { $1 }
+        if let t = transformer(isvc, annotations: annotations, predictorName: predictor.name, isvcLabels: isvcLabels) {
+            components.append(t)
+        }
+        if let e = explainer(isvc, annotations: annotations, predictorName: predictor.name, isvcLabels: isvcLabels) {
+            components.append(e)
+        }
+        if mode == .knative {
+            for c in components { KnativeFeatureRules(diagnostics: diagnostics, features: config.knativeFeatures).check(c) }
+        }
+        var canaries: [ResolvedComponent] = []
+        if mode == .standard {
+            for c in isvc.canaries {
+                if let canary = canary(c, of: isvc, annotations: annotations) { canaries.append(canary) }
+            }
+        }
+        guard !diagnostics.hasErrors else { return nil }
+        var service = ValidatedService(isvc: isvc, annotations: annotations, components: components)
+        service.mode = mode
+        service.canaries = canaries
+        return service
+    }
+
     /// KServe's `ServiceAnnotationDisallowedList` plus the ConfigMap's extras.
     static func disallowed(_ config: ClusterConfig) -> Set<String> {
         Set([Keys.minScale, Keys.maxScale, Keys.storageInitializerSourceURI, Keys.lastApplied, Keys.modelFormat]
