@@ -1,5 +1,3 @@
-import Dispatch
-
 /// The pipeline in one call: sources -> inputs -> validated spec -> plan, with one diagnostics collector.
 public enum Compiler {
     public struct Options: Sendable {
@@ -34,15 +32,14 @@ public enum Compiler {
         var start = 0
         while start < services.count {
             let chunk = Array(services[start..<min(start + batch, services.count)])
-            let results = ParallelResults(count: chunk.count)
-            DispatchQueue.concurrentPerform(iterations: chunk.count) { i in
+            let rendered = Parallel.map(chunk.count, threshold: 2) { i -> [UInt8] in
                 var bytes: [UInt8] = []
                 for object in Expander.expand(chunk[i], config: config, previous: options.previous) {
                     if let rendered = render(object) { bytes += rendered }
                 }
-                results.set(i, bytes)
+                return bytes
             }
-            for bytes in results.values { write(bytes) }
+            for bytes in rendered { write(bytes) }
             start += chunk.count
         }
     }
@@ -117,14 +114,5 @@ public enum Compiler {
             if diagnostics.hasErrors { plan = Plan() }
         }
         return Result(inputs: inputs, validated: validated, plan: plan)
-    }
-}
-
-/// Slots that parallel workers fill, each its own index, read after they have all finished.
-final class ParallelResults: @unchecked Sendable {
-    private(set) var values: [[UInt8]]
-    init(count: Int) { values = Array(repeating: [], count: count) }
-    func set(_ i: Int, _ bytes: [UInt8]) {
-        values.withUnsafeMutableBufferPointer { $0[i] = bytes }
     }
 }

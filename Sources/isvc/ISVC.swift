@@ -15,9 +15,7 @@ struct ISVC: AsyncParsableCommand {
     /// ArgumentParser's main, with one change for `isvc serve`: Swift concurrency's jobs run on
     /// SwiftNIO's event loops instead of a separate thread pool, so that the gateway's request
     /// handling and its upstream connections stay on one thread per request, as an Envoy worker's
-    /// do. Measured with the same gateway build with and without it (bench/gateway-overhead.sh's
-    /// setup, alternating): one connection's p50 about 40 µs lower and a tenth less CPU per request;
-    /// no clear difference at 32 connections.
+    /// do (the measurement is in bench/RESULTS.md, gateway overhead).
     static func main() async {
         if CommandLine.arguments.dropFirst().first == "serve" {
             NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()

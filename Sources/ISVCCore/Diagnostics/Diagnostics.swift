@@ -1,7 +1,9 @@
 /// The one diagnostics collector every stage writes to. Stages collect every problem they can
-/// find before the pipeline decides whether to stop.
-public final class Diagnostics: @unchecked Sendable {
-    public private(set) var all: [Diagnostic] = []
+/// find before the pipeline decides whether to stop. Safe to share between parallel jobs (a lock
+/// guards the list); the parallel stages still give each job its own and merge them in input
+/// order, so the order of the report does not depend on scheduling.
+public final class Diagnostics: Sendable {
+    private let found = Locked<[Diagnostic]>([])
     /// Whether warnings count as errors (`--strict`).
     public let strict: Bool
 
@@ -9,21 +11,24 @@ public final class Diagnostics: @unchecked Sendable {
         self.strict = strict
     }
 
+    /// Every diagnostic so far, in the order they were reported.
+    public var all: [Diagnostic] { found.withLock { $0 } }
+
     public func error(_ message: String, at location: SourceLocation?, rule: String) {
-        all.append(Diagnostic(.error, message, at: location, rule: rule))
+        append(Diagnostic(.error, message, at: location, rule: rule))
     }
 
     public func warning(_ message: String, at location: SourceLocation?, rule: String) {
-        all.append(Diagnostic(strict ? .error : .warning, message, at: location, rule: rule))
+        append(Diagnostic(strict ? .error : .warning, message, at: location, rule: rule))
     }
 
     public func append(_ diagnostic: Diagnostic) {
-        all.append(diagnostic)
+        found.withLock { $0.append(diagnostic) }
     }
 
-    public var hasErrors: Bool { all.contains { $0.severity == .error } }
+    public var hasErrors: Bool { found.withLock { $0.contains { $0.severity == .error } } }
 
-    public var errorCount: Int { all.filter { $0.severity == .error }.count }
+    public var errorCount: Int { found.withLock { $0.count { $0.severity == .error } } }
 
     /// Diagnostics in a stable order: by file, line, column, then the order they were found.
     public var sorted: [Diagnostic] {

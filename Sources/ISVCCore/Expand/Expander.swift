@@ -11,37 +11,35 @@ public enum Expander {
 
     /// The objects of one InferenceService, so large inputs can be written as they are expanded.
     public static func expand(_ service: ValidatedService, config: ClusterConfig, previous: PreviousState? = nil) -> [PlanObject] {
+        // serving.kserve.io/stop: KServe deletes the component's objects.
+        if service.annotations[Keys.stop] == "true" { return [] }
+        if service.mode == .standard { return expandStandard(service, config: config) }
         var plan = Plan()
         let kserve = KServeObjects(config: config)
         let serving = KnativeServing(config: config)
         let networking = KnativeNetworking(config: config)
         let deployments = KnativeDeployment(config: config)
-        // serving.kserve.io/stop: KServe deletes the component's objects.
-        if service.annotations[Keys.stop] == "true" { return [] }
-        if service.mode == .standard { return expandStandard(service, config: config) }
-        do {
-            let ns = service.namespace
-            let isvcOrigin = service.ref
-            var ksvcs: [(ResolvedComponent, Value)] = []
-            var componentHosts: [ComponentKind: String] = [:]
-            for c in service.components {
-                let rolledOut = previous?.component(namespace: ns, name: c.name)?.rolledOutRevision
-                let ksvc = kserve.knativeService(c, of: service, rolledOut: rolledOut)
-                ksvcs.append((c, ksvc))
-                let routeLabels = KnativeServing.labels(ksvc, ["metadata", "labels"]).merging([Keys.knService: c.name]) { $1 }
-                componentHosts[c.kind] = networking.urlHost(route: c.name, namespace: ns, labels: routeLabels)
-                plan.objects.append(PlanObject(createdBy: .kserve, origin: isvcOrigin, body: ksvc))
-            }
-            if let vs = kserve.topLevelVirtualService(service, hosts: componentHosts) {
-                plan.objects.append(PlanObject(createdBy: .kserve, origin: isvcOrigin, body: vs))
-            }
-            if let svc = kserve.externalNameService(service) {
-                plan.objects.append(PlanObject(createdBy: .kserve, origin: isvcOrigin, body: svc))
-            }
-            for (_, ksvc) in ksvcs {
-                expandKnativeService(ksvc, into: &plan, serving: serving, networking: networking, deployments: deployments,
-                                     previous: previous)
-            }
+        let ns = service.namespace
+        let isvcOrigin = service.ref
+        var ksvcs: [(ResolvedComponent, Value)] = []
+        var componentHosts: [ComponentKind: String] = [:]
+        for c in service.components {
+            let rolledOut = previous?.component(namespace: ns, name: c.name)?.rolledOutRevision
+            let ksvc = kserve.knativeService(c, of: service, rolledOut: rolledOut)
+            ksvcs.append((c, ksvc))
+            let routeLabels = KnativeServing.labels(ksvc, ["metadata", "labels"]).merging([Keys.knService: c.name]) { $1 }
+            componentHosts[c.kind] = networking.urlHost(route: c.name, namespace: ns, labels: routeLabels)
+            plan.objects.append(PlanObject(createdBy: .kserve, origin: isvcOrigin, body: ksvc))
+        }
+        if let vs = kserve.topLevelVirtualService(service, hosts: componentHosts) {
+            plan.objects.append(PlanObject(createdBy: .kserve, origin: isvcOrigin, body: vs))
+        }
+        if let svc = kserve.externalNameService(service) {
+            plan.objects.append(PlanObject(createdBy: .kserve, origin: isvcOrigin, body: svc))
+        }
+        for (_, ksvc) in ksvcs {
+            expandKnativeService(ksvc, into: &plan, serving: serving, networking: networking, deployments: deployments,
+                                 previous: previous)
         }
         return plan.objects
     }

@@ -24,6 +24,23 @@ struct YAMLBudget {
     /// schema error later, and up to here it costs nothing to hash.
     static let maxKeyNodes = 10_000
 
+    /// A collection being scanned.
+    private struct Frame {
+        /// Nodes in this collection so far, with aliases expanded (itself included).
+        var expanded = 1
+        var isMapping: Bool
+        var anchor: String?
+        /// In a mapping: the next child is a key.
+        var expectKey = true
+        var line: Int
+        var column: Int
+    }
+
+    /// An anchor's name.
+    private static func name(_ p: UnsafeMutablePointer<yaml_char_t>?) -> String? {
+        p.map { String(cString: UnsafeRawPointer($0).assumingMemoryBound(to: CChar.self)) }
+    }
+
     /// Scans `text` (one document, possibly with directives) with `budget` expanded nodes available.
     static func scan(_ text: Substring, budget: Int, maxWritten: Int) -> Verdict {
         var parser = yaml_parser_t()
@@ -33,16 +50,6 @@ struct YAMLBudget {
         if utf8.isEmpty { return .within(nodes: 0) }
         return utf8.withUnsafeBufferPointer { buffer -> Verdict in
             yaml_parser_set_input_string(&parser, buffer.baseAddress, buffer.count)
-            struct Frame {
-                /// Nodes in this collection so far, with aliases expanded (itself included).
-                var expanded = 1
-                var isMapping: Bool
-                var anchor: String?
-                /// In a mapping: the next child is a key.
-                var expectKey = true
-                var line: Int
-                var column: Int
-            }
             var stack: [Frame] = []
             var anchors: [String: Int] = [:]
             var written = 0
@@ -51,9 +58,6 @@ struct YAMLBudget {
             var rootLine = 1, rootColumn = 1
             var event = yaml_event_t()
 
-            func name(_ p: UnsafeMutablePointer<yaml_char_t>?) -> String? {
-                p.map { String(cString: UnsafeRawPointer($0).assumingMemoryBound(to: CChar.self)) }
-            }
             /// A finished node of `size` expanded nodes goes into its parent's count.
             func finish(_ size: Int, line: Int, column: Int) -> Verdict? {
                 guard var parent = stack.popLast() else { return nil }

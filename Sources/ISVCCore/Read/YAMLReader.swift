@@ -1,4 +1,3 @@
-import Dispatch
 import Yams
 
 /// One YAML document of an input file, as the project's own tree.
@@ -98,42 +97,23 @@ public enum YAMLReader {
             // Documents parse independently: in parallel when there are many, each with its own
             // diagnostics, merged in document order.
             let batch = Array(chunks[start..<min(start + batchSize, chunks.count)])
-            let parsed = ParsedChunks(count: batch.count)
-            let parse: @Sendable (Int) -> Void = { i in
-                if batch[i].text.isEmpty { return }
+            let parsed = Parallel.map(batch.count) { i -> (root: Node?, diagnostics: [Diagnostic]) in
+                if batch[i].text.isEmpty { return (nil, []) }
                 let local = Diagnostics(strict: strict)
                 let root = Self.parse(batch[i].text, file: file, lineOffset: batch[i].firstLine - 1, diagnostics: local)
-                parsed.set(i, root, local.all)
-            }
-            if batch.count >= 64 {
-                DispatchQueue.concurrentPerform(iterations: batch.count, execute: parse)
-            } else {
-                for i in batch.indices { parse(i) }
+                return (root, local.all)
             }
             var documents: [SourceDocument] = []
             for i in batch.indices {
                 if let d = refused[start + i] { diagnostics.append(d) }
-                for d in parsed.diagnostics[i] { diagnostics.append(d) }
-                guard let root = parsed.roots[i] else { continue }
+                for d in parsed[i].diagnostics { diagnostics.append(d) }
+                guard let root = parsed[i].root else { continue }
                 if case .scalar(let s) = root.content, s.tag == .null { continue }
                 documents.append(SourceDocument(file: file, index: index, root: root))
                 index += 1
             }
             start += batch.count
             if !documents.isEmpty { each(documents) }
-        }
-    }
-
-    final class ParsedChunks: @unchecked Sendable {
-        private(set) var roots: [Node?]
-        private(set) var diagnostics: [[Diagnostic]]
-        init(count: Int) {
-            roots = Array(repeating: nil, count: count)
-            diagnostics = Array(repeating: [], count: count)
-        }
-        func set(_ i: Int, _ root: Node?, _ d: [Diagnostic]) {
-            roots.withUnsafeMutableBufferPointer { $0[i] = root }
-            diagnostics.withUnsafeMutableBufferPointer { $0[i] = d }
         }
     }
 

@@ -20,18 +20,8 @@ public enum PlanRenderer {
         "---\n" + YAMLWriter.document(body)
     }
 
-    public static func json(_ plan: Plan) -> String {
-        var out = jsonHeader
-        for (i, object) in plan.objects.enumerated() { out += jsonItem(object, first: i == 0) }
-        return out + jsonFooter(empty: plan.objects.isEmpty)
-    }
-
-    /// The JSON List in pieces, so it can be streamed: header, items, footer.
+    /// The JSON List in pieces, so `isvc compile -o json` streams it: header, items, footer.
     public static let jsonHeader = "{\n  \"apiVersion\": \"v1\",\n  \"items\": ["
-
-    public static func jsonItem(_ object: PlanObject, first: Bool) -> String {
-        (first ? "\n    " : ",\n    ") + JSONWriter.write(object.body, indent: 4)
-    }
 
     public static func jsonFooter(empty: Bool) -> String {
         (empty ? "]" : "\n  ]") + ",\n  \"kind\": \"List\"\n}\n"

@@ -6,10 +6,13 @@ import Foundation
 public struct SchemaChecker {
     let diagnostics: Diagnostics
     let kind: String
+    /// Compiled patterns and their results, shared by the checkers of one run.
+    let patterns: SchemaPatterns
 
-    public init(kind: String, diagnostics: Diagnostics) {
+    public init(kind: String, diagnostics: Diagnostics, patterns: SchemaPatterns = SchemaPatterns()) {
         self.kind = kind
         self.diagnostics = diagnostics
+        self.patterns = patterns
     }
 
     public func check(_ node: Node, against schema: Schema) {
@@ -80,7 +83,7 @@ public struct SchemaChecker {
             diagnostics.error("\(name(path)): Unsupported value: \"\(s.text)\": supported values: \(values.map { "\"\($0)\"" }.joined(separator: ", "))",
                               at: node.location, rule: "schema.enum")
         }
-        if s.tag == .str, let pattern = schema.pattern, !Self.matchesPattern(s.text, pattern) {
+        if s.tag == .str, let pattern = schema.pattern, !patterns.matches(s.text, pattern) {
             diagnostics.error("\(name(path)): \"\(s.text)\" does not match the pattern \(pattern)",
                               at: node.location, rule: "schema.pattern")
         }
@@ -97,29 +100,6 @@ public struct SchemaChecker {
                 diagnostics.error("\(name(path)): \(s.text) is greater than the maximum \(Int(max))", at: node.location, rule: "schema.range")
             }
         }
-    }
-
-    nonisolated(unsafe) static var patternCache: [String: NSRegularExpression] = [:]
-    /// Results per pattern and text: the same quantities ("100m", "1Gi") come up again and again.
-    nonisolated(unsafe) static var resultCache: [String: Bool] = [:]
-    static let patternLock = NSLock()
-
-    static func matchesPattern(_ text: String, _ pattern: String) -> Bool {
-        patternLock.lock()
-        defer { patternLock.unlock() }
-        let cacheKey = pattern + "\u{0}" + text
-        if let known = resultCache[cacheKey] { return known }
-        let regex: NSRegularExpression
-        if let cached = patternCache[pattern] {
-            regex = cached
-        } else {
-            guard let compiled = try? NSRegularExpression(pattern: pattern) else { return true }
-            patternCache[pattern] = compiled
-            regex = compiled
-        }
-        let matched = regex.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)) != nil
-        if resultCache.count < 10_000 { resultCache[cacheKey] = matched }
-        return matched
     }
 
     func matches(_ node: Node, _ types: Set<String>) -> Bool {
@@ -163,5 +143,37 @@ public struct SchemaChecker {
             case .null: return "null"
             }
         }
+    }
+}
+
+/// The schemas' patterns compiled once, and their results per text (the same quantities, "100m",
+/// "1Gi", come up again and again): one per run, shared by the checkers of its parallel jobs.
+public final class SchemaPatterns: Sendable {
+    private struct Cache {
+        var regexes: [String: NSRegularExpression] = [:]
+        var results: [String: Bool] = [:]
+    }
+    private let cache = Locked(Cache())
+    /// Results kept at most, so a file of distinct values does not grow the cache without end.
+    static let maxResults = 10_000
+
+    public init() {}
+
+    /// Whether `text` matches `pattern` (an invalid pattern matches everything).
+    public func matches(_ text: String, _ pattern: String) -> Bool {
+        let key = pattern + "\u{0}" + text
+        let (known, cached) = cache.withLock { ($0.results[key], $0.regexes[pattern]) }
+        if let known { return known }
+        let regex: NSRegularExpression
+        if let cached {
+            regex = cached
+        } else {
+            guard let compiled = try? NSRegularExpression(pattern: pattern) else { return true }
+            cache.withLock { $0.regexes[pattern] = compiled }
+            regex = compiled
+        }
+        let matched = regex.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)) != nil
+        cache.withLock { if $0.results.count < Self.maxResults { $0.results[key] = matched } }
+        return matched
     }
 }

@@ -53,32 +53,7 @@ struct ConfigMapReader {
         let field = JSONFields(object: object, what: "inferenceservice-config data.\(key)", at: at, diagnostics: diagnostics)
         switch key {
         case "ingress":
-            field.string("ingressGateway") { config.ingressGateway = $0 }
-            field.string("kserveIngressGateway") { config.kserveIngressGateway = $0 }
-            field.string("localGateway") { config.localGateway = $0 }
-            field.string("localGatewayService") { config.localGatewayService = $0 }
-            field.string("knativeLocalGatewayService") { config.knativeLocalGatewayService = $0.isEmpty ? nil : $0 }
-            field.string("ingressDomain") { config.ingressDomain = $0 }
-            field.string("ingressClassName") { config.ingressClassName = $0 }
-            field.string("domainTemplate") { config.domainTemplate = $0 }
-            field.string("urlScheme") { config.urlScheme = $0 }
-            field.string("pathTemplate") { config.pathTemplate = $0.isEmpty ? nil : $0 }
-            field.bool("disableIstioVirtualHost") { config.disableIstioVirtualHost = $0 }
-            field.bool("disableIngressCreation") { config.disableIngressCreation = $0 }
-            field.bool("enableGatewayApi") { config.enableGatewayApi = $0 }
-            field.stringList("additionalIngressDomains") { config.additionalIngressDomains = $0 }
-            field.ignore(["ingressService", "disableHTTPRouteTimeout", "enableLLMInferenceServiceTLS"])
-            field.warnUnknown()
-            if object["ingressGateway"] as? String == nil || (object["ingressGateway"] as? String)?.isEmpty == true {
-                diagnostics.error("invalid ingress config - ingressGateway is required", at: at, rule: "configmap.ingress")
-            }
-            if config.enableGatewayApi, (object["kserveIngressGateway"] as? String)?.isEmpty ?? true {
-                diagnostics.error("invalid ingress config - kserveIngressGateway is required", at: at, rule: "configmap.ingress")
-            }
-            if config.pathTemplate != nil, object["ingressDomain"] == nil {
-                diagnostics.error("invalid ingress config - ingressDomain is required if pathTemplate is given",
-                                  at: at, rule: "configmap.ingress")
-            }
+            applyIngress(field, object, at: at, to: &config)
         case "deploy":
             field.string("defaultDeploymentMode") { mode in
                 switch mode {
@@ -133,6 +108,36 @@ struct ConfigMapReader {
                 if let guess = Suggestion.closest(to: key, in: known) { message += " (did you mean \"\(guess)\"?)" }
                 diagnostics.warning(message, at: at, rule: "configmap.unknown-key")
             }
+        }
+    }
+
+    /// `data.ingress`: the gateways, domains and URL scheme, with the KServe controller's checks.
+    func applyIngress(_ field: JSONFields, _ object: [String: Any], at: SourceLocation, to config: inout ClusterConfig) {
+        field.string("ingressGateway") { config.ingressGateway = $0 }
+        field.string("kserveIngressGateway") { config.kserveIngressGateway = $0 }
+        field.string("localGateway") { config.localGateway = $0 }
+        field.string("localGatewayService") { config.localGatewayService = $0 }
+        field.string("knativeLocalGatewayService") { config.knativeLocalGatewayService = $0.isEmpty ? nil : $0 }
+        field.string("ingressDomain") { config.ingressDomain = $0 }
+        field.string("ingressClassName") { config.ingressClassName = $0 }
+        field.string("domainTemplate") { config.domainTemplate = $0 }
+        field.string("urlScheme") { config.urlScheme = $0 }
+        field.string("pathTemplate") { config.pathTemplate = $0.isEmpty ? nil : $0 }
+        field.bool("disableIstioVirtualHost") { config.disableIstioVirtualHost = $0 }
+        field.bool("disableIngressCreation") { config.disableIngressCreation = $0 }
+        field.bool("enableGatewayApi") { config.enableGatewayApi = $0 }
+        field.stringList("additionalIngressDomains") { config.additionalIngressDomains = $0 }
+        field.ignore(["ingressService", "disableHTTPRouteTimeout", "enableLLMInferenceServiceTLS"])
+        field.warnUnknown()
+        if object["ingressGateway"] as? String == nil || (object["ingressGateway"] as? String)?.isEmpty == true {
+            diagnostics.error("invalid ingress config - ingressGateway is required", at: at, rule: "configmap.ingress")
+        }
+        if config.enableGatewayApi, (object["kserveIngressGateway"] as? String)?.isEmpty ?? true {
+            diagnostics.error("invalid ingress config - kserveIngressGateway is required", at: at, rule: "configmap.ingress")
+        }
+        if config.pathTemplate != nil, object["ingressDomain"] == nil {
+            diagnostics.error("invalid ingress config - ingressDomain is required if pathTemplate is given",
+                              at: at, rule: "configmap.ingress")
         }
     }
 
@@ -206,25 +211,10 @@ struct ConfigMapReader {
                 return diagnostics.error("config-autoscaler data.\(key): \"\(value)\" is longer than the \(Durations.maxGoDuration) a Go time.Duration holds",
                                          at: at, rule: "configmap.autoscaler")
             }
-            let second: Int64 = 1_000_000_000
-            var problem: String?
-            switch key {
-            case "stable-window":
-                if n < 6 * second || n > 3600 * second {
-                    problem = "stable-window = \(value), must be in [6s; 1h0m0s] range"
-                } else if n % second != 0 {
-                    problem = "stable-window = \(value), must be specified with at most second precision"
-                }
-            case "scale-to-zero-grace-period":
-                if n <= 0 { problem = "scale-to-zero-grace-period must be positive, was: \(value)" }
-            case "scale-to-zero-pod-retention-period":
-                if n < 0 { problem = "scale-to-zero-pod-retention-period cannot be negative, was: \(value)" }
-            default: break
-            }
-            if let problem {
+            if let problem = Self.autoscalerDurationProblem(key: key, value: value, nanoseconds: n) {
                 return diagnostics.error("config-autoscaler data.\(key): \(problem)", at: at, rule: "configmap.autoscaler")
             }
-            set(Int(n / second))
+            set(Int(n / 1_000_000_000))
         }
         func boolean(_ set: (Bool) -> Void) {
             guard let v = Bool(value.lowercased()) else {
@@ -261,6 +251,23 @@ struct ConfigMapReader {
         case "pod-autoscaler-class": a.podAutoscalerClass = value
         default: break
         }
+    }
+
+    /// Knative's bounds on a config-autoscaler duration (`validate` in `pkg/autoscaler/config/config.go`),
+    /// in Knative's words; nil when the value is within them.
+    static func autoscalerDurationProblem(key: String, value: String, nanoseconds n: Int64) -> String? {
+        let second: Int64 = 1_000_000_000
+        switch key {
+        case "stable-window":
+            if n < 6 * second || n > 3600 * second { return "stable-window = \(value), must be in [6s; 1h0m0s] range" }
+            if n % second != 0 { return "stable-window = \(value), must be specified with at most second precision" }
+        case "scale-to-zero-grace-period":
+            if n <= 0 { return "scale-to-zero-grace-period must be positive, was: \(value)" }
+        case "scale-to-zero-pod-retention-period":
+            if n < 0 { return "scale-to-zero-pod-retention-period cannot be negative, was: \(value)" }
+        default: break
+        }
+        return nil
     }
 
     func applyDeployment(key: String, value: String, at: SourceLocation, to config: inout ClusterConfig) {

@@ -1,5 +1,3 @@
-import Dispatch
-
 /// Everything read from the input files: the InferenceServices to compile and the cluster state
 /// they compile against (runtimes, ConfigMaps).
 public struct Inputs: Sendable {
@@ -70,12 +68,13 @@ public enum InputLoader {
 
     /// Checks documents against their kinds' schemas, in parallel when there are many.
     static func checkSchemas(_ documents: [(SourceDocument, String)], diagnostics: Diagnostics) {
-        let results = ParallelDiagnostics(count: documents.count)
         let strict = diagnostics.strict
-        let check: @Sendable (Int) -> Void = { i in
+        if documents.count >= 64 { _ = EmbeddedSchemas.inferenceServiceSchema }
+        let patterns = SchemaPatterns()
+        let found = Parallel.map(documents.count) { i -> [Diagnostic] in
             let (document, kind) = documents[i]
             let local = Diagnostics(strict: strict)
-            let checker = SchemaChecker(kind: kind, diagnostics: local)
+            let checker = SchemaChecker(kind: kind, diagnostics: local, patterns: patterns)
             switch kind {
             case "InferenceService":
                 checker.check(ContainerNaming.applied(to: document.root), against: EmbeddedSchemas.inferenceServiceSchema)
@@ -86,15 +85,9 @@ public enum InputLoader {
             default:
                 if let schema = EmbeddedSchemas.istio(kind) { checker.check(document.root, against: schema) }
             }
-            results.set(i, local.all)
+            return local.all
         }
-        if documents.count >= 64 {
-            _ = EmbeddedSchemas.inferenceServiceSchema
-            DispatchQueue.concurrentPerform(iterations: documents.count, execute: check)
-        } else {
-            for i in documents.indices { check(i) }
-        }
-        for list in results.values { for d in list { diagnostics.append(d) } }
+        for list in found { for d in list { diagnostics.append(d) } }
     }
 
     /// Sorts a document into the inputs; returns its kind when it needs a schema check.
@@ -158,11 +151,4 @@ extension InferenceService {
         get { meta.namespace?.value ?? "default" }
         set { meta.namespace = Located(newValue, at: meta.location) }
     }
-}
-
-/// Diagnostics of parallel workers, one slot each, merged in order afterwards.
-final class ParallelDiagnostics: @unchecked Sendable {
-    private(set) var values: [[Diagnostic]]
-    init(count: Int) { values = Array(repeating: [], count: count) }
-    func set(_ i: Int, _ d: [Diagnostic]) { values.withUnsafeMutableBufferPointer { $0[i] = d } }
 }

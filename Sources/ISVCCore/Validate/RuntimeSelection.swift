@@ -142,31 +142,19 @@ public struct RuntimeSelection: Sendable {
 /// Selections already made in one validation run, by everything a selection depends on besides the
 /// runtimes (the same for the whole run): InferenceServices of one model format share one selection,
 /// so thousands of them with thousands of runtimes sort and reject the runtimes once, not once each.
-final class RuntimeSelectionCache: @unchecked Sendable {
-    private var selections: [String: RuntimeSelection] = [:]
-    private let lock = NSLock()
+final class RuntimeSelectionCache: Sendable {
+    private let selections = Locked<[String: RuntimeSelection]>([:])
 
     /// How many selections were made (not found in the cache).
-    var made: Int {
-        lock.lock()
-        defer { lock.unlock() }
-        return selections.count
-    }
+    var made: Int { selections.withLock { $0.count } }
 
     func select(format: String, version: String?, protocolVersion: String, namespace: String,
                 hasWorkerSpec: Bool, runtimes: [ServingRuntime]) -> RuntimeSelection {
         let key = [format, version.map { "=" + $0 } ?? "", protocolVersion, namespace, hasWorkerSpec ? "w" : ""].joined(separator: "\u{0}")
-        lock.lock()
-        if let known = selections[key] {
-            lock.unlock()
-            return known
-        }
-        lock.unlock()
+        if let known = selections.withLock({ $0[key] }) { return known }
         let selection = RuntimeSelection.select(format: format, version: version, protocolVersion: protocolVersion,
                                                 namespace: namespace, hasWorkerSpec: hasWorkerSpec, runtimes: runtimes)
-        lock.lock()
-        selections[key] = selection
-        lock.unlock()
+        selections.withLock { $0[key] = selection }
         return selection
     }
 }

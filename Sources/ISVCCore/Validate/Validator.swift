@@ -1,7 +1,6 @@
-import Dispatch
-
-/// Stage 3: the spec as KServe's admission webhooks and controllers would accept it, with defaults
-/// applied and runtimes selected. Every rule runs; every problem is collected.
+/// Stage 3: the spec as KServe's admission webhooks and controllers would accept it: the webhook
+/// rules here, then each accepted InferenceService's components built with defaults applied and
+/// runtimes selected (Build/). Every rule runs; every problem is collected.
 public enum Validator {
     public static func validate(_ inputs: Inputs, mode: DeploymentMode?, previous: PreviousState? = nil,
                                 diagnostics: Diagnostics) -> ValidatedSpec {
@@ -36,20 +35,14 @@ public enum Validator {
         let isvcs = inputs.inferenceServices
         let strict = diagnostics.strict
         let skip = duplicate
-        let results = ParallelSlots<(ValidatedService?, [Diagnostic])>(count: isvcs.count, initial: (nil, []))
-        let work: @Sendable (Int) -> Void = { i in
-            guard !skip.contains(i) else { return }
+        let results = Parallel.map(isvcs.count) { i -> (ValidatedService?, [Diagnostic]) in
+            guard !skip.contains(i) else { return (nil, []) }
             let local = Diagnostics(strict: strict)
             let service = validate(isvcs[i], inputs: inputs, mode: mode, previous: previous, selections: selections, diagnostics: local)
-            results.set(i, (keep ? service : nil, local.all))
-        }
-        if isvcs.count >= 64 {
-            DispatchQueue.concurrentPerform(iterations: isvcs.count, execute: work)
-        } else {
-            for i in isvcs.indices { work(i) }
+            return (keep ? service : nil, local.all)
         }
         var services: [ValidatedService] = []
-        for (service, found) in results.values {
+        for (service, found) in results {
             for d in found { diagnostics.append(d) }
             if let service { services.append(service) }
         }
@@ -64,34 +57,10 @@ public enum Validator {
         rules.standard = resolvedMode == .standard
         rules.check(isvc)
         guard !diagnostics.hasErrors else { return nil }
+        // The webhooks accepted it: the components' pods (Build/).
         var builder = ComponentBuilder(config: inputs.config, runtimes: inputs.runtimes, diagnostics: diagnostics)
         builder.selections = selections
-        var annotations = builder.defaultedAnnotations(isvc)
-        // The defaulter records Standard mode on the isvc when it comes from the cluster default.
-        if resolvedMode == .standard, annotations[Keys.deploymentMode] == nil { annotations[Keys.deploymentMode] = "Standard" }
-        guard let predictor = builder.predictor(isvc, annotations: annotations) else { return nil }
-        var components = [predictor]
-        let isvcLabels = isvc.meta.labels.merging(predictor.isvcLabelAdditions) { $1 }
-        if let t = builder.transformer(isvc, annotations: annotations, predictorName: predictor.name, isvcLabels: isvcLabels) {
-            components.append(t)
-        }
-        if let e = builder.explainer(isvc, annotations: annotations, predictorName: predictor.name, isvcLabels: isvcLabels) {
-            components.append(e)
-        }
-        if resolvedMode == .knative {
-            for c in components { KnativeFeatureRules(diagnostics: diagnostics, features: inputs.config.knativeFeatures).check(c) }
-        }
-        var canaries: [ResolvedComponent] = []
-        if resolvedMode == .standard {
-            for c in isvc.canaries {
-                if let canary = builder.canary(c, of: isvc, annotations: annotations) { canaries.append(canary) }
-            }
-        }
-        guard !diagnostics.hasErrors else { return nil }
-        var service = ValidatedService(isvc: isvc, annotations: annotations, components: components)
-        service.mode = resolvedMode
-        service.canaries = canaries
-        return service
+        return builder.service(isvc, mode: resolvedMode)
     }
 
     /// The deployment mode: the annotation (legacy names normalised), else `--mode`, else the ConfigMap
@@ -134,11 +103,4 @@ public enum DeploymentMode: String, Sendable, CaseIterable {
     case standard
 
     var kserveName: String { self == .knative ? "Knative" : "Standard" }
-}
-
-/// Slots that parallel workers fill, one index each, read after they have all finished.
-final class ParallelSlots<T>: @unchecked Sendable {
-    private(set) var values: [T]
-    init(count: Int, initial: T) { values = Array(repeating: initial, count: count) }
-    func set(_ i: Int, _ value: T) { values.withUnsafeMutableBufferPointer { $0[i] = value } }
 }

@@ -16,7 +16,6 @@ struct PickleInput {
     }
 
     var remaining: Int { bytes.count - position }
-    var atEnd: Bool { position >= bytes.count }
 
     func corrupt(_ reason: String) -> ModelError {
         .corrupt(file: file, reason: reason)

@@ -29,16 +29,6 @@ indirect enum XGBoostValue: Sendable {
         }
     }
 
-    /// The number of elements of an array value, nil for anything else.
-    var arrayCount: Int? {
-        switch self {
-        case .array(let a): a.count
-        case .floats(let a): a.count
-        case .integers(let a): a.count
-        default: nil
-        }
-    }
-
     /// Packs an array of parsed values into `.integers` or `.floats` when they all are one kind.
     static func packed(_ elements: [XGBoostValue]) -> XGBoostValue {
         guard let first = elements.first else { return .array([]) }

@@ -56,44 +56,27 @@ extension GatewayServer {
     }
 
     /// The router: attempts until one is final, with the retry policy's conditions, backoff, previous
-    /// hosts and the cluster's `max_retries`; the route timeout bounds them all.
+    /// hosts and the cluster's `max_retries`; the route timeout bounds them all (RetryLoop).
     func routeWithRetries(_ hops: [GatewayRouter.Hop], at index: Int, policy: RoutePolicy, body: ByteBuffer,
                           method: HTTPRequest.Method) async -> Response {
         let hop = hops[index]
-        let routeDeadline = policy.timeout.map { ContinuousClock.now + .seconds($0) }
         let cluster = upstreams[hop.cluster]
-        var tried: Set<String> = []
-        var retries = 0
-        while true {
-            let perTry = policy.retry?.perTryTimeout.map { ContinuousClock.now + .seconds($0) }
-            let limit = AttemptLimit(route: routeDeadline, perTry: perTry)
-            let hash = policy.hash(hop.request)
-            let result: Attempt
+        let loop = RetryLoop(retry: policy.retry, routeTimeout: policy.timeout, breaker: cluster?.breaker)
+        let ending = await loop.run({ limit, tried in
             if plan.router.isInternal(hop.cluster) {
-                result = await internalAttempt(hops, at: index, body: body, method: method, limit: limit)
-            } else {
-                result = await attempt(hop, cluster: cluster, hash: hash, tried: policy.retry?.previousHosts == true ? tried : [],
-                                       body: body, method: method, limit: limit)
+                return await internalAttempt(hops, at: index, body: body, method: method, limit: limit)
             }
-            if retries > 0 { cluster?.breaker.retryDone() }
-            if let e = result.endpoint { tried.insert(e) }
-            if case .routeTimeout = result.outcome { return LocalReply(.gatewayTimeout, text: "upstream request timeout").response }
-            guard let retry = policy.retry, retries < retry.numRetries, let outcome = result.retryOutcome, retry.covers(outcome) else {
-                return result.response
+            return await attempt(hop, cluster: cluster, hash: policy.hash(hop.request), tried: tried,
+                                 body: body, method: method, limit: limit)
+        }, event: { event in
+            switch event {
+            case .retry: metrics.retry(cluster: hop.cluster)
+            case .overflow: metrics.overflow(cluster: hop.cluster, what: "retry")
             }
-            if let cluster, !cluster.breaker.startRetry() {
-                metrics.overflow(cluster: hop.cluster, what: "retry")
-                return result.response
-            }
-            retries += 1
-            metrics.retry(cluster: hop.cluster)
-            let wait = Duration.seconds(retry.backoff(retry: retries))
-            if let routeDeadline, ContinuousClock.now + wait >= routeDeadline {
-                cluster?.breaker.retryDone()
-                try? await Task.sleep(until: routeDeadline)
-                return LocalReply(.gatewayTimeout, text: "upstream request timeout").response
-            }
-            try? await Task.sleep(for: wait)
+        })
+        switch ending {
+        case .answer(let result): return result.response
+        case .routeTimeout: return LocalReply(.gatewayTimeout, text: "upstream request timeout").response
         }
     }
 

@@ -114,8 +114,9 @@ public final class GatewayServer: Sendable {
     }
 
     /// Answers one request: entering the external listener, or, for an internal address, the
-    /// cluster-local gateway as `asHost` (what an in-cluster caller of that host reaches).
-    public func respond(to request: Request, asHost internalHost: String? = nil) async -> Response {
+    /// cluster-local gateway as `asHost` (what an in-cluster caller of that host reaches); `scheme`
+    /// is the listener's (`https` on the TLS listener).
+    public func respond(to request: Request, asHost internalHost: String? = nil, scheme: String = "http") async -> Response {
         switch RequestHygiene.check(request, limits: limits) {
         case .headersTooLarge(let why)?: return LocalReply(.init(code: 431), text: why).response
         case .badRequest(let why)?: return LocalReply(.badRequest, text: why).response
@@ -125,7 +126,7 @@ public final class GatewayServer: Sendable {
         let (plan, generation) = enter()
         defer { leave(generation) }
         // The listener's jwt_authn and RBAC filters first (Security/): a denied request stops here.
-        let admission = await admit(request, asHost: internalHost)
+        let admission = await admit(request, asHost: internalHost, scheme: scheme)
         guard let request = admission.request else { return admission.denial ?? Self.json(.forbidden, RBACFilter.deniedMessage) }
         let host = internalHost ?? request.head.authority ?? ""
         guard let path = RequestHygiene.normalize(request.uri.description) else {
@@ -136,7 +137,6 @@ public final class GatewayServer: Sendable {
             headers.append((field.name.rawName, field.value))
         }
         let entry = internalHost == nil ? nil : plan.router.localPort
-        let scheme = Self.listenerScheme
         var routed = plan.router.route(.init(host: host, path: path, method: request.method.rawValue, headers: headers, scheme: scheme),
                                        enteringAt: entry)
         if case .failure(.unknownHost) = routed, Self.isOwnAddress(host, listenHost: listenHost),

@@ -237,7 +237,13 @@ public struct ProtocolServer: Sendable {
             inputs.append(tensor)
         }
         guard offset == body.count else { throw .badRequest("\(body.count - offset) bytes of binary data belong to no input") }
-        var outputs = try m.infer(inputs)
+        return try answer(m, outputs: try m.infer(inputs), request: request)
+    }
+
+    /// The V2 answer: the outputs the request names (all when it names none), each as JSON data or
+    /// binary data after the JSON header, as the request's `binary_data` parameters ask.
+    func answer(_ m: any InferenceModel, outputs all: [Tensor], request: [String: Any]) throws(ProtocolError) -> Answer {
+        var outputs = all
         let requested = request["outputs"] as? [[String: Any]]
         let binaryAll = ((request["parameters"] as? [String: Any])?["binary_data_output"] as? Bool) ?? false
         var binary: [String: Bool] = [:]
@@ -273,6 +279,7 @@ public struct ProtocolServer: Sendable {
         }
         return answer
     }
+
     /// Adds an input's elements to the request's count; 413 past `maxTensorElements`.
     func countElements(_ count: Int, into total: inout Int, input: String) throws(ProtocolError) {
         let (sum, overflow) = total.addingReportingOverflow(count)

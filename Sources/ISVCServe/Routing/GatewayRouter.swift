@@ -50,6 +50,8 @@ public struct GatewayRouter: Sendable {
     }
 
     public struct Hop: Sendable {
+        /// The listener whose route table matched this hop (its security filters are that listener's).
+        public var listenerPort: Int
         public var cluster: String
         /// The Envoy route (match, action, header operations, fault).
         public var route: Envoy.Route
@@ -208,7 +210,7 @@ public struct GatewayRouter: Sendable {
             if route.rewrites { request.path = Self.rewrite(request.path, action: route.envoy.route, match: route.envoy.match) }
             if let seconds = route.timeoutSeconds, seconds > 0 { timeout = seconds }
             trace.append("\(port) \(vhost.name) -> \(cluster)")
-            taken.append(Hop(cluster: cluster, route: route.envoy, request: request, policy: route.policy))
+            taken.append(Hop(listenerPort: port, cluster: cluster, route: route.envoy, request: request, policy: route.policy))
             if let next = internalClusters[cluster] {
                 // The local gateway is reached over plain HTTP inside the cluster.
                 port = next

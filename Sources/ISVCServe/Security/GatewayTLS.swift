@@ -82,7 +82,7 @@ extension GatewayServer {
     public func tlsApplication(host: String, port: Int, tls: TLSConfiguration,
                                onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) throws -> some ApplicationProtocol {
         let responder = CallbackResponder<BasicRequestContext> { request, _ in
-            await GatewayServer.$listenerScheme.withValue("https") { await self.respond(to: request) }
+            await self.respond(to: request, scheme: "https")
         }
         return Application(responder: responder, server: try .tls(.http1(configuration: GatewayServer.http1()), tlsConfiguration: tls),
                            configuration: .init(address: .hostname(host, port: port)),

@@ -2,8 +2,9 @@ import Foundation
 import Testing
 import ISVCModels
 
-/// How long predict takes on a small batch, the server's hot path. Prints the measurement; the
-/// bound is loose (debug builds are slow) and only catches pathological regressions.
+/// How long predict takes on a small batch, the server's hot path. Prints the measurement and
+/// asserts nothing about it (a shared machine's timings are noise in a test); `bench/model-speed.sh`
+/// runs these in a release build.
 @Suite("XGBoost speed") struct XGBoostSpeedTests {
     @Test("predict on a 2-row batch of xgboost-iris-softprob")
     func twoRowBatch() throws {
@@ -20,7 +21,6 @@ import ISVCModels
         }
         let median = samples.sorted()[samples.count / 2]
         print("XGBoost speed: predict 2 rows of xgboost-iris-softprob (24 trees): median \(Int(median)) ns per call")
-        #expect(median < 1_000_000, "predict took \(median) ns")
     }
 
     @Test("predict on a 1000-row batch of xgboost-cancer-binary")
@@ -36,6 +36,5 @@ import ISVCModels
         for _ in 0..<iterations { _ = try model.predict(x) }
         let perCall = Double(DispatchTime.now().uptimeNanoseconds - start) / Double(iterations)
         print("XGBoost speed: predict 1000 rows of xgboost-cancer-binary (12 trees): \(Int(perCall / 1000)) µs per call")
-        #expect(perCall < 100_000_000)
     }
 }

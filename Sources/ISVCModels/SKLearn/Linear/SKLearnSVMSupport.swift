@@ -56,8 +56,8 @@ struct SKLearnSVMSupport: Sendable {
     static let blockRows = 1024
 
     /// Kernel values of the rows of `x` against every support vector, a block of rows at a time
-    /// (row-major [rows in the block, vectorCount]): memory for a block, where all the rows at once
-    /// took rows x vectorCount Doubles (1 GB for 2.7 M iris rows and 45 vectors).
+    /// (row-major [rows in the block, vectorCount]): memory for a block, not rows x vectorCount
+    /// Doubles for the whole request (bench/RESULTS.md, protocol memory).
     func forEachKernelBlock(_ x: Matrix, _ body: (_ rows: Range<Int>, _ kernel: UnsafeBufferPointer<Double>) -> Void) {
         var block = [Double](repeating: 0, count: min(x.rows, Self.blockRows) * vectorCount)
         x.values.withUnsafeBufferPointer { xs in

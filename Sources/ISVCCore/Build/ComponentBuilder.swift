@@ -7,6 +7,38 @@ struct ComponentBuilder {
     /// Runtime selections shared by the InferenceServices of one validation run.
     var selections = RuntimeSelectionCache()
 
+    /// One InferenceService the webhook rules accepted, as KServe's defaulter and reconcilers build
+    /// it: the predictor, transformer and explainer (Standard mode: and `spec.canary` predictors)
+    /// with their pods, labels and annotations; nil when building finds errors (no runtime fits...).
+    func service(_ isvc: InferenceService, mode: DeploymentMode) -> ValidatedService? {
+        var annotations = defaultedAnnotations(isvc)
+        // The defaulter records Standard mode on the isvc when it comes from the cluster default.
+        if mode == .standard, annotations[Keys.deploymentMode] == nil { annotations[Keys.deploymentMode] = "Standard" }
+        guard let predictor = predictor(isvc, annotations: annotations) else { return nil }
+        var components = [predictor]
+        let isvcLabels = isvc.meta.labels.merging(predictor.isvcLabelAdditions) { $1 }
+        if let t = transformer(isvc, annotations: annotations, predictorName: predictor.name, isvcLabels: isvcLabels) {
+            components.append(t)
+        }
+        if let e = explainer(isvc, annotations: annotations, predictorName: predictor.name, isvcLabels: isvcLabels) {
+            components.append(e)
+        }
+        if mode == .knative {
+            for c in components { KnativeFeatureRules(diagnostics: diagnostics, features: config.knativeFeatures).check(c) }
+        }
+        var canaries: [ResolvedComponent] = []
+        if mode == .standard {
+            for c in isvc.canaries {
+                if let canary = canary(c, of: isvc, annotations: annotations) { canaries.append(canary) }
+            }
+        }
+        guard !diagnostics.hasErrors else { return nil }
+        var service = ValidatedService(isvc: isvc, annotations: annotations, components: components)
+        service.mode = mode
+        service.canaries = canaries
+        return service
+    }
+
     /// KServe's `ServiceAnnotationDisallowedList` plus the ConfigMap's extras.
     static func disallowed(_ config: ClusterConfig) -> Set<String> {
         Set([Keys.minScale, Keys.maxScale, Keys.storageInitializerSourceURI, Keys.lastApplied, Keys.modelFormat]
@@ -43,107 +75,29 @@ struct ComponentBuilder {
 
     // MARK: predictor
 
+    /// What the predictor's pod runs: a model on its selected runtime, or custom containers.
+    struct PredictorPod {
+        var podSpec: [String: Value]
+        var runtime: ServingRuntime?
+        var protocolVersion: String?
+        var storageUri: String?
+    }
+
     func predictor(_ isvc: InferenceService, annotations isvcAnnotations: [String: String]) -> ResolvedComponent? {
         let p = isvc.predictor
         var labels = isvc.meta.labels
         var annotations = filtered(isvcAnnotations)
         addLogger(p.ext.logger, to: &annotations)
         addBatcher(p.ext.batcher, to: &annotations)
-        var podSpec: [String: Value]
-        var runtime: ServingRuntime?
-        var protocolVersion: String?
-        var storageUri: String?
-
+        let built: PredictorPod?
         if let model = p.model {
-            guard let selected = selectRuntime(isvc, model) else { return nil }
-            runtime = selected
-            storageUri = model.storageUri?.value
-            var modelContainer = model.container.fields
-            // The legacy framework fields become `model`; triton/onnx/huggingface default to protocol v2,
-            // as do model formats triton and vLLM.
-            var proto = model.protocolVersion?.value
-            let format = modelFormatName(model) ?? ""
-            if proto == nil, ["triton", "onnx", "huggingface"].contains(model.legacyKey ?? "") || ["triton", "vLLM"].contains(format) {
-                proto = "v2"
-            }
-            // Server-type defaults (SetRuntimeDefaults).
-            let serverType = selected.serverType ?? Self.serverType(fromRuntimeName: selected.name)
-            switch serverType {
-            case "mlserver":
-                if proto == nil { proto = "v2" }
-                if storageUri == nil && !model.hasStorageSpec {
-                    appendEnvIfMissing(&modelContainer, "MLSERVER_LOAD_MODELS_AT_STARTUP", "false")
-                } else {
-                    appendEnvIfMissing(&modelContainer, "MLSERVER_MODEL_NAME", isvc.name)
-                    appendEnvIfMissing(&modelContainer, "MLSERVER_MODEL_URI", "/mnt/models")
-                }
-                let classes = ["xgboost": "mlserver_xgboost.XGBoostModel", "lightgbm": "mlserver_lightgbm.LightGBMModel",
-                               "mlflow": "mlserver_mlflow.MLflowRuntime"]
-                labels["modelClass"] = classes[format] ?? "mlserver_sklearn.SKLearnModel"
-            case "tritonserver":
-                if proto == nil { proto = "v2" }
-                if storageUri == nil && !model.hasStorageSpec {
-                    modelContainer["args"] = .array((modelContainer["args"]?.array ?? []) + ["--model-control-mode=explicit"])
-                }
-            case "torchserve":
-                if proto == nil { proto = "v1" }
-                labels["serviceEnvelope"] = proto == "v2" || proto == "grpc-v2" ? "kservev2" : "kserve"
-                var env = modelContainer["env"]?.array ?? []
-                env.append(["name": "PROTOCOL_VERSION", "value": .string(proto!)])
-                modelContainer["env"] = .array(env)
-            default:
-                break
-            }
-            protocolVersion = proto ?? RuntimeSelection.lowestProtocol(of: selected) ?? "v1"
-
-            guard let runtimeContainer = selected.containers.first(where: { $0.name == "kserve-container" }) else {
-                diagnostics.error("failed to find kserve-container in ServingRuntime containers (\(selected.kind) \(selected.name))",
-                                  at: model.location, rule: "kserve.runtime-container")
-                return nil
-            }
-            var merged = ContainerMerge.merge(runtime: runtimeContainer.fields, isvc: modelContainer)
-            merged["name"] = "kserve-container"
-            merged = RuntimeTemplate.render(.object(merged), name: isvc.name, namespace: isvc.namespace,
-                                            labels: labels, annotations: isvcAnnotations).object ?? merged
-            if let version = model.runtimeVersion?.value, let image = merged["image"]?.string {
-                merged["image"] = .string(ImageTag.replacing(image, with: version))
-            }
-            podSpec = ContainerMerge.mergePod(runtime: selected.podFields, isvc: p.pod.other)
-            var containers: [Value] = [.object(merged)]
-            let srTransformer = selected.containers.first { $0.name == "transformer-container" }
-            let isTransformer = p.pod.containers.first { $0.name == "transformer-container" }
-            var collocated: [String: Value]?
-            switch (srTransformer, isTransformer) {
-            case let (sr?, isc?): collocated = ContainerMerge.merge(runtime: sr.fields, isvc: isc.fields)
-            case let (sr?, nil): collocated = sr.fields
-            case let (nil, isc?): collocated = isc.fields
-            default: break
-            }
-            if let collocated {
-                containers.append(RuntimeTemplate.render(.object(collocated), name: isvc.name, namespace: isvc.namespace,
-                                                         labels: labels, annotations: isvcAnnotations))
-            }
-            for c in selected.containers where c.name != "kserve-container" && c.name != "transformer-container" {
-                containers.append(.object(c.fields))
-            }
-            for c in p.pod.containers where c.name != "transformer-container" {
-                containers.append(.object(c.fields))
-            }
-            podSpec["containers"] = .array(containers)
+            built = modelPod(isvc, model, labels: &labels, isvcAnnotations: isvcAnnotations)
         } else {
-            // Custom predictor: the first container (named kserve-container when alone or unnamed).
-            var containers = p.pod.containers.map { $0.fields }
-            guard !containers.isEmpty else { return nil }
-            if containers.count == 1 || containers[0]["name"]?.string == nil {
-                containers[0]["name"] = "kserve-container"
-            }
-            containers[0]["resources"] = defaultResources(containers[0]["resources"])
-            storageUri = p.pod.containers.first { ($0.name ?? (containers.count == 1 ? "kserve-container" : nil)) == "kserve-container" }?
-                .env("STORAGE_URI")
-            protocolVersion = p.pod.containers.first?.env("PROTOCOL")
-            podSpec = p.pod.other
-            podSpec["containers"] = .array(containers.map { .object($0) })
+            built = customPod(p)
         }
+        guard let built else { return nil }
+        var podSpec = built.podSpec
+        let runtime = built.runtime, protocolVersion = built.protocolVersion, storageUri = built.storageUri
         setIsvcNameEnv(&podSpec, isvc.name, allContainers: true)
         if let storageUri { annotations[Keys.storageInitializerSourceURI] = storageUri }
         labels = labels.merging(p.ext.labels) { $1 }
@@ -160,6 +114,109 @@ struct ComponentBuilder {
                                          storageUri: storageUri, storageUris: p.storageUris, location: p.location)
         resolved.isvcLabelAdditions = labels.filter { isvc.meta.labels[$0.key] != $0.value && ($0.key == "modelClass" || $0.key == "serviceEnvelope") }
         return resolved
+    }
+
+    /// The pod of a model predictor: the runtime's kserve-container merged with the model's, the
+    /// server type's defaults, a collocated transformer, then the runtime's and the isvc's other containers.
+    func modelPod(_ isvc: InferenceService, _ model: ModelSpec, labels: inout [String: String],
+                  isvcAnnotations: [String: String]) -> PredictorPod? {
+        let p = isvc.predictor
+        guard let selected = selectRuntime(isvc, model) else { return nil }
+        var modelContainer = model.container.fields
+        let proto = serverDefaults(isvc, model, runtime: selected, container: &modelContainer, labels: &labels)
+        let protocolVersion = proto ?? RuntimeSelection.lowestProtocol(of: selected) ?? "v1"
+        guard let runtimeContainer = selected.containers.first(where: { $0.name == "kserve-container" }) else {
+            diagnostics.error("failed to find kserve-container in ServingRuntime containers (\(selected.kind) \(selected.name))",
+                              at: model.location, rule: "kserve.runtime-container")
+            return nil
+        }
+        var merged = ContainerMerge.merge(runtime: runtimeContainer.fields, isvc: modelContainer)
+        merged["name"] = "kserve-container"
+        merged = RuntimeTemplate.render(.object(merged), name: isvc.name, namespace: isvc.namespace,
+                                        labels: labels, annotations: isvcAnnotations).object ?? merged
+        if let version = model.runtimeVersion?.value, let image = merged["image"]?.string {
+            merged["image"] = .string(ImageTag.replacing(image, with: version))
+        }
+        var podSpec = ContainerMerge.mergePod(runtime: selected.podFields, isvc: p.pod.other)
+        var containers: [Value] = [.object(merged)]
+        let srTransformer = selected.containers.first { $0.name == "transformer-container" }
+        let isTransformer = p.pod.containers.first { $0.name == "transformer-container" }
+        var collocated: [String: Value]?
+        switch (srTransformer, isTransformer) {
+        case let (sr?, isc?): collocated = ContainerMerge.merge(runtime: sr.fields, isvc: isc.fields)
+        case let (sr?, nil): collocated = sr.fields
+        case let (nil, isc?): collocated = isc.fields
+        default: break
+        }
+        if let collocated {
+            containers.append(RuntimeTemplate.render(.object(collocated), name: isvc.name, namespace: isvc.namespace,
+                                                     labels: labels, annotations: isvcAnnotations))
+        }
+        for c in selected.containers where c.name != "kserve-container" && c.name != "transformer-container" {
+            containers.append(.object(c.fields))
+        }
+        for c in p.pod.containers where c.name != "transformer-container" {
+            containers.append(.object(c.fields))
+        }
+        podSpec["containers"] = .array(containers)
+        return PredictorPod(podSpec: podSpec, runtime: selected, protocolVersion: protocolVersion,
+                            storageUri: model.storageUri?.value)
+    }
+
+    /// The protocol the model asks for, after KServe's defaults: legacy framework fields
+    /// triton/onnx/huggingface and formats triton and vLLM default to v2, then the server type's
+    /// defaults (SetRuntimeDefaults), which also add env, args and labels.
+    func serverDefaults(_ isvc: InferenceService, _ model: ModelSpec, runtime: ServingRuntime,
+                        container modelContainer: inout [String: Value], labels: inout [String: String]) -> String? {
+        let storageUri = model.storageUri?.value
+        var proto = model.protocolVersion?.value
+        let format = modelFormatName(model) ?? ""
+        if proto == nil, ["triton", "onnx", "huggingface"].contains(model.legacyKey ?? "") || ["triton", "vLLM"].contains(format) {
+            proto = "v2"
+        }
+        switch runtime.serverType ?? Self.serverType(fromRuntimeName: runtime.name) {
+        case "mlserver":
+            if proto == nil { proto = "v2" }
+            if storageUri == nil && !model.hasStorageSpec {
+                appendEnvIfMissing(&modelContainer, "MLSERVER_LOAD_MODELS_AT_STARTUP", "false")
+            } else {
+                appendEnvIfMissing(&modelContainer, "MLSERVER_MODEL_NAME", isvc.name)
+                appendEnvIfMissing(&modelContainer, "MLSERVER_MODEL_URI", "/mnt/models")
+            }
+            let classes = ["xgboost": "mlserver_xgboost.XGBoostModel", "lightgbm": "mlserver_lightgbm.LightGBMModel",
+                           "mlflow": "mlserver_mlflow.MLflowRuntime"]
+            labels["modelClass"] = classes[format] ?? "mlserver_sklearn.SKLearnModel"
+        case "tritonserver":
+            if proto == nil { proto = "v2" }
+            if storageUri == nil && !model.hasStorageSpec {
+                modelContainer["args"] = .array((modelContainer["args"]?.array ?? []) + ["--model-control-mode=explicit"])
+            }
+        case "torchserve":
+            if proto == nil { proto = "v1" }
+            labels["serviceEnvelope"] = proto == "v2" || proto == "grpc-v2" ? "kservev2" : "kserve"
+            var env = modelContainer["env"]?.array ?? []
+            env.append(["name": "PROTOCOL_VERSION", "value": .string(proto!)])
+            modelContainer["env"] = .array(env)
+        default:
+            break
+        }
+        return proto
+    }
+
+    /// A custom predictor's pod: its containers, the first named kserve-container when alone or unnamed.
+    func customPod(_ p: Predictor) -> PredictorPod? {
+        var containers = p.pod.containers.map { $0.fields }
+        guard !containers.isEmpty else { return nil }
+        if containers.count == 1 || containers[0]["name"]?.string == nil {
+            containers[0]["name"] = "kserve-container"
+        }
+        containers[0]["resources"] = defaultResources(containers[0]["resources"])
+        let storageUri = p.pod.containers.first { ($0.name ?? (containers.count == 1 ? "kserve-container" : nil)) == "kserve-container" }?
+            .env("STORAGE_URI")
+        var podSpec = p.pod.other
+        podSpec["containers"] = .array(containers.map { .object($0) })
+        return PredictorPod(podSpec: podSpec, runtime: nil, protocolVersion: p.pod.containers.first?.env("PROTOCOL"),
+                            storageUri: storageUri)
     }
 
     static func serverType(fromRuntimeName name: String) -> String? {
