@@ -18,6 +18,9 @@ public enum TestTools {
     /// The Python of .venv-kserve, which has the kserve package and tritonclient[http].
     public static let kservePython: String? = executable([root.appendingPathComponent(".venv-kserve/bin/python").path])
 
+    /// The Python of .venv-conform, which has jsonschema, kubernetes-validate and PyYAML.
+    public static let conformPython: String? = executable([root.appendingPathComponent(".venv-conform/bin/python").path])
+
     /// pre-commit, from .venv-ci.
     public static let preCommit: String? = executable([root.appendingPathComponent(".venv-ci/bin/pre-commit").path])
 
