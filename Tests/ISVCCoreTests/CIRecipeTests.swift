@@ -8,18 +8,9 @@ import Testing
 /// pre-commit itself, and an `--out` directory through kubectl's kustomize.
 @Suite("CI recipes")
 struct CIRecipeTests {
-    struct Run {
-        var status: Int32
-        var output: String
-    }
-
     /// Runs a bash script in `dir` with the built isvc first on PATH; stdout and stderr together.
-    static func bash(_ script: String, in dir: URL, env extra: [String: String] = [:]) throws -> Run {
+    static func bash(_ script: String, in dir: URL, env extra: [String: String] = [:]) throws -> Command.Outcome {
         let binary = try #require(CLITests.binary, "the isvc executable is built by swift test")
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/bin/bash")
-        p.arguments = ["-c", script]
-        p.currentDirectoryURL = dir
         var env = ProcessInfo.processInfo.environment
         env["PATH"] = binary.deletingLastPathComponent().path + ":" + (env["PATH"] ?? "/usr/bin:/bin")
         env["GIT_AUTHOR_NAME"] = "isvc test"
@@ -28,14 +19,7 @@ struct CIRecipeTests {
         env["GIT_COMMITTER_EMAIL"] = "test@example.com"
         env["GIT_CONFIG_GLOBAL"] = "/dev/null"
         for (k, v) in extra { env[k] = v }
-        p.environment = env
-        let out = Pipe()
-        p.standardOutput = out
-        p.standardError = out
-        try p.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return Run(status: p.terminationStatus, output: String(decoding: data, as: UTF8.self))
+        return try Command.run("/bin/bash", ["-c", script], in: dir, environment: env)
     }
 
     /// A git repository with the iris example committed as deploy/iris.yaml; removed by the caller.

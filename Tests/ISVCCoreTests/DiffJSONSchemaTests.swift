@@ -21,24 +21,10 @@ struct DiffJSONSchemaTests {
         sys.exit(1 if bad else 0)
         """
 
-    struct Outcome {
-        var status: Int32
-        var output: String
-    }
-
-    static func validate(_ documents: [URL]) throws -> Outcome {
+    static func validate(_ documents: [URL]) throws -> Command.Outcome {
         let python = try #require(TestTools.conformPython, "\(TestTools.missing)")
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: python)
-        p.arguments = ["-c", validator, TestTools.root.appendingPathComponent("schemas/output/isvc-diff.schema.json").path]
-            + documents.map(\.path)
-        let out = Pipe()
-        p.standardOutput = out
-        p.standardError = out
-        try p.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return Outcome(status: p.terminationStatus, output: String(decoding: data, as: UTF8.self))
+        let schema = TestTools.root.appendingPathComponent("schemas/output/isvc-diff.schema.json").path
+        return try Command.run(python, ["-c", validator, schema] + documents.map(\.path))
     }
 
     @Test("every rollout step's diff validates; a document with a wrong value does not",

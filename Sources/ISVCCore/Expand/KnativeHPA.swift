@@ -75,25 +75,20 @@ extension KnativeServing {
 enum Quantity {
     /// A BinarySI quantity of `mebibytes` Mi: the largest power-of-1024 suffix that divides it.
     static func mebibytes(_ value: Int64) -> String {
-        if value == 0 { return "0" }
-        let suffixes = ["Mi", "Gi", "Ti", "Pi", "Ei"]
-        var mantissa = value
-        var exponent = 0
-        while exponent < suffixes.count - 1, mantissa % 1024 == 0 {
-            mantissa /= 1024
-            exponent += 1
-        }
-        return "\(mantissa)\(suffixes[exponent])"
+        scaled(value, by: 1024, suffixes: ["Mi", "Gi", "Ti", "Pi", "Ei"])
     }
 
     /// A DecimalSI quantity: the largest power-of-1000 suffix (k, M, G, T, P, E) that divides it.
     static func decimal(_ value: Int64) -> String {
+        scaled(value, by: 1000, suffixes: ["", "k", "M", "G", "T", "P", "E"])
+    }
+
+    private static func scaled(_ value: Int64, by base: Int64, suffixes: [String]) -> String {
         if value == 0 { return "0" }
-        let suffixes = ["", "k", "M", "G", "T", "P", "E"]
         var mantissa = value
         var exponent = 0
-        while exponent < suffixes.count - 1, mantissa % 1000 == 0 {
-            mantissa /= 1000
+        while exponent < suffixes.count - 1, mantissa % base == 0 {
+            mantissa /= base
             exponent += 1
         }
         return "\(mantissa)\(suffixes[exponent])"
