@@ -16,7 +16,7 @@ struct DoublingModel: InferenceModel {
         }
     }
 
-    func infer(_ inputs: [Tensor]) throws(ProtocolError) -> [Tensor] {
+    func infer(_ inputs: consuming [Tensor]) throws(ProtocolError) -> [Tensor] {
         inputs.enumerated().map { i, t in
             var out = t
             out.name = "output-\(i)"

@@ -22,7 +22,7 @@ final class CountingModel: InferenceModel, @unchecked Sendable {
         lock.withLock { count += 1 }
         return instances
     }
-    func infer(_ inputs: [Tensor]) throws(ProtocolError) -> [Tensor] {
+    func infer(_ inputs: consuming [Tensor]) throws(ProtocolError) -> [Tensor] {
         lock.withLock { count += 1 }
         return inputs
     }

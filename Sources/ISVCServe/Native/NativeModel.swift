@@ -37,10 +37,16 @@ public struct NativeModel: InferenceModel {
         return Self.json(try run(x))
     }
 
-    public func infer(_ inputs: [Tensor]) throws(ProtocolError) -> [Tensor] {
-        // KServe reads the first input only.
-        guard let input = inputs.first else { throw .badRequest("the request has no inputs") }
-        guard case .numbers(var values) = input.data else {
+    public func infer(_ inputs: consuming [Tensor]) throws(ProtocolError) -> [Tensor] {
+        // KServe reads the first input only. The inputs are this call's own: the input's numbers are
+        // taken out of it, so they are let go once predicted, before the answer's tensor is made.
+        var inputs = inputs
+        guard !inputs.isEmpty else { throw .badRequest("the request has no inputs") }
+        var input = inputs.removeFirst()
+        inputs = []
+        let data = input.data
+        input.data = .numbers([])
+        guard case .numbers(var values) = consume data else {
             throw .internalError("input \(input.name): \(input.datatype) data cannot be fed to a \(model.kind.rawValue) model")
         }
         guard input.shape.count == 2 else {
@@ -57,7 +63,7 @@ public struct NativeModel: InferenceModel {
         if ["FP32", "FP16", "BF16"].contains(input.datatype), values.contains(where: { Double(Float($0)) != $0 && !$0.isNaN }) {
             for i in values.indices { values[i] = Double(Float(values[i])) }
         }
-        let prediction = try run(Matrix(rows: input.shape[0], columns: input.shape[1], values: values))
+        let prediction = try run(Matrix(rows: input.shape[0], columns: input.shape[1], values: consume values))
         return [Self.tensor(prediction)]
     }
 

@@ -13,7 +13,7 @@ public protocol InferenceModel: Sendable {
     /// `predict(instances:)`.
     func predict(rows: NumericArray) throws(ProtocolError) -> Any
     /// V2 `infer`: input tensors in, output tensors out.
-    func infer(_ inputs: [Tensor]) throws(ProtocolError) -> [Tensor]
+    func infer(_ inputs: consuming [Tensor]) throws(ProtocolError) -> [Tensor]
 }
 
 extension InferenceModel {
