@@ -7,15 +7,7 @@ import Testing
 @Suite("Command line")
 struct CLITests {
     /// The `isvc` binary built beside the test bundle.
-    static let binary: URL? = {
-        var dir = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-        for _ in 0..<4 {
-            let candidate = dir.appendingPathComponent("isvc")
-            if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
-            dir = dir.deletingLastPathComponent()
-        }
-        return nil
-    }()
+    static let binary = TestTools.isvc
 
     struct Run {
         var status: Int32

@@ -17,28 +17,8 @@ final class KeptAliveConnection: @unchecked Sendable {
     private var buffer: [UInt8] = []
 
     init?(port: Int, timeoutSeconds: Int = 15) {
-        fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { return nil }
-        var timeout = timeval(tv_sec: timeoutSeconds, tv_usec: 0)
-        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-        setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-        var addr = sockaddr_in()
-        addr.sin_family = sa_family_t(AF_INET)
-        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
-        addr.sin_port = in_port_t(UInt16(port).bigEndian)
-        let connected = withUnsafePointer(to: &addr) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        if connected != 0 {
-            // A connect interrupted by a signal (a replica exiting) goes on in the background.
-            var p = pollfd(fd: fd, events: Int16(POLLOUT), revents: 0)
-            var error: Int32 = 0
-            var length = socklen_t(MemoryLayout<Int32>.size)
-            guard errno == EINTR, poll(&p, 1, 15_000) == 1, getsockopt(fd, SOL_SOCKET, SO_ERROR, &error, &length) == 0, error == 0 else {
-                close(fd)
-                return nil
-            }
-        }
+        guard let fd = Loopback.connect(port: port, timeoutSeconds: timeoutSeconds) else { return nil }
+        self.fd = fd
     }
 
     deinit { close(fd) }
@@ -431,15 +411,7 @@ extension ServeFaultTests {
     }
 
     /// The `isvc` executable built beside the test bundle.
-    static let binary: URL? = {
-        var dir = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-        for _ in 0..<4 {
-            let candidate = dir.appendingPathComponent("isvc")
-            if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
-            dir = dir.deletingLastPathComponent()
-        }
-        return nil
-    }()
+    static let binary = TestTools.isvc
 
     struct LoadClient: Sendable {
         var answered = 0

@@ -52,22 +52,8 @@ public enum Loopback {
     /// Sends exactly `bytes` on a new loopback connection (15 s timeouts) and reads until the peer
     /// closes or `isComplete` says the answer is whole; nil when no connection is made.
     public static func exchange(port: Int, _ bytes: [UInt8], isComplete: ([UInt8]) -> Bool = { _ in false }) -> [UInt8]? {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { return nil }
+        guard let fd = connect(port: port) else { return nil }
         defer { close(fd) }
-        var timeout = timeval(tv_sec: 15, tv_usec: 0)
-        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-        setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-        var addr = sockaddr_in()
-        addr.sin_family = sa_family_t(AF_INET)
-        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
-        addr.sin_port = in_port_t(UInt16(port).bigEndian)
-        let connected = withUnsafePointer(to: &addr) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        // Children exiting (SIGCHLD) interrupt blocking calls: a connect cut short by EINTR goes on in
-        // the background, so wait for it; send and recv are simply retried.
-        guard connected == 0 || (errno == EINTR && finishConnect(fd)) else { return nil }
         var offset = 0
         while offset < bytes.count {
             let n = bytes[offset...].withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
@@ -88,6 +74,29 @@ public enum Loopback {
     }
 
     /// Waits (up to 15 s) for a connect that EINTR interrupted; true when it succeeded.
+    /// A blocking TCP connection to 127.0.0.1:`port` with send and receive timeouts; nil when none is
+    /// made. Children exiting (SIGCHLD) interrupt blocking calls: a connect cut short by EINTR goes on
+    /// in the background, so it is waited for.
+    public static func connect(port: Int, timeoutSeconds: Int = 15) -> Int32? {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { return nil }
+        var timeout = timeval(tv_sec: timeoutSeconds, tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        var addr = sockaddr_in()
+        addr.sin_family = sa_family_t(AF_INET)
+        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
+        addr.sin_port = in_port_t(UInt16(port).bigEndian)
+        let connected = withUnsafePointer(to: &addr) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard connected == 0 || (errno == EINTR && finishConnect(fd)) else {
+            close(fd)
+            return nil
+        }
+        return fd
+    }
+
     static func finishConnect(_ fd: Int32) -> Bool {
         var p = pollfd(fd: fd, events: Int16(POLLOUT), revents: 0)
         var ready: Int32 = -1

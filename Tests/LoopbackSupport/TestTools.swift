@@ -8,6 +8,17 @@ public enum TestTools {
     public static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent()
 
+    /// The `isvc` executable that `swift test` builds beside the test bundle.
+    public static let isvc: URL? = {
+        var dir = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+        for _ in 0..<4 {
+            let candidate = dir.appendingPathComponent("isvc")
+            if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
+            dir = dir.deletingLastPathComponent()
+        }
+        return nil
+    }()
+
     /// True under scripts/test: every test runs, and a missing tool is a failure.
     public static let required = ProcessInfo.processInfo.environment["ISVC_REQUIRE_TOOLS"] == "1"
 
