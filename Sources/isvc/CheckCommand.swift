@@ -16,17 +16,13 @@ struct Check: ParsableCommand {
     var mode: DeploymentMode?
 
     func run() throws {
-        let sources = try input.readSources()
+        let sources = try input.readSources(format: format)
         let diagnostics = Diagnostics(strict: input.strict)
         var options = Compiler.Options()
         options.defaultNamespace = input.namespace
         options.mode = mode
         let inputs = Compiler.check(sources, options: options, diagnostics: diagnostics)
-        if format == .github {
-            for d in diagnostics.sorted { print(d.githubAnnotation) }
-        } else {
-            report(diagnostics)
-        }
+        report(diagnostics, format: format)
         let errors = diagnostics.errorCount
         let warnings = diagnostics.all.count - errors
         if format == .text {

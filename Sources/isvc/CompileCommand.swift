@@ -168,19 +168,8 @@ struct Compile: ParsableCommand {
     }
 
     func writeDirectory(_ plan: Plan, to dir: String) throws {
-        let fm = FileManager.default
-        do {
-            try fm.createDirectory(atPath: dir, withIntermediateDirectories: true)
-            // Stale files from an earlier compile would otherwise stay listed nowhere but still be applied.
-            for name in try fm.contentsOfDirectory(atPath: dir) where name.hasSuffix(".yaml") {
-                try fm.removeItem(atPath: (dir as NSString).appendingPathComponent(name))
-            }
-            for file in PlanRenderer.files(plan) {
-                let path = (dir as NSString).appendingPathComponent(file.path)
-                try Data(file.contents.utf8).write(to: URL(fileURLWithPath: path))
-            }
-        } catch {
-            printError("\(dir): error: cannot write the output directory: \(error.localizedDescription) [output.unwritable]")
+        if let problem = OutputDirectory.write(plan, to: dir) {
+            printDiagnostic(problem, format: .text)
             throw ExitCode(ExitCodes.unusable)
         }
     }

@@ -54,20 +54,22 @@ struct InputOptions: ParsableArguments {
 
     var allFiles: [String] { files + filenames }
 
-    /// Reads every file; an unreadable one is reported and ends the command with exit code 2.
-    func readSources() throws -> [InputLoader.Source] {
+    /// Reads every file; unreadable ones are reported, each of them, and end the command with exit code 2.
+    func readSources(format: DiagnosticFormat = .text) throws -> [InputLoader.Source] {
         if allFiles.isEmpty {
             throw ValidationError("no input files; pass one or more YAML files, or - for standard input")
         }
         var sources: [InputLoader.Source] = []
+        var unusable = false
         for path in allFiles {
             switch InputFiles.read(path) {
             case .success(let source): sources.append(source)
-            case .failure(let failure):
-                printError(failure.formatted)
-                throw ExitCode(ExitCodes.unusable)
+            case .failure(let diagnostic):
+                printDiagnostic(diagnostic, format: format)
+                unusable = true
             }
         }
+        if unusable { throw ExitCode(ExitCodes.unusable) }
         return sources
     }
 }
@@ -82,7 +84,11 @@ func printError(_ s: String) {
 }
 
 func report(_ diagnostics: Diagnostics, format: DiagnosticFormat = .text) {
-    for d in diagnostics.sorted {
-        printError(format == .github ? d.githubAnnotation : d.formatted)
-    }
+    for d in diagnostics.sorted { printDiagnostic(d, format: format) }
+}
+
+/// A diagnostic on standard error as text; GitHub annotations go to standard output, where the
+/// Actions runner reads workflow commands.
+func printDiagnostic(_ d: Diagnostic, format: DiagnosticFormat) {
+    if format == .github { print(d.githubAnnotation) } else { printError(d.formatted) }
 }

@@ -14,7 +14,7 @@ struct ConcurrencyTests {
     func sharedDiagnostics() {
         let diagnostics = Diagnostics(strict: true)
         _ = Parallel.map(2_000, threshold: 2) { i in
-            diagnostics.warning("w\(i)", at: nil, rule: "test")
+            diagnostics.report("w\(i)", at: nil, rule: SchemaRule.unknownField)
             return diagnostics.hasErrors
         }
         #expect(diagnostics.all.count == 2_000)

@@ -126,8 +126,8 @@ struct ComponentBuilder {
         let proto = serverDefaults(isvc, model, runtime: selected, container: &modelContainer, labels: &labels)
         let protocolVersion = proto ?? RuntimeSelection.lowestProtocol(of: selected) ?? "v1"
         guard let runtimeContainer = selected.containers.first(where: { $0.name == "kserve-container" }) else {
-            diagnostics.error("failed to find kserve-container in ServingRuntime containers (\(selected.kind) \(selected.name))",
-                              at: model.location, rule: "kserve.runtime-container")
+            diagnostics.report("failed to find kserve-container in ServingRuntime containers (\(selected.kind) \(selected.name))",
+                               at: model.location, rule: RuntimeRule.container)
             return nil
         }
         var merged = ContainerMerge.merge(runtime: runtimeContainer.fields, isvc: modelContainer)
@@ -238,23 +238,23 @@ struct ComponentBuilder {
                 let known = Set(runtimes.map(\.name)).sorted()
                 var message = "No ServingRuntimes or ClusterServingRuntimes with the name: \(explicit.value)"
                 if let guess = Suggestion.closest(to: explicit.value, in: known) { message += " (did you mean \"\(guess)\"?)" }
-                diagnostics.error(message, at: explicit.location, rule: "kserve.runtime-not-found")
+                diagnostics.report(message, at: explicit.location, rule: RuntimeRule.notFound)
                 return nil
             }
             if runtime.disabled {
-                diagnostics.error("specified runtime \(explicit.value) is disabled", at: explicit.location, rule: "kserve.runtime-disabled")
+                diagnostics.report("specified runtime \(explicit.value) is disabled", at: explicit.location, rule: RuntimeRule.disabled)
                 return nil
             }
             if let proto, !runtime.protocolVersions.isEmpty, !runtime.protocolVersions.contains(proto) {
-                diagnostics.error("specified runtime \(explicit.value) does not support specified protocol version (\(proto); it supports \(runtime.protocolVersions.joined(separator: ", ")))",
-                                  at: model.protocolVersion?.location ?? explicit.location, rule: "kserve.runtime-protocol")
+                diagnostics.report("specified runtime \(explicit.value) does not support specified protocol version (\(proto); it supports \(runtime.protocolVersions.joined(separator: ", ")))",
+                                   at: model.protocolVersion?.location ?? explicit.location, rule: RuntimeRule.protocolVersion)
                 return nil
             }
             let supports = runtime.formats.contains { $0.name == format && (version == nil || $0.version == version) }
             if !supports {
                 let names = runtime.formats.map { f in f.version.map { "\(f.name) \($0)" } ?? f.name }.joined(separator: ", ")
-                diagnostics.error("specified runtime \(explicit.value) does not support specified framework/version (\(format)\(version.map { " \($0)" } ?? ""); it supports \(names))",
-                                  at: at, rule: "kserve.runtime-format")
+                diagnostics.report("specified runtime \(explicit.value) does not support specified framework/version (\(format)\(version.map { " \($0)" } ?? ""); it supports \(names))",
+                                   at: at, rule: RuntimeRule.format)
                 return nil
             }
             return runtime
@@ -263,17 +263,16 @@ struct ComponentBuilder {
                                                 namespace: isvc.namespace, hasWorkerSpec: isvc.predictor.workerSpec != nil,
                                                 runtimes: runtimes)
         guard let chosen = selection.chosen else {
+            let notes = selection.notes(format: format)
             var message = "no runtime found to support predictor with model type: {\(format) \(version ?? "<nil>")} (protocol \(proto ?? "v1"))"
-            let explanation = selection.explanation(format: format)
-            if !explanation.isEmpty { message += "\n" + explanation }
-            else { message += "; no runtime lists model format \(format)" }
-            diagnostics.error(message, at: at, rule: "kserve.no-runtime")
+            if notes.isEmpty { message += "; no runtime lists model format \(format)" }
+            diagnostics.report(message, at: at, rule: RuntimeRule.noRuntime, notes: notes)
             return nil
         }
         // A choice that may surprise: another runtime also matched, and KServe's ranking decided.
         if !selection.rankedLower.isEmpty {
-            diagnostics.warning("runtime \(chosen.kind) \(chosen.name) was selected for model format \(format); other candidates:\n"
-                                    + selection.explanation(format: format), at: at, rule: "kserve.runtime-choice")
+            diagnostics.report("runtime \(chosen.kind) \(chosen.name) was selected for model format \(format) over other candidates",
+                               at: at, rule: RuntimeRule.choice, notes: selection.notes(format: format))
         }
         return chosen
     }

@@ -14,15 +14,15 @@ public final class Diagnostics: Sendable {
     /// Every diagnostic so far, in the order they were reported.
     public var all: [Diagnostic] { found.withLock { $0 } }
 
-    public func error(_ message: String, at location: SourceLocation?, rule: String) {
-        append(Diagnostic(.error, message, at: location, rule: rule))
+    /// Reports a finding of `rule`, with the severity the catalog declares for it.
+    public func report(_ message: String, at location: SourceLocation?, rule: some RuleFamily, notes: [Note] = []) {
+        append(Diagnostic(rule, message, at: location, notes: notes))
     }
 
-    public func warning(_ message: String, at location: SourceLocation?, rule: String) {
-        append(Diagnostic(strict ? .error : .warning, message, at: location, rule: rule))
-    }
-
+    /// Adds a diagnostic made elsewhere; under `--strict` a warning counts as an error.
     public func append(_ diagnostic: Diagnostic) {
+        var diagnostic = diagnostic
+        if strict, diagnostic.severity == .warning { diagnostic.severity = .error }
         found.withLock { $0.append(diagnostic) }
     }
 

@@ -40,8 +40,8 @@ public enum YAMLReader {
         let text = text.hasPrefix("\u{FEFF}") ? String(text.dropFirst()) : text
         let all = splitDocuments(text).filter { hasContent($0.text) }
         if all.isEmpty {
-            diagnostics.error("the file holds no YAML document", at: SourceLocation(file: file, line: 1, column: 1),
-                              rule: "yaml.empty")
+            diagnostics.report("the file holds no YAML document", at: SourceLocation(file: file, line: 1, column: 1),
+                               rule: YAMLRule.empty)
             return
         }
         // Node budgets first, from the parser's events alone, in document order: a document over one
@@ -57,7 +57,7 @@ public enum YAMLReader {
             }
             let message: String
             let where_: SourceLocation
-            var rule = "yaml.alias-bomb"
+            var rule = YAMLRule.aliasBomb
             switch verdict {
             case .within(let nodes):
                 fileLeft -= min(nodes, fileLeft)
@@ -66,7 +66,7 @@ public enum YAMLReader {
             case .tooManyNodes(let line, let column):
                 message = "the document has more than \(maxWrittenNodesPerDocument) nodes, the most isvc reads in one document; it is not read"
                 where_ = at(line, column)
-                rule = "yaml.too-many-nodes"
+                rule = YAMLRule.tooManyNodes
             case .overBudget(let line, let column, _) where budget == maxNodesPerDocument:
                 // Only aliases take a document over this budget: its nodes as written are within it.
                 message = "the document expands to more than \(maxNodesPerDocument) nodes through aliases; "
@@ -77,7 +77,7 @@ public enum YAMLReader {
                     + (throughAliases ? "expand through aliases to" : "have")
                     + " more than \(maxNodesPerFile) nodes, the most isvc reads in one file; this document and the ones after it are not read"
                 where_ = at(line, column)
-                if !throughAliases { rule = "yaml.too-many-nodes" }
+                if !throughAliases { rule = YAMLRule.tooManyNodes }
                 fileLeft = -1
             case .hugeKey(let line, let column):
                 message = "a mapping key expands to more than \(YAMLBudget.maxKeyNodes) nodes through aliases; "
@@ -85,7 +85,7 @@ public enum YAMLReader {
                 where_ = at(line, column)
             }
             // Refused documents keep their place among the others' diagnostics.
-            refused[accepted.count] = Diagnostic(.error, message, at: where_, rule: rule)
+            refused[accepted.count] = Diagnostic(rule, message, at: where_)
             accepted.append(Chunk(text: "", firstLine: chunk.firstLine))
             if fileLeft < 0 { break }
         }
@@ -224,10 +224,10 @@ public enum YAMLReader {
             guard let root = try parser.singleRoot() else { return nil }
             var converter = Converter(file: file, lineOffset: lineOffset, budget: maxNodesPerDocument)
             guard let node = converter.convert(root) else {
-                diagnostics.error(
+                diagnostics.report(
                     "the document expands to more than \(maxNodesPerDocument) nodes through aliases; "
                         + "this looks like an alias bomb and is not read",
-                    at: location(root.mark), rule: "yaml.alias-bomb")
+                    at: location(root.mark), rule: YAMLRule.aliasBomb)
                 return nil
             }
             return node
@@ -239,24 +239,25 @@ public enum YAMLReader {
                 if let context {
                     message += " (\(context.text) at line \(context.mark.line + lineOffset), column \(context.mark.column))"
                 }
-                diagnostics.error(message, at: location(mark), rule: "yaml.syntax")
+                diagnostics.report(message, at: location(mark), rule: YAMLRule.syntax)
             case let .duplicatedKeysInMapping(duplicates, context):
                 let key = duplicates.first ?? ""
                 let first = location(context.mark)
                 let second = findDuplicate(key: key, after: context.mark, in: source)
                     .map { SourceLocation(file: file, line: $0.line + lineOffset, column: $0.column) } ?? first
-                diagnostics.error(
-                    "duplicate key \"\(key)\" in a mapping (first defined at line \(first.line), column \(first.column))",
-                    at: second, rule: "yaml.duplicate-key")
-            case let .reader(problem, offset, _, _):
-                diagnostics.error("the file cannot be read as text: \(problem)\(offset.map { " at byte \($0)" } ?? "")",
-                                  at: location(nil), rule: "yaml.encoding")
+                diagnostics.report("duplicate key \"\(key)\" in a mapping", at: second, rule: YAMLRule.duplicateKey,
+                                   notes: [Note("\"\(key)\" is first defined here", at: first)])
+            case let .reader(problem, offset, value, _):
+                let character = value >= 0 ? String(format: " (U+%04X)", value) : ""
+                diagnostics.report("the file cannot be read as YAML text: \(problem)\(character)",
+                                   at: offset.map { Self.location(ofByte: $0, in: source, file: file, lineOffset: lineOffset) } ?? location(nil),
+                                   rule: YAMLRule.encoding)
             default:
-                diagnostics.error("YAML error: \(error)", at: location(nil), rule: "yaml.syntax")
+                diagnostics.report("YAML error: \(error)", at: location(nil), rule: YAMLRule.syntax)
             }
             return nil
         } catch {
-            diagnostics.error("YAML error: \(error)", at: location(nil), rule: "yaml.syntax")
+            diagnostics.report("YAML error: \(error)", at: location(nil), rule: YAMLRule.syntax)
             return nil
         }
     }
@@ -284,6 +285,21 @@ public enum YAMLReader {
             }
         }
         return nil
+    }
+
+    /// The line and column of the byte at `offset` in `source` (libyaml's reader counts bytes).
+    static func location(ofByte offset: Int, in source: String, file: String, lineOffset: Int) -> SourceLocation {
+        let utf8 = source.utf8
+        let end = utf8.index(utf8.startIndex, offsetBy: min(max(offset, 0), utf8.count))
+        var line = 1
+        var lineStart = utf8.startIndex
+        var i = utf8.startIndex
+        while i < end {
+            if utf8[i] == UInt8(ascii: "\n") { line += 1; lineStart = utf8.index(after: i) }
+            i = utf8.index(after: i)
+        }
+        let column = source.unicodeScalars[lineStart..<end].count + 1
+        return SourceLocation(file: file, line: line + lineOffset, column: column)
     }
 
     /// Converts Yams nodes into the project's tree, expanding `<<` merge keys, within a node budget.

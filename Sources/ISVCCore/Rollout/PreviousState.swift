@@ -74,8 +74,8 @@ public struct PreviousState: Sendable {
             for doc in YAMLReader.read(text: source.text, file: source.path, diagnostics: diagnostics) {
                 if doc.root["kind"]?.string == "Kustomization" { continue }
                 if doc.root["kind"]?.string == "InferenceService" {
-                    diagnostics.error("this is an InferenceService, not compiled output: pass the output of isvc compile as --previous",
-                                      at: doc.root.location, rule: "previous.not-compiled")
+                    diagnostics.report("this is an InferenceService, not compiled output: pass the output of isvc compile as --previous",
+                                       at: doc.root.location, rule: PreviousStateRule.notCompiled)
                     continue
                 }
                 values.append(Quantities.normalized(Value(doc.root)))

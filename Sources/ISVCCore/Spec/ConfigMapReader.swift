@@ -16,8 +16,8 @@ struct ConfigMapReader {
         for p in pairs {
             guard let k = p.key.scalar?.text else { continue }
             guard let s = p.value.scalar, s.tag == .str else {
-                diagnostics.error("\(name) data.\(k): ConfigMap data values must be strings (quote the value)",
-                                  at: p.value.location, rule: "configmap.type")
+                diagnostics.report("\(name) data.\(k): ConfigMap data values must be strings (quote the value)",
+                                   at: p.value.location, rule: ConfigMapRule.valueType)
                 continue
             }
             data.append((k, s.text, p.value.location, p.key.location))
@@ -61,8 +61,8 @@ struct ConfigMapReader {
                 case "RawDeployment", "Standard": config.defaultDeploymentMode = "Standard"
                 case "ModelMesh": config.defaultDeploymentMode = "ModelMesh"
                 default:
-                    diagnostics.error("invalid deployment mode \"\(mode)\" in inferenceservice-config data.deploy: supported modes are Knative (Serverless), Standard (RawDeployment), ModelMesh",
-                                      at: at, rule: "configmap.deploy")
+                    diagnostics.report("invalid deployment mode \"\(mode)\" in inferenceservice-config data.deploy: supported modes are Knative (Serverless), Standard (RawDeployment), ModelMesh",
+                                       at: at, rule: ConfigMapRule.deploy)
                 }
             }
             field.ignore(["deploymentRolloutStrategy"])
@@ -106,7 +106,7 @@ struct ConfigMapReader {
             if !known.contains(key) {
                 var message = "inferenceservice-config: unknown data key \"\(key)\""
                 if let guess = Suggestion.closest(to: key, in: known) { message += " (did you mean \"\(guess)\"?)" }
-                diagnostics.warning(message, at: at, rule: "configmap.unknown-key")
+                diagnostics.report(message, at: at, rule: ConfigMapRule.unknownKey)
             }
         }
     }
@@ -130,27 +130,32 @@ struct ConfigMapReader {
         field.ignore(["ingressService", "disableHTTPRouteTimeout", "enableLLMInferenceServiceTLS"])
         field.warnUnknown()
         if object["ingressGateway"] as? String == nil || (object["ingressGateway"] as? String)?.isEmpty == true {
-            diagnostics.error("invalid ingress config - ingressGateway is required", at: at, rule: "configmap.ingress")
+            diagnostics.report("invalid ingress config - ingressGateway is required", at: at, rule: ConfigMapRule.ingress)
         }
         if config.enableGatewayApi, (object["kserveIngressGateway"] as? String)?.isEmpty ?? true {
-            diagnostics.error("invalid ingress config - kserveIngressGateway is required", at: at, rule: "configmap.ingress")
+            diagnostics.report("invalid ingress config - kserveIngressGateway is required", at: at, rule: ConfigMapRule.ingress)
         }
         if config.pathTemplate != nil, object["ingressDomain"] == nil {
-            diagnostics.error("invalid ingress config - ingressDomain is required if pathTemplate is given",
-                              at: at, rule: "configmap.ingress")
+            diagnostics.report("invalid ingress config - ingressDomain is required if pathTemplate is given",
+                               at: at, rule: ConfigMapRule.ingress)
         }
     }
 
     func parseJSON(_ text: String, what: String, at: SourceLocation) -> [String: Any]? {
+        if let error = GoJSONSyntax.firstError(in: text) {
+            diagnostics.report("\(what): invalid JSON: \(error.message) (line \(error.line), column \(error.column) of the value)",
+                               at: at, rule: ConfigMapRule.json)
+            return nil
+        }
         do {
             guard let object = try JSONSerialization.jsonObject(with: Data(text.utf8), options: [.fragmentsAllowed]) as? [String: Any] else {
-                diagnostics.error("\(what): expected a JSON object", at: at, rule: "configmap.json")
+                diagnostics.report("\(what): expected a JSON object", at: at, rule: ConfigMapRule.json)
                 return nil
             }
             return object
         } catch {
             let reason = (error as NSError).userInfo[NSDebugDescriptionErrorKey] as? String ?? "\(error.localizedDescription)"
-            diagnostics.error("\(what): invalid JSON: \(reason)", at: at, rule: "configmap.json")
+            diagnostics.report("\(what): invalid JSON: \(reason)", at: at, rule: ConfigMapRule.json)
             return nil
         }
     }
@@ -166,8 +171,8 @@ struct ConfigMapReader {
                 let inner = Diagnostics()
                 let docs = YAMLReader.read(text: trimmed, file: at.file, diagnostics: inner)
                 if inner.hasErrors || docs.first?.root["selector"]?.mapping == nil {
-                    diagnostics.error("config-domain data.\(key): expected an empty value or \"selector:\" with labels",
-                                      at: at, rule: "configmap.domain")
+                    diagnostics.report("config-domain data.\(key): expected an empty value or \"selector:\" with labels",
+                                       at: at, rule: ConfigMapRule.domain)
                     continue
                 }
                 selector = docs[0].root.stringMap("selector")
@@ -184,18 +189,18 @@ struct ConfigMapReader {
     func applyAutoscaler(key: String, value: String, at: SourceLocation, to a: inout AutoscalerConfig) {
         func number(_ set: (Double) -> Void) {
             guard let v = Double(value) else {
-                return diagnostics.error("config-autoscaler data.\(key): \"\(value)\" is not a number", at: at, rule: "configmap.autoscaler")
+                return diagnostics.report("config-autoscaler data.\(key): \"\(value)\" is not a number", at: at, rule: ConfigMapRule.autoscaler)
             }
             set(v)
         }
         func integer(_ set: (Int) -> Void) {
             guard let v = Int(value) else {
-                return diagnostics.error("config-autoscaler data.\(key): \"\(value)\" is not an integer", at: at, rule: "configmap.autoscaler")
+                return diagnostics.report("config-autoscaler data.\(key): \"\(value)\" is not an integer", at: at, rule: ConfigMapRule.autoscaler)
             }
             // Knative reads these with cm.AsInt32.
             guard Int32(exactly: v) != nil else {
-                return diagnostics.error("config-autoscaler data.\(key): \(value) is out of range: Knative reads it as an int32 (at most 2147483647)",
-                                         at: at, rule: "configmap.autoscaler")
+                return diagnostics.report("config-autoscaler data.\(key): \(value) is out of range: Knative reads it as an int32 (at most 2147483647)",
+                                          at: at, rule: ConfigMapRule.autoscaler)
             }
             set(v)
         }
@@ -205,20 +210,20 @@ struct ConfigMapReader {
             switch Durations.parse(value) {
             case .nanoseconds(let v): n = v
             case .invalid:
-                return diagnostics.error("config-autoscaler data.\(key): \"\(value)\" is not a duration such as 60s or 1m",
-                                         at: at, rule: "configmap.autoscaler")
+                return diagnostics.report("config-autoscaler data.\(key): \"\(value)\" is not a duration such as 60s or 1m",
+                                          at: at, rule: ConfigMapRule.autoscaler)
             case .tooLong:
-                return diagnostics.error("config-autoscaler data.\(key): \"\(value)\" is longer than the \(Durations.maxGoDuration) a Go time.Duration holds",
-                                         at: at, rule: "configmap.autoscaler")
+                return diagnostics.report("config-autoscaler data.\(key): \"\(value)\" is longer than the \(Durations.maxGoDuration) a Go time.Duration holds",
+                                          at: at, rule: ConfigMapRule.autoscaler)
             }
             if let problem = Self.autoscalerDurationProblem(key: key, value: value, nanoseconds: n) {
-                return diagnostics.error("config-autoscaler data.\(key): \(problem)", at: at, rule: "configmap.autoscaler")
+                return diagnostics.report("config-autoscaler data.\(key): \(problem)", at: at, rule: ConfigMapRule.autoscaler)
             }
             set(Int(n / 1_000_000_000))
         }
         func boolean(_ set: (Bool) -> Void) {
             guard let v = Bool(value.lowercased()) else {
-                return diagnostics.error("config-autoscaler data.\(key): \"\(value)\" is not true or false", at: at, rule: "configmap.autoscaler")
+                return diagnostics.report("config-autoscaler data.\(key): \"\(value)\" is not true or false", at: at, rule: ConfigMapRule.autoscaler)
             }
             set(v)
         }
@@ -236,8 +241,8 @@ struct ConfigMapReader {
             number { v in
                 // Knative's range check; NaN passes its comparisons, but no panic window comes of it.
                 guard v >= 1, v <= 100 else {
-                    return diagnostics.error("config-autoscaler data.panic-window-percentage: panic-window-percentage = \(value), must be in [1, 100] interval",
-                                             at: at, rule: "configmap.autoscaler")
+                    return diagnostics.report("config-autoscaler data.panic-window-percentage: panic-window-percentage = \(value), must be in [1, 100] interval",
+                                              at: at, rule: ConfigMapRule.autoscaler)
                 }
                 a.panicWindowPercentage = v
             }
@@ -279,19 +284,19 @@ struct ConfigMapReader {
             let second: Int64 = 1_000_000_000
             switch Durations.parse(value) {
             case .invalid:
-                diagnostics.error("config-deployment data.progress-deadline: \"\(value)\" is not a duration", at: at, rule: "configmap.deployment")
+                diagnostics.report("config-deployment data.progress-deadline: \"\(value)\" is not a duration", at: at, rule: ConfigMapRule.deployment)
             case .tooLong:
-                diagnostics.error("config-deployment data.progress-deadline: \"\(value)\" is longer than the \(Durations.maxGoDuration) a Go time.Duration holds",
-                                  at: at, rule: "configmap.deployment")
+                diagnostics.report("config-deployment data.progress-deadline: \"\(value)\" is longer than the \(Durations.maxGoDuration) a Go time.Duration holds",
+                                   at: at, rule: ConfigMapRule.deployment)
             case .nanoseconds(let n) where n <= 0:
-                diagnostics.error("config-deployment data.progress-deadline: progress-deadline cannot be a non-positive duration, was \(value)",
-                                  at: at, rule: "configmap.deployment")
+                diagnostics.report("config-deployment data.progress-deadline: progress-deadline cannot be a non-positive duration, was \(value)",
+                                   at: at, rule: ConfigMapRule.deployment)
             case .nanoseconds(let n) where n % second != 0:
-                diagnostics.error("config-deployment data.progress-deadline: progress-deadline must be rounded to a whole second, was: \(value)",
-                                  at: at, rule: "configmap.deployment")
+                diagnostics.report("config-deployment data.progress-deadline: progress-deadline must be rounded to a whole second, was: \(value)",
+                                   at: at, rule: ConfigMapRule.deployment)
             case .nanoseconds(let n) where n / second > Int64(Int32.max):
-                diagnostics.error("config-deployment data.progress-deadline: \"\(value)\" is longer than 596523h14m7s: Knative copies it to each Deployment's progressDeadlineSeconds, which Kubernetes holds in an int32 (at most 2147483647)",
-                                  at: at, rule: "configmap.deployment")
+                diagnostics.report("config-deployment data.progress-deadline: \"\(value)\" is longer than 596523h14m7s: Knative copies it to each Deployment's progressDeadlineSeconds, which Kubernetes holds in an int32 (at most 2147483647)",
+                                   at: at, rule: ConfigMapRule.deployment)
             case .nanoseconds(let n):
                 config.progressDeadlineSeconds = Int(n / second)
             }
@@ -332,7 +337,7 @@ final class JSONFields {
         seen.insert(key)
         guard let raw = object[key], !(raw is NSNull) else { return }
         guard let v = raw as? String else {
-            return diagnostics.error("\(what): \"\(key)\" must be a string", at: at, rule: "configmap.type")
+            return diagnostics.report("\(what): \"\(key)\" must be a string", at: at, rule: ConfigMapRule.valueType)
         }
         set(v)
     }
@@ -342,14 +347,14 @@ final class JSONFields {
         guard let raw = object[key], !(raw is NSNull) else { return }
         if let b = raw as? Bool { return set(b) }
         if let s = raw as? String, let b = Bool(s) { return set(b) }
-        diagnostics.error("\(what): \"\(key)\" must be true or false", at: at, rule: "configmap.type")
+        diagnostics.report("\(what): \"\(key)\" must be true or false", at: at, rule: ConfigMapRule.valueType)
     }
 
     func stringList(_ key: String, _ set: ([String]) -> Void) {
         seen.insert(key)
         guard let raw = object[key], !(raw is NSNull) else { return }
         guard let v = raw as? [Any], v.allSatisfy({ $0 is String }) else {
-            return diagnostics.error("\(what): \"\(key)\" must be a list of strings", at: at, rule: "configmap.type")
+            return diagnostics.report("\(what): \"\(key)\" must be a list of strings", at: at, rule: ConfigMapRule.valueType)
         }
         set(v.map { $0 as! String })
     }
@@ -362,7 +367,7 @@ final class JSONFields {
         for key in object.keys.sorted() where !seen.contains(key) {
             var message = "\(what): unknown field \"\(key)\""
             if let guess = Suggestion.closest(to: key, in: seen) { message += " (did you mean \"\(guess)\"?)" }
-            diagnostics.warning(message, at: at, rule: "configmap.unknown-field")
+            diagnostics.report(message, at: at, rule: ConfigMapRule.unknownField)
         }
     }
 }

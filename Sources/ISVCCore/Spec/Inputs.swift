@@ -95,14 +95,14 @@ public enum InputLoader {
                          configMaps: inout [SourceDocument], diagnostics: Diagnostics) -> String? {
         let root = document.root
         guard root.mapping != nil else {
-            diagnostics.error("a document must be a mapping with apiVersion and kind, not \(SchemaChecker(kind: "", diagnostics: diagnostics).describe(root))",
-                              at: root.location, rule: "input.not-a-mapping")
+            diagnostics.report("a document must be a mapping with apiVersion and kind, not \(SchemaChecker(kind: "", diagnostics: diagnostics).describe(root))",
+                               at: root.location, rule: InputRule.notAMapping)
             return nil
         }
         guard let kind = root.located("kind"), let apiVersion = root.located("apiVersion") else {
             let missing = root["kind"] == nil ? "kind" : "apiVersion"
-            diagnostics.error("the document has no \(missing); isvc reads InferenceService, ServingRuntime, ClusterServingRuntime and ConfigMap documents",
-                              at: root.location, rule: "input.no-kind")
+            diagnostics.report("the document has no \(missing); isvc reads InferenceService, ServingRuntime, ClusterServingRuntime and ConfigMap documents",
+                               at: root.location, rule: InputRule.noKind)
             return nil
         }
         let group = apiVersion.value.split(separator: "/").first.map(String.init) ?? ""
@@ -131,8 +131,8 @@ public enum InputLoader {
             }
         default:
             inputs.ignored.append("\(kind.value) \(root["metadata"]?.located("name")?.value ?? "")")
-            diagnostics.warning("\(apiVersion.value) \(kind.value) is not an input isvc reads; the document is ignored",
-                                at: kind.location, rule: "input.unknown-kind")
+            diagnostics.report("\(apiVersion.value) \(kind.value) is not an input isvc reads; the document is ignored",
+                               at: kind.location, rule: InputRule.unknownKind)
         }
         return nil
     }
@@ -140,8 +140,8 @@ public enum InputLoader {
     static func expectVersion(_ apiVersion: Located<String>, _ supported: [String], kind: String,
                               _ diagnostics: Diagnostics) -> Bool {
         if supported.contains(apiVersion.value) { return true }
-        diagnostics.error("\(kind) apiVersion \"\(apiVersion.value)\" is not supported; use \(supported.joined(separator: " or "))",
-                          at: apiVersion.location, rule: "input.api-version")
+        diagnostics.report("\(kind) apiVersion \"\(apiVersion.value)\" is not supported; use \(supported.joined(separator: " or "))",
+                           at: apiVersion.location, rule: InputRule.apiVersion)
         return false
     }
 }

@@ -21,13 +21,13 @@ struct IstioRules {
             for (i, rule) in (doc.root["spec"]?["rules"]?.sequence ?? []).enumerated() {
                 let fields = SecurityFilters.untranslated(Value(rule))
                 guard !fields.isEmpty else { continue }
-                diagnostics.warning("AuthorizationPolicy \(doc.root["metadata"]?.located("name")?.value ?? ""): rules[\(i)] uses \(fields.joined(separator: ", ")), which isvc's Envoy translation does not support; "
+                diagnostics.report("AuthorizationPolicy \(doc.root["metadata"]?.located("name")?.value ?? ""): rules[\(i)] uses \(fields.joined(separator: ", ")), which isvc's Envoy translation does not support; "
                                         + (action == "ALLOW" ? "the rule is left out, so it allows nothing" : "the condition is left out, so the rule denies more"),
-                                    at: rule.location, rule: "istio.authz-unsupported")
+                                   at: rule.location, rule: IstioRule.authzUnsupported)
             }
             if SecurityFilters.appliesToGateway(value) == false, value[path: ["spec", "selector", "matchLabels", "istio"]]?.string == "ingressgateway" {
-                diagnostics.warning("AuthorizationPolicy \(doc.root["metadata"]?.located("name")?.value ?? "") selects the ingress gateway but is not in istio-system, where its pods run; Istio does not apply it there",
-                                    at: doc.root["metadata"]?.location ?? doc.root.location, rule: "istio.policy-namespace")
+                diagnostics.report("AuthorizationPolicy \(doc.root["metadata"]?.located("name")?.value ?? "") selects the ingress gateway but is not in istio-system, where its pods run; Istio does not apply it there",
+                                   at: doc.root["metadata"]?.location ?? doc.root.location, rule: IstioRule.policyNamespace)
             }
         }
     }
@@ -39,8 +39,8 @@ struct IstioRules {
         for doc in documents where doc.root["kind"]?.string == "RequestAuthentication"
             && SecurityFilters.appliesToGateway(Value(doc.root)) {
             for rule in doc.root["spec"]?["jwtRules"]?.sequence ?? [] where rule.bool("forwardOriginalToken") != true {
-                diagnostics.warning("this JWT rule applies to the ingress gateway, whose pods also serve knative-local-gateway: KServe's top-level route hops through it, and without forwardOriginalToken: true the token is gone on that hop (an AuthorizationPolicy requiring it there denies every request)",
-                                    at: rule.location, rule: "istio.jwt-forward")
+                diagnostics.report("this JWT rule applies to the ingress gateway, whose pods also serve knative-local-gateway: KServe's top-level route hops through it, and without forwardOriginalToken: true the token is gone on that hop (an AuthorizationPolicy requiring it there denies every request)",
+                                   at: rule.location, rule: IstioRule.jwtForward)
             }
         }
     }
@@ -51,11 +51,11 @@ struct IstioRules {
             let routes = http["route"]?.sequence ?? []
             let weights = routes.map { $0.locatedInt("weight") }
             for w in weights.compactMap({ $0 }) where w.value < 0 {
-                diagnostics.error("VirtualService \(name): spec.http[\(i)]: weight \(w.value) < 0", at: w.location, rule: "istio.weight")
+                diagnostics.report("VirtualService \(name): spec.http[\(i)]: weight \(w.value) < 0", at: w.location, rule: IstioRule.weight)
             }
             if routes.count > 1, weights.allSatisfy({ ($0?.value ?? 0) == 0 }) {
-                diagnostics.error("VirtualService \(name): spec.http[\(i)]: total destination weight = 0",
-                                  at: http["route"]?.location ?? http.location, rule: "istio.weight")
+                diagnostics.report("VirtualService \(name): spec.http[\(i)]: total destination weight = 0",
+                                   at: http["route"]?.location ?? http.location, rule: IstioRule.weight)
             }
             // Istio's validatePercentage; NaN passes its comparisons, but Envoy's fraction is an integer.
             for (field, node) in [("mirrorPercentage", http["mirrorPercentage"]?["value"]),
@@ -64,8 +64,8 @@ struct IstioRules {
                 guard let node, let s = node.scalar, s.tag == .int || s.tag == .float else { continue }
                 let v = s.tag == .int ? Value.integer(s.text).map(Double.init) ?? .infinity : Value.float(s.text) ?? .nan
                 if !(v >= 0 && v <= 100) {
-                    diagnostics.error("VirtualService \(name): spec.http[\(i)].\(field).value: percentage \(s.text) is not in range 0..100",
-                                      at: node.location, rule: "istio.percentage")
+                    diagnostics.report("VirtualService \(name): spec.http[\(i)].\(field).value: percentage \(s.text) is not in range 0..100",
+                                       at: node.location, rule: IstioRule.percentage)
                 }
             }
             for (j, match) in (http["match"]?.sequence ?? []).enumerated() {
@@ -80,8 +80,8 @@ struct IstioRules {
                     do {
                         _ = try NSRegularExpression(pattern: pattern)
                     } catch {
-                        diagnostics.error("VirtualService \(name): spec.http[\(i)].match[\(j)].\(field).regex: \"\(pattern)\" is not a valid regular expression",
-                                          at: regex.location, rule: "istio.regex")
+                        diagnostics.report("VirtualService \(name): spec.http[\(i)].match[\(j)].\(field).regex: \"\(pattern)\" is not a valid regular expression",
+                                           at: regex.location, rule: IstioRule.regex)
                     }
                 }
             }
@@ -100,7 +100,7 @@ struct IstioRules {
             if !known.contains(fqdn) {
                 var message = "DestinationRule \(doc.root["metadata"]?.located("name")?.value ?? ""): host \(host.value) is not a service of the compiled graph"
                 if let guess = Suggestion.closest(to: fqdn, in: known) { message += " (did you mean \(guess)?)" }
-                diagnostics.error(message, at: host.location, rule: "istio.unknown-host")
+                diagnostics.report(message, at: host.location, rule: IstioRule.unknownHost)
             }
         }
         var gateways: Set<String> = ["mesh", "knative-serving/knative-ingress-gateway", "knative-serving/knative-local-gateway"]
@@ -114,8 +114,8 @@ struct IstioRules {
                 guard let g = gw.string else { continue }
                 let qualified = g == "mesh" || g.contains("/") ? g : "\(ns)/\(g)"
                 if !gateways.contains(qualified) {
-                    diagnostics.warning("VirtualService \(name): gateway \(g) is neither a Knative gateway nor a Gateway in the input; its routes reach no listener",
-                                        at: gw.location, rule: "istio.unknown-gateway")
+                    diagnostics.report("VirtualService \(name): gateway \(g) is neither a Knative gateway nor a Gateway in the input; its routes reach no listener",
+                                       at: gw.location, rule: IstioRule.unknownGateway)
                 }
             }
             for http in doc.root["spec"]?["http"]?.sequence ?? [] {
@@ -125,11 +125,11 @@ struct IstioRules {
                     if !known.contains(fqdn) {
                         var message = "VirtualService \(name): destination host \(host.value) is not a service of the compiled graph"
                         if let guess = Suggestion.closest(to: fqdn, in: known) { message += " (did you mean \(guess)?)" }
-                        diagnostics.warning(message, at: host.location, rule: "istio.unknown-host")
+                        diagnostics.report(message, at: host.location, rule: IstioRule.unknownDestination)
                     }
                     if let subset = dest.located("subset"), !(subsets[fqdn]?.contains(subset.value) ?? false) {
-                        diagnostics.error("VirtualService \(name): subset \(subset.value) of host \(host.value) is defined by no DestinationRule",
-                                          at: subset.location, rule: "istio.unknown-subset")
+                        diagnostics.report("VirtualService \(name): subset \(subset.value) of host \(host.value) is defined by no DestinationRule",
+                                           at: subset.location, rule: IstioRule.unknownSubset)
                     }
                 }
             }

@@ -17,8 +17,8 @@ struct KnativeAnnotationRules {
 
     func check(_ annotations: [String: String], location: (String) -> SourceLocation) {
         func fail(_ key: String, _ message: String) {
-            diagnostics.error("\(message): \(key) (Knative rejects the revision template KServe builds)",
-                              at: location(key), rule: "knative.annotation")
+            diagnostics.report("\(message): \(key) (Knative rejects the revision template KServe builds)",
+                               at: location(key), rule: KnativeRule.annotation)
         }
         /// A Go duration, or nil after reporting why it is none.
         func duration(_ key: String) -> (text: String, nanos: Int64)? {
@@ -94,8 +94,8 @@ struct KnativeAnnotationRules {
             } else if n % Self.second != 0 {
                 fail(pd, "progress-deadline=\(v) is not at second precision")
             } else if n / Self.second > Int64(Int32.max) {
-                diagnostics.error("\(pd): \(v) is longer than 596523h14m7s: Knative copies it to the Deployment's progressDeadlineSeconds, which Kubernetes holds in an int32 (at most 2147483647)",
-                                  at: location(pd), rule: "knative.annotation")
+                diagnostics.report("\(pd): \(v) is longer than 596523h14m7s: Knative copies it to the Deployment's progressDeadlineSeconds, which Kubernetes holds in an int32 (at most 2147483647)",
+                                   at: location(pd), rule: KnativeRule.annotation)
             }
         }
     }

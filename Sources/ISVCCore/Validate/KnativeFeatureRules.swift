@@ -16,15 +16,15 @@ struct KnativeFeatureRules {
         let userInit = !(c.podSpec["initContainers"]?.array?.isEmpty ?? true)
         let at = c.storageUris.first?.uri.location ?? c.location
         if (downloads > 0 || userInit) && !enabled("kubernetes.podspec-init-containers") {
-            diagnostics.error(
+            diagnostics.report(
                 "Knative rejects the \(c.kind.rawValue)'s Knative Service: it has an init container\(downloads > 0 ? " (KServe's storage-initializer for storageUris)" : ""), and init containers are disabled; set kubernetes.podspec-init-containers: enabled in Knative's config-features ConfigMap (and pass it to isvc)",
-                at: at, rule: "knative.feature")
+                at: at, rule: KnativeRule.feature)
         }
         let userPVC = c.podSpec["volumes"]?.array?.contains { $0["persistentVolumeClaim"] != nil } ?? false
         if (!pvcURIs.isEmpty || userPVC) && !enabled("kubernetes.podspec-persistent-volume-claim") {
-            diagnostics.error(
+            diagnostics.report(
                 "Knative rejects the \(c.kind.rawValue)'s Knative Service: it mounts a PersistentVolumeClaim, and PVC volumes are disabled; set kubernetes.podspec-persistent-volume-claim: enabled in Knative's config-features ConfigMap",
-                at: pvcURIs.first?.uri.location ?? at, rule: "knative.feature")
+                at: pvcURIs.first?.uri.location ?? at, rule: KnativeRule.feature)
         }
     }
 }

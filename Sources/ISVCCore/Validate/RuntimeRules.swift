@@ -11,8 +11,8 @@ enum RuntimeRules {
             for f in runtime.formats where f.autoSelect {
                 if let known = priorities[f.name] {
                     if let known, let p = f.priority, known != p {
-                        diagnostics.error("different priorities assigned for the model format \(f.name) under the \(scope) \(runtime.name)",
-                                          at: f.location, rule: "kserve.runtime-priority")
+                        diagnostics.report("different priorities assigned for the model format \(f.name) under the \(scope) \(runtime.name)",
+                                           at: f.location, rule: RuntimeRule.priority)
                     }
                 } else {
                     priorities[f.name] = f.priority
@@ -29,7 +29,7 @@ enum RuntimeRules {
                     let message = runtime.clusterScoped
                         ? "same priority assigned for the model format \(f.name) in the clusterservingruntimes \(other.name) and \(runtime.name)"
                         : "same priority assigned for the model format \(f.name) in the servingruntimes \(other.name) and \(runtime.name) in namespace \(runtime.meta.namespace?.value ?? "")"
-                    diagnostics.error(message, at: f.location, rule: "kserve.runtime-priority")
+                    diagnostics.report(message, at: f.location, rule: RuntimeRule.priority)
                 }
             }
             existing.append(runtime)

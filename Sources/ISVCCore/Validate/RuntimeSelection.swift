@@ -106,36 +106,39 @@ public struct RuntimeSelection: Sendable {
         return nil
     }
 
-    /// Most other candidates one explanation lists; with thousands of runtimes, each warning listing
+    /// Most other candidates one diagnostic lists; with thousands of runtimes, each warning listing
     /// every other one made output quadratic in the input (5,000 runtimes: over a gigabyte).
     static let maxCandidatesListed = 10
 
-    /// One line per candidate, for a diagnostic: why each was rejected or ranked lower; past
-    /// `maxCandidatesListed`, how many more there are.
-    func explanation(format: String) -> String {
-        var lines: [String] = []
+    /// One note per candidate, for a diagnostic: why each was rejected or ranked lower, at the runtime's
+    /// document when it came from the input; past `maxCandidatesListed`, how many more there are.
+    func notes(format: String) -> [Note] {
+        func at(_ runtime: ServingRuntime) -> SourceLocation? { runtime.builtIn ? nil : runtime.location }
+        var notes: [Note] = []
         for r in rankedLower {
             let why = r.clusterScoped && chosen?.clusterScoped == false
                 ? "namespace runtimes come before cluster runtimes"
                 : Self.priority(r, format).map { "priority \($0)" } ?? "no priority for \(format)"
-            lines.append("  ranked lower: \(r.kind) \(r.name) (\(why))")
-            if lines.count > Self.maxCandidatesListed { break }
+            notes.append(Note("ranked lower: \(r.kind) \(r.name) (\(why))", at: at(r)))
+            if notes.count > Self.maxCandidatesListed { break }
         }
         // Runtimes that do not list the model format at all are left out: they were never candidates.
-        for r in rejected where lines.count <= Self.maxCandidatesListed
+        for r in rejected where notes.count <= Self.maxCandidatesListed
             && (r.runtime.formats.contains(where: { $0.name == format }) || !r.runtime.builtIn) {
-            lines.append("  rejected: \(r.runtime.kind) \(r.runtime.name): \(r.reason)")
+            notes.append(Note("rejected: \(r.runtime.kind) \(r.runtime.name): \(r.reason)", at: at(r.runtime)))
         }
-        var more = 0
-        if lines.count > Self.maxCandidatesListed {
-            // Count the rest without building their lines.
+        if notes.count > Self.maxCandidatesListed {
+            // Count the rest without building their notes.
             let rejectedListed = rejected.filter { $0.runtime.formats.contains(where: { $0.name == format }) || !$0.runtime.builtIn }.count
-            more = rankedLower.count + rejectedListed - Self.maxCandidatesListed
-            lines.removeLast(lines.count - Self.maxCandidatesListed)
+            let more = rankedLower.count + rejectedListed - Self.maxCandidatesListed
+            notes.removeLast(notes.count - Self.maxCandidatesListed)
+            notes.append(Note("... and \(more) more"))
         }
-        if more > 0 { lines.append("  ... and \(more) more") }
-        if let chosen { lines.insert("  chosen: \(chosen.kind) \(chosen.name)\(Self.priority(chosen, format).map { " (priority \($0))" } ?? "")", at: 0) }
-        return lines.joined(separator: "\n")
+        if let chosen {
+            let priority = Self.priority(chosen, format).map { " (priority \($0))" } ?? ""
+            notes.insert(Note("chosen: \(chosen.kind) \(chosen.name)\(priority)", at: at(chosen)), at: 0)
+        }
+        return notes
     }
 }
 

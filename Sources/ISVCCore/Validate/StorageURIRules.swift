@@ -11,9 +11,9 @@ struct StorageURIRules {
         let u = uri.value
         if Self.prefixes.contains(where: { u.hasPrefix($0) }) { return }
         if !u.contains("://") { return }  // an absolute or relative local path
-        diagnostics.error(
+        diagnostics.report(
             "StorageURI not supported: storageUri, must be one of: [\(Self.prefixes.joined(separator: ", "))] or match https://{}.blob.core.windows.net/{}/{} or be an absolute or relative local path. StorageUri [\(u)] is not supported",
-            at: uri.location, rule: "kserve.storage-uri")
+            at: uri.location, rule: KServeRule.storageUri)
     }
 
     func checkMountPaths(_ uris: [StorageURISpec]) {
@@ -21,21 +21,21 @@ struct StorageURIRules {
         for s in uris {
             let m = s.mountPath
             if s.uri.value.isEmpty {
-                diagnostics.error("storage URI cannot be empty", at: s.uri.location, rule: "kserve.storage-uris")
+                diagnostics.report("storage URI cannot be empty", at: s.uri.location, rule: KServeRule.storageUris)
             }
             if m.value == "/" {
-                diagnostics.error("storage path cannot be empty", at: m.location, rule: "kserve.storage-uris")
+                diagnostics.report("storage path cannot be empty", at: m.location, rule: KServeRule.storageUris)
             } else if !m.value.hasPrefix("/") {
-                diagnostics.error("storage path must be absolute: \(m.value)", at: m.location, rule: "kserve.storage-uris")
+                diagnostics.report("storage path must be absolute: \(m.value)", at: m.location, rule: KServeRule.storageUris)
             } else if m.value.contains("..") {
-                diagnostics.error("storage path cannot contain '..' for security reasons: \(m.value)", at: m.location, rule: "kserve.storage-uris")
+                diagnostics.report("storage path cannot contain '..' for security reasons: \(m.value)", at: m.location, rule: KServeRule.storageUris)
             } else if !s.uri.value.hasPrefix("pvc://") {
                 paths.append(m.value)
             }
         }
         if paths.count > 1, Self.commonParent(paths) == "/" {
-            diagnostics.error("storage paths must have a common parent directory. Current paths: [\(paths.joined(separator: " "))] have no common parent beyond root",
-                              at: uris[0].mountPath.location, rule: "kserve.storage-uris")
+            diagnostics.report("storage paths must have a common parent directory. Current paths: [\(paths.joined(separator: " "))] have no common parent beyond root",
+                               at: uris[0].mountPath.location, rule: KServeRule.storageUris)
         }
     }
 

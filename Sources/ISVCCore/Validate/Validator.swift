@@ -25,8 +25,8 @@ public enum Validator {
             guard let name = isvc.meta.name else { continue }
             let key = "\(isvc.namespace)/\(name.value)"
             if let first = seen[key] {
-                diagnostics.error("InferenceService \(key) is defined twice (first at \(first.file):\(first.line):\(first.column))",
-                                  at: name.location, rule: "input.duplicate")
+                diagnostics.report("InferenceService \(key) is defined twice", at: name.location, rule: InputRule.duplicate,
+                                   notes: [Note("\(key) is first defined here", at: first)])
                 duplicate.insert(i)
             } else {
                 seen[key] = name.location
@@ -76,23 +76,23 @@ public enum Validator {
             case "RawDeployment", "Standard": resolved = "Standard"
             case "ModelMesh": resolved = "ModelMesh"
             default:
-                diagnostics.error("invalid deployment mode \"\(annotation)\": supported values are Knative (legacy Serverless), Standard (legacy RawDeployment) and ModelMesh",
-                                  at: at, rule: "kserve.deployment-mode")
+                diagnostics.report("invalid deployment mode \"\(annotation)\": supported values are Knative (legacy Serverless), Standard (legacy RawDeployment) and ModelMesh",
+                                   at: at, rule: KServeRule.deploymentMode)
                 return nil
             }
         } else {
             resolved = mode?.kserveName ?? config.defaultDeploymentMode
         }
         if let mode, annotation != nil, mode.kserveName != resolved {
-            diagnostics.warning("--mode \(mode.rawValue) is overridden by the annotation \(Keys.deploymentMode): \(annotation!)",
-                                at: at, rule: "isvc.mode")
+            diagnostics.report("--mode \(mode.rawValue) is overridden by the annotation \(Keys.deploymentMode): \(annotation!)",
+                               at: at, rule: ISVCRule.mode)
         }
         switch resolved {
         case "Knative": return .knative
         case "Standard": return .standard
         default:
-            diagnostics.error("\(resolved) deployment mode is not compiled by isvc; Knative (Serverless) and Standard (RawDeployment) are",
-                              at: annotation != nil ? at : isvc.meta.location, rule: "isvc.unsupported-mode")
+            diagnostics.report("\(resolved) deployment mode is not compiled by isvc; Knative (Serverless) and Standard (RawDeployment) are",
+                               at: annotation != nil ? at : isvc.meta.location, rule: ISVCRule.unsupportedMode)
             return nil
         }
     }

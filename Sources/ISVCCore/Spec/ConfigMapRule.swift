@@ -1,0 +1,27 @@
+/// Rules on the cluster ConfigMaps given as input (KServe's inferenceservice-config, Knative's
+/// config-autoscaler, config-deployment, config-domain, config-features), as their controllers parse them.
+public enum ConfigMapRule: String, RuleFamily {
+    case valueType = "configmap.type"
+    case deploy = "configmap.deploy"
+    case unknownKey = "configmap.unknown-key"
+    case ingress = "configmap.ingress"
+    case json = "configmap.json"
+    case domain = "configmap.domain"
+    case autoscaler = "configmap.autoscaler"
+    case deployment = "configmap.deployment"
+    case unknownField = "configmap.unknown-field"
+
+    public var definition: RuleDefinition {
+        switch self {
+        case .valueType: .error("ConfigMap data values are strings, and the JSON inside them has the types KServe reads")
+        case .deploy: .error("inferenceservice-config's deploy.defaultDeploymentMode is a mode KServe knows")
+        case .unknownKey: .warning("a data key the ConfigMap's controller does not read")
+        case .ingress: .error("inferenceservice-config's ingress has the gateways and domain KServe requires")
+        case .json: .error("a data value KServe reads as JSON is a JSON object")
+        case .domain: .error("config-domain's values are empty or a label selector")
+        case .autoscaler: .error("config-autoscaler's values parse and are in range as Knative's autoscaler reads them")
+        case .deployment: .error("config-deployment's progress-deadline is a positive whole-second duration that fits")
+        case .unknownField: .warning("a field inside a JSON data value that KServe does not read")
+        }
+    }
+}

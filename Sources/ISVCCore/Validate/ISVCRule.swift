@@ -1,0 +1,14 @@
+/// isvc's own rules: what it does not compile yet, and how its options meet the input.
+public enum ISVCRule: String, RuleFamily {
+    case mode = "isvc.mode"
+    case unsupported = "isvc.unsupported"
+    case unsupportedMode = "isvc.unsupported-mode"
+
+    public var definition: RuleDefinition {
+        switch self {
+        case .mode: .warning("--mode is overridden by the InferenceService's deployment-mode annotation")
+        case .unsupported: .error("a feature isvc does not compile yet (multi-node workerSpec)")
+        case .unsupportedMode: .error("a deployment mode isvc does not compile (ModelMesh)")
+        }
+    }
+}
