@@ -26,57 +26,65 @@ let package = Package(
     ],
     targets: [
         // The compiler: read, decode, validate, expand, render. No HTTP in here.
-        .target(name: "ISVCCore", dependencies: [
-            .product(name: "Yams", package: "Yams"),
-            .product(name: "Crypto", package: "swift-crypto"),
-        ]),
+        .target(
+            name: "ISVCCore",
+            dependencies: [
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]),
         // Native model runtimes (scikit-learn pickles read without executing them, XGBoost, LightGBM).
         // No HTTP in here; zlib from the system for joblib's compressed files.
         .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
         .target(name: "ISVCModels", dependencies: ["CZlib"]),
         // The local data plane: routing, queue-proxy, replicas. Built from the compiled plan.
-        .target(name: "ISVCServe", dependencies: [
-            "ISVCCore", "ISVCModels",
-            .product(name: "Hummingbird", package: "hummingbird"),
-            .product(name: "AsyncHTTPClient", package: "async-http-client"),
-            .product(name: "NIOCore", package: "swift-nio"),
-            .product(name: "NIOPosix", package: "swift-nio"),
-            .product(name: "NIOHTTP1", package: "swift-nio"),
-            .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
-            .product(name: "Subprocess", package: "swift-subprocess"),
-            .product(name: "Logging", package: "swift-log"),
-            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-            .product(name: "SystemPackage", package: "swift-system"),
-            .product(name: "Prometheus", package: "swift-prometheus"),
-            .product(name: "HummingbirdTLS", package: "hummingbird"),
-            .product(name: "JWTKit", package: "jwt-kit"),
-        ]),
+        .target(
+            name: "ISVCServe",
+            dependencies: [
+                "ISVCCore", "ISVCModels",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "Subprocess", package: "swift-subprocess"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "SystemPackage", package: "swift-system"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "HummingbirdTLS", package: "hummingbird"),
+                .product(name: "JWTKit", package: "jwt-kit"),
+            ]),
         // The thin command-line shell.
-        .executableTarget(name: "isvc", dependencies: [
-            "ISVCCore", "ISVCServe",
-            .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            .product(name: "AsyncHTTPClient", package: "async-http-client"),
-            .product(name: "Logging", package: "swift-log"),
-            .product(name: "NIOCore", package: "swift-nio"),
-            .product(name: "NIOPosix", package: "swift-nio"),
-            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-        ]),
+        .executableTarget(
+            name: "isvc",
+            dependencies: [
+                "ISVCCore", "ISVCServe",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]),
         // Test support (raw HTTP client, free ports, child processes, a lock, a seeded generator) for the test targets.
         .target(name: "LoopbackSupport", path: "Tests/LoopbackSupport"),
         .testTarget(name: "ISVCCoreTests", dependencies: ["ISVCCore", "isvc", "LoopbackSupport"]),
         .testTarget(name: "ISVCModelsTests", dependencies: ["ISVCModels", "LoopbackSupport"]),
-        .testTarget(name: "ISVCServeTests", dependencies: [
-            "ISVCServe", "ISVCCore", "ISVCModels", "LoopbackSupport",
-            .product(name: "NIOCore", package: "swift-nio"),
-            .product(name: "NIOPosix", package: "swift-nio"),
-            .product(name: "NIOHTTP1", package: "swift-nio"),
-            .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
-            .product(name: "Hummingbird", package: "hummingbird"),
-            .product(name: "Logging", package: "swift-log"),
-            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-            .product(name: "AsyncHTTPClient", package: "async-http-client"),
-            .product(name: "JWTKit", package: "jwt-kit"),
-            .product(name: "HummingbirdTLS", package: "hummingbird"),
-        ]),
+        .testTarget(
+            name: "ISVCServeTests",
+            dependencies: [
+                "ISVCServe", "ISVCCore", "ISVCModels", "LoopbackSupport",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "JWTKit", package: "jwt-kit"),
+                .product(name: "HummingbirdTLS", package: "hummingbird"),
+            ]),
     ]
 )

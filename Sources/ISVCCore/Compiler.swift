@@ -17,8 +17,10 @@ public enum Compiler {
     /// Validates everything, then expands and renders the InferenceServices in parallel batches and
     /// hands the rendered bytes to `write` in input order (nothing is expanded when there are errors).
     /// Memory stays flat for large inputs; `render` returns an object's bytes, or nil to leave it out.
-    public static func compile(_ sources: [InputLoader.Source], options: Options, diagnostics: Diagnostics,
-                               render: @escaping @Sendable (PlanObject) -> [UInt8]?, write: ([UInt8]) -> Void) {
+    public static func compile(
+        _ sources: [InputLoader.Source], options: Options, diagnostics: Diagnostics,
+        render: @escaping @Sendable (PlanObject) -> [UInt8]?, write: ([UInt8]) -> Void
+    ) {
         let inputs = InputLoader.load(sources, defaultNamespace: options.defaultNamespace, diagnostics: diagnostics)
         let validated = Validator.validate(inputs, mode: options.mode, previous: options.previous, diagnostics: diagnostics)
         guard !diagnostics.hasErrors else { return }
@@ -94,8 +96,9 @@ public enum Compiler {
             return inputs
         }
         let validated = Validator.validate(inputs, mode: options.mode, previous: options.previous, diagnostics: diagnostics)
-        checkIstio(inputs, plan: diagnostics.hasErrors ? Plan() : Expander.expand(validated, previous: options.previous),
-                   diagnostics: diagnostics)
+        checkIstio(
+            inputs, plan: diagnostics.hasErrors ? Plan() : Expander.expand(validated, previous: options.previous),
+            diagnostics: diagnostics)
         return inputs
     }
 

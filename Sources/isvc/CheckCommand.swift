@@ -27,7 +27,9 @@ struct Check: ParsableCommand {
         let warnings = diagnostics.all.count - errors
         if format == .text {
             let n = inputs.inferenceServices.count
-            printError("isvc check: \(n) InferenceService\(n == 1 ? "" : "s"), \(errors) error\(errors == 1 ? "" : "s"), \(warnings) warning\(warnings == 1 ? "" : "s")")
+            printError(
+                "isvc check: \(n) InferenceService\(n == 1 ? "" : "s"), \(errors) error\(errors == 1 ? "" : "s"), \(warnings) warning\(warnings == 1 ? "" : "s")"
+            )
         }
         if errors > 0 { throw ExitCode(ExitCodes.problems) }
     }

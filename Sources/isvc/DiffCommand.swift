@@ -68,7 +68,8 @@ struct Diff: ParsableCommand {
         report(diagnostics)
         if diagnostics.hasErrors { throw ExitCode(ExitCodes.unusable) }
         let diff = DiffReport.make(old: oldObjects, new: result.plan.objects.map(\.body))
-        let text = format == .json
+        let text =
+            format == .json
             ? JSONWriter.write(diff.json) + "\n"
             : diff.text(color: color || isatty(STDOUT_FILENO) == 1, objectDiffs: !summary)
         FileHandle.standardOutput.write(Data(text.utf8))

@@ -31,8 +31,9 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "An earlier isvc compile output: serve the rollout state after it (revisions, canary traffic).")
     var previous: String?
 
-    @Option(name: .customLong("request"),
-            help: "A JSON request body to send once the gateway listens (V1 instances or V2 inputs); prints the answer and stops. Repeatable.")
+    @Option(
+        name: .customLong("request"),
+        help: "A JSON request body to send once the gateway listens (V1 instances or V2 inputs); prints the answer and stops. Repeatable.")
     var requests: [String] = []
 
     @Option(help: "The InferenceService --request bodies go to (default: the first by name).")
@@ -50,11 +51,16 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Deployment mode when the InferenceService does not say: knative or standard.")
     var mode: DeploymentMode?
 
-    @Flag(help: "Follow edits of the input files: compile each against what runs (as --previous) and apply the difference as the cluster would. SIGHUP applies the files once, with or without --watch.")
+    @Flag(
+        help:
+            "Follow edits of the input files: compile each against what runs (as --previous) and apply the difference as the cluster would. SIGHUP applies the files once, with or without --watch."
+    )
     var watch = false
 
-    @Option(help: ArgumentHelp("Tensor elements one request to an in-process model may carry (V1 instances, V2 inputs; each is held as an 8-byte number): 413 past it.",
-                               valueName: "count"))
+    @Option(
+        help: ArgumentHelp(
+            "Tensor elements one request to an in-process model may carry (V1 instances, V2 inputs; each is held as an 8-byte number): 413 past it.",
+            valueName: "count"))
     var maxTensorElements = ProtocolServer.Limits.defaultMaxTensorElements
 
     func validate() throws {
@@ -98,7 +104,9 @@ struct Serve: AsyncParsableCommand {
         var oneShot: ServeRequests?
         if !requests.isEmpty {
             guard let model = requestModel ?? plan.modelHosts.keys.sorted().first, let modelHost = plan.modelHosts[model] else {
-                throw ValidationError("--request: no InferenceService named \(requestModel ?? "") in the input (have: \(plan.modelHosts.keys.sorted().joined(separator: ", ")))")
+                throw ValidationError(
+                    "--request: no InferenceService named \(requestModel ?? "") in the input (have: \(plan.modelHosts.keys.sorted().joined(separator: ", ")))"
+                )
             }
             oneShot = ServeRequests(files: requests, model: model, host: modelHost, address: host)
         }
@@ -111,8 +119,9 @@ struct Serve: AsyncParsableCommand {
         listeners.stopsOnSignals = true
         var limits = GatewayLimits()
         limits.maxTensorElements = maxTensorElements
-        let run = try await ServeRun.start(result, settings: settings, workDirectory: URL(fileURLWithPath: workdir, isDirectory: true),
-                                           native: NativeRuntimes.hook, limits: limits, listeners: listeners, logger: logger)
+        let run = try await ServeRun.start(
+            result, settings: settings, workDirectory: URL(fileURLWithPath: workdir, isDirectory: true),
+            native: NativeRuntimes.hook, limits: limits, listeners: listeners, logger: logger)
         for (internalHost, internalPort) in run.gateway.internalPorts.sorted(by: { $0.key < $1.key }) {
             logger.info("internal address 127.0.0.1:\(internalPort) routes as \(internalHost) (given as --predictor_host)")
         }

@@ -44,7 +44,8 @@ struct ServeRequests {
     /// An Open Inference Protocol request has `inputs` as a list of named tensors.
     static func isV2(_ body: Data) -> Bool {
         guard let object = try? JSONSerialization.jsonObject(with: body) as? [String: Any],
-              let inputs = object["inputs"] as? [Any] else { return false }
+            let inputs = object["inputs"] as? [Any]
+        else { return false }
         return inputs.first is [String: Any]
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import LoopbackSupport
 import Testing
+
 @testable import ISVCCore
 
 /// The CI recipes of the README (examples/ci, .pre-commit-hooks.yaml), run for real as far as this
@@ -26,8 +27,9 @@ struct CIRecipeTests {
     static func repository() throws -> URL {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("isvc-ci-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir.appendingPathComponent("deploy"), withIntermediateDirectories: true)
-        try FileManager.default.copyItem(at: TestTools.root.appendingPathComponent("examples/sklearn-iris.yaml"),
-                                        to: dir.appendingPathComponent("deploy/iris.yaml"))
+        try FileManager.default.copyItem(
+            at: TestTools.root.appendingPathComponent("examples/sklearn-iris.yaml"),
+            to: dir.appendingPathComponent("deploy/iris.yaml"))
         let r = try bash("git init -q -b main && git add -A && git commit -q -m base", in: dir)
         #expect(r.status == 0, "\(r.output)")
         return dir
@@ -69,8 +71,9 @@ struct CIRecipeTests {
         #expect(!FileManager.default.fileExists(atPath: repo.appendingPathComponent("summary.md").path))
     }
 
-    @Test("the pre-commit hook passes a valid manifest and stops a commit of an invalid one",
-          .enabled(if: TestTools.runs(with: TestTools.preCommit), Comment(rawValue: TestTools.missing)))
+    @Test(
+        "the pre-commit hook passes a valid manifest and stops a commit of an invalid one",
+        .enabled(if: TestTools.runs(with: TestTools.preCommit), Comment(rawValue: TestTools.missing)))
     func preCommitHook() throws {
         let preCommit = try #require(TestTools.preCommit, "\(TestTools.missing)")
         let repo = try Self.repository()
@@ -89,12 +92,14 @@ struct CIRecipeTests {
         let bad = try Self.bash(hook, in: repo, env: ["PRE_COMMIT_HOME": home])
         #expect(bad.status != 0, "\(bad.output)")
         #expect(bad.output.contains("Failed"), "\(bad.output)")
-        #expect(bad.output.contains("deploy/iris.yaml:7:18: error: 'MinReplicas' cannot be greater than MaxReplicas"),
-                "\(bad.output)")
+        #expect(
+            bad.output.contains("deploy/iris.yaml:7:18: error: 'MinReplicas' cannot be greater than MaxReplicas"),
+            "\(bad.output)")
     }
 
-    @Test("compile --out writes a directory kustomize builds into the same objects",
-          .enabled(if: TestTools.runs(with: TestTools.kubectl), Comment(rawValue: TestTools.missing)))
+    @Test(
+        "compile --out writes a directory kustomize builds into the same objects",
+        .enabled(if: TestTools.runs(with: TestTools.kubectl), Comment(rawValue: TestTools.missing)))
     func kustomizeBuild() throws {
         let kubectl = try #require(TestTools.kubectl, "\(TestTools.missing)")
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("isvc-kustomize-\(UUID().uuidString)")

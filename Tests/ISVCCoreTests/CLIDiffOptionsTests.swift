@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import ISVCCore
 
 /// `isvc diff` takes the input options `isvc compile` takes (`--mode`, `--strict`, `-n`).

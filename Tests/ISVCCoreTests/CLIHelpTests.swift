@@ -26,8 +26,9 @@ struct CLIHelpTests {
         let help = try CLITests().run(["help", command])
         #expect(help.status == 0)
         let page = help.stdout
-        let examples = try #require(page.components(separatedBy: "Examples:\n").dropFirst().first?
-            .components(separatedBy: "\nUSAGE:").first, "isvc help \(command) has an Examples section")
+        let examples = try #require(
+            page.components(separatedBy: "Examples:\n").dropFirst().first?
+                .components(separatedBy: "\nUSAGE:").first, "isvc help \(command) has an Examples section")
         // The command lines of the examples, with their continuation lines joined.
         let commands = examples.replacingOccurrences(of: "\\\n", with: " ").split(separator: "\n")
             .filter { !$0.trimmingCharacters(in: .whitespaces).hasPrefix("#") }

@@ -1,6 +1,7 @@
 import Foundation
 import LoopbackSupport
 import Testing
+
 @testable import ISVCCore
 
 /// `isvc serve --watch` and SIGHUP as users run them: the real binary, a file edited on disk, the
@@ -69,15 +70,19 @@ struct CLIServeWatchTests {
     }
 
     static func backend(port: Int) -> String? {
-        guard let r = Loopback.request(port: port, host: "watched.default.example.com", path: "/v1/models/watched:predict",
-                                       headers: ["Content-Type": "application/json"], method: "POST", body: Array(#"{"instances":[[1]]}"#.utf8)),
-              r.status == 200,
-              let json = try? JSONSerialization.jsonObject(with: Data(r.body.utf8)) as? [String: Any] else { return nil }
+        guard
+            let r = Loopback.request(
+                port: port, host: "watched.default.example.com", path: "/v1/models/watched:predict",
+                headers: ["Content-Type": "application/json"], method: "POST", body: Array(#"{"instances":[[1]]}"#.utf8)),
+            r.status == 200,
+            let json = try? JSONSerialization.jsonObject(with: Data(r.body.utf8)) as? [String: Any]
+        else { return nil }
         return json["backend"] as? String
     }
 
-    @Test("--watch: an edit is compiled against what runs and applied (summary logged, traffic moves); a broken edit changes nothing",
-          .timeLimit(.minutes(5)))
+    @Test(
+        "--watch: an edit is compiled against what runs and applied (summary logged, traffic moves); a broken edit changes nothing",
+        .timeLimit(.minutes(5)))
     func watch() async throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("isvc-watch-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
@@ -85,8 +90,9 @@ struct CLIServeWatchTests {
         let file = dir.appendingPathComponent("watched.yaml")
         try Self.isvc(backend: "v1").write(to: file, atomically: true, encoding: .utf8)
         try await LoopbackLock.run {
-            let server = try Server(["serve", "--watch", file.path, "--port", "0", "--admin-port", "0", "--workdir", dir.appendingPathComponent("w").path],
-                                    log: dir.appendingPathComponent("serve.log"))
+            let server = try Server(
+                ["serve", "--watch", file.path, "--port", "0", "--admin-port", "0", "--workdir", dir.appendingPathComponent("w").path],
+                log: dir.appendingPathComponent("serve.log"))
             defer { server.stop() }
             let port = try await server.port()
             try await server.waitFor("watching \(file.path) for edits")
@@ -126,8 +132,9 @@ struct CLIServeWatchTests {
         let file = dir.appendingPathComponent("watched.yaml")
         try Self.isvc(backend: "v1").write(to: file, atomically: true, encoding: .utf8)
         try await LoopbackLock.run {
-            let server = try Server(["serve", file.path, "--port", "0", "--admin-port", "0", "--workdir", dir.appendingPathComponent("w").path],
-                                    log: dir.appendingPathComponent("serve.log"))
+            let server = try Server(
+                ["serve", file.path, "--port", "0", "--admin-port", "0", "--workdir", dir.appendingPathComponent("w").path],
+                log: dir.appendingPathComponent("serve.log"))
             defer { server.stop() }
             let port = try await server.port()
             #expect(Self.backend(port: port) == "v1")

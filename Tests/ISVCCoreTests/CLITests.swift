@@ -1,6 +1,7 @@
 import Foundation
 import LoopbackSupport
 import Testing
+
 @testable import ISVCCore
 
 /// The `isvc` executable as users run it: exit codes, standard input, output formats.
@@ -73,11 +74,14 @@ struct CLITests {
 
     @Test("--strict turns warnings into errors")
     func strict() throws {
-        let text = "apiVersion: serving.kserve.io/v1beta1\nkind: InferenceService\nmetadata: {name: x}\nspec:\n  predictor:\n    model:\n      modelFormat: {name: sklearn}\n      storageUrl: gs://a/b\n"
+        let text =
+            "apiVersion: serving.kserve.io/v1beta1\nkind: InferenceService\nmetadata: {name: x}\nspec:\n  predictor:\n    model:\n      modelFormat: {name: sklearn}\n      storageUrl: gs://a/b\n"
         #expect(try run(["check", "-"], stdin: text).status == 0)
         let r = try run(["check", "--strict", "-"], stdin: text)
         #expect(r.status == 1)
-        #expect(r.stderr.contains("<stdin>:8:7: error: spec.predictor.model.storageUrl: unknown field \"storageUrl\" (did you mean \"storageUri\"?)"))
+        #expect(
+            r.stderr.contains(
+                "<stdin>:8:7: error: spec.predictor.model.storageUrl: unknown field \"storageUrl\" (did you mean \"storageUri\"?)"))
     }
 
     @Test("-o json prints a List that parses as JSON")
@@ -123,8 +127,9 @@ struct CLITests {
         #expect(r.stdout.hasPrefix("::error file=fixtures/error-invalid-name.yaml,line=4,col=9,title=isvc kserve.name::"))
     }
 
-    @Test("serve --request: the quick start answers V1 and V2 through the gateway and exits 0; a failed answer exits 1",
-          .timeLimit(.minutes(5)))
+    @Test(
+        "serve --request: the quick start answers V1 and V2 through the gateway and exits 0; a failed answer exits 1",
+        .timeLimit(.minutes(5)))
     func serveRequest() async throws {
         let work = FileManager.default.temporaryDirectory.appendingPathComponent("isvc-cli-serve-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: work) }
@@ -132,29 +137,40 @@ struct CLITests {
         try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
         try Data(#"{"instances": [[1, 2, 3]]}"#.utf8).write(to: bad)
         try await LoopbackLock.run {
-            let ok = try run(["serve", "examples/serve/sklearn-iris.yaml", "--port", "0", "--admin-port", "0", "--workdir", work.path,
-                              "--request", "examples/serve/iris-input.json", "--request", "examples/serve/iris-input-v2.json"])
+            let ok = try run([
+                "serve", "examples/serve/sklearn-iris.yaml", "--port", "0", "--admin-port", "0", "--workdir", work.path,
+                "--request", "examples/serve/iris-input.json", "--request", "examples/serve/iris-input-v2.json",
+            ])
             #expect(ok.status == 0, "\(ok.stderr)")
             #expect(ok.stdout.contains("\n200 {\"predictions\":[1,1]}\n"), "\(ok.stdout)")
             #expect(ok.stdout.contains(#""outputs":[{"data":[1,1],"datatype":"INT64","name":"output-0","shape":[2]}]"#), "\(ok.stdout)")
-            let failed = try run(["serve", "examples/serve/sklearn-iris.yaml", "--port", "0", "--admin-port", "0", "--workdir", work.path,
-                                  "--request", bad.path])
+            let failed = try run([
+                "serve", "examples/serve/sklearn-iris.yaml", "--port", "0", "--admin-port", "0", "--workdir", work.path,
+                "--request", bad.path,
+            ])
             #expect(failed.status == 1)
-            #expect(failed.stdout.contains("500 {\"error\":\"X has 3 features, but SVC is expecting 4 features as input.\"}"), "\(failed.stdout)")
+            #expect(
+                failed.stdout.contains("500 {\"error\":\"X has 3 features, but SVC is expecting 4 features as input.\"}"),
+                "\(failed.stdout)")
         }
     }
 
-    @Test("serve --max-tensor-elements reaches the in-process model: 8 elements pass, 4 are a 413 naming the option; 0 is refused",
-          .timeLimit(.minutes(5)))
+    @Test(
+        "serve --max-tensor-elements reaches the in-process model: 8 elements pass, 4 are a 413 naming the option; 0 is refused",
+        .timeLimit(.minutes(5)))
     func serveElementLimit() async throws {
         let work = FileManager.default.temporaryDirectory.appendingPathComponent("isvc-cli-limit-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: work) }
         try await LoopbackLock.run {
-            let ok = try run(["serve", "examples/serve/sklearn-iris.yaml", "--port", "0", "--admin-port", "0", "--workdir", work.path,
-                              "--max-tensor-elements", "8", "--request", "examples/serve/iris-input.json"])
+            let ok = try run([
+                "serve", "examples/serve/sklearn-iris.yaml", "--port", "0", "--admin-port", "0", "--workdir", work.path,
+                "--max-tensor-elements", "8", "--request", "examples/serve/iris-input.json",
+            ])
             #expect(ok.status == 0 && ok.stdout.contains("\n200 {\"predictions\":[1,1]}\n"), "\(ok.stdout)\(ok.stderr)")
-            let limited = try run(["serve", "examples/serve/sklearn-iris.yaml", "--port", "0", "--admin-port", "0", "--workdir", work.path,
-                                   "--max-tensor-elements", "4", "--request", "examples/serve/iris-input.json"])
+            let limited = try run([
+                "serve", "examples/serve/sklearn-iris.yaml", "--port", "0", "--admin-port", "0", "--workdir", work.path,
+                "--max-tensor-elements", "4", "--request", "examples/serve/iris-input.json",
+            ])
             #expect(limited.status == 1)
             #expect(limited.stdout.contains("413 {\"error\":\"the request carries more than 4 tensor elements"), "\(limited.stdout)")
             #expect(limited.stdout.contains("isvc serve --max-tensor-elements 4"), "\(limited.stdout)")
@@ -163,16 +179,20 @@ struct CLITests {
         #expect(zero.status != 0 && zero.stderr.contains("--max-tensor-elements must be at least 1"), "\(zero.stderr)")
     }
 
-    @Test("serve --request with process replicas: transformer to predictor through the internal listener, as the CLI runs the gateway",
-          .timeLimit(.minutes(5)))
+    @Test(
+        "serve --request with process replicas: transformer to predictor through the internal listener, as the CLI runs the gateway",
+        .timeLimit(.minutes(5)))
     func serveProcessReplicas() async throws {
         // The CLI runs Swift concurrency on the NIO event loops (the gateway tests in process do not):
         // this runs process replicas, their readiness probes and the internal hop under it.
         let work = FileManager.default.temporaryDirectory.appendingPathComponent("isvc-cli-chain-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: work) }
         try await LoopbackLock.run {
-            let r = try run(["serve", "fixtures/support/echo-chain.yaml", "--port", "0", "--admin-port", "0", "--workdir", work.appendingPathComponent("w").path,
-                             "--request", "examples/serve/iris-input.json", "--request", "examples/serve/iris-input.json"])
+            let r = try run([
+                "serve", "fixtures/support/echo-chain.yaml", "--port", "0", "--admin-port", "0", "--workdir",
+                work.appendingPathComponent("w").path,
+                "--request", "examples/serve/iris-input.json", "--request", "examples/serve/iris-input.json",
+            ])
             #expect(r.status == 0, "\(r.stderr)")
             let answers = r.stdout.split(separator: "\n").filter { $0.hasPrefix("200 ") }
             #expect(answers.count == 2, "\(r.stdout)")
@@ -185,18 +205,24 @@ struct CLITests {
 
     @Test("an --endpoint that names no cluster is a warning listing the hosts; Envoy flags without --emit envoy are errors")
     func endpointFlags() throws {
-        let unmatched = try run(["compile", "--emit", "envoy", "--endpoint", "sklearn-iris-predictor.default=127.0.0.1:9000",
-                                 "fixtures/sklearn-iris.yaml"])
+        let unmatched = try run([
+            "compile", "--emit", "envoy", "--endpoint", "sklearn-iris-predictor.default=127.0.0.1:9000",
+            "fixtures/sklearn-iris.yaml",
+        ])
         #expect(unmatched.status == 0)
         #expect(unmatched.stderr.contains("warning: --endpoint sklearn-iris-predictor.default=127.0.0.1:9000: no cluster"))
         #expect(unmatched.stderr.contains("sklearn-iris-predictor-00001.default.svc.cluster.local"))
-        let matched = try run(["compile", "--emit", "envoy", "--endpoint",
-                               "sklearn-iris-predictor-00001.default.svc.cluster.local=127.0.0.1:9000", "fixtures/sklearn-iris.yaml"])
+        let matched = try run([
+            "compile", "--emit", "envoy", "--endpoint",
+            "sklearn-iris-predictor-00001.default.svc.cluster.local=127.0.0.1:9000", "fixtures/sklearn-iris.yaml",
+        ])
         #expect(matched.status == 0)
         #expect(matched.stderr.isEmpty, "\(matched.stderr)")
         #expect(matched.stdout.contains("port_value: 9000"))
-        for flags in [["--endpoint", "a=127.0.0.1:1"], ["--envoy-listen", "127.0.0.1"], ["--envoy-port-offset", "5"],
-                      ["--envoy-admin-port", "1"]] {
+        for flags in [
+            ["--endpoint", "a=127.0.0.1:1"], ["--envoy-listen", "127.0.0.1"], ["--envoy-port-offset", "5"],
+            ["--envoy-admin-port", "1"],
+        ] {
             let r = try run(["compile"] + flags + ["fixtures/sklearn-iris.yaml"])
             #expect(r.status != 0)
             #expect(r.stderr.contains("\(flags[0]) applies to the Envoy config only: add --emit envoy"), "\(r.stderr)")

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import ISVCCore
 
 /// `isvc version` and `isvc --version`: isvc's version and the upstream versions its output mirrors.

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import ISVCCore
 
 @Suite("Parallel stages")

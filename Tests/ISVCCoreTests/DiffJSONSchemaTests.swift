@@ -27,8 +27,9 @@ struct DiffJSONSchemaTests {
         return try Command.run(python, ["-c", validator, schema] + documents.map(\.path))
     }
 
-    @Test("every rollout step's diff validates; a document with a wrong value does not",
-          .enabled(if: TestTools.runs(with: TestTools.conformPython), Comment(rawValue: TestTools.missing)))
+    @Test(
+        "every rollout step's diff validates; a document with a wrong value does not",
+        .enabled(if: TestTools.runs(with: TestTools.conformPython), Comment(rawValue: TestTools.missing)))
     func rolloutDiffsValidate() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("isvc-diff-json-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
@@ -40,11 +41,13 @@ struct DiffJSONSchemaTests {
             let steps = try FileManager.default.contentsOfDirectory(atPath: rollouts.appendingPathComponent(scenario).path)
                 .filter { $0.hasSuffix(".yaml") }.sorted()
             for (old, new) in zip(steps, steps.dropFirst()) {
-                let r = try CLITests().run(["diff", "--format", "json", "fixtures/rollouts/\(scenario)/\(old)",
-                                            "fixtures/rollouts/\(scenario)/\(new)"])
+                let r = try CLITests().run([
+                    "diff", "--format", "json", "fixtures/rollouts/\(scenario)/\(old)",
+                    "fixtures/rollouts/\(scenario)/\(new)",
+                ])
                 // Each side compiled on its own: some pairs change nothing (0), the others something (1).
                 #expect(r.status == 0 || r.status == 1, "\(scenario) \(old) -> \(new): \(r.stderr)")
-                #expect(r.stdout.contains("\"changed\"") , "\(r.stdout)")
+                #expect(r.stdout.contains("\"changed\""), "\(r.stdout)")
                 let file = dir.appendingPathComponent("\(scenario)-\(new).json")
                 try r.stdout.write(to: file, atomically: true, encoding: .utf8)
                 documents.append(file)

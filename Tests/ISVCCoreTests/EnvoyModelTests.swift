@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import ISVCCore
 
 /// The typed Envoy model against the committed goldens: each fixture's typed config renders to the
@@ -48,9 +49,11 @@ struct EnvoyModelTests {
         #expect(decoded == typed)
         // The input reaches the branches it is there for.
         let text = YAMLWriter.document(typed.value)
-        for field in ["weighted_clusters", "regex_rewrite", "grpc_status", "request_mirror_policies", "cookie", "source_ip",
-                      "query_parameter", "maglev_lb_config", "ring_hash_lb_config", "max_requests_per_connection", "outlier_detection",
-                      "remote_jwks", "filename", "not_id", "present_match", "invert_match", "response_headers_to_remove"] {
+        for field in [
+            "weighted_clusters", "regex_rewrite", "grpc_status", "request_mirror_policies", "cookie", "source_ip",
+            "query_parameter", "maglev_lb_config", "ring_hash_lb_config", "max_requests_per_connection", "outlier_detection",
+            "remote_jwks", "filename", "not_id", "present_match", "invert_match", "response_headers_to_remove",
+        ] {
             #expect(text.contains("\(field):"), "\(field)")
         }
     }
@@ -94,13 +97,16 @@ struct EnvoyModelTests {
             #expect(error.description.contains("string_match, present_match"))
         }
         let filter = try Self.edited("sklearn-iris") { v in
-            v[path: ["static_resources", "clusters"]] = .array(v[path: ["static_resources", "clusters"]]!.array!.map { c in
-                var c = c
-                c["dns_lookup_family"] = "V4_ONLY"
-                return c
-            })
+            v[path: ["static_resources", "clusters"]] = .array(
+                v[path: ["static_resources", "clusters"]]!.array!.map { c in
+                    var c = c
+                    c["dns_lookup_family"] = "V4_ONLY"
+                    return c
+                })
         }
-        #expect(throws: EnvoyDecodingError(path: "static_resources.clusters[0].dns_lookup_family", reason: "isvc does not represent this field")) {
+        #expect(
+            throws: EnvoyDecodingError(path: "static_resources.clusters[0].dns_lookup_family", reason: "isvc does not represent this field")
+        ) {
             try Envoy.Bootstrap(decoding: filter)
         }
         let badType = try Self.edited("sklearn-iris") { v in Self.firstRoute(&v) { $0[path: ["route", "timeout"]] = "soon" } }
@@ -116,8 +122,10 @@ struct EnvoyModelTests {
 
     @Test("a single route decodes from hand-written YAML values, oneofs checked")
     func route() throws {
-        let r = try Envoy.Route(decoding: ["match": ["prefix": "/", "headers": [["name": "x", "present_match": true]]],
-                                           "route": ["cluster": "c", "timeout": "1.5s"]])
+        let r = try Envoy.Route(decoding: [
+            "match": ["prefix": "/", "headers": [["name": "x", "present_match": true]]],
+            "route": ["cluster": "c", "timeout": "1.5s"],
+        ])
         #expect(r.match == Envoy.RouteMatch(.prefix("/"), headers: [Envoy.HeaderMatcher(name: "x", .present(true))]))
         #expect(r.route.destination == .cluster("c") && r.route.timeout?.seconds == 1.5)
         #expect(throws: EnvoyDecodingError.self) {

@@ -1,6 +1,7 @@
 import Foundation
 import LoopbackSupport
 import Testing
+
 @testable import ISVCCore
 
 /// The emitted Envoy configuration, run in a real Envoy in front of loopback backends.
@@ -15,7 +16,7 @@ struct EnvoyRoutingTests {
         var port: Int
         func stop() {
             envoy.stop()
-            backends.forEach { $0.stop() }
+            for backend in backends { backend.stop() }
         }
     }
 
@@ -36,14 +37,23 @@ struct EnvoyRoutingTests {
         for b in backends {
             let port = Loopback.freePort()
             options.endpoints[b.endpointKey] = ("127.0.0.1", port)
-            children.append(try Loopback.Child("/usr/bin/env", ["python3", Golden.root.appendingPathComponent("scripts/echo-backend.py").path,
-                                                                 String(port), b.name, "120"]))
+            children.append(
+                try Loopback.Child(
+                    "/usr/bin/env",
+                    [
+                        "python3", Golden.root.appendingPathComponent("scripts/echo-backend.py").path,
+                        String(port), b.name, "120",
+                    ]))
             #expect(Loopback.waitForListener(port), "backend \(b.name) did not start")
         }
         let config = FileManager.default.temporaryDirectory.appendingPathComponent("isvc-envoy-\(UUID().uuidString).yaml")
         try YAMLWriter.document(Compiler.envoy(result, options: options)).write(to: config, atomically: true, encoding: .utf8)
-        let envoy = try Loopback.Child(try #require(TestTools.envoy, "Envoy is \(TestTools.missing)"), ["-c", config.path, "--disable-hot-restart", "--concurrency", "1", "-l", "error",
-                                                     "--base-id", String(Int.random(in: 1000...60000))])
+        let envoy = try Loopback.Child(
+            try #require(TestTools.envoy, "Envoy is \(TestTools.missing)"),
+            [
+                "-c", config.path, "--disable-hot-restart", "--concurrency", "1", "-l", "error",
+                "--base-id", String(Int.random(in: 1000...60000)),
+            ])
         #expect(Loopback.waitForListener(8080 + offset), "Envoy did not start listening")
         #expect(Loopback.waitForListener(8081 + offset), "Envoy's local gateway listener did not start")
         #expect(Loopback.waitForEnvoyReady(adminPort: options.adminPort), "Envoy did not become ready")
@@ -61,12 +71,14 @@ struct EnvoyRoutingTests {
 
     static func backend(_ r: Loopback.Response?) -> String? {
         guard let r, r.status == 200, let data = r.body.data(using: .utf8),
-              let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else { return nil }
+            let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any]
+        else { return nil }
         return object["backend"] as? String
     }
 
-    @Test("Host routing through both gateway hops, tag hosts, and a 90/10 canary split within bounds",
-          .enabled(if: runs, skipReason), .timeLimit(.minutes(5)))
+    @Test(
+        "Host routing through both gateway hops, tag hosts, and a 90/10 canary split within bounds",
+        .enabled(if: runs, skipReason), .timeLimit(.minutes(5)))
     func canarySplit() async throws {
         try await LoopbackLock.run { try Self.canarySplitBody() }
     }
@@ -74,10 +86,12 @@ struct EnvoyRoutingTests {
     static func canarySplitBody() throws {
         let base = Self.compile(["fixtures/rollouts/sklearn/01-first-deploy.yaml"])
         let canary = Self.compile(["fixtures/rollouts/sklearn/02-canary-10-percent.yaml"], previous: base)
-        let setup = try Self.start(canary, backends: [
-            ("stable", "sklearn-iris-predictor-00001.default.svc.cluster.local"),
-            ("canary", "sklearn-iris-predictor-00002.default.svc.cluster.local"),
-        ])
+        let setup = try Self.start(
+            canary,
+            backends: [
+                ("stable", "sklearn-iris-predictor-00001.default.svc.cluster.local"),
+                ("canary", "sklearn-iris-predictor-00002.default.svc.cluster.local"),
+            ])
         defer { setup.stop() }
 
         // The external host hops through the local gateway to the revisions.
@@ -104,8 +118,9 @@ struct EnvoyRoutingTests {
         #expect(Loopback.request(port: setup.port, host: "nobody.example.com")?.status == 404)
     }
 
-    @Test("a user VirtualService routes by header, else splits 90/10 between DestinationRule subsets",
-          .enabled(if: runs, skipReason), .timeLimit(.minutes(5)))
+    @Test(
+        "a user VirtualService routes by header, else splits 90/10 between DestinationRule subsets",
+        .enabled(if: runs, skipReason), .timeLimit(.minutes(5)))
     func headerRoute() async throws {
         try await LoopbackLock.run { try Self.headerRouteBody() }
     }
@@ -113,9 +128,11 @@ struct EnvoyRoutingTests {
     static func headerRouteBody() throws {
         let result = Self.compile(["fixtures/istio-header-split.yaml"])
         let host = "sklearn-iris-predictor-00001.default.svc.cluster.local"
-        let setup = try Self.start(result, backends: [
-            ("stable", "outbound|80|stable|\(host)"), ("canary", "outbound|80|canary|\(host)"),
-        ])
+        let setup = try Self.start(
+            result,
+            backends: [
+                ("stable", "outbound|80|stable|\(host)"), ("canary", "outbound|80|canary|\(host)"),
+            ])
         defer { setup.stop() }
         for _ in 0..<30 {
             let r = Loopback.request(port: setup.port, host: "iris.models.example.com", headers: ["x-model-version": "canary"])
@@ -139,8 +156,9 @@ extension EnvoyRoutingTests {
         return try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: String])
     }
 
-    @Test("RequestAuthentication and AuthorizationPolicy: a valid token passes, a forged or expired one gets 401, a missing or wrong principal 403",
-          .enabled(if: runs, skipReason), .timeLimit(.minutes(5)))
+    @Test(
+        "RequestAuthentication and AuthorizationPolicy: a valid token passes, a forged or expired one gets 401, a missing or wrong principal 403",
+        .enabled(if: runs, skipReason), .timeLimit(.minutes(5)))
     func jwt() async throws {
         try await LoopbackLock.run { try Self.jwtBody() }
     }
@@ -152,8 +170,9 @@ extension EnvoyRoutingTests {
         defer { setup.stop() }
         let host = "sklearn-iris.default.example.com", path = "/v1/models/sklearn-iris:predict"
         func status(_ token: String?) -> Int? {
-            Loopback.request(port: setup.port, host: host, path: path,
-                             headers: token.map { ["Authorization": "Bearer \($0)"] } ?? [:])?.status
+            Loopback.request(
+                port: setup.port, host: host, path: path,
+                headers: token.map { ["Authorization": "Bearer \($0)"] } ?? [:])?.status
         }
         let ok = Loopback.request(port: setup.port, host: host, path: path, headers: ["Authorization": "Bearer \(tokens["alice"]!)"])
         #expect(ok?.status == 200)

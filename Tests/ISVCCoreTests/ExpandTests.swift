@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import ISVCCore
 
 @Suite("Expansion details")
@@ -29,12 +30,14 @@ struct ExpandTests {
         let networking = KnativeNetworking(config: config)
         let groups = [TrafficGroup(tag: "", splits: [(revision: "hello-00001", percent: 100)], latest: nil)]
         let external = networking.rules(route: "hello", namespace: "default", labels: [:], groups: groups)
-        #expect(networking.networkHash(external, namespace: "default", name: "hello", port: 80)
-            == "0878975ddb3e11427b140f810d15eb3cc2993d744e2f689514280dd8e43b24c5")
+        #expect(
+            networking.networkHash(external, namespace: "default", name: "hello", port: 80)
+                == "0878975ddb3e11427b140f810d15eb3cc2993d744e2f689514280dd8e43b24c5")
         config.domains = [("svc.cluster.local", [:])]
         let local = KnativeNetworking(config: config).rules(route: "hello", namespace: "default", labels: [:], groups: groups)
-        #expect(networking.networkHash(local, namespace: "default", name: "hello", port: 80)
-            == "4f11e083169bb43d5b06140d153f36c4a19cddb6a75c0cfa7a16866d1ef14536")
+        #expect(
+            networking.networkHash(local, namespace: "default", name: "hello", port: 80)
+                == "4f11e083169bb43d5b06140d153f36c4a19cddb6a75c0cfa7a16866d1ef14536")
     }
 
     @Test("the domain is picked by the most specific matching selector")
@@ -50,26 +53,34 @@ struct ExpandTests {
 
     @Test("KServe's top-level host drops the first -predictor, and keeps it in namespaces with -default (upstream issue 4021)")
     func serviceHost() {
-        #expect(KServeObjects.serviceHost(componentHost: "iris-predictor.default.example.com", kind: .predictor) == "iris.default.example.com")
-        #expect(KServeObjects.serviceHost(componentHost: "iris-predictor.team-default.example.com", kind: .predictor)
-            == "iris-predictor.team-default.example.com")
+        #expect(
+            KServeObjects.serviceHost(componentHost: "iris-predictor.default.example.com", kind: .predictor) == "iris.default.example.com")
+        #expect(
+            KServeObjects.serviceHost(componentHost: "iris-predictor.team-default.example.com", kind: .predictor)
+                == "iris-predictor.team-default.example.com")
         #expect(KServeObjects.hostRegExp("a.b-c.com") == "^a\\.b-c\\.com(?::\\d{1,5})?$")
     }
 
     @Test("traffic with a tag is flattened into a default group and a tag group")
     func trafficGroups() {
-        let groups = KnativeNetworking.groups(traffic: [["latestRevision": true, "percent": 100, "tag": "latest"]],
-                                              configuration: "c", latest: "c-00001")
+        let groups = KnativeNetworking.groups(
+            traffic: [["latestRevision": true, "percent": 100, "tag": "latest"]],
+            configuration: "c", latest: "c-00001")
         #expect(groups.map(\.tag) == ["", "latest"])
-        #expect(KnativeNetworking.rolloutJSON(groups)
-            == #"{"configurations":[{"configurationName":"c","percent":100,"revisions":[{"revisionName":"c-00001","percent":100}],"stepParams":{}},{"configurationName":"c","tag":"latest","percent":100,"revisions":[{"revisionName":"c-00001","percent":100}],"stepParams":{}}]}"#)
+        #expect(
+            KnativeNetworking.rolloutJSON(groups)
+                == #"{"configurations":[{"configurationName":"c","percent":100,"revisions":[{"revisionName":"c-00001","percent":100}],"stepParams":{}},{"configurationName":"c","tag":"latest","percent":100,"revisions":[{"revisionName":"c-00001","percent":100}],"stepParams":{}}]}"#
+        )
     }
 
     @Test("a runtime's args are concatenated with the model's, env merged by name")
     func containerMerge() {
         let merged = ContainerMerge.merge(
             runtime: ["args": ["--a"], "env": [["name": "X", "value": "1"]], "resources": ["limits": ["cpu": "1", "memory": "2Gi"]]],
-            isvc: ["args": ["--b"], "env": [["name": "X", "value": "2"], ["name": "Y", "value": "3"]], "resources": ["limits": ["memory": "4Gi"]]])
+            isvc: [
+                "args": ["--b"], "env": [["name": "X", "value": "2"], ["name": "Y", "value": "3"]],
+                "resources": ["limits": ["memory": "4Gi"]],
+            ])
         #expect(merged["args"] == ["--a", "--b"])
         #expect(merged["env"] == [["name": "X", "value": "2"], ["name": "Y", "value": "3"]])
         #expect(merged["resources"] == ["limits": ["cpu": "1", "memory": "4Gi"]])
@@ -77,8 +88,9 @@ struct ExpandTests {
 
     @Test("runtime templates expand the isvc's metadata")
     func template() {
-        let v = RuntimeTemplate.render(["--model_name={{.Name}}", "--ns={{ .Namespace }}", "{{.Annotations.modelFormat}}", "{{.Labels.x}}"],
-                                       name: "m", namespace: "n", labels: ["x": "y"], annotations: ["modelFormat": "sklearn"])
+        let v = RuntimeTemplate.render(
+            ["--model_name={{.Name}}", "--ns={{ .Namespace }}", "{{.Annotations.modelFormat}}", "{{.Labels.x}}"],
+            name: "m", namespace: "n", labels: ["x": "y"], annotations: ["modelFormat": "sklearn"])
         #expect(v == ["--model_name=m", "--ns=n", "sklearn", "y"])
         #expect(ImageTag.replacing("kserve/sklearnserver:v0.20.0", with: "v0.19.0") == "kserve/sklearnserver:v0.19.0")
         #expect(ImageTag.replacing("localhost:5000/img", with: "1") == "localhost:5000/img:1")

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import ISVCCore
 
 /// ConfigMap JSON is checked as Go's encoding/json checks it; the expected messages are Go's own.

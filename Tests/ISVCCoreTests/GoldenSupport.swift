@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import ISVCCore
 
 /// Golden files: `fixtures/<case>.yaml` -> `golden/<case>/...`. `UPDATE_GOLDEN=1 swift test` rewrites
@@ -29,8 +30,9 @@ enum Golden {
             return
         }
         let diff = UnifiedDiff.diff(expected ?? "", actual, oldName: relative, newName: "actual")
-        Issue.record("\(relative) differs (UPDATE_GOLDEN=1 swift test rewrites it):\n\(expected == nil ? "(missing)\n" : "")\(diff)",
-                     sourceLocation: sourceLocation)
+        Issue.record(
+            "\(relative) differs (UPDATE_GOLDEN=1 swift test rewrites it):\n\(expected == nil ? "(missing)\n" : "")\(diff)",
+            sourceLocation: sourceLocation)
     }
 }
 

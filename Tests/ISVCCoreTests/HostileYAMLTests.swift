@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import ISVCCore
 
 /// Inputs built to exhaust time or memory (found by fuzzing): each is refused or read, and a refusal
@@ -109,7 +110,8 @@ struct HostileYAMLTests {
 
                 """
         }
-        text += "apiVersion: serving.kserve.io/v1beta1\nkind: InferenceService\nmetadata:\n  name: sk\nspec:\n  predictor:\n    model:\n      modelFormat:\n        name: sklearn\n      storageUri: gs://m/sk\n"
+        text +=
+            "apiVersion: serving.kserve.io/v1beta1\nkind: InferenceService\nmetadata:\n  name: sk\nspec:\n  predictor:\n    model:\n      modelFormat:\n        name: sklearn\n      storageUri: gs://m/sk\n"
         let d = Diagnostics()
         _ = Compiler.check([.init(path: "r.yaml", text: text)], options: Compiler.Options(), diagnostics: d)
         let warning = d.all.first { $0.rule == "kserve.runtime-choice" }
@@ -132,10 +134,12 @@ extension HostileYAMLTests {
     func manyRuntimes() {
         var text = ""
         for k in 0..<1000 {
-            text += "apiVersion: serving.kserve.io/v1alpha1\nkind: ServingRuntime\nmetadata:\n  name: rt-\(k)\nspec:\n  supportedModelFormats:\n    - name: sklearn\n      autoSelect: true\n  containers:\n    - name: kserve-container\n      image: example.com/sk:\(k)\n---\n"
+            text +=
+                "apiVersion: serving.kserve.io/v1alpha1\nkind: ServingRuntime\nmetadata:\n  name: rt-\(k)\nspec:\n  supportedModelFormats:\n    - name: sklearn\n      autoSelect: true\n  containers:\n    - name: kserve-container\n      image: example.com/sk:\(k)\n---\n"
         }
         for k in 0..<1000 {
-            text += "apiVersion: serving.kserve.io/v1beta1\nkind: InferenceService\nmetadata:\n  name: sk-\(k)\nspec:\n  predictor:\n    model:\n      modelFormat:\n        name: sklearn\n      storageUri: gs://m/sk\n---\n"
+            text +=
+                "apiVersion: serving.kserve.io/v1beta1\nkind: InferenceService\nmetadata:\n  name: sk-\(k)\nspec:\n  predictor:\n    model:\n      modelFormat:\n        name: sklearn\n      storageUri: gs://m/sk\n---\n"
         }
         let d = Diagnostics()
         let inputs = InputLoader.load([.init(path: "r.yaml", text: text)], defaultNamespace: "default", diagnostics: d)

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import ISVCCore
 
 /// Knative's HPA class in Knative mode: its metric rule (annotation_validation.go `validateMetric`)
@@ -21,8 +22,10 @@ struct KnativeHPAClassTests {
     func metricRule() {
         let kpa = "kpa.autoscaling.knative.dev", hpa = "hpa.autoscaling.knative.dev"
         #expect(Self.errors(class: kpa, metric: "rps").isEmpty)
-        #expect(Self.errors(class: kpa, metric: "cpu") == [
-            "invalid value: cpu: autoscaling.knative.dev/metric (Knative rejects the revision template KServe builds)"])
+        #expect(
+            Self.errors(class: kpa, metric: "cpu") == [
+                "invalid value: cpu: autoscaling.knative.dev/metric (Knative rejects the revision template KServe builds)"
+            ])
         #expect(Self.errors(class: hpa, metric: "cpu").isEmpty)
         #expect(Self.errors(class: hpa, metric: "requests_per_second").isEmpty)
         #expect(Self.errors(class: hpa, metric: "").count == 1)
@@ -32,12 +35,14 @@ struct KnativeHPAClassTests {
         #expect(Self.errors(class: nil, metric: "memory", configClass: hpa).isEmpty)
     }
 
-    @Test("quantities in Kubernetes' canonical form", arguments: [
-        (Quantity.decimal(50), "50"), (Quantity.decimal(1000), "1k"), (Quantity.decimal(1500), "1500"),
-        (Quantity.decimal(2_000_000), "2M"), (Quantity.decimal(0), "0"),
-        (Quantity.mebibytes(50), "50Mi"), (Quantity.mebibytes(1024), "1Gi"), (Quantity.mebibytes(1536), "1536Mi"),
-        (Quantity.mebibytes(1024 * 1024), "1Ti"), (Quantity.mebibytes(0), "0"),
-    ])
+    @Test(
+        "quantities in Kubernetes' canonical form",
+        arguments: [
+            (Quantity.decimal(50), "50"), (Quantity.decimal(1000), "1k"), (Quantity.decimal(1500), "1500"),
+            (Quantity.decimal(2_000_000), "2M"), (Quantity.decimal(0), "0"),
+            (Quantity.mebibytes(50), "50Mi"), (Quantity.mebibytes(1024), "1Gi"), (Quantity.mebibytes(1536), "1536Mi"),
+            (Quantity.mebibytes(1024 * 1024), "1Ti"), (Quantity.mebibytes(0), "0"),
+        ])
     func quantities(_ got: String, _ want: String) {
         #expect(got == want)
     }

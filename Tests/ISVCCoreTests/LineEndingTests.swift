@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import ISVCCore
 
 /// The same YAML with other line ends and stream markers reads the same: every fixture (and every
@@ -11,11 +12,16 @@ struct LineEndingTests {
         ("CRLF", { $0.replacingOccurrences(of: "\n", with: "\r\n") }),
         ("BOM", { "\u{FEFF}" + $0 }),
         ("trailing ...", { $0 + ($0.hasSuffix("\n") || $0.isEmpty ? "" : "\n") + "...\n" }),
-        ("BOM, CRLF and ...", { "\u{FEFF}" + ($0 + ($0.hasSuffix("\n") || $0.isEmpty ? "" : "\n") + "...\n").replacingOccurrences(of: "\n", with: "\r\n") }),
+        (
+            "BOM, CRLF and ...",
+            { "\u{FEFF}" + ($0 + ($0.hasSuffix("\n") || $0.isEmpty ? "" : "\n") + "...\n").replacingOccurrences(of: "\n", with: "\r\n") }
+        ),
     ]
 
     /// Diagnostics and the YAML stream of one compile, with the fixture's own options.
-    static func compile(_ path: String, text: String, options fixture: FixtureOptions, previous: [Value]? = nil) -> (report: String, yaml: String, objects: [Value]) {
+    static func compile(
+        _ path: String, text: String, options fixture: FixtureOptions, previous: [Value]? = nil
+    ) -> (report: String, yaml: String, objects: [Value]) {
         let diagnostics = Diagnostics(strict: fixture.strict)
         var options = Compiler.Options()
         options.defaultNamespace = fixture.namespace
@@ -45,8 +51,12 @@ struct LineEndingTests {
         for (variant, make) in Self.variants {
             let text = make(original)
             let other = Self.compile(path, text: text, options: options)
-            #expect(other.report == base.report, "\(variant) \(name): diagnostics differ:\n\(UnifiedDiff.diff(base.report, other.report, oldName: "LF", newName: variant))")
-            #expect(other.yaml == base.yaml, "\(variant) \(name): compile output differs:\n\(UnifiedDiff.diff(base.yaml, other.yaml, oldName: "LF", newName: variant))")
+            #expect(
+                other.report == base.report,
+                "\(variant) \(name): diagnostics differ:\n\(UnifiedDiff.diff(base.report, other.report, oldName: "LF", newName: variant))")
+            #expect(
+                other.yaml == base.yaml,
+                "\(variant) \(name): compile output differs:\n\(UnifiedDiff.diff(base.yaml, other.yaml, oldName: "LF", newName: variant))")
             #expect(Self.checkReport(path, text: text, options: options) == baseCheck, "\(variant) \(name): check differs")
         }
     }
@@ -63,7 +73,10 @@ struct LineEndingTests {
                 let base = Self.compile(path, text: original, options: options, previous: previousLF)
                 let other = Self.compile(path, text: make(original), options: options, previous: previousVariant)
                 #expect(other.report == base.report, "\(variant) \(path): diagnostics differ")
-                #expect(other.yaml == base.yaml, "\(variant) \(path): compile output differs:\n\(UnifiedDiff.diff(base.yaml, other.yaml, oldName: "LF", newName: variant))")
+                #expect(
+                    other.yaml == base.yaml,
+                    "\(variant) \(path): compile output differs:\n\(UnifiedDiff.diff(base.yaml, other.yaml, oldName: "LF", newName: variant))"
+                )
                 previousLF = base.objects
                 previousVariant = other.objects
             }
@@ -112,9 +125,11 @@ struct LineEndingTests {
         #expect(checked.sorted.map { $0.location?.line } == [8, 20])
     }
 
-    @Test("a %YAML directive before --- belongs to the document", arguments: [
-        "%YAML 1.1\n---\n", "%YAML 1.1\n%TAG !k! tag:example.com,2000:\n---\n", "# header\n%YAML 1.1\n---\n",
-    ])
+    @Test(
+        "a %YAML directive before --- belongs to the document",
+        arguments: [
+            "%YAML 1.1\n---\n", "%YAML 1.1\n%TAG !k! tag:example.com,2000:\n---\n", "# header\n%YAML 1.1\n---\n",
+        ])
     func directive(_ header: String) {
         let text = header + "a: 1\n---\nb: 2\n...\n%YAML 1.1\n---\nc: 3\n"
         let d = Diagnostics()

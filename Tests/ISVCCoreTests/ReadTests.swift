@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import ISVCCore
 
 @Suite("Reading YAML")
@@ -9,12 +10,14 @@ struct ReadTests {
         return (YAMLReader.read(text: text, file: file, diagnostics: d), d)
     }
 
-    @Test("scalars are typed as go-yaml v2 types them", arguments: [
-        ("yes", Scalar.Tag.bool), ("on", .bool), ("Off", .bool), ("true", .bool), ("~", .null), ("null", .null),
-        ("12", .int), ("-3", .int), ("0x1F", .int), ("017", .int), ("1_000", .int), ("0b101", .int),
-        ("1.5", .float), ("1e3", .float), (".inf", .float), ("-.5", .float), ("1.10", .float),
-        ("v1", .str), ("2Gi", .str), ("100m", .str), ("1.2.3", .str), ("0o17", .str), ("gs://a/b", .str), ("-", .str),
-    ])
+    @Test(
+        "scalars are typed as go-yaml v2 types them",
+        arguments: [
+            ("yes", Scalar.Tag.bool), ("on", .bool), ("Off", .bool), ("true", .bool), ("~", .null), ("null", .null),
+            ("12", .int), ("-3", .int), ("0x1F", .int), ("017", .int), ("1_000", .int), ("0b101", .int),
+            ("1.5", .float), ("1e3", .float), (".inf", .float), ("-.5", .float), ("1.10", .float),
+            ("v1", .str), ("2Gi", .str), ("100m", .str), ("1.2.3", .str), ("0o17", .str), ("gs://a/b", .str), ("-", .str),
+        ])
     func scalarTypes(_ text: String, _ tag: Scalar.Tag) {
         #expect(ScalarResolver.resolve(text) == tag)
     }
@@ -87,10 +90,12 @@ struct ReadTests {
         #expect(read("# nothing\n---\n").1.all.map(\.rule) == ["yaml.empty"])
     }
 
-    @Test("malformed inputs never crash", arguments: [
-        "a: b: c", "[", "{a: 1", "- a\nb: c", "a: |\n bad\n  indent", "\t- x", "a: *undefined", "? [a, b]\n: c",
-        "key: 'unterminated", "%YAML 2.0\n---\na: 1", "a: !!binary \"###\"", "a:\n  - b\n - c",
-    ])
+    @Test(
+        "malformed inputs never crash",
+        arguments: [
+            "a: b: c", "[", "{a: 1", "- a\nb: c", "a: |\n bad\n  indent", "\t- x", "a: *undefined", "? [a, b]\n: c",
+            "key: 'unterminated", "%YAML 2.0\n---\na: 1", "a: !!binary \"###\"", "a:\n  - b\n - c",
+        ])
     func malformed(_ text: String) {
         let d = Diagnostics()
         let inputs = InputLoader.load([.init(path: "m.yaml", text: text)], defaultNamespace: "default", diagnostics: d)

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import ISVCCore
 
 @Suite("Rendering")
@@ -62,9 +63,12 @@ struct RenderTests {
 
 @Suite("Durations for Envoy")
 struct EnvoyDurationTests {
-    @Test("Go durations in Istio's API become protobuf JSON durations, as Envoy's config requires",
-          arguments: [("100ms", "0.100s"), ("2s", "2s"), ("1m30s", "90s"), ("1.5s", "1.500s"), ("250us", "0.000250s"),
-                      ("1h", "3600s"), ("0s", "0s"), ("1ns", "0.000000001s")])
+    @Test(
+        "Go durations in Istio's API become protobuf JSON durations, as Envoy's config requires",
+        arguments: [
+            ("100ms", "0.100s"), ("2s", "2s"), ("1m30s", "90s"), ("1.5s", "1.500s"), ("250us", "0.000250s"),
+            ("1h", "3600s"), ("0s", "0s"), ("1ns", "0.000000001s"),
+        ])
     func protobuf(text: String, expected: String) {
         #expect(Durations.protobuf(text) == expected)
     }

@@ -1,14 +1,17 @@
 import Foundation
 import LoopbackSupport
 import Testing
+
 @testable import ISVCCore
 
 /// Broken input of every kind ends in diagnostics, never in a crash or a hang: each fixture is
 /// mutated many times (deterministically) and run through the whole pipeline.
 @Suite("Robustness")
 struct RobustnessTests {
-    static let fragments = ["", " ", ":", "- ", "{", "}", "[", "]", "'", "\"", "&a", "*a", "!!int", "0", "-1", "true", "~", "\t",
-                            "\n", "  ", "#", "---\n", "name", "kserve-container", "99999999999999999999", "1e999", ".nan"]
+    static let fragments = [
+        "", " ", ":", "- ", "{", "}", "[", "]", "'", "\"", "&a", "*a", "!!int", "0", "-1", "true", "~", "\t",
+        "\n", "  ", "#", "---\n", "name", "kserve-container", "99999999999999999999", "1e999", ".nan",
+    ]
 
     static func mutate(_ text: String, _ rng: inout SplitMix64) -> String {
         var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
@@ -23,7 +26,8 @@ struct RobustnessTests {
                 let at = lines[i].isEmpty ? 0 : Int.random(in: 0...lines[i].count, using: &rng)
                 let index = lines[i].index(lines[i].startIndex, offsetBy: at)
                 lines[i].insert(contentsOf: fragments.randomElement(using: &rng)!, at: index)
-            default: lines[i] = String(repeating: " ", count: Int.random(in: 0...8, using: &rng)) + lines[i].trimmingCharacters(in: .whitespaces)
+            default:
+                lines[i] = String(repeating: " ", count: Int.random(in: 0...8, using: &rng)) + lines[i].trimmingCharacters(in: .whitespaces)
             }
             if lines.isEmpty { break }
         }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import ISVCCore
 
 /// Rollout scenarios: `fixtures/rollouts/<scenario>/<step>.yaml`, each step compiled with the previous
@@ -52,23 +53,27 @@ struct RolloutTests {
         let base = Self.compile("fixtures/rollouts/sklearn/01-first-deploy.yaml", previous: nil).objects
         let canary = Self.compile("fixtures/rollouts/sklearn/02-canary-10-percent.yaml", previous: base).objects
         let split = try #require(canary.first { $0["kind"] == "Service" && $0["apiVersion"] == "serving.knative.dev/v1" })
-        #expect(split[path: ["spec", "traffic"]] == [
-            ["latestRevision": true, "percent": 10],
-            ["revisionName": "sklearn-iris-predictor-00001", "latestRevision": false, "percent": 90, "tag": "prev"],
-        ])
+        #expect(
+            split[path: ["spec", "traffic"]] == [
+                ["latestRevision": true, "percent": 10],
+                ["revisionName": "sklearn-iris-predictor-00001", "latestRevision": false, "percent": 90, "tag": "prev"],
+            ])
     }
 
     @Test("the whole diff of a canary step names every changed line")
     func fullDiff() {
         let base = Self.compile("fixtures/rollouts/sklearn/01-first-deploy.yaml", previous: nil).objects
         let canary = Self.compile("fixtures/rollouts/sklearn/02-canary-10-percent.yaml", previous: base).objects
-        Golden.check(DiffReport.make(old: base, new: canary).text(color: false), against: "golden/rollouts/sklearn/02-canary-10-percent.full.diff")
+        Golden.check(
+            DiffReport.make(old: base, new: canary).text(color: false), against: "golden/rollouts/sklearn/02-canary-10-percent.full.diff")
     }
 
-    @Test("quantities compare by amount, as the API server stores them", arguments: [
-        ("1000m", "1"), ("1024Mi", "1Gi"), ("0.5", "500m"), ("1536Mi", "1536Mi"), ("2Gi", "2Gi"), ("100m", "100m"),
-        ("1", "1"), ("1.5", "1500m"), ("2048Ki", "2Mi"), ("1000", "1k"), ("1000000", "1M"),
-    ])
+    @Test(
+        "quantities compare by amount, as the API server stores them",
+        arguments: [
+            ("1000m", "1"), ("1024Mi", "1Gi"), ("0.5", "500m"), ("1536Mi", "1536Mi"), ("2Gi", "2Gi"), ("100m", "100m"),
+            ("1", "1"), ("1.5", "1500m"), ("2048Ki", "2Mi"), ("1000", "1k"), ("1000000", "1M"),
+        ])
     func quantities(_ input: String, _ canonical: String) {
         #expect(Quantities.canonical(input) == canonical)
     }
@@ -79,14 +84,18 @@ struct RolloutTests {
         let same = try cli.run(["diff", "fixtures/sklearn-iris.yaml", "fixtures/sklearn-iris.yaml"])
         #expect(same.status == 0)
         #expect(same.stdout.contains("objects: no changes"))
-        let changed = try cli.run(["diff", "fixtures/rollouts/sklearn/01-first-deploy.yaml", "fixtures/rollouts/sklearn/02-canary-10-percent.yaml"])
+        let changed = try cli.run([
+            "diff", "fixtures/rollouts/sklearn/01-first-deploy.yaml", "fixtures/rollouts/sklearn/02-canary-10-percent.yaml",
+        ])
         #expect(changed.status == 1)
         #expect(changed.stdout.hasPrefix("default/sklearn-iris-predictor: new revision sklearn-iris-predictor-00002\n"))
         #expect(!changed.stdout.contains("\u{1B}["))
         #expect(try cli.run(["diff", "fixtures/sklearn-iris.yaml", "fixtures/error-min-above-max.yaml"]).status == 2)
         #expect(try cli.run(["diff", "fixtures/does-not-exist.yaml", "fixtures/sklearn-iris.yaml"]).status == 2)
-        let json = try cli.run(["diff", "--format", "json", "fixtures/rollouts/sklearn/01-first-deploy.yaml",
-                                "fixtures/rollouts/sklearn/02-canary-10-percent.yaml"])
+        let json = try cli.run([
+            "diff", "--format", "json", "fixtures/rollouts/sklearn/01-first-deploy.yaml",
+            "fixtures/rollouts/sklearn/02-canary-10-percent.yaml",
+        ])
         #expect(json.status == 1)
         let object = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any]
         #expect(object?["changed"] as? Bool == true)

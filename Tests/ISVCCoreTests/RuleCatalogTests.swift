@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import ISVCCore
 
 /// The diagnostics catalog: every rule is declared once, documented in docs/rules.md, and triggered
@@ -23,15 +24,17 @@ struct RuleCatalogTests {
             [InputFiles.read("-", standardInput: { Data([0x61, 0x3A, 0x20, 0xFF, 0x0A]) })].compactMap(failure)
         },
         "yaml.too-many-nodes": {
-            let text = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: big\ndata:\n  x: [" + String(repeating: "0,", count: 500_000) + "0]\n"
+            let text =
+                "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: big\ndata:\n  x: [" + String(repeating: "0,", count: 500_000) + "0]\n"
             let diagnostics = Diagnostics()
             _ = YAMLReader.read(text: text, file: "big.yaml", diagnostics: diagnostics)
             return diagnostics.all
         },
         "previous.not-compiled": {
             let diagnostics = Diagnostics()
-            _ = PreviousState.load([.init(path: "fixtures/sklearn-iris.yaml", text: Golden.read("fixtures/sklearn-iris.yaml") ?? "")],
-                                   diagnostics: diagnostics)
+            _ = PreviousState.load(
+                [.init(path: "fixtures/sklearn-iris.yaml", text: Golden.read("fixtures/sklearn-iris.yaml") ?? "")],
+                diagnostics: diagnostics)
             return diagnostics.all
         },
         "output.unwritable": {
@@ -118,13 +121,15 @@ struct RuleCatalogTests {
 
     @Test("notes print under their diagnostic, with a place when they have one")
     func notes() {
-        let d = Diagnostic(YAMLRule.duplicateKey, "duplicate key \"a\" in a mapping", at: SourceLocation(file: "f.yaml", line: 3, column: 1),
-                           notes: [Note("\"a\" is first defined here", at: SourceLocation(file: "f.yaml", line: 1, column: 1)), Note("no place")])
-        #expect(d.formatted == """
-            f.yaml:3:1: error: duplicate key "a" in a mapping [yaml.duplicate-key]
-            f.yaml:1:1: note: "a" is first defined here
-            note: no place
-            """)
+        let d = Diagnostic(
+            YAMLRule.duplicateKey, "duplicate key \"a\" in a mapping", at: SourceLocation(file: "f.yaml", line: 3, column: 1),
+            notes: [Note("\"a\" is first defined here", at: SourceLocation(file: "f.yaml", line: 1, column: 1)), Note("no place")])
+        #expect(
+            d.formatted == """
+                f.yaml:3:1: error: duplicate key "a" in a mapping [yaml.duplicate-key]
+                f.yaml:1:1: note: "a" is first defined here
+                note: no place
+                """)
         #expect(d.githubAnnotation.hasSuffix("%0Af.yaml:1:1: note: \"a\" is first defined here%0Anote: no place"))
     }
 

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import ISVCCore
 
 @Suite("Unified diff")
@@ -60,7 +61,11 @@ struct UnifiedDiffTests {
             if round % 2 == 0 {
                 for _ in 0..<Int.random(in: 0...6, using: &rng) {
                     let at = Int.random(in: 0...b.count, using: &rng)
-                    if Bool.random(using: &rng), at < b.count { b.remove(at: at) } else { b.insert("l\(Int.random(in: 0..<alphabet, using: &rng))", at: at) }
+                    if Bool.random(using: &rng), at < b.count {
+                        b.remove(at: at)
+                    } else {
+                        b.insert("l\(Int.random(in: 0..<alphabet, using: &rng))", at: at)
+                    }
                 }
             } else {
                 b = (0..<Int.random(in: 0...30, using: &rng)).map { _ in "l\(Int.random(in: 0..<alphabet, using: &rng))" }
@@ -69,7 +74,8 @@ struct UnifiedDiffTests {
             #expect(actual == expected, "round \(round): \(a) → \(b)")
             if actual != expected { return }
             for context in [0, 1, 3] {
-                #expect(UnifiedDiff.render(actual, oldName: "a", newName: "b", context: context)
+                #expect(
+                    UnifiedDiff.render(actual, oldName: "a", newName: "b", context: context)
                         == UnifiedDiff.render(expected, oldName: "a", newName: "b", context: context))
             }
         }

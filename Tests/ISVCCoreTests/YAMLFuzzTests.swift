@@ -1,6 +1,7 @@
 import Foundation
 import LoopbackSupport
 import Testing
+
 @testable import ISVCCore
 
 /// A seeded, deterministic mutation fuzzer over the fixtures: each input goes through `check` and
@@ -55,8 +56,10 @@ struct YAMLFuzzTests {
         ("config-defaults", "container-concurrency-max-limit"),
     ]
 
-    static let integerFields = ["minReplicas", "maxReplicas", "scaleTarget", "containerConcurrency", "timeout",
-                                "canaryTrafficPercent", "trafficPercent", "priority", "weight", "percent"]
+    static let integerFields = [
+        "minReplicas", "maxReplicas", "scaleTarget", "containerConcurrency", "timeout",
+        "canaryTrafficPercent", "trafficPercent", "priority", "weight", "percent",
+    ]
 
     /// One mutation of `text`, picked and shaped by `rng`.
     static func mutate(_ text: String, _ rng: inout SplitMix64) -> String {
@@ -64,42 +67,44 @@ struct YAMLFuzzTests {
         if lines.isEmpty { lines = [""] }
         let i = Int.random(in: 0..<lines.count, using: &rng)
         switch Int.random(in: 0..<16, using: &rng) {
-        case 0: // byte flips
+        case 0:  // byte flips
             var bytes = Array(text.utf8)
             guard !bytes.isEmpty else { return text }
             for _ in 0..<Int.random(in: 1...4, using: &rng) {
                 bytes[Int.random(in: 0..<bytes.count, using: &rng)] = UInt8.random(in: 0...255, using: &rng)
             }
             return String(decoding: bytes, as: UTF8.self)
-        case 1: // line duplication, up to thousands of times
+        case 1:  // line duplication, up to thousands of times
             let times = [2, 10, 1000, 5000].randomElement(using: &rng)!
             lines.insert(contentsOf: Array(repeating: lines[i], count: times), at: i)
-        case 2: // splice lines of another fixture
+        case 2:  // splice lines of another fixture
             let other = corpus.randomElement(using: &rng)!.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
             let start = Int.random(in: 0..<other.count, using: &rng)
             let end = min(other.count, start + Int.random(in: 1...20, using: &rng))
             lines.insert(contentsOf: other[start..<end], at: i)
-        case 3: // a hostile value in place of a scalar
+        case 3:  // a hostile value in place of a scalar
             if let colon = lines[i].firstIndex(of: ":") {
                 lines[i] = String(lines[i][...colon]) + " " + hostileValues.randomElement(using: &rng)!
             } else {
                 lines[i] += " " + hostileValues.randomElement(using: &rng)!
             }
-        case 4: // a hostile integer field next to an existing line
+        case 4:  // a hostile integer field next to an existing line
             let indent = String(lines[i].prefix { $0 == " " })
             lines.insert("\(indent)\(integerFields.randomElement(using: &rng)!): \(hostileValues.randomElement(using: &rng)!)", at: i)
-        case 5: // a hostile annotation
+        case 5:  // a hostile annotation
             let value = hostileValues.randomElement(using: &rng)!
             let entry = "    \(hostileAnnotations.randomElement(using: &rng)!): \"\(value.replacingOccurrences(of: "\"", with: ""))\""
             if let meta = lines.firstIndex(where: { $0 == "metadata:" }) {
                 lines.insert(contentsOf: ["  annotations:", entry], at: meta + 1)
             }
-        case 6: // a hostile ConfigMap in front
+        case 6:  // a hostile ConfigMap in front
             let (name, key) = configKeys.randomElement(using: &rng)!
             let value = hostileValues.randomElement(using: &rng)!.replacingOccurrences(of: "\"", with: "")
             let namespace = name.hasPrefix("config-") ? "knative-serving" : "kserve"
-            return "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: \(name)\n  namespace: \(namespace)\ndata:\n  \(key): \"\(value)\"\n---\n" + text
-        case 7: // aliases: an anchor on a line's value, aliases of it elsewhere
+            return
+                "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: \(name)\n  namespace: \(namespace)\ndata:\n  \(key): \"\(value)\"\n---\n"
+                + text
+        case 7:  // aliases: an anchor on a line's value, aliases of it elsewhere
             if let colon = lines[i].firstIndex(of: ":") {
                 lines[i] = String(lines[i][...colon]) + " &a" + lines[i][lines[i].index(after: colon)...]
                 for _ in 0..<Int.random(in: 1...5, using: &rng) {
@@ -107,26 +112,26 @@ struct YAMLFuzzTests {
                     if let c = lines[j].firstIndex(of: ":"), j != i { lines[j] = String(lines[j][...c]) + " *a" }
                 }
             }
-        case 8: // a billion laughs, as a value or as a key
+        case 8:  // a billion laughs, as a value or as a key
             var bomb = ["b0: &b0 [x, x, x, x, x, x, x, x, x, x]"]
             for level in 1...Int.random(in: 3...9, using: &rng) {
                 bomb.append("b\(level): &b\(level) [" + Array(repeating: "*b\(level - 1)", count: 10).joined(separator: ", ") + "]")
             }
             if Bool.random(using: &rng) { bomb.append("? *b\(bomb.count - 1)\n: key") }
             return bomb.joined(separator: "\n") + "\n---\n" + text
-        case 9: // merge keys: a chain, or one mapping merged into many
+        case 9:  // merge keys: a chain, or one mapping merged into many
             var out = ["m0: &m0 {k0: v}"]
             let n = [10, 100, 2000].randomElement(using: &rng)!
             for k in 1...n { out.append("m\(k): &m\(k)\n  <<: *m\(k - 1)\n  k\(k): v") }
             return out.joined(separator: "\n") + "\n---\n" + text
-        case 10: // many keys merged into a mapping
+        case 10:  // many keys merged into a mapping
             let n = [100, 20_000].randomElement(using: &rng)!
             var out = ["base: &base"]
             for k in 0..<n { out.append("  key\(k): v") }
             out.append("merged:\n  <<: *base")
             for k in 0..<n where k % 2 == 0 { out.append("  key\(k): w") }
             return out.joined(separator: "\n") + "\n---\n" + text
-        case 11: // deep nesting
+        case 11:  // deep nesting
             let depth = [50, 500, 1500].randomElement(using: &rng)!
             if Bool.random(using: &rng) {
                 return String(repeating: "[", count: depth) + String(repeating: "]", count: depth) + "\n---\n" + text
@@ -134,20 +139,26 @@ struct YAMLFuzzTests {
             var out = ""
             for d in 0..<min(depth, 300) { out += String(repeating: " ", count: d) + "k\(d):\n" }
             return out + String(repeating: " ", count: min(depth, 300)) + "x\n---\n" + text
-        case 12: // a long plain sequence
+        case 12:  // a long plain sequence
             let n = [1000, 1000, 20_000, 100_000].randomElement(using: &rng)!
             return "items:\n" + String(repeating: "- x\n", count: n) + "---\n" + text
-        case 13: // line ends and stream markers
+        case 13:  // line ends and stream markers
             switch Int.random(in: 0..<4, using: &rng) {
             case 0: return text.replacingOccurrences(of: "\n", with: "\r\n")
             case 1: return "\u{FEFF}" + text
             case 2: return text + "\n...\n"
             default: return "%YAML 1.1\n---\n" + text
             }
-        case 14: // drop or truncate a line
-            if Bool.random(using: &rng) { lines.remove(at: i) } else { lines[i] = String(lines[i].dropLast(Int.random(in: 0...lines[i].count, using: &rng))) }
-        default: // fragments of YAML syntax
-            let fragments = ["{", "}", "[", "]", "'", "\"", "&a", "*a", "<<: *a", "? ", "- ", "!!int", "!!str", "%", "---", "...", "\t", "#"]
+        case 14:  // drop or truncate a line
+            if Bool.random(using: &rng) {
+                lines.remove(at: i)
+            } else {
+                lines[i] = String(lines[i].dropLast(Int.random(in: 0...lines[i].count, using: &rng)))
+            }
+        default:  // fragments of YAML syntax
+            let fragments = [
+                "{", "}", "[", "]", "'", "\"", "&a", "*a", "<<: *a", "? ", "- ", "!!int", "!!str", "%", "---", "...", "\t", "#",
+            ]
             let at = lines[i].isEmpty ? 0 : Int.random(in: 0...lines[i].count, using: &rng)
             lines[i].insert(contentsOf: fragments.randomElement(using: &rng)!, at: lines[i].index(lines[i].startIndex, offsetBy: at))
         }

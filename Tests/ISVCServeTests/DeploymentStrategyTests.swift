@@ -1,5 +1,6 @@
 import ISVCCore
 import Testing
+
 @testable import ISVCServe
 
 /// Kubernetes' rolling update arithmetic (pkg/controller/deployment/rolling.go), stepped with pods

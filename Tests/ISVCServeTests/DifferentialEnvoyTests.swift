@@ -2,6 +2,7 @@ import Foundation
 import ISVCCore
 import LoopbackSupport
 import Testing
+
 @testable import ISVCServe
 
 /// The same input, the same requests, the same echo-backend.py replicas: through `isvc serve`'s gateway
@@ -14,8 +15,10 @@ struct DifferentialEnvoyTests {
     typealias Gateways = Differential.Gateways
 
     /// One request through both gateways, serve's first.
-    static func both(_ g: Gateways, host: String, path: String, method: String = "GET",
-                     headers: [(String, String)] = []) async -> (serve: RawHTTP.Response, envoy: RawHTTP.Response) {
+    static func both(
+        _ g: Gateways, host: String, path: String, method: String = "GET",
+        headers: [(String, String)] = []
+    ) async -> (serve: RawHTTP.Response, envoy: RawHTTP.Response) {
         let s = await RawHTTP.async(port: g.serve, host: host, path: path, method: method, headers: headers)
         let e = await RawHTTP.async(port: g.envoy, host: host, path: path, method: method, headers: headers)
         return (s, e)
@@ -34,8 +37,9 @@ struct DifferentialEnvoyTests {
 
     static func revision(_ name: String, _ n: Int) -> String { "\(name)-predictor-0000\(n).default.svc.cluster.local" }
 
-    @Test("header route and 90/10 canary between two revisions (KServe's route and a user VirtualService): same backends, shares within bounds",
-          .enabled(if: Differential.runs, Differential.skipReason), .timeLimit(.minutes(5)))
+    @Test(
+        "header route and 90/10 canary between two revisions (KServe's route and a user VirtualService): same backends, shares within bounds",
+        .enabled(if: Differential.runs, Differential.skipReason), .timeLimit(.minutes(5)))
     func splitAndHeaderRoute() async throws {
         let first = ServeLiveTests.isvc("diff", concurrency: 0, replicas: (1, 1))
         let next = first.replacingOccurrences(of: "containerConcurrency: 0", with: "containerConcurrency: 0\n    canaryTrafficPercent: 10")
@@ -74,7 +78,8 @@ struct DifferentialEnvoyTests {
                         x-routed-by: diff-front
             """
         let yaml = next + "\n---\n" + front
-        try await Differential.withBoth(yaml, previous: first, replicas: [Self.revision("diff", 1): 1, Self.revision("diff", 2): 1]) { g, _ in
+        try await Differential.withBoth(yaml, previous: first, replicas: [Self.revision("diff", 1): 1, Self.revision("diff", 2): 1]) {
+            g, _ in
             let stablePort = g.replicas[Self.revision("diff", 1)]![0], canaryPort = g.replicas[Self.revision("diff", 2)]![0]
             // Single requests: status, answering backend and port, and what the backend was sent.
             let single: [(String, String, [(String, String)])] = [
@@ -99,7 +104,9 @@ struct DifferentialEnvoyTests {
                     #expect(r.serve.json[key] as? String == r.envoy.json[key] as? String, "\(host) \(key)")
                 }
                 let sh = r.serve.json["headers"] as? [String: String] ?? [:], eh = r.envoy.json["headers"] as? [String: String] ?? [:]
-                for key in ["kserve-isvc-name", "kserve-isvc-namespace", "knative-serving-revision", "knative-serving-namespace", "x-routed-by"] {
+                for key in [
+                    "kserve-isvc-name", "kserve-isvc-namespace", "knative-serving-revision", "knative-serving-namespace", "x-routed-by",
+                ] {
                     #expect(sh[key] == eh[key], "\(host) header \(key): serve \(sh[key] ?? "-"), Envoy \(eh[key] ?? "-")")
                 }
             }
@@ -131,8 +138,9 @@ struct DifferentialEnvoyTests {
 
     // MARK: - 1b. Route matching
 
-    @Test("route matching: wildcard and exact VirtualService hosts, queryParams, withoutHeaders, ignoreUriCase: the same route in both",
-          .enabled(if: Differential.runs, Differential.skipReason), .timeLimit(.minutes(5)))
+    @Test(
+        "route matching: wildcard and exact VirtualService hosts, queryParams, withoutHeaders, ignoreUriCase: the same route in both",
+        .enabled(if: Differential.runs, Differential.skipReason), .timeLimit(.minutes(5)))
     func routeMatching() async throws {
         let target = Self.revision("rm", 1)
         func rule(_ name: String, _ match: String?) -> String {
@@ -151,11 +159,15 @@ struct DifferentialEnvoyTests {
         let wild = [
             rule("by-query", "queryParams:\n            version:\n              exact: \"2\""),
             rule("ci", "uri:\n            prefix: /CI/\n          ignoreUriCase: true"),
-            rule("no-debug", "withoutHeaders:\n            x-debug: {}\n          headers:\n            x-token:\n              exact: secret"),
+            rule(
+                "no-debug",
+                "withoutHeaders:\n            x-debug: {}\n          headers:\n            x-token:\n              exact: secret"),
             rule("not-secret", "withoutHeaders:\n            x-token:\n              exact: secret"),
             rule("wild-default", nil),
         ].joined(separator: "\n")
-        let yaml = [ServeLiveTests.isvc("rm", concurrency: 0, replicas: (1, 1)), """
+        let yaml = [
+            ServeLiveTests.isvc("rm", concurrency: 0, replicas: (1, 1)),
+            """
             apiVersion: networking.istio.io/v1
             kind: VirtualService
             metadata:
@@ -168,7 +180,8 @@ struct DifferentialEnvoyTests {
                 - knative-serving/knative-ingress-gateway
               http:
             \(wild)
-            """, """
+            """,
+            """
             apiVersion: networking.istio.io/v1
             kind: VirtualService
             metadata:
@@ -181,7 +194,8 @@ struct DifferentialEnvoyTests {
                 - knative-serving/knative-ingress-gateway
               http:
             \(rule("exact", nil))
-            """].joined(separator: "\n---\n")
+            """,
+        ].joined(separator: "\n---\n")
         try await Differential.withBoth(yaml, replicas: [target: 1]) { g, _ in
             let cases: [(host: String, path: String, headers: [(String, String)], expected: String)] = [
                 ("other.models.example.com", "/v1/models/rm:predict?version=2", [], "by-query"),
@@ -206,23 +220,29 @@ struct DifferentialEnvoyTests {
 
     // MARK: - 2. Retries
 
-    @Test("retries: attempts 2 on 5xx against a 503 path, Istio's default policy, a POST, and one replica failing: same statuses and attempts",
-          .enabled(if: Differential.runs, Differential.skipReason), .timeLimit(.minutes(5)))
+    @Test(
+        "retries: attempts 2 on 5xx against a 503 path, Istio's default policy, a POST, and one replica failing: same statuses and attempts",
+        .enabled(if: Differential.runs, Differential.skipReason), .timeLimit(.minutes(5)))
     func retries() async throws {
-        let routes = TrafficLiveTests.route("      rewrite:\n        uri: /\n      retries:\n        attempts: 2\n        retryOn: 5xx\n", match: "/r/")
+        let routes =
+            TrafficLiveTests.route(
+                "      rewrite:\n        uri: /\n      retries:\n        attempts: 2\n        retryOn: 5xx\n", match: "/r/")
             + TrafficLiveTests.route()
         let yaml = TrafficLiveTests.yaml("dretry", routes: routes, trafficPolicy: "    loadBalancer:\n      simple: ROUND_ROBIN\n")
         try await Differential.withBoth(yaml, replicas: [TrafficLiveTests.revision("dretry"): 2]) { g, _ in
             let ports = g.replicas[TrafficLiveTests.revision("dretry")]!
             let host = TrafficLiveTests.host("dretry")
             // Final status and the attempts both replicas saw, per request, per gateway.
-            for (path, method, expected) in [("/r/status/503/", "GET", 3), ("/r/status/503/", "POST", 3), ("/status/503/", "GET", 1),
-                                              ("/status/503/", "POST", 1), ("/r/status/404/", "GET", 1), ("/r/status/500/", "GET", 3)] {
+            for (path, method, expected) in [
+                ("/r/status/503/", "GET", 3), ("/r/status/503/", "POST", 3), ("/status/503/", "GET", 1),
+                ("/status/503/", "POST", 1), ("/r/status/404/", "GET", 1), ("/r/status/500/", "GET", 3),
+            ] {
                 var outcome: [String: (Int, Int)] = [:]
                 for (name, port) in [("serve", g.serve), ("Envoy", g.envoy)] {
                     var status = 0
                     let seen = await Differential.attempts(ports) {
-                        status = await RawHTTP.async(port: port, host: host, path: path, method: method, body: method == "POST" ? "{}" : "").status
+                        status = await RawHTTP.async(port: port, host: host, path: path, method: method, body: method == "POST" ? "{}" : "")
+                            .status
                     }
                     outcome[name] = (status, seen.reduce(0, +))
                 }
@@ -240,7 +260,9 @@ struct DifferentialEnvoyTests {
                     let seen = await Differential.attempts(ports) {
                         for _ in 0..<10 {
                             let r = await RawHTTP.async(port: port, host: host, path: path)
-                            answers[r.status == 200 ? "200 from \(r.port == ports[1] ? "healthy" : "failing")" : "status \(r.status)", default: 0] += 1
+                            answers[
+                                r.status == 200 ? "200 from \(r.port == ports[1] ? "healthy" : "failing")" : "status \(r.status)",
+                                default: 0] += 1
                         }
                     }
                     outcome[gateway] = (answers, seen)
@@ -260,8 +282,9 @@ struct DifferentialEnvoyTests {
 
     // MARK: - 3. JWT and RBAC
 
-    @Test("RequestAuthentication and AuthorizationPolicy (fixtures/istio-jwt-authz.yaml), every fixture token: same status, reason, challenge, and what reached the replica",
-          .enabled(if: Differential.runs, Differential.skipReason), .timeLimit(.minutes(5)))
+    @Test(
+        "RequestAuthentication and AuthorizationPolicy (fixtures/istio-jwt-authz.yaml), every fixture token: same status, reason, challenge, and what reached the replica",
+        .enabled(if: Differential.runs, Differential.skipReason), .timeLimit(.minutes(5)))
     func jwt() async throws {
         let tokens = try SecurityFixtures.tokens()
         let security = try SecurityFixtures.text("fixtures/istio-jwt-authz.yaml").components(separatedBy: "\n---\n").dropFirst()
@@ -290,8 +313,9 @@ struct DifferentialEnvoyTests {
                 for port in [g.serve, g.envoy] {
                     var r: RawHTTP.Response?
                     reached += await Differential.attempts(replica) {
-                        r = await RawHTTP.async(port: port, host: host, path: c.path, method: c.method, headers: c.headers,
-                                                body: c.method == "POST" ? #"{"instances": [[1, 2]]}"# : "")
+                        r = await RawHTTP.async(
+                            port: port, host: host, path: c.path, method: c.method, headers: c.headers,
+                            body: c.method == "POST" ? #"{"instances": [[1, 2]]}"# : "")
                     }
                     answers.append(r!)
                 }
@@ -303,8 +327,9 @@ struct DifferentialEnvoyTests {
                 #expect(s.headers["www-authenticate"] == e.headers["www-authenticate"], "\(c.name)")
                 // Envoy's reason is plain text; serve sends it as {"error": reason} (README: known difference).
                 if e.status != 200 {
-                    #expect(s.json["error"] as? String == e.body.trimmingCharacters(in: .whitespacesAndNewlines),
-                            "\(c.name): serve \(s.body), Envoy \(e.body)")
+                    #expect(
+                        s.json["error"] as? String == e.body.trimmingCharacters(in: .whitespacesAndNewlines),
+                        "\(c.name): serve \(s.body), Envoy \(e.body)")
                 }
             }
         }
@@ -312,19 +337,20 @@ struct DifferentialEnvoyTests {
 
     // MARK: - 4. Outlier detection
 
-    @Test("outlier detection: a replica switched to failing is ejected after 3 consecutive 5xx by both, and comes back after its ejection time",
-          .enabled(if: Differential.runs, Differential.skipReason), .timeLimit(.minutes(5)))
+    @Test(
+        "outlier detection: a replica switched to failing is ejected after 3 consecutive 5xx by both, and comes back after its ejection time",
+        .enabled(if: Differential.runs, Differential.skipReason), .timeLimit(.minutes(5)))
     func outlierDetection() async throws {
         let policy = """
-            loadBalancer:
-              simple: ROUND_ROBIN
-            outlierDetection:
-              consecutive5xxErrors: 3
-              interval: 1s
-              baseEjectionTime: 3s
-              maxEjectionPercent: 100
+                loadBalancer:
+                  simple: ROUND_ROBIN
+                outlierDetection:
+                  consecutive5xxErrors: 3
+                  interval: 1s
+                  baseEjectionTime: 3s
+                  maxEjectionPercent: 100
 
-        """
+            """
         let yaml = TrafficLiveTests.yaml("dod", routes: TrafficLiveTests.route(), trafficPolicy: policy)
         try await Differential.withBoth(yaml, replicas: [TrafficLiveTests.revision("dod"): 2]) { g, _ in
             let ports = g.replicas[TrafficLiveTests.revision("dod")]!

@@ -2,6 +2,7 @@ import Foundation
 import ISVCCore
 import LoopbackSupport
 import Testing
+
 @testable import ISVCServe
 
 /// Runs one input through both gateways at once: `isvc serve`'s gateway in process, and a real Envoy
@@ -33,8 +34,10 @@ enum Differential {
 
     /// Starts serve's gateway (under the loopback lock), waits for `replicas` (workload host -> count)
     /// to be ready, starts Envoy on the emitted config pointed at them, and runs `body`; stops both.
-    static func withBoth(_ yaml: String, previous: String? = nil, replicas: [String: Int],
-                         _ body: @Sendable (Gateways, GatewayServer) async throws -> Void) async throws {
+    static func withBoth(
+        _ yaml: String, previous: String? = nil, replicas: [String: Int],
+        _ body: @Sendable (Gateways, GatewayServer) async throws -> Void
+    ) async throws {
         try await ServeLiveTests.withRunningGateway(yaml, previous: previous) { port, gateway, _ in
             var ports: [String: [Int]] = [:]
             for (host, count) in replicas.sorted(by: { $0.key < $1.key }) {
@@ -80,20 +83,34 @@ enum Differential {
         if var clusters = config[path: ["static_resources", "clusters"]]?.array {
             for i in clusters.indices {
                 let socket = ["load_assignment", "endpoints"]
-                guard let first = clusters[i][path: socket]?.array?.first?["lb_endpoints"]?.array?.first?[path: ["endpoint", "address", "socket_address", "port_value"]]?.int,
-                      let all = replicas.values.first(where: { $0.first == first }), all.count > 1 else { continue }
-                clusters[i][path: socket] = [["lb_endpoints": .array(all.map { p in
-                    ["endpoint": ["address": ["socket_address": ["address": "127.0.0.1", "port_value": .int(p)]]]]
-                })]]
+                guard
+                    let first = clusters[i][path: socket]?.array?.first?["lb_endpoints"]?.array?.first?[path: [
+                        "endpoint", "address", "socket_address", "port_value",
+                    ]]?.int,
+                    let all = replicas.values.first(where: { $0.first == first }), all.count > 1
+                else { continue }
+                clusters[i][path: socket] = [
+                    [
+                        "lb_endpoints": .array(
+                            all.map { p in
+                                ["endpoint": ["address": ["socket_address": ["address": "127.0.0.1", "port_value": .int(p)]]]]
+                            })
+                    ]
+                ]
             }
             config[path: ["static_resources", "clusters"]] = .array(clusters)
         }
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("isvc-differential-\(UUID().uuidString).yaml")
         try YAMLWriter.document(config).write(to: file, atomically: true, encoding: .utf8)
-        let child = try Loopback.Child(envoy, ["-c", file.path, "--disable-hot-restart", "--concurrency", "1", "-l", "error",
-                                              "--base-id", String(Int.random(in: 1000...60000))])
+        let child = try Loopback.Child(
+            envoy,
+            [
+                "-c", file.path, "--disable-hot-restart", "--concurrency", "1", "-l", "error",
+                "--base-id", String(Int.random(in: 1000...60000)),
+            ])
         let running = RunningEnvoy(child: child, port: 8080 + options.portOffset, config: file)
-        let listeners = config[path: ["static_resources", "listeners"]]?.array?
+        let listeners =
+            config[path: ["static_resources", "listeners"]]?.array?
             .compactMap { $0[path: ["address", "socket_address", "port_value"]]?.int } ?? []
         for port in listeners where !(await waitForListener(port)) {
             running.stop()

@@ -4,6 +4,7 @@ import NIOEmbedded
 import NIOHTTP1
 import NIOHTTPTypes
 import Testing
+
 @testable import ISVCServe
 
 /// The gateway's per-connection handler on an embedded channel: what it answers for parser errors
@@ -39,8 +40,10 @@ struct GatewayConnectionTests {
 
     @Test("a parser error between requests: 431 or 400 with Envoy's body and Connection: close, then the connection closes")
     func headError() throws {
-        for (error, status, body) in [(HTTPParserError.headerOverflow, 431, "Request Header Fields Too Large"),
-                                      (.unexpectedContentLength, 400, "Bad Request"), (.invalidHeaderToken, 400, "Bad Request")] {
+        for (error, status, body) in [
+            (HTTPParserError.headerOverflow, 431, "Request Header Fields Too Large"),
+            (.unexpectedContentLength, 400, "Bad Request"), (.invalidHeaderToken, 400, "Bad Request"),
+        ] {
             let channel = try Self.channel()
             channel.pipeline.fireErrorCaught(error)
             let answers = try Self.written(channel)
@@ -95,7 +98,9 @@ struct GatewayConnectionTests {
         #expect(!channel.isActive)
     }
 
-    @Test("draining: answers say Connection: close and close the connection; an idle one is closed after the grace, or after a request that came in it")
+    @Test(
+        "draining: answers say Connection: close and close the connection; an idle one is closed after the grace, or after a request that came in it"
+    )
     func draining() throws {
         // A request in progress when draining begins.
         let busy = try Self.channel()

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import ISVCCore
 @testable import ISVCServe
 
@@ -10,7 +11,9 @@ struct GatewayRouterTests {
     static func compile(_ paths: [String], previous: Compiler.Result? = nil) -> Compiler.Result {
         var options = Compiler.Options()
         options.previous = previous.map { PreviousState(objects: $0.plan.objects.map(\.body)) }
-        let sources = paths.map { InputLoader.Source(path: $0, text: (try? String(contentsOf: root.appendingPathComponent($0), encoding: .utf8)) ?? "") }
+        let sources = paths.map {
+            InputLoader.Source(path: $0, text: (try? String(contentsOf: root.appendingPathComponent($0), encoding: .utf8)) ?? "")
+        }
         let d = Diagnostics()
         let result = Compiler.compile(sources, options: options, diagnostics: d)
         #expect(!d.hasErrors, "\(d.all.map(\.formatted))")
@@ -18,8 +21,9 @@ struct GatewayRouterTests {
     }
 
     static func router(_ result: Compiler.Result) throws -> GatewayRouter {
-        try GatewayRouter(bootstrap: Compiler.envoyBootstrap(result, options: EnvoyOptions()),
-                          localGatewayHost: result.validated.config.localGatewayHost)
+        try GatewayRouter(
+            bootstrap: Compiler.envoyBootstrap(result, options: EnvoyOptions()),
+            localGatewayHost: result.validated.config.localGatewayHost)
     }
 
     @Test("the external host reaches the revision through the local gateway, with KServe's and Knative's headers")
@@ -51,8 +55,10 @@ struct GatewayRouterTests {
         for host in ["localhost", "LocalHost:8080", "127.0.0.1", "127.0.0.1:80", "[::1]", "[::1]:8080"] {
             #expect(GatewayServer.isOwnAddress(host, listenHost: "127.0.0.1"), "\(host)")
         }
-        for host in ["", "evil.example.com", "127.0.0.2", "localhost.example.com", "localhost:x", "[::1]x", "[::2]", "::1",
-                     "sklearn-iris.default.example.com", "10.0.0.5"] {
+        for host in [
+            "", "evil.example.com", "127.0.0.2", "localhost.example.com", "localhost:x", "[::1]x", "[::2]", "::1",
+            "sklearn-iris.default.example.com", "10.0.0.5",
+        ] {
             #expect(!GatewayServer.isOwnAddress(host, listenHost: "127.0.0.1"), "\(host)")
         }
         // The --host value too (an IPv6 one written in brackets, as in a Host header).
@@ -65,13 +71,16 @@ struct GatewayRouterTests {
     @Test("a transformer is in front of the predictor; :explain goes to the explainer")
     func components() throws {
         let t = try Self.router(Self.compile(["fixtures/transformer.yaml"]))
-        #expect(try t.route(.init(host: "torch-transformer.default.example.com", path: "/v1/models/mnist:predict")).get().clusterHost
-            == "torch-transformer-transformer-00001.default.svc.cluster.local")
+        #expect(
+            try t.route(.init(host: "torch-transformer.default.example.com", path: "/v1/models/mnist:predict")).get().clusterHost
+                == "torch-transformer-transformer-00001.default.svc.cluster.local")
         let e = try Self.router(Self.compile(["fixtures/explainer.yaml"]))
-        #expect(try e.route(.init(host: "income.default.example.com", path: "/v1/models/income:explain")).get().clusterHost
-            == "income-explainer-00001.default.svc.cluster.local")
-        #expect(try e.route(.init(host: "income.default.example.com", path: "/v1/models/income:predict")).get().clusterHost
-            == "income-predictor-00001.default.svc.cluster.local")
+        #expect(
+            try e.route(.init(host: "income.default.example.com", path: "/v1/models/income:explain")).get().clusterHost
+                == "income-explainer-00001.default.svc.cluster.local")
+        #expect(
+            try e.route(.init(host: "income.default.example.com", path: "/v1/models/income:predict")).get().clusterHost
+                == "income-predictor-00001.default.svc.cluster.local")
     }
 
     @Test("a 10% canary gets about 10% of requests; the prev tag host always the rolled-out revision")
@@ -81,14 +90,17 @@ struct GatewayRouterTests {
         var generator = SystemRandomNumberGenerator()
         var canary = 0
         for _ in 0..<2000 {
-            let d = try router.route(.init(host: "sklearn-iris.default.example.com", path: "/"), random: { Double.random(in: 0..<1, using: &generator) }).get()
+            let d = try router.route(
+                .init(host: "sklearn-iris.default.example.com", path: "/"), random: { Double.random(in: 0..<1, using: &generator) }
+            ).get()
             if d.clusterHost.hasPrefix("sklearn-iris-predictor-00002.") { canary += 1 }
         }
         // Binomial(2000, 0.1): mean 200, sd 13.4; 5 sd either side.
         #expect((133...267).contains(canary), "canary share: \(canary)/2000")
         for _ in 0..<50 {
-            #expect(try router.route(.init(host: "prev-sklearn-iris-predictor.default.example.com", path: "/")).get().clusterHost
-                == "sklearn-iris-predictor-00001.default.svc.cluster.local")
+            #expect(
+                try router.route(.init(host: "prev-sklearn-iris-predictor.default.example.com", path: "/")).get().clusterHost
+                    == "sklearn-iris-predictor-00001.default.svc.cluster.local")
         }
     }
 
@@ -100,7 +112,8 @@ struct GatewayRouterTests {
         #expect(d.timeoutSeconds == 30)
     }
 
-    @Test("serve refuses an Envoy config it cannot run as Envoy would, naming the field: PASSTHROUGH is CLUSTER_PROVIDED on static endpoints")
+    @Test(
+        "serve refuses an Envoy config it cannot run as Envoy would, naming the field: PASSTHROUGH is CLUSTER_PROVIDED on static endpoints")
     func refusesUnsupported() throws {
         let isvc = try String(contentsOf: Self.root.appendingPathComponent("fixtures/sklearn-iris.yaml"), encoding: .utf8)
         let rule = """
@@ -121,8 +134,11 @@ struct GatewayRouterTests {
         #expect(!d.hasErrors, "\(d.all.map(\.formatted))")
         let bootstrap = Compiler.envoyBootstrap(result, options: EnvoyOptions())
         let index = try #require(bootstrap.clusters.firstIndex { $0.lbPolicy == .clusterProvided })
-        #expect(throws: UnsupportedEnvoyConfig(path: "static_resources.clusters[\(index)].lb_policy",
-                                               reason: "CLUSTER_PROVIDED has no load balancer for static endpoints")) {
+        #expect(
+            throws: UnsupportedEnvoyConfig(
+                path: "static_resources.clusters[\(index)].lb_policy",
+                reason: "CLUSTER_PROVIDED has no load balancer for static endpoints")
+        ) {
             try ServePlan(result)
         }
     }

@@ -1,12 +1,15 @@
 import ISVCCore
 import Testing
+
 @testable import ISVCServe
 
 /// The KPA's arithmetic against Knative's formulas (reference knative.md §5), on a driven clock.
 @Suite("KPA decider")
 struct KPADeciderTests {
-    static func settings(_ annotations: [String: String] = [:], cc: Int = 0,
-                         configure: (inout AutoscalerConfig) -> Void = { _ in }) -> KPASettings {
+    static func settings(
+        _ annotations: [String: String] = [:], cc: Int = 0,
+        configure: (inout AutoscalerConfig) -> Void = { _ in }
+    ) -> KPASettings {
         var config = AutoscalerConfig()
         configure(&config)
         var full: [String: String] = [:]
@@ -89,9 +92,11 @@ struct KPADeciderTests {
 
     @Test("min-scale, enable-scale-to-zero false and the HPA class keep a replica")
     func keepsAReplica() {
-        for s in [Self.settings(["window": "6s", "min-scale": "1"]),
-                  Self.settings(["window": "6s"]) { $0.enableScaleToZero = false },
-                  Self.settings(["class": "hpa.autoscaling.knative.dev"])] {
+        for s in [
+            Self.settings(["window": "6s", "min-scale": "1"]),
+            Self.settings(["window": "6s"]) { $0.enableScaleToZero = false },
+            Self.settings(["class": "hpa.autoscaling.knative.dev"]),
+        ] {
             var d = KPADecider(settings: s)
             d.activated(at: 0)
             Self.feed(&d, 0, from: 0, to: 200)

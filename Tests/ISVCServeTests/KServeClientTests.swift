@@ -1,6 +1,7 @@
 import Foundation
 import LoopbackSupport
 import Testing
+
 @testable import ISVCServe
 
 /// A real KServe Python model server (the `kserve` package, a custom `kserve.Model`) as a process
@@ -32,8 +33,9 @@ struct KServeClientTests {
         }
     }
 
-    @Test("tritonclient (binary tensors) and InferenceRESTClient (V1 and V2) get the KServe server's answers",
-          .enabled(if: runs, missing), .timeLimit(.minutes(5)))
+    @Test(
+        "tritonclient (binary tensors) and InferenceRESTClient (V1 and V2) get the KServe server's answers",
+        .enabled(if: runs, missing), .timeLimit(.minutes(5)))
     func clients() async throws {
         try #require(TestTools.kservePython != nil, Self.missing)
         let script = ServeLiveTests.root.appendingPathComponent("scripts/kserve-doubler.py").path
@@ -67,8 +69,9 @@ struct KServeClientTests {
         #expect(result["kserve_v1_predictions"] as? [[Double]] == [[2, 4, 6]])
     }
 
-    @Test("the same clients against a model served in the gateway's process (the V1/V2 protocol layer)",
-          .enabled(if: runs, missing), .timeLimit(.minutes(5)))
+    @Test(
+        "the same clients against a model served in the gateway's process (the V1/V2 protocol layer)",
+        .enabled(if: runs, missing), .timeLimit(.minutes(5)))
     func inProcess() async throws {
         try #require(TestTools.kservePython != nil, Self.missing)
         let yaml = """
@@ -82,8 +85,11 @@ struct KServeClientTests {
                   - name: kserve-container
                     image: local/native-doubler
             """
-        try await ServeLiveTests.withRunningGateway(yaml, native: { workload, _ in
-            workload.inferenceService == "doubler" ? [DoublingModel(name: "doubler")] : nil
-        }) { port, _, _ in try await Self.check(port: port) }
+        try await ServeLiveTests.withRunningGateway(
+            yaml,
+            native: { workload, _ in
+                workload.inferenceService == "doubler" ? [DoublingModel(name: "doubler")] : nil
+            }
+        ) { port, _, _ in try await Self.check(port: port) }
     }
 }

@@ -1,11 +1,12 @@
 import Foundation
 import Hummingbird
 import ISVCCore
-import LoopbackSupport
 import Logging
+import LoopbackSupport
 import NIOConcurrencyHelpers
 import ServiceLifecycle
 import Testing
+
 @testable import ISVCServe
 
 /// `isvc serve --watch`'s core: edits applied to a running gateway as a cluster applies them, under
@@ -13,26 +14,29 @@ import Testing
 @Suite("Serve, live edits", .serialized)
 struct LiveEditTests {
     /// The InferenceService at one step of a rollout: `backend` is the name its replicas answer with.
-    static func isvc(backend: String, canary: Int? = nil, rolloutDuration: String? = nil, standard: Bool = false,
-                     replicas: Int = 1) -> String {
-        let annotations = (rolloutDuration.map { ["serving.knative.dev/rollout-duration: \"\($0)\""] } ?? [])
+    static func isvc(
+        backend: String, canary: Int? = nil, rolloutDuration: String? = nil, standard: Bool = false,
+        replicas: Int = 1
+    ) -> String {
+        let annotations =
+            (rolloutDuration.map { ["serving.knative.dev/rollout-duration: \"\($0)\""] } ?? [])
             + (standard ? ["serving.kserve.io/deploymentMode: Standard"] : [])
         return """
-        apiVersion: serving.kserve.io/v1beta1
-        kind: InferenceService
-        metadata:
-          name: editme
-        \(annotations.isEmpty ? "" : "  annotations:\n" + annotations.map { "    " + $0 }.joined(separator: "\n"))
-        spec:
-          predictor:
-            minReplicas: \(replicas)
-        \(canary.map { "    canaryTrafficPercent: \($0)" } ?? "")
-            containers:
-              - name: kserve-container
-                image: local/echo
-                command: [python3, \(TestTools.root.appendingPathComponent("scripts/echo-backend.py").path)]
-                args: ["$(PORT)", "\(backend)", "300"]
-        """
+            apiVersion: serving.kserve.io/v1beta1
+            kind: InferenceService
+            metadata:
+              name: editme
+            \(annotations.isEmpty ? "" : "  annotations:\n" + annotations.map { "    " + $0 }.joined(separator: "\n"))
+            spec:
+              predictor:
+                minReplicas: \(replicas)
+            \(canary.map { "    canaryTrafficPercent: \($0)" } ?? "")
+                containers:
+                  - name: kserve-container
+                    image: local/echo
+                    command: [python3, \(TestTools.root.appendingPathComponent("scripts/echo-backend.py").path)]
+                    args: ["$(PORT)", "\(backend)", "300"]
+            """
     }
 
     /// Answers seen by the load: count per backend name, and every failure (status and body).
@@ -41,8 +45,9 @@ struct LiveEditTests {
         func record(_ r: Loopback.Response?) {
             state.withLockedValue { s in
                 guard let r, r.status == 200,
-                      let json = try? JSONSerialization.jsonObject(with: Data(r.body.utf8)) as? [String: Any],
-                      let backend = json["backend"] as? String else {
+                    let json = try? JSONSerialization.jsonObject(with: Data(r.body.utf8)) as? [String: Any],
+                    let backend = json["backend"] as? String
+                else {
                     s.failures.append(r.map { "\($0.status) \($0.body.prefix(200))" } ?? "no answer")
                     return
                 }
@@ -63,9 +68,11 @@ struct LiveEditTests {
         (0..<clients).map { _ in
             let thread = Thread {
                 while !stop.withLockedValue({ $0 }) {
-                    tally.record(Loopback.request(port: port, host: host, path: "/v1/models/editme:predict",
-                                                  headers: ["Content-Type": "application/json"], method: "POST",
-                                                  body: Array(#"{"instances": [[1]]}"#.utf8)))
+                    tally.record(
+                        Loopback.request(
+                            port: port, host: host, path: "/v1/models/editme:predict",
+                            headers: ["Content-Type": "application/json"], method: "POST",
+                            body: Array(#"{"instances": [[1]]}"#.utf8)))
                 }
             }
             thread.start()
@@ -77,7 +84,8 @@ struct LiveEditTests {
     /// none failed, stops everything and returns.
     static func underLoad(_ yaml: String, _ body: (ServeSession, GatewayServer, Tally) async throws -> Void) async throws {
         try await LoopbackLock.run {
-            let (first, d) = ServeSession.compile([.init(path: "editme.yaml", text: yaml)], settings: ServeSession.Settings(), previous: nil)
+            let (first, d) = ServeSession.compile(
+                [.init(path: "editme.yaml", text: yaml)], settings: ServeSession.Settings(), previous: nil)
             try #require(!d.hasErrors, "\(d.all.map(\.formatted))")
             let work = FileManager.default.temporaryDirectory.appendingPathComponent("isvc-edit-\(UUID().uuidString)")
             defer { try? FileManager.default.removeItem(at: work) }
@@ -98,8 +106,9 @@ struct LiveEditTests {
         }
     }
 
-    @Test("A canary edit, a rollback, a promotion and a new revision under steady load: 0 requests fail, traffic moves as the routes say",
-          .timeLimit(.minutes(5)))
+    @Test(
+        "A canary edit, a rollback, a promotion and a new revision under steady load: 0 requests fail, traffic moves as the routes say",
+        .timeLimit(.minutes(5)))
     func editsUnderLoad() async throws {
         try await Self.underLoad(Self.isvc(backend: "v1")) { session, gateway, tally in
 
@@ -148,8 +157,9 @@ struct LiveEditTests {
         }
     }
 
-    @Test("rollout-duration: a new revision gets 1 % first, then Knative's steps move the rest within the duration; 0 requests fail",
-          .timeLimit(.minutes(5)))
+    @Test(
+        "rollout-duration: a new revision gets 1 % first, then Knative's steps move the rest within the duration; 0 requests fail",
+        .timeLimit(.minutes(5)))
     func gradualRollout() async throws {
         try await Self.underLoad(Self.isvc(backend: "v1", rolloutDuration: "4s")) { session, gateway, tally in
             try await Task.sleep(for: .seconds(1))
@@ -181,8 +191,9 @@ struct LiveEditTests {
         }
     }
 
-    @Test("Standard mode: a changed Deployment rolls by maxSurge/maxUnavailable (3 replicas: never fewer than 3 ready, never more than 4); 0 requests fail",
-          .timeLimit(.minutes(5)))
+    @Test(
+        "Standard mode: a changed Deployment rolls by maxSurge/maxUnavailable (3 replicas: never fewer than 3 ready, never more than 4); 0 requests fail",
+        .timeLimit(.minutes(5)))
     func rollingUpdate() async throws {
         try await Self.underLoad(Self.isvc(backend: "v1", standard: true, replicas: 3)) { session, gateway, tally in
             let host = "editme-predictor.default.svc.cluster.local"

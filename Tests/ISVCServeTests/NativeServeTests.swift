@@ -12,7 +12,9 @@ struct NativeServeTests {
     static let fixtures = URL(fileURLWithPath: FileManager.default.currentDirectoryPath).appendingPathComponent("fixtures/models")
 
     static func isvc(_ name: String, format: String, model: String, env: [String: String] = [:]) -> String {
-        let envYAML = env.isEmpty ? "" : "\n      env:\n" + env.map { "        - name: \($0.key)\n          value: \"\($0.value)\"" }.joined(separator: "\n")
+        let envYAML =
+            env.isEmpty
+            ? "" : "\n      env:\n" + env.map { "        - name: \($0.key)\n          value: \"\($0.value)\"" }.joined(separator: "\n")
         return """
             apiVersion: serving.kserve.io/v1beta1
             kind: InferenceService
@@ -30,8 +32,9 @@ struct NativeServeTests {
     static func post(_ port: Int, host: String, path: String, _ json: String) async -> (Int, [String: Any], String) {
         await withCheckedContinuation { continuation in
             Thread {
-                let r = Loopback.request(port: port, host: host, path: path, headers: ["Content-Type": "application/json"],
-                                         method: "POST", body: Array(json.utf8))
+                let r = Loopback.request(
+                    port: port, host: host, path: path, headers: ["Content-Type": "application/json"],
+                    method: "POST", body: Array(json.utf8))
                 let body = r?.body ?? ""
                 let object = (try? JSONSerialization.jsonObject(with: Data(body.utf8))) as? [String: Any] ?? [:]
                 continuation.resume(returning: (r?.status ?? 0, object, body))
@@ -39,18 +42,24 @@ struct NativeServeTests {
         }
     }
 
-    @Test("sklearn-iris (KServe's example SVC): V1 predict, V2 infer and metadata, sklearn's error on a wrong feature count",
-          .timeLimit(.minutes(5)))
+    @Test(
+        "sklearn-iris (KServe's example SVC): V1 predict, V2 infer and metadata, sklearn's error on a wrong feature count",
+        .timeLimit(.minutes(5)))
     func sklearnIris() async throws {
-        try await ServeLiveTests.withRunningGateway(Self.isvc("sklearn-iris", format: "sklearn", model: "sklearn-iris-svc"),
-                                                    native: NativeRuntimes.hook) { port, _, _ in
+        try await ServeLiveTests.withRunningGateway(
+            Self.isvc("sklearn-iris", format: "sklearn", model: "sklearn-iris-svc"),
+            native: NativeRuntimes.hook
+        ) { port, _, _ in
             let host = "sklearn-iris.default.example.com"
-            let v1 = await Self.post(port, host: host, path: "/v1/models/sklearn-iris:predict",
-                                     #"{"instances": [[6.8, 2.8, 4.8, 1.4], [6.0, 3.4, 4.5, 1.6], [5.1, 3.5, 1.4, 0.2]]}"#)
+            let v1 = await Self.post(
+                port, host: host, path: "/v1/models/sklearn-iris:predict",
+                #"{"instances": [[6.8, 2.8, 4.8, 1.4], [6.0, 3.4, 4.5, 1.6], [5.1, 3.5, 1.4, 0.2]]}"#)
             #expect(v1.0 == 200, "\(v1.2)")
             #expect(v1.1["predictions"] as? [Int] == [1, 1, 0])
-            let v2 = await Self.post(port, host: host, path: "/v2/models/sklearn-iris/infer",
-                                     #"{"id": "7", "inputs": [{"name": "input-0", "shape": [2, 4], "datatype": "FP32", "data": [6.8, 2.8, 4.8, 1.4, 5.1, 3.5, 1.4, 0.2]}]}"#)
+            let v2 = await Self.post(
+                port, host: host, path: "/v2/models/sklearn-iris/infer",
+                #"{"id": "7", "inputs": [{"name": "input-0", "shape": [2, 4], "datatype": "FP32", "data": [6.8, 2.8, 4.8, 1.4, 5.1, 3.5, 1.4, 0.2]}]}"#
+            )
             #expect(v2.0 == 200, "\(v2.2)")
             #expect(v2.1["id"] as? String == "7")
             let output = try #require((v2.1["outputs"] as? [[String: Any]])?.first)
@@ -70,12 +79,16 @@ struct NativeServeTests {
 
     @Test("PREDICT_PROBA=true in the predictor's env answers predict_proba, as sklearnserver does", .timeLimit(.minutes(5)))
     func predictProba() async throws {
-        let expected = try JSONSerialization.jsonObject(with: Data(contentsOf: Self.fixtures.appendingPathComponent("sklearn-iris-logreg.expected.json"))) as? [String: Any]
+        let expected =
+            try JSONSerialization.jsonObject(
+                with: Data(contentsOf: Self.fixtures.appendingPathComponent("sklearn-iris-logreg.expected.json"))) as? [String: Any]
         let rows = try #require(expected?["rows"] as? [[Double]])
         let proba = try #require((expected?["predict_proba"] as? [String: Any])?["data"] as? [Double])
         let body = String(decoding: try JSONSerialization.data(withJSONObject: ["instances": Array(rows.prefix(2))]), as: UTF8.self)
-        try await ServeLiveTests.withRunningGateway(Self.isvc("iris", format: "sklearn", model: "sklearn-iris-logreg", env: ["PREDICT_PROBA": "TRUE"]),
-                                                    native: NativeRuntimes.hook) { port, _, _ in
+        try await ServeLiveTests.withRunningGateway(
+            Self.isvc("iris", format: "sklearn", model: "sklearn-iris-logreg", env: ["PREDICT_PROBA": "TRUE"]),
+            native: NativeRuntimes.hook
+        ) { port, _, _ in
             let answer = await Self.post(port, host: "iris.default.example.com", path: "/v1/models/iris:predict", body)
             #expect(answer.0 == 200, "\(answer.2)")
             let got = try #require(answer.1["predictions"] as? [[Double]])
@@ -84,16 +97,20 @@ struct NativeServeTests {
         }
     }
 
-    @Test("xgboost and lightgbm InferenceServices answer Booster.predict through the gateway", .timeLimit(.minutes(5)),
-          arguments: [("xgboost", "xgboost-iris-softprob"), ("lightgbm", "lightgbm-cancer-binary")])
+    @Test(
+        "xgboost and lightgbm InferenceServices answer Booster.predict through the gateway", .timeLimit(.minutes(5)),
+        arguments: [("xgboost", "xgboost-iris-softprob"), ("lightgbm", "lightgbm-cancer-binary")])
     func boosters(format: String, model: String) async throws {
-        let expected = try JSONSerialization.jsonObject(with: Data(contentsOf: Self.fixtures.appendingPathComponent("\(model).expected.json"))) as? [String: Any]
+        let expected =
+            try JSONSerialization.jsonObject(with: Data(contentsOf: Self.fixtures.appendingPathComponent("\(model).expected.json")))
+            as? [String: Any]
         let rows = try #require(expected?["rows"] as? [[Any]])
         let predicted = try #require((expected?["predict"] as? [String: Any])?["data"] as? [Double])
         let perRow = predicted.count / rows.count
         // V1 JSON has no NaN: null stands for a missing value, as numpy makes it NaN.
         let body = String(decoding: try JSONSerialization.data(withJSONObject: ["instances": Array(rows.prefix(3))]), as: UTF8.self)
-        try await ServeLiveTests.withRunningGateway(Self.isvc("m", format: format, model: model), native: NativeRuntimes.hook) { port, _, _ in
+        try await ServeLiveTests.withRunningGateway(Self.isvc("m", format: format, model: model), native: NativeRuntimes.hook) {
+            port, _, _ in
             let answer = await Self.post(port, host: "m.default.example.com", path: "/v1/models/m:predict", body)
             #expect(answer.0 == 200, "\(answer.2)")
             let got = (answer.1["predictions"] as? [Any] ?? []).flatMap { ($0 as? [Double]) ?? [($0 as? Double) ?? .nan] }
@@ -107,8 +124,10 @@ struct NativeServeTests {
         let work = FileManager.default.temporaryDirectory.appendingPathComponent("isvc-hostile-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: work) }
-        try FileManager.default.copyItem(at: Self.fixtures.appendingPathComponent("hostile/os-system.pkl"), to: work.appendingPathComponent("model.pkl"))
-        let yaml = Self.isvc("evil", format: "sklearn", model: "x").replacingOccurrences(of: Self.fixtures.appendingPathComponent("x").path, with: work.path)
+        try FileManager.default.copyItem(
+            at: Self.fixtures.appendingPathComponent("hostile/os-system.pkl"), to: work.appendingPathComponent("model.pkl"))
+        let yaml = Self.isvc("evil", format: "sklearn", model: "x").replacingOccurrences(
+            of: Self.fixtures.appendingPathComponent("x").path, with: work.path)
         try await ServeLiveTests.withRunningGateway(yaml, native: NativeRuntimes.hook) { port, _, _ in
             let answer = await Self.post(port, host: "evil.default.example.com", path: "/v1/models/evil:predict", #"{"instances": [[1]]}"#)
             #expect(answer.0 == 503, "\(answer.2)")

@@ -1,7 +1,8 @@
 import Foundation
-import LoopbackSupport
 import ISVCModels
+import LoopbackSupport
 import Testing
+
 @testable import ISVCServe
 
 /// Seeded, deterministic mutations of valid V1 and V2 bodies (JSON and the binary tensor extension)
@@ -33,24 +34,45 @@ struct ProtocolFuzzTests {
     static let seeds: [Body] = {
         var seeds: [Body] = []
         for model in ["scale", "iris"] {
-            seeds.append(Body(path: "/v1/models/\(model):predict", bytes: Array(#"{"instances": [[6.8, 2.8, 4.8, 1.4], [6.0, 3.4, 4.5, 1.6]]}"#.utf8)))
-            seeds.append(Body(path: "/v1/models/\(model):predict", bytes: Array(#"{"inputs": [[1, 2, 3, 4]], "parameters": {"x": [true, null, "s"]}}"#.utf8)))
-            seeds.append(Body(path: "/v2/models/\(model)/infer", bytes: Array(#"""
-                {"id": "a1", "inputs": [{"name": "input-0", "shape": [2, 4], "datatype": "FP32", "data": [[6.8, 2.8, 4.8, 1.4], [6.0, 3.4, 4.5, 1.6]]}],
-                 "outputs": [{"name": "output-0", "parameters": {"binary_data": false}}]}
-                """#.utf8)))
-            seeds.append(Body(path: "/v2/models/\(model)/infer", bytes: Array(#"""
-                {"inputs": [{"name": "x", "shape": [1, 4], "datatype": "INT64", "data": [1, -2, 3, 4000000000]},
-                 {"name": "b", "shape": [2], "datatype": "BOOL", "data": [true, false]},
-                 {"name": "s", "shape": [2], "datatype": "BYTES", "data": ["ab", "\u00e9\n"]}],
-                 "parameters": {"binary_data_output": true}}
-                """#.utf8)))
-            let header = #"{"inputs": [{"name": "input-0", "shape": [2, 4], "datatype": "FP32", "parameters": {"binary_data_size": 32}}], "outputs": [{"name": "output-0", "parameters": {"binary_data": true}}]}"#
-            seeds.append(Body(path: "/v2/models/\(model)/infer", bytes: Array(header.utf8) + float32([6.8, 2.8, 4.8, 1.4, 6.0, 3.4, 4.5, 1.6]),
-                              headerLength: header.utf8.count))
-            let bytesHeader = #"{"inputs": [{"name": "h", "shape": [1, 4], "datatype": "FP16", "parameters": {"binary_data_size": 8}}, {"name": "s", "shape": [2], "datatype": "BYTES", "parameters": {"binary_data_size": 11}}]}"#
-            seeds.append(Body(path: "/v2/models/\(model)/infer", bytes: Array(bytesHeader.utf8) + [0, 0x3c, 0, 0xc0, 0, 0x3c, 0, 0xc0, 2, 0, 0, 0, 97, 98, 1, 0, 0, 0, 99],
-                              headerLength: bytesHeader.utf8.count))
+            seeds.append(
+                Body(
+                    path: "/v1/models/\(model):predict", bytes: Array(#"{"instances": [[6.8, 2.8, 4.8, 1.4], [6.0, 3.4, 4.5, 1.6]]}"#.utf8))
+            )
+            seeds.append(
+                Body(
+                    path: "/v1/models/\(model):predict",
+                    bytes: Array(#"{"inputs": [[1, 2, 3, 4]], "parameters": {"x": [true, null, "s"]}}"#.utf8)))
+            seeds.append(
+                Body(
+                    path: "/v2/models/\(model)/infer",
+                    bytes: Array(
+                        #"""
+                        {"id": "a1", "inputs": [{"name": "input-0", "shape": [2, 4], "datatype": "FP32", "data": [[6.8, 2.8, 4.8, 1.4], [6.0, 3.4, 4.5, 1.6]]}],
+                         "outputs": [{"name": "output-0", "parameters": {"binary_data": false}}]}
+                        """#.utf8)))
+            seeds.append(
+                Body(
+                    path: "/v2/models/\(model)/infer",
+                    bytes: Array(
+                        #"""
+                        {"inputs": [{"name": "x", "shape": [1, 4], "datatype": "INT64", "data": [1, -2, 3, 4000000000]},
+                         {"name": "b", "shape": [2], "datatype": "BOOL", "data": [true, false]},
+                         {"name": "s", "shape": [2], "datatype": "BYTES", "data": ["ab", "\u00e9\n"]}],
+                         "parameters": {"binary_data_output": true}}
+                        """#.utf8)))
+            let header =
+                #"{"inputs": [{"name": "input-0", "shape": [2, 4], "datatype": "FP32", "parameters": {"binary_data_size": 32}}], "outputs": [{"name": "output-0", "parameters": {"binary_data": true}}]}"#
+            seeds.append(
+                Body(
+                    path: "/v2/models/\(model)/infer", bytes: Array(header.utf8) + float32([6.8, 2.8, 4.8, 1.4, 6.0, 3.4, 4.5, 1.6]),
+                    headerLength: header.utf8.count))
+            let bytesHeader =
+                #"{"inputs": [{"name": "h", "shape": [1, 4], "datatype": "FP16", "parameters": {"binary_data_size": 8}}, {"name": "s", "shape": [2], "datatype": "BYTES", "parameters": {"binary_data_size": 11}}]}"#
+            seeds.append(
+                Body(
+                    path: "/v2/models/\(model)/infer",
+                    bytes: Array(bytesHeader.utf8) + [0, 0x3c, 0, 0xc0, 0, 0x3c, 0, 0xc0, 2, 0, 0, 0, 97, 98, 1, 0, 0, 0, 99],
+                    headerLength: bytesHeader.utf8.count))
         }
         return seeds
     }()
@@ -74,12 +96,17 @@ struct ProtocolFuzzTests {
             case 1: if !b.isEmpty { b[at] ^= 1 << UInt8.random(in: 0..<8, using: &rng) }
             case 2: b.insert(Array("[]{}\",:-.0123456789eE+ \\".utf8).randomElement(using: &rng)!, at: at)
             case 3: if !b.isEmpty { b.removeSubrange(at..<min(b.count, at + Int.random(in: 1...16, using: &rng))) }
-            case 4: if !b.isEmpty { let end = min(b.count, at + Int.random(in: 1...64, using: &rng)); b.insert(contentsOf: b[at..<end], at: at) }
+            case 4:
+                if !b.isEmpty {
+                    let end = min(b.count, at + Int.random(in: 1...64, using: &rng)); b.insert(contentsOf: b[at..<end], at: at)
+                }
             case 5, 6:
                 // Replace a number (or the token at this place) by a hostile one.
                 var end = at
-                while end < b.count, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(b[end]) || b[end] == UInt8(ascii: ".")
-                    || b[end] == UInt8(ascii: "-") || b[end] == UInt8(ascii: "e") { end += 1 }
+                while end < b.count,
+                    (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(b[end]) || b[end] == UInt8(ascii: ".")
+                        || b[end] == UInt8(ascii: "-") || b[end] == UInt8(ascii: "e")
+                { end += 1 }
                 b.replaceSubrange(at..<max(at, end), with: Array(tokens.randomElement(using: &rng)!.utf8))
             case 7: b = Array(b.prefix(at))
             case 8:
@@ -111,9 +138,11 @@ struct ProtocolFuzzTests {
         let json = (try? JSONSerialization.jsonObject(with: Data(answer.body.prefix(jsonLength)))) as? [String: Any]
         let error = json?["error"] as? String
         let modelError = answer.status == 500 && body.path.contains("iris") && error != nil
-        let fine = ((200..<300).contains(answer.status) && json != nil) || ((400..<500).contains(answer.status) && error != nil) || modelError
+        let fine =
+            ((200..<300).contains(answer.status) && json != nil) || ((400..<500).contains(answer.status) && error != nil) || modelError
         if !fine {
-            Issue.record("""
+            Issue.record(
+                """
                 seed \(seed) iteration \(iteration): \(body.path) answered \(answer.status) \(String(decoding: answer.body.prefix(300), as: UTF8.self))
                 header length \(body.headerLength.map(String.init) ?? "none"), body (first 600 bytes): \(String(decoding: body.bytes.prefix(600), as: UTF8.self).debugDescription)
                 """)

@@ -1,6 +1,7 @@
 import Foundation
 import ISVCModels
 import Testing
+
 @testable import ISVCServe
 
 /// Request bodies that used to stop the whole process (an arithmetic-overflow trap or an allocation
@@ -28,7 +29,9 @@ struct ProtocolHostileTests {
 
     /// A binary-extension request: the JSON header, then `tail`.
     static func binary(_ header: String, _ tail: [UInt8], model: String = "scale") -> (status: Int, error: String?) {
-        post("/v2/models/\(model)/infer", Array(header.utf8) + tail, headers: [("Inference-Header-Content-Length", String(header.utf8.count))])
+        post(
+            "/v2/models/\(model)/infer", Array(header.utf8) + tail,
+            headers: [("Inference-Header-Content-Length", String(header.utf8.count))])
     }
 
     static func expect400(_ r: (status: Int, error: String?), _ fragment: String, sourceLocation: SourceLocation = #_sourceLocation) {
@@ -45,49 +48,66 @@ struct ProtocolHostileTests {
 
     @Test("a JSON tensor whose shape product overflows Int is a 400 (reduce(1, *) trapped)", arguments: ["scale", "iris"])
     func shapeProductOverflow(model: String) {
-        Self.expect400(Self.v2(#"{"inputs": [{"name": "x", "shape": [4611686018427387904, 4611686018427387904], "datatype": "FP64", "data": [1, 2]}]}"#, model: model),
-                       "more elements than can be counted")
-        Self.expect400(Self.v2(#"{"inputs": [{"name": "x", "shape": [3, 3074457345618258603], "datatype": "FP32", "data": [1]}]}"#, model: model),
-                       "more elements than can be counted")
+        Self.expect400(
+            Self.v2(
+                #"{"inputs": [{"name": "x", "shape": [4611686018427387904, 4611686018427387904], "datatype": "FP64", "data": [1, 2]}]}"#,
+                model: model),
+            "more elements than can be counted")
+        Self.expect400(
+            Self.v2(#"{"inputs": [{"name": "x", "shape": [3, 3074457345618258603], "datatype": "FP32", "data": [1]}]}"#, model: model),
+            "more elements than can be counted")
     }
 
-    @Test("a shape dimension beyond Int's range as a decimal or an integer literal is a 400 (NSNumber.intValue trapped on 1e30)",
-          arguments: ["[1e30, 4]", "[4, 1e19]", "[99999999999999999999, 1]", "[9.3e18]", "[-1e30]"])
+    @Test(
+        "a shape dimension beyond Int's range as a decimal or an integer literal is a 400 (NSNumber.intValue trapped on 1e30)",
+        arguments: ["[1e30, 4]", "[4, 1e19]", "[99999999999999999999, 1]", "[9.3e18]", "[-1e30]"])
     func hugeDimension(shape: String) {
-        Self.expect400(Self.v2(#"{"inputs": [{"name": "x", "shape": \#(shape), "datatype": "FP32", "data": [1, 2, 3, 4]}]}"#),
-                       "shape dimensions must be non-negative integers")
-        Self.expect400(Self.binary(#"{"inputs": [{"name": "x", "shape": \#(shape), "datatype": "FP32", "parameters": {"binary_data_size": 16}}]}"#,
-                                   [UInt8](repeating: 0, count: 16)),
-                       "shape dimensions must be non-negative integers")
+        Self.expect400(
+            Self.v2(#"{"inputs": [{"name": "x", "shape": \#(shape), "datatype": "FP32", "data": [1, 2, 3, 4]}]}"#),
+            "shape dimensions must be non-negative integers")
+        Self.expect400(
+            Self.binary(
+                #"{"inputs": [{"name": "x", "shape": \#(shape), "datatype": "FP32", "parameters": {"binary_data_size": 16}}]}"#,
+                [UInt8](repeating: 0, count: 16)),
+            "shape dimensions must be non-negative integers")
     }
 
     @Test("a binary tensor whose shape product (or product times the element size) overflows is a 400", arguments: ["scale", "iris"])
     func binaryShapeOverflow(model: String) {
-        Self.expect400(Self.binary(#"{"inputs": [{"name": "x", "shape": [4611686018427387904, 4611686018427387904], "datatype": "FP32", "parameters": {"binary_data_size": 16}}]}"#,
-                                   [UInt8](repeating: 0, count: 16), model: model),
-                       "more elements than can be counted")
+        Self.expect400(
+            Self.binary(
+                #"{"inputs": [{"name": "x", "shape": [4611686018427387904, 4611686018427387904], "datatype": "FP32", "parameters": {"binary_data_size": 16}}]}"#,
+                [UInt8](repeating: 0, count: 16), model: model),
+            "more elements than can be counted")
         // The product fits, the byte count (x8) does not: past the element limit first (413), and
         // with no limit, the decoder's own check.
-        let header = #"{"inputs": [{"name": "x", "shape": [2, 1152921504606846976], "datatype": "FP64", "parameters": {"binary_data_size": 16}}]}"#
+        let header =
+            #"{"inputs": [{"name": "x", "shape": [2, 1152921504606846976], "datatype": "FP64", "parameters": {"binary_data_size": 16}}]}"#
         let limited = Self.binary(header, [UInt8](repeating: 0, count: 16), model: model)
         #expect(limited.status == 413 && limited.error?.contains("--max-tensor-elements") == true, "\(limited)")
         let unlimited = ProtocolServer(models: Array(Self.server.models.values), limits: .init(maxTensorElements: .max))
-        let answer = unlimited.handle(method: "POST", path: "/v2/models/\(model)/infer",
-                                      headers: [("Inference-Header-Content-Length", String(header.utf8.count))],
-                                      body: Array(header.utf8) + [UInt8](repeating: 0, count: 16))
+        let answer = unlimited.handle(
+            method: "POST", path: "/v2/models/\(model)/infer",
+            headers: [("Inference-Header-Content-Length", String(header.utf8.count))],
+            body: Array(header.utf8) + [UInt8](repeating: 0, count: 16))
         #expect(answer.status == 400 && String(decoding: answer.body, as: UTF8.self).contains("bytes, got 16"))
-        #expect(throws: ProtocolError.self) { try Tensor.decode([UInt8](repeating: 0, count: 16), name: "x", datatype: "FP64", shape: [2, 1 << 60]) }
+        #expect(throws: ProtocolError.self) {
+            try Tensor.decode([UInt8](repeating: 0, count: 16), name: "x", datatype: "FP64", shape: [2, 1 << 60])
+        }
     }
 
-    @Test("binary_data_size near Int.max is a 400 (offset + size trapped)", arguments: [
-        "9223372036854775807", "9223372036854775800", "9223372036854775807.0",
-    ])
+    @Test(
+        "binary_data_size near Int.max is a 400 (offset + size trapped)",
+        arguments: [
+            "9223372036854775807", "9223372036854775800", "9223372036854775807.0",
+        ])
     func binarySizeNearIntMax(size: String) {
         let header = #"{"inputs": [{"name": "x", "shape": [1], "datatype": "FP32", "parameters": {"binary_data_size": \#(size)}}]}"#
         let r = Self.binary(header, [0, 0, 128, 63])
         #expect(r.status == 400 && r.error?.contains("binary_data_size") == true, "\(r)")
         // Two inputs: the second's size overflows once added to the first's offset.
-        let two = #"{"inputs": [{"name": "a", "shape": [1], "datatype": "FP32", "parameters": {"binary_data_size": 4}}, {"name": "b", "shape": [1], "datatype": "FP32", "parameters": {"binary_data_size": 9223372036854775806}}]}"#
+        let two =
+            #"{"inputs": [{"name": "a", "shape": [1], "datatype": "FP32", "parameters": {"binary_data_size": 4}}, {"name": "b", "shape": [1], "datatype": "FP32", "parameters": {"binary_data_size": 9223372036854775806}}]}"#
         Self.expect400(Self.binary(two, [0, 0, 128, 63, 0, 0, 128, 63]), "runs past the body")
     }
 
@@ -104,20 +124,26 @@ struct ProtocolHostileTests {
         #expect(r.error?.contains("inhomogeneous shape") == true, "\(r)")
     }
 
-    @Test("an Inference-Header-Content-Length that is not a length within the body is a 400", arguments: [
-        "-1", "99999999999999999999999", "9223372036854775807", "1e3", "abc", "",
-    ])
+    @Test(
+        "an Inference-Header-Content-Length that is not a length within the body is a 400",
+        arguments: [
+            "-1", "99999999999999999999999", "9223372036854775807", "1e3", "abc", "",
+        ])
     func headerLength(value: String) {
         let body = Array(#"{"inputs": [{"name": "x", "shape": [1], "datatype": "FP32", "data": [1]}]}"#.utf8)
-        Self.expect400(Self.post("/v2/models/scale/infer", body, headers: [("Inference-Header-Content-Length", value)]),
-                       "inference-header-content-length")
+        Self.expect400(
+            Self.post("/v2/models/scale/infer", body, headers: [("Inference-Header-Content-Length", value)]),
+            "inference-header-content-length")
     }
 
     // MARK: Hostile tensors
 
-    @Test("non-finite and out-of-range number literals are a 400", arguments: [
-        "NaN", "nan", "Infinity", "-Infinity", "inf", "1e400", "-1e400", "1e99999999999", "0x10", "+1", ".5", "1.", "--1", "1e", "\"1\"",
-    ])
+    @Test(
+        "non-finite and out-of-range number literals are a 400",
+        arguments: [
+            "NaN", "nan", "Infinity", "-Infinity", "inf", "1e400", "-1e400", "1e99999999999", "0x10", "+1", ".5", "1.", "--1", "1e",
+            "\"1\"",
+        ])
     func nonFinite(literal: String) {
         let r = Self.v2(#"{"inputs": [{"name": "x", "shape": [2], "datatype": "FP64", "data": [1, \#(literal)]}]}"#)
         #expect(r.status == 400, "\(literal): \(r)")
@@ -135,9 +161,11 @@ struct ProtocolHostileTests {
         Self.expect400(Self.post("/v1/models/iris:predict", Array(unclosed.utf8)), "nested deeper")
     }
 
-    @Test("binary lengths larger than the body, negative or not numbers are a 400", arguments: [
-        "17", "1000000", "-4", "-9223372036854775808", "\"16\"", "true", "1.5", "null", "[16]", "{}",
-    ])
+    @Test(
+        "binary lengths larger than the body, negative or not numbers are a 400",
+        arguments: [
+            "17", "1000000", "-4", "-9223372036854775808", "\"16\"", "true", "1.5", "null", "[16]", "{}",
+        ])
     func binarySize(size: String) {
         let header = #"{"inputs": [{"name": "x", "shape": [4], "datatype": "FP32", "parameters": {"binary_data_size": \#(size)}}]}"#
         let r = Self.binary(header, [UInt8](repeating: 0, count: 16))
@@ -151,7 +179,9 @@ struct ProtocolHostileTests {
         Self.expect400(Self.binary(header.replacingOccurrences(of: "8}", with: "2}"), [1, 0]), "truncated")
     }
 
-    @Test("negative, fractional, boolean or non-numeric shapes are a 400", arguments: ["[-1]", "[1.5]", "[true]", "[\"2\"]", "[null]", "2", "{}"])
+    @Test(
+        "negative, fractional, boolean or non-numeric shapes are a 400",
+        arguments: ["[-1]", "[1.5]", "[true]", "[\"2\"]", "[null]", "2", "{}"])
     func badShape(shape: String) {
         let r = Self.v2(#"{"inputs": [{"name": "x", "shape": \#(shape), "datatype": "FP32", "data": [1, 2]}]}"#)
         #expect(r.status == 400 && r.error?.contains("shape") == true, "\(shape): \(r)")
@@ -175,13 +205,23 @@ struct ProtocolHostileTests {
         let two = "[6.8, 2.8, 4.8, 1.4], [6.0, 3.4, 4.5, 1.6]"
         #expect(post("/v1/models/iris:predict", Array(#"{"instances": [\#(two)]}"#.utf8)).status == 200, "8 elements: at the limit")
         let v1 = post("/v1/models/iris:predict", Array(#"{"instances": [\#(two), [1, 2, 3, 4]]}"#.utf8))
-        #expect(v1.status == 413 && v1.error?.contains("more than 8 tensor elements") == true && v1.error?.contains("--max-tensor-elements 8") == true, "\(v1)")
-        #expect(post("/v2/models/iris/infer", Array(#"{"inputs": [{"name": "x", "shape": [2, 4], "datatype": "FP64", "data": [\#(two)]}]}"#.utf8)).status == 200)
-        let v2 = post("/v2/models/iris/infer", Array(#"{"inputs": [{"name": "x", "shape": [2, 4], "datatype": "FP64", "data": [\#(two)]}, {"name": "y", "shape": [1], "datatype": "FP64", "data": [1]}]}"#.utf8))
+        #expect(
+            v1.status == 413 && v1.error?.contains("more than 8 tensor elements") == true
+                && v1.error?.contains("--max-tensor-elements 8") == true, "\(v1)")
+        #expect(
+            post(
+                "/v2/models/iris/infer", Array(#"{"inputs": [{"name": "x", "shape": [2, 4], "datatype": "FP64", "data": [\#(two)]}]}"#.utf8)
+            ).status == 200)
+        let v2 = post(
+            "/v2/models/iris/infer",
+            Array(
+                #"{"inputs": [{"name": "x", "shape": [2, 4], "datatype": "FP64", "data": [\#(two)]}, {"name": "y", "shape": [1], "datatype": "FP64", "data": [1]}]}"#
+                    .utf8))
         #expect(v2.status == 413 && v2.error?.contains("--max-tensor-elements") == true, "\(v2)")
         let header = #"{"inputs": [{"name": "x", "shape": [3, 4], "datatype": "FP32", "parameters": {"binary_data_size": 48}}]}"#
-        let binary = post("/v2/models/iris/infer", Array(header.utf8) + [UInt8](repeating: 0, count: 48),
-                          headers: [("Inference-Header-Content-Length", String(header.utf8.count))])
+        let binary = post(
+            "/v2/models/iris/infer", Array(header.utf8) + [UInt8](repeating: 0, count: 48),
+            headers: [("Inference-Header-Content-Length", String(header.utf8.count))])
         #expect(binary.status == 413 && binary.error?.contains("input x") == true, "\(binary)")
     }
 

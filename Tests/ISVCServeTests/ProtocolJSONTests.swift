@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import ISVCServe
 
 /// The protocol layer's JSON: numbers exactly as Python reads them, shapes as JSONSerialization
@@ -11,7 +12,8 @@ struct ProtocolJSONTests {
         var generator = SystemRandomNumberGenerator()
         var texts = ["0.15785200061051796", "-73.65023101168936", "6.8", "1e-07", "2.2250738585072014e-308", "1.7976931348623157e308"]
         for _ in 0..<5000 {
-            texts.append("\(Double.random(in: -1000...1000, using: &generator) * pow(10, Double(Int.random(in: -12...12, using: &generator))))")
+            texts.append(
+                "\(Double.random(in: -1000...1000, using: &generator) * pow(10, Double(Int.random(in: -12...12, using: &generator))))")
         }
         let parsed = try #require(try ProtocolJSON.parse(Array(("[" + texts.joined(separator: ",") + "]").utf8)) as? [NSNumber])
         #expect(parsed.count == texts.count)
@@ -33,10 +35,12 @@ struct ProtocolJSONTests {
         #expect((object["e"] as? [String: Any])?.isEmpty == true)
     }
 
-    @Test("bad documents are errors with an offset, never a crash", arguments: [
-        "", "{", "[1,", "{\"a\" 1}", "[1 2]", "tru", "nul", "\"abc", "\"\\u12\"", "\"\\ud800\\u0041\"", "[-]", "1.2.3e", "{}x",
-        "[1e999]", "\"a\u{01}b\"", String(repeating: "[", count: 100_000),
-    ])
+    @Test(
+        "bad documents are errors with an offset, never a crash",
+        arguments: [
+            "", "{", "[1,", "{\"a\" 1}", "[1 2]", "tru", "nul", "\"abc", "\"\\u12\"", "\"\\ud800\\u0041\"", "[-]", "1.2.3e", "{}x",
+            "[1e999]", "\"a\u{01}b\"", String(repeating: "[", count: 100_000),
+        ])
     func malformed(text: String) {
         #expect(throws: ProtocolJSON.Failure.self) { try ProtocolJSON.parse(Array(text.utf8)) }
     }
@@ -63,8 +67,11 @@ struct ProtocolJSONTests {
         #expect((unpacked[0][1] as? NSNumber)?.doubleValue == 2.5 && unpacked[1][0] is NSNull)
     }
 
-    @Test("arrays that cannot be packed are read as before: ragged rows (each row packed), mixed kinds, strings, big integers",
-          arguments: [#"[[1, 2], [3]]"#, #"[[1, 2], 3]"#, #"[1, true]"#, #"[1, "a"]"#, #"[[[1]], [2]]"#, #"[[], [1]]"#, #"[9007199254740993, 1]"#])
+    @Test(
+        "arrays that cannot be packed are read as before: ragged rows (each row packed), mixed kinds, strings, big integers",
+        arguments: [
+            #"[[1, 2], [3]]"#, #"[[1, 2], 3]"#, #"[1, true]"#, #"[1, "a"]"#, #"[[[1]], [2]]"#, #"[[], [1]]"#, #"[9007199254740993, 1]"#,
+        ])
     func notPacked(data: String) throws {
         let object = try #require(try ProtocolJSON.parse(Array(#"{"data": \#(data)}"#.utf8)) as? [String: Any])
         let array = try #require(object["data"] as? [Any], "\(data) is not packed")
@@ -97,8 +104,10 @@ struct ProtocolJSONTests {
 
     @Test("writing: sorted keys, Python's float forms, booleans apart from integers, escapes, non-finite as null")
     func writing() {
-        let value: [String: Any] = ["b": [1, 2.5, 1e-7, Double(Float(0.1)), 152.0, Double.nan], "a": true, "c": "q\"\n\u{1}/",
-                                    "d": NSNumber(value: Int64(7)), "e": NSNull(), "f": NSNumber(value: false)]
+        let value: [String: Any] = [
+            "b": [1, 2.5, 1e-7, Double(Float(0.1)), 152.0, Double.nan], "a": true, "c": "q\"\n\u{1}/",
+            "d": NSNumber(value: Int64(7)), "e": NSNull(), "f": NSNumber(value: false),
+        ]
         let text = String(decoding: ProtocolJSON.write(value), as: UTF8.self)
         #expect(text == #"{"a":true,"b":[1.0,2.5,1e-07,0.10000000149011612,152.0,null],"c":"q\"\n\u0001/","d":7,"e":null,"f":false}"#)
     }

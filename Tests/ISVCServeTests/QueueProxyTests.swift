@@ -1,4 +1,5 @@
 import Testing
+
 @testable import ISVCServe
 
 @Suite("Queue-proxy breaker")
@@ -9,7 +10,14 @@ struct QueueProxyTests {
         let gate = Gate()
         var tasks: [Task<Result<Int, Error>, Never>] = []
         for i in 0..<11 {
-            tasks.append(Task { await Result(catching: { try await queue.run(timeout: .seconds(10)) { await gate.wait(); return i } }) })
+            tasks.append(
+                Task {
+                    await Result(catching: {
+                        try await queue.run(timeout: .seconds(10)) {
+                            await gate.wait(); return i
+                        }
+                    })
+                })
         }
         // Wait until one runs and ten wait.
         for _ in 0..<200 where queue.pending < 10 { try await Task.sleep(for: .milliseconds(10)) }
@@ -116,7 +124,7 @@ actor Gate {
     }
     func open() {
         isOpen = true
-        waiting.forEach { $0.resume() }
+        for continuation in waiting { continuation.resume() }
         waiting.removeAll()
     }
 }

@@ -1,8 +1,9 @@
 import Foundation
 import Hummingbird
-@testable import ISVCCore
 import NIOConcurrencyHelpers
 import Testing
+
+@testable import ISVCCore
 @testable import ISVCServe
 
 /// The router's retry loop against a fake clock: backoff, jitter, per-try and route timeouts,
@@ -43,16 +44,20 @@ struct RetryLoopTests {
     }
 
     /// A loop over `clock` whose jitter takes `fraction` of each interval.
-    static func loop(_ retry: RetryPolicy?, routeTimeout: Double? = nil, breaker: CircuitBreaker? = nil,
-                     clock: FakeClock, fraction: Double = 1) -> RetryLoop {
-        RetryLoop(retry: retry, routeTimeout: routeTimeout, breaker: breaker, now: { clock.now },
-                  random: clock.random(fraction), sleep: { clock.sleep(until: $0) })
+    static func loop(
+        _ retry: RetryPolicy?, routeTimeout: Double? = nil, breaker: CircuitBreaker? = nil,
+        clock: FakeClock, fraction: Double = 1
+    ) -> RetryLoop {
+        RetryLoop(
+            retry: retry, routeTimeout: routeTimeout, breaker: breaker, now: { clock.now },
+            random: clock.random(fraction), sleep: { clock.sleep(until: $0) })
     }
 
     /// An attempt that ends with `status` (or fails with `failure`), from `endpoint`.
     static func attempt(_ status: Int, endpoint: String? = nil) -> Attempt {
-        Attempt(response: Response(status: .init(code: status)), outcome: .answered(.response(status, grpcStatus: nil)),
-                endpoint: endpoint)
+        Attempt(
+            response: Response(status: .init(code: status)), outcome: .answered(.response(status, grpcStatus: nil)),
+            endpoint: endpoint)
     }
 
     static func failed(_ outcome: RetryPolicy.Outcome, endpoint: String? = nil) -> Attempt {
@@ -70,10 +75,11 @@ struct RetryLoopTests {
         let policy = RetryPolicy(numRetries: 6, conditions: ["5xx"], baseInterval: 0.025)
         var events: [RetryLoop.Event] = []
         var attempts = 0
-        let ending = await Self.loop(policy, clock: clock).run({ _, _ in
-            attempts += 1
-            return Self.attempt(503)
-        }, event: { events.append($0) })
+        let ending = await Self.loop(policy, clock: clock).run(
+            { _, _ in
+                attempts += 1
+                return Self.attempt(503)
+            }, event: { events.append($0) })
         #expect(Self.status(ending) == 503)
         #expect(attempts == 7)
         #expect(events == Array(repeating: .retry, count: 6))
@@ -126,18 +132,20 @@ struct RetryLoopTests {
         #expect(breaker.retries == 0, "every retry the breakers counted is given back")
     }
 
-    @Test("retry_on decides which outcomes are retried", arguments: [
-        (["5xx"], RetryPolicy.Outcome.response(503, grpcStatus: nil), true),
-        (["gateway-error"], .response(500, grpcStatus: nil), false),
-        (["gateway-error"], .response(504, grpcStatus: nil), true),
-        (["retriable-4xx"], .response(409, grpcStatus: nil), true),
-        (["retriable-4xx"], .response(404, grpcStatus: nil), false),
-        (["connect-failure"], .connectFailure, true),
-        (["connect-failure"], .reset, false),
-        (["reset"], .perTryTimeout, true),
-        (["unavailable"], .response(200, grpcStatus: 14), true),
-        (["5xx"], .overflow, false),
-    ])
+    @Test(
+        "retry_on decides which outcomes are retried",
+        arguments: [
+            (["5xx"], RetryPolicy.Outcome.response(503, grpcStatus: nil), true),
+            (["gateway-error"], .response(500, grpcStatus: nil), false),
+            (["gateway-error"], .response(504, grpcStatus: nil), true),
+            (["retriable-4xx"], .response(409, grpcStatus: nil), true),
+            (["retriable-4xx"], .response(404, grpcStatus: nil), false),
+            (["connect-failure"], .connectFailure, true),
+            (["connect-failure"], .reset, false),
+            (["reset"], .perTryTimeout, true),
+            (["unavailable"], .response(200, grpcStatus: 14), true),
+            (["5xx"], .overflow, false),
+        ])
     func conditions(_ conditions: [String], outcome: RetryPolicy.Outcome, retried: Bool) async {
         let clock = FakeClock()
         let policy = RetryPolicy(numRetries: 1, conditions: Set(conditions))
@@ -158,12 +166,16 @@ struct RetryLoopTests {
         let clock = FakeClock()
         var attempts = 0
         let policy = RetryPolicy(numRetries: 3, conditions: ["5xx"])
-        let ok = await Self.loop(policy, clock: clock).run { _, _ in attempts += 1; return Self.attempt(200) }
+        let ok = await Self.loop(policy, clock: clock).run { _, _ in
+            attempts += 1; return Self.attempt(200)
+        }
         let final = await Self.loop(policy, clock: clock).run { _, _ in
             attempts += 1
             return Attempt.final(LocalReply(.badGateway, json: "nothing runs here"))
         }
-        let single = await Self.loop(nil, clock: clock).run { _, _ in attempts += 1; return Self.attempt(503) }
+        let single = await Self.loop(nil, clock: clock).run { _, _ in
+            attempts += 1; return Self.attempt(503)
+        }
         #expect([Self.status(ok), Self.status(final), Self.status(single)] == [200, 502, 503])
         #expect(attempts == 3)
         #expect(clock.sleeps.isEmpty)
@@ -194,13 +206,18 @@ struct RetryLoopTests {
         var events: [RetryLoop.Event] = []
         var attempts = 0
         let ending = await Self.loop(RetryPolicy(numRetries: 3, conditions: ["5xx"]), breaker: breaker, clock: clock)
-            .run({ _, _ in attempts += 1; return Self.attempt(503) }, event: { events.append($0) })
+            .run(
+                { _, _ in
+                    attempts += 1; return Self.attempt(503)
+                }, event: { events.append($0) })
         #expect(Self.status(ending) == 503)
         #expect(attempts == 1)
         #expect(events == [.overflow])
         breaker.retryDone()
         let again = await Self.loop(RetryPolicy(numRetries: 3, conditions: ["5xx"]), breaker: breaker, clock: clock)
-            .run { _, _ in attempts += 1; return Self.attempt(attempts == 2 ? 503 : 200) }
+            .run { _, _ in
+                attempts += 1; return Self.attempt(attempts == 2 ? 503 : 200)
+            }
         #expect(Self.status(again) == 200)
         #expect(breaker.retries == 0)
     }

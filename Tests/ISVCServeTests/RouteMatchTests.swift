@@ -1,4 +1,5 @@
 import Testing
+
 @testable import ISVCCore
 @testable import ISVCServe
 
@@ -14,13 +15,17 @@ struct RouteMatchTests {
     }
 
     static func router(_ virtualHosts: [Value]) throws -> GatewayRouter {
-        let hosts = try virtualHosts.enumerated().map { i, v in try EnvoyReader.read(v, path: "virtual_hosts[\(i)]", Envoy.VirtualHost.init) }
-        let listener = Envoy.Listener(name: "0.0.0.0_8080", address: .init(address: "0.0.0.0", portValue: 8080),
-                                      httpConnectionManager: .init(statPrefix: "outbound_0.0.0.0_8080",
-                                                                   routeConfig: .init(name: "http.8080", virtualHosts: hosts),
-                                                                   httpFilters: [.router]))
-        return try GatewayRouter(bootstrap: Envoy.Bootstrap(admin: .init(address: "127.0.0.1", portValue: 9901), listeners: [listener], clusters: []),
-                                 localGatewayHost: "knative-local-gateway.istio-system.svc.cluster.local")
+        let hosts = try virtualHosts.enumerated().map { i, v in try EnvoyReader.read(v, path: "virtual_hosts[\(i)]", Envoy.VirtualHost.init)
+        }
+        let listener = Envoy.Listener(
+            name: "0.0.0.0_8080", address: .init(address: "0.0.0.0", portValue: 8080),
+            httpConnectionManager: .init(
+                statPrefix: "outbound_0.0.0.0_8080",
+                routeConfig: .init(name: "http.8080", virtualHosts: hosts),
+                httpFilters: [.router]))
+        return try GatewayRouter(
+            bootstrap: Envoy.Bootstrap(admin: .init(address: "127.0.0.1", portValue: 9901), listeners: [listener], clusters: []),
+            localGatewayHost: "knative-local-gateway.istio-system.svc.cluster.local")
     }
 
     static func cluster(_ router: GatewayRouter, _ request: GatewayRouter.Request) -> String? {
@@ -47,18 +52,32 @@ struct RouteMatchTests {
 
     @Test("headers: string matchers with ignore_case, presence and absence, invert_match, repeated values joined; :scheme and :method")
     func headers() throws {
-        let r = try Self.router([["name": "v", "domains": ["*"], "routes": [
-            Self.route(["prefix": "/", "headers": [["name": "x-canary", "string_match": ["exact": "YES", "ignore_case": true]]]], cluster: "canary"),
-            Self.route(["prefix": "/", "headers": [["name": "x-debug", "present_match": false], ["name": "x-user", "present_match": true]]], cluster: "user"),
-            Self.route(["prefix": "/", "headers": [["name": "x-tier", "string_match": ["prefix": "gold"], "invert_match": true]]], cluster: "not-gold"),
-            Self.route(["prefix": "/", "headers": [["name": "x-list", "string_match": ["exact": "a,b"]]]], cluster: "joined"),
-            Self.route(["prefix": "/", "headers": [["name": ":scheme", "string_match": ["exact": "https"]]]], cluster: "tls"),
-            Self.route(["prefix": "/", "headers": [["name": ":method", "string_match": ["exact": "POST"]]]], cluster: "post"),
-            Self.route(["prefix": "/"], cluster: "default"),
-        ]]])
+        let r = try Self.router([
+            [
+                "name": "v", "domains": ["*"],
+                "routes": [
+                    Self.route(
+                        ["prefix": "/", "headers": [["name": "x-canary", "string_match": ["exact": "YES", "ignore_case": true]]]],
+                        cluster: "canary"),
+                    Self.route(
+                        [
+                            "prefix": "/",
+                            "headers": [["name": "x-debug", "present_match": false], ["name": "x-user", "present_match": true]],
+                        ], cluster: "user"),
+                    Self.route(
+                        ["prefix": "/", "headers": [["name": "x-tier", "string_match": ["prefix": "gold"], "invert_match": true]]],
+                        cluster: "not-gold"),
+                    Self.route(["prefix": "/", "headers": [["name": "x-list", "string_match": ["exact": "a,b"]]]], cluster: "joined"),
+                    Self.route(["prefix": "/", "headers": [["name": ":scheme", "string_match": ["exact": "https"]]]], cluster: "tls"),
+                    Self.route(["prefix": "/", "headers": [["name": ":method", "string_match": ["exact": "POST"]]]], cluster: "post"),
+                    Self.route(["prefix": "/"], cluster: "default"),
+                ],
+            ]
+        ])
         #expect(Self.cluster(r, .init(host: "h", path: "/", headers: [("X-Canary", "yes")])) == "canary")
         #expect(Self.cluster(r, .init(host: "h", path: "/", headers: [("x-user", "ann")])) == "user")
-        #expect(Self.cluster(r, .init(host: "h", path: "/", headers: [("x-user", "ann"), ("x-debug", "1"), ("x-tier", "gold")])) == "default")
+        #expect(
+            Self.cluster(r, .init(host: "h", path: "/", headers: [("x-user", "ann"), ("x-debug", "1"), ("x-tier", "gold")])) == "default")
         // invert_match: a present value that does not match; a missing header never matches a value test.
         #expect(Self.cluster(r, .init(host: "h", path: "/", headers: [("x-tier", "silver")])) == "not-gold")
         #expect(Self.cluster(r, .init(host: "h", path: "/", headers: [("x-list", "a"), ("x-list", "b"), ("x-tier", "gold")])) == "joined")
@@ -69,37 +88,62 @@ struct RouteMatchTests {
 
     @Test("query parameters: the first value as sent, exact or present; a condition isvc does not hold is refused, named")
     func queryParameters() throws {
-        let r = try Self.router([["name": "v", "domains": ["*"], "routes": [
-            Self.route(["prefix": "/", "query_parameters": [["name": "version", "string_match": ["exact": "2"]]]], cluster: "v2"),
-            Self.route(["prefix": "/", "query_parameters": [["name": "debug", "present_match": true]]], cluster: "debug"),
-            Self.route(["prefix": "/", "query_parameters": [["name": "trace"]]], cluster: "trace"),
-            Self.route(["prefix": "/"], cluster: "default"),
-        ]]])
+        let r = try Self.router([
+            [
+                "name": "v", "domains": ["*"],
+                "routes": [
+                    Self.route(["prefix": "/", "query_parameters": [["name": "version", "string_match": ["exact": "2"]]]], cluster: "v2"),
+                    Self.route(["prefix": "/", "query_parameters": [["name": "debug", "present_match": true]]], cluster: "debug"),
+                    Self.route(["prefix": "/", "query_parameters": [["name": "trace"]]], cluster: "trace"),
+                    Self.route(["prefix": "/"], cluster: "default"),
+                ],
+            ]
+        ])
         #expect(Self.cluster(r, .init(host: "h", path: "/v1/models/m?version=2")) == "v2")
         #expect(Self.cluster(r, .init(host: "h", path: "/v1/models/m?version=3&version=2")) == "default")
         #expect(Self.cluster(r, .init(host: "h", path: "/v1/models/m?a=1&debug")) == "debug")
         #expect(Self.cluster(r, .init(host: "h", path: "/v1/models/m?trace=")) == "trace")
         #expect(Self.cluster(r, .init(host: "h", path: "/v1/models/m?debugging=1", headers: [("x-odd", "3")])) == "default")
         // Conditions serve cannot follow stop the config from being read, instead of matching nothing.
-        let range = Self.route(["prefix": "/", "headers": [["name": "x-odd", "range_match": ["start": 1, "end": 5]]]], cluster: "unreadable")
-        #expect(throws: EnvoyDecodingError(path: "virtual_hosts[0].routes[0].match.headers[0].range_match",
-                                           reason: "isvc does not represent this field; one of string_match, present_match is needed here")) {
+        let range = Self.route(
+            ["prefix": "/", "headers": [["name": "x-odd", "range_match": ["start": 1, "end": 5]]]], cluster: "unreadable")
+        #expect(
+            throws: EnvoyDecodingError(
+                path: "virtual_hosts[0].routes[0].match.headers[0].range_match",
+                reason: "isvc does not represent this field; one of string_match, present_match is needed here")
+        ) {
             try Self.router([["name": "v", "domains": ["*"], "routes": [range]]])
         }
-        #expect(throws: EnvoyDecodingError(path: "virtual_hosts[0].routes[0].match.connect_matcher",
-                                           reason: "isvc does not represent this field; one of prefix, path, safe_regex is needed here")) {
+        #expect(
+            throws: EnvoyDecodingError(
+                path: "virtual_hosts[0].routes[0].match.connect_matcher",
+                reason: "isvc does not represent this field; one of prefix, path, safe_regex is needed here")
+        ) {
             try Self.router([["name": "v", "domains": ["*"], "routes": [Self.route(["connect_matcher": [:]], cluster: "connect")]]])
         }
     }
 
     @Test("withoutHeaders as istiod writes it (a missing header is empty for a string match), and case_sensitive: false")
     func withoutHeadersAndCase() throws {
-        let r = try Self.router([["name": "v", "domains": ["*"], "routes": [
-            Self.route(["prefix": "/V1/", "case_sensitive": false], cluster: "any-case"),
-            Self.route(["prefix": "/", "headers": [["name": "x-token", "string_match": ["exact": "secret"], "invert_match": true,
-                                                    "treat_missing_header_as_empty": true]]], cluster: "not-secret"),
-            Self.route(["prefix": "/"], cluster: "default"),
-        ]]])
+        let r = try Self.router([
+            [
+                "name": "v", "domains": ["*"],
+                "routes": [
+                    Self.route(["prefix": "/V1/", "case_sensitive": false], cluster: "any-case"),
+                    Self.route(
+                        [
+                            "prefix": "/",
+                            "headers": [
+                                [
+                                    "name": "x-token", "string_match": ["exact": "secret"], "invert_match": true,
+                                    "treat_missing_header_as_empty": true,
+                                ]
+                            ],
+                        ], cluster: "not-secret"),
+                    Self.route(["prefix": "/"], cluster: "default"),
+                ],
+            ]
+        ])
         #expect(Self.cluster(r, .init(host: "h", path: "/v1/models/m", headers: [("x-token", "secret")])) == "any-case")
         #expect(Self.cluster(r, .init(host: "h", path: "/v2/models/m")) == "not-secret")
         #expect(Self.cluster(r, .init(host: "h", path: "/v2/models/m", headers: [("x-token", "other")])) == "not-secret")
@@ -111,14 +155,18 @@ struct RouteMatchTests {
         let pattern = #"^bench\.default\.example\.com(?::\d{1,5})?$"#
         #expect(StringMatcher.hostPattern(pattern) == "bench.default.example.com")
         #expect(StringMatcher(Envoy.StringMatcher.safeRegex(pattern)).kind == .hostWithOptionalPort("bench.default.example.com"))
-        for other in [#"^bench\.default\.example\.com$"#, #"^bench.default(?::\d{1,5})?$"#, #"^a\.b|c(?::\d{1,5})?$"#, #"^(?::\d{1,5})?$"#] {
+        for other in [#"^bench\.default\.example\.com$"#, #"^bench.default(?::\d{1,5})?$"#, #"^a\.b|c(?::\d{1,5})?$"#, #"^(?::\d{1,5})?$"#]
+        {
             #expect(StringMatcher.hostPattern(other) == nil, "\(other)")
         }
-        let values = ["bench.default.example.com", "bench.default.example.com:8080", "bench.default.example.com:1",
-                      "bench.default.example.com:123456", "bench.default.example.com:", "bench.default.example.com:80a",
-                      "Bench.default.example.com", "benchXdefault.example.com", "bench.default.example.com.evil", "x.bench.default.example.com"]
+        let values = [
+            "bench.default.example.com", "bench.default.example.com:8080", "bench.default.example.com:1",
+            "bench.default.example.com:123456", "bench.default.example.com:", "bench.default.example.com:80a",
+            "Bench.default.example.com", "benchXdefault.example.com", "bench.default.example.com.evil", "x.bench.default.example.com",
+        ]
         for v in values {
-            #expect(StringMatcher.matches(host: "bench.default.example.com", optionalPort: v) == StringMatcher.fullMatch(pattern, v), "\(v)")
+            #expect(
+                StringMatcher.matches(host: "bench.default.example.com", optionalPort: v) == StringMatcher.fullMatch(pattern, v), "\(v)")
         }
     }
 

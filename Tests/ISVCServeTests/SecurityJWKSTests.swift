@@ -2,11 +2,12 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import ISVCCore
-import LoopbackSupport
 import Logging
+import LoopbackSupport
 import NIOCore
 import ServiceLifecycle
 import Testing
+
 @testable import ISVCServe
 
 /// Where a provider's keys come from: inline, a local file (`jwksUri: file:...`, Envoy's
@@ -17,10 +18,14 @@ struct SecurityJWKSTests {
 
     @Test("JWKS from a local file: compile emits local_jwks.filename, serve verifies with it")
     func fromFile() async throws {
-        let envoy = SecurityFixtures.envoy([SecurityFixtures.isvc, SecurityFixtures.requestAuthentication("""
-            issuer: \(SecurityFixtures.issuer)
-            jwksUri: file://\(Self.jwksPath)
-            """)])
+        let envoy = SecurityFixtures.envoy([
+            SecurityFixtures.isvc,
+            SecurityFixtures.requestAuthentication(
+                """
+                issuer: \(SecurityFixtures.issuer)
+                jwksUri: file://\(Self.jwksPath)
+                """),
+        ])
         guard case .jwtAuthn(let jwt)? = envoy.listeners.first?.httpConnectionManager.httpFilters.first else {
             Issue.record("no jwt_authn filter first")
             return
@@ -35,26 +40,48 @@ struct SecurityJWKSTests {
 
     @Test("A bad inline JWKS or a missing JWKS file stops serve at start with the reason")
     func badLocalJWKS() async throws {
-        let bad = SecurityFixtures.security([SecurityFixtures.isvc, SecurityFixtures.requestAuthentication("""
-            issuer: \(SecurityFixtures.issuer)
-            jwks: '{"keys": [{"kty": "RSA", "n": "x"}]}'
-            """)])
-        await #expect(throws: SecurityConfigError.badJWKS(provider: "origins-0", issuer: SecurityFixtures.issuer,
-                                                          reason: "Jwks doesn't have any valid public key")) { try await bad.prepare() }
+        let bad = SecurityFixtures.security([
+            SecurityFixtures.isvc,
+            SecurityFixtures.requestAuthentication(
+                """
+                issuer: \(SecurityFixtures.issuer)
+                jwks: '{"keys": [{"kty": "RSA", "n": "x"}]}'
+                """),
+        ])
+        await #expect(
+            throws: SecurityConfigError.badJWKS(
+                provider: "origins-0", issuer: SecurityFixtures.issuer,
+                reason: "Jwks doesn't have any valid public key")
+        ) { try await bad.prepare() }
         // Not prepared: every token is refused with Envoy's answer, nothing crashes.
         let tokens = try SecurityFixtures.tokens()
-        #expect(await bad.check(SecurityFixtures.request(token: tokens["alice"]), listener: 8080).message == "Jwks doesn't have any valid public key")
-        let notJSON = SecurityFixtures.security([SecurityFixtures.isvc, SecurityFixtures.requestAuthentication("""
-            issuer: \(SecurityFixtures.issuer)
-            jwks: 'nope'
-            """)])
-        await #expect(throws: SecurityConfigError.badJWKS(provider: "origins-0", issuer: SecurityFixtures.issuer,
-                                                          reason: "Jwks is an invalid JSON")) { try await notJSON.prepare() }
-        let missing = SecurityFixtures.security([SecurityFixtures.isvc, SecurityFixtures.requestAuthentication("""
-            issuer: \(SecurityFixtures.issuer)
-            jwksUri: file:no/such/jwks.json
-            """)])
-        await #expect(throws: SecurityConfigError.unreadableJWKS(provider: "origins-0", path: "no/such/jwks.json")) { try await missing.prepare() }
+        #expect(
+            await bad.check(SecurityFixtures.request(token: tokens["alice"]), listener: 8080).message
+                == "Jwks doesn't have any valid public key")
+        let notJSON = SecurityFixtures.security([
+            SecurityFixtures.isvc,
+            SecurityFixtures.requestAuthentication(
+                """
+                issuer: \(SecurityFixtures.issuer)
+                jwks: 'nope'
+                """),
+        ])
+        await #expect(
+            throws: SecurityConfigError.badJWKS(
+                provider: "origins-0", issuer: SecurityFixtures.issuer,
+                reason: "Jwks is an invalid JSON")
+        ) { try await notJSON.prepare() }
+        let missing = SecurityFixtures.security([
+            SecurityFixtures.isvc,
+            SecurityFixtures.requestAuthentication(
+                """
+                issuer: \(SecurityFixtures.issuer)
+                jwksUri: file:no/such/jwks.json
+                """),
+        ])
+        await #expect(throws: SecurityConfigError.unreadableJWKS(provider: "origins-0", path: "no/such/jwks.json")) {
+            try await missing.prepare()
+        }
     }
 
     /// Counts the JWKS requests a loopback issuer answers.
@@ -63,8 +90,9 @@ struct SecurityJWKSTests {
         func next() { value += 1 }
     }
 
-    @Test("JWKS from a URL on loopback: fetched once through the cluster, cached; an unreachable one is a failed fetch",
-          .timeLimit(.minutes(5)))
+    @Test(
+        "JWKS from a URL on loopback: fetched once through the cluster, cached; an unreachable one is a failed fetch",
+        .timeLimit(.minutes(5)))
     func fromURL() async throws {
         try await LoopbackLock.run {
             let jwks = try SecurityFixtures.text("fixtures/support/jwks.json")
@@ -75,19 +103,24 @@ struct SecurityJWKSTests {
                 return Response(status: .ok, body: ResponseBody(byteBuffer: ByteBuffer(string: jwks)))
             }
             let bound = AsyncStream.makeStream(of: Int.self)
-            let app = Application(responder: responder, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
-                                  onServerRunning: { bound.continuation.yield($0.localAddress?.port ?? 0) },
-                                  logger: Logger(label: "jwks"))
+            let app = Application(
+                responder: responder, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
+                onServerRunning: { bound.continuation.yield($0.localAddress?.port ?? 0) },
+                logger: Logger(label: "jwks"))
             let group = ServiceGroup(configuration: .init(services: [app], gracefulShutdownSignals: [], logger: Logger(label: "jwks")))
             let running = Task { try await group.run() }
             defer { running.cancel() }
             var ports = bound.stream.makeAsyncIterator()
             let port = try #require(await ports.next())
 
-            let security = SecurityFixtures.security([SecurityFixtures.isvc, SecurityFixtures.requestAuthentication("""
-                issuer: \(SecurityFixtures.issuer)
-                jwksUri: http://127.0.0.1:\(port)/keys/jwks.json
-                """)])
+            let security = SecurityFixtures.security([
+                SecurityFixtures.isvc,
+                SecurityFixtures.requestAuthentication(
+                    """
+                    issuer: \(SecurityFixtures.issuer)
+                    jwksUri: http://127.0.0.1:\(port)/keys/jwks.json
+                    """),
+            ])
             try await security.prepare()
             #expect(await fetches.value == 0, "remote JWKS are fetched when a token needs them")
             let tokens = try SecurityFixtures.tokens()
@@ -96,18 +129,28 @@ struct SecurityJWKSTests {
             #expect(await security.check(SecurityFixtures.request(token: tokens["mallory"]), listener: 8080).status == 200)
             #expect(await fetches.value == 1, "cached for the provider's cache_duration")
 
-            let wrongPath = SecurityFixtures.security([SecurityFixtures.isvc, SecurityFixtures.requestAuthentication("""
-                issuer: \(SecurityFixtures.issuer)
-                jwksUri: http://127.0.0.1:\(port)/nothing
-                """)])
-            #expect(await wrongPath.check(SecurityFixtures.request(token: tokens["alice"]), listener: 8080).message == "Jwks remote fetch is failed")
+            let wrongPath = SecurityFixtures.security([
+                SecurityFixtures.isvc,
+                SecurityFixtures.requestAuthentication(
+                    """
+                    issuer: \(SecurityFixtures.issuer)
+                    jwksUri: http://127.0.0.1:\(port)/nothing
+                    """),
+            ])
+            #expect(
+                await wrongPath.check(SecurityFixtures.request(token: tokens["alice"]), listener: 8080).message
+                    == "Jwks remote fetch is failed")
             running.cancel()
             _ = try? await running.value
 
-            let closed = SecurityFixtures.security([SecurityFixtures.isvc, SecurityFixtures.requestAuthentication("""
-                issuer: \(SecurityFixtures.issuer)
-                jwksUri: http://127.0.0.1:\(Loopback.freePort())/keys/jwks.json
-                """)])
+            let closed = SecurityFixtures.security([
+                SecurityFixtures.isvc,
+                SecurityFixtures.requestAuthentication(
+                    """
+                    issuer: \(SecurityFixtures.issuer)
+                    jwksUri: http://127.0.0.1:\(Loopback.freePort())/keys/jwks.json
+                    """),
+            ])
             let verdict = await closed.check(SecurityFixtures.request(token: tokens["alice"]), listener: 8080)
             #expect(verdict.status == 401)
             #expect(verdict.message == "Jwks remote fetch is failed")

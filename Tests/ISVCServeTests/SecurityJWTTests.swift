@@ -1,6 +1,7 @@
 import Foundation
 import ISVCCore
 import Testing
+
 @testable import ISVCServe
 
 /// The jwt_authn filter as serve runs it from the emitted Envoy config: Envoy's checks, order, texts
@@ -28,7 +29,8 @@ struct SecurityJWTTests {
         // Envoy answers a token for another audience 403, not 401.
         #expect(await check("wrong-audience").status == 403)
         #expect(await check("wrong-audience").message == "Audiences in Jwt are not allowed")
-        #expect(await check("forged").challenge
+        #expect(
+            await check("forged").challenge
                 == #"Bearer realm="http://sklearn-iris.default.example.com/v1/models/sklearn-iris:predict", error="invalid_token""#)
     }
 
@@ -64,10 +66,14 @@ struct SecurityJWTTests {
     @Test("exp and nbf allow Envoy's 60 s of clock skew")
     func clockSkew() async throws {
         let signer = TestSigner()
-        let security = SecurityFixtures.security([SecurityFixtures.isvc, SecurityFixtures.requestAuthentication("""
-            issuer: \(SecurityFixtures.issuer)
-            jwks: '\(signer.jwks)'
-            """)])
+        let security = SecurityFixtures.security([
+            SecurityFixtures.isvc,
+            SecurityFixtures.requestAuthentication(
+                """
+                issuer: \(SecurityFixtures.issuer)
+                jwks: '\(signer.jwks)'
+                """),
+        ])
         let now = Int(Date().timeIntervalSince1970)
         func status(exp: Int? = nil, nbf: Int? = nil) async throws -> Int {
             await security.check(SecurityFixtures.request(token: try await signer.token(exp: exp, nbf: nbf)), listener: 8080).status
@@ -92,12 +98,16 @@ struct SecurityJWTTests {
     @Test("fromHeaders and fromParams; the default access_token parameter; a token without forwardOriginalToken is removed")
     func locations() async throws {
         let signer = TestSigner()
-        let custom = SecurityFixtures.security([SecurityFixtures.isvc, SecurityFixtures.requestAuthentication("""
-            issuer: \(SecurityFixtures.issuer)
-            jwks: '\(signer.jwks)'
-            fromHeaders: [{name: x-jwt, prefix: "Token "}]
-            fromParams: [jwt]
-            """)])
+        let custom = SecurityFixtures.security([
+            SecurityFixtures.isvc,
+            SecurityFixtures.requestAuthentication(
+                """
+                issuer: \(SecurityFixtures.issuer)
+                jwks: '\(signer.jwks)'
+                fromHeaders: [{name: x-jwt, prefix: "Token "}]
+                fromParams: [jwt]
+                """),
+        ])
         let token = try await signer.token()
         let inHeader = await custom.check(SecurityFixtures.request(headers: [("X-Jwt", "Token \(token)")]), listener: 8080)
         guard case .allowed(let after) = inHeader else { Issue.record("header token refused: \(inHeader)"); return }
@@ -110,10 +120,14 @@ struct SecurityJWTTests {
         // Authorization is not a location of this provider: ignored.
         #expect(await custom.check(SecurityFixtures.request(token: "nope"), listener: 8080).status == 200)
 
-        let defaults = SecurityFixtures.security([SecurityFixtures.isvc, SecurityFixtures.requestAuthentication("""
-            issuer: \(SecurityFixtures.issuer)
-            jwks: '\(signer.jwks)'
-            """)])
+        let defaults = SecurityFixtures.security([
+            SecurityFixtures.isvc,
+            SecurityFixtures.requestAuthentication(
+                """
+                issuer: \(SecurityFixtures.issuer)
+                jwks: '\(signer.jwks)'
+                """),
+        ])
         #expect(await defaults.check(SecurityFixtures.request("/p?access_token=bad"), listener: 8080).status == 401)
         #expect(await defaults.check(SecurityFixtures.request("/p?access_token=\(token)"), listener: 8080).status == 200)
         let missing = await defaults.check(SecurityFixtures.request(), listener: 8080)

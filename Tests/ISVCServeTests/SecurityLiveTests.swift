@@ -5,6 +5,7 @@ import ISVCCore
 import LoopbackSupport
 import NIOCore
 import Testing
+
 @testable import ISVCServe
 
 /// A model in the gateway's process that counts the predictions it makes: what reached the replica.
@@ -39,7 +40,8 @@ struct SecurityLiveTests {
     static func yaml(modelDirectory: URL, extra: [String] = []) throws -> String {
         let fixture = try SecurityFixtures.text("fixtures/istio-jwt-authz.yaml")
         let security = fixture.components(separatedBy: "\n---\n").dropFirst()
-        let isvc = SecurityFixtures.isvc.replacingOccurrences(of: "gs://kfserving-examples/models/sklearn/1.0/model", with: modelDirectory.path)
+        let isvc = SecurityFixtures.isvc.replacingOccurrences(
+            of: "gs://kfserving-examples/models/sklearn/1.0/model", with: modelDirectory.path)
         return ([isvc] + security + extra).joined(separator: "\n---\n")
     }
 
@@ -63,26 +65,32 @@ struct SecurityLiveTests {
         request.body = .bytes(ByteBuffer(string: #"{"instances": [[1, 2]]}"#))
         let response = try await client.execute(request, timeout: .seconds(20))
         let body = try await response.body.collect(upTo: 1 << 20)
-        return Answer(status: Int(response.status.code), body: String(buffer: body),
-                      challenge: response.headers.first(name: "www-authenticate"), contentType: response.headers.first(name: "content-type"))
+        return Answer(
+            status: Int(response.status.code), body: String(buffer: body),
+            challenge: response.headers.first(name: "www-authenticate"), contentType: response.headers.first(name: "content-type"))
     }
 
-    @Test("Valid token 200; forged, expired, wrong issuer 401 with www-authenticate; wrong audience, missing token, wrong principal and a DENY path 403; the model sees only the valid ones",
-          .timeLimit(.minutes(5)))
+    @Test(
+        "Valid token 200; forged, expired, wrong issuer 401 with www-authenticate; wrong audience, missing token, wrong principal and a DENY path 403; the model sees only the valid ones",
+        .timeLimit(.minutes(5)))
     func endToEnd() async throws {
         let tokens = try SecurityFixtures.tokens()
         let dir = try Self.modelDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
         let model = CountingModel(name: "sklearn-iris")
-        let deny = SecurityFixtures.authorizationPolicy("deny-explain", """
+        let deny = SecurityFixtures.authorizationPolicy(
+            "deny-explain",
+            """
             action: DENY
             rules:
               - to:
                   - operation:
                       paths: ["*:explain"]
             """)
-        try await ServeLiveTests.withRunningGateway(try Self.yaml(modelDirectory: dir, extra: [deny]),
-                                                    native: { _, _ in [model] }) { port, _, _ in
+        try await ServeLiveTests.withRunningGateway(
+            try Self.yaml(modelDirectory: dir, extra: [deny]),
+            native: { _, _ in [model] }
+        ) { port, _, _ in
             let url = "http://127.0.0.1:\(port)\(Self.path)"
             let ok = try await Self.post(url, token: tokens["alice"])
             #expect(ok.status == 200, "\(ok.body)")

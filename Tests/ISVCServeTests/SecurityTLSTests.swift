@@ -3,11 +3,12 @@ import Foundation
 import Hummingbird
 import HummingbirdTLS
 import ISVCCore
-import LoopbackSupport
 import Logging
+import LoopbackSupport
 import NIOCore
 import ServiceLifecycle
 import Testing
+
 @testable import ISVCServe
 
 /// The gateway's TLS listener from a Gateway server with `tls.mode: SIMPLE`, with a certificate made
@@ -38,10 +39,15 @@ struct SecurityTLSTests {
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         try Data("subjectAltName=IP:127.0.0.1,DNS:localhost\n".utf8).write(to: dir.appendingPathComponent("san.ext"))
         for args in [
-            ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca.key", "-out", "ca.pem", "-days", "2", "-subj", "/CN=isvc test CA"],
+            [
+                "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca.key", "-out", "ca.pem", "-days", "2", "-subj",
+                "/CN=isvc test CA",
+            ],
             ["req", "-newkey", "rsa:2048", "-nodes", "-keyout", "server.key", "-out", "server.csr", "-subj", "/CN=localhost"],
-            ["x509", "-req", "-in", "server.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial", "-out", "server.pem",
-             "-days", "2", "-extfile", "san.ext"],
+            [
+                "x509", "-req", "-in", "server.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial", "-out", "server.pem",
+                "-days", "2", "-extfile", "san.ext",
+            ],
         ] {
             let p = Process()
             p.executableURL = URL(fileURLWithPath: try #require(TestTools.openssl, "openssl is \(TestTools.missing)"))
@@ -58,11 +64,23 @@ struct SecurityTLSTests {
 
     @Test("Gateway TLS servers: SIMPLE without files is an error at start; files without a SIMPLE server serve TLS with a note")
     func resolve() throws {
-        let istio: [Value] = [["kind": "Gateway", "metadata": ["name": "models-tls", "namespace": "istio-system"],
-                               "spec": ["servers": [["port": ["number": 443, "name": "https", "protocol": "HTTPS"],
-                                                     "hosts": ["*"], "tls": ["mode": "SIMPLE"]],
-                                                    ["port": ["number": 8443, "name": "mtls", "protocol": "HTTPS"],
-                                                     "hosts": ["*"], "tls": ["mode": "MUTUAL"]]]]]]
+        let istio: [Value] = [
+            [
+                "kind": "Gateway", "metadata": ["name": "models-tls", "namespace": "istio-system"],
+                "spec": [
+                    "servers": [
+                        [
+                            "port": ["number": 443, "name": "https", "protocol": "HTTPS"],
+                            "hosts": ["*"], "tls": ["mode": "SIMPLE"],
+                        ],
+                        [
+                            "port": ["number": 8443, "name": "mtls", "protocol": "HTTPS"],
+                            "hosts": ["*"], "tls": ["mode": "MUTUAL"],
+                        ],
+                    ]
+                ],
+            ]
+        ]
         #expect(throws: SecurityConfigError.tlsFilesMissing(gateway: "istio-system/models-tls", server: "https")) {
             try GatewayTLS.resolve(istio: istio, certificateChain: nil, privateKey: nil)
         }
@@ -80,8 +98,10 @@ struct SecurityTLSTests {
         #expect(none.configuration == nil && none.notes.isEmpty)
     }
 
-    @Test("Requests over TLS are routed and checked as on the plain listener; plain HTTP on the TLS port gets no answer",
-          .enabled(if: TestTools.runs(with: TestTools.openssl), "needs the openssl command to make a test certificate"), .timeLimit(.minutes(5)))
+    @Test(
+        "Requests over TLS are routed and checked as on the plain listener; plain HTTP on the TLS port gets no answer",
+        .enabled(if: TestTools.runs(with: TestTools.openssl), "needs the openssl command to make a test certificate"),
+        .timeLimit(.minutes(5)))
     func tlsListener() async throws {
         let certs = try Self.certificates()
         defer { try? FileManager.default.removeItem(at: certs) }
@@ -92,8 +112,9 @@ struct SecurityTLSTests {
         let d = Diagnostics()
         let result = Compiler.compile([.init(path: "t.yaml", text: yaml)], options: Compiler.Options(), diagnostics: d)
         #expect(!d.hasErrors, "\(d.all.map(\.formatted))")
-        let tls = try GatewayTLS.resolve(istio: result.inputs.istio, certificateChain: certs.appendingPathComponent("server.pem").path,
-                                         privateKey: certs.appendingPathComponent("server.key").path)
+        let tls = try GatewayTLS.resolve(
+            istio: result.inputs.istio, certificateChain: certs.appendingPathComponent("server.pem").path,
+            privateKey: certs.appendingPathComponent("server.key").path)
         #expect(tls.notes.isEmpty)
         let config = try #require(tls.configuration)
         var clientTLS = TLSConfiguration.makeClientConfiguration()
@@ -109,8 +130,9 @@ struct SecurityTLSTests {
             defer { try? FileManager.default.removeItem(at: work) }
             var listeners = ServeRun.Listeners()
             listeners.tls = config
-            let run = try await ServeRun.start(result, workDirectory: work, native: { _, _ in [model] }, listeners: listeners,
-                                               logger: Logger(label: "test"))
+            let run = try await ServeRun.start(
+                result, workDirectory: work, native: { _, _ in [model] }, listeners: listeners,
+                logger: Logger(label: "test"))
             let bound = try #require(run.bound.tlsPort)
             let tokens = try SecurityFixtures.tokens()
             let tlsPort = bound
@@ -120,9 +142,13 @@ struct SecurityTLSTests {
                 #expect(ok.status == 200, "\(ok.body)")
                 let forged = try await SecurityLiveTests.post(url, token: tokens["forged"], client: client)
                 #expect(forged.status == 401)
-                #expect(forged.challenge == "Bearer realm=\"https://\(SecurityLiveTests.host)\(SecurityLiveTests.path)\", error=\"invalid_token\"")
+                #expect(
+                    forged.challenge
+                        == "Bearer realm=\"https://\(SecurityLiveTests.host)\(SecurityLiveTests.path)\", error=\"invalid_token\"")
                 // Verification stays on: a client that does not trust the test CA fails the handshake.
-                await #expect(throws: (any Error).self) { _ = try await SecurityLiveTests.post(url, token: tokens["alice"], client: untrusted) }
+                await #expect(throws: (any Error).self) {
+                    _ = try await SecurityLiveTests.post(url, token: tokens["alice"], client: untrusted)
+                }
                 // Plain HTTP on the TLS port gets no HTTP answer (the handshake fails or nothing comes back).
                 var plain = HTTPClientRequest(url: "http://127.0.0.1:\(tlsPort)\(SecurityLiveTests.path)")
                 plain.headers.add(name: "Host", value: SecurityLiveTests.host)

@@ -2,6 +2,7 @@ import Foundation
 import ISVCCore
 import JWTKit
 import Testing
+
 @testable import ISVCServe
 
 /// Shared pieces of the security tests: compiling Istio security inputs into the Envoy config serve
@@ -63,8 +64,9 @@ enum SecurityFixtures {
     /// The Envoy config `isvc compile --emit envoy` prints for the documents.
     static func envoy(_ documents: [String]) -> Envoy.Bootstrap {
         let d = Diagnostics()
-        let result = Compiler.compile([.init(path: "t.yaml", text: documents.joined(separator: "\n---\n"))],
-                                      options: Compiler.Options(), diagnostics: d)
+        let result = Compiler.compile(
+            [.init(path: "t.yaml", text: documents.joined(separator: "\n---\n"))],
+            options: Compiler.Options(), diagnostics: d)
         #expect(!d.hasErrors, "\(d.all.map(\.formatted))")
         return Compiler.envoyBootstrap(result, options: EnvoyOptions())
     }
@@ -73,9 +75,11 @@ enum SecurityFixtures {
         GatewaySecurity(bootstrap: envoy(documents))
     }
 
-    static func request(_ path: String = "/v1/models/sklearn-iris:predict", method: String = "POST",
-                        host: String = "sklearn-iris.default.example.com", token: String? = nil,
-                        headers: [(String, String)] = []) -> SecurityRequest {
+    static func request(
+        _ path: String = "/v1/models/sklearn-iris:predict", method: String = "POST",
+        host: String = "sklearn-iris.default.example.com", token: String? = nil,
+        headers: [(String, String)] = []
+    ) -> SecurityRequest {
         var all = headers.map { (name: $0.0, value: $0.1) }
         if let token { all.append((name: "Authorization", value: "Bearer \(token)")) }
         return SecurityRequest(host: host, path: path, method: method, headers: all)
@@ -103,8 +107,10 @@ struct TestSigner {
         return #"{"keys":[{"kty":"EC","crv":"P-256","alg":"ES256","kid":"\#(kid)","x":"\#(p.x)","y":"\#(p.y)"}]}"#
     }
 
-    func token(iss: String? = SecurityFixtures.issuer, sub: String? = "alice", aud: String? = "models",
-               exp: Int? = Int(Date().timeIntervalSince1970) + 3600, nbf: Int? = nil) async throws -> String {
+    func token(
+        iss: String? = SecurityFixtures.issuer, sub: String? = "alice", aud: String? = "models",
+        exp: Int? = Int(Date().timeIntervalSince1970) + 3600, nbf: Int? = nil
+    ) async throws -> String {
         let keys = JWTKeyCollection()
         await keys.add(ecdsa: key, kid: JWKIdentifier(string: kid))
         return try await keys.sign(Claims(iss: iss, sub: sub, aud: aud, exp: exp, nbf: nbf), kid: JWKIdentifier(string: kid))

@@ -1,13 +1,14 @@
 import Crypto
 import Foundation
 import ISVCCore
-import ServiceLifecycle
 import LoopbackSupport
+import ServiceLifecycle
 import Testing
+
 @testable import ISVCServe
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A kept-alive HTTP/1.1 connection on loopback, read one answer at a time (answers framed by
@@ -65,8 +66,9 @@ final class KeptAliveConnection: @unchecked Sendable {
                     guard let colon = line.firstIndex(of: ":") else { continue }
                     headers[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
                 }
-                return RawHTTP.Response(status: status, headers: headers, body: String(text[end.upperBound...]),
-                                        seconds: Date().timeIntervalSince(started))
+                return RawHTTP.Response(
+                    status: status, headers: headers, body: String(text[end.upperBound...]),
+                    seconds: Date().timeIntervalSince(started))
             }
             guard fill() else { return nil }
         }
@@ -82,7 +84,8 @@ final class KeptAliveConnection: @unchecked Sendable {
         let marker: [UInt8] = [13, 10, 13, 10]
         guard bytes.count >= 4, let at = (0...(bytes.count - 4)).first(where: { Array(bytes[$0..<$0 + 4]) == marker }) else { return nil }
         let head = String(decoding: bytes[..<at], as: UTF8.self).lowercased()
-        let length = head.components(separatedBy: "\r\n").first { $0.hasPrefix("content-length:") }
+        let length =
+            head.components(separatedBy: "\r\n").first { $0.hasPrefix("content-length:") }
             .flatMap { Int($0.dropFirst("content-length:".count).trimmingCharacters(in: .whitespaces)) } ?? 0
         let total = at + 4 + length
         guard bytes.count >= total else { return nil }
@@ -106,8 +109,9 @@ struct ServeFaultTests {
         var closed = false
     }
 
-    @Test("draining: an answer sent while draining says Connection: close and the connection closes after it; no accepted request is lost",
-          .timeLimit(.minutes(3)))
+    @Test(
+        "draining: an answer sent while draining says Connection: close and the connection closes after it; no accepted request is lost",
+        .timeLimit(.minutes(3)))
     func drainingClosesKeptAliveConnections() async throws {
         try await ServeLiveTests.withRunningGateway(ServeLiveTests.isvc("drain", concurrency: 0)) { port, _, group in
             let host = "drain.default.example.com"
@@ -155,8 +159,9 @@ struct ServeFaultTests {
         return await TrafficLiveTests.seen(port)
     }
 
-    @Test("request smuggling shapes and malformed requests are refused as Envoy refuses them (400; 431 for headers past the parser's limit) and never forwarded",
-          .timeLimit(.minutes(3)))
+    @Test(
+        "request smuggling shapes and malformed requests are refused as Envoy refuses them (400; 431 for headers past the parser's limit) and never forwarded",
+        .timeLimit(.minutes(3)))
     func smugglingRefused() async throws {
         let yaml = ServeLiveTests.isvc("smug", concurrency: 0, replicas: (1, 1))
         try await ServeLiveTests.withGateway(yaml) { port, gateway in
@@ -193,8 +198,9 @@ struct ServeFaultTests {
         }
     }
 
-    @Test("a malformed body on a request answered without reading it: that one answer, then the connection closes",
-          .timeLimit(.minutes(2)))
+    @Test(
+        "a malformed body on a request answered without reading it: that one answer, then the connection closes",
+        .timeLimit(.minutes(2)))
     func malformedBodyUnread() async throws {
         try await ServeLiveTests.withGateway(ServeLiveTests.isvc("unread", concurrency: 0, replicas: (1, 1))) { port, _ in
             let request = "POST / HTTP/1.1\r\nHost: nope.example.com\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nabc\r\n"
@@ -236,8 +242,9 @@ struct ServeFaultTests {
 }
 
 extension ServeFaultTests {
-    @Test("4x a replica's queue (containerConcurrency 1: 1 in flight and 10 waiting; 44 at once): only 200s and 503s, the 503s at once",
-          .timeLimit(.minutes(3)))
+    @Test(
+        "4x a replica's queue (containerConcurrency 1: 1 in flight and 10 waiting; 44 at once): only 200s and 503s, the 503s at once",
+        .timeLimit(.minutes(3)))
     func overload() async throws {
         let yaml = ServeLiveTests.isvc("busy", concurrency: 1, timeout: 120, replicas: (1, 1))
         try await ServeLiveTests.withGateway(yaml) { port, _ in
@@ -262,7 +269,9 @@ extension ServeFaultTests {
             // Memory stays bounded: refused requests hold nothing (4 MiB more was typical; 64 MiB is a leak).
             #expect(rssAfter - rssBefore < 64 << 10, "RSS \(rssBefore) -> \(rssAfter) KiB")
             let p99 = refused.isEmpty ? 0 : refused[min(refused.count - 1, Int((Double(refused.count) * 0.99).rounded(.up)) - 1)]
-            print("overload: \(ok) x 200, \(refused.count) x 503; 503 p50 \(Int((refused.isEmpty ? 0 : refused[refused.count / 2]) * 1000)) ms, p99 \(Int(p99 * 1000)) ms; RSS \(rssBefore) -> \(rssAfter) KiB")
+            print(
+                "overload: \(ok) x 200, \(refused.count) x 503; 503 p50 \(Int((refused.isEmpty ? 0 : refused[refused.count / 2]) * 1000)) ms, p99 \(Int(p99 * 1000)) ms; RSS \(rssBefore) -> \(rssAfter) KiB"
+            )
         }
     }
 
@@ -334,20 +343,28 @@ extension ServeFaultTests {
         let key = try #require((object["keys"] as? [[String: Any]])?.first)
         let n = try #require(key["n"] as? String)
         let modulus = try #require(decodeBase64URL(Substring(n)))
-        let hsJWKS = hsHeader + "." + base64URL(Data(HMAC<SHA256>.authenticationCode(for: Data(hsHeader.utf8), using: SymmetricKey(data: Data(jwks.utf8)))))
-        let hsModulus = hsHeader + "." + base64URL(Data(HMAC<SHA256>.authenticationCode(for: Data(hsHeader.utf8), using: SymmetricKey(data: modulus))))
+        let hsJWKS =
+            hsHeader + "."
+            + base64URL(Data(HMAC<SHA256>.authenticationCode(for: Data(hsHeader.utf8), using: SymmetricKey(data: Data(jwks.utf8)))))
+        let hsModulus =
+            hsHeader + "." + base64URL(Data(HMAC<SHA256>.authenticationCode(for: Data(hsHeader.utf8), using: SymmetricKey(data: modulus))))
         // The payload altered (another subject), the signature kept.
         let claims = String(decoding: try #require(decodeBase64URL(parts[1])), as: UTF8.self)
         #expect(claims.contains(#""sub":"alice""#))
-        let altered = String(parts[0]) + "." + base64URL(claims.replacingOccurrences(of: #""sub":"alice""#, with: #""sub":"admin""#)) + "." + signature
+        let altered =
+            String(parts[0]) + "." + base64URL(claims.replacingOccurrences(of: #""sub":"alice""#, with: #""sub":"admin""#)) + "."
+            + signature
         let unknownKid = base64URL(#"{"alg":"RS256","typ":"JWT","kid":"someone-else"}"#) + "." + payload + "." + signature
-        return [("alg none", none), ("alg none with the key's kid", noneWithKid), ("HS256 keyed with the JWKS", hsJWKS),
-                ("HS256 keyed with the RSA modulus", hsModulus), ("altered payload", altered), ("unknown kid", unknownKid),
-                ("signature of another token", String(parts[0]) + "." + payload + "." + String(signature.reversed()))]
+        return [
+            ("alg none", none), ("alg none with the key's kid", noneWithKid), ("HS256 keyed with the JWKS", hsJWKS),
+            ("HS256 keyed with the RSA modulus", hsModulus), ("altered payload", altered), ("unknown kid", unknownKid),
+            ("signature of another token", String(parts[0]) + "." + payload + "." + String(signature.reversed())),
+        ]
     }
 
-    @Test("forged JWTs (alg none, HS256 with the public key, altered payload, unknown kid, a megabyte-long token) never reach a replica",
-          .timeLimit(.minutes(3)))
+    @Test(
+        "forged JWTs (alg none, HS256 with the public key, altered payload, unknown kid, a megabyte-long token) never reach a replica",
+        .timeLimit(.minutes(3)))
     func forgedTokens() async throws {
         let tokens = try SecurityFixtures.tokens()
         let alice = try #require(tokens["alice"])
@@ -355,11 +372,13 @@ extension ServeFaultTests {
         let dir = try SecurityLiveTests.modelDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
         let model = CountingModel(name: "sklearn-iris")
-        try await ServeLiveTests.withRunningGateway(try SecurityLiveTests.yaml(modelDirectory: dir), native: { _, _ in [model] }) { port, _, _ in
+        try await ServeLiveTests.withRunningGateway(try SecurityLiveTests.yaml(modelDirectory: dir), native: { _, _ in [model] }) {
+            port, _, _ in
             let body = #"{"instances": [[1, 2]]}"#
             func post(_ token: String) async -> RawHTTP.Response {
-                await RawHTTP.async(port: port, host: SecurityLiveTests.host, path: SecurityLiveTests.path, method: "POST",
-                                    headers: [("Content-Type", "application/json"), ("Authorization", "Bearer \(token)")], body: body)
+                await RawHTTP.async(
+                    port: port, host: SecurityLiveTests.host, path: SecurityLiveTests.path, method: "POST",
+                    headers: [("Content-Type", "application/json"), ("Authorization", "Bearer \(token)")], body: body)
             }
             let valid = await post(alice)
             #expect(valid.status == 200, "\(valid)")
@@ -373,8 +392,9 @@ extension ServeFaultTests {
             let huge = "eyJ" + String(repeating: "A", count: 1 << 20)
             let long = await post(huge)
             #expect(long.status == 431, "\(long.status) \(long.body)")
-            let query = await RawHTTP.async(port: port, host: SecurityLiveTests.host, path: SecurityLiveTests.path + "?access_token=" + huge,
-                                            method: "POST", headers: [("Content-Type", "application/json")], body: body)
+            let query = await RawHTTP.async(
+                port: port, host: SecurityLiveTests.host, path: SecurityLiveTests.path + "?access_token=" + huge,
+                method: "POST", headers: [("Content-Type", "application/json")], body: body)
             #expect(query.status == 431, "\(query.status) \(query.body)")
             #expect(model.predictions == 1, "a forged token reached the model")
         }
@@ -382,13 +402,16 @@ extension ServeFaultTests {
 }
 
 extension ServeFaultTests {
-    @Test("draining: a request sent on a kept-alive connection idle when draining began is answered (Connection: close), not dropped",
-          .timeLimit(.minutes(2)))
+    @Test(
+        "draining: a request sent on a kept-alive connection idle when draining began is answered (Connection: close), not dropped",
+        .timeLimit(.minutes(2)))
     func drainingIdleConnection() async throws {
         try await ServeLiveTests.withRunningGateway(ServeLiveTests.isvc("idledrain", concurrency: 0)) { port, _, group in
             let host = "idledrain.default.example.com"
             let connection = try #require(KeptAliveConnection(port: port))
-            let first = await onThread { connection.write("GET / HTTP/1.1\r\nHost: \(host)\r\n\r\n"); return connection.readResponse() }
+            let first = await onThread {
+                connection.write("GET / HTTP/1.1\r\nHost: \(host)\r\n\r\n"); return connection.readResponse()
+            }
             #expect(first?.status == 200 && first?.headers["connection"] != "close", "\(String(describing: first))")
             let shutdown = Task { await group.triggerGracefulShutdown() }
             // Draining has begun once new connections are refused; the kept-alive client's next request is already on its way.
@@ -420,8 +443,9 @@ extension ServeFaultTests {
         var closed = false
     }
 
-    @Test("SIGTERM to isvc serve under load: kept-alive clients lose no request; each gets an answer saying Connection: close",
-          .timeLimit(.minutes(3)))
+    @Test(
+        "SIGTERM to isvc serve under load: kept-alive clients lose no request; each gets an answer saying Connection: close",
+        .timeLimit(.minutes(3)))
     func sigtermUnderLoad() async throws {
         let binary = try #require(Self.binary, "the isvc executable is built by swift test")
         let work = FileManager.default.temporaryDirectory.appendingPathComponent("isvc-sigterm-\(UUID().uuidString)")
@@ -433,8 +457,10 @@ extension ServeFaultTests {
         try await LoopbackLock.run {
             let process = Process()
             process.executableURL = binary
-            process.arguments = ["serve", yaml.path, "--port", "\(port)", "--admin-port", "\(admin)",
-                                 "--workdir", work.appendingPathComponent("state").path]
+            process.arguments = [
+                "serve", yaml.path, "--port", "\(port)", "--admin-port", "\(admin)",
+                "--workdir", work.appendingPathComponent("state").path,
+            ]
             process.standardOutput = FileHandle.nullDevice
             process.standardError = FileHandle.nullDevice
             try process.run()
@@ -488,8 +514,9 @@ extension ServeFaultTests {
 }
 
 extension ServeFaultTests {
-    @Test("a refused request pipelined behind a valid one: the valid one is answered, then the 400, then the connection closes",
-          .timeLimit(.minutes(2)))
+    @Test(
+        "a refused request pipelined behind a valid one: the valid one is answered, then the 400, then the connection closes",
+        .timeLimit(.minutes(2)))
     func pipelinedRefusal() async throws {
         try await ServeLiveTests.withGateway(ServeLiveTests.isvc("piped", concurrency: 0, replicas: (1, 1))) { port, gateway in
             let host = "piped.default.example.com"

@@ -1,14 +1,15 @@
 import Foundation
 import Hummingbird
 import ISVCCore
-import LoopbackSupport
 import Logging
+import LoopbackSupport
 import ServiceLifecycle
 import Testing
+
 @testable import ISVCServe
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// `isvc serve` end to end, on loopback: the gateway on port 0, replicas as real processes
@@ -17,26 +18,32 @@ import Glibc
 struct ServeLiveTests {
     static let root = GatewayRouterTests.root
 
-    static func isvc(_ name: String, concurrency: Int, timeout: Int? = nil, annotations: [String: String] = [:],
-                     replicas: (min: Int, max: Int)? = nil) -> String {
-        let meta = annotations.isEmpty ? "" : "\n  annotations:\n" + annotations.sorted { $0.key < $1.key }
-            .map { "    \($0.key): \"\($0.value)\"" }.joined(separator: "\n")
+    static func isvc(
+        _ name: String, concurrency: Int, timeout: Int? = nil, annotations: [String: String] = [:],
+        replicas: (min: Int, max: Int)? = nil
+    ) -> String {
+        let meta =
+            annotations.isEmpty
+            ? ""
+            : "\n  annotations:\n"
+                + annotations.sorted { $0.key < $1.key }
+                .map { "    \($0.key): \"\($0.value)\"" }.joined(separator: "\n")
         return """
-        apiVersion: serving.kserve.io/v1beta1
-        kind: InferenceService
-        metadata:
-          name: \(name)\(meta)
-        spec:
-          predictor:
-            containerConcurrency: \(concurrency)
-        \(timeout.map { "    timeout: \($0)" } ?? "")
-        \(replicas.map { "    minReplicas: \($0.min)\n    maxReplicas: \($0.max)" } ?? "")
-            containers:
-              - name: kserve-container
-                image: local/echo
-                command: [python3, \(root.appendingPathComponent("scripts/echo-backend.py").path)]
-                args: ["$(PORT)", "\(name)", "120"]
-        """
+            apiVersion: serving.kserve.io/v1beta1
+            kind: InferenceService
+            metadata:
+              name: \(name)\(meta)
+            spec:
+              predictor:
+                containerConcurrency: \(concurrency)
+            \(timeout.map { "    timeout: \($0)" } ?? "")
+            \(replicas.map { "    minReplicas: \($0.min)\n    maxReplicas: \($0.max)" } ?? "")
+                containers:
+                  - name: kserve-container
+                    image: local/echo
+                    command: [python3, \(root.appendingPathComponent("scripts/echo-backend.py").path)]
+                    args: ["$(PORT)", "\(name)", "120"]
+            """
     }
 
     /// Runs a gateway for the YAML until `body` returns; stops it and every replica.
@@ -46,16 +53,20 @@ struct ServeLiveTests {
 
     /// As `withGateway`, with the run, so a test can shut the gateway down itself.
     /// `previous` is an earlier state of the same InferenceService (its revisions stay, as in a rollout).
-    static func withRunningGateway(_ yaml: String, previous: String? = nil,
-                                   native: @escaping WorkloadRuntime.NativeRuntime = { _, _ in nil },
-                                   limits: GatewayLimits = GatewayLimits(),
-                                   _ body: @Sendable (Int, GatewayServer, ServeRun) async throws -> Void) async throws {
+    static func withRunningGateway(
+        _ yaml: String, previous: String? = nil,
+        native: @escaping WorkloadRuntime.NativeRuntime = { _, _ in nil },
+        limits: GatewayLimits = GatewayLimits(),
+        _ body: @Sendable (Int, GatewayServer, ServeRun) async throws -> Void
+    ) async throws {
         try await LoopbackLock.run { try await runGateway(yaml, previous: previous, native: native, limits: limits, body) }
     }
 
     /// Serves `yaml` (after `previous`) as `isvc serve` does, through `ServeRun`, until `body` returns.
-    static func runGateway(_ yaml: String, previous: String?, native: @escaping WorkloadRuntime.NativeRuntime,
-                           limits: GatewayLimits = GatewayLimits(), _ body: @Sendable (Int, GatewayServer, ServeRun) async throws -> Void) async throws {
+    static func runGateway(
+        _ yaml: String, previous: String?, native: @escaping WorkloadRuntime.NativeRuntime,
+        limits: GatewayLimits = GatewayLimits(), _ body: @Sendable (Int, GatewayServer, ServeRun) async throws -> Void
+    ) async throws {
         let d = Diagnostics()
         var options = Compiler.Options()
         if let previous {
@@ -86,8 +97,9 @@ struct ServeLiveTests {
         }
     }
 
-    @Test("Host routing reaches the replica with KServe's and Knative's headers; unknown hosts get a 404 naming the hosts",
-          .timeLimit(.minutes(5)))
+    @Test(
+        "Host routing reaches the replica with KServe's and Knative's headers; unknown hosts get a 404 naming the hosts",
+        .timeLimit(.minutes(5)))
     func routing() async throws {
         try await Self.withGateway(Self.isvc("echo", concurrency: 0)) { port, _ in
             let (status, body) = await Self.get(port, host: "echo.default.example.com", path: "/v1/models/echo:predict")
@@ -111,8 +123,9 @@ struct ServeLiveTests {
         }
     }
 
-    @Test("containerConcurrency 1: the 12th concurrent request gets 503 at once; a slow answer past the timeout gets 504",
-          .timeLimit(.minutes(5)))
+    @Test(
+        "containerConcurrency 1: the 12th concurrent request gets 503 at once; a slow answer past the timeout gets 504",
+        .timeLimit(.minutes(5)))
     func concurrencyAndTimeout() async throws {
         try await Self.withGateway(Self.isvc("slow", concurrency: 1, timeout: 2, replicas: (1, 1))) { port, _ in
             let statuses = await withTaskGroup(of: Int.self) { group in
@@ -159,12 +172,18 @@ extension ServeLiveTests {
           scale-to-zero-grace-period: "6s"
         """
 
-    @Test("scale from zero on the first request (held by the activator), back to zero after the stable window and grace period",
-          .timeLimit(.minutes(5)))
+    @Test(
+        "scale from zero on the first request (held by the activator), back to zero after the stable window and grace period",
+        .timeLimit(.minutes(5)))
     func scaleToZero() async throws {
-        let yaml = Self.isvc("idle", concurrency: 0, annotations: ["autoscaling.knative.dev/initial-scale": "0",
-                                                                  "autoscaling.knative.dev/window": "6s"],
-                             replicas: (0, 2)) + "\n" + Self.scaleToZeroConfig
+        let yaml =
+            Self.isvc(
+                "idle", concurrency: 0,
+                annotations: [
+                    "autoscaling.knative.dev/initial-scale": "0",
+                    "autoscaling.knative.dev/window": "6s",
+                ],
+                replicas: (0, 2)) + "\n" + Self.scaleToZeroConfig
         try await Self.withGateway(yaml) { port, gateway in
             let runtime = try #require(gateway.runtimes["idle-predictor-00001.default.svc.cluster.local"])
             #expect(await runtime.readyReplicas == 0, "initial-scale 0 starts no replica")
@@ -190,8 +209,9 @@ extension ServeLiveTests {
 }
 
 extension ServeLiveTests {
-    @Test("transformer -> predictor: the transformer's --predictor_host is an internal address routed as the predictor's host",
-          .timeLimit(.minutes(5)))
+    @Test(
+        "transformer -> predictor: the transformer's --predictor_host is an internal address routed as the predictor's host",
+        .timeLimit(.minutes(5)))
     func transformerChain() async throws {
         let yaml = try String(contentsOf: Self.root.appendingPathComponent("fixtures/support/echo-chain.yaml"), encoding: .utf8)
             .replacingOccurrences(of: "scripts/echo-backend.py", with: Self.root.appendingPathComponent("scripts/echo-backend.py").path)
@@ -210,8 +230,9 @@ extension ServeLiveTests {
 }
 
 extension ServeLiveTests {
-    @Test("graceful shutdown: every request accepted before it completes; then connections are refused",
-          .timeLimit(.minutes(5)))
+    @Test(
+        "graceful shutdown: every request accepted before it completes; then connections are refused",
+        .timeLimit(.minutes(5)))
     func gracefulShutdown() async throws {
         try await Self.withRunningGateway(Self.isvc("drain", concurrency: 0)) { port, _, group in
             let inFlight = Task {
@@ -234,8 +255,9 @@ extension ServeLiveTests {
 }
 
 extension ServeLiveTests {
-    @Test("the admin port's /metrics counts requests by workload and code, and reports replicas and cold starts",
-          .timeLimit(.minutes(5)))
+    @Test(
+        "the admin port's /metrics counts requests by workload and code, and reports replicas and cold starts",
+        .timeLimit(.minutes(5)))
     func metrics() async throws {
         try await Self.withGateway(Self.isvc("counted", concurrency: 0)) { port, gateway in
             let adminPort = PortBox()
@@ -243,7 +265,8 @@ extension ServeLiveTests {
             let group = ServiceGroup(configuration: .init(services: [admin], gracefulShutdownSignals: [], logger: Logger(label: "test")))
             let running = Task { try await group.run() }
             for _ in 0..<3 { #expect(await Self.get(port, host: "counted.default.example.com", path: "/").0 == 200) }
-            #expect(await Self.get(port, host: "counted.default.example.com", path: "/exit").0 == 503)  // Envoy: an upstream reset is 503 (UC)
+            // Envoy: an upstream reset is 503 (UC).
+            #expect(await Self.get(port, host: "counted.default.example.com", path: "/exit").0 == 503)
             var bound = 0
             for _ in 0..<200 where bound == 0 {
                 bound = await adminPort.value

@@ -1,6 +1,7 @@
 import Foundation
 import ISVCCore
 import Testing
+
 @testable import ISVCServe
 
 /// VirtualService and DestinationRule policies through `isvc serve`'s gateway, end to end: YAML ->
@@ -14,32 +15,34 @@ struct TrafficLiveTests {
     /// items at 4 spaces; `DEST` stands for the revision's host) and, if given, the DestinationRule's
     /// `trafficPolicy` (YAML at 4 spaces).
     static func yaml(_ name: String, replicas: Int = 2, routes: String, trafficPolicy: String? = nil, also: String = "") -> String {
-        var text = ServeLiveTests.isvc(name, concurrency: 0, replicas: (replicas, replicas)) + "\n---\n" + """
-        apiVersion: networking.istio.io/v1
-        kind: VirtualService
-        metadata:
-          name: \(name)-front
-          namespace: default
-        spec:
-          hosts:
-            - \(host(name))
-          gateways:
-            - knative-serving/knative-ingress-gateway
-          http:
+        var text =
+            ServeLiveTests.isvc(name, concurrency: 0, replicas: (replicas, replicas)) + "\n---\n" + """
+                apiVersion: networking.istio.io/v1
+                kind: VirtualService
+                metadata:
+                  name: \(name)-front
+                  namespace: default
+                spec:
+                  hosts:
+                    - \(host(name))
+                  gateways:
+                    - knative-serving/knative-ingress-gateway
+                  http:
 
-        """ + routes.replacingOccurrences(of: "DEST", with: revision(name))
+                """ + routes.replacingOccurrences(of: "DEST", with: revision(name))
         if let trafficPolicy {
-            text += "\n---\n" + """
-            apiVersion: networking.istio.io/v1
-            kind: DestinationRule
-            metadata:
-              name: \(name)-dr
-              namespace: default
-            spec:
-              host: \(revision(name))
-              trafficPolicy:
+            text +=
+                "\n---\n" + """
+                    apiVersion: networking.istio.io/v1
+                    kind: DestinationRule
+                    metadata:
+                      name: \(name)-dr
+                      namespace: default
+                    spec:
+                      host: \(revision(name))
+                      trafficPolicy:
 
-            """ + trafficPolicy
+                    """ + trafficPolicy
         }
         return text + also
     }
@@ -70,8 +73,9 @@ struct TrafficLiveTests {
     /// Requests a replica has seen so far (its own count request included).
     static func seen(_ port: Int) async -> Int { await direct(port, "/count").json["seen"] as? Int ?? -1 }
 
-    @Test("a route timeout on a hop through the local gateway ends the request on time (the inner request is cancelled)",
-          .timeLimit(.minutes(3)))
+    @Test(
+        "a route timeout on a hop through the local gateway ends the request on time (the inner request is cancelled)",
+        .timeLimit(.minutes(3)))
     func timeoutThroughLocalGateway() async throws {
         let front = """
             apiVersion: networking.istio.io/v1
@@ -106,26 +110,31 @@ struct TrafficLiveTests {
         }
     }
 
-    @Test("retries: a 503 is retried on the other replica; retries exhausted; per-try and route timeouts",
-          .timeLimit(.minutes(5)))
+    @Test(
+        "retries: a 503 is retried on the other replica; retries exhausted; per-try and route timeouts",
+        .timeLimit(.minutes(5)))
     func retries() async throws {
-        let routes = Self.route("""
-              rewrite:
-                uri: /
-              timeout: 1.5s
-              retries:
-                attempts: 2
-                perTryTimeout: 0.3s
-                retryOn: 5xx
+        let routes =
+            Self.route(
+                """
+                      rewrite:
+                        uri: /
+                      timeout: 1.5s
+                      retries:
+                        attempts: 2
+                        perTryTimeout: 0.3s
+                        retryOn: 5xx
 
-        """, match: "/r/") + Self.route("""
-              rewrite:
-                uri: /
-              timeout: 0.5s
-              retries:
-                attempts: 0
+                """, match: "/r/")
+            + Self.route(
+                """
+                      rewrite:
+                        uri: /
+                      timeout: 0.5s
+                      retries:
+                        attempts: 0
 
-        """, match: "/once/")
+                """, match: "/once/")
         let yaml = Self.yaml("retry", routes: routes, trafficPolicy: "    loadBalancer:\n      simple: ROUND_ROBIN\n")
         try await ServeLiveTests.withGateway(yaml) { port, gateway in
             let ports = try await Self.replicas(gateway, "retry")
@@ -153,10 +162,12 @@ struct TrafficLiveTests {
         }
     }
 
-    @Test("Istio's default retry policy retries neither a GET nor a POST on 503; retryOn 5xx retries a POST",
-          .timeLimit(.minutes(5)))
+    @Test(
+        "Istio's default retry policy retries neither a GET nor a POST on 503; retryOn 5xx retries a POST",
+        .timeLimit(.minutes(5)))
     func defaultPolicyAndPost() async throws {
-        let routes = Self.route("      rewrite:\n        uri: /\n      retries:\n        attempts: 1\n        retryOn: 5xx\n", match: "/five/")
+        let routes =
+            Self.route("      rewrite:\n        uri: /\n      retries:\n        attempts: 1\n        retryOn: 5xx\n", match: "/five/")
             + Self.route("      rewrite:\n        uri: /\n", match: "/")
         try await ServeLiveTests.withGateway(Self.yaml("post", replicas: 1, routes: routes)) { port, gateway in
             let ports = try await Self.replicas(gateway, "post", count: 1)
@@ -171,24 +182,32 @@ struct TrafficLiveTests {
         }
     }
 
-    @Test("fault injection: abort 100 %, abort 50 % within bounds, delay; response header operations",
-          .timeLimit(.minutes(5)))
+    @Test(
+        "fault injection: abort 100 %, abort 50 % within bounds, delay; response header operations",
+        .timeLimit(.minutes(5)))
     func faults() async throws {
-        let routes = Self.route("      fault:\n        abort:\n          httpStatus: 418\n          percentage:\n            value: 100\n", match: "/abort/")
-            + Self.route("      fault:\n        abort:\n          httpStatus: 503\n          percentage:\n            value: 50\n", match: "/half/")
-            + Self.route("      fault:\n        delay:\n          fixedDelay: 0.4s\n          percentage:\n            value: 100\n", match: "/delay/")
-            + Self.route("""
-                  headers:
-                    request:
-                      set:
-                        x-set-by: front
-                    response:
-                      add:
-                        x-answered-by: gateway
-                      remove:
-                        - content-type
+        let routes =
+            Self.route(
+                "      fault:\n        abort:\n          httpStatus: 418\n          percentage:\n            value: 100\n", match: "/abort/"
+            )
+            + Self.route(
+                "      fault:\n        abort:\n          httpStatus: 503\n          percentage:\n            value: 50\n", match: "/half/")
+            + Self.route(
+                "      fault:\n        delay:\n          fixedDelay: 0.4s\n          percentage:\n            value: 100\n",
+                match: "/delay/")
+            + Self.route(
+                """
+                      headers:
+                        request:
+                          set:
+                            x-set-by: front
+                        response:
+                          add:
+                            x-answered-by: gateway
+                          remove:
+                            - content-type
 
-            """)
+                """)
         try await ServeLiveTests.withGateway(Self.yaml("fault", replicas: 1, routes: routes)) { port, gateway in
             _ = try await Self.replicas(gateway, "fault", count: 1)
             let host = Self.host("fault")
@@ -209,7 +228,9 @@ struct TrafficLiveTests {
     @Test("mirror: the mirror cluster gets a copy with Host -shadow; its failure changes nothing", .timeLimit(.minutes(5)))
     func mirror() async throws {
         let routes = Self.route("      mirror:\n        host: \(Self.revision("shadowed"))\n      mirrorPercentage:\n        value: 100\n")
-        let yaml = Self.yaml("mirrored", replicas: 1, routes: routes) + "\n---\n" + ServeLiveTests.isvc("shadowed", concurrency: 0, replicas: (1, 1))
+        let yaml =
+            Self.yaml("mirrored", replicas: 1, routes: routes) + "\n---\n"
+            + ServeLiveTests.isvc("shadowed", concurrency: 0, replicas: (1, 1))
         try await ServeLiveTests.withGateway(yaml) { port, gateway in
             _ = try await Self.replicas(gateway, "mirrored", count: 1)
             let shadow = try await Self.replicas(gateway, "shadowed", count: 1)
@@ -227,10 +248,13 @@ struct TrafficLiveTests {
         }
     }
 
-    @Test("load balancing: round robin alternates, least request prefers the idle replica, consistent hash sticks",
-          .timeLimit(.minutes(3)))
+    @Test(
+        "load balancing: round robin alternates, least request prefers the idle replica, consistent hash sticks",
+        .timeLimit(.minutes(3)))
     func balancing() async throws {
-        try await ServeLiveTests.withGateway(Self.yaml("rr", routes: Self.route(), trafficPolicy: "    loadBalancer:\n      simple: ROUND_ROBIN\n")) { port, gateway in
+        try await ServeLiveTests.withGateway(
+            Self.yaml("rr", routes: Self.route(), trafficPolicy: "    loadBalancer:\n      simple: ROUND_ROBIN\n")
+        ) { port, gateway in
             _ = try await Self.replicas(gateway, "rr")
             var answered: [Int] = []
             for _ in 0..<10 { answered.append(await RawHTTP.async(port: port, host: Self.host("rr"), path: "/").port) }
@@ -264,8 +288,9 @@ struct TrafficLiveTests {
         }
     }
 
-    @Test("circuit breaker: past one connection and one pending request, 503 at once with x-envoy-overloaded",
-          .timeLimit(.minutes(5)))
+    @Test(
+        "circuit breaker: past one connection and one pending request, 503 at once with x-envoy-overloaded",
+        .timeLimit(.minutes(5)))
     func circuitBreaker() async throws {
         let policy = "    connectionPool:\n      tcp:\n        maxConnections: 1\n      http:\n        http1MaxPendingRequests: 1\n"
         try await ServeLiveTests.withGateway(Self.yaml("cb", replicas: 1, routes: Self.route(), trafficPolicy: policy)) { port, gateway in
@@ -295,19 +320,20 @@ struct TrafficLiveTests {
         return out
     }
 
-    @Test("outlier detection: 3 consecutive 5xx eject a replica for base_ejection_time, twice as long the second time",
-          .timeLimit(.minutes(5)))
+    @Test(
+        "outlier detection: 3 consecutive 5xx eject a replica for base_ejection_time, twice as long the second time",
+        .timeLimit(.minutes(5)))
     func outlierDetection() async throws {
         let policy = """
-            loadBalancer:
-              simple: ROUND_ROBIN
-            outlierDetection:
-              consecutive5xxErrors: 3
-              interval: 1s
-              baseEjectionTime: 2s
-              maxEjectionPercent: 100
+                loadBalancer:
+                  simple: ROUND_ROBIN
+                outlierDetection:
+                  consecutive5xxErrors: 3
+                  interval: 1s
+                  baseEjectionTime: 2s
+                  maxEjectionPercent: 100
 
-        """
+            """
         try await ServeLiveTests.withGateway(Self.yaml("od", routes: Self.route(), trafficPolicy: policy)) { port, gateway in
             let ports = try await Self.replicas(gateway, "od")
             _ = await Self.direct(ports[0], "/fail/on")
@@ -331,15 +357,15 @@ struct TrafficLiveTests {
     @Test("outlier detection: max_ejection_percent 10 of 2 replicas never ejects (Envoy 1.27+)", .timeLimit(.minutes(5)))
     func maxEjectionPercent() async throws {
         let policy = """
-            loadBalancer:
-              simple: ROUND_ROBIN
-            outlierDetection:
-              consecutive5xxErrors: 2
-              interval: 1s
-              baseEjectionTime: 30s
-              maxEjectionPercent: 10
+                loadBalancer:
+                  simple: ROUND_ROBIN
+                outlierDetection:
+                  consecutive5xxErrors: 2
+                  interval: 1s
+                  baseEjectionTime: 30s
+                  maxEjectionPercent: 10
 
-        """
+            """
         try await ServeLiveTests.withGateway(Self.yaml("mep", routes: Self.route(), trafficPolicy: policy)) { port, gateway in
             let ports = try await Self.replicas(gateway, "mep")
             _ = await Self.direct(ports[0], "/fail/on")
@@ -349,22 +375,26 @@ struct TrafficLiveTests {
         }
     }
 
-    @Test("request hygiene: 413, 431 for too many or too large headers, 400 for a second Host or a bad path, 408 for a slow body",
-          .timeLimit(.minutes(5)))
+    @Test(
+        "request hygiene: 413, 431 for too many or too large headers, 400 for a second Host or a bad path, 408 for a slow body",
+        .timeLimit(.minutes(5)))
     func hygiene() async throws {
         var limits = GatewayLimits()
         limits.requestTimeout = .milliseconds(500)
         limits.untimedBodyBytes = 0
-        try await ServeLiveTests.withRunningGateway(Self.yaml("hy", replicas: 1, routes: Self.route()), limits: limits) { port, gateway, _ in
+        try await ServeLiveTests.withRunningGateway(Self.yaml("hy", replicas: 1, routes: Self.route()), limits: limits) {
+            port, gateway, _ in
             _ = try await Self.replicas(gateway, "hy", count: 1)
             let host = Self.host("hy")
-            let big = await RawHTTP.asyncRaw(port: port, Array("POST / HTTP/1.1\r\nHost: \(host)\r\nConnection: close\r\nContent-Length: 100000000\r\n\r\n{}".utf8))
+            let big = await RawHTTP.asyncRaw(
+                port: port, Array("POST / HTTP/1.1\r\nHost: \(host)\r\nConnection: close\r\nContent-Length: 100000000\r\n\r\n{}".utf8))
             #expect(big.status == 413)
             let many = await RawHTTP.async(port: port, host: host, path: "/", headers: (0..<100).map { ("x-h\($0)", "v") })
             #expect(many.status == 431)
             let fewer = await RawHTTP.async(port: port, host: host, path: "/", headers: (0..<90).map { ("x-h\($0)", "v") })
             #expect(fewer.status == 200)
-            let large = await RawHTTP.async(port: port, host: host, path: "/", headers: [("x-big", String(repeating: "a", count: 62 << 10))])
+            let large = await RawHTTP.async(
+                port: port, host: host, path: "/", headers: [("x-big", String(repeating: "a", count: 62 << 10))])
             #expect(large.status == 431)
             let twoHosts = await RawHTTP.async(port: port, host: host, path: "/", headers: [("Host", "other.example.com")])
             #expect(twoHosts.status == 400)
@@ -372,9 +402,11 @@ struct TrafficLiveTests {
             #expect(dots.status == 418 && (dots.json["path"] as? String) == "/status/418/", "\(dots.body)")
             let withPort = await RawHTTP.async(port: port, host: host + ":8080", path: "/")
             #expect(withPort.status == 200)
-            let crlf = await RawHTTP.asyncRaw(port: port, Array("GET / HTTP/1.1\r\nHost: \(host)\r\nConnection: close\r\nx-bad\rname: v\r\n\r\n".utf8))
+            let crlf = await RawHTTP.asyncRaw(
+                port: port, Array("GET / HTTP/1.1\r\nHost: \(host)\r\nConnection: close\r\nx-bad\rname: v\r\n\r\n".utf8))
             #expect(crlf.status != 200)
-            let slow = await RawHTTP.asyncRaw(port: port, Array("POST / HTTP/1.1\r\nHost: \(host)\r\nConnection: close\r\nContent-Length: 10\r\n\r\n".utf8))
+            let slow = await RawHTTP.asyncRaw(
+                port: port, Array("POST / HTTP/1.1\r\nHost: \(host)\r\nConnection: close\r\nContent-Length: 10\r\n\r\n".utf8))
             #expect(slow.status == 408 && slow.seconds < 3, "\(slow)")
         }
     }

@@ -1,16 +1,21 @@
 import Foundation
-@testable import ISVCCore
 import Testing
+
+@testable import ISVCCore
 @testable import ISVCServe
 
 /// The pure parts of the gateway's traffic policies: outlier detection, load balancing, retry
 /// decisions, faults, rewrites, request hygiene; no servers.
 @Suite("Traffic policies, units")
 struct TrafficPolicyUnitTests {
-    static func detector(hosts: [String], maxPercent: Int = 100, base: Double = 30, interval: Double = 10,
-                         consecutive: Int = 3) -> OutlierDetector {
-        var d = OutlierDetector(config: .init(consecutive5xx: consecutive, interval: interval, baseEjectionTime: base,
-                                              maxEjectionPercent: maxPercent), now: 0)
+    static func detector(
+        hosts: [String], maxPercent: Int = 100, base: Double = 30, interval: Double = 10,
+        consecutive: Int = 3
+    ) -> OutlierDetector {
+        var d = OutlierDetector(
+            config: .init(
+                consecutive5xx: consecutive, interval: interval, baseEjectionTime: base,
+                maxEjectionPercent: maxPercent), now: 0)
         d.sync(hosts: hosts)
         return d
     }
@@ -81,8 +86,10 @@ struct TrafficPolicyUnitTests {
         d.sync(hosts: ["a", "b"])
         _ = d.record(host: "a", status: 502, now: 1)
         #expect(d.record(host: "a", status: 504, now: 1) == [.notEnforced("a", .consecutiveGatewayFailure)])
-        let config = OutlierDetector.Config(Envoy.OutlierDetection(consecutiveGatewayFailure: 2, enforcingConsecutiveGatewayFailure: 100,
-                                                                   interval: "1s", maxEjectionPercent: 100))
+        let config = OutlierDetector.Config(
+            Envoy.OutlierDetection(
+                consecutiveGatewayFailure: 2, enforcingConsecutiveGatewayFailure: 100,
+                interval: "1s", maxEjectionPercent: 100))
         #expect(config.interval == 1 && config.baseEjectionTime == 30 && config.maxEjectionTime == 300)
         var e = OutlierDetector(config: config, now: 0)
         e.sync(hosts: ["a", "b"])
@@ -134,14 +141,17 @@ struct TrafficPolicyUnitTests {
 
     @Test("retry_on conditions as Envoy reads them")
     func retryConditions() {
-        let istioDefault = RetryPolicy(numRetries: 2, conditions: ["connect-failure", "refused-stream", "unavailable", "cancelled", "retriable-status-codes"])
+        let istioDefault = RetryPolicy(
+            numRetries: 2, conditions: ["connect-failure", "refused-stream", "unavailable", "cancelled", "retriable-status-codes"])
         #expect(istioDefault.covers(.connectFailure))
         #expect(!istioDefault.covers(.response(503, grpcStatus: nil)))
         #expect(istioDefault.covers(.response(200, grpcStatus: 14)))
         #expect(!istioDefault.covers(.perTryTimeout))
         #expect(!istioDefault.covers(.reset))
         let fiveXX = RetryPolicy(numRetries: 1, conditions: ["5xx"])
-        #expect(fiveXX.covers(.response(500, grpcStatus: nil)) && fiveXX.covers(.reset) && fiveXX.covers(.perTryTimeout) && fiveXX.covers(.connectFailure))
+        #expect(
+            fiveXX.covers(.response(500, grpcStatus: nil)) && fiveXX.covers(.reset) && fiveXX.covers(.perTryTimeout)
+                && fiveXX.covers(.connectFailure))
         #expect(!fiveXX.covers(.response(409, grpcStatus: nil)) && !fiveXX.covers(.overflow))
         let gateway = RetryPolicy(numRetries: 1, conditions: ["gateway-error"])
         #expect(gateway.covers(.response(502, grpcStatus: nil)) && !gateway.covers(.response(500, grpcStatus: nil)))
@@ -158,7 +168,8 @@ struct TrafficPolicyUnitTests {
 
     @Test("istiod's retryOn: integers become retriable status codes; retryIgnorePreviousHosts and backoff")
     func retryEmission() {
-        let p = RouteTranslation.retryPolicy(retryOn: "gateway-error,503,409", attempts: 3, perTryTimeout: "1s", previousHosts: false, backoff: "10ms")
+        let p = RouteTranslation.retryPolicy(
+            retryOn: "gateway-error,503,409", attempts: 3, perTryTimeout: "1s", previousHosts: false, backoff: "10ms")
         #expect(p.retryOn == ["gateway-error", "retriable-status-codes"])
         #expect(p.retriableStatusCodes == [503, 409])
         #expect(p.retryHostPredicates.isEmpty)
@@ -178,7 +189,8 @@ struct TrafficPolicyUnitTests {
         var rolls = [0.4, 0.6].makeIterator()
         #expect(g.decide { rolls.next()! }.abort == 503)
         #expect(g.decide { rolls.next()! }.abort == nil)
-        let v = Envoy.HTTPFault(abort: .init(percentage: .init(numerator: 500_000, denominator: .million), httpStatus: 500, grpcStatus: nil))
+        let v = Envoy.HTTPFault(
+            abort: .init(percentage: .init(numerator: 500_000, denominator: .million), httpStatus: 500, grpcStatus: nil))
         #expect(FaultPolicy(v)?.abortFraction == 0.5)
         #expect(FaultPolicy(Envoy.HTTPFault()) == nil)
     }
@@ -186,10 +198,16 @@ struct TrafficPolicyUnitTests {
     @Test("rewrites: prefix (keeps the query), whole path for a path match, regex with groups")
     func rewrites() {
         let prefix = Envoy.RouteAction(destination: nil, prefixRewrite: "/v2/")
-        #expect(GatewayRouter.rewrite("/v1/models/m:predict?x=1", action: prefix, match: .init(.prefix("/v1/"))) == "/v2/models/m:predict?x=1")
-        #expect(GatewayRouter.rewrite("/exact", action: .init(destination: nil, prefixRewrite: "/other"), match: .init(.path("/exact"))) == "/other")
-        let regex = Envoy.RouteAction(destination: nil, regexRewrite: .init(pattern: "^/models/([^/]+)/predict$", substitution: "/v1/models/\\1:predict"))
-        #expect(GatewayRouter.rewrite("/models/iris/predict?a=b", action: regex, match: .init(.safeRegex(".*"))) == "/v1/models/iris:predict?a=b")
+        #expect(
+            GatewayRouter.rewrite("/v1/models/m:predict?x=1", action: prefix, match: .init(.prefix("/v1/"))) == "/v2/models/m:predict?x=1")
+        #expect(
+            GatewayRouter.rewrite("/exact", action: .init(destination: nil, prefixRewrite: "/other"), match: .init(.path("/exact")))
+                == "/other")
+        let regex = Envoy.RouteAction(
+            destination: nil, regexRewrite: .init(pattern: "^/models/([^/]+)/predict$", substitution: "/v1/models/\\1:predict"))
+        #expect(
+            GatewayRouter.rewrite("/models/iris/predict?a=b", action: regex, match: .init(.safeRegex(".*")))
+                == "/v1/models/iris:predict?a=b")
     }
 
     @Test("normalize_path: dot segments resolved (also %2e), never above the root; bad paths rejected")
@@ -230,21 +248,27 @@ struct TrafficPolicyUnitTests {
 
     @Test("cluster policy from the emitted cluster: Istio's defaults and a DestinationRule's")
     func clusterPolicy() throws {
-        let cluster = Envoy.Cluster(name: "c", connectTimeout: "10s", lbPolicy: .roundRobin,
-                                    commonLbConfig: .init(healthyPanicThreshold: 0), endpoints: [],
-                                    circuitBreakers: .init(maxConnections: 4, maxPendingRequests: 2, maxRequests: 4_294_967_295, maxRetries: 3),
-                                    outlierDetection: .init(consecutive5xx: 2, interval: "1s", baseEjectionTime: "2s", maxEjectionPercent: 100))
+        let cluster = Envoy.Cluster(
+            name: "c", connectTimeout: "10s", lbPolicy: .roundRobin,
+            commonLbConfig: .init(healthyPanicThreshold: 0), endpoints: [],
+            circuitBreakers: .init(maxConnections: 4, maxPendingRequests: 2, maxRequests: 4_294_967_295, maxRetries: 3),
+            outlierDetection: .init(consecutive5xx: 2, interval: "1s", baseEjectionTime: "2s", maxEjectionPercent: 100))
         let p = try ClusterPolicy(cluster: cluster)
         #expect(p.balancer == .roundRobin && p.thresholds.maxConnections == 4 && p.thresholds.maxPendingRequests == 2)
         #expect(p.outlier?.consecutive5xx == 2 && p.outlier?.baseEjectionTime == 2 && p.panicThreshold == 0)
         // What a cluster leaves unset is Envoy's default (ROUND_ROBIN, 1024 connections, panic at 50%).
-        let bare = try ClusterPolicy(cluster: Envoy.Cluster(name: "d", connectTimeout: "10s", lbPolicy: nil, commonLbConfig: nil, endpoints: []))
+        let bare = try ClusterPolicy(
+            cluster: Envoy.Cluster(name: "d", connectTimeout: "10s", lbPolicy: nil, commonLbConfig: nil, endpoints: []))
         #expect(bare.balancer == .roundRobin && bare.thresholds == .envoyDefaults && bare.outlier == nil && bare.panicThreshold == 50)
         // A load balancer serve does not run is refused, named.
-        #expect(throws: UnsupportedEnvoyConfig(path: "static_resources.clusters[3].lb_policy",
-                                               reason: "CLUSTER_PROVIDED has no load balancer for static endpoints")) {
-            try ClusterPolicy(cluster: Envoy.Cluster(name: "e", connectTimeout: "10s", lbPolicy: .clusterProvided, endpoints: []),
-                              path: "static_resources.clusters[3]")
+        #expect(
+            throws: UnsupportedEnvoyConfig(
+                path: "static_resources.clusters[3].lb_policy",
+                reason: "CLUSTER_PROVIDED has no load balancer for static endpoints")
+        ) {
+            try ClusterPolicy(
+                cluster: Envoy.Cluster(name: "e", connectTimeout: "10s", lbPolicy: .clusterProvided, endpoints: []),
+                path: "static_resources.clusters[3]")
         }
     }
 }

@@ -26,8 +26,9 @@ enum RawHTTP {
             guard let colon = line.firstIndex(of: ":") else { continue }
             headers[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
         }
-        return Response(status: status, headers: headers, body: String(text[split.upperBound...]),
-                        seconds: Date().timeIntervalSince(started))
+        return Response(
+            status: status, headers: headers, body: String(text[split.upperBound...]),
+            seconds: Date().timeIntervalSince(started))
     }
 
     /// Whether `data` holds a whole response with a Content-Length (the server may keep the connection open).
@@ -36,12 +37,15 @@ enum RawHTTP {
         guard let split = text.range(of: "\r\n\r\n") else { return false }
         let head = text[..<split.lowerBound].lowercased()
         guard let line = head.components(separatedBy: "\r\n").first(where: { $0.hasPrefix("content-length:") }),
-              let length = Int(line.dropFirst("content-length:".count).trimmingCharacters(in: .whitespaces)) else { return false }
+            let length = Int(line.dropFirst("content-length:".count).trimmingCharacters(in: .whitespaces))
+        else { return false }
         return text[split.upperBound...].utf8.count >= length
     }
 
-    static func request(port: Int, host: String, path: String, method: String = "GET", headers: [(String, String)] = [],
-                        body: String = "") -> Response? {
+    static func request(
+        port: Int, host: String, path: String, method: String = "GET", headers: [(String, String)] = [],
+        body: String = ""
+    ) -> Response? {
         var text = "\(method) \(path) HTTP/1.1\r\nHost: \(host)\r\nConnection: close\r\n"
         for (k, v) in headers { text += "\(k): \(v)\r\n" }
         if method != "GET" || !body.isEmpty { text += "Content-Length: \(body.utf8.count)\r\n" }
@@ -49,12 +53,15 @@ enum RawHTTP {
     }
 
     /// On a thread of its own, so waiting never starves the gateway's tasks.
-    static func async(port: Int, host: String, path: String, method: String = "GET", headers: [(String, String)] = [],
-                      body: String = "") async -> Response {
+    static func async(
+        port: Int, host: String, path: String, method: String = "GET", headers: [(String, String)] = [],
+        body: String = ""
+    ) async -> Response {
         await withCheckedContinuation { c in
             Thread {
-                c.resume(returning: request(port: port, host: host, path: path, method: method, headers: headers, body: body)
-                    ?? Response(status: 0, headers: [:], body: "", seconds: 0))
+                c.resume(
+                    returning: request(port: port, host: host, path: path, method: method, headers: headers, body: body)
+                        ?? Response(status: 0, headers: [:], body: "", seconds: 0))
             }.start()
         }
     }

@@ -4,6 +4,7 @@ import NIOCore
 import NIOHTTP1
 import NIOPosix
 import Testing
+
 @testable import ISVCServe
 
 /// The gateway's upstream client against a scripted loopback server that answers each request as
@@ -22,7 +23,9 @@ struct UpstreamHTTPClientTests {
     @Test("keep-alive: sequential requests share one connection; the body and headers arrive")
     func keepAlive() async throws {
         let server = try await ScriptedServer.start { request in
-            .answer("HTTP/1.1 200 OK\r\nContent-Length: \(request.body.count + 1)\r\nx-seen-host: \(request.header("host") ?? "")\r\n\r\n\(request.body)!")
+            .answer(
+                "HTTP/1.1 200 OK\r\nContent-Length: \(request.body.count + 1)\r\nx-seen-host: \(request.header("host") ?? "")\r\n\r\n\(request.body)!"
+            )
         }
         defer { server.stop() }
         let client = UpstreamHTTPClient(maxBodyBytes: 1 << 20)
@@ -143,7 +146,9 @@ struct UpstreamHTTPClientTests {
 
     @Test("an answer framed by closing the connection (HTTP/1.0, no length) is whole, and the connection not reused")
     func closeDelimited() async throws {
-        let server = try await ScriptedServer.start { _ in .answerThenClose("HTTP/1.0 200 OK\r\ncontent-type: text/plain\r\n\r\nuntil the end", after: .milliseconds(10)) }
+        let server = try await ScriptedServer.start { _ in
+            .answerThenClose("HTTP/1.0 200 OK\r\ncontent-type: text/plain\r\n\r\nuntil the end", after: .milliseconds(10))
+        }
         defer { server.stop() }
         let client = UpstreamHTTPClient(maxBodyBytes: 1 << 20)
         defer { client.shutdown() }
@@ -206,7 +211,9 @@ struct UpstreamHTTPClientTests {
         let seen = NIOLockedValueBox(0)
         let server = try await ScriptedServer.start { _ in
             // The second request on the first connection meets the server's close.
-            seen.withLockedValue { n in n += 1; return n } == 2 ? .close : .answer(UpstreamHTTPClientTests.ok)
+            seen.withLockedValue { n in
+                n += 1; return n
+            } == 2 ? .close : .answer(UpstreamHTTPClientTests.ok)
         }
         defer { server.stop() }
         let client = UpstreamHTTPClient(maxBodyBytes: 1 << 20)
@@ -219,7 +226,9 @@ struct UpstreamHTTPClientTests {
         var post = Self.head(.POST)
         post.headers.add(name: "Content-Length", value: "0")
         let postServer = try await ScriptedServer.start { _ in
-            seen.withLockedValue { n in n += 1; return n } == 2 ? .close : .answer(UpstreamHTTPClientTests.ok)
+            seen.withLockedValue { n in
+                n += 1; return n
+            } == 2 ? .close : .answer(UpstreamHTTPClientTests.ok)
         }
         defer { postServer.stop() }
         _ = try await client.execute(port: postServer.port, head: post, body: nil, timeout: .seconds(5))
@@ -240,7 +249,8 @@ struct UpstreamHTTPClientTests {
         try await withThrowingTaskGroup(of: Bool.self) { group in
             for i in 0..<200 {
                 group.addTask {
-                    let answer = try await client.execute(port: server.port, head: Self.head(.GET, "/r/\(i)"), body: nil, timeout: .seconds(10))
+                    let answer = try await client.execute(
+                        port: server.port, head: Self.head(.GET, "/r/\(i)"), body: nil, timeout: .seconds(10))
                     return String(buffer: answer.body) == "/r/\(i)"
                 }
             }

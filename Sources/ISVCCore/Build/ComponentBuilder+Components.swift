@@ -1,23 +1,32 @@
 /// Transformers, explainers and `spec.canary` predictors, as KServe builds them.
 extension ComponentBuilder {
-    func transformer(_ isvc: InferenceService, annotations isvcAnnotations: [String: String], predictorName: String,
-                     isvcLabels: [String: String]) -> ResolvedComponent? {
+    func transformer(
+        _ isvc: InferenceService, annotations isvcAnnotations: [String: String], predictorName: String,
+        isvcLabels: [String: String]
+    ) -> ResolvedComponent? {
         guard let t = isvc.transformer, !t.pod.containers.isEmpty else { return nil }
         var containers = t.pod.containers.map { $0.fields }
         containers[0]["name"] = "kserve-container"
         containers[0]["resources"] = defaultResources(containers[0]["resources"])
         var args = containers[0]["args"]?.array?.compactMap(\.string) ?? []
         if !args.contains(where: { $0.hasPrefix("--model_name") }) { args += ["--model_name", isvc.name] }
-        if !args.contains(where: { $0.hasPrefix("--predictor_host") }) { args += ["--predictor_host", "\(predictorName).\(isvc.namespace)"] }
+        if !args.contains(where: { $0.hasPrefix("--predictor_host") }) {
+            args += ["--predictor_host", "\(predictorName).\(isvc.namespace)"]
+        }
         if !args.contains(where: { $0.hasPrefix("--http_port") }) { args += ["--http_port", "8080"] }
-        if !args.contains(where: { $0.hasPrefix("--workers") }), let cc = t.ext.containerConcurrency { args += ["--workers", String(cc.value)] }
+        if !args.contains(where: { $0.hasPrefix("--workers") }), let cc = t.ext.containerConcurrency {
+            args += ["--workers", String(cc.value)]
+        }
         containers[0]["args"] = .array(args.map { .string($0) })
-        return component(.transformer, isvc, isvcAnnotations, t, containers: containers,
-                         storageUri: t.pod.containers.first?.env("STORAGE_URI"), isvcLabels: isvcLabels)
+        return component(
+            .transformer, isvc, isvcAnnotations, t, containers: containers,
+            storageUri: t.pod.containers.first?.env("STORAGE_URI"), isvcLabels: isvcLabels)
     }
 
-    func explainer(_ isvc: InferenceService, annotations isvcAnnotations: [String: String], predictorName: String,
-                   isvcLabels: [String: String]) -> ResolvedComponent? {
+    func explainer(
+        _ isvc: InferenceService, annotations isvcAnnotations: [String: String], predictorName: String,
+        isvcLabels: [String: String]
+    ) -> ResolvedComponent? {
         guard let e = isvc.explainer else { return nil }
         let host = "\(predictorName).\(isvc.namespace)"
         if let art = e.art {
@@ -35,8 +44,9 @@ extension ComponentBuilder {
             if c["image"] == nil { c["image"] = .string("kserve/art-explainer:\(art.runtimeVersion?.value ?? "latest")") }
             c["name"] = "kserve-container"
             c["resources"] = defaultResources(c["resources"])
-            return component(.explainer, isvc, isvcAnnotations, e, containers: [c], storageUri: art.storageUri?.value,
-                             isvcLabels: isvcLabels)
+            return component(
+                .explainer, isvc, isvcAnnotations, e, containers: [c], storageUri: art.storageUri?.value,
+                isvcLabels: isvcLabels)
         }
         guard !e.pod.containers.isEmpty else { return nil }
         var containers = e.pod.containers.map { $0.fields }
@@ -46,16 +56,21 @@ extension ComponentBuilder {
         if !args.contains(where: { $0.hasPrefix("--model_name") }) { args += ["--model_name", isvc.name] }
         if !args.contains(where: { $0.hasPrefix("--predictor_host") }) { args += ["--predictor_host", host] }
         args += ["--http_port", "8080"]
-        if !args.contains(where: { $0.hasPrefix("--workers") }), let cc = e.ext.containerConcurrency { args += ["--workers", String(cc.value)] }
+        if !args.contains(where: { $0.hasPrefix("--workers") }), let cc = e.ext.containerConcurrency {
+            args += ["--workers", String(cc.value)]
+        }
         containers[0]["args"] = .array(args.map { .string($0) })
-        return component(.explainer, isvc, isvcAnnotations, e, containers: containers,
-                         storageUri: e.pod.containers.first?.env("STORAGE_URI"), isvcLabels: isvcLabels)
+        return component(
+            .explainer, isvc, isvcAnnotations, e, containers: containers,
+            storageUri: e.pod.containers.first?.env("STORAGE_URI"), isvcLabels: isvcLabels)
     }
 
     /// A transformer or explainer. `isvcLabels` are the isvc's labels as the predictor's reconcile left
     /// them (runtime defaults such as torchserve's serviceEnvelope are added to the isvc itself).
-    func component(_ kind: ComponentKind, _ isvc: InferenceService, _ isvcAnnotations: [String: String], _ c: Component,
-                   containers: [[String: Value]], storageUri: String?, isvcLabels: [String: String]) -> ResolvedComponent {
+    func component(
+        _ kind: ComponentKind, _ isvc: InferenceService, _ isvcAnnotations: [String: String], _ c: Component,
+        containers: [[String: Value]], storageUri: String?, isvcLabels: [String: String]
+    ) -> ResolvedComponent {
         var annotations = filtered(isvcAnnotations)
         if let storageUri { annotations[Keys.storageInitializerSourceURI] = storageUri }
         addLogger(c.ext.logger, to: &annotations)
@@ -67,10 +82,11 @@ extension ComponentBuilder {
         podSpec["containers"] = .array(containers.map { .object($0) })
         // The transformer's first container gets INFERENCE_SERVICE_NAME; explainer.go adds none.
         if kind == .transformer { setIsvcNameEnv(&podSpec, isvc.name, allContainers: false) }
-        return ResolvedComponent(kind: kind, name: "\(isvc.name)-\(kind.rawValue)", ext: c.ext, podSpec: podSpec,
-                                 labels: labels, annotations: annotations.merging(filtered(c.ext.annotations)) { $1 },
-                                 runtime: nil, protocolVersion: nil, storageUri: storageUri, storageUris: [],
-                                 location: c.location)
+        return ResolvedComponent(
+            kind: kind, name: "\(isvc.name)-\(kind.rawValue)", ext: c.ext, podSpec: podSpec,
+            labels: labels, annotations: annotations.merging(filtered(c.ext.annotations)) { $1 },
+            runtime: nil, protocolVersion: nil, storageUri: storageUri, storageUris: [],
+            location: c.location)
     }
 }
 

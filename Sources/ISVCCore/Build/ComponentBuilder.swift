@@ -41,8 +41,9 @@ struct ComponentBuilder {
 
     /// KServe's `ServiceAnnotationDisallowedList` plus the ConfigMap's extras.
     static func disallowed(_ config: ClusterConfig) -> Set<String> {
-        Set([Keys.minScale, Keys.maxScale, Keys.storageInitializerSourceURI, Keys.lastApplied, Keys.modelFormat]
-            + config.serviceAnnotationDisallowedList)
+        Set(
+            [Keys.minScale, Keys.maxScale, Keys.storageInitializerSourceURI, Keys.lastApplied, Keys.modelFormat]
+                + config.serviceAnnotationDisallowedList)
     }
 
     func filtered(_ annotations: [String: String]) -> [String: String] {
@@ -109,31 +110,40 @@ struct ComponentBuilder {
             .merging(annotations) { $1 }
             .merging(filtered(p.ext.annotations)) { $1 }
         let name = p.name.map { "\(isvc.name)-\($0.value)-predictor" } ?? "\(isvc.name)-predictor"
-        var resolved = ResolvedComponent(kind: .predictor, name: name, ext: p.ext, podSpec: podSpec, labels: finalLabels,
-                                         annotations: finalAnnotations, runtime: runtime, protocolVersion: protocolVersion,
-                                         storageUri: storageUri, storageUris: p.storageUris, location: p.location)
-        resolved.isvcLabelAdditions = labels.filter { isvc.meta.labels[$0.key] != $0.value && ($0.key == "modelClass" || $0.key == "serviceEnvelope") }
+        var resolved = ResolvedComponent(
+            kind: .predictor, name: name, ext: p.ext, podSpec: podSpec, labels: finalLabels,
+            annotations: finalAnnotations, runtime: runtime, protocolVersion: protocolVersion,
+            storageUri: storageUri, storageUris: p.storageUris, location: p.location)
+        resolved.isvcLabelAdditions = labels.filter {
+            isvc.meta.labels[$0.key] != $0.value && ($0.key == "modelClass" || $0.key == "serviceEnvelope")
+        }
         return resolved
     }
 
     /// The pod of a model predictor: the runtime's kserve-container merged with the model's, the
     /// server type's defaults, a collocated transformer, then the runtime's and the isvc's other containers.
-    func modelPod(_ isvc: InferenceService, _ model: ModelSpec, labels: inout [String: String],
-                  isvcAnnotations: [String: String]) -> PredictorPod? {
+    func modelPod(
+        _ isvc: InferenceService, _ model: ModelSpec, labels: inout [String: String],
+        isvcAnnotations: [String: String]
+    ) -> PredictorPod? {
         let p = isvc.predictor
         guard let selected = selectRuntime(isvc, model) else { return nil }
         var modelContainer = model.container.fields
         let proto = serverDefaults(isvc, model, runtime: selected, container: &modelContainer, labels: &labels)
         let protocolVersion = proto ?? RuntimeSelection.lowestProtocol(of: selected) ?? "v1"
         guard let runtimeContainer = selected.containers.first(where: { $0.name == "kserve-container" }) else {
-            diagnostics.report("failed to find kserve-container in ServingRuntime containers (\(selected.kind) \(selected.name))",
-                               at: model.location, rule: RuntimeRule.container)
+            diagnostics.report(
+                "failed to find kserve-container in ServingRuntime containers (\(selected.kind) \(selected.name))",
+                at: model.location, rule: RuntimeRule.container)
             return nil
         }
         var merged = ContainerMerge.merge(runtime: runtimeContainer.fields, isvc: modelContainer)
         merged["name"] = "kserve-container"
-        merged = RuntimeTemplate.render(.object(merged), name: isvc.name, namespace: isvc.namespace,
-                                        labels: labels, annotations: isvcAnnotations).object ?? merged
+        merged =
+            RuntimeTemplate.render(
+                .object(merged), name: isvc.name, namespace: isvc.namespace,
+                labels: labels, annotations: isvcAnnotations
+            ).object ?? merged
         if let version = model.runtimeVersion?.value, let image = merged["image"]?.string {
             merged["image"] = .string(ImageTag.replacing(image, with: version))
         }
@@ -149,8 +159,10 @@ struct ComponentBuilder {
         default: break
         }
         if let collocated {
-            containers.append(RuntimeTemplate.render(.object(collocated), name: isvc.name, namespace: isvc.namespace,
-                                                     labels: labels, annotations: isvcAnnotations))
+            containers.append(
+                RuntimeTemplate.render(
+                    .object(collocated), name: isvc.name, namespace: isvc.namespace,
+                    labels: labels, annotations: isvcAnnotations))
         }
         for c in selected.containers where c.name != "kserve-container" && c.name != "transformer-container" {
             containers.append(.object(c.fields))
@@ -159,15 +171,18 @@ struct ComponentBuilder {
             containers.append(.object(c.fields))
         }
         podSpec["containers"] = .array(containers)
-        return PredictorPod(podSpec: podSpec, runtime: selected, protocolVersion: protocolVersion,
-                            storageUri: model.storageUri?.value)
+        return PredictorPod(
+            podSpec: podSpec, runtime: selected, protocolVersion: protocolVersion,
+            storageUri: model.storageUri?.value)
     }
 
     /// The protocol the model asks for, after KServe's defaults: legacy framework fields
     /// triton/onnx/huggingface and formats triton and vLLM default to v2, then the server type's
     /// defaults (SetRuntimeDefaults), which also add env, args and labels.
-    func serverDefaults(_ isvc: InferenceService, _ model: ModelSpec, runtime: ServingRuntime,
-                        container modelContainer: inout [String: Value], labels: inout [String: String]) -> String? {
+    func serverDefaults(
+        _ isvc: InferenceService, _ model: ModelSpec, runtime: ServingRuntime,
+        container modelContainer: inout [String: Value], labels: inout [String: String]
+    ) -> String? {
         let storageUri = model.storageUri?.value
         var proto = model.protocolVersion?.value
         let format = modelFormatName(model) ?? ""
@@ -183,8 +198,10 @@ struct ComponentBuilder {
                 appendEnvIfMissing(&modelContainer, "MLSERVER_MODEL_NAME", isvc.name)
                 appendEnvIfMissing(&modelContainer, "MLSERVER_MODEL_URI", "/mnt/models")
             }
-            let classes = ["xgboost": "mlserver_xgboost.XGBoostModel", "lightgbm": "mlserver_lightgbm.LightGBMModel",
-                           "mlflow": "mlserver_mlflow.MLflowRuntime"]
+            let classes = [
+                "xgboost": "mlserver_xgboost.XGBoostModel", "lightgbm": "mlserver_lightgbm.LightGBMModel",
+                "mlflow": "mlserver_mlflow.MLflowRuntime",
+            ]
             labels["modelClass"] = classes[format] ?? "mlserver_sklearn.SKLearnModel"
         case "tritonserver":
             if proto == nil { proto = "v2" }
@@ -215,8 +232,9 @@ struct ComponentBuilder {
             .env("STORAGE_URI")
         var podSpec = p.pod.other
         podSpec["containers"] = .array(containers.map { .object($0) })
-        return PredictorPod(podSpec: podSpec, runtime: nil, protocolVersion: p.pod.containers.first?.env("PROTOCOL"),
-                            storageUri: storageUri)
+        return PredictorPod(
+            podSpec: podSpec, runtime: nil, protocolVersion: p.pod.containers.first?.env("PROTOCOL"),
+            storageUri: storageUri)
     }
 
     static func serverType(fromRuntimeName name: String) -> String? {
@@ -232,7 +250,10 @@ struct ComponentBuilder {
             proto = "v2"
         }
         if let explicit = model.runtime {
-            let match = runtimes.first { !$0.clusterScoped && $0.name == explicit.value && ($0.meta.namespace?.value ?? isvc.namespace) == isvc.namespace }
+            let match =
+                runtimes.first {
+                    !$0.clusterScoped && $0.name == explicit.value && ($0.meta.namespace?.value ?? isvc.namespace) == isvc.namespace
+                }
                 ?? runtimes.first { $0.clusterScoped && $0.name == explicit.value }
             guard let runtime = match else {
                 let known = Set(runtimes.map(\.name)).sorted()
@@ -246,33 +267,38 @@ struct ComponentBuilder {
                 return nil
             }
             if let proto, !runtime.protocolVersions.isEmpty, !runtime.protocolVersions.contains(proto) {
-                diagnostics.report("specified runtime \(explicit.value) does not support specified protocol version (\(proto); it supports \(runtime.protocolVersions.joined(separator: ", ")))",
-                                   at: model.protocolVersion?.location ?? explicit.location, rule: RuntimeRule.protocolVersion)
+                diagnostics.report(
+                    "specified runtime \(explicit.value) does not support specified protocol version (\(proto); it supports \(runtime.protocolVersions.joined(separator: ", ")))",
+                    at: model.protocolVersion?.location ?? explicit.location, rule: RuntimeRule.protocolVersion)
                 return nil
             }
             let supports = runtime.formats.contains { $0.name == format && (version == nil || $0.version == version) }
             if !supports {
                 let names = runtime.formats.map { f in f.version.map { "\(f.name) \($0)" } ?? f.name }.joined(separator: ", ")
-                diagnostics.report("specified runtime \(explicit.value) does not support specified framework/version (\(format)\(version.map { " \($0)" } ?? ""); it supports \(names))",
-                                   at: at, rule: RuntimeRule.format)
+                diagnostics.report(
+                    "specified runtime \(explicit.value) does not support specified framework/version (\(format)\(version.map { " \($0)" } ?? ""); it supports \(names))",
+                    at: at, rule: RuntimeRule.format)
                 return nil
             }
             return runtime
         }
-        let selection = selections.select(format: format, version: version, protocolVersion: proto ?? "v1",
-                                                namespace: isvc.namespace, hasWorkerSpec: isvc.predictor.workerSpec != nil,
-                                                runtimes: runtimes)
+        let selection = selections.select(
+            format: format, version: version, protocolVersion: proto ?? "v1",
+            namespace: isvc.namespace, hasWorkerSpec: isvc.predictor.workerSpec != nil,
+            runtimes: runtimes)
         guard let chosen = selection.chosen else {
             let notes = selection.notes(format: format)
-            var message = "no runtime found to support predictor with model type: {\(format) \(version ?? "<nil>")} (protocol \(proto ?? "v1"))"
+            var message =
+                "no runtime found to support predictor with model type: {\(format) \(version ?? "<nil>")} (protocol \(proto ?? "v1"))"
             if notes.isEmpty { message += "; no runtime lists model format \(format)" }
             diagnostics.report(message, at: at, rule: RuntimeRule.noRuntime, notes: notes)
             return nil
         }
         // A choice that may surprise: another runtime also matched, and KServe's ranking decided.
         if !selection.rankedLower.isEmpty {
-            diagnostics.report("runtime \(chosen.kind) \(chosen.name) was selected for model format \(format) over other candidates",
-                               at: at, rule: RuntimeRule.choice, notes: selection.notes(format: format))
+            diagnostics.report(
+                "runtime \(chosen.kind) \(chosen.name) was selected for model format \(format) over other candidates",
+                at: at, rule: RuntimeRule.choice, notes: selection.notes(format: format))
         }
         return chosen
     }

@@ -4,8 +4,10 @@ import Foundation
 /// InferenceService's, except that `args` are concatenated (runtime args, then the isvc's).
 enum ContainerMerge {
     /// Lists that strategic merge patches merge by a key instead of replacing.
-    static let mergeKeys = ["env": "name", "ports": "containerPort", "volumeMounts": "mountPath",
-                            "volumeDevices": "devicePath", "envFrom": ""]
+    static let mergeKeys = [
+        "env": "name", "ports": "containerPort", "volumeMounts": "mountPath",
+        "volumeDevices": "devicePath", "envFrom": "",
+    ]
 
     static func merge(runtime: [String: Value], isvc: [String: Value]) -> [String: Value] {
         var out = runtime
@@ -13,7 +15,8 @@ enum ContainerMerge {
             if key == "args" {
                 out["args"] = .array((runtime["args"]?.array ?? []) + (patch.array ?? []))
             } else if let mergeKey = mergeKeys[key], !mergeKey.isEmpty, let base = runtime[key]?.array,
-                      let items = patch.array {
+                let items = patch.array
+            {
                 out[key] = .array(mergeList(base, items, by: mergeKey))
             } else if case .object(let b) = runtime[key] ?? .null, case .object(let p) = patch {
                 out[key] = .object(mergeObject(b, p))
@@ -41,7 +44,8 @@ enum ContainerMerge {
         var out = base
         for item in patch {
             if let k = item[key], let i = out.firstIndex(where: { $0[key] == k }),
-               case .object(let b) = out[i], case .object(let p) = item {
+                case .object(let b) = out[i], case .object(let p) = item
+            {
                 out[i] = .object(mergeObject(b, p))
             } else {
                 out.append(item)
@@ -82,8 +86,10 @@ enum ContainerMerge {
 /// KServe's `ReplacePlaceholders`: the container is rendered as a Go template against the isvc's
 /// metadata, so `{{.Name}}`, `{{.Namespace}}`, `{{.Labels.key}}`, `{{.Annotations.key}}` expand.
 enum RuntimeTemplate {
-    static func render(_ value: Value, name: String, namespace: String, labels: [String: String],
-                       annotations: [String: String]) -> Value {
+    static func render(
+        _ value: Value, name: String, namespace: String, labels: [String: String],
+        annotations: [String: String]
+    ) -> Value {
         switch value {
         case .string(let s) where s.contains("{{"):
             return .string(renderString(s, name: name, namespace: namespace, labels: labels, annotations: annotations))
@@ -96,8 +102,10 @@ enum RuntimeTemplate {
         }
     }
 
-    static func renderString(_ s: String, name: String, namespace: String, labels: [String: String],
-                             annotations: [String: String]) -> String {
+    static func renderString(
+        _ s: String, name: String, namespace: String, labels: [String: String],
+        annotations: [String: String]
+    ) -> String {
         var out = ""
         var rest = Substring(s)
         while let open = rest.range(of: "{{") {
@@ -107,11 +115,17 @@ enum RuntimeTemplate {
                 return out
             }
             let expr = rest[open.upperBound..<close.lowerBound].trimmingCharacters(in: .whitespaces)
-            if expr == ".Name" { out += name }
-            else if expr == ".Namespace" { out += namespace }
-            else if expr.hasPrefix(".Labels.") { out += labels[String(expr.dropFirst(8))] ?? "" }
-            else if expr.hasPrefix(".Annotations.") { out += annotations[String(expr.dropFirst(13))] ?? "" }
-            else { out += rest[open.lowerBound..<close.upperBound] }
+            if expr == ".Name" {
+                out += name
+            } else if expr == ".Namespace" {
+                out += namespace
+            } else if expr.hasPrefix(".Labels.") {
+                out += labels[String(expr.dropFirst(8))] ?? ""
+            } else if expr.hasPrefix(".Annotations.") {
+                out += annotations[String(expr.dropFirst(13))] ?? ""
+            } else {
+                out += rest[open.lowerBound..<close.upperBound]
+            }
             rest = rest[close.upperBound...]
         }
         return out + rest

@@ -7,10 +7,12 @@ struct ClusterBuilder {
     static let maxUInt32 = 4_294_967_295
 
     func trafficPolicy(host: String, subset: String?) -> Value {
-        guard let dr = destinationRules.first(where: { dr in
-            let ns = dr[path: ["metadata", "namespace"]]?.string ?? "default"
-            return RouteTranslation(namespace: ns).fqdn(dr[path: ["spec", "host"]]?.string ?? "") == host
-        }) else { return [:] }
+        guard
+            let dr = destinationRules.first(where: { dr in
+                let ns = dr[path: ["metadata", "namespace"]]?.string ?? "default"
+                return RouteTranslation(namespace: ns).fqdn(dr[path: ["spec", "host"]]?.string ?? "") == host
+            })
+        else { return [:] }
         var policy = dr[path: ["spec", "trafficPolicy"]]?.object ?? [:]
         if let subset, let s = dr[path: ["spec", "subsets"]]?.array?.first(where: { $0["name"]?.string == subset }) {
             for (k, v) in s["trafficPolicy"]?.object ?? [:] { policy[k] = v }
@@ -21,8 +23,9 @@ struct ClusterBuilder {
     func cluster(name: String, host: String, port: Int, subset: String?, endpoint: (String, Int)) -> Envoy.Cluster {
         let policy = trafficPolicy(host: host, subset: subset)
         let timeout = policy[path: ["connectionPool", "tcp", "connectTimeout"]]?.string.map { Durations.protobuf($0) ?? $0 } ?? "10s"
-        var cluster = Envoy.Cluster(name: name, connectTimeout: Envoy.Duration(timeout), lbPolicy: lbPolicy(policy["loadBalancer"]),
-                                    endpoints: [[Envoy.SocketAddress(address: endpoint.0, portValue: endpoint.1)]])
+        var cluster = Envoy.Cluster(
+            name: name, connectTimeout: Envoy.Duration(timeout), lbPolicy: lbPolicy(policy["loadBalancer"]),
+            endpoints: [[Envoy.SocketAddress(address: endpoint.0, portValue: endpoint.1)]])
         if let hash = policy[path: ["loadBalancer", "consistentHash"]] {
             // istiod: MAGLEV with its table size when set; otherwise a ring of at least 1024 entries
             // (the deprecated minimumRingSize, or ringHash.minimumRingSize, when set).
@@ -68,8 +71,11 @@ struct ClusterBuilder {
         guard let hash = trafficPolicy(host: host, subset: subset)[path: ["loadBalancer", "consistentHash"]] else { return nil }
         if let header = hash["httpHeaderName"]?.string { return [.header(name: header)] }
         if let cookie = hash["httpCookie"], let name = cookie["name"]?.string {
-            return [.cookie(name: name, path: cookie["path"]?.string,
-                            ttl: cookie["ttl"]?.string.map { Envoy.Duration(Durations.protobuf($0) ?? $0) })]
+            return [
+                .cookie(
+                    name: name, path: cookie["path"]?.string,
+                    ttl: cookie["ttl"]?.string.map { Envoy.Duration(Durations.protobuf($0) ?? $0) })
+            ]
         }
         if hash["useSourceIp"] == .bool(true) { return [.sourceIP] }
         if let q = hash["httpQueryParameterName"]?.string { return [.queryParameter(name: q)] }

@@ -6,9 +6,11 @@
 public enum EnvoyBootstrap {
     public static func make(_ model: GatewayModel, options: EnvoyOptions) -> Envoy.Bootstrap {
         var clusters: [String: (host: String, port: Int, subset: String?)] = [:]
-        let security = SecurityFilters(requestAuthentications: model.requestAuthentications,
-                                       authorizationPolicies: model.authorizationPolicies)
-        let securityFilters = [security.jwtFilter().map(Envoy.HTTPFilter.jwtAuthn)].compactMap { $0 } + security.rbacFilters().map(Envoy.HTTPFilter.rbac)
+        let security = SecurityFilters(
+            requestAuthentications: model.requestAuthentications,
+            authorizationPolicies: model.authorizationPolicies)
+        let securityFilters =
+            [security.jwtFilter().map(Envoy.HTTPFilter.jwtAuthn)].compactMap { $0 } + security.rbacFilters().map(Envoy.HTTPFilter.rbac)
         var listeners: [Envoy.Listener] = []
         // Gateways on the same pod port share one listener (istiod merges their servers).
         let ports = model.servers.map(\.listenerPort).reduce(into: [Int]()) { if !$0.contains($1) { $0.append($1) } }
@@ -26,12 +28,14 @@ public enum EnvoyBootstrap {
         let builder = ClusterBuilder(destinationRules: model.destinationRules)
         let built: [Envoy.Cluster] = clusters.keys.sorted().map { name in
             let c = clusters[name]!
-            return builder.cluster(name: name, host: c.host, port: c.port, subset: c.subset,
-                                   endpoint: options.endpoints[name].map { ($0.address, $0.port) }
-                                       ?? endpoint(for: c.host, port: c.port, model: model, options: options))
+            return builder.cluster(
+                name: name, host: c.host, port: c.port, subset: c.subset,
+                endpoint: options.endpoints[name].map { ($0.address, $0.port) }
+                    ?? endpoint(for: c.host, port: c.port, model: model, options: options))
         }
-        return Envoy.Bootstrap(admin: Envoy.SocketAddress(address: options.adminAddress, portValue: options.adminPort),
-                               listeners: listeners, clusters: built)
+        return Envoy.Bootstrap(
+            admin: Envoy.SocketAddress(address: options.adminAddress, portValue: options.adminPort),
+            listeners: listeners, clusters: built)
     }
 
     /// Where a service's cluster points: `--endpoint`, else the gateway's own local listener for the
@@ -39,15 +43,19 @@ public enum EnvoyBootstrap {
     static func endpoint(for host: String, port: Int, model: GatewayModel, options: EnvoyOptions) -> (String, Int) {
         if let e = options.endpoints[host] { return (e.address, e.port) }
         let loopback = options.listenAddress == "0.0.0.0" ? "127.0.0.1" : options.listenAddress
-        if host.hasPrefix("knative-local-gateway."), let local = model.servers.first(where: { $0.gateway.hasSuffix("/knative-local-gateway") }) {
+        if host.hasPrefix("knative-local-gateway."),
+            let local = model.servers.first(where: { $0.gateway.hasSuffix("/knative-local-gateway") })
+        {
             return (loopback, local.listenerPort + options.portOffset)
         }
         return ("127.0.0.1", port)
     }
 
     /// A gateway listener: the security filters (JWT, then RBAC) before istiod's fault, CORS and router filters.
-    static func listener(_ server: GatewayModel.Server, virtualHosts: [Envoy.VirtualHost], securityFilters: [Envoy.HTTPFilter],
-                         options: EnvoyOptions) -> Envoy.Listener {
+    static func listener(
+        _ server: GatewayModel.Server, virtualHosts: [Envoy.VirtualHost], securityFilters: [Envoy.HTTPFilter],
+        options: EnvoyOptions
+    ) -> Envoy.Listener {
         let name = "0.0.0.0_\(server.listenerPort)"
         return Envoy.Listener(
             name: name,
@@ -76,16 +84,21 @@ public enum EnvoyBootstrap {
         return policy
     }
 
-    static func virtualHosts(for server: GatewayModel.Server, model: GatewayModel,
-                             clusters: inout [String: (host: String, port: Int, subset: String?)]) -> [Envoy.VirtualHost] {
+    static func virtualHosts(
+        for server: GatewayModel.Server, model: GatewayModel,
+        clusters: inout [String: (host: String, port: Int, subset: String?)]
+    ) -> [Envoy.VirtualHost] {
         var hostRoutes: [(host: String, routes: [Envoy.Route])] = []
         for vs in model.virtualServices {
             let ns = vs[path: ["metadata", "namespace"]]?.string ?? "default"
-            let translation = RouteTranslation(namespace: ns,
-                                               gatewayAPI: vs[path: ["metadata", "annotations", "isvc.gateway-api"]] == "true")
+            let translation = RouteTranslation(
+                namespace: ns,
+                gatewayAPI: vs[path: ["metadata", "annotations", "isvc.gateway-api"]] == "true")
             let gateways = (vs[path: ["spec", "gateways"]]?.array?.compactMap(\.string) ?? ["mesh"]).map(translation.qualify)
-            let matchGateways = (vs[path: ["spec", "http"]]?.array ?? []).flatMap { ($0["match"]?.array ?? []).compactMap { $0["gateways"]?.array } }
-                .flatMap { $0.compactMap(\.string) }.map(translation.qualify)
+            let matchGateways = (vs[path: ["spec", "http"]]?.array ?? []).flatMap {
+                ($0["match"]?.array ?? []).compactMap { $0["gateways"]?.array }
+            }
+            .flatMap { $0.compactMap(\.string) }.map(translation.qualify)
             guard gateways.contains(server.gateway) || matchGateways.contains(server.gateway) else { continue }
             var routes: [Envoy.Route] = []
             for http in vs[path: ["spec", "http"]]?.array ?? [] {
@@ -108,7 +121,9 @@ public enum EnvoyBootstrap {
                 }
                 if let mirror = http["mirror"], let host = mirror["host"]?.string, !translated.isEmpty {
                     let h = translation.fqdn(host), port = mirror[path: ["port", "number"]]?.int ?? 80
-                    clusters[RouteTranslation.clusterName(host: h, port: port, subset: mirror["subset"]?.string)] = (h, port, mirror["subset"]?.string)
+                    clusters[RouteTranslation.clusterName(host: h, port: port, subset: mirror["subset"]?.string)] = (
+                        h, port, mirror["subset"]?.string
+                    )
                 }
             }
             guard !routes.isEmpty else { continue }

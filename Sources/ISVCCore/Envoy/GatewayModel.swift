@@ -31,8 +31,10 @@ public struct GatewayModel: Sendable {
 
     /// The Knative quick-start gateways.
     public static func knativeDefaults(config: ClusterConfig) -> [Server] {
-        [Server(gateway: config.ingressGateway, port: 80, listenerPort: 8080, hosts: ["*"]),
-         Server(gateway: config.localGateway, port: 8081, listenerPort: 8081, hosts: ["*"])]
+        [
+            Server(gateway: config.ingressGateway, port: 80, listenerPort: 8080, hosts: ["*"]),
+            Server(gateway: config.localGateway, port: 8081, listenerPort: 8081, hosts: ["*"]),
+        ]
     }
 }
 

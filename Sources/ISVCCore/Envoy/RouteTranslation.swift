@@ -10,13 +10,16 @@ struct RouteTranslation {
     /// retriable status codes).
     static let defaultRetryOn = "connect-failure,refused-stream,unavailable,cancelled,retriable-status-codes"
 
-    static func retryPolicy(retryOn: String, attempts: Int, perTryTimeout: String?, previousHosts: Bool = true,
-                            backoff: String? = nil) -> Envoy.RetryPolicy {
+    static func retryPolicy(
+        retryOn: String, attempts: Int, perTryTimeout: String?, previousHosts: Bool = true,
+        backoff: String? = nil
+    ) -> Envoy.RetryPolicy {
         let (conditions, codes) = parseRetryOn(retryOn)
-        return Envoy.RetryPolicy(retryOn: conditions, numRetries: attempts, hostSelectionRetryMaxAttempts: 5,
-                                 retryHostPredicates: previousHosts ? [.previousHosts] : [], retriableStatusCodes: codes,
-                                 perTryTimeout: perTryTimeout.map { Envoy.Duration(Durations.protobuf($0) ?? $0) },
-                                 backOff: backoff.map { (Envoy.Duration(Durations.protobuf($0) ?? $0), nil) })
+        return Envoy.RetryPolicy(
+            retryOn: conditions, numRetries: attempts, hostSelectionRetryMaxAttempts: 5,
+            retryHostPredicates: previousHosts ? [.previousHosts] : [], retriableStatusCodes: codes,
+            perTryTimeout: perTryTimeout.map { Envoy.Duration(Durations.protobuf($0) ?? $0) },
+            backOff: backoff.map { (Envoy.Duration(Durations.protobuf($0) ?? $0), nil) })
     }
 
     /// istiod's `parseRetryOn`: integers in `retryOn` are retriable status codes (then
@@ -78,9 +81,13 @@ struct RouteTranslation {
     func routeMatch(_ m: Value) -> Envoy.RouteMatch {
         var path = Envoy.RouteMatch.Path.prefix("/")
         if let uri = m["uri"] {
-            if let e = uri["exact"]?.string { path = .path(e) }
-            else if let p = uri["prefix"]?.string { path = .prefix(p) }
-            else if let r = uri["regex"]?.string { path = .safeRegex(r) }
+            if let e = uri["exact"]?.string {
+                path = .path(e)
+            } else if let p = uri["prefix"]?.string {
+                path = .prefix(p)
+            } else if let r = uri["regex"]?.string {
+                path = .safeRegex(r)
+            }
         }
         // `headers` and `withoutHeaders` (inverted; a string match also treats a missing header as
         // empty, so that it matches), sorted by name, as istiod writes them.
@@ -111,19 +118,22 @@ struct RouteTranslation {
             // A single destination's headers apply to the route.
             if let dh = destinations[0][path: ["headers", "request"]] { routeHeaders = mergeHeaderOps(routeHeaders, dh) }
         } else if !destinations.isEmpty {
-            action.destination = .weightedClusters(destinations.map { d in
-                let (add, _, remove) = headerOps(d[path: ["headers", "request"]] ?? [:])
-                return Envoy.ClusterWeight(name: cluster(d), weight: d["weight"]?.int ?? 0, requestHeadersToAdd: add, requestHeadersToRemove: remove)
-            })
+            action.destination = .weightedClusters(
+                destinations.map { d in
+                    let (add, _, remove) = headerOps(d[path: ["headers", "request"]] ?? [:])
+                    return Envoy.ClusterWeight(
+                        name: cluster(d), weight: d["weight"]?.int ?? 0, requestHeadersToAdd: add, requestHeadersToRemove: remove)
+                })
         }
         // Retries: Istio's default policy when unset; attempts 0 (as net-istio's `retries: {}`) turns them off.
         if let retries = http["retries"] {
             let attempts = retries["attempts"]?.int ?? 0
             if attempts > 0 {
-                action.retryPolicy = Self.retryPolicy(retryOn: retries["retryOn"]?.string ?? Self.defaultRetryOn,
-                                                      attempts: attempts, perTryTimeout: retries["perTryTimeout"]?.string,
-                                                      previousHosts: retries["retryIgnorePreviousHosts"] != .bool(false),
-                                                      backoff: retries["backoff"]?.string)
+                action.retryPolicy = Self.retryPolicy(
+                    retryOn: retries["retryOn"]?.string ?? Self.defaultRetryOn,
+                    attempts: attempts, perTryTimeout: retries["perTryTimeout"]?.string,
+                    previousHosts: retries["retryIgnorePreviousHosts"] != .bool(false),
+                    backoff: retries["backoff"]?.string)
             }
         } else {
             action.retryPolicy = Self.retryPolicy(retryOn: Self.defaultRetryOn, attempts: 2, perTryTimeout: nil)
@@ -136,14 +146,18 @@ struct RouteTranslation {
             if let authority = rewrite["authority"]?.string { action.hostRewriteLiteral = authority }
         }
         if let mirror = http["mirror"], let host = mirror["host"]?.string {
-            let pct = http[path: ["mirrorPercentage", "value"]].flatMap { v -> Double? in
-                if case .double(let d) = v { return d }
-                return v.int.map(Double.init)
-            } ?? 100
-            action.requestMirrorPolicies = [Envoy.MirrorPolicy(
-                cluster: Self.clusterName(host: fqdn(host), port: mirror[path: ["port", "number"]]?.int ?? 80, subset: mirror["subset"]?.string),
-                fraction: Envoy.FractionalPercent(numerator: Int(saturating: pct * 10_000), denominator: .million),
-                traceSampled: false)]
+            let pct =
+                http[path: ["mirrorPercentage", "value"]].flatMap { v -> Double? in
+                    if case .double(let d) = v { return d }
+                    return v.int.map(Double.init)
+                } ?? 100
+            action.requestMirrorPolicies = [
+                Envoy.MirrorPolicy(
+                    cluster: Self.clusterName(
+                        host: fqdn(host), port: mirror[path: ["port", "number"]]?.int ?? 80, subset: mirror["subset"]?.string),
+                    fraction: Envoy.FractionalPercent(numerator: Int(saturating: pct * 10_000), denominator: .million),
+                    traceSampled: false)
+            ]
         }
 
         var out = Envoy.Route(match: routeMatch(m), route: action)
@@ -174,8 +188,9 @@ struct RouteTranslation {
 
     func cluster(_ destination: Value) -> String {
         let d = destination["destination"] ?? [:]
-        return Self.clusterName(host: fqdn(d["host"]?.string ?? ""), port: d[path: ["port", "number"]]?.int ?? 80,
-                                subset: d["subset"]?.string)
+        return Self.clusterName(
+            host: fqdn(d["host"]?.string ?? ""), port: d[path: ["port", "number"]]?.int ?? 80,
+            subset: d["subset"]?.string)
     }
 
     func mergeHeaderOps(_ a: Value, _ b: Value) -> Value {
@@ -225,8 +240,9 @@ struct RouteTranslation {
             config.delay = (Envoy.Duration(fixed), fraction(delay["percentage"]))
         }
         if let abort = fault["abort"] {
-            config.abort = Envoy.HTTPFault.Abort(percentage: fraction(abort["percentage"]), httpStatus: abort["httpStatus"]?.int,
-                                                 grpcStatus: abort["grpcStatus"]?.string)
+            config.abort = Envoy.HTTPFault.Abort(
+                percentage: fraction(abort["percentage"]), httpStatus: abort["httpStatus"]?.int,
+                grpcStatus: abort["grpcStatus"]?.string)
         }
         return config
     }

@@ -63,9 +63,10 @@ struct SecurityFilters {
         guard !providers.isEmpty else { return nil }
         var config: [String: Envoy.JWTProvider] = [:]
         for (i, (name, rule)) in providers.enumerated() {
-            var p = Envoy.JWTProvider(issuer: RouteTranslation.text(rule["issuer"]), jwks: nil, forward: rule["forwardOriginalToken"] == .bool(true),
-                                      payloadInMetadata: "jwt_payload_\(i)", clearRouteCache: true,
-                                      spaceDelimitedClaims: ["scope", "permission"])
+            var p = Envoy.JWTProvider(
+                issuer: RouteTranslation.text(rule["issuer"]), jwks: nil, forward: rule["forwardOriginalToken"] == .bool(true),
+                payloadInMetadata: "jwt_payload_\(i)", clearRouteCache: true,
+                spaceDelimitedClaims: ["scope", "permission"])
             p.audiences = (rule["audiences"]?.array ?? []).map { RouteTranslation.text($0) }
             if let jwks = rule["jwks"]?.string {
                 p.jwks = .inline(jwks)
@@ -91,8 +92,9 @@ struct SecurityFilters {
         } else {
             requirements.append(.requiresAll(providers.map { p in .requiresAny([.providerName(p.name), .allowMissing]) }))
         }
-        return Envoy.JWTAuthentication(providers: config, rules: [.init(match: Envoy.RouteMatch(.prefix("/")), requires: .requiresAny(requirements))],
-                                       bypassCorsPreflight: true)
+        return Envoy.JWTAuthentication(
+            providers: config, rules: [.init(match: Envoy.RouteMatch(.prefix("/")), requires: .requiresAny(requirements))],
+            bypassCorsPreflight: true)
     }
 
     /// One RBAC filter per action present (DENY before ALLOW).

@@ -38,8 +38,9 @@ public enum Expander {
             plan.objects.append(PlanObject(createdBy: .kserve, origin: isvcOrigin, body: svc))
         }
         for (_, ksvc) in ksvcs {
-            expandKnativeService(ksvc, into: &plan, serving: serving, networking: networking, deployments: deployments,
-                                 previous: previous)
+            expandKnativeService(
+                ksvc, into: &plan, serving: serving, networking: networking, deployments: deployments,
+                previous: previous)
         }
         return plan.objects
     }
@@ -52,9 +53,11 @@ public enum Expander {
         return TemplateChanges.paths(from: previous.template, to: template).isEmpty ? previous.generation : previous.generation + 1
     }
 
-    static func expandKnativeService(_ ksvc: Value, into plan: inout Plan, serving: KnativeServing,
-                                     networking: KnativeNetworking, deployments: KnativeDeployment,
-                                     previous: PreviousState?) {
+    static func expandKnativeService(
+        _ ksvc: Value, into plan: inout Plan, serving: KnativeServing,
+        networking: KnativeNetworking, deployments: KnativeDeployment,
+        previous: PreviousState?
+    ) {
         let name = ksvc[path: ["metadata", "name"]]?.string ?? ""
         let ns = ksvc[path: ["metadata", "namespace"]]?.string ?? ""
         func add(_ body: Value, from origin: Value, by creator: Creator = .knative, note: String? = nil) {
@@ -70,7 +73,8 @@ public enum Expander {
         var revisionBodies = [rev.name: revision]
         for target in ksvc[path: ["spec", "traffic"]]?.array ?? [] {
             guard let old = target["revisionName"]?.string, old != rev.name, !routed.contains(where: { $0.name == old }),
-                  let oldRevision = prior?.revisions[old] else { continue }
+                let oldRevision = prior?.revisions[old]
+            else { continue }
             add(oldRevision, from: configuration, note: "an earlier revision, still routed")
             routed.append(KnativeServing.revisionRef(oldRevision))
             revisionBodies[old] = oldRevision
@@ -79,8 +83,9 @@ public enum Expander {
         add(route, from: ksvc)
 
         let port = KnativeDefaults.isH2C(rev.spec["containers"]?.array ?? []) ? 81 : 80
-        let groups = KnativeNetworking.groups(traffic: route[path: ["spec", "traffic"]]?.array ?? [],
-                                              configuration: name, latest: rev.name)
+        let groups = KnativeNetworking.groups(
+            traffic: route[path: ["spec", "traffic"]]?.array ?? [],
+            configuration: name, latest: rev.name)
         let (ingress, rules) = networking.ingress(route: route, groups: groups, port: port)
         add(ingress, from: route)
         for vs in networking.virtualServices(ingress: ingress, rules: rules, port: port) {

@@ -43,17 +43,20 @@ struct KServeObjects {
                     "labels": Value(templateLabels),
                     "annotations": Value(annotations),
                 ],
-                "spec": .object(Quantities.normalizingContainers(KnativeDefaults.revisionSpec(c, config: config, annotations: annotations))),
+                "spec": .object(
+                    Quantities.normalizingContainers(KnativeDefaults.revisionSpec(c, config: config, annotations: annotations))),
             ],
             "traffic": .array(traffic),
         ]
-        return Meta.object(apiVersion: "serving.knative.dev/v1", kind: "Service", name: c.name, namespace: service.namespace,
-                           labels: c.labels, annotations: ksvcAnnotations, owner: isvcOwner(service), spec: spec)
+        return Meta.object(
+            apiVersion: "serving.knative.dev/v1", kind: "Service", name: c.name, namespace: service.namespace,
+            labels: c.labels, annotations: ksvcAnnotations, owner: isvcOwner(service), spec: spec)
     }
 
     func isvcOwner(_ service: ValidatedService) -> Value {
-        Meta.ownerReference(apiVersion: "serving.kserve.io/v1beta1", kind: "InferenceService", namespace: service.namespace,
-                            name: service.name)
+        Meta.ownerReference(
+            apiVersion: "serving.kserve.io/v1beta1", kind: "InferenceService", namespace: service.namespace,
+            name: service.name)
     }
 
     /// The host the top-level VirtualService serves: the backend component's Knative URL host with the
@@ -91,8 +94,10 @@ struct KServeObjects {
 
         func matches(uriRegex: String?) -> Value {
             func match(_ host: String, _ gateways: [String]) -> Value {
-                var m: Value = ["authority": ["regex": .string(Self.hostRegExp(host))],
-                                "gateways": .array(gateways.map { .string($0) })]
+                var m: Value = [
+                    "authority": ["regex": .string(Self.hostRegExp(host))],
+                    "gateways": .array(gateways.map { .string($0) }),
+                ]
                 if let uriRegex { m["uri"] = ["regex": .string(uriRegex)] }
                 return m
             }
@@ -109,15 +114,21 @@ struct KServeObjects {
             [
                 "match": match,
                 "route": [["destination": ["host": .string(config.localGatewayHost), "port": ["number": 80]], "weight": 100]],
-                "headers": ["request": ["set": [
-                    "Host": .string(hostHeader), Keys.isvcName: .string(service.name), Keys.isvcNamespace: .string(ns),
-                ]]],
+                "headers": [
+                    "request": [
+                        "set": [
+                            "Host": .string(hostHeader), Keys.isvcName: .string(service.name), Keys.isvcNamespace: .string(ns),
+                        ]
+                    ]
+                ],
             ]
         }
         var http: [Value] = []
         if let explainer = service.component(.explainer) {
-            http.append(route(match: matches(uriRegex: "^/v1/models/[\\w-]+:explain$"),
-                              hostHeader: "\(explainer.name).\(ns).svc.cluster.local"))
+            http.append(
+                route(
+                    match: matches(uriRegex: "^/v1/models/[\\w-]+:explain$"),
+                    hostHeader: "\(explainer.name).\(ns).svc.cluster.local"))
         }
         http.append(route(match: matches(uriRegex: nil), hostHeader: "\(backend.name).\(ns).svc.cluster.local"))
         var hosts = [internalHost]
@@ -128,17 +139,21 @@ struct KServeObjects {
             gateways.append(config.ingressGateway)
         }
         let annotations = service.annotations.filter { !ComponentBuilder.disallowed(config).contains($0.key) }
-        return Meta.object(apiVersion: "networking.istio.io/v1beta1", kind: "VirtualService", name: service.name,
-                           namespace: ns, labels: service.labels, annotations: annotations, owner: isvcOwner(service),
-                           spec: ["hosts": .array(hosts.map { .string($0) }), "gateways": .array(gateways.map { .string($0) }),
-                                  "http": .array(http)])
+        return Meta.object(
+            apiVersion: "networking.istio.io/v1beta1", kind: "VirtualService", name: service.name,
+            namespace: ns, labels: service.labels, annotations: annotations, owner: isvcOwner(service),
+            spec: [
+                "hosts": .array(hosts.map { .string($0) }), "gateways": .array(gateways.map { .string($0) }),
+                "http": .array(http),
+            ])
     }
 
     /// `GetAdditionalHosts`: the service host minus the first config-domain domain it ends with, on each
     /// additional domain (deduplicated; none when no config-domain domain matches).
     func additionalHosts(serviceHost: String) -> [String] {
         guard !config.additionalIngressDomains.isEmpty,
-              let domain = config.domains.map(\.domain).first(where: { serviceHost.hasSuffix($0) }) else { return [] }
+            let domain = config.domains.map(\.domain).first(where: { serviceHost.hasSuffix($0) })
+        else { return [] }
         let subdomain = String(serviceHost.dropLast(domain.count))
         guard !subdomain.isEmpty else { return [] }
         var seen: Set<String> = []
@@ -148,9 +163,12 @@ struct KServeObjects {
     /// The ExternalName Service `<isvc>` that points the isvc's cluster-local name at the local gateway.
     func externalNameService(_ service: ValidatedService) -> Value? {
         guard !config.disableIstioVirtualHost else { return nil }
-        return Meta.object(apiVersion: "v1", kind: "Service", name: service.name, namespace: service.namespace,
-                           labels: [:], annotations: [:], owner: isvcOwner(service),
-                           spec: ["type": "ExternalName", "externalName": .string(config.localGatewayService),
-                                  "sessionAffinity": "None"])
+        return Meta.object(
+            apiVersion: "v1", kind: "Service", name: service.name, namespace: service.namespace,
+            labels: [:], annotations: [:], owner: isvcOwner(service),
+            spec: [
+                "type": "ExternalName", "externalName": .string(config.localGatewayService),
+                "sessionAffinity": "None",
+            ])
     }
 }

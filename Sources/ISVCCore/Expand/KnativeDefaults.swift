@@ -3,10 +3,12 @@
 enum KnativeDefaults {
     static func revisionSpec(_ c: ResolvedComponent, config: ClusterConfig, annotations: [String: String]) -> [String: Value] {
         var spec = c.podSpec
-        StorageInitializer(config: config).injectMultiple(c.storageUris, into: &spec,
-                                                          readOnly: annotations[Keys.storageReadonly] != "false")
-        spec["timeoutSeconds"] = .int(c.ext.timeout.map { $0.value == 0 ? config.revisionTimeoutSeconds : $0.value }
-            ?? config.revisionTimeoutSeconds)
+        StorageInitializer(config: config).injectMultiple(
+            c.storageUris, into: &spec,
+            readOnly: annotations[Keys.storageReadonly] != "false")
+        spec["timeoutSeconds"] = .int(
+            c.ext.timeout.map { $0.value == 0 ? config.revisionTimeoutSeconds : $0.value }
+                ?? config.revisionTimeoutSeconds)
         if let t = c.ext.timeout, t.value != 0 { spec["responseStartTimeoutSeconds"] = .int(t.value) }
         spec["containerConcurrency"] = .int(c.ext.containerConcurrency?.value ?? 0)
         if spec["enableServiceLinks"] == nil { spec["enableServiceLinks"] = false }

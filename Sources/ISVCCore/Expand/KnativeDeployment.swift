@@ -14,40 +14,12 @@ struct KnativeDeployment {
         let h2c = KnativeDefaults.isH2C(containersIn)
         let timeout = spec["timeoutSeconds"]?.int ?? config.revisionTimeoutSeconds
 
-        var containers: [Value] = []
-        var userReadinessProbe: Value?
-        for (i, c) in containersIn.enumerated() {
-            guard case .object(var ct) = c else { continue }
-            var env = ct["env"]?.array ?? []
-            if i == serving {
-                ct["ports"] = [["name": "user-port", "containerPort": .int(userPort)]]
-                env.append(["name": "PORT", "value": .string(String(userPort))])
-                userReadinessProbe = ct["readinessProbe"]
-                if let probe = ct["readinessProbe"], probe["exec"] == nil { ct["readinessProbe"] = nil }
-            }
-            env.append(["name": "K_REVISION", "value": .string(rev.name)])
-            env.append(envVar("K_CONFIGURATION", rev.labels[Keys.knConfiguration] ?? ""))
-            env.append(envVar("K_SERVICE", rev.labels[Keys.knService] ?? ""))
-            ct["env"] = .array(env)
-            ct["lifecycle"] = ["preStop": ["httpGet": ["port": 8022, "path": "/wait-for-drain"]]]
-            if ct["terminationMessagePolicy"] == nil { ct["terminationMessagePolicy"] = "FallbackToLogsOnError" }
-            if var live = ct["livenessProbe"] {
-                if live["httpGet"] != nil { live[path: ["httpGet", "port"]] = .int(userPort) }
-                if live["tcpSocket"] != nil { live[path: ["tcpSocket", "port"]] = .int(userPort) }
-                ct["livenessProbe"] = live
-            }
-            containers.append(.object(ct))
-        }
-        containers.append(queueProxy(rev, userPort: userPort, h2c: h2c, userProbe: userReadinessProbe, timeout: timeout))
+        let user = userContainers(containersIn, serving: serving, userPort: userPort, rev: rev)
+        let queue = queueProxy(rev, userPort: userPort, h2c: h2c, userProbe: user.userReadinessProbe, timeout: timeout)
+        let containers = user.containers + [queue]
         spec["containers"] = .array(containers)
         spec["terminationGracePeriodSeconds"] = .int(timeout)
-        if spec["affinity"] == nil {
-            spec["affinity"] = ["podAntiAffinity": ["preferredDuringSchedulingIgnoredDuringExecution": [[
-                "weight": 100,
-                "podAffinityTerm": ["topologyKey": "kubernetes.io/hostname",
-                                    "labelSelector": ["matchLabels": [Keys.knRevision: .string(rev.name)]]],
-            ]]]]
-        }
+        if spec["affinity"] == nil { spec["affinity"] = Self.revisionAntiAffinity(rev.name) }
         for key in ["timeoutSeconds", "responseStartTimeoutSeconds", "idleTimeoutSeconds", "containerConcurrency"] {
             spec[key] = nil
         }
@@ -78,6 +50,58 @@ struct KnativeDeployment {
                 "template": ["metadata": ["labels": Value(labels), "annotations": Value(podAnnotations)], "spec": .object(spec)],
             ])
         return (body, note)
+    }
+
+    /// Knative's additions to the user containers: the serving container's port and PORT env, the
+    /// K_* env, the drain hook, probes on the user port. Its readiness probe moves to the queue-proxy
+    /// (returned), unless it is an exec probe.
+    func userContainers(
+        _ containersIn: [Value], serving: Int, userPort: Int, rev: KnativeServing.RevisionRef
+    )
+        -> (containers: [Value], userReadinessProbe: Value?)
+    {
+        var containers: [Value] = []
+        var userReadinessProbe: Value?
+        for (i, c) in containersIn.enumerated() {
+            guard case .object(var ct) = c else { continue }
+            var env = ct["env"]?.array ?? []
+            if i == serving {
+                ct["ports"] = [["name": "user-port", "containerPort": .int(userPort)]]
+                env.append(["name": "PORT", "value": .string(String(userPort))])
+                userReadinessProbe = ct["readinessProbe"]
+                if let probe = ct["readinessProbe"], probe["exec"] == nil { ct["readinessProbe"] = nil }
+            }
+            env.append(["name": "K_REVISION", "value": .string(rev.name)])
+            env.append(envVar("K_CONFIGURATION", rev.labels[Keys.knConfiguration] ?? ""))
+            env.append(envVar("K_SERVICE", rev.labels[Keys.knService] ?? ""))
+            ct["env"] = .array(env)
+            ct["lifecycle"] = ["preStop": ["httpGet": ["port": 8022, "path": "/wait-for-drain"]]]
+            if ct["terminationMessagePolicy"] == nil { ct["terminationMessagePolicy"] = "FallbackToLogsOnError" }
+            if var live = ct["livenessProbe"] {
+                if live["httpGet"] != nil { live[path: ["httpGet", "port"]] = .int(userPort) }
+                if live["tcpSocket"] != nil { live[path: ["tcpSocket", "port"]] = .int(userPort) }
+                ct["livenessProbe"] = live
+            }
+            containers.append(.object(ct))
+        }
+        return (containers, userReadinessProbe)
+    }
+
+    /// Knative's default: prefer spreading a revision's pods over nodes.
+    static func revisionAntiAffinity(_ revision: String) -> Value {
+        [
+            "podAntiAffinity": [
+                "preferredDuringSchedulingIgnoredDuringExecution": [
+                    [
+                        "weight": 100,
+                        "podAffinityTerm": [
+                            "topologyKey": "kubernetes.io/hostname",
+                            "labelSelector": ["matchLabels": [Keys.knRevision: .string(revision)]],
+                        ],
+                    ]
+                ]
+            ]
+        ]
     }
 
     /// KServe's pod webhook, metrics part (`InjectMetricsAggregator`): both switches recorded on every
@@ -170,7 +194,8 @@ struct KnativeDeployment {
     }
 
     /// Knative's OBSERVABILITY_CONFIG for the shipped (empty) config-observability.
-    static let observabilityConfig = #"{"tracing":{"protocol":"none"},"metrics":{"protocol":"none"},"runtime":{"profiling":"disabled","exportInterval":15000000000},"requestMetrics":{"protocol":"none"},"requestLogTemplate":"{\"httpRequest\": {\"requestMethod\": \"{{.Request.Method}}\", \"requestUrl\": \"{{js .Request.RequestURI}}\", \"requestSize\": \"{{.Request.ContentLength}}\", \"status\": {{.Response.Code}}, \"responseSize\": \"{{.Response.Size}}\", \"userAgent\": \"{{js .Request.UserAgent}}\", \"remoteIp\": \"{{js .Request.RemoteAddr}}\", \"serverIp\": \"{{.Revision.PodIP}}\", \"referer\": \"{{js .Request.Referer}}\", \"latency\": \"{{.Response.Latency}}s\", \"protocol\": \"{{.Request.Proto}}\"}, \"traceId\": \"{{.TraceID}}\"}"}"#
+    static let observabilityConfig =
+        #"{"tracing":{"protocol":"none"},"metrics":{"protocol":"none"},"runtime":{"profiling":"disabled","exportInterval":15000000000},"requestMetrics":{"protocol":"none"},"requestLogTemplate":"{\"httpRequest\": {\"requestMethod\": \"{{.Request.Method}}\", \"requestUrl\": \"{{js .Request.RequestURI}}\", \"requestSize\": \"{{.Request.ContentLength}}\", \"status\": {{.Response.Code}}, \"responseSize\": \"{{.Response.Size}}\", \"userAgent\": \"{{js .Request.UserAgent}}\", \"remoteIp\": \"{{js .Request.RemoteAddr}}\", \"serverIp\": \"{{.Revision.PodIP}}\", \"referer\": \"{{js .Request.Referer}}\", \"latency\": \"{{.Response.Latency}}s\", \"protocol\": \"{{.Request.Proto}}\"}, \"traceId\": \"{{.TraceID}}\"}"}"#
 }
 
 /// Go's `encoding/json` for the few structs whose exact bytes matter (field order of the Go type).

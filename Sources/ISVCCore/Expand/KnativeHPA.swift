@@ -31,29 +31,50 @@ extension KnativeServing {
             let metric = annotations[Keys.autoscalingMetric] ?? "cpu"
             switch metric {
             case "cpu":
-                spec["metrics"] = [["type": "Resource", "resource": [
-                    "name": "cpu",
-                    "target": ["type": "Utilization", "averageUtilization": .int(Self.int32(target.rounded(.up)))]]]]
+                spec["metrics"] = [
+                    [
+                        "type": "Resource",
+                        "resource": [
+                            "name": "cpu",
+                            "target": ["type": "Utilization", "averageUtilization": .int(Self.int32(target.rounded(.up)))],
+                        ],
+                    ]
+                ]
             case "memory":
                 let mebibytes = Self.int64(target)
-                spec["metrics"] = [["type": "Resource", "resource": [
-                    "name": "memory",
-                    "target": ["type": "AverageValue", "averageValue": .string(Quantity.mebibytes(mebibytes))]]]]
+                spec["metrics"] = [
+                    [
+                        "type": "Resource",
+                        "resource": [
+                            "name": "memory",
+                            "target": ["type": "AverageValue", "averageValue": .string(Quantity.mebibytes(mebibytes))],
+                        ],
+                    ]
+                ]
             default:
-                spec["metrics"] = [["type": "Pods", "pods": [
-                    "metric": ["name": .string(metric)],
-                    "target": ["type": "AverageValue", "averageValue": .string(Quantity.decimal(Self.int64(target)))]]]]
+                spec["metrics"] = [
+                    [
+                        "type": "Pods",
+                        "pods": [
+                            "metric": ["name": .string(metric)],
+                            "target": ["type": "AverageValue", "averageValue": .string(Quantity.decimal(Self.int64(target)))],
+                        ],
+                    ]
+                ]
             }
         }
         // Window(): the annotation as a Go duration; int32(window.Seconds()) truncates.
         if let text = annotations["autoscaling.knative.dev/window"], case .nanoseconds(let ns) = Durations.parse(text) {
             let seconds = Value.int(Int(Int32(truncatingIfNeeded: ns / 1_000_000_000)))
-            spec["behavior"] = ["scaleDown": ["stabilizationWindowSeconds": seconds],
-                                "scaleUp": ["stabilizationWindowSeconds": seconds]]
+            spec["behavior"] = [
+                "scaleDown": ["stabilizationWindowSeconds": seconds],
+                "scaleUp": ["stabilizationWindowSeconds": seconds],
+            ]
         }
-        return Meta.object(apiVersion: "autoscaling/v2", kind: "HorizontalPodAutoscaler", name: rev.name,
-                           namespace: rev.namespace, labels: Self.childLabels(rev), annotations: annotations,
-                           owner: paOwner(rev), spec: .object(spec))
+        return Meta.object(
+            apiVersion: "autoscaling/v2", kind: "HorizontalPodAutoscaler", name: rev.name,
+            namespace: rev.namespace, labels: Self.childLabels(rev), annotations: annotations,
+            owner: paOwner(rev), spec: .object(spec))
     }
 
     /// Go's strconv.ParseFloat for the texts a validated annotation can hold (NaN and infinities are

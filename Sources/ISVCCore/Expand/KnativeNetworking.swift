@@ -35,7 +35,8 @@ struct KnativeNetworking {
 
     /// The Route's URL host: external unless cluster-local.
     func urlHost(route: String, namespace: String, labels: [String: String]) -> String {
-        isClusterLocal(labels: labels) ? "\(route).\(namespace).svc.cluster.local" : externalHost(route, namespace: namespace, labels: labels)
+        isClusterLocal(labels: labels)
+            ? "\(route).\(namespace).svc.cluster.local" : externalHost(route, namespace: namespace, labels: labels)
     }
 
     static func hostName(route: String, tag: String) -> String {
@@ -46,13 +47,18 @@ struct KnativeNetworking {
     static func groups(traffic: [Value], configuration: String, latest: String) -> [TrafficGroup] {
         struct Target { var tag: String; var revision: String; var percent: Int; var isLatest: Bool }
         let targets = traffic.map { t in
-            Target(tag: t["tag"]?.string ?? "", revision: t["revisionName"]?.string ?? latest,
-                   percent: t["percent"]?.int ?? 0, isLatest: t["latestRevision"] == .bool(true) || t["revisionName"] == nil)
+            Target(
+                tag: t["tag"]?.string ?? "", revision: t["revisionName"]?.string ?? latest,
+                percent: t["percent"]?.int ?? 0, isLatest: t["latestRevision"] == .bool(true) || t["revisionName"] == nil)
         }
         func merge(_ ts: [Target]) -> [(String, Int)] {
             var out: [(String, Int)] = []
             for t in ts {
-                if let i = out.firstIndex(where: { $0.0 == t.revision }) { out[i].1 += t.percent } else { out.append((t.revision, t.percent)) }
+                if let i = out.firstIndex(where: { $0.0 == t.revision }) {
+                    out[i].1 += t.percent
+                } else {
+                    out.append((t.revision, t.percent))
+                }
             }
             return out
         }
@@ -60,13 +66,17 @@ struct KnativeNetworking {
         var defaultSplits = merge(targets).filter { $0.1 > 0 }
         if Set(defaultSplits.map(\.0)).count == 1 { defaultSplits = [(defaultSplits[0].0, 100)] }
         let defaultLatest = targets.filter { $0.isLatest && $0.percent > 0 }.reduce(0) { $0 + $1.percent }
-        groups.append(TrafficGroup(tag: "", splits: defaultSplits.map { (revision: $0.0, percent: $0.1) },
-                                   latest: defaultLatest > 0 ? (configuration, latest, defaultLatest) : nil))
+        groups.append(
+            TrafficGroup(
+                tag: "", splits: defaultSplits.map { (revision: $0.0, percent: $0.1) },
+                latest: defaultLatest > 0 ? (configuration, latest, defaultLatest) : nil))
         for tag in Set(targets.map(\.tag)).filter({ !$0.isEmpty }).sorted() {
             let ts = targets.filter { $0.tag == tag }
             let revision = ts[0].revision
-            groups.append(TrafficGroup(tag: tag, splits: [(revision: revision, percent: 100)],
-                                       latest: ts[0].isLatest ? (configuration, latest, 100) : nil))
+            groups.append(
+                TrafficGroup(
+                    tag: tag, splits: [(revision: revision, percent: 100)],
+                    latest: ts[0].isLatest ? (configuration, latest, 100) : nil))
         }
         return groups
     }
@@ -76,7 +86,8 @@ struct KnativeNetworking {
         let configs = groups.compactMap { g -> String? in
             guard let l = g.latest else { return nil }
             let tag = g.tag.isEmpty ? "" : ",\"tag\":" + GoJSON.quote(g.tag)
-            return "{\"configurationName\":\(GoJSON.quote(l.configuration))\(tag),\"percent\":\(l.percent),\"revisions\":[{\"revisionName\":\(GoJSON.quote(l.revision)),\"percent\":\(l.percent)}],\"stepParams\":{}}"
+            return
+                "{\"configurationName\":\(GoJSON.quote(l.configuration))\(tag),\"percent\":\(l.percent),\"revisions\":[{\"revisionName\":\(GoJSON.quote(l.revision)),\"percent\":\(l.percent)}],\"stepParams\":{}}"
         }
         return configs.isEmpty ? "{}" : "{\"configurations\":[" + configs.joined(separator: ",") + "]}"
     }
@@ -92,19 +103,24 @@ struct KnativeNetworking {
         let local = isClusterLocal(labels: labels)
         for g in groups {
             let h = Self.hostName(route: route, tag: g.tag)
-            rules.append(Rule(hosts: ["\(h).\(namespace)", "\(h).\(namespace).svc", "\(h).\(namespace).svc.cluster.local"],
-                              visibility: "ClusterLocal", splits: g.splits))
+            rules.append(
+                Rule(
+                    hosts: ["\(h).\(namespace)", "\(h).\(namespace).svc", "\(h).\(namespace).svc.cluster.local"],
+                    visibility: "ClusterLocal", splits: g.splits))
             if !local {
-                rules.append(Rule(hosts: [externalHost(h, namespace: namespace, labels: labels)], visibility: "ExternalIP", splits: g.splits))
+                rules.append(
+                    Rule(hosts: [externalHost(h, namespace: namespace, labels: labels)], visibility: "ExternalIP", splits: g.splits))
             }
         }
         return rules
     }
 
     func splitValue(_ s: (revision: String, percent: Int), namespace: String, port: Int) -> Value {
-        ["serviceNamespace": .string(namespace), "serviceName": .string(s.revision), "servicePort": .int(port),
-         "percent": .int(s.percent),
-         "appendHeaders": ["Knative-Serving-Namespace": .string(namespace), "Knative-Serving-Revision": .string(s.revision)]]
+        [
+            "serviceNamespace": .string(namespace), "serviceName": .string(s.revision), "servicePort": .int(port),
+            "percent": .int(s.percent),
+            "appendHeaders": ["Knative-Serving-Namespace": .string(namespace), "Knative-Serving-Revision": .string(s.revision)],
+        ]
     }
 
     /// Go's compact JSON of the KIngress spec, field order of the Go types, for the K-Network-Hash.
@@ -150,13 +166,16 @@ struct KnativeNetworking {
         }
         let rules = self.rules(route: name, namespace: ns, labels: routeLabels, groups: groups)
         let ruleValues: [Value] = rules.map { r in
-            ["hosts": .array(r.hosts.map { .string($0) }), "visibility": .string(r.visibility),
-             "http": ["paths": [["splits": .array(r.splits.map { splitValue($0, namespace: ns, port: port) })]]]]
+            [
+                "hosts": .array(r.hosts.map { .string($0) }), "visibility": .string(r.visibility),
+                "http": ["paths": [["splits": .array(r.splits.map { splitValue($0, namespace: ns, port: port) })]]],
+            ]
         }
-        let body = Meta.object(apiVersion: "networking.internal.knative.dev/v1alpha1", kind: "Ingress", name: name, namespace: ns,
-                               labels: labels, annotations: annotations,
-                               owner: Meta.ownerReference(apiVersion: "serving.knative.dev/v1", kind: "Route", namespace: ns, name: name),
-                               spec: ["rules": .array(ruleValues), "httpOption": "Enabled"])
+        let body = Meta.object(
+            apiVersion: "networking.internal.knative.dev/v1alpha1", kind: "Ingress", name: name, namespace: ns,
+            labels: labels, annotations: annotations,
+            owner: Meta.ownerReference(apiVersion: "serving.knative.dev/v1", kind: "Route", namespace: ns, name: name),
+            spec: ["rules": .array(ruleValues), "httpOption": "Enabled"])
         return (body, rules)
     }
 
@@ -170,12 +189,15 @@ struct KnativeNetworking {
         labels[Keys.knRoute] = name
         let annotations = KnativeServing.labels(route, ["metadata", "annotations"])
         return groups.map { g in
-            Meta.object(apiVersion: "v1", kind: "Service", name: Self.hostName(route: name, tag: g.tag), namespace: ns,
-                        labels: labels, annotations: annotations,
-                        owner: Meta.ownerReference(apiVersion: "serving.knative.dev/v1", kind: "Route", namespace: ns, name: name),
-                        spec: ["type": "ExternalName", "externalName": .string(config.localGatewayService),
-                               "sessionAffinity": "None",
-                               "ports": [["name": "http2", "appProtocol": "kubernetes.io/h2c", "port": 80, "targetPort": 80]]])
+            Meta.object(
+                apiVersion: "v1", kind: "Service", name: Self.hostName(route: name, tag: g.tag), namespace: ns,
+                labels: labels, annotations: annotations,
+                owner: Meta.ownerReference(apiVersion: "serving.knative.dev/v1", kind: "Route", namespace: ns, name: name),
+                spec: [
+                    "type": "ExternalName", "externalName": .string(config.localGatewayService),
+                    "sessionAffinity": "None",
+                    "ports": [["name": "http2", "appProtocol": "kubernetes.io/h2c", "port": 80, "targetPort": 80]],
+                ])
         }
     }
 
@@ -200,8 +222,10 @@ struct KnativeNetworking {
         let ns = ingress[path: ["metadata", "namespace"]]?.string ?? ""
         let hash = networkHash(rules, namespace: ns, name: name, port: port)
         let ingressLabels = KnativeServing.labels(ingress, ["metadata", "labels"])
-        let labels = [Keys.knRoute: ingressLabels[Keys.knRoute] ?? "", Keys.knRouteNamespace: ingressLabels[Keys.knRouteNamespace] ?? "",
-                      Keys.ingressLabel: name]
+        let labels = [
+            Keys.knRoute: ingressLabels[Keys.knRoute] ?? "", Keys.knRouteNamespace: ingressLabels[Keys.knRouteNamespace] ?? "",
+            Keys.ingressLabel: name,
+        ]
         let annotations = KnativeServing.labels(ingress, ["metadata", "annotations"])
         let owner = Meta.ownerReference(apiVersion: "networking.internal.knative.dev/v1alpha1", kind: "Ingress", namespace: ns, name: name)
 
@@ -221,17 +245,22 @@ struct KnativeNetworking {
                     prefixes.append(h)
                 }
                 let route: [Value] = rule.splits.map { s in
-                    ["destination": ["host": .string("\(s.revision).\(ns).svc.cluster.local"), "port": ["number": .int(port)]],
-                     "weight": .int(s.percent),
-                     "headers": ["request": ["set": ["Knative-Serving-Namespace": .string(ns), "Knative-Serving-Revision": .string(s.revision)]]]]
+                    [
+                        "destination": ["host": .string("\(s.revision).\(ns).svc.cluster.local"), "port": ["number": .int(port)]],
+                        "weight": .int(s.percent),
+                        "headers": [
+                            "request": ["set": ["Knative-Serving-Namespace": .string(ns), "Knative-Serving-Revision": .string(s.revision)]]
+                        ],
+                    ]
                 }
                 for probe in [true, false] {
                     var entry: Value = [
-                        "match": .array(prefixes.map { p in
-                            var m: Value = ["authority": ["prefix": .string(p)], "gateways": .array(gateways.map { .string($0) })]
-                            if probe { m["headers"] = ["K-Network-Hash": ["exact": "override"]] }
-                            return m
-                        }),
+                        "match": .array(
+                            prefixes.map { p in
+                                var m: Value = ["authority": ["prefix": .string(p)], "gateways": .array(gateways.map { .string($0) })]
+                                if probe { m["headers"] = ["K-Network-Hash": ["exact": "override"]] }
+                                return m
+                            }),
                         "route": .array(route),
                         "retries": [:],
                     ]
@@ -240,17 +269,23 @@ struct KnativeNetworking {
                 }
             }
             guard !http.isEmpty else { return nil }
-            return Meta.object(apiVersion: "networking.istio.io/v1beta1", kind: "VirtualService",
-                               name: ChildName.make(name, suffix), namespace: ns, labels: labels, annotations: annotations,
-                               owner: owner,
-                               spec: ["hosts": .array(hosts.map { .string($0) }), "gateways": .array(used.sorted().map { .string($0) }),
-                                      "http": .array(http)])
+            return Meta.object(
+                apiVersion: "networking.istio.io/v1beta1", kind: "VirtualService",
+                name: ChildName.make(name, suffix), namespace: ns, labels: labels, annotations: annotations,
+                owner: owner,
+                spec: [
+                    "hosts": .array(hosts.map { .string($0) }), "gateways": .array(used.sorted().map { .string($0) }),
+                    "http": .array(http),
+                ])
         }
         let allHosts = Self.expanded(rules.flatMap(\.hosts))
         let meshHosts = Self.expanded(rules.flatMap(\.hosts).filter { $0.hasSuffix(".svc.cluster.local") })
         var out: [Value] = []
         if let mesh = vs("-mesh", hosts: meshHosts, gatewaysFor: { _ in ["mesh"] }) { out.append(mesh) }
-        if let ing = vs("-ingress", hosts: allHosts, gatewaysFor: { $0.visibility == "ClusterLocal" ? [Self.localGatewayName] : [Self.ingressGatewayName] }) {
+        if let ing = vs(
+            "-ingress", hosts: allHosts,
+            gatewaysFor: { $0.visibility == "ClusterLocal" ? [Self.localGatewayName] : [Self.ingressGatewayName] })
+        {
             out.append(ing)
         }
         return out

@@ -89,11 +89,15 @@ enum Meta {
         ]
     }
 
-    static func object(apiVersion: String, kind: String, name: String, namespace: String,
-                       labels: [String: String], annotations: [String: String], owner: Value?,
-                       spec: Value?, extra: [String: Value] = [:]) -> Value {
-        var meta: [String: Value] = ["name": .string(name), "namespace": .string(namespace),
-                                     "uid": .string(uid(apiVersion: apiVersion, kind: kind, namespace: namespace, name: name))]
+    static func object(
+        apiVersion: String, kind: String, name: String, namespace: String,
+        labels: [String: String], annotations: [String: String], owner: Value?,
+        spec: Value?, extra: [String: Value] = [:]
+    ) -> Value {
+        var meta: [String: Value] = [
+            "name": .string(name), "namespace": .string(namespace),
+            "uid": .string(uid(apiVersion: apiVersion, kind: kind, namespace: namespace, name: name)),
+        ]
         if !labels.isEmpty { meta["labels"] = Value(labels) }
         if !annotations.isEmpty { meta["annotations"] = Value(annotations) }
         if let owner { meta["ownerReferences"] = [owner] }

@@ -66,8 +66,10 @@ struct StorageInitializer {
                 env.append(["name": "CA_BUNDLE_CONFIGMAP_NAME", "value": .string(config.caBundleConfigMapName)])
                 env.append(["name": "CA_BUNDLE_VOLUME_MOUNT_POINT", "value": .string(config.caBundleVolumeMountPath)])
             }
-            env += [["name": "HF_HUB_ENABLE_HF_TRANSFER", "value": "1"], ["name": "HF_XET_HIGH_PERFORMANCE", "value": "1"],
-                    ["name": "HF_XET_NUM_CONCURRENT_RANGE_GETS", "value": "8"]]
+            env += [
+                ["name": "HF_HUB_ENABLE_HF_TRANSFER", "value": "1"], ["name": "HF_XET_HIGH_PERFORMANCE", "value": "1"],
+                ["name": "HF_XET_NUM_CONCURRENT_RANGE_GETS", "value": "8"],
+            ]
             initContainer["env"] = .array(env)
             var initContainers = spec["initContainers"]?.array ?? []
             initContainers.append(.object(initContainer))
@@ -136,8 +138,10 @@ struct StorageInitializer {
                 "terminationMessagePolicy": "FallbackToLogsOnError",
                 "resources": config.storageInitializerResources,
                 "volumeMounts": [["name": .string(name), "mountPath": .string(parent)]],
-                "env": [["name": "HF_HUB_ENABLE_HF_TRANSFER", "value": "1"], ["name": "HF_XET_HIGH_PERFORMANCE", "value": "1"],
-                        ["name": "HF_XET_NUM_CONCURRENT_RANGE_GETS", "value": "8"]],
+                "env": [
+                    ["name": "HF_HUB_ENABLE_HF_TRANSFER", "value": "1"], ["name": "HF_XET_HIGH_PERFORMANCE", "value": "1"],
+                    ["name": "HF_XET_NUM_CONCURRENT_RANGE_GETS", "value": "8"],
+                ],
             ]
             if downloads.allSatisfy({ Self.matchesDefaultContainer($0.uri.value) }) {
                 initContainer["imagePullPolicy"] = "IfNotPresent"

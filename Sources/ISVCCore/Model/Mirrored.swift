@@ -27,7 +27,8 @@ public enum Mirrored {
         let versionWidth = sources.map(\.version.count).max() ?? 0
         var out = "isvc \(isvc)\nits output mirrors (read at these commits):\n"
         for s in sources {
-            out += "  " + s.project.padding(toLength: width, withPad: " ", startingAt: 0) + "  "
+            out +=
+                "  " + s.project.padding(toLength: width, withPad: " ", startingAt: 0) + "  "
                 + s.version.padding(toLength: versionWidth, withPad: " ", startingAt: 0) + "  \(s.repository) \(s.commit)\n"
         }
         out += "Envoy configs are loaded by Envoy 1.40.0 in CI; Kubernetes objects are checked against Kubernetes 1.31's schemas.\n"

@@ -16,8 +16,9 @@ public struct ObjectRef: Sendable, Hashable, Comparable, CustomStringConvertible
 
     /// The identity of an object's body (a missing field reads as empty).
     public init(_ body: Value) {
-        self.init(apiVersion: body["apiVersion"]?.string ?? "", kind: body["kind"]?.string ?? "",
-                  namespace: body[path: ["metadata", "namespace"]]?.string ?? "", name: body[path: ["metadata", "name"]]?.string ?? "")
+        self.init(
+            apiVersion: body["apiVersion"]?.string ?? "", kind: body["kind"]?.string ?? "",
+            namespace: body[path: ["metadata", "namespace"]]?.string ?? "", name: body[path: ["metadata", "name"]]?.string ?? "")
     }
 
     /// The API group (empty for the core group).

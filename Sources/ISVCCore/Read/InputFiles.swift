@@ -6,8 +6,11 @@ import Foundation
 /// --watch` reads them again here after every edit.
 public enum InputFiles {
     /// The text of the file at `path` ("-" is standard input, read by `standardInput`).
-    public static func read(_ path: String, standardInput: () -> Data = { FileHandle.standardInput.readDataToEndOfFile() })
-        -> Result<InputLoader.Source, Diagnostic> {
+    public static func read(
+        _ path: String, standardInput: () -> Data = { FileHandle.standardInput.readDataToEndOfFile() }
+    )
+        -> Result<InputLoader.Source, Diagnostic>
+    {
         let data: Data?
         if path == "-" {
             data = standardInput()

@@ -9,11 +9,11 @@ enum ScalarResolver {
         case "~", "null", "Null", "NULL":
             return .null
         case "y", "Y", "yes", "Yes", "YES", "n", "N", "no", "No", "NO",
-             "true", "True", "TRUE", "false", "False", "FALSE",
-             "on", "On", "ON", "off", "Off", "OFF":
+            "true", "True", "TRUE", "false", "False", "FALSE",
+            "on", "On", "ON", "off", "Off", "OFF":
             return .bool
         case ".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF", "-.inf", "-.Inf", "-.INF",
-             ".nan", ".NaN", ".NAN":
+            ".nan", ".NaN", ".NAN":
             return .float
         default:
             break
@@ -36,11 +36,11 @@ enum ScalarResolver {
         func all(_ slice: ArraySlice<UInt8>, _ ok: (UInt8) -> Bool) -> Bool {
             !slice.isEmpty && slice.allSatisfy { ok($0) || $0 == 95 }
         }
-        if rest.starts(with: [48, 98]) { return all(rest.dropFirst(2)) { $0 == 48 || $0 == 49 } }      // 0b
-        if rest.starts(with: [48, 120]) {                                                            // 0x
+        if rest.starts(with: [48, 98]) { return all(rest.dropFirst(2)) { $0 == 48 || $0 == 49 } }  // 0b
+        if rest.starts(with: [48, 120]) {  // 0x
             return all(rest.dropFirst(2)) { ($0 >= 48 && $0 <= 57) || ($0 >= 97 && $0 <= 102) || ($0 >= 65 && $0 <= 70) }
         }
-        if rest.first == 48 && rest.count > 1 { return all(rest.dropFirst()) { $0 >= 48 && $0 <= 55 } } // octal
+        if rest.first == 48 && rest.count > 1 { return all(rest.dropFirst()) { $0 >= 48 && $0 <= 55 } }  // octal
         return all(rest) { $0 >= 48 && $0 <= 57 } && rest.first != 95
     }
 

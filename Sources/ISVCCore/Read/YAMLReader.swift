@@ -40,56 +40,12 @@ public enum YAMLReader {
         let text = text.hasPrefix("\u{FEFF}") ? String(text.dropFirst()) : text
         let all = splitDocuments(text).filter { hasContent($0.text) }
         if all.isEmpty {
-            diagnostics.report("the file holds no YAML document", at: SourceLocation(file: file, line: 1, column: 1),
-                               rule: YAMLRule.empty)
+            diagnostics.report(
+                "the file holds no YAML document", at: SourceLocation(file: file, line: 1, column: 1),
+                rule: YAMLRule.empty)
             return
         }
-        // Node budgets first, from the parser's events alone, in document order: a document over one
-        // is refused before Yams builds (and hashes) anything of it.
-        var accepted: [Chunk] = []
-        var refused: [Int: Diagnostic] = [:]
-        var fileLeft = maxNodesPerFile
-        for chunk in all {
-            let budget = min(maxNodesPerDocument, fileLeft)
-            let verdict = YAMLBudget.scan(chunk.text, budget: budget, maxWritten: maxWrittenNodesPerDocument)
-            func at(_ line: Int, _ column: Int) -> SourceLocation {
-                SourceLocation(file: file, line: line + chunk.firstLine - 1, column: column)
-            }
-            let message: String
-            let where_: SourceLocation
-            var rule = YAMLRule.aliasBomb
-            switch verdict {
-            case .within(let nodes):
-                fileLeft -= min(nodes, fileLeft)
-                accepted.append(chunk)
-                continue
-            case .tooManyNodes(let line, let column):
-                message = "the document has more than \(maxWrittenNodesPerDocument) nodes, the most isvc reads in one document; it is not read"
-                where_ = at(line, column)
-                rule = YAMLRule.tooManyNodes
-            case .overBudget(let line, let column, _) where budget == maxNodesPerDocument:
-                // Only aliases take a document over this budget: its nodes as written are within it.
-                message = "the document expands to more than \(maxNodesPerDocument) nodes through aliases; "
-                    + "this looks like an alias bomb and is not read"
-                where_ = at(line, column)
-            case .overBudget(let line, let column, let throughAliases):
-                message = "the file's documents together "
-                    + (throughAliases ? "expand through aliases to" : "have")
-                    + " more than \(maxNodesPerFile) nodes, the most isvc reads in one file; this document and the ones after it are not read"
-                where_ = at(line, column)
-                if !throughAliases { rule = YAMLRule.tooManyNodes }
-                fileLeft = -1
-            case .hugeKey(let line, let column):
-                message = "a mapping key expands to more than \(YAMLBudget.maxKeyNodes) nodes through aliases; "
-                    + "Kubernetes' keys are strings, and this looks like an alias bomb: the document is not read"
-                where_ = at(line, column)
-            }
-            // Refused documents keep their place among the others' diagnostics.
-            refused[accepted.count] = Diagnostic(rule, message, at: where_)
-            accepted.append(Chunk(text: "", firstLine: chunk.firstLine))
-            if fileLeft < 0 { break }
-        }
-        let chunks = accepted
+        let (chunks, refused) = applyBudgets(all, file: file)
         let strict = diagnostics.strict
         var index = 0
         var start = 0
@@ -115,6 +71,60 @@ public enum YAMLReader {
             start += batch.count
             if !documents.isEmpty { each(documents) }
         }
+    }
+
+    /// Node budgets first, from the parser's events alone, in document order: a document over one is
+    /// refused before Yams builds (and hashes) anything of it. Refused documents stay as empty chunks,
+    /// so their diagnostics (by chunk index) keep their place among the others'.
+    static func applyBudgets(_ all: [Chunk], file: String) -> (chunks: [Chunk], refused: [Int: Diagnostic]) {
+        var accepted: [Chunk] = []
+        var refused: [Int: Diagnostic] = [:]
+        var fileLeft = maxNodesPerFile
+        for chunk in all {
+            let budget = min(maxNodesPerDocument, fileLeft)
+            let verdict = YAMLBudget.scan(chunk.text, budget: budget, maxWritten: maxWrittenNodesPerDocument)
+            func at(_ line: Int, _ column: Int) -> SourceLocation {
+                SourceLocation(file: file, line: line + chunk.firstLine - 1, column: column)
+            }
+            let message: String
+            let where_: SourceLocation
+            var rule = YAMLRule.aliasBomb
+            switch verdict {
+            case .within(let nodes):
+                fileLeft -= min(nodes, fileLeft)
+                accepted.append(chunk)
+                continue
+            case .tooManyNodes(let line, let column):
+                message =
+                    "the document has more than \(maxWrittenNodesPerDocument) nodes, the most isvc reads in one document; it is not read"
+                where_ = at(line, column)
+                rule = YAMLRule.tooManyNodes
+            case .overBudget(let line, let column, _) where budget == maxNodesPerDocument:
+                // Only aliases take a document over this budget: its nodes as written are within it.
+                message =
+                    "the document expands to more than \(maxNodesPerDocument) nodes through aliases; "
+                    + "this looks like an alias bomb and is not read"
+                where_ = at(line, column)
+            case .overBudget(let line, let column, let throughAliases):
+                message =
+                    "the file's documents together "
+                    + (throughAliases ? "expand through aliases to" : "have")
+                    + " more than \(maxNodesPerFile) nodes, the most isvc reads in one file; this document and the ones after it are not read"
+                where_ = at(line, column)
+                if !throughAliases { rule = YAMLRule.tooManyNodes }
+                fileLeft = -1
+            case .hugeKey(let line, let column):
+                message =
+                    "a mapping key expands to more than \(YAMLBudget.maxKeyNodes) nodes through aliases; "
+                    + "Kubernetes' keys are strings, and this looks like an alias bomb: the document is not read"
+                where_ = at(line, column)
+            }
+            // Refused documents keep their place among the others' diagnostics.
+            refused[accepted.count] = Diagnostic(rule, message, at: where_)
+            accepted.append(Chunk(text: "", firstLine: chunk.firstLine))
+            if fileLeft < 0 { break }
+        }
+        return (accepted, refused)
     }
 
     struct Chunk {
@@ -171,7 +181,8 @@ public enum YAMLReader {
             } else if starts(with: "...", at: lineStart) {
                 betweenDocuments = true
             } else if let first, first != UInt8(ascii: "#"), first != UInt8(ascii: "\n"), first != UInt8(ascii: "\r"),
-                      !isBlank(from: lineStart) {
+                !isBlank(from: lineStart)
+            {
                 betweenDocuments = false
                 chunkHasContent = true
                 directivesOnly = false
@@ -234,7 +245,7 @@ public enum YAMLReader {
         } catch let error as YamlError {
             switch error {
             case let .scanner(context, problem, mark, _), let .parser(context, problem, mark, _),
-                 let .composer(context, problem, mark, _):
+                let .composer(context, problem, mark, _):
                 var message = "YAML syntax error: \(problem)"
                 if let context {
                     message += " (\(context.text) at line \(context.mark.line + lineOffset), column \(context.mark.column))"
@@ -243,15 +254,18 @@ public enum YAMLReader {
             case let .duplicatedKeysInMapping(duplicates, context):
                 let key = duplicates.first ?? ""
                 let first = location(context.mark)
-                let second = findDuplicate(key: key, after: context.mark, in: source)
+                let second =
+                    findDuplicate(key: key, after: context.mark, in: source)
                     .map { SourceLocation(file: file, line: $0.line + lineOffset, column: $0.column) } ?? first
-                diagnostics.report("duplicate key \"\(key)\" in a mapping", at: second, rule: YAMLRule.duplicateKey,
-                                   notes: [Note("\"\(key)\" is first defined here", at: first)])
+                diagnostics.report(
+                    "duplicate key \"\(key)\" in a mapping", at: second, rule: YAMLRule.duplicateKey,
+                    notes: [Note("\"\(key)\" is first defined here", at: first)])
             case let .reader(problem, offset, value, _):
                 let character = value >= 0 ? String(format: " (U+%04X)", value) : ""
-                diagnostics.report("the file cannot be read as YAML text: \(problem)\(character)",
-                                   at: offset.map { Self.location(ofByte: $0, in: source, file: file, lineOffset: lineOffset) } ?? location(nil),
-                                   rule: YAMLRule.encoding)
+                diagnostics.report(
+                    "the file cannot be read as YAML text: \(problem)\(character)",
+                    at: offset.map { Self.location(ofByte: $0, in: source, file: file, lineOffset: lineOffset) } ?? location(nil),
+                    rule: YAMLRule.encoding)
             default:
                 diagnostics.report("YAML error: \(error)", at: location(nil), rule: YAMLRule.syntax)
             }

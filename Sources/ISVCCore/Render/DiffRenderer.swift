@@ -28,17 +28,23 @@ public struct DiffReport: Sendable {
             if let o = oldByKey[k] {
                 let oldText = YAMLWriter.document(o)
                 if oldText != newText {
-                    changes.append(ObjectChange(id: id(v), apiVersion: v["apiVersion"]?.string ?? "", kind: .changed,
-                                                diff: UnifiedDiff.diff(oldText, newText, oldName: "a/\(id(v))", newName: "b/\(id(v))")))
+                    changes.append(
+                        ObjectChange(
+                            id: id(v), apiVersion: v["apiVersion"]?.string ?? "", kind: .changed,
+                            diff: UnifiedDiff.diff(oldText, newText, oldName: "a/\(id(v))", newName: "b/\(id(v))")))
                 }
             } else {
-                changes.append(ObjectChange(id: id(v), apiVersion: v["apiVersion"]?.string ?? "", kind: .added,
-                                            diff: UnifiedDiff.diff("", newText, oldName: "/dev/null", newName: "b/\(id(v))")))
+                changes.append(
+                    ObjectChange(
+                        id: id(v), apiVersion: v["apiVersion"]?.string ?? "", kind: .added,
+                        diff: UnifiedDiff.diff("", newText, oldName: "/dev/null", newName: "b/\(id(v))")))
             }
         }
         for o in oldN where !newKeys.contains(key(o)) {
-            changes.append(ObjectChange(id: id(o), apiVersion: o["apiVersion"]?.string ?? "", kind: .removed,
-                                        diff: UnifiedDiff.diff(YAMLWriter.document(o), "", oldName: "a/\(id(o))", newName: "/dev/null")))
+            changes.append(
+                ObjectChange(
+                    id: id(o), apiVersion: o["apiVersion"]?.string ?? "", kind: .removed,
+                    diff: UnifiedDiff.diff(YAMLWriter.document(o), "", oldName: "a/\(id(o))", newName: "/dev/null")))
         }
         return DiffReport(summary: RolloutSummary.make(previous: PreviousState(objects: oldN), new: newN), objects: changes)
     }
@@ -138,20 +144,29 @@ public struct DiffReport: Sendable {
             return v
         }
         let workloads: [Value] = summary.workloads.map { w in
-            ["namespace": .string(w.namespace), "deployment": .string(w.name), "status": .string(w.status),
-             "templateChanges": .array(w.reasons.map { .string($0) })]
+            [
+                "namespace": .string(w.namespace), "deployment": .string(w.name), "status": .string(w.status),
+                "templateChanges": .array(w.reasons.map { .string($0) }),
+            ]
         }
         let routes: [Value] = summary.routes.map { r in
-            ["namespace": .string(r.namespace), "httpRoute": .string(r.name),
-             "trafficBefore": .array(r.before.map(split)), "trafficAfter": .array(r.after.map(split))]
+            [
+                "namespace": .string(r.namespace), "httpRoute": .string(r.name),
+                "trafficBefore": .array(r.before.map(split)), "trafficAfter": .array(r.after.map(split)),
+            ]
         }
         return [
             "changed": .bool(changed),
             "components": .array(components),
             "deployments": .array(workloads),
             "routes": .array(routes),
-            "objects": .array(objects.map { ["object": .string($0.id), "apiVersion": .string($0.apiVersion),
-                                              "change": .string($0.kind.rawValue), "diff": .string($0.diff)] }),
+            "objects": .array(
+                objects.map {
+                    [
+                        "object": .string($0.id), "apiVersion": .string($0.apiVersion),
+                        "change": .string($0.kind.rawValue), "diff": .string($0.diff),
+                    ]
+                }),
         ]
     }
 }

@@ -28,8 +28,9 @@ public enum OutputDirectory {
             }
             return nil
         } catch {
-            return Diagnostic(OutputRule.unwritable, "cannot write the output directory: \(error.localizedDescription)",
-                              at: .wholeFile(dir))
+            return Diagnostic(
+                OutputRule.unwritable, "cannot write the output directory: \(error.localizedDescription)",
+                at: .wholeFile(dir))
         }
     }
 }

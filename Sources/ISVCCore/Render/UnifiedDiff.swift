@@ -8,8 +8,10 @@
 /// built: memory grows with D·√D, and a large object with a few changes costs little more than
 /// reading it.
 public enum UnifiedDiff {
-    public static func diff(_ old: String, _ new: String, oldName: String = "expected", newName: String = "actual",
-                            context: Int = 3) -> String {
+    public static func diff(
+        _ old: String, _ new: String, oldName: String = "expected", newName: String = "actual",
+        context: Int = 3
+    ) -> String {
         render(edits(lines(old), lines(new)), oldName: oldName, newName: newName, context: context)
     }
 

@@ -120,7 +120,8 @@ public enum YAMLWriter {
                 return false
             }
             for c in b {
-                let ok = (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57)
+                let ok =
+                    (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57)
                     || c == 47 || c == 46 || c == 95 || c == 45 || c == 58 || c == 61 || c == 64 || c == 43 || c == 44
                 if !ok { return false }
             }
@@ -175,7 +176,10 @@ public enum YAMLWriter {
         if body.count > 2, body.starts(with: [48, 111]), body.dropFirst(2).allSatisfy({ $0 >= 48 && $0 <= 55 }) { return true }
         // 1:20 or 1:20:30.5 (YAML 1.1 base 60)
         if let first = body.first, first >= 48 && first <= 57, body.contains(58),
-           body.allSatisfy({ ($0 >= 48 && $0 <= 57) || $0 == 58 || $0 == 95 || $0 == 46 }) { return true }
+            body.allSatisfy({ ($0 >= 48 && $0 <= 57) || $0 == 58 || $0 == 95 || $0 == 46 })
+        {
+            return true
+        }
         return false
     }
 

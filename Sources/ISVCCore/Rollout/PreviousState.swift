@@ -40,8 +40,10 @@ public struct PreviousState: Sendable {
             let name = v[path: ["metadata", "name"]]?.string ?? ""
             var revisions: [String: Value] = [:]
             var latest = (generation: 0, name: "")
-            for r in values where r["kind"]?.string == "Revision" && r[path: ["metadata", "namespace"]]?.string == ns
-                && r[path: ["metadata", "labels", Keys.knConfiguration]]?.string == name {
+            for r in values
+            where r["kind"]?.string == "Revision" && r[path: ["metadata", "namespace"]]?.string == ns
+                && r[path: ["metadata", "labels", Keys.knConfiguration]]?.string == name
+            {
                 let revName = r[path: ["metadata", "name"]]?.string ?? ""
                 revisions[revName] = r
                 let gen = Int(r[path: ["metadata", "labels", Keys.knConfigurationGeneration]]?.string ?? "") ?? 0
@@ -53,8 +55,10 @@ public struct PreviousState: Sendable {
             let prev = traffic.first { $0["tag"]?.string == "prev" }?["revisionName"]?.string
             let rolledOut = latestPercent >= 100 || prev == nil ? latest.name : prev!
             var urls: [String] = []
-            for o in values where o["kind"]?.string == "Ingress" && o[path: ["metadata", "namespace"]]?.string == ns
-                && o[path: ["metadata", "name"]]?.string == name {
+            for o in values
+            where o["kind"]?.string == "Ingress" && o[path: ["metadata", "namespace"]]?.string == ns
+                && o[path: ["metadata", "name"]]?.string == name
+            {
                 for rule in o[path: ["spec", "rules"]]?.array ?? [] where rule["visibility"]?.string == "ExternalIP" {
                     urls += (rule["hosts"]?.array ?? []).compactMap(\.string).map { "http://\($0)" }
                 }
@@ -74,8 +78,9 @@ public struct PreviousState: Sendable {
             for doc in YAMLReader.read(text: source.text, file: source.path, diagnostics: diagnostics) {
                 if doc.root["kind"]?.string == "Kustomization" { continue }
                 if doc.root["kind"]?.string == "InferenceService" {
-                    diagnostics.report("this is an InferenceService, not compiled output: pass the output of isvc compile as --previous",
-                                       at: doc.root.location, rule: PreviousStateRule.notCompiled)
+                    diagnostics.report(
+                        "this is an InferenceService, not compiled output: pass the output of isvc compile as --previous",
+                        at: doc.root.location, rule: PreviousStateRule.notCompiled)
                     continue
                 }
                 values.append(Quantities.normalized(Value(doc.root)))

@@ -4,8 +4,10 @@ import Foundation
 /// `1024Mi` is `1Gi`, `0.5` is `500m`. Used so that equal amounts never show up as changes.
 public enum Quantities {
     static let binary: [(String, Int)] = [("Ki", 10), ("Mi", 20), ("Gi", 30), ("Ti", 40), ("Pi", 50), ("Ei", 60)]
-    static let decimal: [(String, Int)] = [("n", -9), ("u", -6), ("m", -3), ("", 0), ("k", 3), ("M", 6), ("G", 9), ("T", 12),
-                                           ("P", 15), ("E", 18)]
+    static let decimal: [(String, Int)] = [
+        ("n", -9), ("u", -6), ("m", -3), ("", 0), ("k", 3), ("M", 6), ("G", 9), ("T", 12),
+        ("P", 15), ("E", 18),
+    ]
 
     /// The canonical text of a quantity, or nil when the text is not one.
     public static func canonical(_ text: String) -> String? {
@@ -66,12 +68,13 @@ public enum Quantities {
         var spec = podSpec
         for key in ["containers", "initContainers"] {
             guard let list = spec[key]?.array else { continue }
-            spec[key] = .array(list.map { c in
-                guard let resources = c["resources"] else { return c }
-                var copy = c
-                copy["resources"] = normalized(resources)
-                return copy
-            })
+            spec[key] = .array(
+                list.map { c in
+                    guard let resources = c["resources"] else { return c }
+                    var copy = c
+                    copy["resources"] = normalized(resources)
+                    return copy
+                })
         }
         return spec
     }
@@ -83,14 +86,15 @@ public enum Quantities {
             var out: [String: Value] = [:]
             for (k, child) in o {
                 if k == "requests" || k == "limits", case .object(let amounts) = child {
-                    out[k] = .object(amounts.mapValues { amount in
-                        switch amount {
-                        case .string(let s): return .string(canonical(s) ?? s)
-                        case .int(let i): return .string(String(i))
-                        case .double(let d): return .string(canonical(String(d)) ?? String(d))
-                        default: return amount
-                        }
-                    })
+                    out[k] = .object(
+                        amounts.mapValues { amount in
+                            switch amount {
+                            case .string(let s): return .string(canonical(s) ?? s)
+                            case .int(let i): return .string(String(i))
+                            case .double(let d): return .string(canonical(String(d)) ?? String(d))
+                            default: return amount
+                            }
+                        })
                 } else {
                     out[k] = normalized(child)
                 }

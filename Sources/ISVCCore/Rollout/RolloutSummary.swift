@@ -64,14 +64,18 @@ public struct RolloutSummary: Sendable {
             v["kind"]?.string == "Deployment" && v[path: ["metadata", "labels", Keys.inferenceService]] != nil
                 && v[path: ["metadata", "labels", Keys.knRevision]] == nil
         }
-        func key(_ v: Value) -> String { "\(v[path: ["metadata", "namespace"]]?.string ?? "")/\(v[path: ["metadata", "name"]]?.string ?? "")" }
+        func key(_ v: Value) -> String {
+            "\(v[path: ["metadata", "namespace"]]?.string ?? "")/\(v[path: ["metadata", "name"]]?.string ?? "")"
+        }
         let oldDeployments = Dictionary(old.filter(isWorkload).map { (key($0), $0) }, uniquingKeysWith: { a, _ in a })
         let newDeployments = Dictionary(new.filter(isWorkload).map { (key($0), $0) }, uniquingKeysWith: { a, _ in a })
         for k in newDeployments.keys.sorted() {
             let v = newDeployments[k]!, parts = k.split(separator: "/").map(String.init)
             if let o = oldDeployments[k] {
                 let reasons = TemplateChanges.paths(from: o[path: ["spec", "template"]] ?? [:], to: v[path: ["spec", "template"]] ?? [:])
-                if !reasons.isEmpty { summary.workloads.append(Workload(namespace: parts[0], name: parts[1], status: "changed", reasons: reasons)) }
+                if !reasons.isEmpty {
+                    summary.workloads.append(Workload(namespace: parts[0], name: parts[1], status: "changed", reasons: reasons))
+                }
             } else {
                 summary.workloads.append(Workload(namespace: parts[0], name: parts[1], status: "new", reasons: []))
             }
@@ -82,14 +86,18 @@ public struct RolloutSummary: Sendable {
         }
         func splits(_ route: Value?) -> [Split] {
             guard let refs = route?[path: ["spec", "rules"]]?.array?.last?["backendRefs"]?.array else { return [] }
-            return refs.map { Split(revision: $0["name"]?.string ?? "", percent: refs.count == 1 ? 100 : ($0["weight"]?.int ?? 1),
-                                    tag: nil, latest: false) }
+            return refs.map {
+                Split(
+                    revision: $0["name"]?.string ?? "", percent: refs.count == 1 ? 100 : ($0["weight"]?.int ?? 1),
+                    tag: nil, latest: false)
+            }
         }
         let oldRoutes = Dictionary(old.filter { $0["kind"]?.string == "HTTPRoute" }.map { (key($0), $0) }, uniquingKeysWith: { a, _ in a })
         let newRoutes = Dictionary(new.filter { $0["kind"]?.string == "HTTPRoute" }.map { (key($0), $0) }, uniquingKeysWith: { a, _ in a })
         for k in Set(oldRoutes.keys).union(newRoutes.keys).sorted() {
             let parts = k.split(separator: "/").map(String.init)
-            summary.routes.append(RouteTraffic(namespace: parts[0], name: parts[1], before: splits(oldRoutes[k]), after: splits(newRoutes[k])))
+            summary.routes.append(
+                RouteTraffic(namespace: parts[0], name: parts[1], before: splits(oldRoutes[k]), after: splits(newRoutes[k])))
         }
     }
 
@@ -99,17 +107,19 @@ public struct RolloutSummary: Sendable {
         func splits(_ c: PreviousState.Component) -> [Split] {
             c.traffic.map { t in
                 let isLatest = t["latestRevision"] == .bool(true) || t["revisionName"] == nil
-                return Split(revision: isLatest ? c.latestRevision : (t["revisionName"]?.string ?? ""),
-                             percent: t["percent"]?.int ?? 0, tag: t["tag"]?.string, latest: isLatest)
+                return Split(
+                    revision: isLatest ? c.latestRevision : (t["revisionName"]?.string ?? ""),
+                    percent: t["percent"]?.int ?? 0, tag: t["tag"]?.string, latest: isLatest)
             }
         }
         let keys = next.components.keys.sorted() + previous.components.keys.sorted().filter { next.components[$0] == nil }
         for key in keys {
             let old = previous.components[key], now = next.components[key]
             guard let any = now ?? old else { continue }
-            var c = Component(namespace: any.namespace, service: any.service, isNew: old == nil, newRevision: nil, reasons: [],
-                              latestRevision: now?.latestRevision ?? "", before: old.map(splits) ?? [], after: now.map(splits) ?? [],
-                              urlsAdded: [], urlsRemoved: [], unrouted: [], removed: now == nil)
+            var c = Component(
+                namespace: any.namespace, service: any.service, isNew: old == nil, newRevision: nil, reasons: [],
+                latestRevision: now?.latestRevision ?? "", before: old.map(splits) ?? [], after: now.map(splits) ?? [],
+                urlsAdded: [], urlsRemoved: [], unrouted: [], removed: now == nil)
             if let old, let now, now.latestRevision != old.latestRevision {
                 c.newRevision = now.latestRevision
                 c.reasons = TemplateChanges.paths(from: old.template, to: now.template)

@@ -22,8 +22,9 @@ public struct SchemaChecker {
     func check(_ node: Node, _ schema: Schema, path: String) {
         if case .scalar(let s) = node.content, s.tag == .null { return }  // the API server drops nulls
         if let types = schema.types, !matches(node, types) {
-            diagnostics.report("\(name(path)): expected \(describe(types)), got \(describe(node))",
-                               at: node.location, rule: SchemaRule.valueType)
+            diagnostics.report(
+                "\(name(path)): expected \(describe(types)), got \(describe(node))",
+                at: node.location, rule: SchemaRule.valueType)
             return
         }
         switch node.content {
@@ -34,8 +35,9 @@ public struct SchemaChecker {
                     if pair.key.scalar?.tag != .null, pair.key.scalar != nil, schema.properties[key] != nil {
                         // A key like `on` or `1` resolves to a non-string in YAML 1.1 but still names the field.
                     } else if pair.key.scalar == nil {
-                        diagnostics.report("\(name(path)): a mapping key must be a string", at: pair.key.location,
-                                           rule: SchemaRule.valueType)
+                        diagnostics.report(
+                            "\(name(path)): a mapping key must be a string", at: pair.key.location,
+                            rule: SchemaRule.valueType)
                         continue
                     }
                 }
@@ -64,8 +66,9 @@ public struct SchemaChecker {
                     // Upstream CRD quirk: the canary's model keeps corev1.Container's required name.
                     hint = "; KServe's CRD requires it in a canary's model (write name: kserve-container)"
                 }
-                diagnostics.report("\(name(path.isEmpty ? field : "\(path).\(field)")): required field \"\(field)\" is missing\(where_)\(hint)",
-                                   at: node.location, rule: SchemaRule.required)
+                diagnostics.report(
+                    "\(name(path.isEmpty ? field : "\(path).\(field)")): required field \"\(field)\" is missing\(where_)\(hint)",
+                    at: node.location, rule: SchemaRule.required)
             }
         case .sequence(let items):
             if let itemSchema = schema.items {
@@ -80,24 +83,29 @@ public struct SchemaChecker {
 
     func checkScalar(_ s: Scalar, _ node: Node, _ schema: Schema, path: String) {
         if let values = schema.enumValues, !values.contains(s.text) {
-            diagnostics.report("\(name(path)): Unsupported value: \"\(s.text)\": supported values: \(values.map { "\"\($0)\"" }.joined(separator: ", "))",
-                               at: node.location, rule: SchemaRule.enumValue)
+            diagnostics.report(
+                "\(name(path)): Unsupported value: \"\(s.text)\": supported values: \(values.map { "\"\($0)\"" }.joined(separator: ", "))",
+                at: node.location, rule: SchemaRule.enumValue)
         }
         if s.tag == .str, let pattern = schema.pattern, !patterns.matches(s.text, pattern) {
-            diagnostics.report("\(name(path)): \"\(s.text)\" does not match the pattern \(pattern)",
-                               at: node.location, rule: SchemaRule.pattern)
+            diagnostics.report(
+                "\(name(path)): \"\(s.text)\" does not match the pattern \(pattern)",
+                at: node.location, rule: SchemaRule.pattern)
         }
         if s.tag == .int, Value.integer(s.text) == nil, let types = schema.types, !types.contains("number") {
             // Past int64, Kubernetes' JSON reader keeps the number as a float64, which an integer field refuses.
-            diagnostics.report("\(name(path)): \(s.text) is outside the 64-bit integer range (-9223372036854775808 to 9223372036854775807); Kubernetes reads it as a floating-point number, and the field must be an integer",
-                               at: node.location, rule: SchemaRule.valueType)
+            diagnostics.report(
+                "\(name(path)): \(s.text) is outside the 64-bit integer range (-9223372036854775808 to 9223372036854775807); Kubernetes reads it as a floating-point number, and the field must be an integer",
+                at: node.location, rule: SchemaRule.valueType)
         }
         if s.tag == .int || s.tag == .float, let v = Double(s.text) {
             if let min = schema.minimum, v < min {
-                diagnostics.report("\(name(path)): \(s.text) is less than the minimum \(Int(min))", at: node.location, rule: SchemaRule.range)
+                diagnostics.report(
+                    "\(name(path)): \(s.text) is less than the minimum \(Int(min))", at: node.location, rule: SchemaRule.range)
             }
             if let max = schema.maximum, v > max {
-                diagnostics.report("\(name(path)): \(s.text) is greater than the maximum \(Int(max))", at: node.location, rule: SchemaRule.range)
+                diagnostics.report(
+                    "\(name(path)): \(s.text) is greater than the maximum \(Int(max))", at: node.location, rule: SchemaRule.range)
             }
         }
     }
@@ -139,7 +147,9 @@ public struct SchemaChecker {
             case .str: return "the string \"\(shown)\""
             case .int: return "the integer \(shown)"
             case .float: return "the number \(shown)"
-            case .bool: return "the boolean \(shown)\(s.text == "true" || s.text == "false" ? "" : " (YAML 1.1 reads it as a boolean; quote it for a string)")"
+            case .bool:
+                return
+                    "the boolean \(shown)\(s.text == "true" || s.text == "false" ? "" : " (YAML 1.1 reads it as a boolean; quote it for a string)")"
             case .null: return "null"
             }
         }

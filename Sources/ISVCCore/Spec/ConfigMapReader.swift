@@ -5,8 +5,10 @@ import Foundation
 struct ConfigMapReader {
     let diagnostics: Diagnostics
 
-    static let recognised: Set<String> = ["inferenceservice-config", "config-domain", "config-autoscaler",
-                                          "config-deployment", "config-defaults", "config-features"]
+    static let recognised: Set<String> = [
+        "inferenceservice-config", "config-domain", "config-autoscaler",
+        "config-deployment", "config-defaults", "config-features",
+    ]
 
     func apply(_ document: SourceDocument, to config: inout ClusterConfig) {
         let root = document.root
@@ -16,8 +18,9 @@ struct ConfigMapReader {
         for p in pairs {
             guard let k = p.key.scalar?.text else { continue }
             guard let s = p.value.scalar, s.tag == .str else {
-                diagnostics.report("\(name) data.\(k): ConfigMap data values must be strings (quote the value)",
-                                   at: p.value.location, rule: ConfigMapRule.valueType)
+                diagnostics.report(
+                    "\(name) data.\(k): ConfigMap data values must be strings (quote the value)",
+                    at: p.value.location, rule: ConfigMapRule.valueType)
                 continue
             }
             data.append((k, s.text, p.value.location, p.key.location))
@@ -45,10 +48,12 @@ struct ConfigMapReader {
     // MARK: inferenceservice-config
 
     func applyKServe(key: String, json: String, at: SourceLocation, to config: inout ClusterConfig) {
-        let known = ["ingress", "deploy", "storageInitializer", "inferenceService", "agent", "logger", "batcher",
-                     "router", "explainers", "credentials", "security", "metricsAggregator", "localModel",
-                     "autoscaler", "service", "multiclusterConfig", "opentelemetryCollector", "otelCollector",
-                     "_example", "modelcar", "inferenceServiceHost"]
+        let known = [
+            "ingress", "deploy", "storageInitializer", "inferenceService", "agent", "logger", "batcher",
+            "router", "explainers", "credentials", "security", "metricsAggregator", "localModel",
+            "autoscaler", "service", "multiclusterConfig", "opentelemetryCollector", "otelCollector",
+            "_example", "modelcar", "inferenceServiceHost",
+        ]
         guard let object = parseJSON(json, what: "inferenceservice-config data.\(key)", at: at) else { return }
         let field = JSONFields(object: object, what: "inferenceservice-config data.\(key)", at: at, diagnostics: diagnostics)
         switch key {
@@ -61,8 +66,9 @@ struct ConfigMapReader {
                 case "RawDeployment", "Standard": config.defaultDeploymentMode = "Standard"
                 case "ModelMesh": config.defaultDeploymentMode = "ModelMesh"
                 default:
-                    diagnostics.report("invalid deployment mode \"\(mode)\" in inferenceservice-config data.deploy: supported modes are Knative (Serverless), Standard (RawDeployment), ModelMesh",
-                                       at: at, rule: ConfigMapRule.deploy)
+                    diagnostics.report(
+                        "invalid deployment mode \"\(mode)\" in inferenceservice-config data.deploy: supported modes are Knative (Serverless), Standard (RawDeployment), ModelMesh",
+                        at: at, rule: ConfigMapRule.deploy)
                 }
             }
             field.ignore(["deploymentRolloutStrategy"])
@@ -77,14 +83,18 @@ struct ConfigMapReader {
             config.storageInitializerResources = res
             field.string("caBundleConfigMapName") { config.caBundleConfigMapName = $0 }
             field.string("caBundleVolumeMountPath") { config.caBundleVolumeMountPath = $0 }
-            field.ignore(["enableModelcar", "cpuModelcar", "memoryModelcar", "uidModelcar", "enableOciImageSource",
-                          "storageSpecSecretName", "enableDirectPvcVolumeMount"])
+            field.ignore([
+                "enableModelcar", "cpuModelcar", "memoryModelcar", "uidModelcar", "enableOciImageSource",
+                "storageSpecSecretName", "enableDirectPvcVolumeMount",
+            ])
             field.warnUnknown()
         case "inferenceService":
             if let resource = object["resource"] as? [String: Any] {
                 var res = config.defaultResources
-                for (k, path) in [("cpuLimit", ["limits", "cpu"]), ("memoryLimit", ["limits", "memory"]),
-                                  ("cpuRequest", ["requests", "cpu"]), ("memoryRequest", ["requests", "memory"])] {
+                for (k, path) in [
+                    ("cpuLimit", ["limits", "cpu"]), ("memoryLimit", ["limits", "memory"]),
+                    ("cpuRequest", ["requests", "cpu"]), ("memoryRequest", ["requests", "memory"]),
+                ] {
                     if let v = resource[k] as? String { res[path: path] = .string(v) }
                 }
                 config.defaultResources = res
@@ -136,19 +146,22 @@ struct ConfigMapReader {
             diagnostics.report("invalid ingress config - kserveIngressGateway is required", at: at, rule: ConfigMapRule.ingress)
         }
         if config.pathTemplate != nil, object["ingressDomain"] == nil {
-            diagnostics.report("invalid ingress config - ingressDomain is required if pathTemplate is given",
-                               at: at, rule: ConfigMapRule.ingress)
+            diagnostics.report(
+                "invalid ingress config - ingressDomain is required if pathTemplate is given",
+                at: at, rule: ConfigMapRule.ingress)
         }
     }
 
     func parseJSON(_ text: String, what: String, at: SourceLocation) -> [String: Any]? {
         if let error = GoJSONSyntax.firstError(in: text) {
-            diagnostics.report("\(what): invalid JSON: \(error.message) (line \(error.line), column \(error.column) of the value)",
-                               at: at, rule: ConfigMapRule.json)
+            diagnostics.report(
+                "\(what): invalid JSON: \(error.message) (line \(error.line), column \(error.column) of the value)",
+                at: at, rule: ConfigMapRule.json)
             return nil
         }
         do {
-            guard let object = try JSONSerialization.jsonObject(with: Data(text.utf8), options: [.fragmentsAllowed]) as? [String: Any] else {
+            guard let object = try JSONSerialization.jsonObject(with: Data(text.utf8), options: [.fragmentsAllowed]) as? [String: Any]
+            else {
                 diagnostics.report("\(what): expected a JSON object", at: at, rule: ConfigMapRule.json)
                 return nil
             }
@@ -171,8 +184,9 @@ struct ConfigMapReader {
                 let inner = Diagnostics()
                 let docs = YAMLReader.read(text: trimmed, file: at.file, diagnostics: inner)
                 if inner.hasErrors || docs.first?.root["selector"]?.mapping == nil {
-                    diagnostics.report("config-domain data.\(key): expected an empty value or \"selector:\" with labels",
-                                       at: at, rule: ConfigMapRule.domain)
+                    diagnostics.report(
+                        "config-domain data.\(key): expected an empty value or \"selector:\" with labels",
+                        at: at, rule: ConfigMapRule.domain)
                     continue
                 }
                 selector = docs[0].root.stringMap("selector")
@@ -189,18 +203,21 @@ struct ConfigMapReader {
     func applyAutoscaler(key: String, value: String, at: SourceLocation, to a: inout AutoscalerConfig) {
         func number(_ set: (Double) -> Void) {
             guard let v = Double(value) else {
-                return diagnostics.report("config-autoscaler data.\(key): \"\(value)\" is not a number", at: at, rule: ConfigMapRule.autoscaler)
+                return diagnostics.report(
+                    "config-autoscaler data.\(key): \"\(value)\" is not a number", at: at, rule: ConfigMapRule.autoscaler)
             }
             set(v)
         }
         func integer(_ set: (Int) -> Void) {
             guard let v = Int(value) else {
-                return diagnostics.report("config-autoscaler data.\(key): \"\(value)\" is not an integer", at: at, rule: ConfigMapRule.autoscaler)
+                return diagnostics.report(
+                    "config-autoscaler data.\(key): \"\(value)\" is not an integer", at: at, rule: ConfigMapRule.autoscaler)
             }
             // Knative reads these with cm.AsInt32.
             guard Int32(exactly: v) != nil else {
-                return diagnostics.report("config-autoscaler data.\(key): \(value) is out of range: Knative reads it as an int32 (at most 2147483647)",
-                                          at: at, rule: ConfigMapRule.autoscaler)
+                return diagnostics.report(
+                    "config-autoscaler data.\(key): \(value) is out of range: Knative reads it as an int32 (at most 2147483647)",
+                    at: at, rule: ConfigMapRule.autoscaler)
             }
             set(v)
         }
@@ -210,11 +227,13 @@ struct ConfigMapReader {
             switch Durations.parse(value) {
             case .nanoseconds(let v): n = v
             case .invalid:
-                return diagnostics.report("config-autoscaler data.\(key): \"\(value)\" is not a duration such as 60s or 1m",
-                                          at: at, rule: ConfigMapRule.autoscaler)
+                return diagnostics.report(
+                    "config-autoscaler data.\(key): \"\(value)\" is not a duration such as 60s or 1m",
+                    at: at, rule: ConfigMapRule.autoscaler)
             case .tooLong:
-                return diagnostics.report("config-autoscaler data.\(key): \"\(value)\" is longer than the \(Durations.maxGoDuration) a Go time.Duration holds",
-                                          at: at, rule: ConfigMapRule.autoscaler)
+                return diagnostics.report(
+                    "config-autoscaler data.\(key): \"\(value)\" is longer than the \(Durations.maxGoDuration) a Go time.Duration holds",
+                    at: at, rule: ConfigMapRule.autoscaler)
             }
             if let problem = Self.autoscalerDurationProblem(key: key, value: value, nanoseconds: n) {
                 return diagnostics.report("config-autoscaler data.\(key): \(problem)", at: at, rule: ConfigMapRule.autoscaler)
@@ -223,7 +242,8 @@ struct ConfigMapReader {
         }
         func boolean(_ set: (Bool) -> Void) {
             guard let v = Bool(value.lowercased()) else {
-                return diagnostics.report("config-autoscaler data.\(key): \"\(value)\" is not true or false", at: at, rule: ConfigMapRule.autoscaler)
+                return diagnostics.report(
+                    "config-autoscaler data.\(key): \"\(value)\" is not true or false", at: at, rule: ConfigMapRule.autoscaler)
             }
             set(v)
         }
@@ -241,8 +261,9 @@ struct ConfigMapReader {
             number { v in
                 // Knative's range check; NaN passes its comparisons, but no panic window comes of it.
                 guard v >= 1, v <= 100 else {
-                    return diagnostics.report("config-autoscaler data.panic-window-percentage: panic-window-percentage = \(value), must be in [1, 100] interval",
-                                              at: at, rule: ConfigMapRule.autoscaler)
+                    return diagnostics.report(
+                        "config-autoscaler data.panic-window-percentage: panic-window-percentage = \(value), must be in [1, 100] interval",
+                        at: at, rule: ConfigMapRule.autoscaler)
                 }
                 a.panicWindowPercentage = v
             }
@@ -284,19 +305,24 @@ struct ConfigMapReader {
             let second: Int64 = 1_000_000_000
             switch Durations.parse(value) {
             case .invalid:
-                diagnostics.report("config-deployment data.progress-deadline: \"\(value)\" is not a duration", at: at, rule: ConfigMapRule.deployment)
+                diagnostics.report(
+                    "config-deployment data.progress-deadline: \"\(value)\" is not a duration", at: at, rule: ConfigMapRule.deployment)
             case .tooLong:
-                diagnostics.report("config-deployment data.progress-deadline: \"\(value)\" is longer than the \(Durations.maxGoDuration) a Go time.Duration holds",
-                                   at: at, rule: ConfigMapRule.deployment)
+                diagnostics.report(
+                    "config-deployment data.progress-deadline: \"\(value)\" is longer than the \(Durations.maxGoDuration) a Go time.Duration holds",
+                    at: at, rule: ConfigMapRule.deployment)
             case .nanoseconds(let n) where n <= 0:
-                diagnostics.report("config-deployment data.progress-deadline: progress-deadline cannot be a non-positive duration, was \(value)",
-                                   at: at, rule: ConfigMapRule.deployment)
+                diagnostics.report(
+                    "config-deployment data.progress-deadline: progress-deadline cannot be a non-positive duration, was \(value)",
+                    at: at, rule: ConfigMapRule.deployment)
             case .nanoseconds(let n) where n % second != 0:
-                diagnostics.report("config-deployment data.progress-deadline: progress-deadline must be rounded to a whole second, was: \(value)",
-                                   at: at, rule: ConfigMapRule.deployment)
+                diagnostics.report(
+                    "config-deployment data.progress-deadline: progress-deadline must be rounded to a whole second, was: \(value)",
+                    at: at, rule: ConfigMapRule.deployment)
             case .nanoseconds(let n) where n / second > Int64(Int32.max):
-                diagnostics.report("config-deployment data.progress-deadline: \"\(value)\" is longer than 596523h14m7s: Knative copies it to each Deployment's progressDeadlineSeconds, which Kubernetes holds in an int32 (at most 2147483647)",
-                                   at: at, rule: ConfigMapRule.deployment)
+                diagnostics.report(
+                    "config-deployment data.progress-deadline: \"\(value)\" is longer than 596523h14m7s: Knative copies it to each Deployment's progressDeadlineSeconds, which Kubernetes holds in an int32 (at most 2147483647)",
+                    at: at, rule: ConfigMapRule.deployment)
             case .nanoseconds(let n):
                 config.progressDeadlineSeconds = Int(n / second)
             }
@@ -483,7 +509,11 @@ public enum Durations {
         let whole = nanos / 1_000_000_000, fraction = nanos % 1_000_000_000
         if fraction == 0 { return "\(whole)s" }
         var digits = String(format: "%09lld", fraction)
-        if digits.hasSuffix("000000") { digits = String(digits.prefix(3)) } else if digits.hasSuffix("000") { digits = String(digits.prefix(6)) }
+        if digits.hasSuffix("000000") {
+            digits = String(digits.prefix(3))
+        } else if digits.hasSuffix("000") {
+            digits = String(digits.prefix(6))
+        }
         return "\(whole).\(digits)s"
     }
 }

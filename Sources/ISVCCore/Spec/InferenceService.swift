@@ -210,8 +210,10 @@ public struct Predictor: Sendable {
     public var workerSpec: SourceLocation?
     public var location: SourceLocation
 
-    static let frameworkKeys = ["sklearn", "xgboost", "tensorflow", "pytorch", "triton", "onnx", "huggingface",
-                                "pmml", "lightgbm", "paddle"]
+    static let frameworkKeys = [
+        "sklearn", "xgboost", "tensorflow", "pytorch", "triton", "onnx", "huggingface",
+        "pmml", "lightgbm", "paddle",
+    ]
 
     init(_ node: Node) {
         name = node.located("name")
@@ -229,13 +231,16 @@ public struct Predictor: Sendable {
         }
         self.model = model
         implementations = impls
-        pod = PodFields(node, excluding: ComponentExtension.keys
-            .union(Predictor.frameworkKeys).union(["model", "name", "storageUris", "workerSpec", "storageContainerName"]))
-        storageUris = node["storageUris"]?.sequence?.compactMap { item in
-            guard let uri = item.located("uri") else { return nil }
-            let mount = item.located("mountPath") ?? Located("/mnt/models", at: item.location)
-            return StorageURISpec(uri: uri, mountPath: mount)
-        } ?? []
+        pod = PodFields(
+            node,
+            excluding: ComponentExtension.keys
+                .union(Predictor.frameworkKeys).union(["model", "name", "storageUris", "workerSpec", "storageContainerName"]))
+        storageUris =
+            node["storageUris"]?.sequence?.compactMap { item in
+                guard let uri = item.located("uri") else { return nil }
+                let mount = item.located("mountPath") ?? Located("/mnt/models", at: item.location)
+                return StorageURISpec(uri: uri, mountPath: mount)
+            } ?? []
         storageUrisLocation = node.keyLocation("storageUris")
         workerSpec = node.keyLocation("workerSpec")
         location = node.location

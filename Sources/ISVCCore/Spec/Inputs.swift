@@ -33,8 +33,10 @@ public enum InputLoader {
             YAMLReader.read(text: source.text, file: source.path, diagnostics: diagnostics) { documents in
                 var schemaChecks: [(SourceDocument, String)] = []
                 for document in documents {
-                    if let kind = classify(document, into: &inputs, runtimes: &inputRuntimes, configMaps: &configMaps,
-                                           diagnostics: diagnostics) {
+                    if let kind = classify(
+                        document, into: &inputs, runtimes: &inputRuntimes, configMaps: &configMaps,
+                        diagnostics: diagnostics)
+                    {
                         schemaChecks.append((document, kind))
                     }
                 }
@@ -53,15 +55,18 @@ public enum InputLoader {
         for i in inputs.istioDocuments.indices where inputs.istioDocuments[i].root["metadata"]?["namespace"] == nil {
             inputs.istioDocuments[i].root = ContainerNaming.updating(inputs.istioDocuments[i].root, ["metadata"]) { meta in
                 guard var pairs = meta.mapping else { return meta }
-                pairs.append(Pair(key: Node(.scalar(Scalar(text: "namespace", tag: .str, plain: true)), at: meta.location),
-                                  value: Node(.scalar(Scalar(text: defaultNamespace, tag: .str, plain: true)), at: meta.location)))
+                pairs.append(
+                    Pair(
+                        key: Node(.scalar(Scalar(text: "namespace", tag: .str, plain: true)), at: meta.location),
+                        value: Node(.scalar(Scalar(text: defaultNamespace, tag: .str, plain: true)), at: meta.location)))
                 return Node(.mapping(pairs), at: meta.location)
             }
         }
         inputs.istio = inputs.istioDocuments.map { Value($0.root) }
         let overridden = Set(inputRuntimes.filter(\.clusterScoped).map(\.name))
-        RuntimeRules.check(inputRuntimes, builtIns: BuiltInRuntimes.all.filter { !overridden.contains($0.name) },
-                           diagnostics: diagnostics)
+        RuntimeRules.check(
+            inputRuntimes, builtIns: BuiltInRuntimes.all.filter { !overridden.contains($0.name) },
+            diagnostics: diagnostics)
         inputs.runtimes = inputRuntimes + BuiltInRuntimes.all.filter { !overridden.contains($0.name) }
         return inputs
     }
@@ -91,18 +96,22 @@ public enum InputLoader {
     }
 
     /// Sorts a document into the inputs; returns its kind when it needs a schema check.
-    static func classify(_ document: SourceDocument, into inputs: inout Inputs, runtimes: inout [ServingRuntime],
-                         configMaps: inout [SourceDocument], diagnostics: Diagnostics) -> String? {
+    static func classify(
+        _ document: SourceDocument, into inputs: inout Inputs, runtimes: inout [ServingRuntime],
+        configMaps: inout [SourceDocument], diagnostics: Diagnostics
+    ) -> String? {
         let root = document.root
         guard root.mapping != nil else {
-            diagnostics.report("a document must be a mapping with apiVersion and kind, not \(SchemaChecker(kind: "", diagnostics: diagnostics).describe(root))",
-                               at: root.location, rule: InputRule.notAMapping)
+            diagnostics.report(
+                "a document must be a mapping with apiVersion and kind, not \(SchemaChecker(kind: "", diagnostics: diagnostics).describe(root))",
+                at: root.location, rule: InputRule.notAMapping)
             return nil
         }
         guard let kind = root.located("kind"), let apiVersion = root.located("apiVersion") else {
             let missing = root["kind"] == nil ? "kind" : "apiVersion"
-            diagnostics.report("the document has no \(missing); isvc reads InferenceService, ServingRuntime, ClusterServingRuntime and ConfigMap documents",
-                               at: root.location, rule: InputRule.noKind)
+            diagnostics.report(
+                "the document has no \(missing); isvc reads InferenceService, ServingRuntime, ClusterServingRuntime and ConfigMap documents",
+                at: root.location, rule: InputRule.noKind)
             return nil
         }
         let group = apiVersion.value.split(separator: "/").first.map(String.init) ?? ""
@@ -117,7 +126,7 @@ public enum InputLoader {
             runtimes.append(ServingRuntime(document: document, clusterScoped: cluster))
             return kind.value
         case ("networking.istio.io", "VirtualService"), ("networking.istio.io", "DestinationRule"), ("networking.istio.io", "Gateway"),
-             ("security.istio.io", "RequestAuthentication"), ("security.istio.io", "AuthorizationPolicy"):
+            ("security.istio.io", "RequestAuthentication"), ("security.istio.io", "AuthorizationPolicy"):
             let versions = group == "networking.istio.io" ? ["v1", "v1beta1", "v1alpha3"] : ["v1", "v1beta1"]
             guard expectVersion(apiVersion, versions.map { "\(group)/\($0)" }, kind: kind.value, diagnostics) else { return nil }
             inputs.istioDocuments.append(document)
@@ -131,17 +140,21 @@ public enum InputLoader {
             }
         default:
             inputs.ignored.append("\(kind.value) \(root["metadata"]?.located("name")?.value ?? "")")
-            diagnostics.report("\(apiVersion.value) \(kind.value) is not an input isvc reads; the document is ignored",
-                               at: kind.location, rule: InputRule.unknownKind)
+            diagnostics.report(
+                "\(apiVersion.value) \(kind.value) is not an input isvc reads; the document is ignored",
+                at: kind.location, rule: InputRule.unknownKind)
         }
         return nil
     }
 
-    static func expectVersion(_ apiVersion: Located<String>, _ supported: [String], kind: String,
-                              _ diagnostics: Diagnostics) -> Bool {
+    static func expectVersion(
+        _ apiVersion: Located<String>, _ supported: [String], kind: String,
+        _ diagnostics: Diagnostics
+    ) -> Bool {
         if supported.contains(apiVersion.value) { return true }
-        diagnostics.report("\(kind) apiVersion \"\(apiVersion.value)\" is not supported; use \(supported.joined(separator: " or "))",
-                           at: apiVersion.location, rule: InputRule.apiVersion)
+        diagnostics.report(
+            "\(kind) apiVersion \"\(apiVersion.value)\" is not supported; use \(supported.joined(separator: " or "))",
+            at: apiVersion.location, rule: InputRule.apiVersion)
         return false
     }
 }

@@ -36,21 +36,25 @@ public struct ServingRuntime: Sendable {
         self.clusterScoped = clusterScoped
         self.builtIn = builtIn
         let spec = root["spec"] ?? Node(.mapping([]), at: root.location)
-        formats = spec["supportedModelFormats"]?.sequence?.compactMap { f in
-            guard let name = f.located("name")?.value else { return nil }
-            return SupportedFormat(name: name, version: f.located("version")?.value,
-                                   autoSelect: f.bool("autoSelect") ?? false, priority: f.locatedInt("priority")?.value,
-                                   location: f.location)
-        } ?? []
+        formats =
+            spec["supportedModelFormats"]?.sequence?.compactMap { f in
+                guard let name = f.located("name")?.value else { return nil }
+                return SupportedFormat(
+                    name: name, version: f.located("version")?.value,
+                    autoSelect: f.bool("autoSelect") ?? false, priority: f.locatedInt("priority")?.value,
+                    location: f.location)
+            } ?? []
         protocolVersions = spec["protocolVersions"]?.sequence?.compactMap { $0.scalar?.text } ?? []
         multiModel = spec.bool("multiModel") ?? false
         disabled = spec.bool("disabled") ?? false
         hasWorkerSpec = spec["workerSpec"] != nil
         containers = spec["containers"]?.sequence?.map { ContainerSpec($0) } ?? []
         var pod: [String: Value] = [:]
-        let notPod: Set<String> = ["supportedModelFormats", "protocolVersions", "multiModel", "disabled", "workerSpec",
-                                   "containers", "labels", "annotations", "grpcEndpoint", "grpcDataEndpoint",
-                                   "httpDataEndpoint", "replicas", "storageHelper", "builtInAdapter"]
+        let notPod: Set<String> = [
+            "supportedModelFormats", "protocolVersions", "multiModel", "disabled", "workerSpec",
+            "containers", "labels", "annotations", "grpcEndpoint", "grpcDataEndpoint",
+            "httpDataEndpoint", "replicas", "storageHelper", "builtInAdapter",
+        ]
         for p in spec.mapping ?? [] {
             guard let k = p.key.scalar?.text, !notPod.contains(k) else { continue }
             pod[k] = Value(p.value)

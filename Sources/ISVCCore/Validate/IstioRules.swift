@@ -21,13 +21,18 @@ struct IstioRules {
             for (i, rule) in (doc.root["spec"]?["rules"]?.sequence ?? []).enumerated() {
                 let fields = SecurityFilters.untranslated(Value(rule))
                 guard !fields.isEmpty else { continue }
-                diagnostics.report("AuthorizationPolicy \(doc.root["metadata"]?.located("name")?.value ?? ""): rules[\(i)] uses \(fields.joined(separator: ", ")), which isvc's Envoy translation does not support; "
-                                        + (action == "ALLOW" ? "the rule is left out, so it allows nothing" : "the condition is left out, so the rule denies more"),
-                                   at: rule.location, rule: IstioRule.authzUnsupported)
+                diagnostics.report(
+                    "AuthorizationPolicy \(doc.root["metadata"]?.located("name")?.value ?? ""): rules[\(i)] uses \(fields.joined(separator: ", ")), which isvc's Envoy translation does not support; "
+                        + (action == "ALLOW"
+                            ? "the rule is left out, so it allows nothing" : "the condition is left out, so the rule denies more"),
+                    at: rule.location, rule: IstioRule.authzUnsupported)
             }
-            if SecurityFilters.appliesToGateway(value) == false, value[path: ["spec", "selector", "matchLabels", "istio"]]?.string == "ingressgateway" {
-                diagnostics.report("AuthorizationPolicy \(doc.root["metadata"]?.located("name")?.value ?? "") selects the ingress gateway but is not in istio-system, where its pods run; Istio does not apply it there",
-                                   at: doc.root["metadata"]?.location ?? doc.root.location, rule: IstioRule.policyNamespace)
+            if SecurityFilters.appliesToGateway(value) == false,
+                value[path: ["spec", "selector", "matchLabels", "istio"]]?.string == "ingressgateway"
+            {
+                diagnostics.report(
+                    "AuthorizationPolicy \(doc.root["metadata"]?.located("name")?.value ?? "") selects the ingress gateway but is not in istio-system, where its pods run; Istio does not apply it there",
+                    at: doc.root["metadata"]?.location ?? doc.root.location, rule: IstioRule.policyNamespace)
             }
         }
     }
@@ -36,11 +41,14 @@ struct IstioRules {
         // On the ingress gateway, a token is removed once verified unless forwarded; KServe's top-level
         // route (Knative mode) then reaches the local gateway, the same pods, without it.
         guard knativeServices else { return }
-        for doc in documents where doc.root["kind"]?.string == "RequestAuthentication"
-            && SecurityFilters.appliesToGateway(Value(doc.root)) {
+        for doc in documents
+        where doc.root["kind"]?.string == "RequestAuthentication"
+            && SecurityFilters.appliesToGateway(Value(doc.root))
+        {
             for rule in doc.root["spec"]?["jwtRules"]?.sequence ?? [] where rule.bool("forwardOriginalToken") != true {
-                diagnostics.report("this JWT rule applies to the ingress gateway, whose pods also serve knative-local-gateway: KServe's top-level route hops through it, and without forwardOriginalToken: true the token is gone on that hop (an AuthorizationPolicy requiring it there denies every request)",
-                                   at: rule.location, rule: IstioRule.jwtForward)
+                diagnostics.report(
+                    "this JWT rule applies to the ingress gateway, whose pods also serve knative-local-gateway: KServe's top-level route hops through it, and without forwardOriginalToken: true the token is gone on that hop (an AuthorizationPolicy requiring it there denies every request)",
+                    at: rule.location, rule: IstioRule.jwtForward)
             }
         }
     }
@@ -54,34 +62,43 @@ struct IstioRules {
                 diagnostics.report("VirtualService \(name): spec.http[\(i)]: weight \(w.value) < 0", at: w.location, rule: IstioRule.weight)
             }
             if routes.count > 1, weights.allSatisfy({ ($0?.value ?? 0) == 0 }) {
-                diagnostics.report("VirtualService \(name): spec.http[\(i)]: total destination weight = 0",
-                                   at: http["route"]?.location ?? http.location, rule: IstioRule.weight)
+                diagnostics.report(
+                    "VirtualService \(name): spec.http[\(i)]: total destination weight = 0",
+                    at: http["route"]?.location ?? http.location, rule: IstioRule.weight)
             }
             // Istio's validatePercentage; NaN passes its comparisons, but Envoy's fraction is an integer.
-            for (field, node) in [("mirrorPercentage", http["mirrorPercentage"]?["value"]),
-                                  ("fault.delay.percentage", http["fault"]?["delay"]?["percentage"]?["value"]),
-                                  ("fault.abort.percentage", http["fault"]?["abort"]?["percentage"]?["value"])] {
+            for (field, node) in [
+                ("mirrorPercentage", http["mirrorPercentage"]?["value"]),
+                ("fault.delay.percentage", http["fault"]?["delay"]?["percentage"]?["value"]),
+                ("fault.abort.percentage", http["fault"]?["abort"]?["percentage"]?["value"]),
+            ] {
                 guard let node, let s = node.scalar, s.tag == .int || s.tag == .float else { continue }
                 let v = s.tag == .int ? Value.integer(s.text).map(Double.init) ?? .infinity : Value.float(s.text) ?? .nan
                 if !(v >= 0 && v <= 100) {
-                    diagnostics.report("VirtualService \(name): spec.http[\(i)].\(field).value: percentage \(s.text) is not in range 0..100",
-                                       at: node.location, rule: IstioRule.percentage)
+                    diagnostics.report(
+                        "VirtualService \(name): spec.http[\(i)].\(field).value: percentage \(s.text) is not in range 0..100",
+                        at: node.location, rule: IstioRule.percentage)
                 }
             }
             for (j, match) in (http["match"]?.sequence ?? []).enumerated() {
                 var matchers: [(String, Node)] = []
                 for key in ["uri", "authority", "scheme", "method"] { if let m = match[key] { matchers.append((key, m)) } }
                 for pair in match["headers"]?.mapping ?? [] { matchers.append(("headers.\(pair.key.scalar?.text ?? "")", pair.value)) }
-                for pair in match["queryParams"]?.mapping ?? [] { matchers.append(("queryParams.\(pair.key.scalar?.text ?? "")", pair.value)) }
-                for pair in match["withoutHeaders"]?.mapping ?? [] { matchers.append(("withoutHeaders.\(pair.key.scalar?.text ?? "")", pair.value)) }
+                for pair in match["queryParams"]?.mapping ?? [] {
+                    matchers.append(("queryParams.\(pair.key.scalar?.text ?? "")", pair.value))
+                }
+                for pair in match["withoutHeaders"]?.mapping ?? [] {
+                    matchers.append(("withoutHeaders.\(pair.key.scalar?.text ?? "")", pair.value))
+                }
                 for (field, m) in matchers {
                     // A regex of "*" on a header means "present" (istiod's catch-all), not a pattern.
                     guard let regex = m["regex"], let pattern = regex.string, !(field.contains(".") && pattern == "*") else { continue }
                     do {
                         _ = try NSRegularExpression(pattern: pattern)
                     } catch {
-                        diagnostics.report("VirtualService \(name): spec.http[\(i)].match[\(j)].\(field).regex: \"\(pattern)\" is not a valid regular expression",
-                                           at: regex.location, rule: IstioRule.regex)
+                        diagnostics.report(
+                            "VirtualService \(name): spec.http[\(i)].match[\(j)].\(field).regex: \"\(pattern)\" is not a valid regular expression",
+                            at: regex.location, rule: IstioRule.regex)
                     }
                 }
             }
@@ -98,14 +115,16 @@ struct IstioRules {
             let fqdn = RouteTranslation(namespace: ns).fqdn(host.value)
             subsets[fqdn, default: []].formUnion((doc.root["spec"]?["subsets"]?.sequence ?? []).compactMap { $0.located("name")?.value })
             if !known.contains(fqdn) {
-                var message = "DestinationRule \(doc.root["metadata"]?.located("name")?.value ?? ""): host \(host.value) is not a service of the compiled graph"
+                var message =
+                    "DestinationRule \(doc.root["metadata"]?.located("name")?.value ?? ""): host \(host.value) is not a service of the compiled graph"
                 if let guess = Suggestion.closest(to: fqdn, in: known) { message += " (did you mean \(guess)?)" }
                 diagnostics.report(message, at: host.location, rule: IstioRule.unknownHost)
             }
         }
         var gateways: Set<String> = ["mesh", "knative-serving/knative-ingress-gateway", "knative-serving/knative-local-gateway"]
         for doc in documents where doc.root["kind"]?.string == "Gateway" {
-            gateways.insert("\(doc.root["metadata"]?.located("namespace")?.value ?? "default")/\(doc.root["metadata"]?.located("name")?.value ?? "")")
+            gateways.insert(
+                "\(doc.root["metadata"]?.located("namespace")?.value ?? "default")/\(doc.root["metadata"]?.located("name")?.value ?? "")")
         }
         for doc in documents where doc.root["kind"]?.string == "VirtualService" {
             let ns = doc.root["metadata"]?.located("namespace")?.value ?? "default"
@@ -114,8 +133,9 @@ struct IstioRules {
                 guard let g = gw.string else { continue }
                 let qualified = g == "mesh" || g.contains("/") ? g : "\(ns)/\(g)"
                 if !gateways.contains(qualified) {
-                    diagnostics.report("VirtualService \(name): gateway \(g) is neither a Knative gateway nor a Gateway in the input; its routes reach no listener",
-                                       at: gw.location, rule: IstioRule.unknownGateway)
+                    diagnostics.report(
+                        "VirtualService \(name): gateway \(g) is neither a Knative gateway nor a Gateway in the input; its routes reach no listener",
+                        at: gw.location, rule: IstioRule.unknownGateway)
                 }
             }
             for http in doc.root["spec"]?["http"]?.sequence ?? [] {
@@ -128,8 +148,9 @@ struct IstioRules {
                         diagnostics.report(message, at: host.location, rule: IstioRule.unknownDestination)
                     }
                     if let subset = dest.located("subset"), !(subsets[fqdn]?.contains(subset.value) ?? false) {
-                        diagnostics.report("VirtualService \(name): subset \(subset.value) of host \(host.value) is defined by no DestinationRule",
-                                           at: subset.location, rule: IstioRule.unknownSubset)
+                        diagnostics.report(
+                            "VirtualService \(name): subset \(subset.value) of host \(host.value) is defined by no DestinationRule",
+                            at: subset.location, rule: IstioRule.unknownSubset)
                     }
                 }
             }

@@ -15,11 +15,26 @@ struct KnativeAnnotationRules {
         check(annotations) { meta.location(ofAnnotation: $0) }
     }
 
-    func check(_ annotations: [String: String], location: (String) -> SourceLocation) {
+    func check(_ annotations: [String: String], location: @escaping (String) -> SourceLocation) {
+        let reader = AnnotationReader(annotations: annotations, location: location, diagnostics: diagnostics)
+        checkMetric(reader)
+        checkWindows(reader)
+        checkNumbers(reader)
+        checkProgressDeadline(reader)
+    }
+
+    /// Reads autoscaling annotations as Knative's webhook parses them, reporting a value that does not parse.
+    struct AnnotationReader {
+        let annotations: [String: String]
+        let location: (String) -> SourceLocation
+        let diagnostics: Diagnostics
+
         func fail(_ key: String, _ message: String) {
-            diagnostics.report("\(message): \(key) (Knative rejects the revision template KServe builds)",
-                               at: location(key), rule: KnativeRule.annotation)
+            diagnostics.report(
+                "\(message): \(key) (Knative rejects the revision template KServe builds)",
+                at: location(key), rule: KnativeRule.annotation)
         }
+
         /// A Go duration, or nil after reporting why it is none.
         func duration(_ key: String) -> (text: String, nanos: Int64)? {
             guard let v = annotations[key] else { return nil }
@@ -30,7 +45,8 @@ struct KnativeAnnotationRules {
             }
             return nil
         }
-        /// A number as Go's strconv.ParseFloat reads it (NaN and Inf included; the range checks below
+
+        /// A number as Go's strconv.ParseFloat reads it (NaN and Inf included; the range checks
         /// reject NaN, which Knative's own comparisons let through into a meaningless window).
         func number(_ key: String) -> (text: String, value: Double)? {
             guard let v = annotations[key] else { return nil }
@@ -40,63 +56,76 @@ struct KnativeAnnotationRules {
             }
             return (v, d)
         }
+    }
+
+    /// validateMetric: the KPA takes concurrency and rps; the HPA class any metric but an empty
+    /// one (cpu, memory, or a custom metric its adapter serves); other classes are left alone.
+    func checkMetric(_ r: AnnotationReader) {
         let p = Keys.autoscalingPrefix
-        // validateMetric: the KPA takes concurrency and rps; the HPA class any metric but an empty
-        // one (cpu, memory, or a custom metric its adapter serves); other classes are left alone.
-        if let v = annotations[p + "metric"] {
-            switch annotations[p + "class"] ?? defaultClass {
-            case "kpa.autoscaling.knative.dev":
-                if v != "concurrency" && v != "rps" { fail(p + "metric", "invalid value: \(v)") }
-            case "hpa.autoscaling.knative.dev":
-                if v.isEmpty { fail(p + "metric", "invalid value: \(v)") }
-            default:
-                break
-            }
+        guard let v = r.annotations[p + "metric"] else { return }
+        switch r.annotations[p + "class"] ?? defaultClass {
+        case "kpa.autoscaling.knative.dev":
+            if v != "concurrency" && v != "rps" { r.fail(p + "metric", "invalid value: \(v)") }
+        case "hpa.autoscaling.knative.dev":
+            if v.isEmpty { r.fail(p + "metric", "invalid value: \(v)") }
+        default:
+            break
         }
-        if let (v, n) = duration(p + "window") {
+    }
+
+    func checkWindows(_ r: AnnotationReader) {
+        let p = Keys.autoscalingPrefix
+        if let (v, n) = r.duration(p + "window") {
             if n < 6 * Self.second || n > Self.windowMax {
-                fail(p + "window", "expected 6s <= \(v) <= 1h0m0s")
+                r.fail(p + "window", "expected 6s <= \(v) <= 1h0m0s")
             } else if n % Self.second != 0 {
-                fail(p + "window", "must be specified with at most second precision")
+                r.fail(p + "window", "must be specified with at most second precision")
             }
         }
-        if let (v, n) = duration(p + "scale-to-zero-pod-retention-period"), n < 0 || n > Self.windowMax {
-            fail(p + "scale-to-zero-pod-retention-period", "expected 0s <= \(v) <= 1h0m0s")
+        if let (v, n) = r.duration(p + "scale-to-zero-pod-retention-period"), n < 0 || n > Self.windowMax {
+            r.fail(p + "scale-to-zero-pod-retention-period", "expected 0s <= \(v) <= 1h0m0s")
         }
-        if let (v, n) = duration(p + "scale-down-delay") {
+        if let (v, n) = r.duration(p + "scale-down-delay") {
             if n < 0 || n > Self.windowMax {
-                fail(p + "scale-down-delay", "expected 0s <= \(v) <= 1h0m0s")
+                r.fail(p + "scale-down-delay", "expected 0s <= \(v) <= 1h0m0s")
             } else if n % Self.second != 0 {
-                fail(p + "scale-down-delay", "must be specified with at most second precision")
+                r.fail(p + "scale-down-delay", "must be specified with at most second precision")
             }
         }
-        if let (v, d) = number(p + "target-utilization-percentage"), !(d >= 1 && d <= 100) {
-            fail(p + "target-utilization-percentage", "expected 1 <= \(v) <= 100")
+    }
+
+    func checkNumbers(_ r: AnnotationReader) {
+        let p = Keys.autoscalingPrefix
+        if let (v, d) = r.number(p + "target-utilization-percentage"), !(d >= 1 && d <= 100) {
+            r.fail(p + "target-utilization-percentage", "expected 1 <= \(v) <= 100")
         }
-        if let (v, d) = number(p + "target"), !(d >= 0.01) {
-            fail(p + "target", "target \(v) should be at least 0.01")
+        if let (v, d) = r.number(p + "target"), !(d >= 0.01) {
+            r.fail(p + "target", "target \(v) should be at least 0.01")
         }
-        if let (v, d) = number(p + "panic-window-percentage"), !(d >= 1 && d <= 100) {
-            fail(p + "panic-window-percentage", "expected 1.0 <= \(v) <= 100.0")
+        if let (v, d) = r.number(p + "panic-window-percentage"), !(d >= 1 && d <= 100) {
+            r.fail(p + "panic-window-percentage", "expected 1.0 <= \(v) <= 100.0")
         }
-        if let (v, d) = number(p + "panic-threshold-percentage"), !(d >= 110 && d <= 1000) {
-            fail(p + "panic-threshold-percentage", "expected 110.0 <= \(v) <= 1000.0")
+        if let (v, d) = r.number(p + "panic-threshold-percentage"), !(d >= 110 && d <= 1000) {
+            r.fail(p + "panic-threshold-percentage", "expected 110.0 <= \(v) <= 1000.0")
         }
-        if let (v, d) = number(p + "target-burst-capacity"), d.isNaN || (d < 0 && d != -1) {
-            fail(p + "target-burst-capacity", "invalid value: \(v)")
+        if let (v, d) = r.number(p + "target-burst-capacity"), d.isNaN || (d < 0 && d != -1) {
+            r.fail(p + "target-burst-capacity", "invalid value: \(v)")
         }
-        // serving.knative.dev/progress-deadline: a Go duration, positive, whole seconds; the revision's
-        // Deployment gets it as progressDeadlineSeconds, an int32.
+    }
+
+    /// serving.knative.dev/progress-deadline: a Go duration, positive, whole seconds; the revision's
+    /// Deployment gets it as progressDeadlineSeconds, an int32.
+    func checkProgressDeadline(_ r: AnnotationReader) {
         let pd = Keys.knProgressDeadline
-        if let (v, n) = duration(pd) {
-            if n <= 0 {
-                fail(pd, "progress-deadline=\(v) must be positive")
-            } else if n % Self.second != 0 {
-                fail(pd, "progress-deadline=\(v) is not at second precision")
-            } else if n / Self.second > Int64(Int32.max) {
-                diagnostics.report("\(pd): \(v) is longer than 596523h14m7s: Knative copies it to the Deployment's progressDeadlineSeconds, which Kubernetes holds in an int32 (at most 2147483647)",
-                                   at: location(pd), rule: KnativeRule.annotation)
-            }
+        guard let (v, n) = r.duration(pd) else { return }
+        if n <= 0 {
+            r.fail(pd, "progress-deadline=\(v) must be positive")
+        } else if n % Self.second != 0 {
+            r.fail(pd, "progress-deadline=\(v) is not at second precision")
+        } else if n / Self.second > Int64(Int32.max) {
+            diagnostics.report(
+                "\(pd): \(v) is longer than 596523h14m7s: Knative copies it to the Deployment's progressDeadlineSeconds, which Kubernetes holds in an int32 (at most 2147483647)",
+                at: r.location(pd), rule: KnativeRule.annotation)
         }
     }
 }

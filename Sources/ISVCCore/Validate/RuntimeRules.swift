@@ -11,22 +11,28 @@ enum RuntimeRules {
             for f in runtime.formats where f.autoSelect {
                 if let known = priorities[f.name] {
                     if let known, let p = f.priority, known != p {
-                        diagnostics.report("different priorities assigned for the model format \(f.name) under the \(scope) \(runtime.name)",
-                                           at: f.location, rule: RuntimeRule.priority)
+                        diagnostics.report(
+                            "different priorities assigned for the model format \(f.name) under the \(scope) \(runtime.name)",
+                            at: f.location, rule: RuntimeRule.priority)
                     }
                 } else {
                     priorities[f.name] = f.priority
                 }
             }
-            for other in existing where other.clusterScoped == runtime.clusterScoped && other.name != runtime.name
+            for other in existing
+            where other.clusterScoped == runtime.clusterScoped && other.name != runtime.name
                 && (runtime.clusterScoped || other.meta.namespace?.value == runtime.meta.namespace?.value)
                 && other.multiModel == runtime.multiModel && !other.disabled
-                && other.protocolVersions.contains(where: runtime.protocolVersions.contains) {
+                && other.protocolVersions.contains(where: runtime.protocolVersions.contains)
+            {
                 for f in runtime.formats where f.autoSelect {
-                    guard let p = f.priority, other.formats.contains(where: { o in
-                        o.autoSelect && o.priority == p && o.name.lowercased() == f.name.lowercased() && o.version == f.version
-                    }) else { continue }
-                    let message = runtime.clusterScoped
+                    guard let p = f.priority,
+                        other.formats.contains(where: { o in
+                            o.autoSelect && o.priority == p && o.name.lowercased() == f.name.lowercased() && o.version == f.version
+                        })
+                    else { continue }
+                    let message =
+                        runtime.clusterScoped
                         ? "same priority assigned for the model format \(f.name) in the clusterservingruntimes \(other.name) and \(runtime.name)"
                         : "same priority assigned for the model format \(f.name) in the servingruntimes \(other.name) and \(runtime.name) in namespace \(runtime.meta.namespace?.value ?? "")"
                     diagnostics.report(message, at: f.location, rule: RuntimeRule.priority)

@@ -31,8 +31,10 @@ public struct RuntimeSelection: Sendable {
     /// Auto-selection: namespace runtimes (in the isvc's namespace) before cluster runtimes; in each scope,
     /// pre-sorted by protocol rank, creationTimestamp (newest first), name; then a stable sort by the
     /// priority of the first supportedModelFormat with the model's format name.
-    static func select(format: String, version: String?, protocolVersion: String, namespace: String,
-                       hasWorkerSpec: Bool, runtimes: [ServingRuntime]) -> RuntimeSelection {
+    static func select(
+        format: String, version: String?, protocolVersion: String, namespace: String,
+        hasWorkerSpec: Bool, runtimes: [ServingRuntime]
+    ) -> RuntimeSelection {
         var selection = RuntimeSelection()
         let modelLabel = version.map { "mt:\(format):\($0)" } ?? "mt:\(format)"
         func candidates(_ scope: [ServingRuntime]) -> [ServingRuntime] {
@@ -46,8 +48,10 @@ public struct RuntimeSelection: Sendable {
             }
             var matched: [ServingRuntime] = []
             for runtime in presorted {
-                if let reason = rejection(runtime, modelLabel: modelLabel, format: format, version: version,
-                                          protocolVersion: protocolVersion, hasWorkerSpec: hasWorkerSpec) {
+                if let reason = rejection(
+                    runtime, modelLabel: modelLabel, format: format, version: version,
+                    protocolVersion: protocolVersion, hasWorkerSpec: hasWorkerSpec)
+                {
                     selection.rejected.append(Rejected(runtime: runtime, reason: reason))
                 } else {
                     matched.append(runtime)
@@ -76,8 +80,10 @@ public struct RuntimeSelection: Sendable {
         runtime.formats.first { $0.name == format }?.priority
     }
 
-    static func rejection(_ runtime: ServingRuntime, modelLabel: String, format: String, version: String?,
-                          protocolVersion: String, hasWorkerSpec: Bool) -> String? {
+    static func rejection(
+        _ runtime: ServingRuntime, modelLabel: String, format: String, version: String?,
+        protocolVersion: String, hasWorkerSpec: Bool
+    ) -> String? {
         if runtime.disabled { return "it is disabled" }
         if runtime.multiModel { return "it is a multi-model runtime (ModelMesh)" }
         var labels: Set<String> = []
@@ -101,7 +107,9 @@ public struct RuntimeSelection: Sendable {
             return "it does not support protocol \(protocolVersion) (supports: \(runtime.protocolVersions.joined(separator: ", ")))"
         }
         if runtime.hasWorkerSpec != hasWorkerSpec {
-            return hasWorkerSpec ? "it has no workerSpec and the predictor has one" : "it is a multi-node runtime (workerSpec) and the predictor has no workerSpec"
+            return hasWorkerSpec
+                ? "it has no workerSpec and the predictor has one"
+                : "it is a multi-node runtime (workerSpec) and the predictor has no workerSpec"
         }
         return nil
     }
@@ -116,15 +124,18 @@ public struct RuntimeSelection: Sendable {
         func at(_ runtime: ServingRuntime) -> SourceLocation? { runtime.builtIn ? nil : runtime.location }
         var notes: [Note] = []
         for r in rankedLower {
-            let why = r.clusterScoped && chosen?.clusterScoped == false
+            let why =
+                r.clusterScoped && chosen?.clusterScoped == false
                 ? "namespace runtimes come before cluster runtimes"
                 : Self.priority(r, format).map { "priority \($0)" } ?? "no priority for \(format)"
             notes.append(Note("ranked lower: \(r.kind) \(r.name) (\(why))", at: at(r)))
             if notes.count > Self.maxCandidatesListed { break }
         }
         // Runtimes that do not list the model format at all are left out: they were never candidates.
-        for r in rejected where notes.count <= Self.maxCandidatesListed
-            && (r.runtime.formats.contains(where: { $0.name == format }) || !r.runtime.builtIn) {
+        for r in rejected
+        where notes.count <= Self.maxCandidatesListed
+            && (r.runtime.formats.contains(where: { $0.name == format }) || !r.runtime.builtIn)
+        {
             notes.append(Note("rejected: \(r.runtime.kind) \(r.runtime.name): \(r.reason)", at: at(r.runtime)))
         }
         if notes.count > Self.maxCandidatesListed {
@@ -151,12 +162,15 @@ final class RuntimeSelectionCache: Sendable {
     /// How many selections were made (not found in the cache).
     var made: Int { selections.withLock { $0.count } }
 
-    func select(format: String, version: String?, protocolVersion: String, namespace: String,
-                hasWorkerSpec: Bool, runtimes: [ServingRuntime]) -> RuntimeSelection {
+    func select(
+        format: String, version: String?, protocolVersion: String, namespace: String,
+        hasWorkerSpec: Bool, runtimes: [ServingRuntime]
+    ) -> RuntimeSelection {
         let key = [format, version.map { "=" + $0 } ?? "", protocolVersion, namespace, hasWorkerSpec ? "w" : ""].joined(separator: "\u{0}")
         if let known = selections.withLock({ $0[key] }) { return known }
-        let selection = RuntimeSelection.select(format: format, version: version, protocolVersion: protocolVersion,
-                                                namespace: namespace, hasWorkerSpec: hasWorkerSpec, runtimes: runtimes)
+        let selection = RuntimeSelection.select(
+            format: format, version: version, protocolVersion: protocolVersion,
+            namespace: namespace, hasWorkerSpec: hasWorkerSpec, runtimes: runtimes)
         selections.withLock { $0[key] = selection }
         return selection
     }

@@ -4,8 +4,10 @@ import Foundation
 struct StorageURIRules {
     let diagnostics: Diagnostics
 
-    static let prefixes = ["gs://", "s3://", "pvc://", "file://", "https://", "http://", "hdfs://", "webhdfs://",
-                           "oci://", "oci+native://", "oci+fetch://", "hf://"]
+    static let prefixes = [
+        "gs://", "s3://", "pvc://", "file://", "https://", "http://", "hdfs://", "webhdfs://",
+        "oci://", "oci+native://", "oci+fetch://", "hf://",
+    ]
 
     func checkScheme(_ uri: Located<String>) {
         let u = uri.value
@@ -28,14 +30,16 @@ struct StorageURIRules {
             } else if !m.value.hasPrefix("/") {
                 diagnostics.report("storage path must be absolute: \(m.value)", at: m.location, rule: KServeRule.storageUris)
             } else if m.value.contains("..") {
-                diagnostics.report("storage path cannot contain '..' for security reasons: \(m.value)", at: m.location, rule: KServeRule.storageUris)
+                diagnostics.report(
+                    "storage path cannot contain '..' for security reasons: \(m.value)", at: m.location, rule: KServeRule.storageUris)
             } else if !s.uri.value.hasPrefix("pvc://") {
                 paths.append(m.value)
             }
         }
         if paths.count > 1, Self.commonParent(paths) == "/" {
-            diagnostics.report("storage paths must have a common parent directory. Current paths: [\(paths.joined(separator: " "))] have no common parent beyond root",
-                               at: uris[0].mountPath.location, rule: KServeRule.storageUris)
+            diagnostics.report(
+                "storage paths must have a common parent directory. Current paths: [\(paths.joined(separator: " "))] have no common parent beyond root",
+                at: uris[0].mountPath.location, rule: KServeRule.storageUris)
         }
     }
 

@@ -2,21 +2,28 @@
 /// rules here, then each accepted InferenceService's components built with defaults applied and
 /// runtimes selected (Build/). Every rule runs; every problem is collected.
 public enum Validator {
-    public static func validate(_ inputs: Inputs, mode: DeploymentMode?, previous: PreviousState? = nil,
-                                diagnostics: Diagnostics) -> ValidatedSpec {
+    public static func validate(
+        _ inputs: Inputs, mode: DeploymentMode?, previous: PreviousState? = nil,
+        diagnostics: Diagnostics
+    ) -> ValidatedSpec {
         validate(inputs, mode: mode, previous: previous, selections: RuntimeSelectionCache(), diagnostics: diagnostics)
     }
 
     /// Diagnostics only (`isvc check` without Istio inputs): the validated services are dropped as they
     /// are made, so checking ten thousand InferenceServices does not hold ten thousand pod specs.
-    public static func check(_ inputs: Inputs, mode: DeploymentMode?, previous: PreviousState? = nil,
-                             diagnostics: Diagnostics) {
-        _ = validate(inputs, mode: mode, previous: previous, selections: RuntimeSelectionCache(), keep: false,
-                     diagnostics: diagnostics)
+    public static func check(
+        _ inputs: Inputs, mode: DeploymentMode?, previous: PreviousState? = nil,
+        diagnostics: Diagnostics
+    ) {
+        _ = validate(
+            inputs, mode: mode, previous: previous, selections: RuntimeSelectionCache(), keep: false,
+            diagnostics: diagnostics)
     }
 
-    static func validate(_ inputs: Inputs, mode: DeploymentMode?, previous: PreviousState?, selections: RuntimeSelectionCache,
-                         keep: Bool = true, diagnostics: Diagnostics) -> ValidatedSpec {
+    static func validate(
+        _ inputs: Inputs, mode: DeploymentMode?, previous: PreviousState?, selections: RuntimeSelectionCache,
+        keep: Bool = true, diagnostics: Diagnostics
+    ) -> ValidatedSpec {
         // Duplicates first (they need every isvc), then each isvc on its own: in parallel when there are
         // many, each with its own diagnostics, merged in input order.
         var seen: [String: SourceLocation] = [:]
@@ -25,8 +32,9 @@ public enum Validator {
             guard let name = isvc.meta.name else { continue }
             let key = "\(isvc.namespace)/\(name.value)"
             if let first = seen[key] {
-                diagnostics.report("InferenceService \(key) is defined twice", at: name.location, rule: InputRule.duplicate,
-                                   notes: [Note("\(key) is first defined here", at: first)])
+                diagnostics.report(
+                    "InferenceService \(key) is defined twice", at: name.location, rule: InputRule.duplicate,
+                    notes: [Note("\(key) is first defined here", at: first)])
                 duplicate.insert(i)
             } else {
                 seen[key] = name.location
@@ -50,8 +58,10 @@ public enum Validator {
     }
 
     /// One InferenceService: webhook rules, defaults, components; nil when it has errors.
-    static func validate(_ isvc: InferenceService, inputs: Inputs, mode: DeploymentMode?, previous: PreviousState?,
-                         selections: RuntimeSelectionCache = RuntimeSelectionCache(), diagnostics: Diagnostics) -> ValidatedService? {
+    static func validate(
+        _ isvc: InferenceService, inputs: Inputs, mode: DeploymentMode?, previous: PreviousState?,
+        selections: RuntimeSelectionCache = RuntimeSelectionCache(), diagnostics: Diagnostics
+    ) -> ValidatedService? {
         guard let resolvedMode = resolveMode(isvc, mode: mode, config: inputs.config, diagnostics: diagnostics) else { return nil }
         var rules = WebhookRules(diagnostics: diagnostics, config: inputs.config, previous: previous)
         rules.standard = resolvedMode == .standard
@@ -65,8 +75,10 @@ public enum Validator {
 
     /// The deployment mode: the annotation (legacy names normalised), else `--mode`, else the ConfigMap
     /// default. ModelMesh is not compiled.
-    static func resolveMode(_ isvc: InferenceService, mode: DeploymentMode?, config: ClusterConfig,
-                            diagnostics: Diagnostics) -> DeploymentMode? {
+    static func resolveMode(
+        _ isvc: InferenceService, mode: DeploymentMode?, config: ClusterConfig,
+        diagnostics: Diagnostics
+    ) -> DeploymentMode? {
         let annotation = isvc.meta.annotations[Keys.deploymentMode]
         let at = isvc.meta.location(ofAnnotation: Keys.deploymentMode)
         var resolved: String
@@ -76,23 +88,26 @@ public enum Validator {
             case "RawDeployment", "Standard": resolved = "Standard"
             case "ModelMesh": resolved = "ModelMesh"
             default:
-                diagnostics.report("invalid deployment mode \"\(annotation)\": supported values are Knative (legacy Serverless), Standard (legacy RawDeployment) and ModelMesh",
-                                   at: at, rule: KServeRule.deploymentMode)
+                diagnostics.report(
+                    "invalid deployment mode \"\(annotation)\": supported values are Knative (legacy Serverless), Standard (legacy RawDeployment) and ModelMesh",
+                    at: at, rule: KServeRule.deploymentMode)
                 return nil
             }
         } else {
             resolved = mode?.kserveName ?? config.defaultDeploymentMode
         }
         if let mode, annotation != nil, mode.kserveName != resolved {
-            diagnostics.report("--mode \(mode.rawValue) is overridden by the annotation \(Keys.deploymentMode): \(annotation!)",
-                               at: at, rule: ISVCRule.mode)
+            diagnostics.report(
+                "--mode \(mode.rawValue) is overridden by the annotation \(Keys.deploymentMode): \(annotation!)",
+                at: at, rule: ISVCRule.mode)
         }
         switch resolved {
         case "Knative": return .knative
         case "Standard": return .standard
         default:
-            diagnostics.report("\(resolved) deployment mode is not compiled by isvc; Knative (Serverless) and Standard (RawDeployment) are",
-                               at: annotation != nil ? at : isvc.meta.location, rule: ISVCRule.unsupportedMode)
+            diagnostics.report(
+                "\(resolved) deployment mode is not compiled by isvc; Knative (Serverless) and Standard (RawDeployment) are",
+                at: annotation != nil ? at : isvc.meta.location, rule: ISVCRule.unsupportedMode)
             return nil
         }
     }

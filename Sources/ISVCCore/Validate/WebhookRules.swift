@@ -22,17 +22,20 @@ struct WebhookRules {
             checkExtension(component.ext, component: kind, isvc: isvc)
             if kind == "transformer" {
                 for c in component.pod.containers where c.env("STORAGE_URI") != nil {
-                    diagnostics.report("storage uri should not be specified in transformer container",
-                                       at: c.fieldLocations["env"] ?? c.location, rule: KServeRule.transformerStorageUri)
+                    diagnostics.report(
+                        "storage uri should not be specified in transformer container",
+                        at: c.fieldLocations["env"] ?? c.location, rule: KServeRule.transformerStorageUri)
                 }
             }
             if kind == "transformer", component.pod.containers.isEmpty {
-                diagnostics.report("exactly one of [PodSpec, ComponentExtensionSpec] must be specified in TransformerSpec",
-                                   at: component.location, rule: KServeRule.exactlyOne)
+                diagnostics.report(
+                    "exactly one of [PodSpec, ComponentExtensionSpec] must be specified in TransformerSpec",
+                    at: component.location, rule: KServeRule.exactlyOne)
             }
             if kind == "explainer", (component.pod.containers.isEmpty ? 0 : 1) + (component.art == nil ? 0 : 1) != 1 {
-                diagnostics.report("exactly one of [ART, PodSpec, ComponentExtensionSpec] must be specified in ExplainerSpec",
-                                   at: component.location, rule: KServeRule.exactlyOne)
+                diagnostics.report(
+                    "exactly one of [ART, PodSpec, ComponentExtensionSpec] must be specified in ExplainerSpec",
+                    at: component.location, rule: KServeRule.exactlyOne)
             }
         }
         if let at = isvc.canaryLocation, !isvc.canaries.isEmpty {
@@ -50,9 +53,11 @@ struct WebhookRules {
         if let model = isvc.predictor.model { containers.append(model.container) }
         containers += (isvc.transformer?.pod.containers ?? []) + (isvc.explainer?.pod.containers ?? [])
         if let art = isvc.explainer?.art { containers.append(art.container) }
-        for c in containers where c.env("PYTHONPATH") != nil || c.fields["env"]?.array?.contains(where: { $0["name"]?.string == "PYTHONPATH" }) == true {
-            diagnostics.report("the InferenceService \"\(isvc.name)\" is invalid: setting PYTHONPATH in container \"\(c.name ?? "")\" is not allowed for security reasons",
-                               at: c.fieldLocations["env"] ?? c.location, rule: KServeRule.blockedEnv)
+        for c in containers
+        where c.env("PYTHONPATH") != nil || c.fields["env"]?.array?.contains(where: { $0["name"]?.string == "PYTHONPATH" }) == true {
+            diagnostics.report(
+                "the InferenceService \"\(isvc.name)\" is invalid: setting PYTHONPATH in container \"\(c.name ?? "")\" is not allowed for security reasons",
+                at: c.fieldLocations["env"] ?? c.location, rule: KServeRule.blockedEnv)
         }
     }
 
@@ -71,8 +76,10 @@ struct WebhookRules {
         // Knative rejects a Service whose name is not a DNS-1035 label of at most 63 characters.
         for kind in ["predictor", "transformer", "explainer"] {
             let ksvc = "\(name.value)-\(kind)"
-            if ksvc.count > 63, kind == "predictor" || (kind == "transformer" && isvc.transformer != nil)
-                || (kind == "explainer" && isvc.explainer != nil) {
+            if ksvc.count > 63,
+                kind == "predictor" || (kind == "transformer" && isvc.transformer != nil)
+                    || (kind == "explainer" && isvc.explainer != nil)
+            {
                 diagnostics.report(
                     "the Knative Service \"\(ksvc)\" that KServe creates for the \(kind) would be rejected by Knative: metadata.name must be no more than 63 characters (the InferenceService name may have at most \(63 - kind.count - 1))",
                     at: name.location, rule: KnativeRule.nameLength)
@@ -83,28 +90,33 @@ struct WebhookRules {
     func checkAnnotations(_ isvc: InferenceService) {
         let a = isvc.meta.annotations
         if let cls = a[Keys.autoscalerClass], !["hpa", "external", "keda", "none"].contains(cls) {
-            diagnostics.report("[\(cls)] is not a supported autoscaler class type",
-                               at: isvc.meta.location(ofAnnotation: Keys.autoscalerClass), rule: KServeRule.autoscalerClass)
+            diagnostics.report(
+                "[\(cls)] is not a supported autoscaler class type",
+                at: isvc.meta.location(ofAnnotation: Keys.autoscalerClass), rule: KServeRule.autoscalerClass)
         }
         guard !standard else { return }
         // KServe drops an initial-scale it cannot use instead of rejecting it; say so.
         if let v = a[Keys.initialScale] {
             let at = isvc.meta.location(ofAnnotation: Keys.initialScale)
             if Int(v) == nil || Int(v)! < 0 {
-                diagnostics.report("\(Keys.initialScale) \"\(v)\" is not a non-negative integer; KServe drops the annotation",
-                                   at: at, rule: KServeRule.initialScale)
+                diagnostics.report(
+                    "\(Keys.initialScale) \"\(v)\" is not a non-negative integer; KServe drops the annotation",
+                    at: at, rule: KServeRule.initialScale)
             } else if Int(v) == 0, !config.autoscaler.allowZeroInitialScale {
-                diagnostics.report("\(Keys.initialScale) \"0\" is dropped by KServe: Knative's config-autoscaler does not set allow-zero-initial-scale",
-                                   at: at, rule: KServeRule.initialScale)
+                diagnostics.report(
+                    "\(Keys.initialScale) \"0\" is dropped by KServe: Knative's config-autoscaler does not set allow-zero-initial-scale",
+                    at: at, rule: KServeRule.initialScale)
             }
         }
         for key in [Keys.minScale, Keys.maxScale] where a[key] != nil {
-            diagnostics.report("\(key) on the InferenceService is dropped by KServe; use spec.<component>.\(key == Keys.minScale ? "minReplicas" : "maxReplicas")",
-                               at: isvc.meta.location(ofAnnotation: key), rule: KServeRule.scaleAnnotation)
+            diagnostics.report(
+                "\(key) on the InferenceService is dropped by KServe; use spec.<component>.\(key == Keys.minScale ? "minReplicas" : "maxReplicas")",
+                at: isvc.meta.location(ofAnnotation: key), rule: KServeRule.scaleAnnotation)
         }
         if a[Keys.stop] == "true" {
-            diagnostics.report("\(Keys.stop) is \"true\": KServe deletes this InferenceService's Knative Services and VirtualService, so nothing is emitted for it",
-                               at: isvc.meta.location(ofAnnotation: Keys.stop), rule: KServeRule.stopped)
+            diagnostics.report(
+                "\(Keys.stop) is \"true\": KServe deletes this InferenceService's Knative Services and VirtualService, so nothing is emitted for it",
+                at: isvc.meta.location(ofAnnotation: Keys.stop), rule: KServeRule.stopped)
         }
         KnativeAnnotationRules(diagnostics: diagnostics, defaultClass: config.autoscaler.podAutoscalerClass).check(a, locations: isvc.meta)
     }
@@ -129,21 +141,24 @@ struct WebhookRules {
         checkExtension(p.ext, component: "predictor", isvc: isvc)
         if let model = p.model {
             if let uri = model.storageUri, !p.storageUris.isEmpty {
-                diagnostics.report("Setting both StorageURI and StorageURIs is not supported.", at: uri.location,
-                                   rule: KServeRule.storageUriExclusive)
+                diagnostics.report(
+                    "Setting both StorageURI and StorageURIs is not supported.", at: uri.location,
+                    rule: KServeRule.storageUriExclusive)
             }
             if let uri = model.storageUri { StorageURIRules(diagnostics: diagnostics).checkScheme(uri) }
             if model.legacyKey != nil || true {
                 if model.formatName == nil, model.legacyKey == nil {
-                    diagnostics.report("spec.predictor.model.modelFormat.name is required", at: model.location, rule: KServeRule.modelFormat)
+                    diagnostics.report(
+                        "spec.predictor.model.modelFormat.name is required", at: model.location, rule: KServeRule.modelFormat)
                 }
             }
         }
         for c in customContainers where c.name == "kserve-container" || customContainers.count == 1 {
             if let proto = c.env("PROTOCOL"), proto != "v1", proto != "v2" {
                 // KServe passes the arguments of this message in swapped order; the text matches it.
-                diagnostics.report("invalid protocol v1, v2. Must be one of [\(proto)]",
-                                   at: c.fieldLocations["env"] ?? c.location, rule: KServeRule.customProtocol)
+                diagnostics.report(
+                    "invalid protocol v1, v2. Must be one of [\(proto)]",
+                    at: c.fieldLocations["env"] ?? c.location, rule: KServeRule.customProtocol)
             }
             if let uri = c.env("STORAGE_URI") {
                 StorageURIRules(diagnostics: diagnostics).checkScheme(Located(uri, at: c.fieldLocations["env"] ?? c.location))
@@ -159,6 +174,17 @@ struct WebhookRules {
     }
 
     func checkExtension(_ ext: ComponentExtension, component: String, isvc: InferenceService) {
+        checkReplicas(ext, component: component)
+        if standard {
+            checkStandardScaling(ext, component: component, isvc: isvc)
+        } else {
+            checkKnativeExtension(ext, component: component, isvc: isvc)
+        }
+    }
+
+    /// Replica counts and container concurrency, in both modes: KServe's rules, and the int32 fields
+    /// and Knative limits they end up in.
+    func checkReplicas(_ ext: ComponentExtension, component: String) {
         if let min = ext.minReplicas, min.value < 0 {
             diagnostics.report("'MinReplicas' cannot be less than 0", at: min.location, rule: KServeRule.replicas)
         }
@@ -167,41 +193,51 @@ struct WebhookRules {
         }
         // KServe's fields are Go ints, but each lands in an int32: Knative's min-scale and max-scale
         // annotations (read with strconv.ParseInt(v, 10, 32)) or the Deployment's and autoscaler's replicas.
-        for (field, annotation, value) in [("minReplicas", Keys.minScale, ext.minReplicas), ("maxReplicas", Keys.maxScale, ext.maxReplicas)] {
+        for (field, annotation, value) in [
+            ("minReplicas", Keys.minScale, ext.minReplicas), ("maxReplicas", Keys.maxScale, ext.maxReplicas),
+        ] {
             guard let value, value.value > Int(Int32.max) else { continue }
             if standard {
-                diagnostics.report("\(field) \(value.value) is more than 2147483647: KServe writes it into the \(component)'s Deployment and autoscaler replica counts, which Kubernetes holds in an int32",
-                                   at: value.location, rule: KServeRule.replicas)
+                diagnostics.report(
+                    "\(field) \(value.value) is more than 2147483647: KServe writes it into the \(component)'s Deployment and autoscaler replica counts, which Kubernetes holds in an int32",
+                    at: value.location, rule: KServeRule.replicas)
             } else {
-                diagnostics.report("expected 0 <= \(value.value) <= 2147483647: \(annotation) (KServe copies \(field) to it; Knative rejects the revision template KServe builds)",
-                                   at: value.location, rule: KnativeRule.annotation)
+                diagnostics.report(
+                    "expected 0 <= \(value.value) <= 2147483647: \(annotation) (KServe copies \(field) to it; Knative rejects the revision template KServe builds)",
+                    at: value.location, rule: KnativeRule.annotation)
             }
         }
         if standard, let target = ext.scaleTarget, target.value > Int(Int32.max) {
-            diagnostics.report("scaleTarget \(target.value) is more than 2147483647: KServe writes it into the \(component)'s autoscaler target, which Kubernetes holds in an int32",
-                               at: target.location, rule: KServeRule.scaleTarget)
+            diagnostics.report(
+                "scaleTarget \(target.value) is more than 2147483647: KServe writes it into the \(component)'s autoscaler target, which Kubernetes holds in an int32",
+                at: target.location, rule: KServeRule.scaleTarget)
         }
         if let max = ext.maxReplicas, max.value != 0, (ext.minReplicas?.value ?? 1) > max.value {
-            diagnostics.report("'MinReplicas' cannot be greater than MaxReplicas", at: ext.minReplicas?.location ?? max.location,
-                               rule: KServeRule.replicas)
+            diagnostics.report(
+                "'MinReplicas' cannot be greater than MaxReplicas", at: ext.minReplicas?.location ?? max.location,
+                rule: KServeRule.replicas)
         }
         if let cc = ext.containerConcurrency {
             if cc.value < 0 {
                 diagnostics.report("parallelism cannot be less than 0", at: cc.location, rule: KServeRule.containerConcurrency)
             } else if !standard, cc.value > config.containerConcurrencyMaxLimit {
-                diagnostics.report("expected 0 <= \(cc.value) <= \(config.containerConcurrencyMaxLimit): spec.template.spec.containerConcurrency (Knative rejects the \(component)'s Knative Service)",
-                                   at: cc.location, rule: KnativeRule.containerConcurrency)
+                diagnostics.report(
+                    "expected 0 <= \(cc.value) <= \(config.containerConcurrencyMaxLimit): spec.template.spec.containerConcurrency (Knative rejects the \(component)'s Knative Service)",
+                    at: cc.location, rule: KnativeRule.containerConcurrency)
             }
         }
-        if standard {
-            checkStandardScaling(ext, component: component, isvc: isvc)
-            return
-        }
+    }
+
+    /// Knative mode: the limits of the Knative Service KServe builds from the component.
+    func checkKnativeExtension(_ ext: ComponentExtension, component: String, isvc: InferenceService) {
         // The component's own annotations reach its revision template too.
-        KnativeAnnotationRules(diagnostics: diagnostics, defaultClass: config.autoscaler.podAutoscalerClass).check(ext.annotations) { ext.annotationLocations[$0] ?? isvc.location }
+        KnativeAnnotationRules(diagnostics: diagnostics, defaultClass: config.autoscaler.podAutoscalerClass).check(ext.annotations) {
+            ext.annotationLocations[$0] ?? isvc.location
+        }
         if let t = ext.timeout, t.value < 0 || t.value > config.maxRevisionTimeoutSeconds {
-            diagnostics.report("expected 0 <= \(t.value) <= \(config.maxRevisionTimeoutSeconds): spec.template.spec.timeoutSeconds (Knative rejects the \(component)'s Knative Service)",
-                               at: t.location, rule: KnativeRule.timeout)
+            diagnostics.report(
+                "expected 0 <= \(t.value) <= \(config.maxRevisionTimeoutSeconds): spec.template.spec.timeoutSeconds (Knative rejects the \(component)'s Knative Service)",
+                at: t.location, rule: KnativeRule.timeout)
         }
         // logger.mode outside all|request|response is rejected by the CRD's enum before the webhook runs.
         // Knative mode: KPA checks, unless the Knative class annotation asks for its HPA.
@@ -213,19 +249,22 @@ struct WebhookRules {
                 diagnostics.report("the target for rps should be greater than 1", at: target.location, rule: KServeRule.scaleTarget)
             }
             if let strategy = ext.deploymentStrategy {
-                diagnostics.report("customizing deploymentStrategy is only supported for raw deployment mode",
-                                   at: strategy.location, rule: KServeRule.deploymentStrategy)
+                diagnostics.report(
+                    "customizing deploymentStrategy is only supported for raw deployment mode",
+                    at: strategy.location, rule: KServeRule.deploymentStrategy)
             }
         }
         let rolledOut = previous?.component(namespace: isvc.namespace, name: "\(isvc.name)-\(component)")?.rolledOutRevision
         if let pct = ext.canaryTrafficPercent, pct.value >= 0, pct.value < 100, rolledOut == nil {
-            diagnostics.report("canaryTrafficPercent \(pct.value) has no effect on a first deployment: KServe splits traffic only once a revision has been rolled out, so the new revision gets 100%",
-                               at: pct.location, rule: KServeRule.canaryFirstDeployment)
+            diagnostics.report(
+                "canaryTrafficPercent \(pct.value) has no effect on a first deployment: KServe splits traffic only once a revision has been rolled out, so the new revision gets 100%",
+                at: pct.location, rule: KServeRule.canaryFirstDeployment)
         }
         if let pct = ext.canaryTrafficPercent, pct.value < 0 || pct.value > 100 {
             // KServe has no range check, but Knative rejects the traffic block it builds.
-            diagnostics.report("expected 0 <= \(pct.value) <= 100: spec.traffic[0].percent (Knative rejects the \(component)'s traffic split)",
-                               at: pct.location, rule: KnativeRule.trafficPercent)
+            diagnostics.report(
+                "expected 0 <= \(pct.value) <= 100: spec.traffic[0].percent (Knative rejects the \(component)'s traffic split)",
+                at: pct.location, rule: KnativeRule.trafficPercent)
         }
     }
 }

@@ -64,8 +64,11 @@ enum LightGBMNumbers {
         var bytes = Array(text.utf8)[...]
         while bytes.first == UInt8(ascii: " ") { bytes.removeFirst() }
         var sign = 1.0
-        if bytes.first == UInt8(ascii: "-") { sign = -1; bytes.removeFirst() }
-        else if bytes.first == UInt8(ascii: "+") { bytes.removeFirst() }
+        if bytes.first == UInt8(ascii: "-") {
+            sign = -1; bytes.removeFirst()
+        } else if bytes.first == UInt8(ascii: "+") {
+            bytes.removeFirst()
+        }
         func digit(_ b: UInt8?) -> Int? {
             guard let b, b >= UInt8(ascii: "0"), b <= UInt8(ascii: "9") else { return nil }
             return Int(b - UInt8(ascii: "0"))
@@ -84,8 +87,11 @@ enum LightGBMNumbers {
         var scale = 1.0
         if bytes.first == UInt8(ascii: "e") || bytes.first == UInt8(ascii: "E") {
             bytes.removeFirst()
-            if bytes.first == UInt8(ascii: "-") { divide = true; bytes.removeFirst() }
-            else if bytes.first == UInt8(ascii: "+") { bytes.removeFirst() }
+            if bytes.first == UInt8(ascii: "-") {
+                divide = true; bytes.removeFirst()
+            } else if bytes.first == UInt8(ascii: "+") {
+                bytes.removeFirst()
+            }
             var exponent = 0
             while let d = digit(bytes.first) { exponent = min(exponent * 10 + d, 100_000); bytes.removeFirst() }
             exponent = min(exponent, 308)

@@ -59,9 +59,11 @@ struct LightGBMForest: Sendable {
                     start = categoryBase + Int32(tree.categoryBoundaries[set])
                     words = Int32(tree.categoryBoundaries[set + 1] - tree.categoryBoundaries[set])
                 }
-                nodes.append(Node(threshold: tree.thresholds[i], left: child(tree.leftChildren[i]),
-                                  right: child(tree.rightChildren[i]), feature: Int32(tree.splitFeatures[i]),
-                                  categoryStart: start, categoryWords: words, decision: decision))
+                nodes.append(
+                    Node(
+                        threshold: tree.thresholds[i], left: child(tree.leftChildren[i]),
+                        right: child(tree.rightChildren[i]), feature: Int32(tree.splitFeatures[i]),
+                        categoryStart: start, categoryWords: words, decision: decision))
             }
             roots.append(tree.leafCount > 1 ? nodeBase : ~leafBase)
             leafValues.append(contentsOf: tree.leafValues)
@@ -111,7 +113,8 @@ struct LightGBMForest: Sendable {
             var x = value
             if x.isNaN && missingType != 2 { x = 0 }
             if (missingType == 1 && x >= -LightGBMForest.zeroThreshold && x <= LightGBMForest.zeroThreshold)
-                || (missingType == 2 && x.isNaN) {
+                || (missingType == 2 && x.isNaN)
+            {
                 return n.decision & 2 != 0 ? n.left : n.right
             }
             return x <= n.threshold ? n.left : n.right

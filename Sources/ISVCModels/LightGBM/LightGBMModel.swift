@@ -42,7 +42,9 @@ public struct LightGBMModel: Estimator {
         let features = maxFeatureIndex + 1
         for key in ["feature_names", "feature_infos"] {
             let count = LightGBMModelText.words(try header.string(key)).count
-            guard count == features else { throw header.corrupt("\(key) has \(count) entries, max_feature_idx=\(maxFeatureIndex) means \(features)") }
+            guard count == features else {
+                throw header.corrupt("\(key) has \(count) entries, max_feature_idx=\(maxFeatureIndex) means \(features)")
+            }
         }
         let objective = try LightGBMObjective(line: text.header["objective"], classes: classes, file: file)
 
@@ -74,7 +76,8 @@ public struct LightGBMModel: Estimator {
             output.withUnsafeMutableBufferPointer { out in
                 row.withUnsafeMutableBufferPointer { buffer in
                     guard let rowPointer = buffer.baseAddress, let inputBase = input.baseAddress,
-                          let outBase = out.baseAddress else { return }
+                        let outBase = out.baseAddress
+                    else { return }
                     forest.withView { view in
                         for r in 0..<rows {
                             // LightGBM's dense-row reader keeps only |v| > kZeroThreshold or NaN;
@@ -102,7 +105,8 @@ public struct LightGBMModel: Estimator {
         for _ in 0..<iterations {
             for k in 0..<classes {
                 let leaf = view.leaf(from: view.roots[tree], row: row)
-                scores[k] += hasLinearTrees && forest.linearTrees[tree]
+                scores[k] +=
+                    hasLinearTrees && forest.linearTrees[tree]
                     ? forest.linearOutput(leaf: leaf, row: row) : view.leafValues[leaf]
                 tree += 1
             }

@@ -55,7 +55,9 @@ struct LightGBMModelText {
             for (i, word) in Self.words(sizesText).enumerated() {
                 guard let size = Int(word), size > 0 else { throw corrupt("tree_sizes[\(i)] is '\(Self.clip(word))', not a positive size") }
                 guard let lineIndex = Self.lineIndex(startingAt: offset, in: lines) else {
-                    throw corrupt("Tree \(i) would start at byte \(offset) (from tree_sizes), past the end of the file or inside a line: the file is truncated or tree_sizes is wrong")
+                    throw corrupt(
+                        "Tree \(i) would start at byte \(offset) (from tree_sizes), past the end of the file or inside a line: the file is truncated or tree_sizes is wrong"
+                    )
                 }
                 let (block, _) = try Self.treeBlock(at: lineIndex, lines: lines, bytes: bytes, file: file)
                 trees.append(block)
@@ -64,7 +66,9 @@ struct LightGBMModelText {
                 offset = next
             }
             guard let afterTrees = Self.lineIndex(startingAt: offset, in: lines) else {
-                throw corrupt("the trees end at byte \(offset) (from tree_sizes), past the end of the file: the file is truncated or tree_sizes is wrong")
+                throw corrupt(
+                    "the trees end at byte \(offset) (from tree_sizes), past the end of the file: the file is truncated or tree_sizes is wrong"
+                )
             }
             endLine = afterTrees
         } else {
@@ -105,17 +109,22 @@ struct LightGBMModelText {
 
     /// The block whose `Tree=N` line is `lines[index]`: key=value lines up to a blank line.
     /// Returns the block and the index of the line after its blank line.
-    private static func treeBlock(at index: Int, lines: [Line], bytes: [UInt8],
-                                  file: String) throws(ModelError) -> (TreeBlock, Int) {
+    private static func treeBlock(
+        at index: Int, lines: [Line], bytes: [UInt8],
+        file: String
+    ) throws(ModelError) -> (TreeBlock, Int) {
         let title = lines[index].text(bytes)
         guard title.hasPrefix("Tree=") else {
-            throw ModelError.corrupt(file: file, reason: "line \(index + 1) is '\(clip(title))' where a 'Tree=' block should start (tree_sizes does not match the file)")
+            throw ModelError.corrupt(
+                file: file,
+                reason: "line \(index + 1) is '\(clip(title))' where a 'Tree=' block should start (tree_sizes does not match the file)")
         }
         var fields: [String: String] = [:]
         var cursor = index + 1
         while true {
             guard cursor < lines.count else {
-                throw ModelError.corrupt(file: file, reason: "\(title) (line \(index + 1)) ends without a blank line: the file is truncated")
+                throw ModelError.corrupt(
+                    file: file, reason: "\(title) (line \(index + 1)) ends without a blank line: the file is truncated")
             }
             if lines[cursor].isEmpty { break }
             guard cursor - index <= maxTreeLines else {

@@ -44,11 +44,14 @@ struct LightGBMTree {
         rightChildren = try fields.ints("right_child", count: nodeCount)
         splitFeatures = try fields.ints("split_feature", count: nodeCount)
         thresholds = try fields.doubles("threshold", count: nodeCount)
-        decisionTypes = fields.has("decision_type")
+        decisionTypes =
+            fields.has("decision_type")
             ? try fields.ints("decision_type", count: nodeCount) : Array(repeating: 0, count: nodeCount)
 
         for (i, feature) in splitFeatures.enumerated() where !(0..<featureCount).contains(feature) {
-            throw fields.corrupt("split_feature[\(i)] = \(feature) is out of range: the model has \(featureCount) features (max_feature_idx=\(featureCount - 1))")
+            throw fields.corrupt(
+                "split_feature[\(i)] = \(feature) is out of range: the model has \(featureCount) features (max_feature_idx=\(featureCount - 1))"
+            )
         }
         for (i, type) in decisionTypes.enumerated() where !(0...127).contains(type) {
             throw fields.corrupt("decision_type[\(i)] = \(type) is not a decision type (0...127)")
@@ -69,14 +72,17 @@ struct LightGBMTree {
             var bits: [UInt32] = []
             bits.reserveCapacity(wordCount)
             for (i, word) in words.enumerated() {
-                guard let value = UInt32(word) else { throw fields.corrupt("cat_threshold[\(i)] = '\(LightGBMModelText.clip(word))' is not a 32-bit bitset word") }
+                guard let value = UInt32(word) else {
+                    throw fields.corrupt("cat_threshold[\(i)] = '\(LightGBMModelText.clip(word))' is not a 32-bit bitset word")
+                }
                 bits.append(value)
             }
             categoryBits = bits
             for node in 0..<nodeCount where decisionTypes[node] & 1 != 0 {
                 let index = thresholds[node]
                 guard index > -1, index < Double(categoryCount) else {
-                    throw fields.corrupt("threshold[\(node)] = \(index) of a categorical split is not a category set index (num_cat=\(categoryCount))")
+                    throw fields.corrupt(
+                        "threshold[\(node)] = \(index) of a categorical split is not a category set index (num_cat=\(categoryCount))")
                 }
             }
         } else {
@@ -87,13 +93,17 @@ struct LightGBMTree {
 
     /// Every child index is a node or leaf of this tree, and walking from the root reaches each at
     /// most once (no cycles, no shared subtrees), so a prediction always ends at a leaf.
-    private static func checkStructure(left: [Int], right: [Int], leafCount: Int,
-                                       _ fields: LightGBMFields) throws(ModelError) {
+    private static func checkStructure(
+        left: [Int], right: [Int], leafCount: Int,
+        _ fields: LightGBMFields
+    ) throws(ModelError) {
         let nodeCount = left.count
         guard nodeCount > 0 else { return }
         for (name, children) in [("left_child", left), ("right_child", right)] {
             for (i, child) in children.enumerated() where child >= nodeCount || child < -leafCount {
-                throw fields.corrupt("\(name)[\(i)] = \(child) is out of range: the tree has \(nodeCount) internal nodes (0...\(nodeCount - 1)) and \(leafCount) leaves (-1...-\(leafCount))")
+                throw fields.corrupt(
+                    "\(name)[\(i)] = \(child) is out of range: the tree has \(nodeCount) internal nodes (0...\(nodeCount - 1)) and \(leafCount) leaves (-1...-\(leafCount))"
+                )
             }
         }
         var seenNodes = [Bool](repeating: false, count: nodeCount)
@@ -104,13 +114,15 @@ struct LightGBMTree {
             for child in [left[node], right[node]] {
                 if child >= 0 {
                     guard !seenNodes[child] else {
-                        throw fields.corrupt("node \(child) is reached twice from the root (through node \(node)): the children do not form a tree")
+                        throw fields.corrupt(
+                            "node \(child) is reached twice from the root (through node \(node)): the children do not form a tree")
                     }
                     seenNodes[child] = true
                     stack.append(child)
                 } else {
                     guard !seenLeaves[~child] else {
-                        throw fields.corrupt("leaf \(~child) is reached twice from the root (through node \(node)): the children do not form a tree")
+                        throw fields.corrupt(
+                            "leaf \(~child) is reached twice from the root (through node \(node)): the children do not form a tree")
                     }
                     seenLeaves[~child] = true
                 }
@@ -119,9 +131,12 @@ struct LightGBMTree {
     }
 
     /// A linear tree's per-leaf models: leaf_const, num_features, leaf_features, leaf_coeff.
-    private static func linearLeaves(_ fields: LightGBMFields, leafCount: Int,
-                                     featureCount: Int) throws(ModelError) -> LinearLeaves {
-        let constants = fields.has("leaf_const")
+    private static func linearLeaves(
+        _ fields: LightGBMFields, leafCount: Int,
+        featureCount: Int
+    ) throws(ModelError) -> LinearLeaves {
+        let constants =
+            fields.has("leaf_const")
             ? try fields.doubles("leaf_const", count: leafCount) : Array(repeating: 0, count: leafCount)
         var features = [[Int]](repeating: [], count: leafCount)
         var coefficients = [[Double]](repeating: [], count: leafCount)

@@ -24,8 +24,10 @@ enum PickleArrayDecoder {
     static func canDecode(_ dtype: PickleDType) -> Bool {
         guard !dtype.hasSubarray else { return false }
         if let fields = dtype.fields {
-            return fields.allSatisfy { $0.dtype.fields == nil && canDecode($0.dtype) && $0.offset >= 0
-                && $0.offset <= dtype.itemSize - $0.dtype.itemSize }
+            return fields.allSatisfy {
+                $0.dtype.fields == nil && canDecode($0.dtype) && $0.offset >= 0
+                    && $0.offset <= dtype.itemSize - $0.dtype.itemSize
+            }
         }
         switch dtype.kind {
         case "f": return [2, 4, 8].contains(dtype.itemSize)
@@ -39,15 +41,18 @@ enum PickleArrayDecoder {
 
     /// Decodes `count(shape)` elements stored in `raw` (exactly count × itemsize bytes), in Fortran order
     /// when `fortran`. The caller checked `canDecode` and the length.
-    static func decode(_ raw: ArraySlice<UInt8>, shape: [Int], dtype: PickleDType, fortran: Bool,
-                       file: String) throws(ModelError) -> NDArray {
+    static func decode(
+        _ raw: ArraySlice<UInt8>, shape: [Int], dtype: PickleDType, fortran: Bool,
+        file: String
+    ) throws(ModelError) -> NDArray {
         let count = count(of: shape) ?? 0
         var elements: NDArray.Elements
         if let fields = dtype.fields {
             var decoded: [(name: String, values: NDArray)] = []
             for field in fields {
-                let values = try simple(raw, count: count, stride: dtype.itemSize, offset: field.offset,
-                                        dtype: field.dtype, file: file)
+                let values = try simple(
+                    raw, count: count, stride: dtype.itemSize, offset: field.offset,
+                    dtype: field.dtype, file: file)
                 decoded.append((field.name, NDArray(shape: shape, dtype: field.dtype.str, elements: values)))
             }
             elements = .structured(decoded)
@@ -61,28 +66,33 @@ enum PickleArrayDecoder {
     }
 
     /// Elements of a plain dtype at `offset` within records of `stride` bytes.
-    private static func simple(_ raw: ArraySlice<UInt8>, count: Int, stride: Int, offset: Int, dtype: PickleDType,
-                               file: String) throws(ModelError) -> NDArray.Elements {
+    private static func simple(
+        _ raw: ArraySlice<UInt8>, count: Int, stride: Int, offset: Int, dtype: PickleDType,
+        file: String
+    ) throws(ModelError) -> NDArray.Elements {
         let swap = dtype.isBigEndian
         let size = dtype.itemSize
         let decoded: NDArray.Elements? = raw.withUnsafeBytes { buffer in
             func at(_ index: Int) -> Int { index * stride + offset }
             switch (dtype.kind, size) {
             case ("f", 8):
-                return .float((0..<count).map { i in
-                    let bits = buffer.loadUnaligned(fromByteOffset: at(i), as: UInt64.self)
-                    return Double(bitPattern: swap ? bits.byteSwapped : bits)
-                })
+                return .float(
+                    (0..<count).map { i in
+                        let bits = buffer.loadUnaligned(fromByteOffset: at(i), as: UInt64.self)
+                        return Double(bitPattern: swap ? bits.byteSwapped : bits)
+                    })
             case ("f", 4):
-                return .float((0..<count).map { i in
-                    let bits = buffer.loadUnaligned(fromByteOffset: at(i), as: UInt32.self)
-                    return Double(Float(bitPattern: swap ? bits.byteSwapped : bits))
-                })
+                return .float(
+                    (0..<count).map { i in
+                        let bits = buffer.loadUnaligned(fromByteOffset: at(i), as: UInt32.self)
+                        return Double(Float(bitPattern: swap ? bits.byteSwapped : bits))
+                    })
             case ("f", 2):
-                return .float((0..<count).map { i in
-                    let bits = buffer.loadUnaligned(fromByteOffset: at(i), as: UInt16.self)
-                    return halfToDouble(swap ? bits.byteSwapped : bits)
-                })
+                return .float(
+                    (0..<count).map { i in
+                        let bits = buffer.loadUnaligned(fromByteOffset: at(i), as: UInt16.self)
+                        return halfToDouble(swap ? bits.byteSwapped : bits)
+                    })
             case ("i", _), ("u", _):
                 let signed = dtype.kind == "i"
                 return .int((0..<count).map { i in integer(buffer, at: at(i), size: size, swap: swap, signed: signed) })
@@ -91,11 +101,12 @@ enum PickleArrayDecoder {
             case ("U", _):
                 return .string((0..<count).map { i in utf32(buffer, at: at(i), size: size, swap: swap) })
             case ("S", _):
-                return .string((0..<count).map { i in
-                    var end = at(i) + size
-                    while end > at(i), buffer[end - 1] == 0 { end -= 1 }
-                    return String(decoding: UnsafeRawBufferPointer(rebasing: buffer[at(i)..<end]), as: UTF8.self)
-                })
+                return .string(
+                    (0..<count).map { i in
+                        var end = at(i) + size
+                        while end > at(i), buffer[end - 1] == 0 { end -= 1 }
+                        return String(decoding: UnsafeRawBufferPointer(rebasing: buffer[at(i)..<end]), as: UTF8.self)
+                    })
             default:
                 return nil
             }
@@ -107,8 +118,10 @@ enum PickleArrayDecoder {
         return decoded
     }
 
-    private static func integer(_ buffer: UnsafeRawBufferPointer, at offset: Int, size: Int, swap: Bool,
-                                signed: Bool) -> Int64 {
+    private static func integer(
+        _ buffer: UnsafeRawBufferPointer, at offset: Int, size: Int, swap: Bool,
+        signed: Bool
+    ) -> Int64 {
         switch size {
         case 1:
             let v = buffer[offset]
@@ -185,11 +198,12 @@ enum PickleArrayDecoder {
         case .string(let v): return .string(apply(v))
         case .object(let v): return .object(apply(v))
         case .structured(let fields):
-            return .structured(fields.map { field in
-                var values = field.values
-                values.elements = reorder(values.elements, permutation: permutation)
-                return (field.name, values)
-            })
+            return .structured(
+                fields.map { field in
+                    var values = field.values
+                    values.elements = reorder(values.elements, permutation: permutation)
+                    return (field.name, values)
+                })
         }
     }
 }

@@ -23,7 +23,8 @@ struct PickleConverter {
             throw ModelError.corrupt(file: file, reason: "values are nested more than \(Self.maxDepth) levels deep")
         }
         guard !inProgress[id] else {
-            throw ModelError.corrupt(file: file, reason: "\(graph.describe(id)) contains itself (a reference cycle), which isvc does not load")
+            throw ModelError.corrupt(
+                file: file, reason: "\(graph.describe(id)) contains itself (a reference cycle), which isvc does not load")
         }
         inProgress[id] = true
         defer { inProgress[id] = false }
@@ -54,7 +55,9 @@ struct PickleConverter {
         return out
     }
 
-    private mutating func entries(_ pairs: [(key: Int, value: Int)], _ depth: Int) throws(ModelError) -> [(key: PickleValue, value: PickleValue)] {
+    private mutating func entries(
+        _ pairs: [(key: Int, value: Int)], _ depth: Int
+    ) throws(ModelError) -> [(key: PickleValue, value: PickleValue)] {
         var out: [(key: PickleValue, value: PickleValue)] = []
         out.reserveCapacity(pairs.count)
         for pair in pairs { out.append((try value(pair.key, depth: depth + 1), try value(pair.value, depth: depth + 1))) }

@@ -66,8 +66,7 @@ struct PickleDType: Sendable {
     }
 
     private mutating func normalizeByteOrder() {
-        if itemSize <= 1 || "OSVb".contains(kind) || fields != nil { byteOrder = "|" }
-        else if byteOrder == "|" { byteOrder = "<" }
+        if itemSize <= 1 || "OSVb".contains(kind) || fields != nil { byteOrder = "|" } else if byteOrder == "|" { byteOrder = "<" }
     }
 
     /// The BUILD state: byte order, the size of flexible dtypes (U, S, V) and the fields of structured ones.
@@ -86,7 +85,6 @@ struct PickleDType: Sendable {
     }
 
     var isBigEndian: Bool { byteOrder == ">" }
-
 
     /// numpy's `dtype.str`: "<f8", "|b1", "<U10", "|O", "|V64".
     var str: String {

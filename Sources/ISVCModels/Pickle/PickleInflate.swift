@@ -44,7 +44,8 @@ enum PickleInflate {
             case Z_OK:
                 continue
             case Z_BUF_ERROR where consumed >= input.count:
-                throw ModelError.corrupt(file: file, reason: "the zlib stream is truncated after \(consumed) compressed bytes (\(output.count) inflated)")
+                throw ModelError.corrupt(
+                    file: file, reason: "the zlib stream is truncated after \(consumed) compressed bytes (\(output.count) inflated)")
             case Z_BUF_ERROR where produced > 0 || consumed > previous:
                 continue
             default:

@@ -64,10 +64,12 @@ public enum PickleReader {
         }
         for compressor in otherCompressors where bytes.starts(with: compressor.magic) {
             throw ModelError.unsupported(
-                "\(file): a joblib file compressed with \(compressor.name), which isvc does not read; re-dump it with joblib.dump(model, path, compress=(\"zlib\", 3)) or without compression")
+                "\(file): a joblib file compressed with \(compressor.name), which isvc does not read; re-dump it with joblib.dump(model, path, compress=(\"zlib\", 3)) or without compression"
+            )
         }
         if bytes.starts(with: Array("ZF".utf8)) {
-            throw ModelError.unsupported("\(file): written by joblib older than 0.10 (zfile format); re-dump the model with a current joblib")
+            throw ModelError.unsupported(
+                "\(file): written by joblib older than 0.10 (zfile format); re-dump the model with a current joblib")
         }
         if bytes.starts(with: [0x93] + Array("NUMPY".utf8)) {
             throw ModelError.unsupported("\(file): a numpy .npy file, not a pickled model")

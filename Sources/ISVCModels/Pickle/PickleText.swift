@@ -25,8 +25,10 @@ enum PickleText {
         let negative = last & 0x80 != 0
         let fill: UInt8 = negative ? 0xFF : 0x00
         // Fits Int64 when every byte above the 8th is sign fill and the 8th agrees with the sign.
-        let fits = bytes.count <= 8 || (bytes.dropFirst(8).allSatisfy { $0 == fill }
-            && (bytes[bytes.startIndex + 7] & 0x80 != 0) == negative)
+        let fits =
+            bytes.count <= 8
+            || (bytes.dropFirst(8).allSatisfy { $0 == fill }
+                && (bytes[bytes.startIndex + 7] & 0x80 != 0) == negative)
         guard fits else { return .bigInt(Array(bytes)) }
         var value: UInt64 = negative ? ~0 : 0
         for (shift, byte) in bytes.prefix(8).enumerated() {
@@ -71,7 +73,8 @@ enum PickleText {
         }
         // Drop redundant sign bytes, as Python's encode_long does.
         while bytes.count > 1, let last = bytes.last, last == 0x00 || last == 0xFF,
-              (bytes[bytes.count - 2] & 0x80 != 0) == (last == 0xFF) {
+            (bytes[bytes.count - 2] & 0x80 != 0) == (last == 0xFF)
+        {
             bytes.removeLast()
         }
         return .bigInt(bytes)
@@ -100,7 +103,8 @@ enum PickleText {
             case 0x5C, 0x27, 0x22: out.append(escape)
             case 0x0A: break
             case UInt8(ascii: "x"):
-                guard index + 2 <= body.count, let value = UInt8(String(decoding: body[index..<(index + 2)], as: UTF8.self), radix: 16) else {
+                guard index + 2 <= body.count, let value = UInt8(String(decoding: body[index..<(index + 2)], as: UTF8.self), radix: 16)
+                else {
                     return nil
                 }
                 out.append(value)
@@ -130,8 +134,9 @@ enum PickleText {
             if byte == 0x5C, index + 1 < bytes.count, bytes[index + 1] == 0x75 || bytes[index + 1] == 0x55 {
                 let width = bytes[index + 1] == 0x75 ? 4 : 8
                 guard index + 2 + width <= bytes.count,
-                      let code = UInt32(String(decoding: bytes[(index + 2)..<(index + 2 + width)], as: UTF8.self), radix: 16),
-                      let scalar = Unicode.Scalar(code) else { return nil }
+                    let code = UInt32(String(decoding: bytes[(index + 2)..<(index + 2 + width)], as: UTF8.self), radix: 16),
+                    let scalar = Unicode.Scalar(code)
+                else { return nil }
                 out.append(scalar)
                 index += 2 + width
             } else {
@@ -145,7 +150,8 @@ enum PickleText {
     private static func trimmed(_ text: String) -> Substring {
         let view = Substring(text)
         guard let start = view.firstIndex(where: { !$0.isWhitespace }),
-              let end = view.lastIndex(where: { !$0.isWhitespace }) else { return "" }
+            let end = view.lastIndex(where: { !$0.isWhitespace })
+        else { return "" }
         return view[start...end]
     }
 }

@@ -40,8 +40,9 @@ extension PickleUnpickler {
             return try fromBuffer(arguments)
         case "_codecs.encode":
             guard arguments.count == 2, let text = graph.string(arguments[0]), let encoding = graph.string(arguments[1]),
-                  ["latin1", "latin-1", "iso-8859-1", "iso8859-1"].contains(encoding.lowercased()),
-                  let bytes = PickleText.latin1(text) else { throw badArguments(name) }
+                ["latin1", "latin-1", "iso-8859-1", "iso8859-1"].contains(encoding.lowercased()),
+                let bytes = PickleText.latin1(text)
+            else { throw badArguments(name) }
             return graph.leaf(.bytes(bytes))
         case "builtins.bytes", "builtins.bytearray":
             return try bytes(name, arguments)

@@ -26,9 +26,10 @@ extension PickleUnpickler {
             var parsed: [PickleDType.Field] = []
             for nameID in names {
                 guard let name = graph.string(nameID), let entry = graph.dictValue(state[4], key: name),
-                      let description = graph.sequence(entry), description.count >= 2,
-                      case .dtype(let fieldType) = graph[description[0]],
-                      let offset = graph.int(description[1]), offset >= 0, offset <= Int64(Int32.max) else {
+                    let description = graph.sequence(entry), description.count >= 2,
+                    case .dtype(let fieldType) = graph[description[0]],
+                    let offset = graph.int(description[1]), offset >= 0, offset <= Int64(Int32.max)
+                else {
                     throw corrupt("numpy structured dtype field \(graph.string(nameID).map { "'\($0)'" } ?? "") is malformed")
                 }
                 guard fieldType.nesting < PickleDType.maxNesting else {
@@ -68,7 +69,8 @@ extension PickleUnpickler {
     /// `_frombuffer(buffer, dtype, shape, order)`: numpy's protocol 5 array form (buffer in band).
     mutating func fromBuffer(_ arguments: [Int]) throws(ModelError) -> Int {
         guard arguments.count == 4, case .dtype(let dtype) = graph[arguments[1]], let raw = graph.rawBytes(arguments[0]),
-              let order = graph.string(arguments[3]) else { throw badArguments("numpy _frombuffer") }
+            let order = graph.string(arguments[3])
+        else { throw badArguments("numpy _frombuffer") }
         let shape = try self.shape(arguments[2])
         return graph.add(try array(raw[...], shape: shape, dtype: dtype, fortran: order == "F"))
     }
@@ -129,8 +131,10 @@ extension PickleUnpickler {
             throw corrupt("a numpy array of \(count) zero-sized elements")
         }
         // Fields may overlap; never decode more values than the bytes could hold without overlap.
-        if let fields = dtype.fields, count.multipliedReportingOverflow(by: fields.count).partialValue > max(bytes, Self.maxEmptyItems)
-            || count.multipliedReportingOverflow(by: fields.count).overflow {
+        if let fields = dtype.fields,
+            count.multipliedReportingOverflow(by: fields.count).partialValue > max(bytes, Self.maxEmptyItems)
+                || count.multipliedReportingOverflow(by: fields.count).overflow
+        {
             throw corrupt("a structured numpy array of \(count) elements with \(fields.count) overlapping fields")
         }
         return bytes
@@ -144,9 +148,11 @@ extension PickleUnpickler {
             throw corrupt("a numpy array of shape \(shape) and dtype \(dtype.str) needs \(expected) bytes, the pickle has \(raw.count)")
         }
         guard PickleArrayDecoder.canDecode(dtype) else {
-            let kept = PickleObject(className: "numpy.ndarray", arguments: [
-                .tuple(shape.map { .int(Int64($0)) }), .string(dtype.str), .bool(fortran), .bytes(Array(raw)),
-            ], state: nil)
+            let kept = PickleObject(
+                className: "numpy.ndarray",
+                arguments: [
+                    .tuple(shape.map { .int(Int64($0)) }), .string(dtype.str), .bool(fortran), .bytes(Array(raw)),
+                ], state: nil)
             return .leaf(.object(kept))
         }
         return .leaf(.array(try PickleArrayDecoder.decode(raw, shape: shape, dtype: dtype, fortran: fortran, file: file)))

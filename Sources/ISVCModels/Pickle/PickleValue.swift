@@ -44,11 +44,11 @@ public struct PickleObject: Sendable {
 /// their kind; structured arrays (scikit-learn's tree nodes) keep their fields.
 public struct NDArray: Sendable {
     public enum Elements: Sendable {
-        case float([Double])          // f2, f4, f8 (values exactly as stored, widened)
-        case int([Int64])             // i1..i8, u1..u4, and u8 within Int64
+        case float([Double])  // f2, f4, f8 (values exactly as stored, widened)
+        case int([Int64])  // i1..i8, u1..u4, and u8 within Int64
         case bool([Bool])
-        case string([String])         // U and S dtypes
-        case object([PickleValue])    // dtype object (pickled elements)
+        case string([String])  // U and S dtypes
+        case object([PickleValue])  // dtype object (pickled elements)
         /// A structured dtype: one array per field, each with `count` elements.
         case structured([(name: String, values: NDArray)])
     }

@@ -50,12 +50,13 @@ enum SKLearnClassLabels: Sendable {
 
     /// `classes_.take(indices)` as a [N] prediction; every index must be in 0..<count.
     func prediction(indices: [Int]) -> Prediction {
-        let values: Prediction.Values = switch self {
-        case .int64(let v): .int64(indices.map { v[$0] })
-        case .float64(let v): .float64(indices.map { v[$0] })
-        case .string(let v): .string(indices.map { v[$0] })
-        case .bool(let v): .bool(indices.map { v[$0] })
-        }
+        let values: Prediction.Values =
+            switch self {
+            case .int64(let v): .int64(indices.map { v[$0] })
+            case .float64(let v): .float64(indices.map { v[$0] })
+            case .string(let v): .string(indices.map { v[$0] })
+            case .bool(let v): .bool(indices.map { v[$0] })
+            }
         return Prediction(shape: [indices.count], values: values)
     }
 }

@@ -51,12 +51,15 @@ public enum ModelServerKind: String, Sendable, CaseIterable {
                 && fm.fileExists(atPath: directory.appendingPathComponent(name).path, isDirectory: &isDirectory) && !isDirectory.boolValue
         }
         guard let first = files.first else {
-            throw ModelError.missingModel("no model file in \(directory.path): the \(rawValue) server loads one file ending in "
-                + modelFileExtensions.joined(separator: ", ") + (names.isEmpty ? " (the directory is empty)" : " (found: \(names.sorted().joined(separator: ", ")))"))
+            throw ModelError.missingModel(
+                "no model file in \(directory.path): the \(rawValue) server loads one file ending in "
+                    + modelFileExtensions.joined(separator: ", ")
+                    + (names.isEmpty ? " (the directory is empty)" : " (found: \(names.sorted().joined(separator: ", ")))"))
         }
         guard files.count == 1 else {
-            throw ModelError.missingModel("More than one model file is detected, Only one is allowed within model_dir: "
-                + files.map { directory.appendingPathComponent($0).path }.joined(separator: ", "))
+            throw ModelError.missingModel(
+                "More than one model file is detected, Only one is allowed within model_dir: "
+                    + files.map { directory.appendingPathComponent($0).path }.joined(separator: ", "))
         }
         return directory.appendingPathComponent(first)
     }

@@ -45,8 +45,10 @@ public struct ServedModel: Sendable {
         try Self.answer(estimator, kind: kind, options: options, x)
     }
 
-    private static func answer(_ estimator: any Estimator, kind: ModelServerKind, options: Options,
-                               _ x: Matrix) throws(ModelError) -> Prediction {
+    private static func answer(
+        _ estimator: any Estimator, kind: ModelServerKind, options: Options,
+        _ x: Matrix
+    ) throws(ModelError) -> Prediction {
         // hasattr(model, "predict_proba"): models without probabilities answer nil and fall back.
         if kind == .sklearn, options.predictProbabilities, let p = try estimator.predictProbabilities(x) {
             return p

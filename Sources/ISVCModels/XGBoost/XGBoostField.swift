@@ -165,7 +165,8 @@ struct XGBoostField {
     static func trimmed(_ text: String) -> String {
         let isSpace: (Character) -> Bool = { $0 == " " || $0 == "\t" || $0 == "\n" || $0 == "\r" }
         guard let start = text.firstIndex(where: { !isSpace($0) }),
-              let end = text.lastIndex(where: { !isSpace($0) }) else { return "" }
+            let end = text.lastIndex(where: { !isSpace($0) })
+        else { return "" }
         return String(text[start...end])
     }
 }

@@ -41,8 +41,10 @@ struct XGBoostForest: Sendable {
     }
 
     @inline(__always)
-    private func leafValue(nodes: UnsafeBufferPointer<XGBoostNode>, root: Int,
-                           features: UnsafeBufferPointer<Float>) -> Float {
+    private func leafValue(
+        nodes: UnsafeBufferPointer<XGBoostNode>, root: Int,
+        features: UnsafeBufferPointer<Float>
+    ) -> Float {
         var index = root
         while true {
             let node = nodes[index]

@@ -190,7 +190,8 @@ struct XGBoostJSONReader {
     private mutating func unicodeEscape() throws(ModelError) -> [UInt8] {
         var code = try hex4()
         if (0xD800..<0xDC00).contains(code), position + 1 < bytes.count,
-           bytes[position] == UInt8(ascii: "\\"), bytes[position + 1] == UInt8(ascii: "u") {
+            bytes[position] == UInt8(ascii: "\\"), bytes[position + 1] == UInt8(ascii: "u")
+        {
             position += 2
             let low = try hex4()
             guard (0xDC00..<0xE000).contains(low) else { throw error("invalid surrogate pair") }

@@ -94,8 +94,9 @@ public struct XGBoostModel: Estimator {
     public func predict(_ x: Matrix) throws(ModelError) -> Prediction {
         // XGBoost refuses more columns than the booster has features, and takes fewer as missing.
         guard x.columns <= numFeature else {
-            throw ModelError.badInput("Number of columns does not match number of features in booster: "
-                + "the booster has \(numFeature) features, the request \(x.columns) columns")
+            throw ModelError.badInput(
+                "Number of columns does not match number of features in booster: "
+                    + "the booster has \(numFeature) features, the request \(x.columns) columns")
         }
         let rows = x.rows, groups = groupCount, columns = x.columns
         var margins = [Float](repeating: 0, count: rows * groups)
@@ -120,8 +121,9 @@ public struct XGBoostModel: Estimator {
             }
         }
         if let invalid {
-            throw ModelError.badInput("row \(invalid): input data contains `inf` or a value too large for float32, "
-                + "which XGBoost refuses while `missing` is not set to `inf`")
+            throw ModelError.badInput(
+                "row \(invalid): input data contains `inf` or a value too large for float32, "
+                    + "which XGBoost refuses while `missing` is not set to `inf`")
         }
         let (shape, values) = objective.transform(&margins, rows: rows, groups: groups)
         return Prediction(shape: shape, values: .float32(values))

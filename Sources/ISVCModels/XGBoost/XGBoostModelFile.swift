@@ -34,16 +34,18 @@ enum XGBoostModelFile {
         case .legacyBinary:
             throw ModelError.unsupported(
                 "\(file): this is XGBoost's deprecated binary model format, which isvc does not read; "
-                + "load it with the xgboost version that wrote it and re-save it with "
-                + "Booster.save_model(\"model.json\") or Booster.save_model(\"model.ubj\")")
+                    + "load it with the xgboost version that wrote it and re-save it with "
+                    + "Booster.save_model(\"model.json\") or Booster.save_model(\"model.ubj\")")
         case .pickle:
             throw ModelError.unsupported(
                 "\(file): this is a Python pickle, not a model saved by Booster.save_model; the XGBoost server "
-                + "loads .json/.ubj/.bst files: re-save it with model.save_model(\"model.json\")")
+                    + "loads .json/.ubj/.bst files: re-save it with model.save_model(\"model.json\")")
         case .unknown:
             let head = bytes.prefix(8).map { String($0, radix: 16) }.joined(separator: " ")
-            throw ModelError.corrupt(file: file, reason: "not an XGBoost model: neither JSON nor UBJSON "
-                + (bytes.isEmpty ? "(the file is empty)" : "(starts with bytes \(head))"))
+            throw ModelError.corrupt(
+                file: file,
+                reason: "not an XGBoost model: neither JSON nor UBJSON "
+                    + (bytes.isEmpty ? "(the file is empty)" : "(starts with bytes \(head))"))
         }
     }
 

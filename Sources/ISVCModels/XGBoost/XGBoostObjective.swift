@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// The learning objective of a Booster, as far as prediction needs it: how the saved
@@ -31,7 +31,7 @@ struct XGBoostObjective: Sendable {
         let link: Link
         switch name {
         case "reg:squarederror", "reg:linear", "reg:squaredlogerror", "reg:absoluteerror",
-             "reg:pseudohubererror", "binary:logitraw":
+            "reg:pseudohubererror", "binary:logitraw":
             link = .identity
         case "binary:logistic", "reg:logistic": link = .logistic
         case "count:poisson", "reg:gamma", "reg:tweedie": link = .log
@@ -40,8 +40,8 @@ struct XGBoostObjective: Sendable {
         default:
             throw ModelError.unsupported(
                 "\(file): XGBoost objective '\(name)' is not supported; supported objectives: binary:logistic, "
-                + "binary:logitraw, reg:squarederror, reg:squaredlogerror, reg:absoluteerror, reg:pseudohubererror, "
-                + "reg:logistic, count:poisson, reg:gamma, reg:tweedie, multi:softprob, multi:softmax")
+                    + "binary:logitraw, reg:squarederror, reg:squaredlogerror, reg:absoluteerror, reg:pseudohubererror, "
+                    + "reg:logistic, count:poisson, reg:gamma, reg:tweedie, multi:softprob, multi:softmax")
         }
         return XGBoostObjective(name: name, link: link)
     }

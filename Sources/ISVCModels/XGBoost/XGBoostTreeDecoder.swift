@@ -56,12 +56,15 @@ struct XGBoostTreeDecoder {
         return order
     }
 
-    private func append(tree: XGBoostField, weight: Float?, to nodes: inout [XGBoostNode],
-                        categorySets: inout [[Int32]]) throws(ModelError) {
+    private func append(
+        tree: XGBoostField, weight: Float?, to nodes: inout [XGBoostNode],
+        categorySets: inout [[Int32]]
+    ) throws(ModelError) {
         let parameters = try tree.member("tree_param")
         let count = try parameters.member("num_nodes").integerParameter(in: 1...Int(Int32.max))
         if let leafVector = try parameters.optionalMember("size_leaf_vector"),
-           try leafVector.integerParameter(in: 0...Int(Int32.max)) > 1 {
+            try leafVector.integerParameter(in: 0...Int(Int32.max)) > 1
+        {
             throw ModelError.unsupported("\(tree.file): XGBoost vector-leaf trees (multi_strategy=\"multi_output_tree\") are not supported")
         }
         let lefts = try tree.member("left_children").integers(count: count)
@@ -95,7 +98,8 @@ struct XGBoostTreeDecoder {
             }
             let feature = features[original]
             guard feature >= 0, feature < Int64(featureCount) else {
-                throw try tree.member("split_indices").corrupt("node \(original) splits on feature \(feature), num_feature is \(featureCount)")
+                throw try tree.member("split_indices").corrupt(
+                    "node \(original) splits on feature \(feature), num_feature is \(featureCount)")
             }
             let firstChild = nodes.count
             nodes.append(XGBoostNode(left: -1, feature: 0, value: 0, categorySet: -1))
@@ -134,7 +138,8 @@ struct XGBoostTreeDecoder {
             }
             previous = node
             guard begin >= 0, size >= 0, begin <= Int64(values.count) - size else {
-                throw try tree.member("categories_segments").corrupt("entry \(k) spans \(begin)..<\(begin + size), categories has \(values.count)")
+                throw try tree.member("categories_segments").corrupt(
+                    "entry \(k) spans \(begin)..<\(begin + size), categories has \(values.count)")
             }
             var set: [Int32] = []
             for c in values[Int(begin)..<Int(begin + size)] {

@@ -60,8 +60,9 @@ public struct KPADecider: Sendable {
         let stable = average(window: s.stableWindowSeconds, at: now)
         let panic = average(window: s.panicWindowSeconds, at: now)
         guard s.isKPA else {
-            return Decision(replicas: max(s.bounded(readyReplicas), max(s.minScale, 1)), stableAverage: stable, panicAverage: panic,
-                            panicking: false, reason: "hpa class: replicas stay at min-scale")
+            return Decision(
+                replicas: max(s.bounded(readyReplicas), max(s.minScale, 1)), stableAverage: stable, panicAverage: panic,
+                panicking: false, reason: "hpa class: replicas stay at min-scale")
         }
         let ready = Double(max(1, readyReplicas))
         let maxUp = Int((s.maxScaleUpRate * ready).rounded(.up))

@@ -57,7 +57,8 @@ public struct KPASettings: Sendable, Equatable {
         initialScale = initial == 0 && !config.allowZeroInitialScale ? 1 : initial
         enableScaleToZero = config.enableScaleToZero
         scaleToZeroGracePeriodSeconds = Double(config.scaleToZeroGracePeriodSeconds)
-        scaleToZeroPodRetentionSeconds = seconds("scale-to-zero-pod-retention-period")
+        scaleToZeroPodRetentionSeconds =
+            seconds("scale-to-zero-pod-retention-period")
             ?? Double(config.scaleToZeroPodRetentionPeriodSeconds)
     }
 

@@ -45,9 +45,14 @@ extension GatewayServer {
     /// The state that serves `plan`: the runtimes and clusters of `current` that serve the same
     /// workloads with the same policies are kept (their replicas, queues, autoscaler and outlier
     /// state go on); the others are new and not started yet.
-    func makeServing(_ plan: ServePlan, replacing current: Serving?)
-        -> (next: Serving, fresh: [WorkloadRuntime], replaced: [String: WorkloadRuntime], newHosts: [String],
-            rolling: [String: (new: WorkloadRuntime, old: WorkloadRuntime)]) {
+    func makeServing(
+        _ plan: ServePlan, replacing current: Serving?
+    )
+        -> (
+            next: Serving, fresh: [WorkloadRuntime], replaced: [String: WorkloadRuntime], newHosts: [String],
+            rolling: [String: (new: WorkloadRuntime, old: WorkloadRuntime)]
+        )
+    {
         var ports = current?.internalPorts ?? [:]
         var newHosts: [String] = []
         for host in plan.internalHosts where ports[host] == nil {
@@ -73,9 +78,10 @@ extension GatewayServer {
                     replaced[host] = old
                 }
             }
-            let runtime = WorkloadRuntime(workload: workload, store: store, internalAddresses: addresses, metrics: metrics,
-                                          native: native, protocolLimits: .init(maxTensorElements: limits.maxTensorElements),
-                                          replicaPrefix: prefix, logger: logger)
+            let runtime = WorkloadRuntime(
+                workload: workload, store: store, internalAddresses: addresses, metrics: metrics,
+                native: native, protocolLimits: .init(maxTensorElements: limits.maxTensorElements),
+                replicaPrefix: prefix, logger: logger)
             if prefix != nil, let old = current?.runtimes[host] { rolling[host] = (runtime, old) }
             runtimes[host] = runtime
             fresh.append(runtime)
@@ -88,7 +94,8 @@ extension GatewayServer {
         for (name, policy) in plan.router.clusters where !plan.router.isInternal(name) {
             let host = GatewayRouter.serviceHost(ofCluster: name)
             if let old = current?.upstreams[name], old.policy == policy, let runtime = runtimes[host],
-               current?.runtimes[host] === runtime {
+                current?.runtimes[host] === runtime
+            {
                 upstreams[name] = old
             } else {
                 upstreams[name] = UpstreamCluster(policy: policy, metrics: metrics, logger: logger)

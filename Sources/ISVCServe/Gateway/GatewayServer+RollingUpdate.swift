@@ -21,7 +21,9 @@ extension GatewayServer {
         var sizes = (new: 0, old: await old.desiredReplicas)
         await old.pin(sizes.old)
         let limits = strategy.limits(replicas: replicas)
-        logger.info("rolling update \(name): \(strategy.recreate ? "Recreate" : "RollingUpdate, maxSurge \(limits.surge), maxUnavailable \(limits.unavailable)"), \(replicas) replicas")
+        logger.info(
+            "rolling update \(name): \(strategy.recreate ? "Recreate" : "RollingUpdate, maxSurge \(limits.surge), maxUnavailable \(limits.unavailable)"), \(replicas) replicas"
+        )
         while !Task.isCancelled {
             let ready = (new: new.readyEndpoints.count, old: old.readyEndpoints.count)
             if sizes.old == 0, ready.old == 0, ready.new >= replicas { break }
@@ -30,7 +32,8 @@ extension GatewayServer {
                 sizes = next
                 await old.pin(sizes.old)
                 await new.pin(sizes.new)
-                logger.info("rolling update \(name): new ReplicaSet \(sizes.new) (\(ready.new) ready), old \(sizes.old) (\(ready.old) ready)")
+                logger.info(
+                    "rolling update \(name): new ReplicaSet \(sizes.new) (\(ready.new) ready), old \(sizes.old) (\(ready.old) ready)")
             }
             try? await Task.sleep(for: .milliseconds(100))
         }

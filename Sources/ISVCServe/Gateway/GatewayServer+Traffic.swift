@@ -57,23 +57,28 @@ extension GatewayServer {
 
     /// The router: attempts until one is final, with the retry policy's conditions, backoff, previous
     /// hosts and the cluster's `max_retries`; the route timeout bounds them all (RetryLoop).
-    func routeWithRetries(_ hops: [GatewayRouter.Hop], at index: Int, policy: RoutePolicy, body: ByteBuffer,
-                          method: HTTPRequest.Method) async -> Response {
+    func routeWithRetries(
+        _ hops: [GatewayRouter.Hop], at index: Int, policy: RoutePolicy, body: ByteBuffer,
+        method: HTTPRequest.Method
+    ) async -> Response {
         let hop = hops[index]
         let cluster = upstreams[hop.cluster]
         let loop = RetryLoop(retry: policy.retry, routeTimeout: policy.timeout, breaker: cluster?.breaker)
-        let ending = await loop.run({ limit, tried in
-            if plan.router.isInternal(hop.cluster) {
-                return await internalAttempt(hops, at: index, body: body, method: method, limit: limit)
-            }
-            return await attempt(hop, cluster: cluster, hash: policy.hash(hop.request), tried: tried,
-                                 body: body, method: method, limit: limit)
-        }, event: { event in
-            switch event {
-            case .retry: metrics.retry(cluster: hop.cluster)
-            case .overflow: metrics.overflow(cluster: hop.cluster, what: "retry")
-            }
-        })
+        let ending = await loop.run(
+            { limit, tried in
+                if plan.router.isInternal(hop.cluster) {
+                    return await internalAttempt(hops, at: index, body: body, method: method, limit: limit)
+                }
+                return await attempt(
+                    hop, cluster: cluster, hash: policy.hash(hop.request), tried: tried,
+                    body: body, method: method, limit: limit)
+            },
+            event: { event in
+                switch event {
+                case .retry: metrics.retry(cluster: hop.cluster)
+                case .overflow: metrics.overflow(cluster: hop.cluster, what: "retry")
+                }
+            })
         switch ending {
         case .answer(let result): return result.response
         case .routeTimeout: return LocalReply(.gatewayTimeout, text: "upstream request timeout").response
@@ -81,8 +86,10 @@ extension GatewayServer {
     }
 
     /// A hop to the local gateway: its upstream is the next hop, run here.
-    func internalAttempt(_ hops: [GatewayRouter.Hop], at index: Int, body: ByteBuffer, method: HTTPRequest.Method,
-                         limit: AttemptLimit) async -> Attempt {
+    func internalAttempt(
+        _ hops: [GatewayRouter.Hop], at index: Int, body: ByteBuffer, method: HTTPRequest.Method,
+        limit: AttemptLimit
+    ) async -> Attempt {
         do {
             let response = try await Self.race(limit.remaining) { await self.execute(hops, at: index + 1, body: body, method: method) }
             return Attempt(response: response, outcome: .answered(Self.retryOutcome(response)), endpoint: nil)

@@ -37,8 +37,10 @@ public final class GatewayServer: Sendable {
     public var internalPorts: [String: Int] { serving.withLockedValue { $0.internalPorts } }
 
     /// `native` loads models in process for the formats a native runtime serves.
-    public init(plan: ServePlan, workDirectory: URL, native: @escaping WorkloadRuntime.NativeRuntime = { _, _ in nil },
-                limits: GatewayLimits = GatewayLimits(), listenHost: String = "127.0.0.1", logger: Logger) {
+    public init(
+        plan: ServePlan, workDirectory: URL, native: @escaping WorkloadRuntime.NativeRuntime = { _, _ in nil },
+        limits: GatewayLimits = GatewayLimits(), listenHost: String = "127.0.0.1", logger: Logger
+    ) {
         self.listenHost = listenHost
         self.logger = logger
         self.limits = limits
@@ -66,8 +68,10 @@ public final class GatewayServer: Sendable {
                 state.listeners.removeAll()
                 state.rolling.removeAll()
             }
-            return (state.runtimes.values + state.retiring + state.rolling.values.map(\.old),
-                    state.listeners + state.rolling.values.compactMap(\.task))
+            return (
+                state.runtimes.values + state.retiring + state.rolling.values.map(\.old),
+                state.listeners + state.rolling.values.compactMap(\.task)
+            )
         }
         for task in tasks { task.cancel() }
         for runtime in runtimes { await runtime.stop() }
@@ -137,18 +141,24 @@ public final class GatewayServer: Sendable {
             headers.append((field.name.rawName, field.value))
         }
         let entry = internalHost == nil ? nil : plan.router.localPort
-        var routed = plan.router.route(.init(host: host, path: path, method: request.method.rawValue, headers: headers, scheme: scheme),
-                                       enteringAt: entry)
+        var routed = plan.router.route(
+            .init(host: host, path: path, method: request.method.rawValue, headers: headers, scheme: scheme),
+            enteringAt: entry)
         if case .failure(.unknownHost) = routed, Self.isOwnAddress(host, listenHost: listenHost),
-           let model = Self.modelName(path), let external = plan.modelHosts[model] {
+            let model = Self.modelName(path), let external = plan.modelHosts[model]
+        {
             routed = plan.router.route(.init(host: external, path: path, method: request.method.rawValue, headers: headers, scheme: scheme))
         }
         let decision: GatewayRouter.Decision
         switch routed {
         case .success(let d): decision = d
         case .failure(.unknownHost(let h, let known)):
-            return Self.json(.notFound, "no InferenceService serves host \(h)", extra: ["hosts": .array(known.map { .string($0) }),
-                                                                                      "models": .array(plan.modelHosts.keys.sorted().map { .string($0) })])
+            return Self.json(
+                .notFound, "no InferenceService serves host \(h)",
+                extra: [
+                    "hosts": .array(known.map { .string($0) }),
+                    "models": .array(plan.modelHosts.keys.sorted().map { .string($0) }),
+                ])
         case .failure(.noRoute(let h)):
             return Self.json(.notFound, "no route for \(request.method.rawValue) \(path) on host \(h)")
         case .failure(.loop):
@@ -173,20 +183,25 @@ public final class GatewayServer: Sendable {
     }
 
     /// A request answered by models in this process, with the headers as they arrive at a replica.
-    static func answer(_ server: ProtocolServer, decision: GatewayRouter.Decision, method: HTTPRequest.Method, body: ByteBuffer) -> Response {
+    static func answer(_ server: ProtocolServer, decision: GatewayRouter.Decision, method: HTTPRequest.Method, body: ByteBuffer) -> Response
+    {
         // The body is read in place: a copy into an Array was one more body-sized allocation per request.
-        let answer = server.handle(method: method.rawValue, path: decision.request.path, headers: decision.request.headers,
-                                   body: body)
+        let answer = server.handle(
+            method: method.rawValue, path: decision.request.path, headers: decision.request.headers,
+            body: body)
         var headers = HTTPFields()
         for (name, value) in answer.headers {
             if let n = HTTPField.Name(name) { headers.append(HTTPField(name: n, value: value)) }
         }
-        return Response(status: .init(code: answer.status), headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: answer.body)))
+        return Response(
+            status: .init(code: answer.status), headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: answer.body)))
     }
 
     /// The request as the replica receives it (hop-by-hop headers dropped, Host the route's), and its answer.
-    func forward(_ decision: GatewayRouter.Decision, body: ByteBuffer, method: HTTPRequest.Method, port: Int,
-                 timeout: Duration) async throws -> Response {
+    func forward(
+        _ decision: GatewayRouter.Decision, body: ByteBuffer, method: HTTPRequest.Method, port: Int,
+        timeout: Duration
+    ) async throws -> Response {
         var headers = HTTPHeaders()
         headers.reserveCapacity(decision.request.headers.count + 2)
         headers.add(name: "Host", value: decision.request.host)
@@ -196,7 +211,8 @@ public final class GatewayServer: Sendable {
         if body.readableBytes > 0 || Self.framesBody(method) {
             headers.add(name: "Content-Length", value: String(body.readableBytes))
         }
-        let head = HTTPRequestHead(version: .http1_1, method: .init(rawValue: method.rawValue), uri: decision.request.path, headers: headers)
+        let head = HTTPRequestHead(
+            version: .http1_1, method: .init(rawValue: method.rawValue), uri: decision.request.path, headers: headers)
         let answer = try await client.execute(port: port, head: head, body: body, timeout: timeout)
         var fields = HTTPFields()
         fields.reserveCapacity(answer.headers.count)
@@ -245,29 +261,34 @@ public final class GatewayServer: Sendable {
     /// The internal listener on loopback `port` that routes as `host`.
     func internalApplication(host: String, port: Int) -> any Service {
         let responder = CallbackResponder<BasicRequestContext> { request, _ in await self.respond(to: request, asHost: host) }
-        return Application(responder: responder, server: .http1(configuration: Self.http1()),
-                           configuration: .init(address: .hostname("127.0.0.1", port: port)),
-                           logger: logger) as any Service
+        return Application(
+            responder: responder, server: .http1(configuration: Self.http1()),
+            configuration: .init(address: .hostname("127.0.0.1", port: port)),
+            logger: logger) as any Service
     }
 
     /// The admin listener: Prometheus metrics at `/metrics`, and `/healthz`.
-    public func adminApplication(host: String, port: Int,
-                                 onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> some ApplicationProtocol {
+    public func adminApplication(
+        host: String, port: Int,
+        onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
+    ) -> some ApplicationProtocol {
         let responder = CallbackResponder<BasicRequestContext> { request, _ in
             var headers = HTTPFields()
             switch request.uri.path {
             case "/metrics":
                 headers[.contentType] = "text/plain; version=0.0.4; charset=utf-8"
-                return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: self.metrics.exposition())))
+                return Response(
+                    status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: self.metrics.exposition())))
             case "/healthz":
                 return Response(status: .ok, body: ResponseBody(byteBuffer: ByteBuffer(string: "ok\n")))
             default:
                 return Self.json(.notFound, "the admin port serves /metrics and /healthz")
             }
         }
-        return Application(responder: responder, configuration: .init(address: .hostname(host, port: port)),
-                           onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? port) },
-                           logger: logger)
+        return Application(
+            responder: responder, configuration: .init(address: .hostname(host, port: port)),
+            onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? port) },
+            logger: logger)
     }
 
     /// Every listener's HTTP/1 channel: Envoy's answers to requests the parser refuses and its
@@ -277,14 +298,17 @@ public final class GatewayServer: Sendable {
     }
 
     /// The Hummingbird application serving the gateway on `host:port`.
-    public func application(host: String, port: Int,
-                            onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> some ApplicationProtocol {
+    public func application(
+        host: String, port: Int,
+        onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
+    ) -> some ApplicationProtocol {
         let responder = CallbackResponder<BasicRequestContext> { request, _ in await self.respond(to: request) }
         let idle = limits.idleTimeout
         let idleNanoseconds = Int64(idle.components.seconds) * 1_000_000_000 + idle.components.attoseconds / 1_000_000_000
-        return Application(responder: responder, server: .http1(configuration: Self.http1(idleTimeout: .nanoseconds(idleNanoseconds))),
-                           configuration: .init(address: .hostname(host, port: port)),
-                           onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? port) },
-                           logger: logger)
+        return Application(
+            responder: responder, server: .http1(configuration: Self.http1(idleTimeout: .nanoseconds(idleNanoseconds))),
+            configuration: .init(address: .hostname(host, port: port)),
+            onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? port) },
+            logger: logger)
     }
 }

@@ -50,7 +50,8 @@ enum RequestHygiene {
             return .badRequest("more than one Host header")
         }
         if let host = request.head.authority,
-           host.isEmpty || host.utf8.contains(where: { $0 <= 0x20 || $0 == 0x7F || $0 == UInt8(ascii: "/") || $0 == UInt8(ascii: "@") }) {
+            host.isEmpty || host.utf8.contains(where: { $0 <= 0x20 || $0 == 0x7F || $0 == UInt8(ascii: "/") || $0 == UInt8(ascii: "@") })
+        {
             return .badRequest("invalid Host header")
         }
         return nil

@@ -27,8 +27,10 @@ public struct RetryPolicy: Sendable, Equatable {
     public var baseInterval: Double
     public var maxInterval: Double
 
-    public init(numRetries: Int, conditions: Set<String>, retriableStatusCodes: Set<Int> = [], perTryTimeout: Double? = nil,
-                previousHosts: Bool = true, baseInterval: Double = 0.025, maxInterval: Double? = nil) {
+    public init(
+        numRetries: Int, conditions: Set<String>, retriableStatusCodes: Set<Int> = [], perTryTimeout: Double? = nil,
+        previousHosts: Bool = true, baseInterval: Double = 0.025, maxInterval: Double? = nil
+    ) {
         self.numRetries = max(0, numRetries)
         self.conditions = conditions
         self.retriableStatusCodes = retriableStatusCodes
@@ -41,10 +43,11 @@ public struct RetryPolicy: Sendable, Equatable {
     /// A route's typed `retry_policy`; what it leaves unset is Envoy's default (1 retry, 25 ms base interval).
     public init(_ p: Envoy.RetryPolicy) {
         let conditions = Set(p.retryOn.map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty })
-        self.init(numRetries: p.numRetries ?? 1, conditions: conditions, retriableStatusCodes: Set(p.retriableStatusCodes),
-                  perTryTimeout: p.perTryTimeout?.seconds.flatMap { $0 > 0 ? $0 : nil },
-                  previousHosts: p.retryHostPredicates.contains(.previousHosts),
-                  baseInterval: p.backOff?.base.seconds ?? 0.025, maxInterval: p.backOff?.max?.seconds)
+        self.init(
+            numRetries: p.numRetries ?? 1, conditions: conditions, retriableStatusCodes: Set(p.retriableStatusCodes),
+            perTryTimeout: p.perTryTimeout?.seconds.flatMap { $0 > 0 ? $0 : nil },
+            previousHosts: p.retryHostPredicates.contains(.previousHosts),
+            baseInterval: p.backOff?.base.seconds ?? 0.025, maxInterval: p.backOff?.max?.seconds)
     }
 
     /// Whether `retry_on` covers this outcome (the method does not matter: Envoy retries a POST as a GET).
@@ -63,7 +66,9 @@ public struct RetryPolicy: Sendable, Equatable {
             if c.contains("retriable-4xx"), status == 409 { return true }
             if c.contains("retriable-status-codes"), retriableStatusCodes.contains(status) { return true }
             if let grpc {
-                let names: [Int: String] = [1: "cancelled", 4: "deadline-exceeded", 8: "resource-exhausted", 13: "internal", 14: "unavailable"]
+                let names: [Int: String] = [
+                    1: "cancelled", 4: "deadline-exceeded", 8: "resource-exhausted", 13: "internal", 14: "unavailable",
+                ]
                 if let name = names[grpc], c.contains(name) { return true }
             }
             return false

@@ -25,8 +25,9 @@ struct AttemptLimit: Sendable {
 
     /// This limit fired: a per-try timeout (504, maybe retried) or the route timeout (504, final).
     func timeout(endpoint: String?) -> Attempt {
-        Attempt(response: LocalReply(.gatewayTimeout, text: "upstream request timeout").response,
-                outcome: kind == .perTry ? .failed(.perTryTimeout) : .routeTimeout, endpoint: endpoint)
+        Attempt(
+            response: LocalReply(.gatewayTimeout, text: "upstream request timeout").response,
+            outcome: kind == .perTry ? .failed(.perTryTimeout) : .routeTimeout, endpoint: endpoint)
     }
 
     func shorter(than other: Duration) -> Duration {
@@ -65,8 +66,10 @@ extension GatewayServer {
     /// One attempt at a workload's cluster: the activator while it has no replica, the load balancer
     /// (outlier ejections, panic mode, previous hosts), the circuit breakers, then the replica's
     /// queue-proxy and the replica; the answer goes to the outlier detector.
-    func attempt(_ hop: GatewayRouter.Hop, cluster: UpstreamCluster?, hash: UInt64?, tried: Set<String>, body: ByteBuffer,
-                 method: HTTPRequest.Method, limit: AttemptLimit) async -> Attempt {
+    func attempt(
+        _ hop: GatewayRouter.Hop, cluster: UpstreamCluster?, hash: UInt64?, tried: Set<String>, body: ByteBuffer,
+        method: HTTPRequest.Method, limit: AttemptLimit
+    ) async -> Attempt {
         let host = GatewayRouter.serviceHost(ofCluster: hop.cluster)
         let (found, outgoing) = workloadRuntimes(for: host)
         guard let runtime = found else { return .final(LocalReply(.badGateway, json: "nothing runs behind \(host)")) }
@@ -105,9 +108,12 @@ extension GatewayServer {
                 try await cluster.breaker.acquire(timeout: limit.remaining)
             } catch CircuitBreaker.Refusal.overflow {
                 metrics.overflow(cluster: hop.cluster, what: "request")
-                return Attempt(response: LocalReply(.serviceUnavailable, text: "upstream connect error or disconnect/reset before headers. reset reason: overflow",
-                                                    headers: [("x-envoy-overloaded", "true")]).response,
-                               outcome: .failed(.overflow), endpoint: nil)
+                return Attempt(
+                    response: LocalReply(
+                        .serviceUnavailable, text: "upstream connect error or disconnect/reset before headers. reset reason: overflow",
+                        headers: [("x-envoy-overloaded", "true")]
+                    ).response,
+                    outcome: .failed(.overflow), endpoint: nil)
             } catch {
                 return limit.timeout(endpoint: nil)
             }
@@ -122,8 +128,10 @@ extension GatewayServer {
 
     /// Through the replica's queue-proxy to the replica; with the status the outlier detector gets
     /// (local failures as Envoy maps them: connect failure and reset 503, timeout 504).
-    func send(_ hop: GatewayRouter.Hop, to endpoint: WorkloadRuntime.Endpoint, body: ByteBuffer, method: HTTPRequest.Method,
-              limit: AttemptLimit, revisionTimeout: Duration) async -> (attempt: Attempt, reported: Int?) {
+    func send(
+        _ hop: GatewayRouter.Hop, to endpoint: WorkloadRuntime.Endpoint, body: ByteBuffer, method: HTTPRequest.Method,
+        limit: AttemptLimit, revisionTimeout: Duration
+    ) async -> (attempt: Attempt, reported: Int?) {
         let timeout = limit.shorter(than: revisionTimeout)
         let decision = GatewayRouter.Decision(clusterHost: hop.cluster, request: hop.request, timeoutSeconds: nil, trace: [])
         do {
@@ -145,20 +153,35 @@ extension GatewayServer {
             if case .inProcess = endpoint.target, limit.expired { return (limit.timeout(endpoint: nil), 504) }
             return (Attempt(response: response, outcome: .answered(Self.retryOutcome(response))), response.status.code)
         } catch QueueProxy.Refusal.queueFull {
-            return (Attempt(response: Self.json(.serviceUnavailable, "pending request queue full"),
-                            outcome: .answered(.response(503, grpcStatus: nil))), 503)
+            return (
+                Attempt(
+                    response: Self.json(.serviceUnavailable, "pending request queue full"),
+                    outcome: .answered(.response(503, grpcStatus: nil))), 503
+            )
         } catch let error where Self.isTimeout(error) {
             // queue-proxy's TimeoutHandler counts the wait for a slot in the revision timeout.
             if limit.expired { return (limit.timeout(endpoint: nil), 504) }
-            return (Attempt(response: Self.json(.gatewayTimeout, "request timeout"), outcome: .answered(.response(504, grpcStatus: nil))), 504)
+            return (
+                Attempt(response: Self.json(.gatewayTimeout, "request timeout"), outcome: .answered(.response(504, grpcStatus: nil))), 504
+            )
         } catch let error where Self.isConnectFailure(error) {
-            return (Attempt(response: LocalReply(.serviceUnavailable,
-                                                 text: "upstream connect error or disconnect/reset before headers. reset reason: connection failure").response,
-                            outcome: .failed(.connectFailure)), 503)
+            return (
+                Attempt(
+                    response: LocalReply(
+                        .serviceUnavailable,
+                        text: "upstream connect error or disconnect/reset before headers. reset reason: connection failure"
+                    ).response,
+                    outcome: .failed(.connectFailure)), 503
+            )
         } catch {
-            return (Attempt(response: LocalReply(.serviceUnavailable,
-                                                 text: "upstream connect error or disconnect/reset before headers. reset reason: connection termination").response,
-                            outcome: .failed(.reset)), 503)
+            return (
+                Attempt(
+                    response: LocalReply(
+                        .serviceUnavailable,
+                        text: "upstream connect error or disconnect/reset before headers. reset reason: connection termination"
+                    ).response,
+                    outcome: .failed(.reset)), 503
+            )
         }
     }
 

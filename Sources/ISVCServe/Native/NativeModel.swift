@@ -16,8 +16,11 @@ public struct NativeModel: InferenceModel {
 
     /// Inputs as the runtime computes: XGBoost works in Float32, scikit-learn and LightGBM in Float64.
     public var inputs: [TensorMetadata] {
-        [TensorMetadata(name: "input-0", datatype: model.kind == .xgboost ? "FP32" : "FP64",
-                        shape: [-1, model.estimator.featureCount ?? -1])]
+        [
+            TensorMetadata(
+                name: "input-0", datatype: model.kind == .xgboost ? "FP32" : "FP64",
+                shape: [-1, model.estimator.featureCount ?? -1])
+        ]
     }
 
     public var outputs: [TensorMetadata] {
@@ -86,17 +89,22 @@ public struct NativeModel: InferenceModel {
             }
             if columns < 0 { columns = cells.count }
             guard cells.count == columns else {
-                throw .internalError("setting an array element with a sequence. The requested array has an inhomogeneous shape "
-                    + "after 1 dimensions. instance \(i) has \(cells.count) features, instance 0 has \(columns)")
+                throw .internalError(
+                    "setting an array element with a sequence. The requested array has an inhomogeneous shape "
+                        + "after 1 dimensions. instance \(i) has \(cells.count) features, instance 0 has \(columns)")
             }
         }
         values.reserveCapacity(instances.count * max(columns, 0))
         for (i, row) in instances.enumerated() {
             let cells = row as! [Any]
             for cell in cells {
-                if let n = cell as? NSNumber, !(cell is String) { values.append(n.doubleValue) }
-                else if cell is NSNull { values.append(.nan) }
-                else { throw .internalError("could not convert \(cell) to float: instance \(i) has a value that is not a number") }
+                if let n = cell as? NSNumber, !(cell is String) {
+                    values.append(n.doubleValue)
+                } else if cell is NSNull {
+                    values.append(.nan)
+                } else {
+                    throw .internalError("could not convert \(cell) to float: instance \(i) has a value that is not a number")
+                }
             }
         }
         return Matrix(rows: instances.count, columns: max(columns, 0), values: values)

@@ -7,11 +7,15 @@ import Synchronization
 /// queue, replicas, cold starts).
 public final class ServeMetrics: Sendable {
     public let registry = PrometheusCollectorRegistry()
-    static let latencyBuckets: [Duration] = [.milliseconds(5), .milliseconds(10), .milliseconds(25), .milliseconds(50),
-                                             .milliseconds(100), .milliseconds(250), .milliseconds(500), .seconds(1),
-                                             .milliseconds(2500), .seconds(5), .seconds(10), .seconds(30), .seconds(60)]
-    static let coldStartBuckets: [Duration] = [.milliseconds(100), .milliseconds(250), .milliseconds(500), .seconds(1),
-                                               .seconds(2), .seconds(5), .seconds(10), .seconds(30), .seconds(60), .seconds(120)]
+    static let latencyBuckets: [Duration] = [
+        .milliseconds(5), .milliseconds(10), .milliseconds(25), .milliseconds(50),
+        .milliseconds(100), .milliseconds(250), .milliseconds(500), .seconds(1),
+        .milliseconds(2500), .seconds(5), .seconds(10), .seconds(30), .seconds(60),
+    ]
+    static let coldStartBuckets: [Duration] = [
+        .milliseconds(100), .milliseconds(250), .milliseconds(500), .seconds(1),
+        .seconds(2), .seconds(5), .seconds(10), .seconds(30), .seconds(60), .seconds(120),
+    ]
 
     /// The per-request metrics, looked up once per label set (the registry's lookup was a
     /// measurable part of a request).
@@ -30,16 +34,18 @@ public final class ServeMetrics: Sendable {
         let key = "\(workload) \(code)"
         let counter = requestCounters.withLock { counters in
             if let c = counters[key] { return c }
-            let c = registry.makeCounter(descriptor: Self.descriptor("requests", "total", "Requests answered, by workload and status code"),
-                                         labels: [("workload", workload), ("code", String(code))])
+            let c = registry.makeCounter(
+                descriptor: Self.descriptor("requests", "total", "Requests answered, by workload and status code"),
+                labels: [("workload", workload), ("code", String(code))])
             counters[key] = c
             return c
         }
         counter.increment()
         let histogram = latencies.withLock { histograms in
             if let h = histograms[workload] { return h }
-            let h = registry.makeDurationHistogram(descriptor: Self.descriptor("request_duration", "seconds", "Request latency through the gateway"),
-                                                   labels: [("workload", workload)], buckets: Self.latencyBuckets)
+            let h = registry.makeDurationHistogram(
+                descriptor: Self.descriptor("request_duration", "seconds", "Request latency through the gateway"),
+                labels: [("workload", workload)], buckets: Self.latencyBuckets)
             histograms[workload] = h
             return h
         }
@@ -50,8 +56,9 @@ public final class ServeMetrics: Sendable {
     public func inFlight(workload: String) -> Gauge {
         inFlightGauges.withLock { gauges in
             if let g = gauges[workload] { return g }
-            let g = registry.makeGauge(descriptor: Self.descriptor("requests_in_flight", "count", "Requests in flight per workload"),
-                                       labels: [("workload", workload)])
+            let g = registry.makeGauge(
+                descriptor: Self.descriptor("requests_in_flight", "count", "Requests in flight per workload"),
+                labels: [("workload", workload)])
             gauges[workload] = g
             return g
         }
@@ -59,42 +66,60 @@ public final class ServeMetrics: Sendable {
 
     /// What the autoscaler samples, ten times a second.
     public func sample(workload: String, queued: Int, replicas: Int, desired: Int) {
-        registry.makeGauge(descriptor: Self.descriptor("queue_depth", "count", "Requests waiting in queue-proxies or held by the activator"),
-                           labels: [("workload", workload)]).set(Double(queued))
-        registry.makeGauge(descriptor: Self.descriptor("replicas", "count", "Ready replicas per workload"),
-                           labels: [("workload", workload)]).set(Double(replicas))
-        registry.makeGauge(descriptor: Self.descriptor("desired_replicas", "count", "Replicas the autoscaler wants per workload"),
-                           labels: [("workload", workload)]).set(Double(desired))
+        registry.makeGauge(
+            descriptor: Self.descriptor("queue_depth", "count", "Requests waiting in queue-proxies or held by the activator"),
+            labels: [("workload", workload)]
+        ).set(Double(queued))
+        registry.makeGauge(
+            descriptor: Self.descriptor("replicas", "count", "Ready replicas per workload"),
+            labels: [("workload", workload)]
+        ).set(Double(replicas))
+        registry.makeGauge(
+            descriptor: Self.descriptor("desired_replicas", "count", "Replicas the autoscaler wants per workload"),
+            labels: [("workload", workload)]
+        ).set(Double(desired))
     }
 
     public func coldStart(workload: String, duration: Duration) {
-        registry.makeDurationHistogram(descriptor: Self.descriptor("cold_start", "seconds", "Time from replica start to ready"),
-                                       labels: [("workload", workload)], buckets: Self.coldStartBuckets).record(duration)
+        registry.makeDurationHistogram(
+            descriptor: Self.descriptor("cold_start", "seconds", "Time from replica start to ready"),
+            labels: [("workload", workload)], buckets: Self.coldStartBuckets
+        ).record(duration)
     }
 
     /// An outlier ejection of an endpoint (replica) of an Envoy cluster, and its end.
     public func ejection(cluster: String, kind: String) {
-        registry.makeCounter(descriptor: Self.descriptor("outlier_ejections", "total", "Replicas ejected by outlier detection, per cluster"),
-                             labels: [("cluster", cluster), ("kind", kind)]).increment()
-        registry.makeGauge(descriptor: Self.descriptor("outlier_ejected", "count", "Replicas ejected now, per cluster"),
-                           labels: [("cluster", cluster)]).increment()
+        registry.makeCounter(
+            descriptor: Self.descriptor("outlier_ejections", "total", "Replicas ejected by outlier detection, per cluster"),
+            labels: [("cluster", cluster), ("kind", kind)]
+        ).increment()
+        registry.makeGauge(
+            descriptor: Self.descriptor("outlier_ejected", "count", "Replicas ejected now, per cluster"),
+            labels: [("cluster", cluster)]
+        ).increment()
     }
 
     public func unejection(cluster: String) {
-        registry.makeGauge(descriptor: Self.descriptor("outlier_ejected", "count", "Replicas ejected now, per cluster"),
-                           labels: [("cluster", cluster)]).decrement()
+        registry.makeGauge(
+            descriptor: Self.descriptor("outlier_ejected", "count", "Replicas ejected now, per cluster"),
+            labels: [("cluster", cluster)]
+        ).decrement()
     }
 
     /// A request refused by a cluster's circuit breakers (Envoy's `upstream_rq_pending_overflow`), or a retry they held back.
     public func overflow(cluster: String, what: String) {
-        registry.makeCounter(descriptor: Self.descriptor("upstream_overflow", "total", "Requests or retries refused by circuit breakers"),
-                             labels: [("cluster", cluster), ("what", what)]).increment()
+        registry.makeCounter(
+            descriptor: Self.descriptor("upstream_overflow", "total", "Requests or retries refused by circuit breakers"),
+            labels: [("cluster", cluster), ("what", what)]
+        ).increment()
     }
 
     /// A retry sent, per cluster.
     public func retry(cluster: String) {
-        registry.makeCounter(descriptor: Self.descriptor("upstream_retries", "total", "Retries sent per cluster"),
-                             labels: [("cluster", cluster)]).increment()
+        registry.makeCounter(
+            descriptor: Self.descriptor("upstream_retries", "total", "Retries sent per cluster"),
+            labels: [("cluster", cluster)]
+        ).increment()
     }
 
     /// The Prometheus text exposition of every metric.

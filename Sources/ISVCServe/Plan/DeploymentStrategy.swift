@@ -16,9 +16,10 @@ public struct DeploymentStrategy: Sendable, Equatable {
 
     /// From a Deployment's `spec.strategy` (RollingUpdate with 25%/25% when absent, as the API server defaults it).
     public init(_ strategy: Value?) {
-        self.init(recreate: strategy?["type"]?.string == "Recreate",
-                  maxSurge: Self.text(strategy?[path: ["rollingUpdate", "maxSurge"]]) ?? "25%",
-                  maxUnavailable: Self.text(strategy?[path: ["rollingUpdate", "maxUnavailable"]]) ?? "25%")
+        self.init(
+            recreate: strategy?["type"]?.string == "Recreate",
+            maxSurge: Self.text(strategy?[path: ["rollingUpdate", "maxSurge"]]) ?? "25%",
+            maxUnavailable: Self.text(strategy?[path: ["rollingUpdate", "maxUnavailable"]]) ?? "25%")
     }
 
     static func text(_ v: Value?) -> String? {

@@ -59,10 +59,12 @@ public struct ServePlan: Sendable {
             let serviceName = revision ?? d.name
             let template = body[path: ["spec", "template", "spec"]] ?? [:]
             let containers = template["containers"]?.array ?? []
-            let serving = containers.first { ($0["ports"]?.array?.isEmpty == false) && $0["name"]?.string != "queue-proxy" }
+            let serving =
+                containers.first { ($0["ports"]?.array?.isEmpty == false) && $0["name"]?.string != "queue-proxy" }
                 ?? containers.first { $0["name"]?.string != "queue-proxy" } ?? [:]
             let port = serving["ports"]?.array?.first?["containerPort"]?.int ?? 8080
-            let initArgs = template["initContainers"]?.array?.first { $0["name"]?.string == "storage-initializer" }?["args"]?.array?.compactMap(\.string)
+            let initArgs = template["initContainers"]?.array?.first { $0["name"]?.string == "storage-initializer" }?["args"]?.array?
+                .compactMap(\.string)
             let annotations = body[path: ["spec", "template", "metadata", "annotations"]]?.object ?? [:]
             let sourceURI = initArgs?.first ?? annotations[Keys.storageInitializerSourceURI]?.string
             // Knative's limits are in the revision; Standard mode has none (unlimited, KServe's 60s route timeout).
@@ -78,8 +80,10 @@ public struct ServePlan: Sendable {
                         && $0.body[path: ["spec", "scaleTargetRef", "name"]]?.string == d.name
                 }
                 let minimum = scaler?.body[path: ["spec", "minReplicas"]]?.int ?? scaler?.body[path: ["spec", "minReplicaCount"]]?.int
-                scaling = [Keys.autoscalingClass: "hpa.autoscaling.knative.dev",
-                           Keys.minScale: String(body[path: ["spec", "replicas"]]?.int ?? max(1, minimum ?? 1))]
+                scaling = [
+                    Keys.autoscalingClass: "hpa.autoscaling.knative.dev",
+                    Keys.minScale: String(body[path: ["spec", "replicas"]]?.int ?? max(1, minimum ?? 1)),
+                ]
             }
             let containerConcurrency = rev?.body[path: ["spec", "containerConcurrency"]]?.int ?? 0
             workloads["\(serviceName).\(d.namespace).svc.cluster.local"] = Workload(
@@ -96,7 +100,9 @@ public struct ServePlan: Sendable {
         self.workloads = workloads
         var hosts: [String: String] = [:]
         for service in result.validated.services {
-            let candidates = router.knownHosts.filter { $0.hasPrefix("\(service.name).\(service.namespace).") || $0.hasPrefix("\(service.name)-\(service.namespace).") }
+            let candidates = router.knownHosts.filter {
+                $0.hasPrefix("\(service.name).\(service.namespace).") || $0.hasPrefix("\(service.name)-\(service.namespace).")
+            }
             if let external = candidates.first(where: { !$0.hasSuffix(".svc.cluster.local") }) ?? candidates.first {
                 hosts[service.name] = external
             }
@@ -105,9 +111,12 @@ public struct ServePlan: Sendable {
         for route in objects where route.kind == "Route" && route.body["apiVersion"]?.string == "serving.knative.dev/v1" {
             let targets = (route.body[path: ["spec", "traffic"]]?.array ?? []).map { t -> String in
                 // latestRevision: true means the configuration's newest revision.
-                let newest = objects.filter { $0.kind == "Revision" && $0.namespace == route.namespace
-                    && $0.body[path: ["metadata", "labels", Keys.knConfiguration]]?.string == (t["configurationName"]?.string ?? route.name) }
-                    .map(\.name).max()
+                let newest = objects.filter {
+                    $0.kind == "Revision" && $0.namespace == route.namespace
+                        && $0.body[path: ["metadata", "labels", Keys.knConfiguration]]?.string
+                            == (t["configurationName"]?.string ?? route.name)
+                }
+                .map(\.name).max()
                 let revision = t["revisionName"]?.string ?? newest.map { "\($0) (latest)" } ?? "latest"
                 let tag = t["tag"]?.string.map { " (tag \($0))" } ?? ""
                 return "\(t["percent"]?.int ?? 0)% \(revision)\(tag)"

@@ -189,9 +189,9 @@ enum ProtocolJSON {
             }
             var values: [Double] = []
             values.reserveCapacity(capacity)
-            var counts: [Int] = []      // elements so far of each open array
-            var dims: [Int] = []        // the length of every array at each level, once known (-1: not yet)
-            var leafLevel = -1          // the number of dimensions, once known
+            var counts: [Int] = []  // elements so far of each open array
+            var dims: [Int] = []  // the length of every array at each level, once known (-1: not yet)
+            var leafLevel = -1  // the number of dimensions, once known
             var numbers = false, booleans = false, fractions = false, nulls = false
             func rewind(_ reader: inout Reader) -> NumericArray? { reader.index = start; return nil }
 
@@ -366,7 +366,8 @@ enum ProtocolJSON {
                 case UInt8(ascii: "u"):
                     var scalar = try hex4()
                     if (0xD800..<0xDC00).contains(scalar), index + 1 < bytes.count,
-                       bytes[index] == UInt8(ascii: "\\"), bytes[index + 1] == UInt8(ascii: "u") {
+                        bytes[index] == UInt8(ascii: "\\"), bytes[index + 1] == UInt8(ascii: "u")
+                    {
                         index += 2
                         let low = try hex4()
                         guard (0xDC00..<0xE000).contains(low) else { throw fail("invalid surrogate pair") }

@@ -1,7 +1,8 @@
 import Foundation
 import NIOCore
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The KServe V1 and Open Inference Protocol (V2) REST endpoints for in-process models, as pure
@@ -56,7 +57,8 @@ public struct ProtocolServer: Sendable {
         }
     }
 
-    func handle(method: String, path rawPath: String, headers: [(name: String, value: String)], bytes: UnsafeBufferPointer<UInt8>) -> Answer {
+    func handle(method: String, path rawPath: String, headers: [(name: String, value: String)], bytes: UnsafeBufferPointer<UInt8>) -> Answer
+    {
         let path = String(rawPath.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false).first ?? "")
         let answer: Answer
         do {
@@ -71,10 +73,10 @@ public struct ProtocolServer: Sendable {
     /// Gives freed heap memory back to the system (glibc's `malloc_trim(0)`; nothing elsewhere).
     static func trimMalloc() {
         #if canImport(Glibc)
-        typealias Trim = @convention(c) (Int) -> Int32
-        if let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "malloc_trim") {
-            _ = unsafeBitCast(symbol, to: Trim.self)(0)
-        }
+            typealias Trim = @convention(c) (Int) -> Int32
+            if let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "malloc_trim") {
+                _ = unsafeBitCast(symbol, to: Trim.self)(0)
+            }
         #endif
     }
 
@@ -93,7 +95,9 @@ public struct ProtocolServer: Sendable {
         return m
     }
 
-    func route(method: String, path: String, headers: [(name: String, value: String)], body: UnsafeBufferPointer<UInt8>) throws(ProtocolError) -> Answer {
+    func route(
+        method: String, path: String, headers: [(name: String, value: String)], body: UnsafeBufferPointer<UInt8>
+    ) throws(ProtocolError) -> Answer {
         let parts = path.split(separator: "/", omittingEmptySubsequences: true).map(String.init)
         switch (method, parts.first) {
         case ("GET", nil):
@@ -144,7 +148,7 @@ public struct ProtocolServer: Sendable {
         let parsed: Any
         do {
             parsed = try ProtocolJSON.parse(buffer: bytes, limits: .init(maxElements: limits.maxTensorElements))
-        } catch where error.tooLarge {
+        } catch  where error.tooLarge {
             throw .tooLarge("the request carries \(error.message) (isvc serve --max-tensor-elements \(limits.maxTensorElements))")
         } catch {
             throw .badRequest("Unrecognized request format: the body is not JSON (\(error.message) at byte \(error.offset))")
@@ -155,7 +159,9 @@ public struct ProtocolServer: Sendable {
 
     // MARK: V2
 
-    func v2(method: String, _ parts: [String], headers: [(name: String, value: String)], body: UnsafeBufferPointer<UInt8>) throws(ProtocolError) -> Answer {
+    func v2(
+        method: String, _ parts: [String], headers: [(name: String, value: String)], body: UnsafeBufferPointer<UInt8>
+    ) throws(ProtocolError) -> Answer {
         switch (method, parts.first, parts.count) {
         case ("GET", nil, _):
             return Self.json(200, ["name": "isvc", "version": "0.1.0", "extensions": ["binary_tensor_data"]])
@@ -192,7 +198,9 @@ public struct ProtocolServer: Sendable {
         }
     }
 
-    func infer(_ m: any InferenceModel, headers: [(name: String, value: String)], body: UnsafeBufferPointer<UInt8>) throws(ProtocolError) -> Answer {
+    func infer(
+        _ m: any InferenceModel, headers: [(name: String, value: String)], body: UnsafeBufferPointer<UInt8>
+    ) throws(ProtocolError) -> Answer {
         // JSON, or a JSON header followed by binary tensor data.
         var jsonLength = body.count
         if let h = headers.first(where: { $0.name.lowercased() == Self.binaryHeader })?.value {
@@ -220,15 +228,17 @@ public struct ProtocolServer: Sendable {
                     throw .badRequest("input \(raw["name"] as? String ?? "?"): binary_data_size must be a non-negative integer")
                 }
                 guard size <= body.count - offset else {
-                    throw .badRequest("input \(raw["name"] as? String ?? "?"): binary_data_size \(size) runs past the body "
-                        + "(\(body.count - offset) bytes of binary data left)")
+                    throw .badRequest(
+                        "input \(raw["name"] as? String ?? "?"): binary_data_size \(size) runs past the body "
+                            + "(\(body.count - offset) bytes of binary data left)")
                 }
                 raw["data"] = [Any]()
                 let described = try Tensor.fromJSONHeader(raw)
                 // Checked before decoding: a binary element becomes a Double of 8 bytes.
                 try countElements(described.count, into: &elements, input: described.name)
-                tensor = try Tensor.decode(body[offset..<(offset + size)], name: described.name,
-                                           datatype: described.datatype, shape: described.shape)
+                tensor = try Tensor.decode(
+                    body[offset..<(offset + size)], name: described.name,
+                    datatype: described.datatype, shape: described.shape)
                 offset += size
             } else {
                 tensor = try Tensor.fromJSON(taking: &raw)
@@ -286,8 +296,9 @@ public struct ProtocolServer: Sendable {
     func countElements(_ count: Int, into total: inout Int, input: String) throws(ProtocolError) {
         let (sum, overflow) = total.addingReportingOverflow(count)
         guard !overflow, sum <= limits.maxTensorElements else {
-            throw .tooLarge("input \(input): the request carries more than \(limits.maxTensorElements) tensor elements "
-                + "(isvc serve --max-tensor-elements \(limits.maxTensorElements))")
+            throw .tooLarge(
+                "input \(input): the request carries more than \(limits.maxTensorElements) tensor elements "
+                    + "(isvc serve --max-tensor-elements \(limits.maxTensorElements))")
         }
         total = sum
     }

@@ -21,8 +21,10 @@ public struct Tensor: Sendable, Equatable {
     }
 
     /// Bytes per element of each fixed-size datatype (BYTES is variable).
-    public static let sizes: [String: Int] = ["BOOL": 1, "UINT8": 1, "UINT16": 2, "UINT32": 4, "UINT64": 8, "INT8": 1, "INT16": 2,
-                                              "INT32": 4, "INT64": 8, "FP16": 2, "FP32": 4, "FP64": 8, "BF16": 2]
+    public static let sizes: [String: Int] = [
+        "BOOL": 1, "UINT8": 1, "UINT16": 2, "UINT32": 4, "UINT64": 8, "INT8": 1, "INT16": 2,
+        "INT32": 4, "INT64": 8, "FP16": 2, "FP32": 4, "FP64": 8, "BF16": 2,
+    ]
 
     /// The number of elements the shape holds (Int.max when the product overflows: a shape from a
     /// request is checked with `elementCount` before it gets here).
@@ -91,14 +93,17 @@ public struct Tensor: Sendable, Equatable {
         guard let name = object["name"] as? String else { throw .badRequest("input without a \"name\"") }
         guard let datatype = object["datatype"] as? String else { throw .badRequest("input \(name) has no \"datatype\"") }
         guard sizes[datatype] != nil || datatype == "BYTES" else {
-            throw .badRequest("input \(name): invalid datatype \(datatype) (one of BOOL, UINT8..UINT64, INT8..INT64, FP16, FP32, FP64, BF16, BYTES)")
+            throw .badRequest(
+                "input \(name): invalid datatype \(datatype) (one of BOOL, UINT8..UINT64, INT8..INT64, FP16, FP32, FP64, BF16, BYTES)")
         }
         let shape = try Self.shape(object["shape"], name: name)
-        guard let count = elementCount(shape) else { throw .badRequest("input \(name): shape \(shape) has more elements than can be counted") }
+        guard let count = elementCount(shape) else {
+            throw .badRequest("input \(name): shape \(shape) has more elements than can be counted")
+        }
         guard var raw = object.removeValue(forKey: "data") else { throw .badRequest("input \(name) has no \"data\"") }
         let numbersMessage = "input \(name): \(datatype) elements must be numbers\(datatype == "BOOL" ? " or booleans" : "")"
         if var packed = raw as? NumericArray {
-            raw = 0 // the only other reference to the values: they are now the tensor's own
+            raw = 0  // the only other reference to the values: they are now the tensor's own
             guard packed.values.count == count else {
                 throw .badRequest("input \(name): shape \(shape) needs \(count) elements, got \(packed.values.count)")
             }
@@ -123,17 +128,19 @@ public struct Tensor: Sendable, Equatable {
             throw .badRequest("input \(name): shape \(shape) needs \(count) elements, got \(flat.count)")
         }
         if datatype == "BYTES" {
-            tensor.data = .bytes(try flat.map { (e: Any) throws(ProtocolError) -> [UInt8] in
-                guard let s = e as? String else { throw .badRequest("input \(name): BYTES elements must be strings") }
-                return Array(s.utf8)
-            })
+            tensor.data = .bytes(
+                try flat.map { (e: Any) throws(ProtocolError) -> [UInt8] in
+                    guard let s = e as? String else { throw .badRequest("input \(name): BYTES elements must be strings") }
+                    return Array(s.utf8)
+                })
         } else {
             let rounded = datatype == "FP32" || datatype == "FP16" || datatype == "BF16"
-            tensor.data = .numbers(try flat.map { (e: Any) throws(ProtocolError) -> Double in
-                // The reader gives booleans as NSNumber too.
-                guard let n = e as? NSNumber, !(e is String) else { throw .badRequest(numbersMessage) }
-                return rounded ? Double(Float(n.doubleValue)) : n.doubleValue
-            })
+            tensor.data = .numbers(
+                try flat.map { (e: Any) throws(ProtocolError) -> Double in
+                    // The reader gives booleans as NSNumber too.
+                    guard let n = e as? NSNumber, !(e is String) else { throw .badRequest(numbersMessage) }
+                    return rounded ? Double(Float(n.doubleValue)) : n.doubleValue
+                })
         }
         return tensor
     }
@@ -168,9 +175,13 @@ public struct Tensor: Sendable, Equatable {
             let bool = datatype == "BOOL"
             for (i, v) in n.enumerated() {
                 if i > 0 { out.append(UInt8(ascii: ",")) }
-                if bool { out.append(contentsOf: v != 0 ? "true".utf8 : "false".utf8) }
-                else if floating { ProtocolJSON.writeDouble(v, into: &out) }
-                else { out.append(contentsOf: String(Self.integer(v)).utf8) }
+                if bool {
+                    out.append(contentsOf: v != 0 ? "true".utf8 : "false".utf8)
+                } else if floating {
+                    ProtocolJSON.writeDouble(v, into: &out)
+                } else {
+                    out.append(contentsOf: String(Self.integer(v)).utf8)
+                }
             }
         }
         out.append(UInt8(ascii: "]"))
@@ -180,8 +191,10 @@ public struct Tensor: Sendable, Equatable {
     // MARK: Binary tensor data extension
 
     /// Decodes `binary_data_size` bytes of raw little-endian, row-major data.
-    static func decode<Bytes: RandomAccessCollection<UInt8>>(_ bytes: Bytes, name: String, datatype: String,
-                                                             shape: [Int]) throws(ProtocolError) -> Tensor where Bytes.Index == Int {
+    static func decode<Bytes: RandomAccessCollection<UInt8>>(
+        _ bytes: Bytes, name: String, datatype: String,
+        shape: [Int]
+    ) throws(ProtocolError) -> Tensor where Bytes.Index == Int {
         var tensor = Tensor(name: name, datatype: datatype, shape: shape, data: .numbers([]))
         if datatype == "BYTES" {
             var items: [[UInt8]] = []
@@ -206,7 +219,9 @@ public struct Tensor: Sendable, Equatable {
         }
         let (needed, overflow) = count.multipliedReportingOverflow(by: size)
         guard !overflow, bytes.count == needed else {
-            throw .badRequest("input \(name): shape \(shape) of \(datatype) needs \(overflow ? "more than \(Int.max)" : String(needed)) bytes, got \(bytes.count)")
+            throw .badRequest(
+                "input \(name): shape \(shape) of \(datatype) needs \(overflow ? "more than \(Int.max)" : String(needed)) bytes, got \(bytes.count)"
+            )
         }
         var values: [Double] = []
         values.reserveCapacity(tensor.count)
@@ -231,11 +246,11 @@ public struct Tensor: Sendable, Equatable {
         case "FP32": return Double(Float(bitPattern: UInt32(truncatingIfNeeded: raw)))
         case "FP64": return Double(bitPattern: raw)
         case "BF16": return Double(Float(bitPattern: UInt32(truncatingIfNeeded: raw) << 16))
-        default: // FP16
+        default:  // FP16
             #if arch(arm64)
-            return Double(Float16(bitPattern: UInt16(truncatingIfNeeded: raw)))
+                return Double(Float16(bitPattern: UInt16(truncatingIfNeeded: raw)))
             #else
-            return Self.half(UInt16(truncatingIfNeeded: raw))
+                return Self.half(UInt16(truncatingIfNeeded: raw))
             #endif
         }
     }

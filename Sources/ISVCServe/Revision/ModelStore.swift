@@ -36,7 +36,10 @@ public struct ModelStore: Sendable {
         }
         guard uri.hasPrefix("file://") || !uri.contains("://") else {
             let scheme = uri.components(separatedBy: "://").first ?? uri
-            throw Failure(description: "storageUri \(uri): isvc serve cannot fetch \(scheme):// models; download the model and use a local path, a file:// URI or an http(s):// URL")
+            throw Failure(
+                description:
+                    "storageUri \(uri): isvc serve cannot fetch \(scheme):// models; download the model and use a local path, a file:// URI or an http(s):// URL"
+            )
         }
         let source = URL(fileURLWithPath: uri.hasPrefix("file://") ? String(uri.dropFirst("file://".count)) : uri)
         return try await Self.blocking {

@@ -1,11 +1,11 @@
 import Foundation
-import Logging
 import ISVCCore
+import Logging
 import Subprocess
 import SystemPackage
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// One replica of a workload as a local process: the container's `command` and `args` (the image is
@@ -36,9 +36,11 @@ public final class ProcessReplica: Sendable {
 
     /// How the container runs locally; nil when it has no command (a runtime image isvc cannot run).
     /// `predictorAddress` maps a `--predictor_host` value to the local address that reaches it.
-    public static func launch(container: Value, userPort: Int, localPort: Int, modelMountPath: String,
-                              modelDirectory: String, predictorAddress: (String) -> String?,
-                              grpcPort: () -> Int = { freePort() }) -> Launch? {
+    public static func launch(
+        container: Value, userPort: Int, localPort: Int, modelMountPath: String,
+        modelDirectory: String, predictorAddress: (String) -> String?,
+        grpcPort: () -> Int = { freePort() }
+    ) -> Launch? {
         let command = container["command"]?.array?.compactMap(\.string) ?? []
         guard let executable = command.first else { return nil }
         var env: [String: String] = [:]
@@ -64,7 +66,8 @@ public final class ProcessReplica: Sendable {
                 args[i] = String(localPort)
             }
             if i > 0, args[i - 1] == "--predictor_host", let address = predictorAddress(args[i]) { args[i] = address }
-            if args[i].hasPrefix("--predictor_host="), let address = predictorAddress(String(args[i].dropFirst("--predictor_host=".count))) {
+            if args[i].hasPrefix("--predictor_host="), let address = predictorAddress(String(args[i].dropFirst("--predictor_host=".count)))
+            {
                 args[i] = "--predictor_host=" + address
             }
         }
@@ -93,9 +96,10 @@ public final class ProcessReplica: Sendable {
                 for (k, v) in launch.environment { if let key = Environment.Key(rawValue: k) { overrides[key] = v } }
                 let executable: Executable = launch.executable.contains("/") ? .path(FilePath(launch.executable)) : .name(launch.executable)
                 do {
-                    let result = try await run(executable, arguments: Arguments(launch.arguments),
-                                               environment: .inherit.updating(overrides), platformOptions: options,
-                                               output: .currentStandardError, error: .currentStandardError)
+                    let result = try await run(
+                        executable, arguments: Arguments(launch.arguments),
+                        environment: .inherit.updating(overrides), platformOptions: options,
+                        output: .currentStandardError, error: .currentStandardError)
                     if Task.isCancelled { break }
                     logger.warning("replica \(name) exited (\(result.terminationStatus)); restarting in \(Int(backoff))s")
                 } catch {
@@ -147,11 +151,11 @@ public final class ProcessReplica: Sendable {
         addr.sin_family = sa_family_t(AF_INET)
         addr.sin_addr.s_addr = inet_addr("127.0.0.1")
         addr.sin_port = 0
-        _ = withUnsafePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
+        _ = withUnsafePointer(to: &addr) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
         var len = socklen_t(MemoryLayout<sockaddr_in>.size)
         _ = withUnsafeMutablePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &len) } }
         return Int(UInt16(bigEndian: addr.sin_port))
     }
 }
-
-

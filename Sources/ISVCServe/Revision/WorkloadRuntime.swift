@@ -72,9 +72,11 @@ public actor WorkloadRuntime {
     /// What one request to an in-process model may carry (`isvc serve --max-tensor-elements`).
     let protocolLimits: ProtocolServer.Limits
 
-    public init(workload: ServePlan.Workload, store: ModelStore, internalAddresses: [String: String], metrics: ServeMetrics,
-                native: @escaping NativeRuntime = { _, _ in nil }, protocolLimits: ProtocolServer.Limits = .init(),
-                replicaPrefix: String? = nil, logger: Logger) {
+    public init(
+        workload: ServePlan.Workload, store: ModelStore, internalAddresses: [String: String], metrics: ServeMetrics,
+        native: @escaping NativeRuntime = { _, _ in nil }, protocolLimits: ProtocolServer.Limits = .init(),
+        replicaPrefix: String? = nil, logger: Logger
+    ) {
         self.replicaPrefix = replicaPrefix ?? workload.name
         self.metrics = metrics
         self.native = native
@@ -213,22 +215,29 @@ public actor WorkloadRuntime {
             let native = native
             let workload = workload
             if workload.container["command"]?.array?.isEmpty != false,
-               let models = try await NIOThreadPool.singleton.runIfActive({ try native(workload, modelDirectory) }) {
+                let models = try await NIOThreadPool.singleton.runIfActive({ try native(workload, modelDirectory) })
+            {
                 starting -= 1
                 guard !stopped, replicas.count < desired else { return }
                 logger.info("replica \(name) serves \(models.map(\.name).joined(separator: ", ")) in process (native runtime)")
-                admit(Replica(name: name, target: .inProcess(ProtocolServer(models: models, limits: protocolLimits)), process: nil,
-                              queue: QueueProxy(containerConcurrency: workload.containerConcurrency)), started: started)
+                admit(
+                    Replica(
+                        name: name, target: .inProcess(ProtocolServer(models: models, limits: protocolLimits)), process: nil,
+                        queue: QueueProxy(containerConcurrency: workload.containerConcurrency)), started: started)
                 return
             }
             let port = ProcessReplica.freePort()
-            guard let launch = ProcessReplica.launch(container: workload.container, userPort: workload.userPort, localPort: port,
-                                                     modelMountPath: workload.modelMountPath, modelDirectory: modelDirectory.path,
-                                                     predictorAddress: { [internalAddresses] in internalAddresses[$0] }) else {
+            guard
+                let launch = ProcessReplica.launch(
+                    container: workload.container, userPort: workload.userPort, localPort: port,
+                    modelMountPath: workload.modelMountPath, modelDirectory: modelDirectory.path,
+                    predictorAddress: { [internalAddresses] in internalAddresses[$0] })
+            else {
                 let image = workload.container["image"]?.string ?? "?"
-                throw Failure.unavailable("\(workload.name) runs the image \(image), which isvc serve cannot run as a process: "
-                    + "give the container a command (and args) that starts its model server, e.g. a KServe Python model server "
-                    + "(images of KServe's sklearnserver, xgbserver and lgbserver run in process)")
+                throw Failure.unavailable(
+                    "\(workload.name) runs the image \(image), which isvc serve cannot run as a process: "
+                        + "give the container a command (and args) that starts its model server, e.g. a KServe Python model server "
+                        + "(images of KServe's sklearnserver, xgbserver and lgbserver run in process)")
             }
             logger.info("starting replica \(name): \(launch.executable) \(launch.arguments.joined(separator: " ")) on 127.0.0.1:\(port)")
             let process = ProcessReplica(name: name, launch: launch, port: port, logger: logger)
@@ -245,8 +254,10 @@ public actor WorkloadRuntime {
                 await process.stop()
                 return
             }
-            admit(Replica(name: name, target: .port(port), process: process,
-                          queue: QueueProxy(containerConcurrency: workload.containerConcurrency)), started: started)
+            admit(
+                Replica(
+                    name: name, target: .port(port), process: process,
+                    queue: QueueProxy(containerConcurrency: workload.containerConcurrency)), started: started)
         } catch {
             starting -= 1
             logger.error("\(error)")
@@ -326,7 +337,9 @@ public actor WorkloadRuntime {
             if let reason = d.reason, reason.hasPrefix("no traffic") { logger.info("autoscaler: \(workload.name) \(reason)") }
             return
         }
-        logger.info("autoscaler: \(workload.name) \(desired) -> \(target) replicas (\(averages)\(d.panicking ? ", panic mode" : "")\(d.reason.map { "; \($0)" } ?? ""))")
+        logger.info(
+            "autoscaler: \(workload.name) \(desired) -> \(target) replicas (\(averages)\(d.panicking ? ", panic mode" : "")\(d.reason.map { "; \($0)" } ?? ""))"
+        )
         desired = target
         reconcile()
     }

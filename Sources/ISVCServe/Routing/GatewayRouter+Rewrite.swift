@@ -17,8 +17,9 @@ extension GatewayRouter {
             }
         }
         if let rewrite = action.regexRewrite, let regex = try? NSRegularExpression(pattern: rewrite.pattern) {
-            path = regex.stringByReplacingMatches(in: path, range: NSRange(path.startIndex..., in: path),
-                                                  withTemplate: template(rewrite.substitution))
+            path = regex.stringByReplacingMatches(
+                in: path, range: NSRange(path.startIndex..., in: path),
+                withTemplate: template(rewrite.substitution))
         }
         return path + query
     }

@@ -26,8 +26,10 @@ extension GatewayRouter {
         guard total > 0 else { return self }
         func parts(weight: Int, headers: [HeaderOperation]) -> [(name: String, weight: Int, headers: [HeaderOperation])] {
             shares.filter { $0.percent > 0 }.map { share in
-                (share.cluster, weight * share.percent,
-                 headers.map { h in h.value == revision ? HeaderOperation(name: h.name, value: share.revision, action: h.action) : h })
+                (
+                    share.cluster, weight * share.percent,
+                    headers.map { h in h.value == revision ? HeaderOperation(name: h.name, value: share.revision, action: h.action) : h }
+                )
             }
         }
         var split = self

@@ -14,8 +14,10 @@ public struct GatewayRouter: Sendable {
         /// `http`, or `https` on the TLS listener (the `:scheme` a route may match).
         public var scheme: String
 
-        public init(host: String, path: String, method: String = "GET", headers: [(name: String, value: String)] = [],
-                    scheme: String = "http") {
+        public init(
+            host: String, path: String, method: String = "GET", headers: [(name: String, value: String)] = [],
+            scheme: String = "http"
+        ) {
             self.host = host
             self.path = path
             self.method = method
@@ -68,8 +70,8 @@ public struct GatewayRouter: Sendable {
         case loop
     }
 
-    /// One Envoy route, compiled once (interpreting the config per request was a tenth of a
-    /// request's CPU).
+    /// One Envoy route, compiled once when the config is applied, so that no request interprets the
+    /// config (bench/RESULTS.md has the measurement).
     struct Route: Sendable {
         enum Target: Sendable {
             case cluster(String)
@@ -97,7 +99,9 @@ public struct GatewayRouter: Sendable {
             case .cluster(let single)?:
                 target = .cluster(single)
             case .weightedClusters(let clusters)? where !clusters.isEmpty:
-                let list = clusters.map { c in (name: c.name, weight: max(0, c.weight), headers: HeaderOperation.list(c.requestHeadersToAdd)) }
+                let list = clusters.map { c in
+                    (name: c.name, weight: max(0, c.weight), headers: HeaderOperation.list(c.requestHeadersToAdd))
+                }
                 target = .weighted(list, total: list.reduce(0) { $0 + $1.weight })
             default:
                 target = .none
@@ -135,12 +139,15 @@ public struct GatewayRouter: Sendable {
         for (i, l) in bootstrap.listeners.enumerated() {
             let path = "static_resources.listeners[\(i)]"
             let port = l.address.portValue
-            guard listeners[port] == nil else { throw UnsupportedEnvoyConfig(path: "\(path).address", reason: "a second listener on port \(port)") }
+            guard listeners[port] == nil else {
+                throw UnsupportedEnvoyConfig(path: "\(path).address", reason: "a second listener on port \(port)")
+            }
             let routeConfig = l.httpConnectionManager.routeConfig
             // The virtual host table matches hosts without their port, as istiod asks.
             guard routeConfig.ignorePortInHostMatching == true else {
-                throw UnsupportedEnvoyConfig(path: "\(path).route_config.ignore_port_in_host_matching",
-                                             reason: "serve matches hosts without their port; the config must say so (true)")
+                throw UnsupportedEnvoyConfig(
+                    path: "\(path).route_config.ignore_port_in_host_matching",
+                    reason: "serve matches hosts without their port; the config must say so (true)")
             }
             let vhosts = routeConfig.virtualHosts.map { vh in
                 VirtualHost(name: vh.name, domains: vh.domains, routes: vh.routes.map(Route.init))
@@ -173,8 +180,10 @@ public struct GatewayRouter: Sendable {
     public var localPort: Int? { listeners.keys.filter { $0 != externalPort }.min() }
 
     /// Routes a request entering the external listener (or `port`); `random` picks weighted clusters (0..<1).
-    public func route(_ request: Request, enteringAt entry: Int? = nil,
-                      random: () -> Double = { Double.random(in: 0..<1) }) -> Result<Decision, Failure> {
+    public func route(
+        _ request: Request, enteringAt entry: Int? = nil,
+        random: () -> Double = { Double.random(in: 0..<1) }
+    ) -> Result<Decision, Failure> {
         var request = request
         var port = entry ?? externalPort
         var trace: [String] = []
@@ -217,7 +226,10 @@ public struct GatewayRouter: Sendable {
                 request.scheme = "http"
                 continue
             }
-            return .success(Decision(clusterHost: Self.serviceHost(ofCluster: cluster), request: request, timeoutSeconds: timeout, trace: trace, hops: taken))
+            return .success(
+                Decision(
+                    clusterHost: Self.serviceHost(ofCluster: cluster), request: request, timeoutSeconds: timeout, trace: trace, hops: taken)
+            )
         }
         return .failure(.loop)
     }

@@ -44,10 +44,12 @@ struct RouteMatch: Sendable {
             case ":scheme": source = .scheme
             default: source = .header(h.name)
             }
-            return HeaderCondition(source: source, test: HeaderTest(h.test), invert: h.invertMatch, missingAsEmpty: h.treatMissingHeaderAsEmpty)
+            return HeaderCondition(
+                source: source, test: HeaderTest(h.test), invert: h.invertMatch, missingAsEmpty: h.treatMissingHeaderAsEmpty)
         }
         // A query parameter matcher with a name only matches when the parameter is there.
-        queryParameters = match.queryParameters.map { q in QueryCondition(name: q.name, test: q.test.map(HeaderTest.init) ?? .present(true)) }
+        queryParameters = match.queryParameters.map { q in QueryCondition(name: q.name, test: q.test.map(HeaderTest.init) ?? .present(true))
+        }
     }
 
     /// Whether the request matches; `path` is the request path without its query string.

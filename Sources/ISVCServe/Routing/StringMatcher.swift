@@ -7,7 +7,7 @@ struct StringMatcher: Sendable, Equatable {
     enum Kind: Sendable, Equatable {
         case exact(String), prefix(String), suffix(String), contains(String), regex(String)
         /// The regex istiod writes for a VirtualService host on `:authority`, `^<host>(?::\d{1,5})?$`,
-        /// matched without the regex engine (it ran twice per request and was a tenth of routing).
+        /// matched without the regex engine: it is tested on every request (bench/RESULTS.md).
         case hostWithOptionalPort(String)
     }
     let kind: Kind
@@ -68,8 +68,7 @@ struct StringMatcher: Sendable, Equatable {
     }
 
     /// RE2 full match, approximated with NSRegularExpression anchored at both ends; a pattern that
-    /// does not compile matches nothing. Patterns are compiled once (compiling one took most of a
-    /// request's time).
+    /// does not compile matches nothing. Patterns are compiled once per process, not per request.
     static func fullMatch(_ pattern: String, _ text: String) -> Bool {
         guard let regex = regexes.compiled(pattern) else { return false }
         return regex.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)) != nil

@@ -23,8 +23,10 @@ struct VirtualHostTable: Sendable {
             }
         }
         // Longest first; for equal lengths the earlier virtual host (a stable sort keeps the order).
-        suffixes = suffixes.enumerated().sorted { ($0.element.suffix.count, -$0.offset) > ($1.element.suffix.count, -$1.offset) }.map(\.element)
-        prefixes = prefixes.enumerated().sorted { ($0.element.prefix.count, -$0.offset) > ($1.element.prefix.count, -$1.offset) }.map(\.element)
+        suffixes = suffixes.enumerated().sorted { ($0.element.suffix.count, -$0.offset) > ($1.element.suffix.count, -$1.offset) }.map(
+            \.element)
+        prefixes = prefixes.enumerated().sorted { ($0.element.prefix.count, -$0.offset) > ($1.element.prefix.count, -$1.offset) }.map(
+            \.element)
     }
 
     /// The virtual host for a Host header value, if any.
@@ -41,7 +43,8 @@ struct VirtualHostTable: Sendable {
     static func normalized(_ host: String) -> String {
         var name = host
         if name.utf8.contains(UInt8(ascii: ":")), let colon = name.lastIndex(of: ":"), !name.hasSuffix("]"),
-           Int(name[name.index(after: colon)...]) != nil {
+            Int(name[name.index(after: colon)...]) != nil
+        {
             name = String(name[..<colon])
         }
         return name.utf8.contains(where: { $0 >= 65 && $0 <= 90 }) ? name.lowercased() : name

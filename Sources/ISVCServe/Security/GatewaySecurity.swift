@@ -60,8 +60,9 @@ public struct GatewaySecurity: Sendable {
             case .jwt(let jwt):
                 switch await jwt.check(request) {
                 case .rejected(let failure):
-                    return .denied(status: failure.status, message: failure.message,
-                                   wwwAuthenticate: Self.challenge(request, failure: failure))
+                    return .denied(
+                        status: failure.status, message: failure.message,
+                        wwwAuthenticate: Self.challenge(request, failure: failure))
                 case .passed(let verified, let after):
                     payloads.merge(verified) { _, new in new }
                     request = after

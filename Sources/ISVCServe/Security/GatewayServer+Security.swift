@@ -50,8 +50,9 @@ extension GatewayServer {
         let security = plan.security
         guard !security.isEmpty, decision.hops.count > 1 else { return nil }
         let r = decision.request
-        let view = SecurityRequest(host: r.host, path: r.path, method: r.method, scheme: "http",
-                                   headers: r.headers.filter { $0.name.lowercased() != "host" })
+        let view = SecurityRequest(
+            host: r.host, path: r.path, method: r.method, scheme: "http",
+            headers: r.headers.filter { $0.name.lowercased() != "host" })
         for hop in decision.hops.dropFirst() {
             let port = hop.listenerPort
             if case .denied(let status, let message, let challenge) = await security.check(view, listener: port) {
@@ -67,8 +68,9 @@ extension GatewayServer {
         for field in request.headers where field.name.canonicalName != "host" {
             headers.append((field.name.rawName, field.value))
         }
-        return SecurityRequest(host: host, path: request.uri.description, method: request.method.rawValue,
-                               scheme: scheme, headers: headers)
+        return SecurityRequest(
+            host: host, path: request.uri.description, method: request.method.rawValue,
+            scheme: scheme, headers: headers)
     }
 
     /// Envoy's local reply as JSON (`{"error": "<Envoy's text>"}`; Envoy's own body is that text, plain).

@@ -26,10 +26,12 @@ public enum GatewayTLS {
             let name = "\(gw[path: ["metadata", "namespace"]]?.string ?? "default")/\(gw[path: ["metadata", "name"]]?.string ?? "")"
             for (i, server) in (gw[path: ["spec", "servers"]]?.array ?? []).enumerated() {
                 guard let mode = server[path: ["tls", "mode"]]?.string else { continue }
-                out.append(Server(gateway: name, name: server["name"]?.string ?? server[path: ["port", "name"]]?.string ?? "servers[\(i)]",
-                                  port: server[path: ["port", "number"]]?.int ?? 0, mode: mode,
-                                  hosts: server["hosts"]?.array?.compactMap(\.string) ?? [],
-                                  minProtocolVersion: server[path: ["tls", "minProtocolVersion"]]?.string))
+                out.append(
+                    Server(
+                        gateway: name, name: server["name"]?.string ?? server[path: ["port", "name"]]?.string ?? "servers[\(i)]",
+                        port: server[path: ["port", "number"]]?.int ?? 0, mode: mode,
+                        hosts: server["hosts"]?.array?.compactMap(\.string) ?? [],
+                        minProtocolVersion: server[path: ["tls", "minProtocolVersion"]]?.string))
             }
         }
         return out
@@ -38,8 +40,11 @@ public enum GatewayTLS {
     /// What `isvc serve` does about TLS for the input and the files given: a Gateway server with
     /// `tls.mode: SIMPLE` needs both files (an error otherwise); files without such a server still get
     /// a TLS listener, with a note; other modes are noted as not served. Nil: no TLS listener.
-    public static func resolve(istio: [Value], certificateChain: String?, privateKey: String?)
-        throws(SecurityConfigError) -> (configuration: TLSConfiguration?, notes: [String]) {
+    public static func resolve(
+        istio: [Value], certificateChain: String?, privateKey: String?
+    )
+        throws(SecurityConfigError) -> (configuration: TLSConfiguration?, notes: [String])
+    {
         let servers = Self.servers(in: istio)
         var notes = servers.filter { $0.mode != "SIMPLE" }.map {
             "Gateway \($0.gateway) server \($0.name): tls.mode \($0.mode) is not served locally (only SIMPLE)"
@@ -51,7 +56,9 @@ public enum GatewayTLS {
             return (nil, notes)
         case (let chain?, let key?):
             if simple.isEmpty { notes.append("no Gateway server has tls.mode SIMPLE; serving TLS anyway, as --tls-cert asks") }
-            return (try configuration(certificateChain: chain, privateKey: key, minProtocolVersion: simple.first?.minProtocolVersion), notes)
+            return (
+                try configuration(certificateChain: chain, privateKey: key, minProtocolVersion: simple.first?.minProtocolVersion), notes
+            )
         default:
             throw .tlsHalfGiven
         }
@@ -59,8 +66,10 @@ public enum GatewayTLS {
 
     /// The server TLS configuration from PEM files: the certificate chain and its private key; TLS 1.2
     /// at least (Istio's default `minProtocolVersion`), or 1.3 when the Gateway server asks for it.
-    public static func configuration(certificateChain: String, privateKey: String,
-                                     minProtocolVersion: String? = nil) throws(SecurityConfigError) -> TLSConfiguration {
+    public static func configuration(
+        certificateChain: String, privateKey: String,
+        minProtocolVersion: String? = nil
+    ) throws(SecurityConfigError) -> TLSConfiguration {
         let chain: [NIOSSLCertificate]
         do { chain = try NIOSSLCertificate.fromPEMFile(certificateChain) } catch {
             throw .unreadableTLSFile(path: certificateChain, reason: "\(error)")
@@ -70,7 +79,8 @@ public enum GatewayTLS {
         do { key = try NIOSSLPrivateKey(file: privateKey, format: .pem) } catch {
             throw .unreadableTLSFile(path: privateKey, reason: "\(error)")
         }
-        var config = TLSConfiguration.makeServerConfiguration(certificateChain: chain.map { .certificate($0) }, privateKey: .privateKey(key))
+        var config = TLSConfiguration.makeServerConfiguration(
+            certificateChain: chain.map { .certificate($0) }, privateKey: .privateKey(key))
         config.minimumTLSVersion = minProtocolVersion == "TLSV1_3" ? .tlsv13 : .tlsv12
         return config
     }
@@ -79,14 +89,17 @@ public enum GatewayTLS {
 extension GatewayServer {
     /// The gateway's TLS listener on `host:port`: the same routing and security filters as the plain
     /// listener, with `https` as the request scheme.
-    public func tlsApplication(host: String, port: Int, tls: TLSConfiguration,
-                               onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) throws -> some ApplicationProtocol {
+    public func tlsApplication(
+        host: String, port: Int, tls: TLSConfiguration,
+        onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
+    ) throws -> some ApplicationProtocol {
         let responder = CallbackResponder<BasicRequestContext> { request, _ in
             await self.respond(to: request, scheme: "https")
         }
-        return Application(responder: responder, server: try .tls(.http1(configuration: GatewayServer.http1()), tlsConfiguration: tls),
-                           configuration: .init(address: .hostname(host, port: port)),
-                           onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? port) },
-                           logger: logger)
+        return Application(
+            responder: responder, server: try .tls(.http1(configuration: GatewayServer.http1()), tlsConfiguration: tls),
+            configuration: .init(address: .hostname(host, port: port)),
+            onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? port) },
+            logger: logger)
     }
 }

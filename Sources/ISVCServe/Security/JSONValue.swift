@@ -8,13 +8,21 @@ struct JSONValue: Decodable {
 
     init(from decoder: any Decoder) throws {
         let c = try decoder.singleValueContainer()
-        if c.decodeNil() { value = .null }
-        else if let b = try? c.decode(Bool.self) { value = .bool(b) }
-        else if let i = try? c.decode(Int.self) { value = .int(i) }
-        else if let d = try? c.decode(Double.self) { value = .double(d) }
-        else if let s = try? c.decode(String.self) { value = .string(s) }
-        else if let a = try? c.decode([JSONValue].self) { value = .array(a.map(\.value)) }
-        else { value = .object(try c.decode([String: JSONValue].self).mapValues(\.value)) }
+        if c.decodeNil() {
+            value = .null
+        } else if let b = try? c.decode(Bool.self) {
+            value = .bool(b)
+        } else if let i = try? c.decode(Int.self) {
+            value = .int(i)
+        } else if let d = try? c.decode(Double.self) {
+            value = .double(d)
+        } else if let s = try? c.decode(String.self) {
+            value = .string(s)
+        } else if let a = try? c.decode([JSONValue].self) {
+            value = .array(a.map(\.value))
+        } else {
+            value = .object(try c.decode([String: JSONValue].self).mapValues(\.value))
+        }
     }
 
     /// Parses JSON text; nil when it is not JSON.

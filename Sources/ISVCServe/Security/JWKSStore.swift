@@ -53,7 +53,8 @@ actor JWKSStore {
             return set
         case .remote(let uri, let endpoint, let timeout, let cacheSeconds):
             guard let text = await Self.fetch(uri, endpoint: endpoint, timeoutSeconds: timeout),
-                  let set = try? await JWKSet.parse(text) else { throw .jwksFetchFailed }
+                let set = try? await JWKSet.parse(text)
+            else { throw .jwksFetchFailed }
             cached[provider.name] = (set, ContinuousClock.now + .milliseconds(Int64(cacheSeconds * 1000)))
             return set
         case nil:

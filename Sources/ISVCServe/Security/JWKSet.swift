@@ -16,9 +16,11 @@ struct JWKSet: Sendable {
     }
 
     /// Algorithms a key without `alg` may verify, by key type.
-    static let candidates: [String: [String]] = ["RSA": ["RS256", "RS384", "RS512", "PS256", "PS384", "PS512"],
-                                                 "EC": ["ES256", "ES384", "ES512"], "oct": ["HS256", "HS384", "HS512"],
-                                                 "OKP": ["EdDSA"]]
+    static let candidates: [String: [String]] = [
+        "RSA": ["RS256", "RS384", "RS512", "PS256", "PS384", "PS512"],
+        "EC": ["ES256", "ES384", "ES512"], "oct": ["HS256", "HS384", "HS512"],
+        "OKP": ["EdDSA"],
+    ]
 
     enum ParseError: Error, Sendable, Equatable, CustomStringConvertible {
         case notJSON, noKeys, keysNotArray, noValidKeys

@@ -26,7 +26,8 @@ struct JWTFilter: Sendable {
 
     func check(_ request: SecurityRequest, now: Int = Int(Date().timeIntervalSince1970)) async -> Outcome {
         if bypassCORSPreflight, request.method == "OPTIONS", !request.values("origin").isEmpty,
-           !request.values("access-control-request-method").isEmpty {
+            !request.values("access-control-request-method").isEmpty
+        {
             return .passed(payloads: [:], request: request)
         }
         guard let rule = rules.first(where: { Self.matches($0.match, request) }), let requirement = rule.requirement else {
@@ -41,8 +42,9 @@ struct JWTFilter: Sendable {
     /// A rule's route match on the path (prefix, path or regex) and its headers and query parameters.
     static func matches(_ match: RouteMatch, _ request: SecurityRequest) -> Bool {
         let path = String(request.path.prefix { $0 != "?" })
-        let routing = GatewayRouter.Request(host: request.host, path: request.path, method: request.method, headers: request.headers,
-                                            scheme: request.scheme)
+        let routing = GatewayRouter.Request(
+            host: request.host, path: request.path, method: request.method, headers: request.headers,
+            scheme: request.scheme)
         return match.matches(path: path, routing)
     }
 
@@ -76,12 +78,15 @@ struct JWTFilter: Sendable {
         return last
     }
 
-    func verifyOne(_ text: String, location: JWTProvider.Location, issuers: Set<String>, candidates: [JWTProvider],
-                   state: VerificationState, now: Int) async -> JWTFailure? {
+    func verifyOne(
+        _ text: String, location: JWTProvider.Location, issuers: Set<String>, candidates: [JWTProvider],
+        state: VerificationState, now: Int
+    ) async -> JWTFailure? {
         do {
             let token = try JWTToken(text)
             guard issuers.contains("") || issuers.contains(token.issuer) else { throw JWTFailure.unknownIssuer }
-            guard let provider = candidates.first(where: { $0.issuer == token.issuer }) ?? candidates.first(where: { $0.issuer.isEmpty }) else {
+            guard let provider = candidates.first(where: { $0.issuer == token.issuer }) ?? candidates.first(where: { $0.issuer.isEmpty })
+            else {
                 throw JWTFailure.unknownIssuer
             }
             try token.checkTime(now: now, skew: provider.clockSkewSeconds)

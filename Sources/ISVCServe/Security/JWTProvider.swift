@@ -51,7 +51,8 @@ struct JWTProvider: Sendable {
         case .file(let path)?: jwks = .file(path)
         case .remote(let uri, let cluster, let timeout, let cache)?:
             // Envoy's default cache duration when unset: 600 s.
-            jwks = .remote(uri: uri, endpoint: endpoints[cluster], timeoutSeconds: timeout.seconds ?? 1, cacheSeconds: cache?.seconds ?? 600)
+            jwks = .remote(
+                uri: uri, endpoint: endpoints[cluster], timeoutSeconds: timeout.seconds ?? 1, cacheSeconds: cache?.seconds ?? 600)
         case nil: jwks = nil
         }
         forward = p.forward == true

@@ -5,8 +5,10 @@ import ISVCCore
 /// a Base64url signature. The signature itself is checked later, against the provider's JWKS.
 struct JWTToken: Sendable {
     /// Algorithms Envoy verifies.
-    static let algorithms: Set<String> = ["ES256", "ES384", "ES512", "HS256", "HS384", "HS512",
-                                          "RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "EdDSA"]
+    static let algorithms: Set<String> = [
+        "ES256", "ES384", "ES512", "HS256", "HS384", "HS512",
+        "RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "EdDSA",
+    ]
 
     let text: String
     let alg: String

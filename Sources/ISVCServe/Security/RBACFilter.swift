@@ -30,8 +30,9 @@ struct RBACFilter: Sendable {
         }
         policies = config.policies.keys.sorted().map { name in
             let p = config.policies[name]!
-            return Policy(name: name, permissions: p.permissions.map(RBACMatcher.init(permission:)),
-                          principals: p.principals.map(RBACMatcher.init(principal:)))
+            return Policy(
+                name: name, permissions: p.permissions.map(RBACMatcher.init(permission:)),
+                principals: p.principals.map(RBACMatcher.init(principal:)))
         }
     }
 

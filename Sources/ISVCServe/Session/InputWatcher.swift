@@ -25,8 +25,9 @@ public struct InputWatcher: Sendable {
     func stamps() -> [Stamp?] {
         paths.map { path in
             guard let a = try? FileManager.default.attributesOfItem(atPath: path) else { return nil }
-            return Stamp(size: (a[.size] as? NSNumber)?.uint64Value ?? 0, modified: a[.modificationDate] as? Date ?? .distantPast,
-                         inode: (a[.systemFileNumber] as? NSNumber)?.uint64Value ?? 0)
+            return Stamp(
+                size: (a[.size] as? NSNumber)?.uint64Value ?? 0, modified: a[.modificationDate] as? Date ?? .distantPast,
+                inode: (a[.systemFileNumber] as? NSNumber)?.uint64Value ?? 0)
         }
     }
 

@@ -34,7 +34,9 @@ public final class ServeRun: Sendable {
     public enum StartFailure: Error, CustomStringConvertible {
         case notListening(String)
         public var description: String {
-            switch self { case .notListening(let why): return "the gateway could not listen: \(why)" }
+            switch self {
+            case .notListening(let why): return "the gateway could not listen: \(why)"
+            }
         }
     }
 
@@ -56,34 +58,43 @@ public final class ServeRun: Sendable {
 
     /// Starts serving `result` (compiled without errors): prepares the security filters, starts the
     /// workloads' replicas, binds every listener, and returns once they listen.
-    public static func start(_ result: Compiler.Result, settings: ServeSession.Settings = .init(), workDirectory: URL,
-                             native: @escaping WorkloadRuntime.NativeRuntime = { _, _ in nil },
-                             limits: GatewayLimits = GatewayLimits(), listeners: Listeners = Listeners(),
-                             logger: Logger) async throws -> ServeRun {
+    public static func start(
+        _ result: Compiler.Result, settings: ServeSession.Settings = .init(), workDirectory: URL,
+        native: @escaping WorkloadRuntime.NativeRuntime = { _, _ in nil },
+        limits: GatewayLimits = GatewayLimits(), listeners: Listeners = Listeners(),
+        logger: Logger
+    ) async throws -> ServeRun {
         let plan = try ServePlan(result)
         try await plan.security.prepare()
-        let gateway = GatewayServer(plan: plan, workDirectory: workDirectory, native: native, limits: limits,
-                                    listenHost: listeners.host, logger: logger)
+        let gateway = GatewayServer(
+            plan: plan, workDirectory: workDirectory, native: native, limits: limits,
+            listenHost: listeners.host, logger: logger)
         let session = ServeSession(serving: result, gateway: gateway, settings: settings, logger: logger)
         await gateway.startWorkloads()
         let ports = NIOLockedValueBox<[String: Int]>([:])
-        var services: [any Service] = [gateway.application(host: listeners.host, port: listeners.port) { p in
-            ports.withLockedValue { $0["gateway"] = p }
-        }]
+        var services: [any Service] = [
+            gateway.application(host: listeners.host, port: listeners.port) { p in
+                ports.withLockedValue { $0["gateway"] = p }
+            }
+        ]
         var expected = ["gateway"]
         if let adminPort = listeners.adminPort {
-            services.append(gateway.adminApplication(host: listeners.host, port: adminPort) { p in ports.withLockedValue { $0["admin"] = p } })
+            services.append(
+                gateway.adminApplication(host: listeners.host, port: adminPort) { p in ports.withLockedValue { $0["admin"] = p } })
             expected.append("admin")
         }
         if let tls = listeners.tls {
-            services.append(try gateway.tlsApplication(host: listeners.host, port: listeners.tlsPort, tls: tls) { p in
-                ports.withLockedValue { $0["tls"] = p }
-            })
+            services.append(
+                try gateway.tlsApplication(host: listeners.host, port: listeners.tlsPort, tls: tls) { p in
+                    ports.withLockedValue { $0["tls"] = p }
+                })
             expected.append("tls")
         }
-        let group = ServiceGroup(configuration: .init(services: services + gateway.internalApplications(),
-                                                      gracefulShutdownSignals: listeners.stopsOnSignals ? [.sigterm, .sigint] : [],
-                                                      logger: logger))
+        let group = ServiceGroup(
+            configuration: .init(
+                services: services + gateway.internalApplications(),
+                gracefulShutdownSignals: listeners.stopsOnSignals ? [.sigterm, .sigint] : [],
+                logger: logger))
         let ended = NIOLockedValueBox<String?>(nil)
         let running = Task {
             do {
@@ -98,9 +109,10 @@ public final class ServeRun: Sendable {
         for _ in 0..<3000 {
             let now = ports.withLockedValue { $0 }
             if expected.allSatisfy({ now[$0] != nil }) {
-                return ServeRun(gateway: gateway, session: session,
-                                bound: Bound(port: now["gateway"] ?? 0, adminPort: now["admin"], tlsPort: now["tls"]),
-                                group: group, running: running)
+                return ServeRun(
+                    gateway: gateway, session: session,
+                    bound: Bound(port: now["gateway"] ?? 0, adminPort: now["admin"], tlsPort: now["tls"]),
+                    group: group, running: running)
             }
             if Task.isCancelled { break }
             try? await Task.sleep(for: .milliseconds(10))

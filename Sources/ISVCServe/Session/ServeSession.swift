@@ -40,8 +40,11 @@ public actor ServeSession {
     private var stepper: Task<Void, Never>?
 
     /// Compiles `sources` as `isvc compile` would, after `previous` (compiled objects) when given.
-    public static func compile(_ sources: [InputLoader.Source], settings: Settings, previous: PreviousState?)
-        -> (result: Compiler.Result, diagnostics: Diagnostics) {
+    public static func compile(
+        _ sources: [InputLoader.Source], settings: Settings, previous: PreviousState?
+    )
+        -> (result: Compiler.Result, diagnostics: Diagnostics)
+    {
         let diagnostics = Diagnostics(strict: settings.strict)
         var options = Compiler.Options()
         options.defaultNamespace = settings.namespace
@@ -92,8 +95,9 @@ public actor ServeSession {
             let elapsed = ContinuousClock.now - (rolloutStarts[key] ?? started)
             rollouts[key]?.observeReady(after: Self.seconds(elapsed))
         }
-        return .applied(summary: report.text(color: false, objectDiffs: false), applied,
-                        warnings: diagnostics.sorted.map(\.formatted))
+        return .applied(
+            summary: report.text(color: false, objectDiffs: false), applied,
+            warnings: diagnostics.sorted.map(\.formatted))
     }
 
     /// `steady` with every rollout's split in its routes, and the older revisions it still sends
@@ -105,8 +109,12 @@ public actor ServeSession {
             let cluster = { (revision: String) in "outbound|80||\(host(revision))" }
             var shares: [GatewayRouter.SplitShare] = []
             for share in rollout.revisions {
-                guard let config = plan.router.clusters[cluster(share.revision)] ?? served.router.clusters[cluster(share.revision)] else { continue }
-                if plan.workloads[host(share.revision)] == nil { plan.workloads[host(share.revision)] = served.workloads[host(share.revision)] }
+                guard let config = plan.router.clusters[cluster(share.revision)] ?? served.router.clusters[cluster(share.revision)] else {
+                    continue
+                }
+                if plan.workloads[host(share.revision)] == nil {
+                    plan.workloads[host(share.revision)] = served.workloads[host(share.revision)]
+                }
                 shares.append(.init(cluster: cluster(share.revision), config: config, revision: share.revision, percent: share.percent))
             }
             plan.router = plan.router.splitting(cluster(rollout.newest), revision: rollout.newest, into: shares)
@@ -163,16 +171,19 @@ public actor ServeSession {
             let name = route[path: ["metadata", "name"]]?.string ?? ""
             let duration = route[path: ["metadata", "annotations", Keys.knRolloutDuration]]?.string.flatMap(Durations.seconds) ?? 0
             let traffic = route[path: ["spec", "traffic"]]?.array ?? []
-            guard let target = traffic.first(where: { $0["latestRevision"] == .bool(true) && $0["tag"] == nil })
+            guard
+                let target = traffic.first(where: { $0["latestRevision"] == .bool(true) && $0["tag"] == nil })
                     ?? traffic.first(where: { $0["latestRevision"] == .bool(true) }),
-                  let configuration = target["configurationName"]?.string else { continue }
+                let configuration = target["configurationName"]?.string
+            else { continue }
             let newest = objects.filter {
                 $0["kind"]?.string == "Revision" && $0[path: ["metadata", "namespace"]]?.string == namespace
                     && $0[path: ["metadata", "labels", Keys.knConfiguration]]?.string == configuration
             }.compactMap { $0[path: ["metadata", "name"]]?.string }.max()
             guard let newest else { continue }
-            targets["\(namespace)/\(name)"] = LatestTarget(namespace: namespace, percent: target["percent"]?.int ?? 0,
-                                                           revision: newest, durationSeconds: duration)
+            targets["\(namespace)/\(name)"] = LatestTarget(
+                namespace: namespace, percent: target["percent"]?.int ?? 0,
+                revision: newest, durationSeconds: duration)
         }
         return targets
     }
@@ -181,8 +192,10 @@ public actor ServeSession {
     /// duration has a new latest revision for a target of more than 1 %; one under way goes on (its
     /// share adjusted to the target's), stacks when yet another revision comes, and ends when the
     /// duration or the target goes.
-    static func rollouts(from old: [Value], to new: [Value], under current: [String: TrafficRollout],
-                         served: ServePlan) -> [String: TrafficRollout] {
+    static func rollouts(
+        from old: [Value], to new: [Value], under current: [String: TrafficRollout],
+        served: ServePlan
+    ) -> [String: TrafficRollout] {
         let before = latestTargets(old), after = latestTargets(new)
         var next: [String: TrafficRollout] = [:]
         for (key, target) in after where target.durationSeconds > 0 && target.percent > 1 {
@@ -190,15 +203,19 @@ public actor ServeSession {
                 if running.newest == target.revision {
                     running.adjust(to: target.percent)
                     next[key] = running
-                } else if let stacked = TrafficRollout(to: target.revision, from: running.revisions, namespace: target.namespace,
-                                                       percent: target.percent, durationSeconds: target.durationSeconds) {
+                } else if let stacked = TrafficRollout(
+                    to: target.revision, from: running.revisions, namespace: target.namespace,
+                    percent: target.percent, durationSeconds: target.durationSeconds)
+                {
                     next[key] = stacked
                 }
             } else if let was = before[key], was.revision != target.revision, was.percent > 0,
-                      served.workloads["\(was.revision).\(was.namespace).svc.cluster.local"] != nil,
-                      let started = TrafficRollout(to: target.revision, from: [.init(revision: was.revision, percent: was.percent)],
-                                                   namespace: target.namespace, percent: target.percent,
-                                                   durationSeconds: target.durationSeconds) {
+                served.workloads["\(was.revision).\(was.namespace).svc.cluster.local"] != nil,
+                let started = TrafficRollout(
+                    to: target.revision, from: [.init(revision: was.revision, percent: was.percent)],
+                    namespace: target.namespace, percent: target.percent,
+                    durationSeconds: target.durationSeconds)
+            {
                 next[key] = started
             }
         }

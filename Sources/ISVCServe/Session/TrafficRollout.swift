@@ -32,7 +32,8 @@ public struct TrafficRollout: Sendable, Equatable {
     /// makes none: the target has at most 1 % (the new revision takes it at once), or nothing to move from.
     public init?(to revision: String, from previous: [Share], namespace: String, percent: Int, durationSeconds: Int) {
         guard percent > 1, durationSeconds > 0, previous.contains(where: { $0.percent > 0 }),
-              previous.last?.revision != revision else { return nil }
+            previous.last?.revision != revision
+        else { return nil }
         self.namespace = namespace
         self.percent = percent
         self.durationSeconds = durationSeconds

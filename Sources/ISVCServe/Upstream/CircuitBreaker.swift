@@ -20,7 +20,8 @@ public final class CircuitBreaker: Sendable {
         self.thresholds = thresholds
         // Fewer requests than connections allowed: the request limit overflows first, and no request
         // ever waits for a connection. Otherwise the connections fill, then the pending queue.
-        connections = thresholds.maxRequests < thresholds.maxConnections
+        connections =
+            thresholds.maxRequests < thresholds.maxConnections
             ? SlotLimiter(slots: thresholds.maxRequests, queueDepth: 0)
             : SlotLimiter(slots: thresholds.maxConnections, queueDepth: thresholds.maxPendingRequests)
     }

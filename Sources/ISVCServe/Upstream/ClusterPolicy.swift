@@ -30,8 +30,10 @@ public struct ClusterPolicy: Sendable, Equatable {
     /// `common_lb_config.healthy_panic_threshold` in percent (Envoy's default 50; 0 turns panic mode off).
     public var panicThreshold: Double
 
-    public init(name: String, balancer: Balancer = .leastRequest, choiceCount: Int = 2, thresholds: Thresholds = .envoyDefaults,
-                outlier: OutlierDetector.Config? = nil, panicThreshold: Double = 50) {
+    public init(
+        name: String, balancer: Balancer = .leastRequest, choiceCount: Int = 2, thresholds: Thresholds = .envoyDefaults,
+        outlier: OutlierDetector.Config? = nil, panicThreshold: Double = 50
+    ) {
         self.name = name
         self.balancer = balancer
         self.choiceCount = choiceCount
@@ -57,10 +59,11 @@ public struct ClusterPolicy: Sendable, Equatable {
         choiceCount = max(2, cluster.leastRequestChoiceCount ?? 2)
         let t = cluster.circuitBreakers
         let d = Thresholds.envoyDefaults
-        thresholds = Thresholds(maxConnections: max(0, t?.maxConnections ?? d.maxConnections),
-                                maxPendingRequests: max(0, t?.maxPendingRequests ?? d.maxPendingRequests),
-                                maxRequests: max(0, t?.maxRequests ?? d.maxRequests),
-                                maxRetries: max(0, t?.maxRetries ?? d.maxRetries))
+        thresholds = Thresholds(
+            maxConnections: max(0, t?.maxConnections ?? d.maxConnections),
+            maxPendingRequests: max(0, t?.maxPendingRequests ?? d.maxPendingRequests),
+            maxRequests: max(0, t?.maxRequests ?? d.maxRequests),
+            maxRetries: max(0, t?.maxRetries ?? d.maxRetries))
         outlier = cluster.outlierDetection.map(OutlierDetector.Config.init)
         panicThreshold = cluster.commonLbConfig?.healthyPanicThreshold.map { Double(min(100, max(0, $0))) } ?? 50
     }

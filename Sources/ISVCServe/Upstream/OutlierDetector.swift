@@ -18,9 +18,11 @@ public struct OutlierDetector: Sendable {
         public var maxEjectionTime: Double
         public var alwaysEjectOneHost = false
 
-        public init(consecutive5xx: Int = 5, consecutiveGatewayFailure: Int = 5, enforcing5xx: Int = 100, enforcingGatewayFailure: Int = 0,
-                    interval: Double = 10, baseEjectionTime: Double = 30, maxEjectionPercent: Int = 10, maxEjectionTime: Double? = nil,
-                    alwaysEjectOneHost: Bool = false) {
+        public init(
+            consecutive5xx: Int = 5, consecutiveGatewayFailure: Int = 5, enforcing5xx: Int = 100, enforcingGatewayFailure: Int = 0,
+            interval: Double = 10, baseEjectionTime: Double = 30, maxEjectionPercent: Int = 10, maxEjectionTime: Double? = nil,
+            alwaysEjectOneHost: Bool = false
+        ) {
             self.consecutive5xx = consecutive5xx
             self.consecutiveGatewayFailure = consecutiveGatewayFailure
             self.enforcing5xx = enforcing5xx
@@ -36,15 +38,18 @@ public struct OutlierDetector: Sendable {
         /// A typed `outlier_detection` block, with Envoy's defaults for what it leaves out.
         public init(_ o: Envoy.OutlierDetection) {
             func int(_ v: Int?, _ d: Int) -> Int { max(0, v ?? d) }
-            self.init(consecutive5xx: int(o.consecutive5xx, 5), consecutiveGatewayFailure: int(o.consecutiveGatewayFailure, 5),
-                      enforcing5xx: int(o.enforcingConsecutive5xx, 100), enforcingGatewayFailure: int(o.enforcingConsecutiveGatewayFailure, 0),
-                      interval: o.interval?.seconds ?? 10, baseEjectionTime: o.baseEjectionTime?.seconds ?? 30,
-                      maxEjectionPercent: int(o.maxEjectionPercent, 10), maxEjectionTime: o.maxEjectionTime?.seconds,
-                      alwaysEjectOneHost: o.alwaysEjectOneHost ?? false)
+            self.init(
+                consecutive5xx: int(o.consecutive5xx, 5), consecutiveGatewayFailure: int(o.consecutiveGatewayFailure, 5),
+                enforcing5xx: int(o.enforcingConsecutive5xx, 100), enforcingGatewayFailure: int(o.enforcingConsecutiveGatewayFailure, 0),
+                interval: o.interval?.seconds ?? 10, baseEjectionTime: o.baseEjectionTime?.seconds ?? 30,
+                maxEjectionPercent: int(o.maxEjectionPercent, 10), maxEjectionTime: o.maxEjectionTime?.seconds,
+                alwaysEjectOneHost: o.alwaysEjectOneHost ?? false)
         }
     }
 
-    public enum Kind: String, Sendable { case consecutive5xx = "consecutive 5xx", consecutiveGatewayFailure = "consecutive gateway failures" }
+    public enum Kind: String, Sendable {
+        case consecutive5xx = "consecutive 5xx", consecutiveGatewayFailure = "consecutive gateway failures"
+    }
 
     public enum Event: Sendable, Equatable {
         /// Ejected for `seconds` (base x times ejected, capped); `count` = how many times so far.
@@ -91,8 +96,10 @@ public struct OutlierDetector: Sendable {
 
     /// One upstream answer from `host` (a status code; local failures as Envoy maps them: connect
     /// failure 503, timeout 504). `roll` answers an enforcement percentage (true = enforce).
-    public mutating func record(host name: String, status: Int, now: Double,
-                                roll: (Int) -> Bool = { Int.random(in: 0..<100) < $0 }) -> [Event] {
+    public mutating func record(
+        host name: String, status: Int, now: Double,
+        roll: (Int) -> Bool = { Int.random(in: 0..<100) < $0 }
+    ) -> [Event] {
         var events = advance(to: now)
         guard var h = hosts[name] else { return events }
         var detected: [Kind] = []
@@ -160,7 +167,9 @@ public struct OutlierDetector: Sendable {
                 events.append(.unejected(name))
             }
             for name in hosts.keys {
-                guard var h = hosts[name], !h.ejected, let last = h.lastUnejection, t - last >= config.interval, h.backoff > 0 else { continue }
+                guard var h = hosts[name], !h.ejected, let last = h.lastUnejection, t - last >= config.interval, h.backoff > 0 else {
+                    continue
+                }
                 h.backoff -= 1
                 hosts[name] = h
             }

@@ -35,15 +35,18 @@ struct RetryLoop: Sendable {
 
     /// Runs attempts until one is final. `attempt` gets the attempt's time limit and the endpoints
     /// tried so far (empty without the previous-hosts predicate).
-    func run(_ attempt: (_ limit: AttemptLimit, _ tried: Set<String>) async -> Attempt,
-             event: (Event) -> Void = { _ in }) async -> Ending {
+    func run(
+        _ attempt: (_ limit: AttemptLimit, _ tried: Set<String>) async -> Attempt,
+        event: (Event) -> Void = { _ in }
+    ) async -> Ending {
         let routeDeadline = routeTimeout.map { now() + .seconds($0) }
         var tried: Set<String> = []
         var retries = 0
         while true {
             let perTry = retry?.perTryTimeout.map { now() + .seconds($0) }
-            let result = await attempt(AttemptLimit(route: routeDeadline, perTry: perTry),
-                                       retry?.previousHosts == true ? tried : [])
+            let result = await attempt(
+                AttemptLimit(route: routeDeadline, perTry: perTry),
+                retry?.previousHosts == true ? tried : [])
             if retries > 0 { breaker?.retryDone() }
             if let endpoint = result.endpoint { tried.insert(endpoint) }
             if case .routeTimeout = result.outcome { return .routeTimeout }

@@ -28,8 +28,10 @@ public final class UpstreamCluster: Sendable {
         self.logger = logger
         self.metrics = metrics
         breaker = CircuitBreaker(thresholds: policy.thresholds)
-        state = NIOLockedValueBox(State(balancer: LoadBalancer(policy: policy.balancer, choiceCount: policy.choiceCount),
-                                        detector: policy.outlier.map { OutlierDetector(config: $0, now: 0) }))
+        state = NIOLockedValueBox(
+            State(
+                balancer: LoadBalancer(policy: policy.balancer, choiceCount: policy.choiceCount),
+                detector: policy.outlier.map { OutlierDetector(config: $0, now: 0) }))
     }
 
     var now: Double {
@@ -65,8 +67,10 @@ public final class UpstreamCluster: Sendable {
         return try choice.get()
     }
 
-    static func pick(from candidates: [LoadBalancer.Candidate], hash: UInt64?, tried: Set<String>,
-                     balancer: inout LoadBalancer) -> String? {
+    static func pick(
+        from candidates: [LoadBalancer.Candidate], hash: UInt64?, tried: Set<String>,
+        balancer: inout LoadBalancer
+    ) -> String? {
         var usable = candidates
         guard usable.contains(where: { !tried.contains($0.name) }) else {
             return balancer.choose(usable, hash: hash).map { usable[$0].name }
@@ -119,7 +123,9 @@ public final class UpstreamCluster: Sendable {
         for e in events {
             switch e {
             case .ejected(let host, let kind, let seconds, let count):
-                logger.warning("outlier detection: ejected \(host) from \(policy.name) (\(kind.rawValue)) for \(Self.format(seconds)) s, ejection \(count)")
+                logger.warning(
+                    "outlier detection: ejected \(host) from \(policy.name) (\(kind.rawValue)) for \(Self.format(seconds)) s, ejection \(count)"
+                )
                 metrics?.ejection(cluster: policy.name, kind: kind.rawValue)
             case .overflow(let host, let kind):
                 logger.info("outlier detection: \(host) of \(policy.name) has \(kind.rawValue) but max_ejection_percent keeps it in")

@@ -51,8 +51,10 @@ final class UpstreamConnectionHandler: ChannelInboundHandler, RemovableChannelHa
         self.context = nil
     }
 
-    func start(head request: HTTPRequestHead, body requestBody: ByteBuffer?, deadline: NIODeadline, reused: Bool,
-               promise: EventLoopPromise<UpstreamHTTPClient.Response>) {
+    func start(
+        head request: HTTPRequestHead, body requestBody: ByteBuffer?, deadline: NIODeadline, reused: Bool,
+        promise: EventLoopPromise<UpstreamHTTPClient.Response>
+    ) {
         guard let context, context.channel.isActive, self.promise == nil else {
             promise.fail(UpstreamHTTPClient.Failure.closedBeforeSend)
             return
@@ -123,8 +125,9 @@ final class UpstreamConnectionHandler: ChannelInboundHandler, RemovableChannelHa
             if body == nil { body = part } else { body!.writeBuffer(&part) }
         case .end:
             guard let head, let promise else { return }
-            let answer = UpstreamHTTPClient.Response(status: Int(head.status.code), headers: head.headers,
-                                                     body: body ?? context.channel.allocator.buffer(capacity: 0))
+            let answer = UpstreamHTTPClient.Response(
+                status: Int(head.status.code), headers: head.headers,
+                body: body ?? context.channel.allocator.buffer(capacity: 0))
             finish()
             // Reused only after a whole keep-alive exchange; never after 101 (the parser stops there)
             // or an answer that came before the request was all written.
@@ -143,7 +146,9 @@ final class UpstreamConnectionHandler: ChannelInboundHandler, RemovableChannelHa
 
     func channelInactive(context: ChannelHandlerContext) {
         onClose?()
-        let failure: UpstreamHTTPClient.Failure = received ? .reset("connection closed before the whole answer")
+        let failure: UpstreamHTTPClient.Failure =
+            received
+            ? .reset("connection closed before the whole answer")
             : reused ? .closedBeforeAnswer : .reset("connection closed before an answer")
         fail(failure, close: false)
         context.fireChannelInactive()

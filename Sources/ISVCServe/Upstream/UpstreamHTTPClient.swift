@@ -47,8 +47,10 @@ public final class UpstreamHTTPClient: Sendable {
     }
     private let pool = NIOLockedValueBox(Pool())
 
-    public init(group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton, maxBodyBytes: Int,
-                idleTimeout: TimeAmount = .seconds(4), connectTimeout: TimeAmount = .seconds(10)) {
+    public init(
+        group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton, maxBodyBytes: Int,
+        idleTimeout: TimeAmount = .seconds(4), connectTimeout: TimeAmount = .seconds(10)
+    ) {
         self.group = group
         self.maxBodyBytes = maxBodyBytes
         self.idleTimeout = idleTimeout
@@ -83,7 +85,9 @@ public final class UpstreamHTTPClient: Sendable {
         [.GET, .HEAD, .OPTIONS, .TRACE, .PUT, .DELETE].contains(method)
     }
 
-    private func exchange(on connection: Connection, head: HTTPRequestHead, body: ByteBuffer?, deadline: NIODeadline) async throws -> Response {
+    private func exchange(
+        on connection: Connection, head: HTTPRequestHead, body: ByteBuffer?, deadline: NIODeadline
+    ) async throws -> Response {
         let answer = connection.send(head: head, body: body, deadline: deadline)
         return try await withTaskCancellationHandler {
             try await answer.get()
@@ -147,7 +151,8 @@ public final class UpstreamHTTPClient: Sendable {
                         // CR, LF and NUL never get past the inbound parser and request hygiene.
                         try channel.pipeline.syncOperations.addHTTPClientHandlers(enableOutboundHeaderValidation: false)
                         try channel.pipeline.syncOperations.addHandler(handler)
-                        let connection = Connection(port: port, channel: channel, handler: NIOLoopBound(handler, eventLoop: channel.eventLoop))
+                        let connection = Connection(
+                            port: port, channel: channel, handler: NIOLoopBound(handler, eventLoop: channel.eventLoop))
                         // Cleared when the handler is removed (the connection holds the handler, the handler these).
                         handler.onIdle = { self?.checkin(connection) }
                         handler.onClose = { self?.forget(connection) }
@@ -180,7 +185,9 @@ public final class UpstreamHTTPClient: Sendable {
         func send(head: HTTPRequestHead, body: ByteBuffer?, deadline: NIODeadline) -> EventLoopFuture<Response> {
             let loop = channel.eventLoop
             let promise = loop.makePromise(of: Response.self)
-            let reused = used.withLockedValue { u in defer { u = true }; return u }
+            let reused = used.withLockedValue { u in
+                defer { u = true }; return u
+            }
             if loop.inEventLoop {
                 handler.value.start(head: head, body: body, deadline: deadline, reused: reused, promise: promise)
             } else {

@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import ISVCModels
+import Testing
 
 /// A one-split model: feature 0 against `threshold` with `decisionType`, left leaf 1, right leaf 2.
 /// No tree_sizes line, so the trees are read one after another.
@@ -97,8 +97,9 @@ private func predictColumn(_ model: LightGBMModel, _ values: [Double]) throws ->
         #expect(try predictColumn(model, Self.numericalRows) == expected, "threshold \(threshold), decision_type \(type)")
     }
 
-    @Test("CategoricalDecision: bitsets over cat_threshold; NaN, negatives and values past int32 go right",
-          arguments: [1, 3, 5, 9, 11])
+    @Test(
+        "CategoricalDecision: bitsets over cat_threshold; NaN, negatives and values past int32 go right",
+        arguments: [1, 3, 5, 9, 11])
     func categorical(decisionType: Int) throws {
         let model = try loadLightGBM(text: categoricalModel(decisionType: decisionType))
         let rows: [Double] = [0, -0.5, .nan, 40, 40.7, 41, 1, 2, 2.9, 64, -1, 1e10, -3e9, 1e-40]

@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import ISVCModels
+import Testing
 
 @Suite("LightGBM fixtures") struct LightGBMFixtureTests {
     static let names = FixtureExpectation.names(kind: "lightgbm")

@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import ISVCModels
+import Testing
 
 /// A two-split model (nodes 0 and 1, leaves 0..2) that loads; each test breaks one thing.
 private let validModel = """
@@ -62,9 +62,11 @@ private func isCorrupt(_ error: ModelError?, mentioning text: String) -> Bool {
             guard let range = text.range(of: needle) else { return 1 }
             return text.utf8.distance(from: text.startIndex, to: range.lowerBound) + delta
         }
-        return [1, 5, 40, offset(of: "feature_infos=", plus: 30), offset(of: "Tree=0"), offset(of: "Tree=0", plus: 3),
-                offset(of: "Tree=0", plus: 200), offset(of: "Tree=5"), offset(of: "Tree=11", plus: 500),
-                offset(of: "end of trees", plus: -2), offset(of: "end of trees"), offset(of: "end of trees", plus: 6)]
+        return [
+            1, 5, 40, offset(of: "feature_infos=", plus: 30), offset(of: "Tree=0"), offset(of: "Tree=0", plus: 3),
+            offset(of: "Tree=0", plus: 200), offset(of: "Tree=5"), offset(of: "Tree=11", plus: 500),
+            offset(of: "end of trees", plus: -2), offset(of: "end of trees"), offset(of: "end of trees", plus: 6),
+        ]
     }
 
     @Test("a truncated model file is refused", arguments: truncationOffsets)
@@ -109,10 +111,18 @@ private func isCorrupt(_ error: ModelError?, mentioning text: String) -> Bool {
         ([("max_feature_idx=1", "max_feature_idx=1=2")], "has more than one '='"),
         ([("num_cat=0", "num_cat=1\ncat_boundaries=0 1\ncat_threshold=1 2")], "cat_threshold has 2 values, cat_boundaries ends at 1"),
         ([("num_cat=0", "num_cat=1\ncat_boundaries=1 0\ncat_threshold=")], "cat_boundaries is not a non-decreasing"),
-        ([("num_cat=0", "num_cat=1\ncat_boundaries=0 1\ncat_threshold=-1"), ("decision_type=2 10", "decision_type=1 10"),
-          ("threshold=0.5", "threshold=0")], "cat_threshold[0] = '-1'"),
-        ([("num_cat=0", "num_cat=1\ncat_boundaries=0 1\ncat_threshold=1"), ("decision_type=2 10", "decision_type=1 10"),
-          ("threshold=0.5", "threshold=1.5")], "threshold[0] = 1.5 of a categorical split"),
+        (
+            [
+                ("num_cat=0", "num_cat=1\ncat_boundaries=0 1\ncat_threshold=-1"), ("decision_type=2 10", "decision_type=1 10"),
+                ("threshold=0.5", "threshold=0"),
+            ], "cat_threshold[0] = '-1'"
+        ),
+        (
+            [
+                ("num_cat=0", "num_cat=1\ncat_boundaries=0 1\ncat_threshold=1"), ("decision_type=2 10", "decision_type=1 10"),
+                ("threshold=0.5", "threshold=1.5"),
+            ], "threshold[0] = 1.5 of a categorical split"
+        ),
     ]
 
     @Test("a model with an inconsistent field is refused, naming the field", arguments: brokenModels.indices)

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import ISVCModels
 
 /// The scikit-learn fixture models, read by the pickle reader. Expected values come from

@@ -1,6 +1,7 @@
 import Foundation
 import LoopbackSupport
 import Testing
+
 @testable import ISVCModels
 
 /// Real models cut short or with bytes changed (fixed seeds, so failures reproduce): reading must throw a
@@ -22,8 +23,10 @@ struct PickleFuzzTests {
         }
     }
 
-    static let models = ["sklearn-iris-tree", "sklearn-iris-svc-strings", "sklearn-iris-logreg-pickle2",
-                         "sklearn-iris-logreg-pickle5", "sklearn-iris-gb", "sklearn-wine-knn-distance"]
+    static let models = [
+        "sklearn-iris-tree", "sklearn-iris-svc-strings", "sklearn-iris-logreg-pickle2",
+        "sklearn-iris-logreg-pickle5", "sklearn-iris-gb", "sklearn-wine-knn-distance",
+    ]
 
     @Test(arguments: models)
     func truncatedModelsThrow(fixture: String) throws {

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import ISVCModels
 
 /// Pickles written to attack or confuse the reader: each must give the right `ModelError`, and nothing
@@ -73,8 +74,9 @@ struct PickleHostileTests {
 
     @Test func allowListIsSortedAndHasNothingDangerous() throws {
         let source = try String(contentsOfFile: "Sources/ISVCModels/Pickle/PickleAllowList.swift", encoding: .utf8)
-        let block = try #require(source.components(separatedBy: "static let names").dropFirst().first?
-            .components(separatedBy: "]\n").first)
+        let block = try #require(
+            source.components(separatedBy: "static let names").dropFirst().first?
+                .components(separatedBy: "]\n").first)
         let listed = block.split(separator: "\n").compactMap { line -> String? in
             let trimmed = line.trimmingCharacters(in: .whitespaces)
             guard trimmed.hasPrefix("\""), let end = trimmed.dropFirst().firstIndex(of: "\"") else { return nil }
@@ -82,8 +84,10 @@ struct PickleHostileTests {
         }
         #expect(listed.count == PickleAllowList.names.count)
         #expect(listed == listed.sorted(), "keep PickleAllowList.names sorted")
-        let dangerousModules = ["os.", "posix.", "nt.", "subprocess.", "sys.", "importlib.", "pickle.", "shutil.",
-                                "socket.", "functools.", "operator.", "types.", "runpy.", "code.", "ctypes."]
+        let dangerousModules = [
+            "os.", "posix.", "nt.", "subprocess.", "sys.", "importlib.", "pickle.", "shutil.",
+            "socket.", "functools.", "operator.", "types.", "runpy.", "code.", "ctypes.",
+        ]
         let dangerousBuiltins = ["eval", "exec", "getattr", "setattr", "__import__", "open", "compile", "globals", "vars"]
         for name in PickleAllowList.names {
             #expect(!dangerousModules.contains { name.hasPrefix($0) }, "\(name)")
@@ -120,15 +124,15 @@ struct PickleHostileTests {
     @Test func malformedStreamsAreCorrupt() throws {
         let cases: [(String, [UInt8])] = [
             ("unknown pickle opcode 0xff at byte 2", [0x80, 4, 0xFF]),
-            ("the stack is empty (at byte 2 in APPEND)", Self.p4([0x61])),                                   // APPEND
-            ("no MARK", Self.p4([0x74])),                                       // TUPLE
-            ("memo key 7", Self.p4([0x68, 7])),                                 // BINGET 7
-            ("odd number", Self.p4([0x28, 0x4B, 1, 0x64])),                     // MARK 1 DICT
-            ("cannot add items", Self.p4([0x4B, 1, 0x4B, 2, 0x61])),            // APPEND to an int
-            ("cannot set items", Self.p4([0x5D, 0x4B, 1, 0x4B, 2, 0x73])),      // SETITEM on a list
-            ("BUILD on", Self.p4([0x5D, 0x7D, 0x62])),                          // BUILD on a list
-            ("contains itself", Self.p4([0x5D, 0x94, 0x68, 0, 0x61])),          // l = []; l.append(l)
-            ("negative", [0x80, 2, 0x8B, 0xFF, 0xFF, 0xFF, 0xFF, 0x2E]),        // LONG4 -1
+            ("the stack is empty (at byte 2 in APPEND)", Self.p4([0x61])),  // APPEND
+            ("no MARK", Self.p4([0x74])),  // TUPLE
+            ("memo key 7", Self.p4([0x68, 7])),  // BINGET 7
+            ("odd number", Self.p4([0x28, 0x4B, 1, 0x64])),  // MARK 1 DICT
+            ("cannot add items", Self.p4([0x4B, 1, 0x4B, 2, 0x61])),  // APPEND to an int
+            ("cannot set items", Self.p4([0x5D, 0x4B, 1, 0x4B, 2, 0x73])),  // SETITEM on a list
+            ("BUILD on", Self.p4([0x5D, 0x7D, 0x62])),  // BUILD on a list
+            ("contains itself", Self.p4([0x5D, 0x94, 0x68, 0, 0x61])),  // l = []; l.append(l)
+            ("negative", [0x80, 2, 0x8B, 0xFF, 0xFF, 0xFF, 0xFF, 0x2E]),  // LONG4 -1
             ("STACK_GLOBAL needs two str", Self.p4([0x4B, 1, 0x4B, 2, 0x93])),
         ]
         for (expected, bytes) in cases {
@@ -139,10 +143,10 @@ struct PickleHostileTests {
 
     @Test func unsupportedOpcodesSaySo() {
         let cases: [(String, [UInt8])] = [
-            ("persistent ids", [0x80, 2, 0x4B, 1, 0x51, 0x2E]),    // BINPERSID
-            ("persistent ids", Array("P1\n.".utf8)),               // PERSID
-            ("extension registry", [0x80, 2, 0x82, 1, 0x2E]),      // EXT1
-            ("out-of-band buffers", [0x80, 5, 0x97, 0x2E]),        // NEXT_BUFFER
+            ("persistent ids", [0x80, 2, 0x4B, 1, 0x51, 0x2E]),  // BINPERSID
+            ("persistent ids", Array("P1\n.".utf8)),  // PERSID
+            ("extension registry", [0x80, 2, 0x82, 1, 0x2E]),  // EXT1
+            ("out-of-band buffers", [0x80, 5, 0x97, 0x2E]),  // NEXT_BUFFER
             ("protocol 6", [0x80, 6, 0x4E, 0x2E]),
         ]
         for (expected, bytes) in cases {
@@ -179,13 +183,14 @@ struct PickleHostileTests {
 
     @Test func mutationsAfterMemoizingAreSeenEverywhere() throws {
         // l = []; d = {"l": l}; l.append(1); o = Tree(); t = (o,); o.__setstate__({"k": 2}); return [d, t]
-        let body: [UInt8] = [0x5D, 0x94]                                            // l, memo 0
-            + [0x7D] + Self.short("l") + [0x68, 0, 0x73, 0x94]                      // d = {"l": l}, memo 1
-            + [0x30, 0x68, 0, 0x4B, 1, 0x61, 0x30]                                  // l.append(1)
+        let body: [UInt8] =
+            [0x5D, 0x94]  // l, memo 0
+            + [0x7D] + Self.short("l") + [0x68, 0, 0x73, 0x94]  // d = {"l": l}, memo 1
+            + [0x30, 0x68, 0, 0x4B, 1, 0x61, 0x30]  // l.append(1)
             + Self.short("sklearn.tree._tree") + Self.short("Tree") + [0x93, 0x29, 0x81, 0x94]  // o, memo 2
-            + [0x85, 0x94, 0x30]                                                    // t = (o,), memo 3
-            + [0x68, 2, 0x7D] + Self.short("k") + [0x4B, 2, 0x73, 0x62, 0x30]       // BUILD o
-            + [0x68, 1, 0x68, 3, 0x86]                                              // (d, t)
+            + [0x85, 0x94, 0x30]  // t = (o,), memo 3
+            + [0x68, 2, 0x7D] + Self.short("k") + [0x4B, 2, 0x73, 0x62, 0x30]  // BUILD o
+            + [0x68, 1, 0x68, 3, 0x86]  // (d, t)
         let value = try Self.read(Self.p4(body))
         let pair = try #require(value.items)
         #expect(pair[0]["l"]?.items?.first?.intValue == 1)

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import ISVCModels
 
 /// Opcodes of every protocol and numpy's array forms, on small pickles of known values
@@ -24,7 +25,11 @@ struct PickleProtocolTests {
         if case .bool(let b) = flags[0] { #expect(b) } else { Issue.record("c[0] is not a bool") }
         // 2**70 and -(2**65) + 3, little-endian two's complement, minimal length.
         if case .bigInt(let bytes)? = value["big"] { #expect(bytes == [0, 0, 0, 0, 0, 0, 0, 0, 0x40]) } else { Issue.record("big") }
-        if case .bigInt(let bytes)? = value["neg_big"] { #expect(bytes == [3, 0, 0, 0, 0, 0, 0, 0, 0xFE]) } else { Issue.record("neg_big") }
+        if case .bigInt(let bytes)? = value["neg_big"] {
+            #expect(bytes == [3, 0, 0, 0, 0, 0, 0, 0, 0xFE])
+        } else {
+            Issue.record("neg_big")
+        }
         #expect(value["neg"]?.intValue == -5)
         #expect(value["i32"]?.intValue == 70000)
         #expect(value["i64"]?.intValue == -(1 << 40))
@@ -118,7 +123,8 @@ struct PickleProtocolTests {
     @Test func dictSubclassItemsJoinTheState() throws {
         // Bunch() ; SETITEMS {"a": 1} ; BUILD {"b": 2}  ==  Bunch with a and b.
         func short(_ s: String) -> [UInt8] { [0x8C, UInt8(s.utf8.count)] + Array(s.utf8) }
-        let bytes: [UInt8] = [0x80, 4] + short("sklearn.utils._bunch") + short("Bunch") + [0x93, 0x29, 0x81]
+        let bytes: [UInt8] =
+            [0x80, 4] + short("sklearn.utils._bunch") + short("Bunch") + [0x93, 0x29, 0x81]
             + [0x28] + short("a") + [0x4B, 1, 0x75] + [0x7D] + short("b") + [0x4B, 2, 0x73, 0x62, 0x2E]
         let bunch = try #require(try Self.read(bytes).object)
         #expect(bunch.className == "sklearn.utils._bunch.Bunch")

@@ -7,7 +7,8 @@ enum PickleTestVectors {
         [UInt8](Data(base64Encoded: text.filter { !$0.isWhitespace }) ?? Data())
     }
 
-    static let plainProtocol0 = decode("""
+    static let plainProtocol0 = decode(
+        """
         KGRwMApWYQpwMQpJMQpzVmIKcDIKKGxwMwpGMS41CmFJLTIKYVZ4CnA0CmFzVmMKcDUKKEkwMQpOSTAwCnRwNgpzVmJpZwpwNwpMMTE4MDU5MT
         YyMDcxNzQxMTMwMzQyNEwKc1ZuZWdfYmlnCnA4CkwtMzY4OTM0ODgxNDc0MTkxMDMyMjlMCnNWbmVnCnA5CkktNQpzVmkzMgpwMTAKSTcwMDAw
         CnNWaTY0CnAxMQpMLTEwOTk1MTE2Mjc3NzZMCnNWdQpwMTIKVmjpbGxvIFx1MjYwMwpwMTMKc1ZieXRlcwpwMTQKY19jb2RlY3MKZW5jb2RlCn
@@ -18,7 +19,8 @@ enum PickleTestVectors {
         UKKCh0dHA0Ngpzc1ZmbG9hdApwNDcKRi0wLjAKc1ZpbmYKcDQ4CkZpbmYKcy4=
         """)
 
-    static let plainProtocol1 = decode("""
+    static let plainProtocol1 = decode(
+        """
         fXEAKFgBAAAAYXEBSwFYAQAAAGJxAl1xAyhHP/gAAAAAAABK/v///1gBAAAAeHEEZVgBAAAAY3EFKEkwMQpOSTAwCnRxBlgDAAAAYmlncQdMMT
         E4MDU5MTYyMDcxNzQxMTMwMzQyNEwKWAcAAABuZWdfYmlncQhMLTM2ODkzNDg4MTQ3NDE5MTAzMjI5TApYAwAAAG5lZ3EJSvv///9YAwAAAGkz
         MnEKSnARAQBYAwAAAGk2NHELTC0xMDk5NTExNjI3Nzc2TApYAQAAAHVxDFgKAAAAaMOpbGxvIOKYg3ENWAUAAABieXRlc3EOY19jb2RlY3MKZW
@@ -29,7 +31,8 @@ enum PickleTestVectors {
         AAAHUu
         """)
 
-    static let plainProtocol2 = decode("""
+    static let plainProtocol2 = decode(
+        """
         gAJ9cQAoWAEAAABhcQFLAVgBAAAAYnECXXEDKEc/+AAAAAAAAEr+////WAEAAAB4cQRlWAEAAABjcQWITomHcQZYAwAAAGJpZ3EHigkAAAAAAA
         AAAEBYBwAAAG5lZ19iaWdxCIoJAwAAAAAAAAD+WAMAAABuZWdxCUr7////WAMAAABpMzJxCkpwEQEAWAMAAABpNjRxC4oGAAAAAAD/WAEAAAB1
         cQxYCgAAAGjDqWxsbyDimINxDVgFAAAAYnl0ZXNxDmNfY29kZWNzCmVuY29kZQpxD1gGAAAAAMO/IG9rcRBYBgAAAGxhdGluMXERhnESUnETWA
@@ -39,7 +42,8 @@ enum PickleTestVectors {
         AAAAZmxvYXRxL0eAAAAAAAAAAFgDAAAAaW5mcTBHf/AAAAAAAAB1Lg==
         """)
 
-    static let plainProtocol3 = decode("""
+    static let plainProtocol3 = decode(
+        """
         gAN9cQAoWAEAAABhcQFLAVgBAAAAYnECXXEDKEc/+AAAAAAAAEr+////WAEAAAB4cQRlWAEAAABjcQWITomHcQZYAwAAAGJpZ3EHigkAAAAAAA
         AAAEBYBwAAAG5lZ19iaWdxCIoJAwAAAAAAAAD+WAMAAABuZWdxCUr7////WAMAAABpMzJxCkpwEQEAWAMAAABpNjRxC4oGAAAAAAD/WAEAAAB1
         cQxYCgAAAGjDqWxsbyDimINxDVgFAAAAYnl0ZXNxDkMFAP8gb2txD1gDAAAAc2V0cRBjYnVpbHRpbnMKc2V0CnERXXESSwNhhXETUnEUWAYAAA
@@ -48,7 +52,8 @@ enum PickleTestVectors {
         ElfXEmWAEAAAB0cScphXEoc1gFAAAAZmxvYXRxKUeAAAAAAAAAAFgDAAAAaW5mcSpHf/AAAAAAAAB1Lg==
         """)
 
-    static let plainProtocol4 = decode("""
+    static let plainProtocol4 = decode(
+        """
         gASVRgEAAAAAAAB9lCiMAWGUSwGMAWKUXZQoRz/4AAAAAAAASv7///+MAXiUZYwBY5SITomHlIwDYmlnlIoJAAAAAAAAAABAjAduZWdfYmlnlI
         oJAwAAAAAAAAD+jANuZWeUSvv///+MA2kzMpRKcBEBAIwDaTY0lIoGAAAAAAD/jAF1lIwKaMOpbGxvIOKYg5SMBWJ5dGVzlEMFAP8gb2uUjANz
         ZXSUj5QoSwOQjAZmcm96ZW6UKEsEkZSMBGJhcnKUjAhidWlsdGluc5SMCWJ5dGVhcnJheZSTlEMCAQKUhZRSlIwCb2SUjAtjb2xsZWN0aW9uc5
@@ -56,14 +61,16 @@ enum PickleTestVectors {
         AAAAAAB1Lg==
         """)
 
-    static let plainProtocol5 = decode("""
+    static let plainProtocol5 = decode(
+        """
         gAWVMAEAAAAAAAB9lCiMAWGUSwGMAWKUXZQoRz/4AAAAAAAASv7///+MAXiUZYwBY5SITomHlIwDYmlnlIoJAAAAAAAAAABAjAduZWdfYmlnlI
         oJAwAAAAAAAAD+jANuZWeUSvv///+MA2kzMpRKcBEBAIwDaTY0lIoGAAAAAAD/jAF1lIwKaMOpbGxvIOKYg5SMBWJ5dGVzlEMFAP8gb2uUjANz
         ZXSUj5QoSwOQjAZmcm96ZW6UKEsEkZSMBGJhcnKUlgIAAAAAAAAAAQKUjAJvZJSMC2NvbGxlY3Rpb25zlIwLT3JkZXJlZERpY3SUk5QpUpSMAW
         uUSwFzjAVlbXB0eZRdlIwGbmVzdGVklH2UjAF0lCmFlHOMBWZsb2F0lEeAAAAAAAAAAIwDaW5mlEd/8AAAAAAAAHUu
         """)
 
-    static let arraysProtocol2 = decode("""
+    static let arraysProtocol2 = decode(
+        """
         gAJ9cQAoWAIAAABmMnEBY251bXB5Ll9jb3JlLm11bHRpYXJyYXkKX3JlY29uc3RydWN0CnECY251bXB5Cm5kYXJyYXkKcQNLAIVxBGNfY29kZW
         NzCmVuY29kZQpxBVgBAAAAYnEGWAYAAABsYXRpbjFxB4ZxCFJxCYdxClJxCyhLAUsDhXEMY251bXB5CmR0eXBlCnENWAIAAABmMnEOiYiHcQ9S
         cRAoSwNYAQAAADxxEU5OTkr/////Sv////9LAHRxEmKJaAVYCAAAAAA+AMK0w797cRNoB4ZxFFJxFXRxFmJYAgAAAGY0cRdoAmgDSwCFcRhoCY
@@ -107,7 +114,8 @@ enum PickleTestVectors {
         ckoBAABScksBAAB1Lg==
         """)
 
-    static let arraysProtocol5 = decode("""
+    static let arraysProtocol5 = decode(
+        """
         gAWVUAgAAAAAAAB9lCiMAmYylIwTbnVtcHkuX2NvcmUubnVtZXJpY5SMC19mcm9tYnVmZmVylJOUKJYGAAAAAAAAAAA+ALT/e5SMBW51bXB5lI
         wFZHR5cGWUk5SMAmYylImIh5RSlChLA4wBPJROTk5K/////0r/////SwB0lGJLA4WUjAFDlHSUUpSMAmY0lGgEKJYIAAAAAAAAAM3MzD0AAEDA
         lGgIjAJmNJSJiIeUUpQoSwNoDE5OTkr/////Sv////9LAHSUYksChZRoD3SUUpSMBGY4YmWUaAQolhAAAAAAAAAAP/QAAAAAAADAHgAAAAAAAJ
@@ -136,7 +144,8 @@ enum PickleTestVectors {
         hzY2FsYXJfaZRo52iWQwT5////lIaUUpSMCHNjYWxhcl9ilGjnaHJDAQGUhpRSlIwJc2NhbGFyX2Y0lGjnaBZDBM3MzD2UhpRSlHUu
         """)
 
-    static let arraysJoblib = decode("""
+    static let arraysJoblib = decode(
+        """
         gASV2QAAAAAAAAB9lCiMAmYylIwTam9ibGliLm51bXB5X3BpY2tsZZSMEU51bXB5QXJyYXlXcmFwcGVylJOUKYGUfZQojAhzdWJjbGFzc5SMBW
         51bXB5lIwHbmRhcnJheZSTlIwFc2hhcGWUSwOFlIwFb3JkZXKUjAFDlIwFZHR5cGWUaAiMBWR0eXBllJOUjAJmMpSJiIeUUpQoSwOMATyUTk5O
         Sv////9K/////0sAdJRijAphbGxvd19tbWFwlIiMG251bXB5X2FycmF5X2FsaWdubWVudF9ieXRlc5RLEHViC///////////////AD4AtP97lU
@@ -177,7 +186,8 @@ enum PickleTestVectors {
         SGlFKUjAhzY2FsYXJfaZRozGiRQwT5////lIaUUpSMCHNjYWxhcl9ilGjMaHFDAQGUhpRSlIwJc2NhbGFyX2Y0lGjMaB9DBM3MzD2UhpRSlHUu
         """)
 
-    static let logregProtocol0 = decode("""
+    static let logregProtocol0 = decode(
+        """
         Y2NvcHlfcmVnCl9yZWNvbnN0cnVjdG9yCnAwCihjc2tsZWFybi5saW5lYXJfbW9kZWwuX2xvZ2lzdGljCkxvZ2lzdGljUmVncmVzc2lvbgpwMQ
         pjX19idWlsdGluX18Kb2JqZWN0CnAyCk50cDMKUnA0CihkcDUKVnBlbmFsdHkKcDYKVmRlcHJlY2F0ZWQKcDcKc1ZDCnA4CkYxLjAKc1ZsMV9y
         YXRpbwpwOQpGMC4wCnNWZHVhbApwMTAKSTAwCnNWdG9sCnAxMQpGMC4wMDAxCnNWZml0X2ludGVyY2VwdApwMTIKSTAxCnNWaW50ZXJjZXB0X3
@@ -198,7 +208,8 @@ enum PickleTestVectors {
         gwClYxLjkuMQpwODEKc2Iu
         """)
 
-    static let logregProtocol1 = decode("""
+    static let logregProtocol1 = decode(
+        """
         Y2NvcHlfcmVnCl9yZWNvbnN0cnVjdG9yCnEAKGNza2xlYXJuLmxpbmVhcl9tb2RlbC5fbG9naXN0aWMKTG9naXN0aWNSZWdyZXNzaW9uCnEBY1
         9fYnVpbHRpbl9fCm9iamVjdApxAk50cQNScQR9cQUoWAcAAABwZW5hbHR5cQZYCgAAAGRlcHJlY2F0ZWRxB1gBAAAAQ3EIRz/wAAAAAAAAWAgA
         AABsMV9yYXRpb3EJRwAAAAAAAAAAWAQAAABkdWFscQpJMDAKWAMAAAB0b2xxC0c/Gjbi6xxDLVgNAAAAZml0X2ludGVyY2VwdHEMSTAxClgRAA

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import ISVCModels
 
 /// How long reading takes: the largest scikit-learn fixture, and a large array from memory.

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import ISVCModels
 
 /// Small models scikit-learn 1.9.1 fitted for paths the fixtures miss (SVC probabilities, binary and
@@ -17,8 +18,10 @@ import Testing
         let diffs = differences(predicted, c.predict)
         #expect(diffs.isEmpty, "\(name) predict: \(diffs.prefix(5))")
         let probabilities = try estimator.predictProbabilities(c.rows)
-        #expect((probabilities == nil) == (c.predictProba == nil),
-                "\(name): predict_proba \(probabilities == nil ? "missing" : "present") but scikit-learn's is \(c.predictProba == nil ? "absent" : "present")")
+        #expect(
+            (probabilities == nil) == (c.predictProba == nil),
+            "\(name): predict_proba \(probabilities == nil ? "missing" : "present") but scikit-learn's is \(c.predictProba == nil ? "absent" : "present")"
+        )
         if let probabilities, let expected = c.predictProba {
             let pDiffs = differences(probabilities, expected)
             #expect(pDiffs.isEmpty, "\(name) predict_proba: \(pDiffs.prefix(5))")

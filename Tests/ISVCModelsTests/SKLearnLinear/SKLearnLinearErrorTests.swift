@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import ISVCModels
 
 /// Load-time validation and request errors: messages name the class and the field, feature-count
@@ -8,35 +9,46 @@ import Testing
     typealias V = SKLearnLinearTestValues
 
     /// A small valid 3-class SVC (2 features, one support vector per class).
-    static let svc = V.object("sklearn.svm._classes.SVC", [
-        ("kernel", .string("rbf")), ("_gamma", .float(0.5)), ("degree", .int(3)), ("coef0", .float(0)),
-        ("n_features_in_", .int(2)), ("classes_", V.ints([0, 1, 2])), ("_n_support", V.ints([1, 1, 1], dtype: "<i4")),
-        ("support_vectors_", V.array([0, 0, 1, 1, 2, 2], shape: [3, 2])),
-        ("_dual_coef_", V.array([1, -1, 0.5, 0.5, 1, -1], shape: [2, 3])),
-        ("_intercept_", V.array([0.1, 0.2, 0.3], shape: [3])),
-        ("probability", .string("deprecated")), ("_probA", V.array([], shape: [0])), ("_probB", V.array([], shape: [0])),
-    ])
+    static let svc = V.object(
+        "sklearn.svm._classes.SVC",
+        [
+            ("kernel", .string("rbf")), ("_gamma", .float(0.5)), ("degree", .int(3)), ("coef0", .float(0)),
+            ("n_features_in_", .int(2)), ("classes_", V.ints([0, 1, 2])), ("_n_support", V.ints([1, 1, 1], dtype: "<i4")),
+            ("support_vectors_", V.array([0, 0, 1, 1, 2, 2], shape: [3, 2])),
+            ("_dual_coef_", V.array([1, -1, 0.5, 0.5, 1, -1], shape: [2, 3])),
+            ("_intercept_", V.array([0.1, 0.2, 0.3], shape: [3])),
+            ("probability", .string("deprecated")), ("_probA", V.array([], shape: [0])), ("_probB", V.array([], shape: [0])),
+        ])
 
-    static let logistic = V.object("sklearn.linear_model._logistic.LogisticRegression", [
-        ("n_features_in_", .int(2)), ("classes_", V.strings(["a", "b", "c"])),
-        ("coef_", V.array([1, 2, 3, 4, 5, 6], shape: [3, 2])), ("intercept_", V.array([0, 0, 0], shape: [3])),
-    ])
+    static let logistic = V.object(
+        "sklearn.linear_model._logistic.LogisticRegression",
+        [
+            ("n_features_in_", .int(2)), ("classes_", V.strings(["a", "b", "c"])),
+            ("coef_", V.array([1, 2, 3, 4, 5, 6], shape: [3, 2])), ("intercept_", V.array([0, 0, 0], shape: [3])),
+        ])
 
-    static let knn = V.object("sklearn.neighbors._classification.KNeighborsClassifier", [
-        ("n_neighbors", .int(2)), ("weights", .string("uniform")), ("metric", .string("minkowski")), ("p", .int(2)),
-        ("effective_metric_", .string("euclidean")), ("n_features_in_", .int(2)), ("outputs_2d_", .bool(false)),
-        ("classes_", V.ints([0, 1])), ("_y", V.ints([0, 1, 1])), ("_fit_X", V.array([0, 0, 1, 1, 2, 2], shape: [3, 2])),
-    ])
+    static let knn = V.object(
+        "sklearn.neighbors._classification.KNeighborsClassifier",
+        [
+            ("n_neighbors", .int(2)), ("weights", .string("uniform")), ("metric", .string("minkowski")), ("p", .int(2)),
+            ("effective_metric_", .string("euclidean")), ("n_features_in_", .int(2)), ("outputs_2d_", .bool(false)),
+            ("classes_", V.ints([0, 1])), ("_y", V.ints([0, 1, 1])), ("_fit_X", V.array([0, 0, 1, 1, 2, 2], shape: [3, 2])),
+        ])
 
-    static let scaler = V.object("sklearn.preprocessing._data.StandardScaler", [
-        ("with_mean", .bool(true)), ("with_std", .bool(true)), ("n_features_in_", .int(2)),
-        ("mean_", V.array([1, 2], shape: [2])), ("scale_", V.array([2, 4], shape: [2])),
-    ])
+    static let scaler = V.object(
+        "sklearn.preprocessing._data.StandardScaler",
+        [
+            ("with_mean", .bool(true)), ("with_std", .bool(true)), ("n_features_in_", .int(2)),
+            ("mean_", V.array([1, 2], shape: [2])), ("scale_", V.array([2, 4], shape: [2])),
+        ])
 
     static func pipeline(_ steps: [(String, PickleValue)]) -> PickleValue {
-        .object(V.object("sklearn.pipeline.Pipeline", [
-            ("steps", .list(steps.map { .tuple([.string($0.0), $0.1]) })),
-        ]))
+        .object(
+            V.object(
+                "sklearn.pipeline.Pipeline",
+                [
+                    ("steps", .list(steps.map { .tuple([.string($0.0), $0.1]) }))
+                ]))
     }
 
     /// Decodes and expects a ModelError whose message contains every fragment.
@@ -67,7 +79,8 @@ import Testing
         let x = try Matrix(rows: [[1, 2, 3]])
         let svc = try SKLearn.estimator(from: .object(Self.svc))
         #expect(throws: ModelError.featureMismatch(model: "SVC", expected: 2, got: 3)) { try svc.predict(x) }
-        #expect(ModelError.featureMismatch(model: "SVC", expected: 2, got: 3).description
+        #expect(
+            ModelError.featureMismatch(model: "SVC", expected: 2, got: 3).description
                 == "X has 3 features, but SVC is expecting 2 features as input.")
         // In a Pipeline the first step refuses the batch, under its own name.
         let pipe = try SKLearn.estimator(from: Self.pipeline([("s", .object(Self.scaler)), ("lr", .object(Self.logistic))]))
@@ -75,12 +88,14 @@ import Testing
         #expect(throws: ModelError.featureMismatch(model: "StandardScaler", expected: 2, got: 3)) { try pipe.predictProbabilities(x) }
     }
 
-    @Test("the fixtures refuse a wrong feature count", arguments: [
-        ("sklearn-iris-svc", "X has 3 features, but SVC is expecting 4 features as input."),
-        ("sklearn-cancer-logreg", "X has 3 features, but StandardScaler is expecting 30 features as input."),
-        ("sklearn-diabetes-ridge", "X has 3 features, but Ridge is expecting 10 features as input."),
-        ("sklearn-iris-knn", "X has 3 features, but KNeighborsClassifier is expecting 4 features as input."),
-    ])
+    @Test(
+        "the fixtures refuse a wrong feature count",
+        arguments: [
+            ("sklearn-iris-svc", "X has 3 features, but SVC is expecting 4 features as input."),
+            ("sklearn-cancer-logreg", "X has 3 features, but StandardScaler is expecting 30 features as input."),
+            ("sklearn-diabetes-ridge", "X has 3 features, but Ridge is expecting 10 features as input."),
+            ("sklearn-iris-knn", "X has 3 features, but KNeighborsClassifier is expecting 4 features as input."),
+        ])
     func fixtureFeatureMismatch(name: String, message: String) throws {
         let (_, estimator) = try SKLearnLinearFixtureTests.load(name)
         let x = try Matrix(rows: [[1, 2, 3], [4, 5, 6]])
@@ -113,19 +128,24 @@ import Testing
 
     @Test("inconsistent SVC shapes name the field")
     func inconsistentSVC() {
-        expectError(.object(V.replacing(Self.svc, "_n_support", with: V.ints([1, 1, 2], dtype: "<i4"))),
-                    ["SVC", "_n_support", "adds up to 4", "3 rows"])
+        expectError(
+            .object(V.replacing(Self.svc, "_n_support", with: V.ints([1, 1, 2], dtype: "<i4"))),
+            ["SVC", "_n_support", "adds up to 4", "3 rows"])
         expectError(.object(V.replacing(Self.svc, "_n_support", with: V.ints([3], dtype: "<i4"))), ["SVC._n_support", "3 classes"])
-        expectError(.object(V.replacing(Self.svc, "_dual_coef_", with: V.array([1, 2, 3], shape: [1, 3]))),
-                    ["SVC._dual_coef_", "1 row(s), expected 2"])
-        expectError(.object(V.replacing(Self.svc, "_dual_coef_", with: V.array([1, 2, 3, 4], shape: [2, 2]))),
-                    ["SVC._dual_coef_", "2 columns", "support_vectors_ has 3 rows"])
+        expectError(
+            .object(V.replacing(Self.svc, "_dual_coef_", with: V.array([1, 2, 3], shape: [1, 3]))),
+            ["SVC._dual_coef_", "1 row(s), expected 2"])
+        expectError(
+            .object(V.replacing(Self.svc, "_dual_coef_", with: V.array([1, 2, 3, 4], shape: [2, 2]))),
+            ["SVC._dual_coef_", "2 columns", "support_vectors_ has 3 rows"])
         expectError(.object(V.replacing(Self.svc, "_intercept_", with: V.array([1], shape: [1]))), ["SVC._intercept_", "expected 3"])
         expectError(.object(V.replacing(Self.svc, "n_features_in_", with: .int(5))), ["SVC.n_features_in_", "is 5", "2 features"])
-        expectError(.object(V.replacing(Self.svc, "support_vectors_", with: V.array([0, 1, 2], shape: [3]))),
-                    ["SVC.support_vectors_", "two dimensions"])
-        expectError(.object(V.replacing(Self.svc, "_dual_coef_", with: V.array([1, .nan, 0.5, 0.5, 1, -1], shape: [2, 3]))),
-                    ["SVC._dual_coef_", "not finite"])
+        expectError(
+            .object(V.replacing(Self.svc, "support_vectors_", with: V.array([0, 1, 2], shape: [3]))),
+            ["SVC.support_vectors_", "two dimensions"])
+        expectError(
+            .object(V.replacing(Self.svc, "_dual_coef_", with: V.array([1, .nan, 0.5, 0.5, 1, -1], shape: [2, 3]))),
+            ["SVC._dual_coef_", "not finite"])
         var withProbability = V.replacing(Self.svc, "probability", with: .bool(true))
         withProbability = V.replacing(withProbability, "_probA", with: V.array([1, 2], shape: [2]))
         withProbability = V.replacing(withProbability, "_probB", with: V.array([1, 2, 3], shape: [3]))
@@ -142,11 +162,13 @@ import Testing
 
     @Test("inconsistent linear, neighbour and scaler shapes name the field")
     func inconsistentOthers() {
-        let oneRow = V.replacing(V.replacing(Self.logistic, "coef_", with: V.array([1, 2], shape: [1, 2])),
-                                 "intercept_", with: V.array([0], shape: [1]))
+        let oneRow = V.replacing(
+            V.replacing(Self.logistic, "coef_", with: V.array([1, 2], shape: [1, 2])),
+            "intercept_", with: V.array([0], shape: [1]))
         expectError(.object(oneRow), ["LogisticRegression.coef_", "1 row(s) for 3 classes"])
-        expectError(.object(V.replacing(Self.logistic, "intercept_", with: V.array([1, 2], shape: [2]))),
-                    ["LogisticRegression.intercept_", "(3,)"])
+        expectError(
+            .object(V.replacing(Self.logistic, "intercept_", with: V.array([1, 2], shape: [2]))),
+            ["LogisticRegression.intercept_", "(3,)"])
         expectError(.object(V.replacing(Self.logistic, "classes_", with: V.strings(["a"]))), ["LogisticRegression.classes_", "1 class"])
         expectError(.object(V.replacing(Self.logistic, "multi_class", with: .string("crammer"))), ["LogisticRegression.multi_class"])
         expectError(.object(V.replacing(Self.knn, "_y", with: V.ints([0, 1]))), ["KNeighborsClassifier._y", "2 labels", "3 rows"])
@@ -156,12 +178,15 @@ import Testing
         expectError(.object(V.replacing(Self.knn, "weights", with: .string("custom"))), ["KNeighborsClassifier", "weights 'custom'"])
         let badScaler = V.replacing(Self.scaler, "scale_", with: V.array([1, 2, 3], shape: [3]))
         expectError(Self.pipeline([("s", .object(badScaler)), ("lr", .object(Self.logistic))]), ["StandardScaler.scale_", "expected 2"])
-        let regression = V.object("sklearn.linear_model._base.LinearRegression", [
-            ("n_features_in_", .int(3)), ("coef_", V.array([1, 2], shape: [2])), ("intercept_", .float(1)),
-        ])
+        let regression = V.object(
+            "sklearn.linear_model._base.LinearRegression",
+            [
+                ("n_features_in_", .int(3)), ("coef_", V.array([1, 2], shape: [2])), ("intercept_", .float(1)),
+            ])
         expectError(.object(regression), ["LinearRegression.n_features_in_", "is 3", "2 features"])
-        expectError(.object(V.replacing(regression, "coef_", with: V.array([1, 2, 3, 4, 5, 6, 7, 8], shape: [2, 2, 2]))),
-                    ["LinearRegression.coef_", "shape [2, 2, 2]"])
+        expectError(
+            .object(V.replacing(regression, "coef_", with: V.array([1, 2, 3, 4, 5, 6, 7, 8], shape: [2, 2, 2]))),
+            ["LinearRegression.coef_", "shape [2, 2, 2]"])
     }
 
     @Test("a Pipeline must end in an estimator and chain matching widths")
@@ -174,7 +199,8 @@ import Testing
         let wider = V.replacing(wide, "support_vectors_", with: V.array([0, 0, 0, 1, 1, 1, 2, 2, 2], shape: [3, 3]))
         expectError(Self.pipeline([("s", .object(Self.scaler)), ("svc", .object(wider))]), ["Pipeline.steps", "expects 3 features"])
         expectError(.object(V.object("sklearn.pipeline.Pipeline", [("steps", .string("x"))])), ["Pipeline.steps"])
-        expectError(Self.pipeline([("x", .object(V.object("sklearn.decomposition.PCA", [])))]), ["sklearn.decomposition.PCA is not supported"])
+        expectError(
+            Self.pipeline([("x", .object(V.object("sklearn.decomposition.PCA", [])))]), ["sklearn.decomposition.PCA is not supported"])
     }
 
     @Test("a transformer alone is not a model")

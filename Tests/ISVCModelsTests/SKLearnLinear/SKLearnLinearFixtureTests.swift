@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import ISVCModels
 
 /// Every linear/SVM/neighbours fixture: read with PickleReader, decoded with `SKLearn.estimator`,
@@ -45,8 +46,10 @@ import Testing
 
     @Test("the class names are registered")
     func registered() {
-        for name in ["LogisticRegression", "LinearRegression", "Ridge", "SVC", "SVR", "KNeighborsClassifier",
-                     "StandardScaler", "MinMaxScaler", "Pipeline"] {
+        for name in [
+            "LogisticRegression", "LinearRegression", "Ridge", "SVC", "SVR", "KNeighborsClassifier",
+            "StandardScaler", "MinMaxScaler", "Pipeline",
+        ] {
             #expect(SKLearn.supportedClasses.contains(name), "\(name) is not registered")
         }
     }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import ISVCModels
 
 /// Every field of every dumped model replaced by hostile values (None, wrong types, empty, wrong
@@ -44,7 +45,8 @@ import Testing
         guard object.shortName == "Pipeline", let steps = object["steps"]?.items else { return out }
         for (index, step) in steps.enumerated() {
             guard let pair = step.items, pair.count == 2, case .object(let inner) = pair[1],
-                  case .dict(let innerEntries)? = inner.state else { continue }
+                case .dict(let innerEntries)? = inner.state
+            else { continue }
             for mutatedStep in mutations(of: inner, entries: innerEntries) {
                 var newSteps = steps
                 newSteps[index] = .tuple([pair[0], .object(mutatedStep)])
@@ -58,8 +60,9 @@ import Testing
     func missingField() throws {
         let c = try SKLearnLinearDumpedCase(json: SKLearnLinearDumpedCases.all["svc-rbf-proba"] ?? "")
         guard case .object(let object) = c.model, case .dict(let entries)? = object.state else { return }
-        let without = PickleObject(className: object.className, arguments: [],
-                                   state: .dict(entries.filter { if case .string("support_vectors_") = $0.key { false } else { true } }))
+        let without = PickleObject(
+            className: object.className, arguments: [],
+            state: .dict(entries.filter { if case .string("support_vectors_") = $0.key { false } else { true } }))
         do {
             _ = try SKLearn.estimator(from: .object(without))
             Issue.record("decoded without support_vectors_")

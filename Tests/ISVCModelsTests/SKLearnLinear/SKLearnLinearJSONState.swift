@@ -1,4 +1,5 @@
 import Foundation
+
 @testable import ISVCModels
 
 /// Builds `PickleValue` trees by hand for tests: from Swift values, or from the JSON form of a fitted
@@ -18,8 +19,9 @@ enum SKLearnLinearTestValues {
     }
 
     static func object(_ className: String, _ state: [(String, PickleValue)]) -> PickleObject {
-        PickleObject(className: className, arguments: [],
-                     state: .dict(state.map { (key: PickleValue.string($0.0), value: $0.1) }))
+        PickleObject(
+            className: className, arguments: [],
+            state: .dict(state.map { (key: PickleValue.string($0.0), value: $0.1) }))
     }
 
     /// A copy of an object with one state field replaced (or added).
@@ -91,19 +93,23 @@ struct SKLearnLinearDumpedCase {
 
     init(json: String) throws {
         guard let doc = try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any],
-              let rows = doc["rows"] as? [[Double]], let predict = doc["predict"] as? [String: Any],
-              let shape = predict["shape"] as? [Int], let data = predict["data"] as? [Any] else {
+            let rows = doc["rows"] as? [[Double]], let predict = doc["predict"] as? [String: Any],
+            let shape = predict["shape"] as? [Int], let data = predict["data"] as? [Any]
+        else {
             throw FixtureError("bad dumped case")
         }
         name = doc["name"] as? String ?? "?"
         model = try SKLearnLinearTestValues.fromJSON(doc["model"])
         self.rows = try Matrix(rows: rows)
         let dtype = predict["dtype"] as? String ?? "?"
-        let kind: String = dtype.hasPrefix("<U") || dtype == "object" ? "str"
+        let kind: String =
+            dtype.hasPrefix("<U") || dtype == "object"
+            ? "str"
             : dtype.hasPrefix("int") ? "int64" : dtype
         self.predict = FixtureExpectation.Expected(shape: shape, dtype: kind, data: data)
         if let proba = doc["predict_proba"] as? [String: Any], let pShape = proba["shape"] as? [Int],
-           let pData = proba["data"] as? [Any] {
+            let pData = proba["data"] as? [Any]
+        {
             predictProba = FixtureExpectation.Expected(shape: pShape, dtype: "float64", data: pData)
         } else {
             predictProba = nil

@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import ISVCModels
+import Testing
 
 @Suite("SKLearnTrees fixtures") struct SKLearnTreesFixtureTests {
     static let names = [

@@ -1,5 +1,5 @@
-import Testing
 import ISVCModels
+import Testing
 
 private typealias B = SKLearnTreeBuilders
 private typealias Node = SKLearnTreeBuilders.Node
@@ -26,34 +26,39 @@ private func isCorrupt(_ error: ModelError?, mentioning words: [String]) -> Bool
 
     @Test("a child index out of range is a ModelError naming the node")
     func childOutOfRange() {
-        let error = decodeError(Self.regressor([
-            Node(left: 1, right: 7, feature: 0, threshold: 0, values: [0]), .leaf([1]), .leaf([2]),
-        ]))
+        let error = decodeError(
+            Self.regressor([
+                Node(left: 1, right: 7, feature: 0, threshold: 0, values: [0]), .leaf([1]), .leaf([2]),
+            ]))
         #expect(isCorrupt(error, mentioning: ["DecisionTreeRegressor.tree_", "node 0", "right_child 7"]), "\(String(describing: error))")
-        let negative = decodeError(Self.regressor([
-            Node(left: -5, right: 2, feature: 0, threshold: 0, values: [0]), .leaf([1]), .leaf([2]),
-        ]))
+        let negative = decodeError(
+            Self.regressor([
+                Node(left: -5, right: 2, feature: 0, threshold: 0, values: [0]), .leaf([1]), .leaf([2]),
+            ]))
         #expect(isCorrupt(negative, mentioning: ["left_child -5"]))
     }
 
     @Test("a cycle (a child at or before its parent) is a ModelError, not an endless loop")
     func cycle() {
-        let selfLoop = decodeError(Self.regressor([
-            Node(left: 0, right: 1, feature: 0, threshold: 0, values: [0]), .leaf([1]),
-        ]))
+        let selfLoop = decodeError(
+            Self.regressor([
+                Node(left: 0, right: 1, feature: 0, threshold: 0, values: [0]), .leaf([1]),
+            ]))
         #expect(isCorrupt(selfLoop, mentioning: ["node 0", "left_child 0"]))
-        let backEdge = decodeError(Self.regressor([
-            Node(left: 1, right: 2, feature: 0, threshold: 0, values: [0]),
-            Node(left: 0, right: 2, feature: 1, threshold: 0, values: [0]), .leaf([2]),
-        ]))
+        let backEdge = decodeError(
+            Self.regressor([
+                Node(left: 1, right: 2, feature: 0, threshold: 0, values: [0]),
+                Node(left: 0, right: 2, feature: 1, threshold: 0, values: [0]), .leaf([2]),
+            ]))
         #expect(isCorrupt(backEdge, mentioning: ["node 1", "left_child 0"]))
     }
 
     @Test("a split feature beyond n_features_in_ is a ModelError")
     func featureOutOfRange() {
-        let error = decodeError(Self.regressor([
-            Node(left: 1, right: 2, feature: 2, threshold: 0, values: [0]), .leaf([1]), .leaf([2]),
-        ]))
+        let error = decodeError(
+            Self.regressor([
+                Node(left: 1, right: 2, feature: 2, threshold: 0, values: [0]), .leaf([1]), .leaf([2]),
+            ]))
         #expect(isCorrupt(error, mentioning: ["node 0", "feature 2", "2 features"]))
     }
 
@@ -71,9 +76,12 @@ private func isCorrupt(_ error: ModelError?, mentioning words: [String]) -> Bool
         let noTree = decodeError(B.estimator("sklearn.tree._classes.DecisionTreeRegressor", [("n_features_in_", .int(2))]))
         guard case .unsupported(let message)? = noTree else { Issue.record("\(String(describing: noTree))"); return }
         #expect(message.contains("estimators_"))
-        let multi = decodeError(B.estimator("sklearn.tree._classes.DecisionTreeRegressor", [
-            ("n_features_in_", .int(2)), ("n_outputs_", .int(2)),
-        ]))
+        let multi = decodeError(
+            B.estimator(
+                "sklearn.tree._classes.DecisionTreeRegressor",
+                [
+                    ("n_features_in_", .int(2)), ("n_outputs_", .int(2)),
+                ]))
         guard case .unsupported(let multiMessage)? = multi else { Issue.record("\(String(describing: multi))"); return }
         #expect(multiMessage.contains("multi-output"))
     }
@@ -85,8 +93,9 @@ private func isCorrupt(_ error: ModelError?, mentioning words: [String]) -> Bool
         #expect(throws: ModelError.featureMismatch(model: "DecisionTreeRegressor", expected: 2, got: 3)) {
             try model.predict(Matrix(rows: [[1, 2, 3]]))
         }
-        #expect(ModelError.featureMismatch(model: "DecisionTreeRegressor", expected: 2, got: 3).description
-            == "X has 3 features, but DecisionTreeRegressor is expecting 2 features as input.")
+        #expect(
+            ModelError.featureMismatch(model: "DecisionTreeRegressor", expected: 2, got: 3).description
+                == "X has 3 features, but DecisionTreeRegressor is expecting 2 features as input.")
         let boosted = try SKLearn.estimator(from: B.boostedRegressor(stages: 2))
         #expect(throws: ModelError.featureMismatch(model: "GradientBoostingRegressor", expected: 2, got: 1)) {
             try boosted.predict(Matrix(rows: [[1]]))
@@ -105,8 +114,10 @@ private func isCorrupt(_ error: ModelError?, mentioning words: [String]) -> Bool
             }
             #expect(throws: ModelError.self) { try model.predict(Matrix(rows: 0, columns: 2, values: [])) }
         }
-        #expect(throws: ModelError.badInput(
-            "Input X contains NaN. GradientBoostingRegressor does not accept missing values encoded as NaN natively.")) {
+        #expect(
+            throws: ModelError.badInput(
+                "Input X contains NaN. GradientBoostingRegressor does not accept missing values encoded as NaN natively.")
+        ) {
             try boosted.predict(Matrix(rows: [[0, .nan]]))
         }
     }

@@ -1,5 +1,5 @@
-import Testing
 import ISVCModels
+import Testing
 
 private typealias B = SKLearnTreeBuilders
 
@@ -29,10 +29,11 @@ private func floats(_ p: Prediction?) -> [Double] {
 
     @Test("a classifier returns leaf fractions, classes_ labels with their dtype, first maximum on ties")
     func classifierLabels() throws {
-        let tree = B.tree([
-            .init(left: 1, right: 2, feature: 1, threshold: 0, values: [0.5, 0.25, 0.25]),
-            .leaf([0.5, 0.5, 0]), .leaf([0.1, 0.2, 0.7]),
-        ], features: 3, width: 3)
+        let tree = B.tree(
+            [
+                .init(left: 1, right: 2, feature: 1, threshold: 0, values: [0.5, 0.25, 0.25]),
+                .leaf([0.5, 0.5, 0]), .leaf([0.1, 0.2, 0.7]),
+            ], features: 3, width: 3)
         let strings = PickleValue.array(NDArray(shape: [3], dtype: "<U3", elements: .string(["a", "b", "c"])))
         let model = try SKLearn.estimator(from: B.classifier(tree, features: 3, classes: strings))
         let x = try Matrix(rows: [[0, -1, 0], [0, 1, 0]])

@@ -58,15 +58,19 @@ struct ModelServerKindTests {
         #expect(throws: ModelError.self) { try ModelServerKind.xgboost.modelFile(in: FixtureExpectation.root) }
     }
 
-    @Test("images of KServe's built-in runtimes, with any registry and tag", arguments: [
-        ("kserve/sklearnserver:v0.20.0", ModelServerKind.sklearn), ("docker.io/kserve/xgbserver:latest", .xgboost),
-        ("kserve/lgbserver@sha256:0123", .lightgbm), ("registry:5000/kserve/sklearnserver", .sklearn),
-    ])
+    @Test(
+        "images of KServe's built-in runtimes, with any registry and tag",
+        arguments: [
+            ("kserve/sklearnserver:v0.20.0", ModelServerKind.sklearn), ("docker.io/kserve/xgbserver:latest", .xgboost),
+            ("kserve/lgbserver@sha256:0123", .lightgbm), ("registry:5000/kserve/sklearnserver", .sklearn),
+        ])
     func images(image: String, kind: ModelServerKind) {
         #expect(ModelServerKind(image: image) == kind)
     }
 
-    @Test("other images are not native", arguments: ["kserve/huggingfaceserver:v0.20.0", "seldonio/mlserver:1.6", "kserve/sklearnserver-gpu", "python:3.11"])
+    @Test(
+        "other images are not native",
+        arguments: ["kserve/huggingfaceserver:v0.20.0", "seldonio/mlserver:1.6", "kserve/sklearnserver-gpu", "python:3.11"])
     func otherImages(image: String) {
         #expect(ModelServerKind(image: image) == nil)
     }

@@ -59,10 +59,15 @@ struct FixtureExpectation {
 
         init(from decoder: any Decoder) throws {
             let c = try decoder.singleValueContainer()
-            if c.decodeNil() { self = .null }
-            else if let d = try? c.decode(Double.self) { self = .number(d) }
-            else if let b = try? c.decode(Bool.self) { self = .bool(b) }
-            else { self = .string(try c.decode(String.self)) }
+            if c.decodeNil() {
+                self = .null
+            } else if let d = try? c.decode(Double.self) {
+                self = .number(d)
+            } else if let b = try? c.decode(Bool.self) {
+                self = .bool(b)
+            } else {
+                self = .string(try c.decode(String.self))
+            }
         }
 
         var value: Any {
@@ -99,8 +104,10 @@ struct FixtureError: Error, CustomStringConvertible {
 
 /// Compares a Swift prediction with the library's: shape exactly, labels (ints, strings) exactly,
 /// floats within `relative` (and `absolute` near zero). Returns the differences, empty when equal.
-func differences(_ actual: Prediction, _ expected: FixtureExpectation.Expected,
-                 relative: Double = 1e-6, absolute: Double = 1e-9) -> [String] {
+func differences(
+    _ actual: Prediction, _ expected: FixtureExpectation.Expected,
+    relative: Double = 1e-6, absolute: Double = 1e-9
+) -> [String] {
     var out: [String] = []
     if actual.shape != expected.shape { out.append("shape \(actual.shape) != expected \(expected.shape)") }
     switch actual.values {

@@ -1,5 +1,5 @@
-import Testing
 import ISVCModels
+import Testing
 
 @Suite("Fixture expectations") struct FixtureExpectationTests {
     @Test("every fixture directory has readable expectations and one model file")

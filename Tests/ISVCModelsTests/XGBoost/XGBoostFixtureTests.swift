@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import ISVCModels
+import Testing
 
 /// Every xgboost fixture predicts what xgboost 3.2.0's `Booster.predict(DMatrix(rows))` returned.
 @Suite("XGBoost fixtures") struct XGBoostFixtureTests {

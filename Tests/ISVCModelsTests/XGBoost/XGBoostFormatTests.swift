@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import ISVCModels
+import Testing
 
 /// Layouts XGBoost can write (or wrote in 1.x/2.x) and UBJSON encodings beyond XGBoost's writer.
 @Suite("XGBoost formats") struct XGBoostFormatTests {
@@ -9,12 +9,14 @@ import ISVCModels
     static let styles: [String: XGBoostUBJSONTestEncoder.Style] = [
         "xgboost-like": .init(counted: false, typedArrays: true, doubles: false, smallIntegers: false, noOps: false),
         "counted containers, small integers": .init(counted: true, typedArrays: false, doubles: false, smallIntegers: true, noOps: false),
-        "terminated containers, float64, no-ops": .init(counted: false, typedArrays: false, doubles: true, smallIntegers: true, noOps: true),
+        "terminated containers, float64, no-ops": .init(
+            counted: false, typedArrays: false, doubles: true, smallIntegers: true, noOps: true),
         "typed and counted, small integers": .init(counted: true, typedArrays: true, doubles: false, smallIntegers: true, noOps: false),
     ]
 
-    @Test("UBJSON encoded in other spec-conforming styles predicts the same",
-          arguments: ["xgboost-iris-softprob", "xgboost-cancer-binary", "xgboost-diabetes-regression"], styles.keys.sorted())
+    @Test(
+        "UBJSON encoded in other spec-conforming styles predicts the same",
+        arguments: ["xgboost-iris-softprob", "xgboost-cancer-binary", "xgboost-diabetes-regression"], styles.keys.sorted())
     func ubjsonStyles(fixture name: String, style: String) throws {
         let fixture = try FixtureExpectation(named: name)
         let styleValue = try #require(Self.styles[style])
@@ -43,8 +45,9 @@ import ISVCModels
         #expect(differences(try Support.load(bytes).predict(fixture.rows), fixture.predict) == [])
     }
 
-    @Test("base_score as xgboost 1.x/2.x wrote it (a plain number string) predicts the same",
-          arguments: ["6.247756E-1", "0.6247756", " [6.247756E-1] ", "(6.247756E-1)"])
+    @Test(
+        "base_score as xgboost 1.x/2.x wrote it (a plain number string) predicts the same",
+        arguments: ["6.247756E-1", "0.6247756", " [6.247756E-1] ", "(6.247756E-1)"])
     func legacyBaseScore(baseScore: String) throws {
         let fixture = try FixtureExpectation(named: "xgboost-cancer-binary")
         let text = String(decoding: try Support.fixtureBytes("xgboost-cancer-binary"), as: UTF8.self)
@@ -76,7 +79,8 @@ import ISVCModels
         var doc = try Support.fixtureDocument("xgboost-cancer-binary")
         doc = try Support.editingLearner(doc) { learner in
             guard var booster = learner["gradient_booster"] as? [String: Any],
-                  var model = booster["model"] as? [String: Any], var trees = model["trees"] as? [[String: Any]] else { return }
+                var model = booster["model"] as? [String: Any], var trees = model["trees"] as? [[String: Any]]
+            else { return }
             for t in trees.indices {
                 trees[t]["default_left"] = (trees[t]["default_left"] as? [Int])?.map { $0 == 1 }
             }
@@ -94,7 +98,8 @@ import ISVCModels
         let fixture = try FixtureExpectation(named: "xgboost-iris-softprob")
         let doc = try Support.editingLearner(try Support.fixtureDocument("xgboost-iris-softprob")) { learner in
             guard var booster = learner["gradient_booster"] as? [String: Any],
-                  var model = booster["model"] as? [String: Any], let trees = model["trees"] as? [[String: Any]] else { return }
+                var model = booster["model"] as? [String: Any], let trees = model["trees"] as? [[String: Any]]
+            else { return }
             model["trees"] = Array(trees.reversed())
             booster["model"] = model
             learner["gradient_booster"] = booster
@@ -112,8 +117,9 @@ import ISVCModels
         #expect(try Support.load(Support.serialize(doc)).featureNames == names)
     }
 
-    @Test("tiny models for other objectives, dart, multiple targets and categorical splits match xgboost",
-          arguments: xgboostInlineModels)
+    @Test(
+        "tiny models for other objectives, dart, multiple targets and categorical splits match xgboost",
+        arguments: xgboostInlineModels)
     func inlineModels(model inline: XGBoostInlineModel) throws {
         let model = try Support.load(Array(inline.json.utf8))
         let rows = try Matrix(rows: inline.rows)
@@ -128,7 +134,8 @@ import ISVCModels
         for inline in xgboostInlineModels {
             let ubj = try XGBoostUBJSONTestEncoder.encode(json: Array(inline.json.utf8), style: style)
             let prediction = try Support.load(ubj, named: "model.ubj").predict(try Matrix(rows: inline.rows))
-            let expected = FixtureExpectation.Expected(shape: inline.shape, dtype: "float32", data: inline.expected.map { NSNumber(value: $0) })
+            let expected = FixtureExpectation.Expected(
+                shape: inline.shape, dtype: "float32", data: inline.expected.map { NSNumber(value: $0) })
             #expect(differences(prediction, expected) == [], "\(inline.name)")
         }
     }

@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import ISVCModels
+import Testing
 
 /// Broken, hostile and unsupported files fail to load with a ModelError that says why; bad
 /// requests fail to predict.
@@ -40,14 +40,20 @@ import ISVCModels
         ("split feature >= num_feature", "feature 4", { $0["split_indices"] = [4, 0, 0, 0, 0] }),
         ("negative split feature", "feature -1", { $0["split_indices"] = [-1, 0, 0, 0, 0] }),
         ("short array", "split_conditions", { $0["split_conditions"] = [1.0, 0.5] }),
-        ("num_nodes disagrees", "has 5 elements, expected 6", { $0["tree_param"] = ["num_nodes": "6", "num_feature": "4", "num_deleted": "0", "size_leaf_vector": "1"] }),
+        (
+            "num_nodes disagrees", "has 5 elements, expected 6",
+            { $0["tree_param"] = ["num_nodes": "6", "num_feature": "4", "num_deleted": "0", "size_leaf_vector": "1"] }
+        ),
         ("missing field", "missing member 'default_left'", { $0["default_left"] = nil }),
         ("wrong type", "expected an array", { $0["left_children"] = "1,2" }),
         ("repeated tree id", "tree id 1", { $0["id"] = 1 }),
-        ("categorical split with categories out of range", "categories_segments", {
-            $0["split_type"] = [1, 0, 0, 0, 0]
-            $0["categories_nodes"] = [0]; $0["categories_segments"] = [0]; $0["categories_sizes"] = [5]; $0["categories"] = [1, 2]
-        }),
+        (
+            "categorical split with categories out of range", "categories_segments",
+            {
+                $0["split_type"] = [1, 0, 0, 0, 0]
+                $0["categories_nodes"] = [0]; $0["categories_segments"] = [0]; $0["categories_sizes"] = [5]; $0["categories"] = [1, 2]
+            }
+        ),
     ]
 
     @Test("invalid trees are corrupt models", arguments: treeEdits.indices)
@@ -64,7 +70,8 @@ import ISVCModels
     func groupOutOfRange() throws {
         let doc = try Support.editingLearner(try Support.fixtureDocument("xgboost-iris-softprob")) { learner in
             guard var booster = learner["gradient_booster"] as? [String: Any], var model = booster["model"] as? [String: Any],
-                  var info = model["tree_info"] as? [Int] else { return }
+                var info = model["tree_info"] as? [Int]
+            else { return }
             info[5] = 3
             model["tree_info"] = info
             booster["model"] = model
@@ -74,7 +81,8 @@ import ISVCModels
         #expect(Support.isCorrupt(error) && Support.message(error).contains("output group 3"), "\(Support.message(error))")
     }
 
-    @Test("unknown objectives are unsupported, naming the objective", arguments: ["rank:pairwise", "survival:aft", "binary:hinge", "no:such"])
+    @Test(
+        "unknown objectives are unsupported, naming the objective", arguments: ["rank:pairwise", "survival:aft", "binary:hinge", "no:such"])
     func unknownObjective(name: String) throws {
         let doc = try Support.editingLearner(try Support.fixtureDocument("xgboost-cancer-binary")) { learner in
             learner["objective"] = ["name": name]
@@ -96,7 +104,9 @@ import ISVCModels
             tree["tree_param"] = ["num_nodes": "5", "num_feature": "4", "num_deleted": "0", "size_leaf_vector": "3"]
         }
         let vectorError = try Support.loadError(Support.serialize(vectorLeaf))
-        #expect(Support.isUnsupported(vectorError) && Support.message(vectorError).contains("multi_output_tree"), "\(Support.message(vectorError))")
+        #expect(
+            Support.isUnsupported(vectorError) && Support.message(vectorError).contains("multi_output_tree"),
+            "\(Support.message(vectorError))")
     }
 
     @Test("invalid base_score values are corrupt", arguments: ["[2E0]", "[-1E-1]", "NaN", "[5E-1,5E-1]", "abc", ""])
@@ -110,14 +120,16 @@ import ISVCModels
         #expect(Support.isCorrupt(error) && Support.message(error).contains("base_score"), "\(baseScore): \(Support.message(error))")
     }
 
-    @Test("files that are not models are corrupt", arguments: [
-        ("empty", [UInt8]()),
-        ("text", Array("hello, world\n".utf8)),
-        ("random bytes", (0..<600).map { UInt8(truncatingIfNeeded: $0 &* 7919 &+ 13) }),
-        ("a JSON array", Array("[1, 2, 3]".utf8)),
-        ("JSON without a learner", Array(#"{"version": [3, 2, 0]}"#.utf8)),
-        ("UBJSON without a learner", Array("{i\u{1}aZ}".utf8)),
-    ])
+    @Test(
+        "files that are not models are corrupt",
+        arguments: [
+            ("empty", [UInt8]()),
+            ("text", Array("hello, world\n".utf8)),
+            ("random bytes", (0..<600).map { UInt8(truncatingIfNeeded: $0 &* 7919 &+ 13) }),
+            ("a JSON array", Array("[1, 2, 3]".utf8)),
+            ("JSON without a learner", Array(#"{"version": [3, 2, 0]}"#.utf8)),
+            ("UBJSON without a learner", Array("{i\u{1}aZ}".utf8)),
+        ])
     func garbage(name: String, bytes: [UInt8]) throws {
         let error = try Support.loadError(bytes, named: "model.bst")
         #expect(Support.isCorrupt(error), "\(name): \(Support.message(error))")
@@ -125,9 +137,11 @@ import ISVCModels
 
     @Test("the deprecated binary format and pickles are unsupported, saying how to re-save")
     func legacyFormats() throws {
-        let binf = Array("binf".utf8) + [UInt8](repeating: 0, count: 140) + [15, 0, 0, 0, 0, 0, 0, 0] + Array("binary:logistic".utf8)
+        let binf =
+            Array("binf".utf8) + [UInt8](repeating: 0, count: 140) + [15, 0, 0, 0, 0, 0, 0, 0] + Array("binary:logistic".utf8)
             + [6, 0, 0, 0, 0, 0, 0, 0] + Array("gbtree".utf8)
-        let headerless = [0, 0, 0, 0x3F, 30, 0, 0, 0] + [UInt8](repeating: 0, count: 128) + [6, 0, 0, 0, 0, 0, 0, 0] + Array("gbtree".utf8)
+        let headerless =
+            [0, 0, 0, 0x3F, 30, 0, 0, 0] + [UInt8](repeating: 0, count: 128) + [6, 0, 0, 0, 0, 0, 0, 0] + Array("gbtree".utf8)
         for bytes in [binf, headerless] {
             let error = try Support.loadError(bytes, named: "model.bst")
             #expect(Support.isUnsupported(error) && Support.message(error).contains("save_model"), "\(Support.message(error))")
@@ -195,8 +209,9 @@ import ISVCModels
         #expect(try model.predict(Matrix(rows: 2, columns: 0, values: [])).shape == [2, 3])
     }
 
-    @Test("infinite values, and values too large for float32, are refused as XGBoost refuses them",
-          arguments: [Double.infinity, -Double.infinity, 1e300])
+    @Test(
+        "infinite values, and values too large for float32, are refused as XGBoost refuses them",
+        arguments: [Double.infinity, -Double.infinity, 1e300])
     func infiniteInput(value: Double) throws {
         let model = try XGBoostModel.load(fileAt: try FixtureExpectation(named: "xgboost-iris-softprob").modelFile.path)
         let x = Matrix(rows: 2, columns: 4, values: [5.1, 3.5, 1.4, 0.2, 6.0, value, 4.0, 1.0])

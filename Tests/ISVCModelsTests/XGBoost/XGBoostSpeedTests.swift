@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import ISVCModels
+import Testing
 
 /// How long predict takes on a small batch, the server's hot path. Prints the measurement and
 /// asserts nothing about it (a shared machine's timings are noise in a test); `bench/model-speed.sh`

@@ -55,7 +55,8 @@ enum XGBoostTestSupport {
     static func editingFirstTree(_ document: [String: Any], _ edit: (inout [String: Any]) -> Void) throws -> [String: Any] {
         var doc = document
         guard var learner = doc["learner"] as? [String: Any], var booster = learner["gradient_booster"] as? [String: Any],
-              var model = booster["model"] as? [String: Any], var trees = model["trees"] as? [[String: Any]] else {
+            var model = booster["model"] as? [String: Any], var trees = model["trees"] as? [[String: Any]]
+        else {
             throw FixtureError("not a gbtree document")
         }
         edit(&trees[0])

@@ -77,7 +77,8 @@ struct XGBoostUBJSONTestEncoder {
     }
 
     private func real(_ text: String) -> [UInt8] {
-        style.doubles ? [UInt8(ascii: "D")] + be((Double(text) ?? .nan).bitPattern)
+        style.doubles
+            ? [UInt8(ascii: "D")] + be((Double(text) ?? .nan).bitPattern)
             : [UInt8(ascii: "d")] + be((Float(text) ?? .nan).bitPattern)
     }
 

@@ -26,10 +26,12 @@ extension Envoy {
         public var maxRequestsPerConnection: Int?
         public var outlierDetection: OutlierDetection?
 
-        public init(name: String, type: String = "STATIC", connectTimeout: Duration, lbPolicy: LbPolicy?,
-                    commonLbConfig: CommonLbConfig? = CommonLbConfig(), endpoints: [[SocketAddress]],
-                    leastRequestChoiceCount: Int? = nil, maglevTableSize: Int? = nil, ringHashMinimumRingSize: Int? = nil,
-                    circuitBreakers: CircuitBreakers? = nil, maxRequestsPerConnection: Int? = nil, outlierDetection: OutlierDetection? = nil) {
+        public init(
+            name: String, type: String = "STATIC", connectTimeout: Duration, lbPolicy: LbPolicy?,
+            commonLbConfig: CommonLbConfig? = CommonLbConfig(), endpoints: [[SocketAddress]],
+            leastRequestChoiceCount: Int? = nil, maglevTableSize: Int? = nil, ringHashMinimumRingSize: Int? = nil,
+            circuitBreakers: CircuitBreakers? = nil, maxRequestsPerConnection: Int? = nil, outlierDetection: OutlierDetection? = nil
+        ) {
             self.name = name
             self.type = type
             self.connectTimeout = connectTimeout
@@ -53,10 +55,13 @@ extension Envoy {
         var value: Value {
             var o: [String: Value] = [
                 "name": .string(name), "type": .string(type), "connect_timeout": connectTimeout.value,
-                "load_assignment": ["cluster_name": .string(name),
-                                    "endpoints": .array(endpoints.map { locality in
-                                        ["lb_endpoints": .array(locality.map { ["endpoint": ["address": $0.value]] })]
-                                    })],
+                "load_assignment": [
+                    "cluster_name": .string(name),
+                    "endpoints": .array(
+                        endpoints.map { locality in
+                            ["lb_endpoints": .array(locality.map { ["endpoint": ["address": $0.value]] })]
+                        }),
+                ],
             ]
             if let lbPolicy { o["lb_policy"] = .string(lbPolicy.rawValue) }
             if let commonLbConfig {
@@ -67,11 +72,13 @@ extension Envoy {
             if let n = ringHashMinimumRingSize { o["ring_hash_lb_config"] = ["minimum_ring_size": .int(n)] }
             if let circuitBreakers { o["circuit_breakers"] = ["thresholds": [circuitBreakers.value]] }
             if let n = maxRequestsPerConnection {
-                o["typed_extension_protocol_options"] = [Self.protocolOptionsKey: [
-                    "@type": .string(Self.protocolOptionsType),
-                    "common_http_protocol_options": ["max_requests_per_connection": .int(n)],
-                    "explicit_http_config": ["http_protocol_options": [:]],
-                ]]
+                o["typed_extension_protocol_options"] = [
+                    Self.protocolOptionsKey: [
+                        "@type": .string(Self.protocolOptionsType),
+                        "common_http_protocol_options": ["max_requests_per_connection": .int(n)],
+                        "explicit_http_config": ["http_protocol_options": [:]],
+                    ]
+                ]
             }
             if let outlierDetection { o["outlier_detection"] = outlierDetection.value }
             return .object(o)
@@ -86,11 +93,18 @@ extension Envoy {
                 CommonLbConfig(healthyPanicThreshold: try c.object(ifPresent: "healthy_panic_threshold") { try $0.int("value") })
             }
             let assignment = try r.object("load_assignment") { a in
-                (try a.string("cluster_name"), try a.objects("endpoints") { l in
-                    try l.objects("lb_endpoints") { e in try e.object("endpoint") { try $0.object("address", SocketAddress.init(address:)) } }
-                })
+                (
+                    try a.string("cluster_name"),
+                    try a.objects("endpoints") { l in
+                        try l.objects("lb_endpoints") { e in
+                            try e.object("endpoint") { try $0.object("address", SocketAddress.init(address:)) }
+                        }
+                    }
+                )
             }
-            guard assignment.0 == name else { throw r.error("load_assignment.cluster_name", "\"\(assignment.0)\" is not the cluster's name") }
+            guard assignment.0 == name else {
+                throw r.error("load_assignment.cluster_name", "\"\(assignment.0)\" is not the cluster's name")
+            }
             endpoints = assignment.1
             leastRequestChoiceCount = try r.object(ifPresent: "least_request_lb_config") { try $0.int("choice_count") }
             maglevTableSize = try r.object(ifPresent: "maglev_lb_config") { try $0.int("table_size") }
@@ -168,10 +182,12 @@ extension Envoy {
         public var maxEjectionPercent: Int?
         public var alwaysEjectOneHost: Bool?
 
-        public init(consecutive5xx: Int? = nil, enforcingConsecutive5xx: Int? = nil, consecutiveGatewayFailure: Int? = nil,
-                    enforcingConsecutiveGatewayFailure: Int? = nil, enforcingSuccessRate: Int? = nil, interval: Duration? = nil,
-                    baseEjectionTime: Duration? = nil, maxEjectionTime: Duration? = nil, maxEjectionPercent: Int? = nil,
-                    alwaysEjectOneHost: Bool? = nil) {
+        public init(
+            consecutive5xx: Int? = nil, enforcingConsecutive5xx: Int? = nil, consecutiveGatewayFailure: Int? = nil,
+            enforcingConsecutiveGatewayFailure: Int? = nil, enforcingSuccessRate: Int? = nil, interval: Duration? = nil,
+            baseEjectionTime: Duration? = nil, maxEjectionTime: Duration? = nil, maxEjectionPercent: Int? = nil,
+            alwaysEjectOneHost: Bool? = nil
+        ) {
             self.consecutive5xx = consecutive5xx
             self.enforcingConsecutive5xx = enforcingConsecutive5xx
             self.consecutiveGatewayFailure = consecutiveGatewayFailure

@@ -29,11 +29,12 @@ extension Envoy {
             var o: [String: Value] = [
                 "@type": .string(Self.typeURL),
                 "providers": .object(providers.mapValues(\.value)),
-                "rules": .array(rules.map { rule in
-                    var r: [String: Value] = ["match": rule.match.value]
-                    if let requires = rule.requires { r["requires"] = requires.value }
-                    return .object(r)
-                }),
+                "rules": .array(
+                    rules.map { rule in
+                        var r: [String: Value] = ["match": rule.match.value]
+                        if let requires = rule.requires { r["requires"] = requires.value }
+                        return .object(r)
+                    }),
             ]
             if let bypassCorsPreflight { o["bypass_cors_preflight"] = .bool(bypassCorsPreflight) }
             return .object(o)
@@ -43,7 +44,8 @@ extension Envoy {
             try r.typeURL(Self.typeURL)
             providers = try r.map("providers", JWTProvider.init)
             rules = try r.objects("rules") { rule in
-                Rule(match: try rule.object("match", RouteMatch.init), requires: try rule.object(ifPresent: "requires", JWTRequirement.init))
+                Rule(
+                    match: try rule.object("match", RouteMatch.init), requires: try rule.object(ifPresent: "requires", JWTRequirement.init))
             }
             bypassCorsPreflight = try r.bool(ifPresent: "bypass_cors_preflight")
         }
@@ -82,9 +84,11 @@ extension Envoy {
         public var fromParams: [String]
         public var clockSkewSeconds: Int?
 
-        public init(issuer: String, audiences: [String] = [], jwks: JWKS?, forward: Bool? = nil, payloadInMetadata: String? = nil,
-                    clearRouteCache: Bool? = nil, spaceDelimitedClaims: [String]? = nil, fromHeaders: [HeaderLocation] = [],
-                    fromParams: [String] = [], clockSkewSeconds: Int? = nil) {
+        public init(
+            issuer: String, audiences: [String] = [], jwks: JWKS?, forward: Bool? = nil, payloadInMetadata: String? = nil,
+            clearRouteCache: Bool? = nil, spaceDelimitedClaims: [String]? = nil, fromHeaders: [HeaderLocation] = [],
+            fromParams: [String] = [], clockSkewSeconds: Int? = nil
+        ) {
             self.issuer = issuer
             self.audiences = audiences
             self.jwks = jwks
@@ -116,11 +120,12 @@ extension Envoy {
                 o["normalize_payload_in_metadata"] = ["space_delimited_claims": .array(spaceDelimitedClaims.map { .string($0) })]
             }
             if !fromHeaders.isEmpty {
-                o["from_headers"] = .array(fromHeaders.map { h in
-                    var v: [String: Value] = ["name": .string(h.name)]
-                    if let prefix = h.valuePrefix { v["value_prefix"] = .string(prefix) }
-                    return .object(v)
-                })
+                o["from_headers"] = .array(
+                    fromHeaders.map { h in
+                        var v: [String: Value] = ["name": .string(h.name)]
+                        if let prefix = h.valuePrefix { v["value_prefix"] = .string(prefix) }
+                        return .object(v)
+                    })
             }
             if !fromParams.isEmpty { o["from_params"] = .array(fromParams.map { .string($0) }) }
             if let clockSkewSeconds { o["clock_skew_seconds"] = .int(clockSkewSeconds) }
@@ -144,7 +149,8 @@ extension Envoy {
                         let (uri, cluster, timeout) = try remote.object("http_uri") { h in
                             (try h.string("uri"), try h.string("cluster"), try h.duration("timeout"))
                         }
-                        return .remote(uri: uri, cluster: cluster, timeout: timeout, cacheDuration: try remote.duration(ifPresent: "cache_duration"))
+                        return .remote(
+                            uri: uri, cluster: cluster, timeout: timeout, cacheDuration: try remote.duration(ifPresent: "cache_duration"))
                     }
                 }
             } else {
@@ -154,7 +160,9 @@ extension Envoy {
             payloadInMetadata = try r.string(ifPresent: "payload_in_metadata")
             clearRouteCache = try r.bool(ifPresent: "clear_route_cache")
             spaceDelimitedClaims = try r.object(ifPresent: "normalize_payload_in_metadata") { try $0.strings("space_delimited_claims") }
-            fromHeaders = try r.objects("from_headers") { h in HeaderLocation(name: try h.string("name"), valuePrefix: try h.string(ifPresent: "value_prefix")) }
+            fromHeaders = try r.objects("from_headers") { h in
+                HeaderLocation(name: try h.string("name"), valuePrefix: try h.string(ifPresent: "value_prefix"))
+            }
             fromParams = try r.strings("from_params")
             clockSkewSeconds = try r.int(ifPresent: "clock_skew_seconds")
         }

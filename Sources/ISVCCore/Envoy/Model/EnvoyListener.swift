@@ -13,8 +13,10 @@ extension Envoy {
 
         /// The config as written out (`isvc compile --emit envoy`).
         public var value: Value {
-            ["admin": ["address": admin.value],
-             "static_resources": ["listeners": .array(listeners.map(\.value)), "clusters": .array(clusters.map(\.value))]]
+            [
+                "admin": ["address": admin.value],
+                "static_resources": ["listeners": .array(listeners.map(\.value)), "clusters": .array(clusters.map(\.value))],
+            ]
         }
 
         /// Reads a bootstrap someone wrote; throws, naming the field, on anything the model does not hold.
@@ -44,8 +46,10 @@ extension Envoy {
         static let hcmName = "envoy.filters.network.http_connection_manager"
 
         var value: Value {
-            ["name": .string(name), "address": address.value,
-             "filter_chains": [["filters": [["name": .string(Self.hcmName), "typed_config": httpConnectionManager.value]]]]]
+            [
+                "name": .string(name), "address": address.value,
+                "filter_chains": [["filters": [["name": .string(Self.hcmName), "typed_config": httpConnectionManager.value]]]],
+            ]
         }
 
         init(_ r: EnvoyReader) throws {
@@ -83,10 +87,12 @@ extension Envoy {
         public var httpFilters: [HTTPFilter]
 
         /// istiod's gateway settings.
-        public init(statPrefix: String, routeConfig: RouteConfiguration, httpFilters: [HTTPFilter],
-                    useRemoteAddress: Bool? = true, forwardClientCertDetails: String? = "SANITIZE_SET", codecType: String? = "AUTO",
-                    normalizePath: Bool? = true, pathWithEscapedSlashesAction: String? = "KEEP_UNCHANGED",
-                    streamIdleTimeout: Duration? = "0s", upgradeTypes: [String] = ["websocket"]) {
+        public init(
+            statPrefix: String, routeConfig: RouteConfiguration, httpFilters: [HTTPFilter],
+            useRemoteAddress: Bool? = true, forwardClientCertDetails: String? = "SANITIZE_SET", codecType: String? = "AUTO",
+            normalizePath: Bool? = true, pathWithEscapedSlashesAction: String? = "KEEP_UNCHANGED",
+            streamIdleTimeout: Duration? = "0s", upgradeTypes: [String] = ["websocket"]
+        ) {
             self.statPrefix = statPrefix
             self.routeConfig = routeConfig
             self.httpFilters = httpFilters
@@ -100,8 +106,10 @@ extension Envoy {
         }
 
         var value: Value {
-            var o: [String: Value] = ["@type": .string(Self.typeURL), "stat_prefix": .string(statPrefix),
-                                      "route_config": routeConfig.value, "http_filters": .array(httpFilters.map(\.value))]
+            var o: [String: Value] = [
+                "@type": .string(Self.typeURL), "stat_prefix": .string(statPrefix),
+                "route_config": routeConfig.value, "http_filters": .array(httpFilters.map(\.value)),
+            ]
             if let useRemoteAddress { o["use_remote_address"] = .bool(useRemoteAddress) }
             if let forwardClientCertDetails { o["forward_client_cert_details"] = .string(forwardClientCertDetails) }
             if let codecType { o["codec_type"] = .string(codecType) }
@@ -136,8 +144,10 @@ extension Envoy {
         public var ignorePortInHostMatching: Bool?
         public var maxDirectResponseBodySizeBytes: Int?
 
-        public init(name: String, virtualHosts: [VirtualHost], validateClusters: Bool? = false, ignorePortInHostMatching: Bool? = true,
-                    maxDirectResponseBodySizeBytes: Int? = 1_048_576) {
+        public init(
+            name: String, virtualHosts: [VirtualHost], validateClusters: Bool? = false, ignorePortInHostMatching: Bool? = true,
+            maxDirectResponseBodySizeBytes: Int? = 1_048_576
+        ) {
             self.name = name
             self.virtualHosts = virtualHosts
             self.validateClusters = validateClusters
@@ -196,8 +206,10 @@ extension Envoy {
         case cors
         case router
 
-        static let names = ["envoy.filters.http.jwt_authn", "envoy.filters.http.rbac", "envoy.filters.http.fault",
-                            "envoy.filters.http.cors", "envoy.filters.http.router"]
+        static let names = [
+            "envoy.filters.http.jwt_authn", "envoy.filters.http.rbac", "envoy.filters.http.fault",
+            "envoy.filters.http.cors", "envoy.filters.http.router",
+        ]
         static let corsType = "type.googleapis.com/envoy.extensions.filters.http.cors.v3.Cors"
         static let routerType = "type.googleapis.com/envoy.extensions.filters.http.router.v3.Router"
 
@@ -230,7 +242,9 @@ extension Envoy {
             case "envoy.filters.http.rbac": self = .rbac(try r.object("typed_config", RBAC.init))
             case "envoy.filters.http.fault":
                 let fault = try r.object("typed_config", HTTPFault.init)
-                guard fault == HTTPFault() else { throw r.error("typed_config", "isvc represents the fault filter without a listener-wide fault") }
+                guard fault == HTTPFault() else {
+                    throw r.error("typed_config", "isvc represents the fault filter without a listener-wide fault")
+                }
                 self = .fault
             case "envoy.filters.http.cors":
                 try r.object("typed_config") { try $0.typeURL(Self.corsType) }

@@ -25,9 +25,12 @@ extension Envoy {
         }
 
         var value: Value {
-            var rules: [String: Value] = ["policies": .object(policies.mapValues { p in
-                ["permissions": .array(p.permissions.map(\.value)), "principals": .array(p.principals.map(\.value))]
-            })]
+            var rules: [String: Value] = [
+                "policies": .object(
+                    policies.mapValues { p in
+                        ["permissions": .array(p.permissions.map(\.value)), "principals": .array(p.principals.map(\.value))]
+                    })
+            ]
             if let action { rules["action"] = .string(action.rawValue) }
             return ["@type": .string(Self.typeURL), "rules": .object(rules)]
         }
@@ -35,9 +38,14 @@ extension Envoy {
         init(_ r: EnvoyReader) throws {
             try r.typeURL(Self.typeURL)
             (action, policies) = try r.object("rules") { rules in
-                (try rules.enumeration(ifPresent: "action", Action.self), try rules.map("policies") { p in
-                    Policy(permissions: try p.objects("permissions", Permission.init), principals: try p.objects("principals", Principal.init))
-                })
+                (
+                    try rules.enumeration(ifPresent: "action", Action.self),
+                    try rules.map("policies") { p in
+                        Policy(
+                            permissions: try p.objects("permissions", Permission.init),
+                            principals: try p.objects("principals", Principal.init))
+                    }
+                )
             }
         }
     }

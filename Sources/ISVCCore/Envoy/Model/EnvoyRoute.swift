@@ -12,9 +12,11 @@ extension Envoy {
         /// `typed_per_filter_config["envoy.filters.http.fault"]`.
         public var fault: HTTPFault?
 
-        public init(name: String? = nil, match: RouteMatch, route: RouteAction, requestHeadersToAdd: [HeaderValueOption] = [],
-                    requestHeadersToRemove: [String] = [], responseHeadersToAdd: [HeaderValueOption] = [],
-                    responseHeadersToRemove: [String] = [], fault: HTTPFault? = nil) {
+        public init(
+            name: String? = nil, match: RouteMatch, route: RouteAction, requestHeadersToAdd: [HeaderValueOption] = [],
+            requestHeadersToRemove: [String] = [], responseHeadersToAdd: [HeaderValueOption] = [],
+            responseHeadersToRemove: [String] = [], fault: HTTPFault? = nil
+        ) {
             self.name = name
             self.match = match
             self.route = route
@@ -67,7 +69,8 @@ extension Envoy {
         public var headers: [HeaderMatcher]
         public var queryParameters: [QueryParameterMatcher]
 
-        public init(_ path: Path, caseSensitive: Bool? = nil, headers: [HeaderMatcher] = [], queryParameters: [QueryParameterMatcher] = []) {
+        public init(_ path: Path, caseSensitive: Bool? = nil, headers: [HeaderMatcher] = [], queryParameters: [QueryParameterMatcher] = [])
+        {
             self.path = path
             self.caseSensitive = caseSensitive
             self.headers = headers
@@ -125,10 +128,12 @@ extension Envoy {
         public var requestMirrorPolicies: [MirrorPolicy]
         public var hashPolicy: [HashPolicy]
 
-        public init(destination: Destination?, timeout: Duration? = nil, maxGrpcTimeout: Duration? = nil,
-                    clusterNotFoundResponseCode: String? = nil, retryPolicy: RetryPolicy? = nil, prefixRewrite: String? = nil,
-                    regexRewrite: RegexRewrite? = nil, hostRewriteLiteral: String? = nil, requestMirrorPolicies: [MirrorPolicy] = [],
-                    hashPolicy: [HashPolicy] = []) {
+        public init(
+            destination: Destination?, timeout: Duration? = nil, maxGrpcTimeout: Duration? = nil,
+            clusterNotFoundResponseCode: String? = nil, retryPolicy: RetryPolicy? = nil, prefixRewrite: String? = nil,
+            regexRewrite: RegexRewrite? = nil, hostRewriteLiteral: String? = nil, requestMirrorPolicies: [MirrorPolicy] = [],
+            hashPolicy: [HashPolicy] = []
+        ) {
             self.destination = destination
             self.timeout = timeout
             self.maxGrpcTimeout = maxGrpcTimeout
@@ -164,7 +169,8 @@ extension Envoy {
             if r.has("cluster") || r.has("weighted_clusters") {
                 switch try r.oneOf(["cluster", "weighted_clusters"]) {
                 case "cluster": destination = .cluster(try r.string("cluster"))
-                default: destination = .weightedClusters(try r.object("weighted_clusters") { try $0.objects("clusters", ClusterWeight.init) })
+                default:
+                    destination = .weightedClusters(try r.object("weighted_clusters") { try $0.objects("clusters", ClusterWeight.init) })
                 }
             } else {
                 destination = nil

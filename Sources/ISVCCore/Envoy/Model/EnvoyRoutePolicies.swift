@@ -51,7 +51,9 @@ extension Envoy {
             switch try r.oneOf(["header", "cookie", "connection_properties", "query_parameter"]) {
             case "header": self = .header(name: try r.object("header") { try $0.string("header_name") })
             case "cookie":
-                self = try r.object("cookie") { c in .cookie(name: try c.string("name"), path: try c.string(ifPresent: "path"), ttl: try c.duration(ifPresent: "ttl")) }
+                self = try r.object("cookie") { c in
+                    .cookie(name: try c.string("name"), path: try c.string(ifPresent: "path"), ttl: try c.duration(ifPresent: "ttl"))
+                }
             case "connection_properties":
                 let on = try r.object("connection_properties") { try $0.bool("source_ip") }
                 guard on else { throw r.error("connection_properties.source_ip", "false hashes nothing; isvc represents only true") }
@@ -79,8 +81,10 @@ extension Envoy {
         /// `retry_back_off`: base (and maximum) interval.
         public var backOff: (base: Duration, max: Duration?)?
 
-        public init(retryOn: [String], numRetries: Int?, hostSelectionRetryMaxAttempts: Int? = nil, retryHostPredicates: [HostPredicate] = [],
-                    retriableStatusCodes: [Int] = [], perTryTimeout: Duration? = nil, backOff: (base: Duration, max: Duration?)? = nil) {
+        public init(
+            retryOn: [String], numRetries: Int?, hostSelectionRetryMaxAttempts: Int? = nil, retryHostPredicates: [HostPredicate] = [],
+            retriableStatusCodes: [Int] = [], perTryTimeout: Duration? = nil, backOff: (base: Duration, max: Duration?)? = nil
+        ) {
             self.retryOn = retryOn
             self.numRetries = numRetries
             self.hostSelectionRetryMaxAttempts = hostSelectionRetryMaxAttempts
@@ -101,9 +105,10 @@ extension Envoy {
             if let numRetries { o["num_retries"] = .int(numRetries) }
             if let hostSelectionRetryMaxAttempts { o["host_selection_retry_max_attempts"] = .int(hostSelectionRetryMaxAttempts) }
             if !retryHostPredicates.isEmpty {
-                o["retry_host_predicate"] = .array(retryHostPredicates.map { p in
-                    ["name": .string(p.rawValue), "typed_config": ["@type": .string(HostPredicate.typeURL)]]
-                })
+                o["retry_host_predicate"] = .array(
+                    retryHostPredicates.map { p in
+                        ["name": .string(p.rawValue), "typed_config": ["@type": .string(HostPredicate.typeURL)]]
+                    })
             }
             if !retriableStatusCodes.isEmpty { o["retriable_status_codes"] = .array(retriableStatusCodes.map { .int($0) }) }
             if let perTryTimeout { o["per_try_timeout"] = perTryTimeout.value }
@@ -126,7 +131,9 @@ extension Envoy {
             }
             retriableStatusCodes = try r.ints("retriable_status_codes")
             perTryTimeout = try r.duration(ifPresent: "per_try_timeout")
-            backOff = try r.object(ifPresent: "retry_back_off") { b in (try b.duration("base_interval"), try b.duration(ifPresent: "max_interval")) }
+            backOff = try r.object(ifPresent: "retry_back_off") { b in
+                (try b.duration("base_interval"), try b.duration(ifPresent: "max_interval"))
+            }
         }
     }
 
@@ -176,8 +183,9 @@ extension Envoy {
                 (try d.duration("fixed_delay"), try d.object("percentage", FractionalPercent.init))
             }
             abort = try r.object(ifPresent: "abort") { a in
-                Abort(percentage: try a.object("percentage", FractionalPercent.init), httpStatus: try a.int(ifPresent: "http_status"),
-                      grpcStatus: try a.string(ifPresent: "grpc_status"))
+                Abort(
+                    percentage: try a.object("percentage", FractionalPercent.init), httpStatus: try a.int(ifPresent: "http_status"),
+                    grpcStatus: try a.string(ifPresent: "grpc_status"))
             }
         }
     }

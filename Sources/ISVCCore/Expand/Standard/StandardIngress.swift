@@ -33,8 +33,9 @@ struct StandardIngress {
     }
 
     func owner(_ service: ValidatedService) -> Value {
-        Meta.ownerReference(apiVersion: "serving.kserve.io/v1beta1", kind: "InferenceService", namespace: service.namespace,
-                            name: service.name)
+        Meta.ownerReference(
+            apiVersion: "serving.kserve.io/v1beta1", kind: "InferenceService", namespace: service.namespace,
+            name: service.name)
     }
 
     func objects(_ service: ValidatedService) -> [Value] {
@@ -50,10 +51,17 @@ struct StandardIngress {
         let predictor = service.component(.predictor)!.name
         let top = host(service.name, service)
         func rule(_ h: String, _ backend: String) -> Value {
-            ["host": .string(h), "http": ["paths": [[
-                "path": "/", "pathType": "Prefix",
-                "backend": ["service": ["name": .string(backend), "port": ["number": 80]]],
-            ]]]]
+            [
+                "host": .string(h),
+                "http": [
+                    "paths": [
+                        [
+                            "path": "/", "pathType": "Prefix",
+                            "backend": ["service": ["name": .string(backend), "port": ["number": 80]]],
+                        ]
+                    ]
+                ],
+            ]
         }
         var rules: [Value] = []
         let predictorHost = host(predictor, service)
@@ -71,17 +79,20 @@ struct StandardIngress {
         var spec: Value = ["rules": .array(rules)]
         if !config.ingressClassName.isEmpty { spec["ingressClassName"] = .string(config.ingressClassName) }
         // The Ingress carries the isvc's annotations unfiltered, and no labels.
-        return Meta.object(apiVersion: "networking.k8s.io/v1", kind: "Ingress", name: service.name, namespace: service.namespace,
-                           labels: [:], annotations: service.annotations, owner: owner(service), spec: spec)
+        return Meta.object(
+            apiVersion: "networking.k8s.io/v1", kind: "Ingress", name: service.name, namespace: service.namespace,
+            labels: [:], annotations: service.annotations, owner: owner(service), spec: spec)
     }
 
     // MARK: Gateway API
 
     func httpRoutes(_ service: ValidatedService) -> [Value] {
         let parts = config.kserveIngressGateway.split(separator: "/", maxSplits: 1).map(String.init)
-        let parent: Value = ["group": "gateway.networking.k8s.io", "kind": "Gateway",
-                             "namespace": .string(parts.count == 2 ? parts[0] : service.namespace),
-                             "name": .string(parts.last ?? "")]
+        let parent: Value = [
+            "group": "gateway.networking.k8s.io", "kind": "Gateway",
+            "namespace": .string(parts.count == 2 ? parts[0] : service.namespace),
+            "name": .string(parts.last ?? ""),
+        ]
         let labels = service.labels.filter { $0.key != Keys.visibility && !config.serviceLabelDisallowedList.contains($0.key) }
         let annotations = service.annotations.filter { !ComponentBuilder.disallowed(config).contains($0.key) }
         func backend(_ c: ResolvedComponent) -> Value {
@@ -90,10 +101,17 @@ struct StandardIngress {
         func rule(_ path: String, _ c: ResolvedComponent, canaries: Bool) -> Value {
             var r: Value = [
                 "matches": [["path": ["type": "RegularExpression", "value": .string(path)]]],
-                "filters": [["type": "RequestHeaderModifier", "requestHeaderModifier": ["set": [
-                    ["name": .string(Keys.isvcName), "value": .string(service.name)],
-                    ["name": .string(Keys.isvcNamespace), "value": .string(service.namespace)],
-                ]]]],
+                "filters": [
+                    [
+                        "type": "RequestHeaderModifier",
+                        "requestHeaderModifier": [
+                            "set": [
+                                ["name": .string(Keys.isvcName), "value": .string(service.name)],
+                                ["name": .string(Keys.isvcNamespace), "value": .string(service.namespace)],
+                            ]
+                        ],
+                    ]
+                ],
                 "backendRefs": [backend(c)],
                 "timeouts": ["request": .string("\(c.ext.timeout?.value ?? 60)s")],
             ]
@@ -101,16 +119,19 @@ struct StandardIngress {
             return r
         }
         func route(_ name: String, hostnames: [String], rules: [Value]) -> Value {
-            Meta.object(apiVersion: "gateway.networking.k8s.io/v1", kind: "HTTPRoute", name: name, namespace: service.namespace,
-                        labels: labels, annotations: annotations, owner: owner(service),
-                        spec: ["parentRefs": [parent], "hostnames": .array(hostnames.map { .string($0) }), "rules": .array(rules)])
+            Meta.object(
+                apiVersion: "gateway.networking.k8s.io/v1", kind: "HTTPRoute", name: name, namespace: service.namespace,
+                labels: labels, annotations: annotations, owner: owner(service),
+                spec: ["parentRefs": [parent], "hostnames": .array(hostnames.map { .string($0) }), "rules": .array(rules)])
         }
         var routes: [Value] = []
         let predictor = service.component(.predictor)!
         // The predictor route is named <isvc>-predictor even when the predictor has its own name.
         // Name and hostname stay <isvc>-predictor when the predictor is named, so promotion keeps the URL.
-        routes.append(route("\(service.name)-predictor", hostnames: [host("\(service.name)-predictor", service)],
-                            rules: [rule("^/.*$", predictor, canaries: true)]))
+        routes.append(
+            route(
+                "\(service.name)-predictor", hostnames: [host("\(service.name)-predictor", service)],
+                rules: [rule("^/.*$", predictor, canaries: true)]))
         for kind in [ComponentKind.transformer, .explainer] {
             guard let c = service.component(kind) else { continue }
             routes.append(route(c.name, hostnames: [host(c.name, service)], rules: [rule("^/.*$", c, canaries: false)]))
@@ -135,8 +156,10 @@ struct StandardIngress {
         let total = service.canaries.compactMap(\.trafficPercent).reduce(0, +)
         var refs: [Value] = [stable.merging(weight: 100 - total)]
         for c in service.canaries {
-            refs.append(["kind": "Service", "name": .string(c.name), "namespace": .string(service.namespace),
-                         "port": stable["port"] ?? 80, "weight": .int(c.trafficPercent ?? 0)])
+            refs.append([
+                "kind": "Service", "name": .string(c.name), "namespace": .string(service.namespace),
+                "port": stable["port"] ?? 80, "weight": .int(c.trafficPercent ?? 0),
+            ])
         }
         return .array(refs)
     }

@@ -25,23 +25,27 @@ struct StandardWorkloads {
     }
 
     func owner(_ service: ValidatedService) -> Value {
-        Meta.ownerReference(apiVersion: "serving.kserve.io/v1beta1", kind: "InferenceService", namespace: service.namespace,
-                            name: service.name)
+        Meta.ownerReference(
+            apiVersion: "serving.kserve.io/v1beta1", kind: "InferenceService", namespace: service.namespace,
+            name: service.name)
     }
 
     func deployment(_ c: ResolvedComponent, of service: ValidatedService, autoscalerClass: String?) -> (Value, String?) {
         let labels = Self.labels(c)
         var pod = c.podSpec
-        StorageInitializer(config: config).injectMultiple(c.storageUris, into: &pod,
-                                                          readOnly: c.annotations[Keys.storageReadonly] != "false")
+        StorageInitializer(config: config).injectMultiple(
+            c.storageUris, into: &pod,
+            readOnly: c.annotations[Keys.storageReadonly] != "false")
         var containers = pod["containers"]?.array ?? []
         for i in containers.indices {
             guard case .object(var ct) = containers[i] else { continue }
             let name = ct["name"]?.string
-            if (name == "kserve-container" || name == "transformer-container"), ct["readinessProbe"] == nil {
+            if name == "kserve-container" || name == "transformer-container", ct["readinessProbe"] == nil {
                 let port = ct["ports"]?.array?.first?["containerPort"]?.int ?? 8080
-                ct["readinessProbe"] = ["tcpSocket": ["port": .int(port)], "timeoutSeconds": 1, "periodSeconds": 10,
-                                        "successThreshold": 1, "failureThreshold": 3]
+                ct["readinessProbe"] = [
+                    "tcpSocket": ["port": .int(port)], "timeoutSeconds": 1, "periodSeconds": 10,
+                    "successThreshold": 1, "failureThreshold": 3,
+                ]
             }
             if ct["terminationMessagePath"] == nil { ct["terminationMessagePath"] = "/dev/termination-log" }
             if ct["terminationMessagePolicy"] == nil { ct["terminationMessagePolicy"] = "File" }
@@ -49,8 +53,10 @@ struct StandardWorkloads {
             containers[i] = .object(ct)
         }
         pod["containers"] = .array(containers)
-        for (k, v) in ["dnsPolicy": "ClusterFirst", "restartPolicy": "Always", "terminationGracePeriodSeconds": 30,
-                       "securityContext": [:], "schedulerName": "default-scheduler"] as [String: Value] where pod[k] == nil {
+        for (k, v) in [
+            "dnsPolicy": "ClusterFirst", "restartPolicy": "Always", "terminationGracePeriodSeconds": 30,
+            "securityContext": [:], "schedulerName": "default-scheduler",
+        ] as [String: Value] where pod[k] == nil {
             pod[k] = v
         }
         if !config.autoMountServiceAccountToken, pod["automountServiceAccountToken"] == nil {
@@ -64,8 +70,10 @@ struct StandardWorkloads {
         var spec: Value = [
             "selector": ["matchLabels": ["app": .string("isvc.\(c.name)")]],
             "template": [
-                "metadata": ["name": .string(c.name), "namespace": .string(service.namespace), "labels": Value(labels),
-                             "annotations": Value(podAnnotations)],
+                "metadata": [
+                    "name": .string(c.name), "namespace": .string(service.namespace), "labels": Value(labels),
+                    "annotations": Value(podAnnotations),
+                ],
                 "spec": .object(Quantities.normalizingContainers(pod)),
             ],
         ]
@@ -77,8 +85,9 @@ struct StandardWorkloads {
             spec["progressDeadlineSeconds"] = 600
         }
         if autoscalerClass == "none" { spec["replicas"] = .int(c.ext.minReplicas?.value ?? 1) }
-        let body = Meta.object(apiVersion: "apps/v1", kind: "Deployment", name: c.name, namespace: service.namespace,
-                               labels: labels, annotations: c.annotations, owner: owner(service), spec: spec)
+        let body = Meta.object(
+            apiVersion: "apps/v1", kind: "Deployment", name: c.name, namespace: service.namespace,
+            labels: labels, annotations: c.annotations, owner: owner(service), spec: spec)
         return (body, note)
     }
 
@@ -100,7 +109,9 @@ struct StandardWorkloads {
             ports.append(p)
             for extra in declared.dropFirst() {
                 let n = extra["name"]?.string ?? ""
-                var q: Value = ["port": extra["containerPort"] ?? 0, "targetPort": extra["containerPort"] ?? 0, "protocol": extra["protocol"] ?? "TCP"]
+                var q: Value = [
+                    "port": extra["containerPort"] ?? 0, "targetPort": extra["containerPort"] ?? 0, "protocol": extra["protocol"] ?? "TCP",
+                ]
                 if !n.isEmpty { q["name"] = .string(n) }
                 if let a = appProtocol(n) { q["appProtocol"] = a }
                 ports.append(q)
@@ -109,9 +120,10 @@ struct StandardWorkloads {
             ports.append(["name": .string(c.name), "port": 80, "targetPort": 8080, "protocol": "TCP"])
         }
         if c.ext.logger != nil || c.ext.batcher != nil { ports[0]["targetPort"] = 9081 }
-        return Meta.object(apiVersion: "v1", kind: "Service", name: c.name, namespace: service.namespace,
-                           labels: Self.labels(c), annotations: c.annotations, owner: owner(service),
-                           spec: ["selector": ["app": .string("isvc.\(c.name)")], "ports": .array(ports)])
+        return Meta.object(
+            apiVersion: "v1", kind: "Service", name: c.name, namespace: service.namespace,
+            labels: Self.labels(c), annotations: c.annotations, owner: owner(service),
+            spec: ["selector": ["app": .string("isvc.\(c.name)")], "ports": .array(ports)])
     }
 
     func hpa(_ c: ResolvedComponent, of service: ValidatedService) -> Value {
@@ -124,8 +136,9 @@ struct StandardWorkloads {
             "behavior": [:],
         ]
         if let metrics = hpaMetrics(c.ext) { spec["metrics"] = .array(metrics) }
-        return Meta.object(apiVersion: "autoscaling/v2", kind: "HorizontalPodAutoscaler", name: c.name, namespace: service.namespace,
-                           labels: Self.labels(c), annotations: c.annotations, owner: owner(service), spec: spec)
+        return Meta.object(
+            apiVersion: "autoscaling/v2", kind: "HorizontalPodAutoscaler", name: c.name, namespace: service.namespace,
+            labels: Self.labels(c), annotations: c.annotations, owner: owner(service), spec: spec)
     }
 
     /// `getHPAMetrics`: from `autoScaling.metrics` (Resource ones), else scaleMetric/scaleTarget, else cpu 80.
@@ -198,11 +211,16 @@ struct StandardWorkloads {
         let behavior = c.ext.autoScaling?.value["behavior"]
         let down = behavior?[path: ["scaleDown", "stabilizationWindowSeconds"]] ?? .int(300)
         let up = behavior?[path: ["scaleUp", "stabilizationWindowSeconds"]] ?? .int(0)
-        spec["advanced"] = ["horizontalPodAutoscalerConfig": ["behavior": [
-            "scaleDown": ["stabilizationWindowSeconds": down], "scaleUp": ["stabilizationWindowSeconds": up],
-        ]]]
-        return Meta.object(apiVersion: "keda.sh/v1alpha1", kind: "ScaledObject", name: c.name, namespace: service.namespace,
-                           labels: Self.labels(c), annotations: c.annotations, owner: owner(service), spec: spec)
+        spec["advanced"] = [
+            "horizontalPodAutoscalerConfig": [
+                "behavior": [
+                    "scaleDown": ["stabilizationWindowSeconds": down], "scaleUp": ["stabilizationWindowSeconds": up],
+                ]
+            ]
+        ]
+        return Meta.object(
+            apiVersion: "keda.sh/v1alpha1", kind: "ScaledObject", name: c.name, namespace: service.namespace,
+            labels: Self.labels(c), annotations: c.annotations, owner: owner(service), spec: spec)
     }
 
     static func text(_ v: Value?) -> String? {

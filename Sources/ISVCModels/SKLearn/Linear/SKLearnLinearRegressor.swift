@@ -6,8 +6,10 @@ struct SKLearnLinearRegressor: Estimator {
     let featureCount: Int?
     let function: SKLearnLinearFunction
 
-    static let classNames = ["LinearRegression", "Ridge", "RidgeCV", "Lasso", "LassoCV", "ElasticNet",
-                             "ElasticNetCV", "BayesianRidge", "HuberRegressor", "LinearSVR", "SGDRegressor"]
+    static let classNames = [
+        "LinearRegression", "Ridge", "RidgeCV", "Lasso", "LassoCV", "ElasticNet",
+        "ElasticNetCV", "BayesianRidge", "HuberRegressor", "LinearSVR", "SGDRegressor",
+    ]
 
     init(_ object: PickleObject) throws(ModelError) {
         let state = SKLearnFittedState(object)

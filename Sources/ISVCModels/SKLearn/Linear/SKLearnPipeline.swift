@@ -30,7 +30,8 @@ struct SKLearnPipeline: Estimator {
             throw ModelError.unsupported("Pipeline: every step is 'passthrough'; there is no estimator to predict with")
         }
         guard case .estimator(let estimator) = last.step else {
-            throw ModelError.unsupported("Pipeline: the last step '\(last.name)' is a transformer with no predict; isvc needs a final estimator")
+            throw ModelError.unsupported(
+                "Pipeline: the last step '\(last.name)' is a transformer with no predict; isvc needs a final estimator")
         }
         var transformers: [any Transformer] = []
         for (name, step) in decoded {

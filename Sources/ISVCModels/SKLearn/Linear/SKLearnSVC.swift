@@ -59,8 +59,12 @@ struct SKLearnSVC: Estimator {
         let a = try state.vector("_probA")
         let b = try state.vector("_probB")
         if a.isEmpty || b.isEmpty { return nil }
-        guard a.count == pairs else { throw state.inconsistent("_probA", "has \(a.count) value(s), expected \(pairs) (one per pair of classes)") }
-        guard b.count == pairs else { throw state.inconsistent("_probB", "has \(b.count) value(s), expected \(pairs) (one per pair of classes)") }
+        guard a.count == pairs else {
+            throw state.inconsistent("_probA", "has \(a.count) value(s), expected \(pairs) (one per pair of classes)")
+        }
+        guard b.count == pairs else {
+            throw state.inconsistent("_probB", "has \(b.count) value(s), expected \(pairs) (one per pair of classes)")
+        }
         return (a, b)
     }
 
@@ -73,24 +77,24 @@ struct SKLearnSVC: Estimator {
         var ovr = [Double](repeating: 0, count: k)
         // A block of rows at a time: the decision values of the whole request are never held.
         forEachDecisionBlock(x) { rows, decisions in
-        for r in rows {
-            let base = (r - rows.lowerBound) * pairs
-            if breakTies && k > 2 {
-                indices[r] = Self.ovrArgmax(decisions, base: base, classes: k, votes: &ovr)
-                continue
-            }
-            for c in 0..<k { votes[c] = 0 }
-            var p = 0
-            for i in 0..<k {
-                for j in (i + 1)..<k {
-                    if decisions[base + p] > 0 { votes[i] += 1 } else { votes[j] += 1 }
-                    p += 1
+            for r in rows {
+                let base = (r - rows.lowerBound) * pairs
+                if breakTies && k > 2 {
+                    indices[r] = Self.ovrArgmax(decisions, base: base, classes: k, votes: &ovr)
+                    continue
                 }
+                for c in 0..<k { votes[c] = 0 }
+                var p = 0
+                for i in 0..<k {
+                    for j in (i + 1)..<k {
+                        if decisions[base + p] > 0 { votes[i] += 1 } else { votes[j] += 1 }
+                        p += 1
+                    }
+                }
+                var best = 0
+                for c in 1..<k where votes[c] > votes[best] { best = c }
+                indices[r] = best
             }
-            var best = 0
-            for c in 1..<k where votes[c] > votes[best] { best = c }
-            indices[r] = best
-        }
         }
         return classes.prediction(indices: indices)
     }

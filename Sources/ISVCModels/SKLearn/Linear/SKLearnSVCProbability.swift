@@ -7,7 +7,7 @@ import Foundation
 struct SKLearnSVCProbability {
     let k: Int
     private var pairwise: [Double]  // [k, k] r[i][j]
-    private var q: [Double]         // [k, k]
+    private var q: [Double]  // [k, k]
     private var qp: [Double]
     private var p: [Double]
 
@@ -29,8 +29,10 @@ struct SKLearnSVCProbability {
     }
 
     /// Class probabilities for one row's pairwise decision values `decisions[offset...]`.
-    mutating func estimate(decisions: [Double], offset: Int, a: [Double], b: [Double],
-                           into out: inout [Double], at base: Int) {
+    mutating func estimate(
+        decisions: [Double], offset: Int, a: [Double], b: [Double],
+        into out: inout [Double], at base: Int
+    ) {
         let minProbability = 1e-7
         var pair = 0
         for i in 0..<k {

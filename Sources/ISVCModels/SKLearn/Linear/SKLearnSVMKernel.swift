@@ -16,7 +16,9 @@ struct SKLearnSVMKernel: Sendable {
     init(_ state: SKLearnFittedState) throws(ModelError) {
         let name = try state.string("kernel")
         guard let kind = Kind(rawValue: name) else {
-            throw ModelError.unsupported("\(state.name): kernel '\(name)' is not supported (isvc runs linear, poly, rbf and sigmoid; a precomputed or callable kernel needs the training data)")
+            throw ModelError.unsupported(
+                "\(state.name): kernel '\(name)' is not supported (isvc runs linear, poly, rbf and sigmoid; a precomputed or callable kernel needs the training data)"
+            )
         }
         self.kind = kind
         gamma = kind == .linear ? 0 : try state.double("_gamma")
@@ -35,8 +37,10 @@ struct SKLearnSVMKernel: Sendable {
     /// Kernel values of one row against every support vector: `out[i] = K(x, sv_i)`.
     /// `x` has `features` values from `xOffset`; `vectors` is row-major [out.count, features].
     @inline(__always)
-    func evaluate(_ x: UnsafeBufferPointer<Double>, xOffset: Int, vectors: UnsafeBufferPointer<Double>,
-                  features: Int, into out: UnsafeMutableBufferPointer<Double>) {
+    func evaluate(
+        _ x: UnsafeBufferPointer<Double>, xOffset: Int, vectors: UnsafeBufferPointer<Double>,
+        features: Int, into out: UnsafeMutableBufferPointer<Double>
+    ) {
         for i in 0..<out.count {
             let sv = i * features
             switch kind {
@@ -59,8 +63,10 @@ struct SKLearnSVMKernel: Sendable {
     }
 
     @inline(__always)
-    static func dot(_ x: UnsafeBufferPointer<Double>, _ xOffset: Int, _ y: UnsafeBufferPointer<Double>,
-                    _ yOffset: Int, _ count: Int) -> Double {
+    static func dot(
+        _ x: UnsafeBufferPointer<Double>, _ xOffset: Int, _ y: UnsafeBufferPointer<Double>,
+        _ yOffset: Int, _ count: Int
+    ) -> Double {
         var sum = 0.0
         for f in 0..<count { sum += x[xOffset + f] * y[yOffset + f] }
         return sum

@@ -15,10 +15,13 @@ struct SKLearnSVMSupport: Sendable {
 
     /// Reads the kernel and support arrays; `coefficientRows` and `interceptCount` are what the
     /// estimator's kind implies (classes - 1 and pairs for SVC, 1 and 1 for SVR).
-    init(_ state: SKLearnFittedState, coefficientRows: Int, interceptCount: Int,
-         flipBinarySigns: Bool) throws(ModelError) {
+    init(
+        _ state: SKLearnFittedState, coefficientRows: Int, interceptCount: Int,
+        flipBinarySigns: Bool
+    ) throws(ModelError) {
         if try state.bool("_sparse", default: false) {
-            throw ModelError.unsupported("\(state.name): a model fitted on sparse input (support_vectors_ as a scipy sparse matrix) is not supported")
+            throw ModelError.unsupported(
+                "\(state.name): a model fitted on sparse input (support_vectors_ as a scipy sparse matrix) is not supported")
         }
         kernel = try SKLearnSVMKernel(state)
         let sv = try state.matrix("support_vectors_")
@@ -69,8 +72,9 @@ struct SKLearnSVMSupport: Sendable {
                         if vectorCount > 0 {
                             for r in start..<end {
                                 let at = (r - start) * vectorCount
-                                kernel.evaluate(xs, xOffset: r * features, vectors: sv, features: features,
-                                                into: UnsafeMutableBufferPointer(rebasing: o[at..<(at + vectorCount)]))
+                                kernel.evaluate(
+                                    xs, xOffset: r * features, vectors: sv, features: features,
+                                    into: UnsafeMutableBufferPointer(rebasing: o[at..<(at + vectorCount)]))
                             }
                         }
                         body(start..<end, UnsafeBufferPointer(rebasing: o[0..<((end - start) * vectorCount)]))

@@ -64,7 +64,8 @@ struct SKLearnMinMaxScaler: Transformer {
         featureCount = declared ?? scale.count
         if try state.bool("clip", default: false) {
             guard let range = state.object["feature_range"]?.items, range.count == 2,
-                  let low = range[0].doubleValue, let high = range[1].doubleValue else {
+                let low = range[0].doubleValue, let high = range[1].doubleValue
+            else {
                 throw state.inconsistent("feature_range", "is not a pair of numbers")
             }
             clipRange = (low, high)

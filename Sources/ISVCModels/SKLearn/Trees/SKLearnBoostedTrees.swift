@@ -58,8 +58,9 @@ struct SKLearnBoostedTrees: Sendable {
                                 for k in 0..<outputs { out[o + k] = initial[k] }
                                 for stage in 0..<stageCount {
                                     for k in 0..<outputs {
-                                        let leaf = SKLearnTreeEnsemble.leaf(from: roots[stage * outputs + k], nodes: nodes,
-                                                                            x: xs, rowStart: rowStart)
+                                        let leaf = SKLearnTreeEnsemble.leaf(
+                                            from: roots[stage * outputs + k], nodes: nodes,
+                                            x: xs, rowStart: rowStart)
                                         out[o + k] += rate * values[leaf]
                                     }
                                 }

@@ -6,8 +6,10 @@ import Foundation
 /// `predict_proba` row, clipped to [eps, 1 - eps] and mapped through the loss's link
 /// (`_init_raw_predictions`).
 enum SKLearnBoostingInit {
-    static func raw(_ estimator: PickleObject, loss: SKLearnBoostingLoss, classCount: Int,
-                    outputs: Int) throws(ModelError) -> [Double] {
+    static func raw(
+        _ estimator: PickleObject, loss: SKLearnBoostingLoss, classCount: Int,
+        outputs: Int
+    ) throws(ModelError) -> [Double] {
         let owner = "\(estimator.shortName).init_"
         guard let value = estimator["init_"] else {
             throw SKLearnTreeError.unsupported(estimator.shortName, "the pickle has no 'init_' (not fitted?)")
@@ -19,7 +21,8 @@ enum SKLearnBoostingInit {
         switch (initial.shortName, loss) {
         case ("DummyRegressor", .identity):
             guard case .array(let constant)? = initial["constant_"], let c = (try? constant.doubles()),
-                  c.count == 1 else {
+                c.count == 1
+            else {
                 throw SKLearnTreeError.unsupported(owner, "DummyRegressor.constant_ is not a single number (multi-output?)")
             }
             return c
@@ -33,19 +36,23 @@ enum SKLearnBoostingInit {
             default: return multinomialLink(clipped)
             }
         default:
-            throw SKLearnTreeError.unsupported(owner, "\(initial.className) is not supported as the init estimator (only 'zero', DummyClassifier, DummyRegressor)")
+            throw SKLearnTreeError.unsupported(
+                owner, "\(initial.className) is not supported as the init estimator (only 'zero', DummyClassifier, DummyRegressor)")
         }
     }
 
     /// `DummyClassifier.predict_proba` of one row for the strategies that do not draw at random.
-    private static func dummyProbabilities(_ dummy: PickleObject, classCount: Int,
-                                           owner: String) throws(ModelError) -> [Double] {
+    private static func dummyProbabilities(
+        _ dummy: PickleObject, classCount: Int,
+        owner: String
+    ) throws(ModelError) -> [Double] {
         let strategy = dummy["_strategy"]?.stringValue ?? dummy["strategy"]?.stringValue ?? "?"
         if let outputs = dummy["n_outputs_"]?.intValue, outputs != 1 {
             throw SKLearnTreeError.unsupported(owner, "multi-output DummyClassifier is not supported")
         }
         guard case .array(let priorArray)? = dummy["class_prior_"], let prior = try? priorArray.doubles(),
-              prior.count == classCount else {
+            prior.count == classCount
+        else {
             throw SKLearnTreeError.corrupt(owner, "DummyClassifier.class_prior_ is missing or does not have \(classCount) classes")
         }
         switch strategy {

@@ -17,8 +17,10 @@ enum SKLearnBoostingLoss: Sendable, Equatable {
     static func decode(_ estimator: PickleObject, classifier: Bool, classCount: Int) throws(ModelError) -> SKLearnBoostingLoss {
         let owner = estimator.shortName
         // scikit-learn < 1.4 pickles its own losses from sklearn.ensemble._gb_losses.
-        let regression: Set<String> = ["HalfSquaredError", "AbsoluteError", "HuberLoss", "PinballLoss",
-                                       "LeastSquaresError", "LeastAbsoluteError", "HuberLossFunction", "QuantileLossFunction"]
+        let regression: Set<String> = [
+            "HalfSquaredError", "AbsoluteError", "HuberLoss", "PinballLoss",
+            "LeastSquaresError", "LeastAbsoluteError", "HuberLossFunction", "QuantileLossFunction",
+        ]
         let legacy = ["BinomialDeviance": "HalfBinomialLoss", "MultinomialDeviance": "HalfMultinomialLoss"]
         if let loss = estimator["_loss"]?.object {
             let name = legacy[loss.shortName] ?? loss.shortName

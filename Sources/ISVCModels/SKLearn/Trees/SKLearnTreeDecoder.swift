@@ -6,8 +6,10 @@
 enum SKLearnTreeDecoder {
     /// Appends the `tree_` of a fitted tree estimator to `ensemble`. `owner` names the estimator
     /// in messages ("RandomForestClassifier.estimators_[3]").
-    static func appendTree(of estimator: PickleValue, to ensemble: inout SKLearnTreeEnsemble,
-                           owner: String) throws(ModelError) {
+    static func appendTree(
+        of estimator: PickleValue, to ensemble: inout SKLearnTreeEnsemble,
+        owner: String
+    ) throws(ModelError) {
         guard let object = estimator.object else {
             throw SKLearnTreeError.unsupported(owner, "expected a fitted tree estimator, found \(estimator.kindName)")
         }
@@ -33,8 +35,10 @@ enum SKLearnTreeDecoder {
 
     /// Appends one `Tree` object to `ensemble` after checking its shape against the ensemble's
     /// width (classes per leaf) and feature count.
-    static func appendTree(_ value: PickleValue, to ensemble: inout SKLearnTreeEnsemble,
-                           owner: String, normalizingCounts: Bool = false) throws(ModelError) {
+    static func appendTree(
+        _ value: PickleValue, to ensemble: inout SKLearnTreeEnsemble,
+        owner: String, normalizingCounts: Bool = false
+    ) throws(ModelError) {
         guard let tree = value.object, tree.shortName == "Tree" else {
             throw SKLearnTreeError.unsupported(owner, "expected a sklearn.tree._tree.Tree, found \(value.kindName)")
         }

@@ -37,13 +37,16 @@ struct SKLearnTreeEnsemble: Sendable {
     /// Appends one tree given as parallel node fields (indices relative to the tree) and its
     /// node-major values, after checking them. `owner` names the tree in error messages
     /// ("RandomForestClassifier.estimators_[3].tree_").
-    mutating func append(left: [Int64], right: [Int64], feature: [Int64], threshold: [Double],
-                         missingGoesLeft: [Int64], values treeValues: [Double],
-                         owner: String) throws(ModelError) {
+    mutating func append(
+        left: [Int64], right: [Int64], feature: [Int64], threshold: [Double],
+        missingGoesLeft: [Int64], values treeValues: [Double],
+        owner: String
+    ) throws(ModelError) {
         let count = left.count
         guard count > 0 else { throw SKLearnTreeError.corrupt(owner, "the tree has no nodes") }
         guard right.count == count, feature.count == count, threshold.count == count,
-              missingGoesLeft.count == count else {
+            missingGoesLeft.count == count
+        else {
             throw SKLearnTreeError.corrupt(owner, "node fields have different lengths")
         }
         guard treeValues.count == count * width else {
@@ -62,17 +65,21 @@ struct SKLearnTreeEnsemble: Sendable {
             }
             let r = right[i], f = feature[i]
             guard l > Int64(i), l < Int64(count) else {
-                throw SKLearnTreeError.corrupt(owner, "node \(i): left_child \(l) is not a later node of the \(count) (out of range or a cycle)")
+                throw SKLearnTreeError.corrupt(
+                    owner, "node \(i): left_child \(l) is not a later node of the \(count) (out of range or a cycle)")
             }
             guard r > Int64(i), r < Int64(count) else {
-                throw SKLearnTreeError.corrupt(owner, "node \(i): right_child \(r) is not a later node of the \(count) (out of range or a cycle)")
+                throw SKLearnTreeError.corrupt(
+                    owner, "node \(i): right_child \(r) is not a later node of the \(count) (out of range or a cycle)")
             }
             guard f >= 0, f < Int64(featureCount) else {
                 throw SKLearnTreeError.corrupt(owner, "node \(i): feature \(f) is out of range for \(featureCount) features")
             }
-            nodes.append(SKLearnTreeNode(threshold: threshold[i], left: Int32(Int(l) + base),
-                                         right: Int32(Int(r) + base), feature: Int32(f),
-                                         missingGoesLeft: missingGoesLeft[i] != 0))
+            nodes.append(
+                SKLearnTreeNode(
+                    threshold: threshold[i], left: Int32(Int(l) + base),
+                    right: Int32(Int(r) + base), feature: Int32(f),
+                    missingGoesLeft: missingGoesLeft[i] != 0))
         }
         values.append(contentsOf: treeValues)
         roots.append(base)
@@ -84,8 +91,10 @@ extension SKLearnTreeEnsemble {
     /// `x <= threshold` goes left, NaN follows `missing_go_to_left`. `x` holds rows already
     /// rounded to Float32 (and widened back); the row starts at `rowStart`.
     @inline(__always)
-    static func leaf(from root: Int, nodes: UnsafeBufferPointer<SKLearnTreeNode>,
-                     x: UnsafeBufferPointer<Double>, rowStart: Int) -> Int {
+    static func leaf(
+        from root: Int, nodes: UnsafeBufferPointer<SKLearnTreeNode>,
+        x: UnsafeBufferPointer<Double>, rowStart: Int
+    ) -> Int {
         var index = root
         while true {
             let node = nodes[index]

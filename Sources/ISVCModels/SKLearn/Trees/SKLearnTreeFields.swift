@@ -3,7 +3,8 @@ enum SKLearnTreeFields {
     /// `n_features_in_`, the number of features `predict` takes.
     static func featureCount(_ estimator: PickleObject) throws(ModelError) -> Int {
         guard let value = estimator["n_features_in_"] else {
-            throw SKLearnTreeError.unsupported(estimator.shortName, "the pickle has no 'n_features_in_' (not fitted, or saved by scikit-learn < 1.0)")
+            throw SKLearnTreeError.unsupported(
+                estimator.shortName, "the pickle has no 'n_features_in_' (not fitted, or saved by scikit-learn < 1.0)")
         }
         guard let count = value.intValue, count > 0, count < Int(Int32.max) else {
             throw SKLearnTreeError.corrupt(estimator.shortName, "n_features_in_ is \(value.kindName), expected a positive integer")
@@ -19,12 +20,15 @@ enum SKLearnTreeFields {
     }
 
     /// The trees of an estimator: its own `tree_` for a single tree, else each of `estimators_`.
-    static func buildEnsemble(_ estimator: PickleObject, width: Int,
-                              featureCount: Int) throws(ModelError) -> SKLearnTreeEnsemble {
+    static func buildEnsemble(
+        _ estimator: PickleObject, width: Int,
+        featureCount: Int
+    ) throws(ModelError) -> SKLearnTreeEnsemble {
         var ensemble = SKLearnTreeEnsemble(width: width, featureCount: featureCount)
         let name = estimator.shortName
         if let tree = estimator["tree_"] {
-            let counts = name.hasSuffix("Classifier")
+            let counts =
+                name.hasSuffix("Classifier")
                 && SKLearnTreeDecoder.storesCounts(version: estimator["_sklearn_version"]?.stringValue)
             try SKLearnTreeDecoder.appendTree(tree, to: &ensemble, owner: "\(name).tree_", normalizingCounts: counts)
             return ensemble

@@ -4,8 +4,10 @@
 /// model accepts missing values. Thresholds are Float64, so rows are rounded to Float32 and
 /// widened back, exactly as the C comparison `float32 <= float64` does.
 enum SKLearnTreeInput {
-    static func rounded(_ x: Matrix, model: String, featureCount: Int,
-                        allowsNaN: Bool) throws(ModelError) -> [Double] {
+    static func rounded(
+        _ x: Matrix, model: String, featureCount: Int,
+        allowsNaN: Bool
+    ) throws(ModelError) -> [Double] {
         guard x.columns == featureCount else {
             throw ModelError.featureMismatch(model: model, expected: featureCount, got: x.columns)
         }
