@@ -57,6 +57,7 @@ struct EditLoop: Sendable {
             let drained = applied.removed.isEmpty ? "" : "draining \(applied.removed.joined(separator: ", "))"
             logger.info("workloads: \([kept, started, drained].filter { !$0.isEmpty }.joined(separator: "; "))")
             for line in session.gateway.plan.traffic { logger.info("\(line)") }
+            for line in session.gateway.plan.warnings { logger.warning("\(line)") }
         }
     }
 }

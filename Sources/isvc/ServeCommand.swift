@@ -101,6 +101,7 @@ struct Serve: AsyncParsableCommand {
             logger.info("InferenceService \(name): curl -H 'Host: \(host)' http://\(self.host):\(port)/v1/models/\(name)")
         }
         for line in plan.traffic { logger.info("\(line)") }
+        for line in plan.warnings { logger.warning("\(line)") }
         var oneShot: ServeRequests?
         if !requests.isEmpty {
             guard let model = requestModel ?? plan.modelHosts.keys.sorted().first, let modelHost = plan.modelHosts[model] else {

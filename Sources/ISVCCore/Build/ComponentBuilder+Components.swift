@@ -74,7 +74,8 @@ extension ComponentBuilder {
         var annotations = filtered(isvcAnnotations)
         if let storageUri { annotations[Keys.storageInitializerSourceURI] = storageUri }
         addLogger(c.ext.logger, to: &annotations)
-        addBatcher(c.ext.batcher, to: &annotations)
+        // explainer.go adds the logger's annotations only: an explainer's batcher is not injected.
+        if kind != .explainer { addBatcher(c.ext.batcher, to: &annotations) }
         var labels = isvcLabels.merging(c.ext.labels) { $1 }
         labels[Keys.inferenceService] = isvc.name
         labels[Keys.component] = kind.rawValue

@@ -305,11 +305,15 @@ struct ComponentBuilder {
 
     // MARK: helpers
 
+    /// `addLoggerAnnotations`: what the pod webhook reads to inject the agent's logger. The mode is
+    /// written as given (the webhook's validation refuses a logger without one).
     func addLogger(_ logger: LoggerSpec?, to annotations: inout [String: String]) {
         guard let logger else { return }
         annotations[Keys.loggerInternal] = "true"
         if let url = logger.url { annotations[Keys.loggerSinkURL] = url }
-        annotations[Keys.loggerMode] = logger.mode?.value ?? "all"
+        annotations[Keys.loggerMode] = logger.mode?.value ?? ""
+        if let headers = logger.metadataHeaders { annotations[Keys.loggerMetadataHeaders] = headers.joined(separator: ",") }
+        if let keys = logger.metadataAnnotations { annotations[Keys.loggerMetadataAnnotations] = keys.joined(separator: ",") }
     }
 
     func addBatcher(_ batcher: Batcher?, to annotations: inout [String: String]) {

@@ -18,7 +18,7 @@ public enum Expander {
         let kserve = KServeObjects(config: config)
         let serving = KnativeServing(config: config)
         let networking = KnativeNetworking(config: config)
-        let deployments = KnativeDeployment(config: config)
+        let deployments = KnativeDeployment(config: config, predictorLogger: service.isvc.predictor.ext.logger)
         let ns = service.namespace
         let isvcOrigin = service.ref
         var ksvcs: [(ResolvedComponent, Value)] = []

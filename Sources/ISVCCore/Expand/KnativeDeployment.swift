@@ -5,6 +5,8 @@ import Foundation
 /// webhook applies to the pods (storage initializer), shown in the pod template.
 struct KnativeDeployment {
     let config: ClusterConfig
+    /// The InferenceService's predictor logger, which the agent injector reads for every component.
+    var predictorLogger: LoggerSpec? = nil
 
     func deployment(_ rev: KnativeServing.RevisionRef) -> (Value, note: String?) {
         var spec = rev.spec
@@ -29,11 +31,13 @@ struct KnativeDeployment {
         let deploymentAnnotations = podAnnotations
         podAnnotations[Keys.defaultContainer] = containersIn.indices.contains(serving) ? containersIn[serving]["name"]?.string : nil
         var note: String?
+        let labels = KnativeServing.childLabels(rev)
         StorageInitializer(config: config).inject(into: &spec, annotations: rev.annotations, note: &note)
+        AgentInjector(config: config, predictorLogger: predictorLogger)
+            .inject(into: &spec, annotations: podAnnotations, labels: labels, namespace: rev.namespace)
         Self.metricsAggregator(&podAnnotations)
         for flag in ["hostIPC", "hostNetwork", "hostPID"] where spec[flag] == .bool(false) { spec[flag] = nil }
 
-        let labels = KnativeServing.childLabels(rev)
         let uid = Meta.uid(apiVersion: "serving.knative.dev/v1", kind: "Revision", namespace: rev.namespace, name: rev.name)
         let initialScale = rev.annotations[Keys.initialScale].flatMap(Int.init) ?? config.autoscaler.initialScale
         let progressDeadline = rev.annotations[Keys.knProgressDeadline].flatMap(Durations.seconds) ?? config.progressDeadlineSeconds

@@ -36,10 +36,8 @@ public struct ClusterConfig: Sendable {
     public var serviceAnnotationDisallowedList: [String] = []
     public var serviceLabelDisallowedList: [String] = []
     // inferenceservice-config / agent, logger, batcher
-    public var agentImage = "kserve/agent:v0.20.0"
-    public var loggerDefaultURL = "http://default-broker"
-    public var batcherMaxBatchSize = "32"
-    public var batcherMaxLatency = "5000"
+    public var agent = AgentConfig()
+    public var logger = LoggerConfig()
     public var autoMountServiceAccountToken = true
 
     // Knative config-domain: domain -> label selector (nil selector = the default domain).
@@ -84,4 +82,28 @@ public struct AutoscalerConfig: Sendable {
     public var podAutoscalerClass = "kpa.autoscaling.knative.dev"
 
     public init() {}
+}
+
+/// inferenceservice-config's `agent` key: the agent sidecar's image and resources (the pod webhook
+/// takes both from here for every agent, logger, batcher or puller).
+public struct AgentConfig: Sendable, Equatable {
+    public var image = "kserve/agent:v0.20.0"
+    public var cpuRequest = "100m"
+    public var cpuLimit = "1"
+    public var memoryRequest = "100Mi"
+    public var memoryLimit = "1Gi"
+}
+
+/// inferenceservice-config's `logger` key, as the pod webhook reads it (`getLoggerConfigs`). Its image
+/// and resources are checked but not used: the agent's are.
+public struct LoggerConfig: Sendable, Equatable {
+    public var defaultURL = "http://default-broker"
+    public var caBundle = ""
+    public var caCertFile = ""
+    public var tlsSkipVerify = false
+    public var marshallerURL = ""
+    public var batchSize = 0
+    public var batchInterval = ""
+    /// Where the agent stores records instead of sending CloudEvents; the predictor's logger replaces it.
+    public var storage: LoggerSpec.Storage?
 }

@@ -10,6 +10,8 @@ public enum ConfigMapRule: String, RuleFamily {
     case autoscaler = "configmap.autoscaler"
     case deployment = "configmap.deployment"
     case unknownField = "configmap.unknown-field"
+    case agent = "configmap.agent"
+    case noEffect = "configmap.no-effect"
 
     public var definition: RuleDefinition {
         switch self {
@@ -22,6 +24,8 @@ public enum ConfigMapRule: String, RuleFamily {
         case .autoscaler: .error("config-autoscaler's values parse and are in range as Knative's autoscaler reads them")
         case .deployment: .error("config-deployment's progress-deadline is a positive whole-second duration that fits")
         case .unknownField: .warning("a field inside a JSON data value that KServe does not read")
+        case .agent: .error("the agent, logger and batcher keys have four resource quantities that parse, as KServe's pod webhook requires")
+        case .noEffect: .warning("a field KServe reads but does not act on (or isvc does not yet), so setting it changes nothing")
         }
     }
 }

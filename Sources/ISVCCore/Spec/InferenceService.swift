@@ -59,14 +59,39 @@ public struct ComponentExtension: Sendable {
     }
 }
 
+/// `logger` on a component: where the agent sends CloudEvents of requests and responses, or the
+/// storage it writes them to (KServe's `LoggerSpec`).
 public struct LoggerSpec: Sendable {
+    public struct Storage: Sendable, Equatable {
+        public var path: String?
+        public var parameters: [String: String]?
+        public var key: String?
+        public var serviceAccountName: String?
+    }
+
     public var url: String?
     public var mode: Located<String>?
+    public var metadataHeaders: [String]?
+    public var metadataAnnotations: [String]?
+    public var storage: Storage?
+    public var marshallerURL: String?
+    public var batchSize: Int?
+    public var batchInterval: String?
     public var location: SourceLocation
 
     init(_ node: Node) {
         url = node.located("url")?.value
         mode = node.located("mode")
+        metadataHeaders = node["metadataHeaders"]?.sequence.map { $0.compactMap(\.scalar?.text) }
+        metadataAnnotations = node["metadataAnnotations"]?.sequence.map { $0.compactMap(\.scalar?.text) }
+        storage = node["storage"].map { s in
+            Storage(
+                path: s.located("path")?.value, parameters: s["parameters"] == nil ? nil : s.stringMap("parameters"),
+                key: s.located("key")?.value, serviceAccountName: s.located("serviceAccountName")?.value)
+        }
+        marshallerURL = node.located("marshallerUrl")?.value
+        batchSize = node.locatedInt("batchSize")?.value
+        batchInterval = node.located("batchInterval")?.value
         location = node.location
     }
 }

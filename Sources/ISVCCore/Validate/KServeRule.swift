@@ -26,6 +26,8 @@ public enum KServeRule: String, RuleFamily {
     case canary = "kserve.canary"
     case canaryMode = "kserve.canary-mode"
     case canaryFirstDeployment = "kserve.canary-first-deployment"
+    case logger = "kserve.logger"
+    case loggerAnnotation = "kserve.logger-annotation"
 
     public var definition: RuleDefinition {
         switch self {
@@ -53,6 +55,8 @@ public enum KServeRule: String, RuleFamily {
         case .stopped: .warning("the stop annotation is set, so KServe creates nothing for the InferenceService")
         case .canary: .error("spec.canary predictors are named, distinct, and within traffic and replica limits")
         case .canaryMode: .error("a canary list is used only in Standard mode")
+        case .logger: .error("a logger has a mode (all, request or response) and, with storage, its path, parameters and key")
+        case .loggerAnnotation: .warning("an annotation named in logger.metadataAnnotations exists, or the webhook leaves it out")
         case .canaryFirstDeployment: .warning("canaryTrafficPercent on a first deployment, where it has no effect")
         }
     }

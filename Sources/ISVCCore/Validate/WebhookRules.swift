@@ -175,6 +175,7 @@ struct WebhookRules {
 
     func checkExtension(_ ext: ComponentExtension, component: String, isvc: InferenceService) {
         checkReplicas(ext, component: component)
+        if let logger = ext.logger { checkLogger(logger, podAnnotations: isvc.meta.annotations.merging(ext.annotations) { $1 }) }
         if standard {
             checkStandardScaling(ext, component: component, isvc: isvc)
         } else {
@@ -265,6 +266,30 @@ struct WebhookRules {
             diagnostics.report(
                 "expected 0 <= \(pct.value) <= 100: spec.traffic[0].percent (Knative rejects the \(component)'s traffic split)",
                 at: pct.location, rule: KnativeRule.trafficPercent)
+        }
+    }
+
+    /// `validateLogger`: a mode of all, request or response, and a storage with its path, parameters
+    /// and key. Any other mode is refused by the CRD's enum first; there is no default, so a logger
+    /// without a mode reaches the webhook and is refused there.
+    func checkLogger(_ logger: LoggerSpec, podAnnotations: [String: String]) {
+        if logger.mode == nil {
+            diagnostics.report(
+                "invalid logger type (logger.mode is required: all, request or response)", at: logger.location,
+                rule: KServeRule.logger)
+        }
+        if let storage = logger.storage, storage.path == nil || storage.parameters == nil || storage.key == nil {
+            diagnostics.report(
+                "invalid logger storage configuration (logger.storage needs path, parameters and key)",
+                at: logger.location, rule: KServeRule.logger)
+        }
+        // The pod webhook passes each named annotation's value; one the pod lacks is left out, with
+        // only a line in the webhook's log.
+        for key in logger.metadataAnnotations ?? [] where podAnnotations[key] == nil {
+            diagnostics.report(
+                "logger.metadataAnnotations names \(key), which the InferenceService does not have: KServe's pod webhook "
+                    + "leaves it out of the logged metadata",
+                at: logger.location, rule: KServeRule.loggerAnnotation)
         }
     }
 }

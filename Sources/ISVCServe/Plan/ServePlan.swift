@@ -37,6 +37,8 @@ public struct ServePlan: Sendable {
     public var modelHosts: [String: String]
     /// One line per Knative Route: how its traffic is split between revisions (for the log at start).
     public var traffic: [String] = []
+    /// What the plan holds that serve does not run, one line each (logged as warnings at start).
+    public var warnings: [String] = []
 
     /// The in-cluster hosts containers call by `--predictor_host` (a transformer's or explainer's
     /// predictor, `<isvc>-predictor.<namespace>`): each gets an internal address locally.
@@ -59,9 +61,18 @@ public struct ServePlan: Sendable {
             let serviceName = revision ?? d.name
             let template = body[path: ["spec", "template", "spec"]] ?? [:]
             let containers = template["containers"]?.array ?? []
-            let serving =
-                containers.first { ($0["ports"]?.array?.isEmpty == false) && $0["name"]?.string != "queue-proxy" }
-                ?? containers.first { $0["name"]?.string != "queue-proxy" } ?? [:]
+            // Sidecars are not the model server: Knative's queue-proxy and KServe's agent.
+            let sidecars: Set<String> = ["queue-proxy", "agent"]
+            let candidates = containers.filter { !sidecars.contains($0["name"]?.string ?? "") }
+            let serving = candidates.first { $0["ports"]?.array?.isEmpty == false } ?? candidates.first ?? [:]
+            if let agent = containers.first(where: { $0["name"]?.string == "agent" }) {
+                let roles = ["--enable-puller": "model puller", "--enable-batcher": "batcher", "--log-url": "logger"]
+                let args = agent["args"]?.array?.compactMap(\.string) ?? []
+                let named = roles.filter { args.contains($0.key) }.map(\.value).sorted()
+                warnings.append(
+                    "\(serviceName): KServe's agent sidecar (\(named.joined(separator: ", "))) is not run by isvc serve yet; "
+                        + "requests go straight to the model server, unbatched and unlogged")
+            }
             let port = serving["ports"]?.array?.first?["containerPort"]?.int ?? 8080
             let initArgs = template["initContainers"]?.array?.first { $0["name"]?.string == "storage-initializer" }?["args"]?.array?
                 .compactMap(\.string)

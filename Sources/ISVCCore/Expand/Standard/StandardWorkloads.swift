@@ -66,6 +66,8 @@ struct StandardWorkloads {
         var podAnnotations = c.annotations
         var note: String?
         StorageInitializer(config: config).inject(into: &pod, annotations: c.annotations, note: &note)
+        AgentInjector(config: config, predictorLogger: service.isvc.predictor.ext.logger)
+            .inject(into: &pod, annotations: c.annotations, labels: labels, namespace: service.namespace)
         KnativeDeployment.metricsAggregator(&podAnnotations)
         var spec: Value = [
             "selector": ["matchLabels": ["app": .string("isvc.\(c.name)")]],
