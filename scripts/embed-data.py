@@ -23,6 +23,7 @@ EMBED = [
     ("inferenceService", "serving.kserve.io-v1beta1-InferenceService.json"),
     ("servingRuntime", "serving.kserve.io-v1alpha1-ServingRuntime.json"),
     ("clusterServingRuntime", "serving.kserve.io-v1alpha1-ClusterServingRuntime.json"),
+    ("trainedModel", "serving.kserve.io-v1alpha1-TrainedModel.json"),
     ("virtualService", "networking.istio.io-v1-VirtualService.json"),
     ("destinationRule", "networking.istio.io-v1-DestinationRule.json"),
     ("gateway", "networking.istio.io-v1-Gateway.json"),

@@ -14,14 +14,14 @@ struct AgentInjectorTests {
             "timeoutSeconds": 1, "periodSeconds": 10, "successThreshold": 1, "failureThreshold": 3,
         ]
         #expect(
-            GoProbeJSON.encode(probe)
+            GoJSON.probe(GoJSON.defaulted(probe))
                 == #"{"httpGet":{"path":"/v1/health/ready","port":8080,"scheme":"HTTP"},"timeoutSeconds":1,"periodSeconds":10,"successThreshold":1,"failureThreshold":3}"#
         )
         // Unset fields take the API server's defaults; a named port stays a string; Go escapes <, > and &.
         #expect(
-            GoProbeJSON.encode(["tcpSocket": ["port": "http"]])
+            GoJSON.probe(GoJSON.defaulted(["tcpSocket": ["port": "http"]]))
                 == #"{"tcpSocket":{"port":"http"},"timeoutSeconds":1,"periodSeconds":10,"successThreshold":1,"failureThreshold":3}"#)
-        #expect(GoProbeJSON.string("a<b>&c\u{1}") == #""a\u003cb\u003e\u0026c\u0001""#)
+        #expect(GoJSON.quote("a<b>&c\u{1}") == #""a\u003cb\u003e\u0026c\u0001""#)
     }
 
     static func pod(_ containers: [Value]) -> [String: Value] { ["containers": .array(containers)] }

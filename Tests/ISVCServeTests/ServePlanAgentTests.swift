@@ -36,7 +36,10 @@ struct ServePlanAgentTests {
         let workload = try #require(plan.workloads.values.first)
         #expect(workload.container["name"] == "kserve-container")
         #expect(plan.warnings.count == 1)
-        #expect(plan.warnings.first?.contains("agent sidecar (batcher, logger) is not run by isvc serve yet") == true, "\(plan.warnings)")
+        #expect(
+            plan.warnings.first?.hasSuffix(
+                "KServe's agent sidecar (batcher, logger) is not run by isvc serve yet; requests go straight to the model "
+                    + "server: requests are not batched, no CloudEvents are sent") == true, "\(plan.warnings)")
     }
 
     @Test("no agent, no warning")

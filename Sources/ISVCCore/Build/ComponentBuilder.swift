@@ -90,6 +90,13 @@ struct ComponentBuilder {
         var annotations = filtered(isvcAnnotations)
         addLogger(p.ext.logger, to: &annotations)
         addBatcher(p.ext.batcher, to: &annotations)
+        // addAgentAnnotations: a multi-model predictor gets the agent's model puller.
+        if p.isMultiModel {
+            annotations[Keys.agentInternal] = "true"
+            annotations[Keys.agentConfigVolumeName] = ModelConfig.name(isvc.name)
+            annotations[Keys.agentConfigMountPath] = "/mnt/configs"
+            annotations[Keys.agentModelDir] = "/mnt/models"
+        }
         let built: PredictorPod?
         if let model = p.model {
             built = modelPod(isvc, model, labels: &labels, isvcAnnotations: isvcAnnotations)

@@ -50,7 +50,7 @@ struct AgentInjector {
         if queueIndex == nil, let probe = containers[transformer ?? 0]["readinessProbe"],
             probe["httpGet"] != nil || probe["tcpSocket"] != nil
         {
-            env.append(["name": "SERVING_READINESS_PROBE", "value": .string(GoProbeJSON.encode(probe))])
+            env.append(["name": "SERVING_READINESS_PROBE", "value": .string(GoJSON.probe(GoJSON.defaulted(probe)))])
             if let path = probe[path: ["httpGet", "path"]]?.string, !path.isEmpty { probePath = path }
         }
         var agent: [String: Value] = [

@@ -37,6 +37,9 @@ public enum Expander {
         if let svc = kserve.externalNameService(service) {
             plan.objects.append(PlanObject(createdBy: .kserve, origin: isvcOrigin, body: svc))
         }
+        if let config = ModelConfig.configMap(service, owner: kserve.isvcOwner(service)) {
+            plan.objects.append(PlanObject(createdBy: .kserve, origin: isvcOrigin, body: config))
+        }
         for (_, ksvc) in ksvcs {
             expandKnativeService(
                 ksvc, into: &plan, serving: serving, networking: networking, deployments: deployments,
@@ -133,6 +136,9 @@ extension Expander {
             }
         }
         for body in StandardIngress(config: config).objects(service) {
+            objects.append(PlanObject(createdBy: .kserve, origin: origin, body: body))
+        }
+        if let body = ModelConfig.configMap(service, owner: workloads.owner(service)) {
             objects.append(PlanObject(createdBy: .kserve, origin: origin, body: body))
         }
         return objects

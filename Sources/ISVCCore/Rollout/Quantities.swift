@@ -46,6 +46,19 @@ public enum Quantities {
         return text
     }
 
+    /// The amount a quantity stands for (`1Gi` is 1073741824, `100m` is 0.1), or nil when the text is
+    /// not a quantity.
+    public static func amount(_ text: String) -> Decimal? {
+        guard canonical(text) != nil else { return nil }
+        var number = text
+        var suffix = ""
+        while let last = number.last, last.isLetter { suffix.insert(last, at: suffix.startIndex); number.removeLast() }
+        guard let value = Decimal(string: number) else { return nil }
+        if let b = binary.first(where: { $0.0 == suffix }) { return value * pow2(b.1) }
+        if let d = decimal.first(where: { $0.0 == suffix }) { return value * pow10(d.1) }
+        return nil
+    }
+
     static func pow2(_ e: Int) -> Decimal {
         var d = Decimal(1)
         for _ in 0..<e { d *= 2 }

@@ -2,6 +2,8 @@
 /// they compile against (runtimes, ConfigMaps).
 public struct Inputs: Sendable {
     public var inferenceServices: [InferenceService] = []
+    /// TrainedModels for multi-model InferenceServices.
+    public var trainedModels: [TrainedModel] = []
     /// Runtimes from the input, then the built-in ClusterServingRuntimes not overridden by name.
     public var runtimes: [ServingRuntime] = []
     public var config = ClusterConfig()
@@ -49,6 +51,9 @@ public enum InputLoader {
         for i in inputs.inferenceServices.indices where inputs.inferenceServices[i].meta.namespace == nil {
             inputs.inferenceServices[i].namespace = defaultNamespace
         }
+        for i in inputs.trainedModels.indices where inputs.trainedModels[i].meta.namespace == nil {
+            inputs.trainedModels[i].meta.namespace = Located(defaultNamespace, at: inputs.trainedModels[i].location)
+        }
         for i in inputRuntimes.indices where !inputRuntimes[i].clusterScoped && inputRuntimes[i].meta.namespace == nil {
             inputRuntimes[i].meta.namespace = Located(defaultNamespace, at: inputRuntimes[i].location)
         }
@@ -87,6 +92,8 @@ public enum InputLoader {
                 checker.check(document.root, against: EmbeddedSchemas.clusterServingRuntimeSchema)
             case "ServingRuntime":
                 checker.check(document.root, against: EmbeddedSchemas.servingRuntimeSchema)
+            case "TrainedModel":
+                checker.check(document.root, against: EmbeddedSchemas.trainedModelSchema)
             default:
                 if let schema = EmbeddedSchemas.istio(kind) { checker.check(document.root, against: schema) }
             }
@@ -110,7 +117,7 @@ public enum InputLoader {
         guard let kind = root.located("kind"), let apiVersion = root.located("apiVersion") else {
             let missing = root["kind"] == nil ? "kind" : "apiVersion"
             diagnostics.report(
-                "the document has no \(missing); isvc reads InferenceService, ServingRuntime, ClusterServingRuntime and ConfigMap documents",
+                "the document has no \(missing); isvc reads InferenceService, TrainedModel, ServingRuntime, ClusterServingRuntime and ConfigMap documents",
                 at: root.location, rule: InputRule.noKind)
             return nil
         }
@@ -124,6 +131,10 @@ public enum InputLoader {
             guard expectVersion(apiVersion, ["serving.kserve.io/v1alpha1"], kind: kind.value, diagnostics) else { return nil }
             let cluster = kind.value == "ClusterServingRuntime"
             runtimes.append(ServingRuntime(document: document, clusterScoped: cluster))
+            return kind.value
+        case ("serving.kserve.io", "TrainedModel"):
+            guard expectVersion(apiVersion, ["serving.kserve.io/v1alpha1"], kind: kind.value, diagnostics) else { return nil }
+            inputs.trainedModels.append(TrainedModel(document: document))
             return kind.value
         case ("networking.istio.io", "VirtualService"), ("networking.istio.io", "DestinationRule"), ("networking.istio.io", "Gateway"),
             ("security.istio.io", "RequestAuthentication"), ("security.istio.io", "AuthorizationPolicy"):

@@ -28,6 +28,8 @@ public enum KServeRule: String, RuleFamily {
     case canaryFirstDeployment = "kserve.canary-first-deployment"
     case logger = "kserve.logger"
     case loggerAnnotation = "kserve.logger-annotation"
+    case trainedModel = "kserve.trained-model"
+    case trainedModelNotServed = "kserve.trained-model-not-served"
 
     public var definition: RuleDefinition {
         switch self {
@@ -57,6 +59,11 @@ public enum KServeRule: String, RuleFamily {
         case .canaryMode: .error("a canary list is used only in Standard mode")
         case .logger: .error("a logger has a mode (all, request or response) and, with storage, its path, parameters and key")
         case .loggerAnnotation: .warning("an annotation named in logger.metadataAnnotations exists, or the webhook leaves it out")
+        case .trainedModel: .error("a TrainedModel's name and storageUri pass KServe's TrainedModel webhook")
+        case .trainedModelNotServed:
+            .warning(
+                "a TrainedModel's InferenceService exists, serves several models and has the memory for it, or the controller leaves it out"
+            )
         case .canaryFirstDeployment: .warning("canaryTrafficPercent on a first deployment, where it has no effect")
         }
     }

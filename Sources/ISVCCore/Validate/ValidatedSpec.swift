@@ -38,6 +38,8 @@ public struct ValidatedService: Sendable {
     public var mode: DeploymentMode = .knative
     /// Standard mode's `spec.canary` predictors, each `<isvc>-<name>-predictor`.
     public var canaries: [ResolvedComponent] = []
+    /// The TrainedModels the controller writes into a multi-model predictor's model config.
+    public var trainedModels: [TrainedModel] = []
 
     public var name: String { isvc.name }
     /// The isvc's labels as the controller holds them after the predictor's runtime defaults.

@@ -54,6 +54,9 @@ public enum Validator {
             for d in found { diagnostics.append(d) }
             if let service { services.append(service) }
         }
+        let models = TrainedModelRules(diagnostics: diagnostics, config: inputs.config)
+            .allocate(inputs.trainedModels, services: inputs.inferenceServices)
+        for i in services.indices { services[i].trainedModels = models["\(services[i].namespace)/\(services[i].name)"] ?? [] }
         return ValidatedSpec(services: services, config: inputs.config)
     }
 

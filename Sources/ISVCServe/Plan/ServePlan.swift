@@ -66,12 +66,17 @@ public struct ServePlan: Sendable {
             let candidates = containers.filter { !sidecars.contains($0["name"]?.string ?? "") }
             let serving = candidates.first { $0["ports"]?.array?.isEmpty == false } ?? candidates.first ?? [:]
             if let agent = containers.first(where: { $0["name"]?.string == "agent" }) {
-                let roles = ["--enable-puller": "model puller", "--enable-batcher": "batcher", "--log-url": "logger"]
-                let args = agent["args"]?.array?.compactMap(\.string) ?? []
-                let named = roles.filter { args.contains($0.key) }.map(\.value).sorted()
+                // Each role the agent plays in a cluster, and what is missing without it.
+                let roles = [
+                    ("--enable-batcher", "batcher", "requests are not batched"),
+                    ("--log-url", "logger", "no CloudEvents are sent"),
+                    ("--enable-puller", "model puller", "TrainedModels are not downloaded or loaded"),
+                ]
+                let args = Set(agent["args"]?.array?.compactMap(\.string) ?? [])
+                let played = roles.filter { args.contains($0.0) }
                 warnings.append(
-                    "\(serviceName): KServe's agent sidecar (\(named.joined(separator: ", "))) is not run by isvc serve yet; "
-                        + "requests go straight to the model server, unbatched and unlogged")
+                    "\(serviceName): KServe's agent sidecar (\(played.map(\.1).joined(separator: ", "))) is not run by isvc serve "
+                        + "yet; requests go straight to the model server: \(played.map(\.2).joined(separator: ", "))")
             }
             let port = serving["ports"]?.array?.first?["containerPort"]?.int ?? 8080
             let initArgs = template["initContainers"]?.array?.first { $0["name"]?.string == "storage-initializer" }?["args"]?.array?
