@@ -1,7 +1,7 @@
 /// Go's `encoding/json` for the few structs whose exact bytes matter, written into strings of the
 /// objects the controllers make: struct fields in the Go type's order, `omitempty` zero values left
 /// out, strings escaped as Go does (HTML-sensitive characters as \u003c, \u003e, \u0026).
-enum GoJSON {
+public enum GoJSON {
     /// A corev1.Probe: handler first (exec, httpGet, tcpSocket, grpc), then the timing fields.
     static func probe(_ p: Value) -> String {
         var parts: [String] = []
@@ -53,7 +53,7 @@ enum GoJSON {
     }
 
     /// A JSON string as Go writes it.
-    static func quote(_ s: String) -> String {
+    public static func quote(_ s: String) -> String {
         var out = ""
         JSONWriter.quote(s, into: &out)
         guard out.utf8.contains(where: { $0 == 60 || $0 == 62 || $0 == 38 }) else { return out }

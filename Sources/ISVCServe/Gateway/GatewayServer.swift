@@ -19,6 +19,8 @@ public final class GatewayServer: Sendable {
     /// Header, body and slow-client limits (request hygiene).
     public let limits: GatewayLimits
     public let metrics = ServeMetrics()
+    /// The agent's request logger for workloads with a `logger`.
+    let requestLogger: RequestLogger
     let store: ModelStore
     let native: WorkloadRuntime.NativeRuntime
     /// The address the gateway listens on (`--host`): with localhost, 127.0.0.1 and [::1], the Hosts
@@ -49,6 +51,8 @@ public final class GatewayServer: Sendable {
         serving = NIOLockedValueBox(Serving(plan: plan, runtimes: [:], upstreams: [:], internalPorts: [:]))
         // A refused connection is an attempt's connect failure at once (the retry policy decides what next).
         client = UpstreamHTTPClient(maxBodyBytes: Self.maxBodyBytes)
+        let serving = serving
+        requestLogger = RequestLogger(metrics: metrics, logger: logger) { serving.withLockedValue { $0.internalPorts } }
         let first = makeServing(plan, replacing: nil)
         serving.withLockedValue { $0 = first.next }
     }
@@ -75,6 +79,7 @@ public final class GatewayServer: Sendable {
         }
         for task in tasks { task.cancel() }
         for runtime in runtimes { await runtime.stop() }
+        await requestLogger.finish()
         client.shutdown()
     }
 
@@ -182,9 +187,18 @@ public final class GatewayServer: Sendable {
         return response
     }
 
+    /// A replica's answer, its body still at hand (the agent's logger sends it).
+    struct UpstreamAnswer: Sendable {
+        var status: HTTPResponse.Status
+        var headers: HTTPFields
+        var body: ByteBuffer
+        var response: Response { Response(status: status, headers: headers, body: ResponseBody(byteBuffer: body)) }
+    }
+
     /// A request answered by models in this process, with the headers as they arrive at a replica.
-    static func answer(_ server: ProtocolServer, decision: GatewayRouter.Decision, method: HTTPRequest.Method, body: ByteBuffer) -> Response
-    {
+    static func answer(
+        _ server: ProtocolServer, decision: GatewayRouter.Decision, method: HTTPRequest.Method, body: ByteBuffer
+    ) -> UpstreamAnswer {
         // The body is read in place: a copy into an Array was one more body-sized allocation per request.
         let answer = server.handle(
             method: method.rawValue, path: decision.request.path, headers: decision.request.headers,
@@ -193,15 +207,14 @@ public final class GatewayServer: Sendable {
         for (name, value) in answer.headers {
             if let n = HTTPField.Name(name) { headers.append(HTTPField(name: n, value: value)) }
         }
-        return Response(
-            status: .init(code: answer.status), headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: answer.body)))
+        return UpstreamAnswer(status: .init(code: answer.status), headers: headers, body: ByteBuffer(bytes: answer.body))
     }
 
     /// The request as the replica receives it (hop-by-hop headers dropped, Host the route's), and its answer.
     func forward(
         _ decision: GatewayRouter.Decision, body: ByteBuffer, method: HTTPRequest.Method, port: Int,
         timeout: Duration
-    ) async throws -> Response {
+    ) async throws -> UpstreamAnswer {
         var headers = HTTPHeaders()
         headers.reserveCapacity(decision.request.headers.count + 2)
         headers.add(name: "Host", value: decision.request.host)
@@ -219,7 +232,7 @@ public final class GatewayServer: Sendable {
         for (name, value) in answer.headers where !Self.isHopByHop(name) {
             if let field = HTTPField.Name(name) { fields.append(HTTPField(name: field, value: value)) }
         }
-        return Response(status: .init(code: answer.status), headers: fields, body: ResponseBody(byteBuffer: answer.body))
+        return UpstreamAnswer(status: .init(code: answer.status), headers: fields, body: answer.body)
     }
 
     /// Whether a request of this method announces its body's length even when it is empty (POST,

@@ -118,7 +118,9 @@ extension GatewayServer {
                 return limit.timeout(endpoint: nil)
             }
         }
-        let result = await send(hop, to: endpoint, body: body, method: method, limit: limit, revisionTimeout: revisionTimeout)
+        let result = await send(
+            hop, to: endpoint, body: body, method: method, limit: limit, revisionTimeout: revisionTimeout,
+            agent: runtime.workload.agent, workload: runtime.workload.name)
         cluster?.breaker.release()
         if let status = result.reported { cluster?.report(name, status: status) }
         var attempt = result.attempt
@@ -130,12 +132,15 @@ extension GatewayServer {
     /// (local failures as Envoy maps them: connect failure and reset 503, timeout 504).
     func send(
         _ hop: GatewayRouter.Hop, to endpoint: WorkloadRuntime.Endpoint, body: ByteBuffer, method: HTTPRequest.Method,
-        limit: AttemptLimit, revisionTimeout: Duration
+        limit: AttemptLimit, revisionTimeout: Duration, agent: AgentSettings? = nil, workload: String = ""
     ) async -> (attempt: Attempt, reported: Int?) {
         let timeout = limit.shorter(than: revisionTimeout)
         let decision = GatewayRouter.Decision(clusterHost: hop.cluster, request: hop.request, timeoutSeconds: nil, trace: [])
+        // The agent stands between the queue-proxy and the replica: what it logs is what the replica gets.
+        let logged = agent?.logger.map { AgentLogging(settings: $0, workload: workload, request: hop.request, body: body) }
+        if let logged, logged.settings.logsRequests { requestLogger.log(logged.event(.request, body: body)) }
         do {
-            let response = try await endpoint.queue.run(timeout: timeout) {
+            let answer = try await endpoint.queue.run(timeout: timeout) {
                 switch endpoint.target {
                 case .port(let port):
                     return try await self.forward(decision, body: body, method: method, port: port, timeout: timeout)
@@ -151,6 +156,10 @@ extension GatewayServer {
                 }
             }
             if case .inProcess = endpoint.target, limit.expired { return (limit.timeout(endpoint: nil), 504) }
+            if let logged, logged.settings.logsResponses, answer.status == .ok {
+                requestLogger.log(logged.event(.response, body: answer.body))
+            }
+            let response = answer.response
             return (Attempt(response: response, outcome: .answered(Self.retryOutcome(response))), response.status.code)
         } catch QueueProxy.Refusal.queueFull {
             return (

@@ -122,6 +122,14 @@ public final class ServeMetrics: Sendable {
         ).increment()
     }
 
+    /// A CloudEvent of the agent's logger: sent (the sink answered 200), failed, or dropped (queue full).
+    public func loggerEvent(workload: String, outcome: String) {
+        registry.makeCounter(
+            descriptor: Self.descriptor("logger_events", "total", "CloudEvents of the agent's request logger, by outcome"),
+            labels: [("workload", workload), ("outcome", outcome)]
+        ).increment()
+    }
+
     /// The Prometheus text exposition of every metric.
     public func exposition() -> String { registry.emitToString() }
 }

@@ -27,6 +27,8 @@ public struct ServePlan: Sendable {
         public var component: String
         /// A Standard-mode Deployment's rollout strategy (nil for a Knative revision, which is never changed in place).
         public var strategy: DeploymentStrategy?
+        /// KServe's agent sidecar in the pod, if any: its logger, batcher and puller.
+        public var agent: AgentSettings? = nil
     }
 
     public var router: GatewayRouter
@@ -67,16 +69,18 @@ public struct ServePlan: Sendable {
             let serving = candidates.first { $0["ports"]?.array?.isEmpty == false } ?? candidates.first ?? [:]
             if let agent = containers.first(where: { $0["name"]?.string == "agent" }) {
                 // Each role the agent plays in a cluster, and what is missing without it.
+                // The logger runs (RequestLogger); the batcher and the puller do not yet.
                 let roles = [
                     ("--enable-batcher", "batcher", "requests are not batched"),
-                    ("--log-url", "logger", "no CloudEvents are sent"),
                     ("--enable-puller", "model puller", "TrainedModels are not downloaded or loaded"),
                 ]
                 let args = Set(agent["args"]?.array?.compactMap(\.string) ?? [])
                 let played = roles.filter { args.contains($0.0) }
-                warnings.append(
-                    "\(serviceName): KServe's agent sidecar (\(played.map(\.1).joined(separator: ", "))) is not run by isvc serve "
-                        + "yet; requests go straight to the model server: \(played.map(\.2).joined(separator: ", "))")
+                if !played.isEmpty {
+                    warnings.append(
+                        "\(serviceName): KServe's agent sidecar (\(played.map(\.1).joined(separator: ", "))) is not run by isvc serve "
+                            + "yet; requests go straight to the model server: \(played.map(\.2).joined(separator: ", "))")
+                }
             }
             let port = serving["ports"]?.array?.first?["containerPort"]?.int ?? 8080
             let initArgs = template["initContainers"]?.array?.first { $0["name"]?.string == "storage-initializer" }?["args"]?.array?
@@ -111,7 +115,8 @@ public struct ServePlan: Sendable {
                 autoscaling: KPASettings(config: config.autoscaler, annotations: scaling, containerConcurrency: containerConcurrency),
                 inferenceService: labels[Keys.inferenceService]?.string ?? "",
                 component: labels[Keys.component]?.string ?? "",
-                strategy: revision == nil ? DeploymentStrategy(body[path: ["spec", "strategy"]]) : nil)
+                strategy: revision == nil ? DeploymentStrategy(body[path: ["spec", "strategy"]]) : nil,
+                agent: containers.lazy.compactMap { AgentSettings(container: $0) }.first)
         }
         self.workloads = workloads
         var hosts: [String: String] = [:]

@@ -1,0 +1,179 @@
+import AsyncHTTPClient
+import Foundation
+import ISVCCore
+import Logging
+import NIOCore
+import NIOHTTP1
+
+/// KServe's agent logger (`pkg/logger`): each request and each 200 answer of a workload with a
+/// `logger` becomes a CloudEvent, sent in binary mode to the logger's URL by a pool of workers, so
+/// the inference never waits for the sink. A sink that is down or answers other than 200 is logged
+/// and counted in `/metrics`; a full queue drops the event (counted) rather than delay the request.
+public final class RequestLogger: Sendable {
+    /// One event, as `LogRequest` holds it.
+    public struct Event: Sendable {
+        public enum Kind: String, Sendable {
+            case request = "org.kubeflow.serving.inference.request"
+            case response = "org.kubeflow.serving.inference.response"
+        }
+
+        public var settings: AgentSettings.Logger
+        public var workload: String
+        public var kind: Kind
+        public var id: String
+        public var time: Date
+        /// The inference request's Content-Type, for both events (as the agent sends it).
+        public var contentType: String?
+        public var metadata: [String: [String]]
+        public var body: [UInt8]
+    }
+
+    /// Events waiting for a worker; more are dropped and counted.
+    public static let queueCapacity = 1000
+    /// `--workers`'s default.
+    public static let workers = 5
+
+    let metrics: ServeMetrics
+    let logger: Logger
+    /// In-cluster host -> loopback port of the gateway's internal listener for it, so that a sink that
+    /// is a service of this run is reached as it would be in a cluster.
+    let internalPorts: @Sendable () -> [String: Int]
+    private let queue: AsyncStream<Event>.Continuation
+    private let stream: AsyncStream<Event>
+    private let running: Task<Void, Never>
+
+    /// Lives as long as the process, like `HTTPClient.shared`, with short timeouts: a sink that hangs
+    /// holds one worker for at most the read timeout.
+    static let client: HTTPClient = {
+        var config = HTTPClient.Configuration()
+        config.timeout = .init(connect: .seconds(2), read: .seconds(10))
+        return HTTPClient(eventLoopGroupProvider: .singleton, configuration: config)
+    }()
+
+    public init(metrics: ServeMetrics, logger: Logger, internalPorts: @escaping @Sendable () -> [String: Int] = { [:] }) {
+        self.metrics = metrics
+        self.logger = logger
+        self.internalPorts = internalPorts
+        (stream, queue) = AsyncStream.makeStream(of: Event.self, bufferingPolicy: .bufferingOldest(Self.queueCapacity))
+        let (stream, metrics, log) = (stream, metrics, logger)
+        running = Task {
+            await withTaskGroup(of: Void.self) { group in
+                for _ in 0..<Self.workers {
+                    group.addTask {
+                        for await event in stream {
+                            await Self.deliver(event, metrics: metrics, logger: log, internalPorts: internalPorts)
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Queues an event; never waits.
+    public func log(_ event: Event) {
+        if case .dropped = queue.yield(event) {
+            metrics.loggerEvent(workload: event.workload, outcome: "dropped")
+            logger.warning("\(event.workload): the logger's queue is full (\(Self.queueCapacity) events); an event is dropped")
+        }
+    }
+
+    /// Sends what is queued, then stops the workers (at most `timeout`).
+    public func finish(timeout: Duration = .seconds(2)) async {
+        queue.finish()
+        let running = running
+        let drained = Task { await running.value }
+        let deadline = Task {
+            try? await Task.sleep(for: timeout)
+            running.cancel()
+        }
+        await drained.value
+        deadline.cancel()
+    }
+
+    static func deliver(
+        _ event: Event, metrics: ServeMetrics, logger: Logger, internalPorts: @Sendable () -> [String: Int]
+    ) async {
+        do {
+            let request = try CloudEventRequest.make(event, internalPorts: internalPorts())
+            let response = try await client.execute(request, timeout: .seconds(10))
+            if response.status == .ok {
+                metrics.loggerEvent(workload: event.workload, outcome: "sent")
+            } else {
+                metrics.loggerEvent(workload: event.workload, outcome: "failed")
+                logger.warning(
+                    "\(event.workload): the logger's sink \(event.settings.url) answered \(response.status.code) to \(event.kind.rawValue) \(event.id)"
+                )
+            }
+        } catch {
+            metrics.loggerEvent(workload: event.workload, outcome: "failed")
+            logger.warning("\(event.workload): the logger's sink \(event.settings.url) is unreachable: \(error)")
+        }
+    }
+}
+
+/// A CloudEvent in the HTTP binding's binary mode, as the CloudEvents Go SDK writes the agent's events.
+enum CloudEventRequest {
+    static func make(_ event: RequestLogger.Event, internalPorts: [String: Int]) throws -> HTTPClientRequest {
+        let s = event.settings
+        var url = s.url
+        var host: String?
+        // An in-cluster sink that this run serves: through the gateway's internal listener for its host.
+        if let parsed = URLComponents(string: s.url), let h = parsed.host, let port = internalPorts[h] {
+            host = h
+            var local = parsed
+            local.scheme = "http"
+            local.host = "127.0.0.1"
+            local.port = port
+            url = local.string ?? s.url
+        }
+        var request = HTTPClientRequest(url: url)
+        request.method = .POST
+        if let host { request.headers.replaceOrAdd(name: "Host", value: host) }
+        var headers: [(String, String)] = [
+            ("Ce-Specversion", "1.0"), ("Ce-Id", event.id), ("Ce-Source", s.source), ("Ce-Type", event.kind.rawValue),
+            ("Ce-Time", timestamp(event.time)), ("Ce-Recordedtime", timestamp(Date())),
+            ("Ce-Inferenceservicename", s.inferenceService), ("Ce-Namespace", s.namespace),
+            ("Ce-Component", s.component), ("Ce-Endpoint", s.endpoint), ("Ce-Metadata", metadataJSON(event.metadata)),
+        ]
+        if !s.annotations.isEmpty { headers.append(("Ce-Annotations", stringMapJSON(s.annotations))) }
+        if let type = event.contentType, !type.isEmpty { headers.append(("Content-Type", type)) }
+        for (name, value) in headers { request.headers.add(name: name, value: value) }
+        request.body = .bytes(event.body)
+        return request
+    }
+
+    /// An RFC 3339 time in UTC with the fraction Go's `time.RFC3339Nano` writes (trailing zeros dropped).
+    static func timestamp(_ date: Date) -> String {
+        let seconds = date.timeIntervalSince1970.rounded(.down)
+        var fraction = Int(((date.timeIntervalSince1970 - seconds) * 1_000_000).rounded()) * 1000
+        if fraction >= 1_000_000_000 { fraction = 999_999_000 }
+        let whole = Date(timeIntervalSince1970: seconds).formatted(.iso8601)  // 2026-12-07T15:04:05Z
+        guard fraction > 0 else { return whole }
+        var digits = String(format: "%09d", fraction)
+        while digits.hasSuffix("0") { digits.removeLast() }
+        return String(whole.dropLast()) + "." + digits + "Z"
+    }
+
+    /// `map[string][]string` as `encoding/json` writes it: keys sorted.
+    static func metadataJSON(_ metadata: [String: [String]]) -> String {
+        "{"
+            + metadata.keys.sorted().map { key in
+                GoJSON.quote(key) + ":[" + metadata[key]!.map(GoJSON.quote).joined(separator: ",") + "]"
+            }.joined(separator: ",") + "}"
+    }
+
+    static func stringMapJSON(_ map: [String: String]) -> String {
+        "{" + map.keys.sorted().map { GoJSON.quote($0) + ":" + GoJSON.quote(map[$0]!) }.joined(separator: ",") + "}"
+    }
+
+    /// Go's `textproto.CanonicalMIMEHeaderKey`: `x-user-id` is `X-User-Id`.
+    static func canonical(_ name: String) -> String {
+        var out = ""
+        var upper = true
+        for ch in name {
+            out.append(upper ? Character(ch.uppercased()) : Character(ch.lowercased()))
+            upper = ch == "-"
+        }
+        return out
+    }
+}
