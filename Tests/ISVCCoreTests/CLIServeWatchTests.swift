@@ -69,6 +69,24 @@ struct CLIServeWatchTests {
         deinit { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
     }
 
+    /// Writes the service with backend `v1` to a file in a new temporary folder, runs `isvc serve`
+    /// with `flags` on it (under the loopback lock), and runs `body` with the server, its gateway's
+    /// port and the file; stops the server and removes the folder.
+    static func serving(_ label: String, flags: [String], _ body: (Server, Int, URL) async throws -> Void) async throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("isvc-\(label)-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let file = dir.appendingPathComponent("watched.yaml")
+        try Self.isvc(backend: "v1").write(to: file, atomically: true, encoding: .utf8)
+        try await LoopbackLock.run {
+            let server = try Server(
+                ["serve"] + flags + [file.path, "--port", "0", "--admin-port", "0", "--workdir", dir.appendingPathComponent("w").path],
+                log: dir.appendingPathComponent("serve.log"))
+            defer { server.stop() }
+            try await body(server, try await server.port(), file)
+        }
+    }
+
     static func backend(port: Int) -> String? {
         guard
             let r = Loopback.request(
@@ -84,17 +102,7 @@ struct CLIServeWatchTests {
         "--watch: an edit is compiled against what runs and applied (summary logged, traffic moves); a broken edit changes nothing",
         .timeLimit(.minutes(5)))
     func watch() async throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("isvc-watch-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: dir) }
-        let file = dir.appendingPathComponent("watched.yaml")
-        try Self.isvc(backend: "v1").write(to: file, atomically: true, encoding: .utf8)
-        try await LoopbackLock.run {
-            let server = try Server(
-                ["serve", "--watch", file.path, "--port", "0", "--admin-port", "0", "--workdir", dir.appendingPathComponent("w").path],
-                log: dir.appendingPathComponent("serve.log"))
-            defer { server.stop() }
-            let port = try await server.port()
+        try await Self.serving("watch", flags: ["--watch"]) { server, port, file in
             try await server.waitFor("watching \(file.path) for edits")
             #expect(Self.backend(port: port) == "v1")
             // A canary edit, saved by renaming a new file over the old one, as editors do.
@@ -126,17 +134,7 @@ struct CLIServeWatchTests {
 
     @Test("SIGHUP applies the files once, without --watch", .timeLimit(.minutes(5)))
     func hangup() async throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("isvc-hup-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: dir) }
-        let file = dir.appendingPathComponent("watched.yaml")
-        try Self.isvc(backend: "v1").write(to: file, atomically: true, encoding: .utf8)
-        try await LoopbackLock.run {
-            let server = try Server(
-                ["serve", file.path, "--port", "0", "--admin-port", "0", "--workdir", dir.appendingPathComponent("w").path],
-                log: dir.appendingPathComponent("serve.log"))
-            defer { server.stop() }
-            let port = try await server.port()
+        try await Self.serving("hup", flags: []) { server, port, file in
             #expect(Self.backend(port: port) == "v1")
             try Self.isvc(backend: "v2").write(to: file, atomically: true, encoding: .utf8)
             try await Task.sleep(for: .seconds(1.5))

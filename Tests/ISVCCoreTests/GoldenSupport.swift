@@ -63,14 +63,7 @@ struct FixtureOptions {
 
 /// Compiles a fixture as `isvc compile` would; returns the YAML stream and the diagnostics report.
 func compileFixture(_ name: String) -> (yaml: String, report: String, exitCode: Int) {
-    let path = "fixtures/\(name).yaml"
-    let text = Golden.read(path) ?? ""
-    let options = FixtureOptions(text)
-    let diagnostics = Diagnostics(strict: options.strict)
-    var compilerOptions = Compiler.Options()
-    compilerOptions.defaultNamespace = options.namespace
-    compilerOptions.mode = options.mode
-    let result = Compiler.compile([.init(path: path, text: text)], options: compilerOptions, diagnostics: diagnostics)
+    let (result, options, diagnostics) = compiledFixture(name)
     let exitCode = diagnostics.hasErrors ? 1 : 0
     var report = diagnostics.sorted.map(\.formatted).joined(separator: "\n")
     report += (report.isEmpty ? "" : "\n") + "exit: \(exitCode)\n"
@@ -80,6 +73,12 @@ func compileFixture(_ name: String) -> (yaml: String, report: String, exitCode: 
 
 /// The ingress gateway's Envoy configuration for a fixture, as `isvc compile --emit envoy` prints it.
 func envoyFixture(_ name: String) -> String {
+    YAMLWriter.document(Compiler.envoy(compiledFixture(name).result, options: EnvoyOptions()))
+}
+
+/// `fixtures/<name>.yaml` compiled with the options its `# isvc:` lines ask for, for both the
+/// objects' and the Envoy golden files.
+private func compiledFixture(_ name: String) -> (result: Compiler.Result, options: FixtureOptions, diagnostics: Diagnostics) {
     let path = "fixtures/\(name).yaml"
     let text = Golden.read(path) ?? ""
     let options = FixtureOptions(text)
@@ -88,5 +87,5 @@ func envoyFixture(_ name: String) -> String {
     compilerOptions.defaultNamespace = options.namespace
     compilerOptions.mode = options.mode
     let result = Compiler.compile([.init(path: path, text: text)], options: compilerOptions, diagnostics: diagnostics)
-    return YAMLWriter.document(Compiler.envoy(result, options: EnvoyOptions()))
+    return (result, options, diagnostics)
 }

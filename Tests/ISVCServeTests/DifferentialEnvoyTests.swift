@@ -44,39 +44,30 @@ struct DifferentialEnvoyTests {
         let first = ServeLiveTests.isvc("diff", concurrency: 0, replicas: (1, 1))
         let next = first.replacingOccurrences(of: "containerConcurrency: 0", with: "containerConcurrency: 0\n    canaryTrafficPercent: 10")
             .replacingOccurrences(of: "\"diff\", \"120\"", with: "\"diff-canary\", \"120\"")
-        let front = """
-            apiVersion: networking.istio.io/v1
-            kind: VirtualService
-            metadata:
-              name: diff-front
-              namespace: default
-            spec:
-              hosts:
-                - diff.models.example.com
-              gateways:
-                - knative-serving/knative-ingress-gateway
-              http:
-                - name: by-header
-                  match:
-                    - headers:
-                        x-model-version:
-                          exact: canary
-                  route:
-                    - destination:
-                        host: \(Self.revision("diff", 2))
-                - name: split
-                  route:
-                    - destination:
-                        host: \(Self.revision("diff", 1))
-                      weight: 90
-                    - destination:
-                        host: \(Self.revision("diff", 2))
-                      weight: 10
-                  headers:
-                    request:
-                      set:
-                        x-routed-by: diff-front
-            """
+        let front = TrafficLiveTests.virtualService(
+            "diff-front", host: "diff.models.example.com",
+            http: """
+                    - name: by-header
+                      match:
+                        - headers:
+                            x-model-version:
+                              exact: canary
+                      route:
+                        - destination:
+                            host: \(Self.revision("diff", 2))
+                    - name: split
+                      route:
+                        - destination:
+                            host: \(Self.revision("diff", 1))
+                          weight: 90
+                        - destination:
+                            host: \(Self.revision("diff", 2))
+                          weight: 10
+                      headers:
+                        request:
+                          set:
+                            x-routed-by: diff-front
+                """)
         let yaml = next + "\n---\n" + front
         try await Differential.withBoth(yaml, previous: first, replicas: [Self.revision("diff", 1): 1, Self.revision("diff", 2): 1]) {
             g, _ in
@@ -167,34 +158,8 @@ struct DifferentialEnvoyTests {
         ].joined(separator: "\n")
         let yaml = [
             ServeLiveTests.isvc("rm", concurrency: 0, replicas: (1, 1)),
-            """
-            apiVersion: networking.istio.io/v1
-            kind: VirtualService
-            metadata:
-              name: rm-wild
-              namespace: default
-            spec:
-              hosts:
-                - "*.models.example.com"
-              gateways:
-                - knative-serving/knative-ingress-gateway
-              http:
-            \(wild)
-            """,
-            """
-            apiVersion: networking.istio.io/v1
-            kind: VirtualService
-            metadata:
-              name: rm-exact
-              namespace: default
-            spec:
-              hosts:
-                - special.models.example.com
-              gateways:
-                - knative-serving/knative-ingress-gateway
-              http:
-            \(rule("exact", nil))
-            """,
+            TrafficLiveTests.virtualService("rm-wild", host: #""*.models.example.com""#, http: wild),
+            TrafficLiveTests.virtualService("rm-exact", host: "special.models.example.com", http: rule("exact", nil)),
         ].joined(separator: "\n---\n")
         try await Differential.withBoth(yaml, replicas: [target: 1]) { g, _ in
             let cases: [(host: String, path: String, headers: [(String, String)], expected: String)] = [
@@ -341,16 +306,7 @@ struct DifferentialEnvoyTests {
         "outlier detection: a replica switched to failing is ejected after 3 consecutive 5xx by both, and comes back after its ejection time",
         .enabled(if: Differential.runs, Differential.skipReason), .timeLimit(.minutes(5)))
     func outlierDetection() async throws {
-        let policy = """
-                loadBalancer:
-                  simple: ROUND_ROBIN
-                outlierDetection:
-                  consecutive5xxErrors: 3
-                  interval: 1s
-                  baseEjectionTime: 3s
-                  maxEjectionPercent: 100
-
-            """
+        let policy = TrafficLiveTests.outlierPolicy(consecutive5xx: 3, baseEjectionTime: "3s", maxEjectionPercent: 100)
         let yaml = TrafficLiveTests.yaml("dod", routes: TrafficLiveTests.route(), trafficPolicy: policy)
         try await Differential.withBoth(yaml, replicas: [TrafficLiveTests.revision("dod"): 2]) { g, _ in
             let ports = g.replicas[TrafficLiveTests.revision("dod")]!

@@ -19,19 +19,6 @@ enum Differential {
         var replicas: [String: [Int]]
     }
 
-    /// The same input, compiled as `runGateway` compiles it.
-    static func compile(_ yaml: String, previous: String?) -> Compiler.Result {
-        let d = Diagnostics()
-        var options = Compiler.Options()
-        if let previous {
-            let before = Compiler.compile([.init(path: "previous.yaml", text: previous)], options: Compiler.Options(), diagnostics: d)
-            options.previous = PreviousState(objects: before.plan.objects.map(\.body))
-        }
-        let result = Compiler.compile([.init(path: "t.yaml", text: yaml)], options: options, diagnostics: d)
-        #expect(!d.hasErrors, "\(d.all.map(\.formatted))")
-        return result
-    }
-
     /// Starts serve's gateway (under the loopback lock), waits for `replicas` (workload host -> count)
     /// to be ready, starts Envoy on the emitted config pointed at them, and runs `body`; stops both.
     static func withBoth(
@@ -50,7 +37,7 @@ enum Differential {
                 try #require(ports[host]!.count >= count, "\(host) never had \(count) replicas")
                 for p in ports[host]! { #expect(await waitForListener(p), "replica \(p) of \(host) is not listening") }
             }
-            let envoy = try await startEnvoy(compile(yaml, previous: previous), replicas: ports)
+            let envoy = try await startEnvoy(ServeLiveTests.compile(yaml, previous: previous), replicas: ports)
             defer { envoy.stop() }
             try await body(Gateways(serve: port, envoy: envoy.port, replicas: ports), gateway)
         }

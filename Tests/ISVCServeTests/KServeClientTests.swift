@@ -39,20 +39,28 @@ struct KServeClientTests {
     func clients() async throws {
         try #require(TestTools.kservePython != nil, Self.missing)
         let script = ServeLiveTests.root.appendingPathComponent("scripts/kserve-doubler.py").path
-        let yaml = """
-            apiVersion: serving.kserve.io/v1beta1
-            kind: InferenceService
-            metadata:
-              name: doubler
-            spec:
-              predictor:
-                containers:
-                  - name: kserve-container
-                    image: local/kserve-doubler
-                    command: [\(Self.python), \(script)]
-                    args: [--model_name, doubler, --http_port, "8080", --enable_grpc, "false"]
-            """
+        let yaml = Self.doubler(
+            image: "local/kserve-doubler",
+            fields: [
+                "command: [\(Self.python), \(script)]",
+                #"args: [--model_name, doubler, --http_port, "8080", --enable_grpc, "false"]"#,
+            ])
         try await ServeLiveTests.withGateway(yaml) { port, _ in try await Self.check(port: port) }
+    }
+
+    /// The InferenceService `doubler`: one container, with `image` and `fields` (more of the
+    /// container's YAML, one line each).
+    static func doubler(image: String, fields: [String] = []) -> String {
+        """
+        apiVersion: serving.kserve.io/v1beta1
+        kind: InferenceService
+        metadata:
+          name: doubler
+        spec:
+          predictor:
+            containers:
+              - name: kserve-container
+        """ + (["image: \(image)"] + fields).map { "\n        " + $0 }.joined()
     }
 
     /// Runs both clients against the gateway; the model `doubler` must double every number.
@@ -74,19 +82,8 @@ struct KServeClientTests {
         .enabled(if: runs, missing), .timeLimit(.minutes(5)))
     func inProcess() async throws {
         try #require(TestTools.kservePython != nil, Self.missing)
-        let yaml = """
-            apiVersion: serving.kserve.io/v1beta1
-            kind: InferenceService
-            metadata:
-              name: doubler
-            spec:
-              predictor:
-                containers:
-                  - name: kserve-container
-                    image: local/native-doubler
-            """
         try await ServeLiveTests.withRunningGateway(
-            yaml,
+            Self.doubler(image: "local/native-doubler"),
             native: { workload, _ in
                 workload.inferenceService == "doubler" ? [DoublingModel(name: "doubler")] : nil
             }

@@ -67,14 +67,7 @@ struct ServeLiveTests {
         _ yaml: String, previous: String?, native: @escaping WorkloadRuntime.NativeRuntime,
         limits: GatewayLimits = GatewayLimits(), _ body: @Sendable (Int, GatewayServer, ServeRun) async throws -> Void
     ) async throws {
-        let d = Diagnostics()
-        var options = Compiler.Options()
-        if let previous {
-            let before = Compiler.compile([.init(path: "previous.yaml", text: previous)], options: Compiler.Options(), diagnostics: d)
-            options.previous = PreviousState(objects: before.plan.objects.map(\.body))
-        }
-        let result = Compiler.compile([.init(path: "t.yaml", text: yaml)], options: options, diagnostics: d)
-        #expect(!d.hasErrors, "\(d.all.map(\.formatted))")
+        let result = compile(yaml, previous: previous)
         let work = FileManager.default.temporaryDirectory.appendingPathComponent("isvc-serve-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: work) }
         let run = try await ServeRun.start(result, workDirectory: work, native: native, limits: limits, logger: Logger(label: "test"))
@@ -85,6 +78,20 @@ struct ServeLiveTests {
             throw error
         }
         await run.stop()
+    }
+
+    /// `yaml` compiled after `previous` (whose revisions stay, as in a rollout); an error in either
+    /// is a test failure. What `runGateway` serves, and what the differential tests give Envoy.
+    static func compile(_ yaml: String, previous: String?) -> Compiler.Result {
+        let d = Diagnostics()
+        var options = Compiler.Options()
+        if let previous {
+            let before = Compiler.compile([.init(path: "previous.yaml", text: previous)], options: Compiler.Options(), diagnostics: d)
+            options.previous = PreviousState(objects: before.plan.objects.map(\.body))
+        }
+        let result = Compiler.compile([.init(path: "t.yaml", text: yaml)], options: options, diagnostics: d)
+        #expect(!d.hasErrors, "\(d.all.map(\.formatted))")
+        return result
     }
 
     /// A blocking request on a thread of its own, so waiting clients never starve the gateway's tasks.

@@ -16,20 +16,8 @@ struct TrafficLiveTests {
     /// `trafficPolicy` (YAML at 4 spaces).
     static func yaml(_ name: String, replicas: Int = 2, routes: String, trafficPolicy: String? = nil, also: String = "") -> String {
         var text =
-            ServeLiveTests.isvc(name, concurrency: 0, replicas: (replicas, replicas)) + "\n---\n" + """
-                apiVersion: networking.istio.io/v1
-                kind: VirtualService
-                metadata:
-                  name: \(name)-front
-                  namespace: default
-                spec:
-                  hosts:
-                    - \(host(name))
-                  gateways:
-                    - knative-serving/knative-ingress-gateway
-                  http:
-
-                """ + routes.replacingOccurrences(of: "DEST", with: revision(name))
+            ServeLiveTests.isvc(name, concurrency: 0, replicas: (replicas, replicas)) + "\n---\n"
+            + virtualService("\(name)-front", host: host(name), http: routes.replacingOccurrences(of: "DEST", with: revision(name)))
         if let trafficPolicy {
             text +=
                 "\n---\n" + """
@@ -45,6 +33,40 @@ struct TrafficLiveTests {
                     """ + trafficPolicy
         }
         return text + also
+    }
+
+    /// A VirtualService in namespace default on Knative's ingress gateway, for `host`; `http` is its
+    /// routes (YAML list items at 4 spaces).
+    static func virtualService(_ name: String, host: String, http: String) -> String {
+        """
+        apiVersion: networking.istio.io/v1
+        kind: VirtualService
+        metadata:
+          name: \(name)
+          namespace: default
+        spec:
+          hosts:
+            - \(host)
+          gateways:
+            - knative-serving/knative-ingress-gateway
+          http:
+
+        """ + http
+    }
+
+    /// A DestinationRule `trafficPolicy`: round robin over the replicas, and outlier detection
+    /// checked every second.
+    static func outlierPolicy(consecutive5xx: Int, baseEjectionTime: String, maxEjectionPercent: Int) -> String {
+        """
+            loadBalancer:
+              simple: ROUND_ROBIN
+            outlierDetection:
+              consecutive5xxErrors: \(consecutive5xx)
+              interval: 1s
+              baseEjectionTime: \(baseEjectionTime)
+              maxEjectionPercent: \(maxEjectionPercent)
+
+        """
     }
 
     static func route(_ extra: String = "", match: String? = nil) -> String {
@@ -77,25 +99,16 @@ struct TrafficLiveTests {
         "a route timeout on a hop through the local gateway ends the request on time (the inner request is cancelled)",
         .timeLimit(.minutes(3)))
     func timeoutThroughLocalGateway() async throws {
-        let front = """
-            apiVersion: networking.istio.io/v1
-            kind: VirtualService
-            metadata:
-              name: slow-front
-              namespace: default
-            spec:
-              hosts:
-                - slow.models.example.com
-              gateways:
-                - knative-serving/knative-ingress-gateway
-              http:
-                - timeout: 1s
-                  rewrite:
-                    authority: slow-predictor.default.svc.cluster.local
-                  route:
-                    - destination:
-                        host: knative-local-gateway.istio-system.svc.cluster.local
-            """
+        let front = Self.virtualService(
+            "slow-front", host: "slow.models.example.com",
+            http: """
+                    - timeout: 1s
+                      rewrite:
+                        authority: slow-predictor.default.svc.cluster.local
+                      route:
+                        - destination:
+                            host: knative-local-gateway.istio-system.svc.cluster.local
+                """)
         let yaml = ServeLiveTests.isvc("slow", concurrency: 0, replicas: (1, 1)) + "\n---\n" + front
         try await ServeLiveTests.withGateway(yaml) { port, _ in
             let started = ContinuousClock.now
@@ -324,16 +337,7 @@ struct TrafficLiveTests {
         "outlier detection: 3 consecutive 5xx eject a replica for base_ejection_time, twice as long the second time",
         .timeLimit(.minutes(5)))
     func outlierDetection() async throws {
-        let policy = """
-                loadBalancer:
-                  simple: ROUND_ROBIN
-                outlierDetection:
-                  consecutive5xxErrors: 3
-                  interval: 1s
-                  baseEjectionTime: 2s
-                  maxEjectionPercent: 100
-
-            """
+        let policy = Self.outlierPolicy(consecutive5xx: 3, baseEjectionTime: "2s", maxEjectionPercent: 100)
         try await ServeLiveTests.withGateway(Self.yaml("od", routes: Self.route(), trafficPolicy: policy)) { port, gateway in
             let ports = try await Self.replicas(gateway, "od")
             _ = await Self.direct(ports[0], "/fail/on")
@@ -356,16 +360,7 @@ struct TrafficLiveTests {
 
     @Test("outlier detection: max_ejection_percent 10 of 2 replicas never ejects (Envoy 1.27+)", .timeLimit(.minutes(5)))
     func maxEjectionPercent() async throws {
-        let policy = """
-                loadBalancer:
-                  simple: ROUND_ROBIN
-                outlierDetection:
-                  consecutive5xxErrors: 2
-                  interval: 1s
-                  baseEjectionTime: 30s
-                  maxEjectionPercent: 10
-
-            """
+        let policy = Self.outlierPolicy(consecutive5xx: 2, baseEjectionTime: "30s", maxEjectionPercent: 10)
         try await ServeLiveTests.withGateway(Self.yaml("mep", routes: Self.route(), trafficPolicy: policy)) { port, gateway in
             let ports = try await Self.replicas(gateway, "mep")
             _ = await Self.direct(ports[0], "/fail/on")

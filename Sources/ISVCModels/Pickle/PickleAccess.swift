@@ -69,31 +69,27 @@ extension PickleObject {
     }
 
     public func double(_ field: String) throws(ModelError) -> Double {
-        guard let v = try require(field).doubleValue else {
-            throw ModelError.unsupported("\(shortName).\(field): expected a number")
-        }
-        return v
+        try require(field, as: "a number", \.doubleValue)
     }
 
     public func int(_ field: String) throws(ModelError) -> Int {
-        guard let v = try require(field).intValue else {
-            throw ModelError.unsupported("\(shortName).\(field): expected an integer")
-        }
-        return v
+        try require(field, as: "an integer", \.intValue)
     }
 
     public func string(_ field: String) throws(ModelError) -> String {
-        guard let v = try require(field).stringValue else {
-            throw ModelError.unsupported("\(shortName).\(field): expected a string")
-        }
-        return v
+        try require(field, as: "a string", \.stringValue)
     }
 
     public func array(_ field: String) throws(ModelError) -> NDArray {
-        switch try require(field) {
-        case .array(let a): return a
-        default: throw ModelError.unsupported("\(shortName).\(field): expected a numpy array")
+        try require(field, as: "a numpy array") { if case .array(let a) = $0 { a } else { nil } }
+    }
+
+    /// The field, converted by `value`; unsupported, saying what was `expected`, when it is nil.
+    private func require<T>(_ field: String, as expected: String, _ value: (PickleValue) -> T?) throws(ModelError) -> T {
+        guard let v = value(try require(field)) else {
+            throw ModelError.unsupported("\(shortName).\(field): expected \(expected)")
         }
+        return v
     }
 }
 

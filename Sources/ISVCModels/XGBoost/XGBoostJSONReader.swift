@@ -4,28 +4,16 @@
 /// reads JSON reals as float32 directly, and so does this reader (`Float(text)` rounds the decimal
 /// text once), where going through Double could round twice. It also accepts the `NaN` and
 /// `Infinity` tokens XGBoost's writer emits for non-finite numbers, and bounds nesting depth.
-struct XGBoostJSONReader {
-    private let bytes: [UInt8]
-    private var position = 0
-    private let file: String
+struct XGBoostJSONReader: XGBoostDocumentReader {
+    static let formatName = "JSON"
+    let bytes: [UInt8]
+    var position = 0
+    let file: String
 
-    static let maximumDepth = 64
-
-    static func read(_ bytes: [UInt8], file: String) throws(ModelError) -> XGBoostValue {
-        var reader = XGBoostJSONReader(bytes: bytes, file: file)
-        let value = try reader.value(depth: 0)
-        reader.skipSpace()
-        if reader.position != bytes.count { throw reader.error("unexpected data after the top-level value") }
-        return value
-    }
-
-    private init(bytes: [UInt8], file: String) {
-        self.bytes = bytes
-        self.file = file
-    }
-
-    private func error(_ reason: String) -> ModelError {
-        .corrupt(file: file, reason: "invalid JSON at byte \(position): \(reason)")
+    mutating func document() throws(ModelError) -> XGBoostValue {
+        let top = try value(depth: 0)
+        skipSpace()
+        return top
     }
 
     private mutating func skipSpace() {

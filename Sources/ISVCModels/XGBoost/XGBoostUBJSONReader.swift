@@ -6,27 +6,14 @@
 /// XGBoost writes float32 (`d`) for reals and typed arrays `[$d#L…`, `[$l#L…`, `[$U#L…` for tree
 /// fields. Every count and length is bounded by the bytes left, so a hostile file cannot make the
 /// reader allocate more than the file's size.
-struct XGBoostUBJSONReader {
-    private let bytes: [UInt8]
-    private var position = 0
-    private let file: String
+struct XGBoostUBJSONReader: XGBoostDocumentReader {
+    static let formatName = "UBJSON"
+    let bytes: [UInt8]
+    var position = 0
+    let file: String
 
-    static let maximumDepth = 64
-
-    static func read(_ bytes: [UInt8], file: String) throws(ModelError) -> XGBoostValue {
-        var reader = XGBoostUBJSONReader(bytes: bytes, file: file)
-        let value = try reader.value(marker: try reader.marker(), depth: 0)
-        if reader.position != bytes.count { throw reader.error("unexpected data after the top-level value") }
-        return value
-    }
-
-    private init(bytes: [UInt8], file: String) {
-        self.bytes = bytes
-        self.file = file
-    }
-
-    private func error(_ reason: String) -> ModelError {
-        .corrupt(file: file, reason: "invalid UBJSON at byte \(position): \(reason)")
+    mutating func document() throws(ModelError) -> XGBoostValue {
+        try value(marker: try marker(), depth: 0)
     }
 
     private var remaining: Int { bytes.count - position }

@@ -2,9 +2,10 @@ import Foundation
 import ISVCModels
 import Testing
 
-/// A one-split model: feature 0 against `threshold` with `decisionType`, left leaf 1, right leaf 2.
-/// No tree_sizes line, so the trees are read one after another.
-private func numericalModel(threshold: String, decisionType: Int) -> String {
+/// A regression model on one feature `x` (`featureInfos` its range or categories) with one tree,
+/// given as its lines after `Tree=0` up to `shrinkage`. No tree_sizes line, so the trees are read
+/// one after another.
+private func oneFeatureModel(featureInfos: String, tree: String) -> String {
     """
     tree
     version=v4
@@ -14,17 +15,10 @@ private func numericalModel(threshold: String, decisionType: Int) -> String {
     max_feature_idx=0
     objective=regression
     feature_names=x
-    feature_infos=[-1:1]
+    feature_infos=\(featureInfos)
 
     Tree=0
-    num_leaves=2
-    num_cat=0
-    split_feature=0
-    threshold=\(threshold)
-    decision_type=\(decisionType)
-    left_child=-1
-    right_child=-2
-    leaf_value=1 2
+    \(tree)
     shrinkage=1
 
 
@@ -33,36 +27,38 @@ private func numericalModel(threshold: String, decisionType: Int) -> String {
     """
 }
 
+/// A one-split model: feature 0 against `threshold` with `decisionType`, left leaf 1, right leaf 2.
+private func numericalModel(threshold: String, decisionType: Int) -> String {
+    oneFeatureModel(
+        featureInfos: "[-1:1]",
+        tree: """
+            num_leaves=2
+            num_cat=0
+            split_feature=0
+            threshold=\(threshold)
+            decision_type=\(decisionType)
+            left_child=-1
+            right_child=-2
+            leaf_value=1 2
+            """)
+}
+
 /// Two categorical splits on feature 0: set 0 = {0, 40} goes to leaf 1, then set 1 = {2} to leaf 2, else leaf 3.
 private func categoricalModel(decisionType: Int) -> String {
-    """
-    tree
-    version=v4
-    num_class=1
-    num_tree_per_iteration=1
-    label_index=0
-    max_feature_idx=0
-    objective=regression
-    feature_names=x
-    feature_infos=0:2:40
-
-    Tree=0
-    num_leaves=3
-    num_cat=2
-    split_feature=0 0
-    threshold=0 1
-    decision_type=\(decisionType) \(decisionType)
-    left_child=-1 -2
-    right_child=1 -3
-    leaf_value=1 2 3
-    cat_boundaries=0 2 3
-    cat_threshold=1 256 4
-    shrinkage=1
-
-
-    end of trees
-
-    """
+    oneFeatureModel(
+        featureInfos: "0:2:40",
+        tree: """
+            num_leaves=3
+            num_cat=2
+            split_feature=0 0
+            threshold=0 1
+            decision_type=\(decisionType) \(decisionType)
+            left_child=-1 -2
+            right_child=1 -3
+            leaf_value=1 2 3
+            cat_boundaries=0 2 3
+            cat_threshold=1 256 4
+            """)
 }
 
 private func predictColumn(_ model: LightGBMModel, _ values: [Double]) throws -> [Double] {

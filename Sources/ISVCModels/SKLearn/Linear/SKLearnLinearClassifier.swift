@@ -98,20 +98,20 @@ struct SKLearnLinearClassifier: Estimator {
             let base = r * k
             switch rule {
             case .binaryLogistic:
-                let p = Self.expit(scores[r])
+                let p = sklearnExpit(scores[r])
                 out[base] = 1 - p
                 out[base + 1] = p
             case .binarySoftmax:
                 out[base] = -scores[r]
                 out[base + 1] = scores[r]
-                Self.softmax(&out, base: base, count: 2)
+                out.withUnsafeMutableBufferPointer { sklearnSoftmax($0, start: base, count: 2) }
             case .softmax:
                 for c in 0..<k { out[base + c] = scores[base + c] }
-                Self.softmax(&out, base: base, count: k)
+                out.withUnsafeMutableBufferPointer { sklearnSoftmax($0, start: base, count: k) }
             case .oneVsRestNormalized:
                 var sum = 0.0
                 for c in 0..<k {
-                    let p = Self.expit(scores[base + c])
+                    let p = sklearnExpit(scores[base + c])
                     out[base + c] = p
                     sum += p
                 }
@@ -123,22 +123,5 @@ struct SKLearnLinearClassifier: Estimator {
             }
         }
         return Prediction(shape: [x.rows, k], values: .float64(out))
-    }
-
-    /// scipy.special.expit.
-    static func expit(_ d: Double) -> Double { 1 / (1 + exp(-d)) }
-
-    /// sklearn.utils.extmath.softmax, in place on `values[base..<base+count]`: subtract the row
-    /// maximum, exponentiate, divide by the sum.
-    static func softmax(_ values: inout [Double], base: Int, count: Int) {
-        var maximum = -Double.infinity
-        for c in 0..<count where values[base + c] > maximum { maximum = values[base + c] }
-        var sum = 0.0
-        for c in 0..<count {
-            let e = exp(values[base + c] - maximum)
-            values[base + c] = e
-            sum += e
-        }
-        for c in 0..<count { values[base + c] /= sum }
     }
 }

@@ -32,17 +32,10 @@ struct SKLearnStandardScaler: Transformer {
     }
 
     func transform(_ x: Matrix) throws(ModelError) -> Matrix {
-        try SKLearnScalerInput.validate(x, name: modelName, featureCount: featureCount)
-        var out = x
-        let columns = x.columns
-        out.values.withUnsafeMutableBufferPointer { v in
-            for r in 0..<x.rows {
-                let base = r * columns
-                if let mean { for c in 0..<columns { v[base + c] -= mean[c] } }
-                if let scale { for c in 0..<columns { v[base + c] /= scale[c] } }
-            }
+        try SKLearnScalerInput.transformed(x, name: modelName, featureCount: featureCount) { value, c in
+            if let mean { value -= mean[c] }
+            if let scale { value /= scale[c] }
         }
-        return out
     }
 }
 
@@ -75,32 +68,39 @@ struct SKLearnMinMaxScaler: Transformer {
     }
 
     func transform(_ x: Matrix) throws(ModelError) -> Matrix {
-        try SKLearnScalerInput.validate(x, name: modelName, featureCount: featureCount)
-        var out = x
-        let columns = x.columns
-        out.values.withUnsafeMutableBufferPointer { v in
-            for r in 0..<x.rows {
-                let base = r * columns
-                for c in 0..<columns {
-                    var value = v[base + c] * scale[c]
-                    value += offset[c]
-                    if let clipRange {
-                        if value < clipRange.low { value = clipRange.low } else if value > clipRange.high { value = clipRange.high }
-                    }
-                    v[base + c] = value
-                }
+        try SKLearnScalerInput.transformed(x, name: modelName, featureCount: featureCount) { value, c in
+            value *= scale[c]
+            value += offset[c]
+            if let clipRange {
+                if value < clipRange.low { value = clipRange.low } else if value > clipRange.high { value = clipRange.high }
             }
         }
-        return out
     }
 }
 
 enum SKLearnScalerInput {
     /// Scalers accept NaN but not infinity, then check the feature count.
-    static func validate(_ x: Matrix, name: String, featureCount: Int?) throws(ModelError) {
+    private static func validate(_ x: Matrix, name: String, featureCount: Int?) throws(ModelError) {
         try SKLearnLinearInput.requireFinite(x, estimator: name, allowNaN: true)
         if let featureCount, x.columns != featureCount {
             throw ModelError.featureMismatch(model: name, expected: featureCount, got: x.columns)
         }
+    }
+
+    /// `x` validated, then `scaled(&value, column)` on each of its values: both scalers work value
+    /// by value, each column with its own parameters.
+    static func transformed(
+        _ x: Matrix, name: String, featureCount: Int?, _ scaled: (inout Double, Int) -> Void
+    ) throws(ModelError) -> Matrix {
+        try validate(x, name: name, featureCount: featureCount)
+        var out = x
+        let columns = x.columns
+        out.values.withUnsafeMutableBufferPointer { v in
+            for r in 0..<x.rows {
+                let base = r * columns
+                for c in 0..<columns { scaled(&v[base + c], c) }
+            }
+        }
+        return out
     }
 }

@@ -45,24 +45,3 @@ func sklearnLogit(_ p: Double) -> Double {
     let s = 2 * (p - 0.5)
     return log1p(s) - log1p(-s)
 }
-
-/// scipy.special.expit.
-@inline(__always)
-func sklearnExpit(_ x: Double) -> Double {
-    1 / (1 + exp(-x))
-}
-
-/// `sklearn.utils.extmath.softmax` of one row in place: subtract the maximum, exponentiate,
-/// divide by the sum.
-@inline(__always)
-func sklearnSoftmax(_ row: UnsafeMutableBufferPointer<Double>, start: Int, count: Int) {
-    var maximum = row[start]
-    for k in 1..<max(count, 1) { maximum = Swift.max(maximum, row[start + k]) }
-    var sum = 0.0
-    for k in 0..<count {
-        let e = exp(row[start + k] - maximum)
-        row[start + k] = e
-        sum += e
-    }
-    for k in 0..<count { row[start + k] /= sum }
-}

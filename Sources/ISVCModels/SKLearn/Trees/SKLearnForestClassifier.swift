@@ -4,22 +4,20 @@
 /// of trees (`ForestClassifier.predict_proba`); a single tree is the one-tree case of the same
 /// arithmetic. `predict` is `classes_[argmax(proba)]`.
 struct SKLearnForestClassifier: Estimator {
-    let modelName: String
-    let features: Int
+    let forest: SKLearnForest
     let labels: SKLearnClassLabels
-    let ensemble: SKLearnTreeEnsemble
 
-    var featureCount: Int? { features }
+    var modelName: String { forest.modelName }
+    var featureCount: Int? { forest.features }
 
     init(decoding estimator: PickleObject) throws(ModelError) {
-        modelName = estimator.shortName
-        try SKLearnTreeFields.requireSingleOutput(estimator)
-        features = try SKLearnTreeFields.featureCount(estimator)
-        labels = try SKLearnClassLabels.decode(estimator, owner: modelName)
+        let name = estimator.shortName
+        let features = try SKLearnForest.featureCount(estimator)
+        labels = try SKLearnClassLabels.decode(estimator, owner: name)
         if let classCount = estimator["n_classes_"]?.intValue, classCount != labels.count {
-            throw SKLearnTreeError.corrupt(modelName, "n_classes_ is \(classCount) but classes_ has \(labels.count) labels")
+            throw SKLearnTreeError.corrupt(name, "n_classes_ is \(classCount) but classes_ has \(labels.count) labels")
         }
-        ensemble = try SKLearnTreeFields.buildEnsemble(estimator, width: labels.count, featureCount: features)
+        forest = try SKLearnForest(decoding: estimator, features: features, width: labels.count)
     }
 
     func predict(_ x: Matrix) throws(ModelError) -> Prediction {
@@ -38,28 +36,6 @@ struct SKLearnForestClassifier: Estimator {
 
     /// [rows x classes] probabilities, row-major.
     func probabilities(_ x: Matrix) throws(ModelError) -> [Double] {
-        let input = try SKLearnTreeInput.rounded(x, model: modelName, featureCount: features, allowsNaN: true)
-        let classes = labels.count
-        let rows = x.rows, columns = x.columns
-        let treeCount = Double(ensemble.treeCount)
-        var out = [Double](repeating: 0, count: rows * classes)
-        ensemble.nodes.withUnsafeBufferPointer { nodes in
-            ensemble.values.withUnsafeBufferPointer { values in
-                input.withUnsafeBufferPointer { xs in
-                    out.withUnsafeMutableBufferPointer { out in
-                        for r in 0..<rows {
-                            let o = r * classes
-                            for root in ensemble.roots {
-                                let leaf = SKLearnTreeEnsemble.leaf(from: root, nodes: nodes, x: xs, rowStart: r * columns)
-                                let v = leaf * classes
-                                for k in 0..<classes { out[o + k] += values[v + k] }
-                            }
-                            for k in 0..<classes { out[o + k] /= treeCount }
-                        }
-                    }
-                }
-            }
-        }
-        return out
+        try forest.mean(x)
     }
 }
