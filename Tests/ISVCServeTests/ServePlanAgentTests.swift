@@ -7,7 +7,7 @@ import Testing
 /// and the agent's roles, which serve does not play yet, are said at start.
 @Suite("Serve plan: the agent sidecar")
 struct ServePlanAgentTests {
-    static func plan(_ mode: String, logger: Bool) throws -> ServePlan {
+    static func plan(_ mode: String, logger: Bool, multiModel: Bool = false) throws -> ServePlan {
         let yaml = """
             apiVersion: serving.kserve.io/v1beta1
             kind: InferenceService
@@ -21,6 +21,7 @@ struct ServePlanAgentTests {
                   - name: kserve-container
                     image: registry.example.com/model:1
                     command: [python3, -m, server]
+            \(multiModel ? "        env:\n          - {name: MULTI_MODEL_SERVER, value: \"true\"}\n" : "")
             """
         let d = Diagnostics()
         let result = Compiler.compile([.init(path: "agent.yaml", text: yaml)], options: .init(), diagnostics: d)
@@ -35,12 +36,20 @@ struct ServePlanAgentTests {
         let plan = try Self.plan(mode, logger: true)
         let workload = try #require(plan.workloads.values.first)
         #expect(workload.container["name"] == "kserve-container")
+        #expect(workload.agent?.logger?.mode == .all)
+        #expect(workload.agent?.batcher == AgentSettings.Batcher(maxBatchSize: 32, maxLatencyMilliseconds: 5000))
+        // Serve plays the logger and the batcher: nothing to warn about.
+        #expect(plan.warnings.isEmpty, "\(plan.warnings)")
+    }
+
+    @Test("the model puller is not run yet, and serve says what that leaves undone")
+    func puller() throws {
+        let plan = try Self.plan("Standard", logger: false, multiModel: true)
         #expect(plan.warnings.count == 1)
         #expect(
             plan.warnings.first?.hasSuffix(
-                "KServe's agent sidecar (batcher) is not run by isvc serve yet; requests go straight to the model "
-                    + "server: requests are not batched") == true, "\(plan.warnings)")
-        #expect(workload.agent?.logger?.mode == .all)
+                "KServe's agent sidecar (model puller) is not run by isvc serve yet; requests go straight to the model "
+                    + "server: TrainedModels are not downloaded or loaded") == true, "\(plan.warnings)")
     }
 
     @Test("no agent, no warning")

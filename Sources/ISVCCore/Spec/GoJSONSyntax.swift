@@ -2,21 +2,21 @@
 /// comments, no single quotes, nothing after the value), with Go's messages. KServe and Knative read
 /// their ConfigMaps' JSON values with it; Foundation's `JSONSerialization` accepts more (a trailing
 /// comma), which would let a ConfigMap pass here that stops KServe's controller in a cluster.
-enum GoJSONSyntax {
-    struct Error: Swift.Error, Equatable {
+public enum GoJSONSyntax {
+    public struct Error: Swift.Error, Equatable {
         /// Byte offset of the offending character (the end of the text for unexpected end of input).
-        var offset: Int
-        var message: String
+        public var offset: Int
+        public var message: String
         /// 1-based line and column of `offset` in the text.
-        var line: Int
-        var column: Int
+        public var line: Int
+        public var column: Int
     }
 
     /// Go's nesting limit (`maxNestingDepth` in encoding/json's scanner).
     static let maxDepth = 10_000
 
     /// The first syntax error in `text`, or nil when it is one JSON value.
-    static func firstError(in text: String) -> Error? {
+    public static func firstError(in text: String) -> Error? {
         var scanner = Scanner(bytes: Array(text.utf8))
         do {
             scanner.skipSpace()

@@ -21,6 +21,8 @@ public final class GatewayServer: Sendable {
     public let metrics = ServeMetrics()
     /// The agent's request logger for workloads with a `logger`.
     let requestLogger: RequestLogger
+    /// The agent's batcher of each replica whose workload has a `batcher`, by replica name.
+    let batchers = NIOLockedValueBox<[String: RequestBatcher]>([:])
     let store: ModelStore
     let native: WorkloadRuntime.NativeRuntime
     /// The address the gateway listens on (`--host`): with localhost, 127.0.0.1 and [::1], the Hosts

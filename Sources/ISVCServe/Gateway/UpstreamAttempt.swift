@@ -139,24 +139,28 @@ extension GatewayServer {
         // The agent stands between the queue-proxy and the replica: what it logs is what the replica gets.
         let logged = agent?.logger.map { AgentLogging(settings: $0, workload: workload, request: hop.request, body: body) }
         if let logged, logged.settings.logsRequests { requestLogger.log(logged.event(.request, body: body)) }
+        // The batcher takes V1 :predict requests; its answers never reach the logger (the agent's
+        // batcher writes no status header, so the logger's writer sees none and logs no response).
+        var batching: RequestBatcher?
+        if let settings = agent?.batcher, RequestBatcher.batches(path: hop.request.path) {
+            batching = batcher(for: endpoint, settings: settings)
+        }
+        let batcher = batching
         do {
             let answer = try await endpoint.queue.run(timeout: timeout) {
-                switch endpoint.target {
-                case .port(let port):
-                    return try await self.forward(decision, body: body, method: method, port: port, timeout: timeout)
-                case .inProcess(let server):
-                    // Small requests are answered on the event loop; a large one (its JSON and its
-                    // rows) on NIO's blocking pool, so that it does not stall the loop's other connections.
-                    guard body.readableBytes > self.limits.untimedBodyBytes else {
-                        return Self.answer(server, decision: decision, method: method, body: body)
+                if let batcher {
+                    let path = String(hop.request.path.split(separator: "?", maxSplits: 1).first ?? "")
+                    let reply = await batcher.submit(path: path, body: Array(body.readableBytesView))
+                    var fields = HTTPFields()
+                    for (name, value) in reply.headers {
+                        if let n = HTTPField.Name(name) { fields.append(HTTPField(name: n, value: value)) }
                     }
-                    return try await NIOThreadPool.singleton.runIfActive {
-                        Self.answer(server, decision: decision, method: method, body: body)
-                    }
+                    return UpstreamAnswer(status: .init(code: reply.status), headers: fields, body: ByteBuffer(bytes: reply.body))
                 }
+                return try await self.replica(endpoint, decision: decision, body: body, method: method, timeout: timeout)
             }
             if case .inProcess = endpoint.target, limit.expired { return (limit.timeout(endpoint: nil), 504) }
-            if let logged, logged.settings.logsResponses, answer.status == .ok {
+            if let logged, batcher == nil, logged.settings.logsResponses, answer.status == .ok {
                 requestLogger.log(logged.event(.response, body: answer.body))
             }
             let response = answer.response
@@ -191,6 +195,44 @@ extension GatewayServer {
                     ).response,
                     outcome: .failed(.reset)), 503
             )
+        }
+    }
+
+    /// The replica itself: over loopback, or the models in this process.
+    func replica(
+        _ endpoint: WorkloadRuntime.Endpoint, decision: GatewayRouter.Decision, body: ByteBuffer, method: HTTPRequest.Method,
+        timeout: Duration
+    ) async throws -> UpstreamAnswer {
+        switch endpoint.target {
+        case .port(let port):
+            return try await forward(decision, body: body, method: method, port: port, timeout: timeout)
+        case .inProcess(let server):
+            // Small requests are answered on the event loop; a large one (its JSON and its
+            // rows) on NIO's blocking pool, so that it does not stall the loop's other connections.
+            guard body.readableBytes > limits.untimedBodyBytes else {
+                return Self.answer(server, decision: decision, method: method, body: body)
+            }
+            return try await NIOThreadPool.singleton.runIfActive {
+                Self.answer(server, decision: decision, method: method, body: body)
+            }
+        }
+    }
+
+    /// The replica's batcher (the agent runs one per pod), made on its first batched request. The
+    /// batch goes to the model server as the agent sends it: a bare POST, no headers but Host
+    /// example.com (`httptest.NewRequest`).
+    func batcher(for endpoint: WorkloadRuntime.Endpoint, settings: AgentSettings.Batcher) -> RequestBatcher {
+        batchers.withLockedValue { batchers in
+            if let existing = batchers[endpoint.name] { return existing }
+            let made = RequestBatcher(settings: settings) { [self] path, body in
+                let request = GatewayRouter.Request(host: "example.com", path: path, method: "POST")
+                let decision = GatewayRouter.Decision(clusterHost: endpoint.name, request: request, timeoutSeconds: nil, trace: [])
+                let answer = try await self.replica(
+                    endpoint, decision: decision, body: ByteBuffer(bytes: body), method: .post, timeout: .seconds(300))
+                return (Int(answer.status.code), Array(answer.body.readableBytesView))
+            }
+            batchers[endpoint.name] = made
+            return made
         }
     }
 

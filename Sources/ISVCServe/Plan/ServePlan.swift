@@ -69,11 +69,8 @@ public struct ServePlan: Sendable {
             let serving = candidates.first { $0["ports"]?.array?.isEmpty == false } ?? candidates.first ?? [:]
             if let agent = containers.first(where: { $0["name"]?.string == "agent" }) {
                 // Each role the agent plays in a cluster, and what is missing without it.
-                // The logger runs (RequestLogger); the batcher and the puller do not yet.
-                let roles = [
-                    ("--enable-batcher", "batcher", "requests are not batched"),
-                    ("--enable-puller", "model puller", "TrainedModels are not downloaded or loaded"),
-                ]
+                // The logger (RequestLogger) and the batcher (RequestBatcher) run; the puller does not yet.
+                let roles = [("--enable-puller", "model puller", "TrainedModels are not downloaded or loaded")]
                 let args = Set(agent["args"]?.array?.compactMap(\.string) ?? [])
                 let played = roles.filter { args.contains($0.0) }
                 if !played.isEmpty {

@@ -1,0 +1,164 @@
+import Foundation
+import LoopbackSupport
+import NIOConcurrencyHelpers
+import Testing
+
+@testable import ISVCServe
+
+/// The agent's batcher: grouping and each caller's slice with a stand-in model server (no sockets),
+/// KServe's answers for bad bodies and failed batches, then concurrent callers through the gateway.
+@Suite("Agent: the batcher")
+struct AgentBatcherTests {
+    /// A model server that doubles every number and records the batches it is sent.
+    final class Doubler: Sendable {
+        let batches = NIOLockedValueBox<[Int]>([])
+        let status: Int
+
+        init(status: Int = 200) { self.status = status }
+
+        func send(path: String, body: [UInt8]) async throws -> (status: Int, body: [UInt8]) {
+            let object = try JSONSerialization.jsonObject(with: Data(body)) as? [String: Any]
+            let instances = object?["instances"] as? [[Double]] ?? []
+            batches.withLockedValue { $0.append(instances.count) }
+            let predictions = instances.map { $0.map { $0 * 2 } }
+            let answer = try JSONSerialization.data(withJSONObject: ["predictions": predictions])
+            return (status, status == 200 ? Array(answer) : Array("model failed".utf8))
+        }
+    }
+
+    static func batcher(_ model: Doubler, size: Int, latencyMs: Int) -> RequestBatcher {
+        RequestBatcher(settings: .init(maxBatchSize: size, maxLatencyMilliseconds: latencyMs)) { path, body in
+            try await model.send(path: path, body: body)
+        }
+    }
+
+    static func json(_ reply: RequestBatcher.Reply) -> [String: Any] {
+        (try? JSONSerialization.jsonObject(with: Data(reply.body))) as? [String: Any] ?? [:]
+    }
+
+    @Test("callers that fill a batch are sent as one request and each gets its own predictions")
+    func grouping() async throws {
+        let model = Doubler()
+        let batcher = Self.batcher(model, size: 4, latencyMs: 10_000)
+        let replies = await withTaskGroup(of: (Int, RequestBatcher.Reply).self) { group in
+            for i in 1...4 {
+                group.addTask { (i, await batcher.submit(path: "/v1/models/m:predict", body: Array("{\"instances\": [[\(i)]]}".utf8))) }
+            }
+            return await group.reduce(into: [:]) { $0[$1.0] = $1.1 }
+        }
+        #expect(model.batches.withLockedValue { $0 } == [4])
+        var ids: Set<String> = []
+        for i in 1...4 {
+            let reply = try #require(replies[i])
+            #expect(reply.status == 200)
+            #expect(reply.headers.first?.1 == "text/plain; charset=utf-8")
+            let body = Self.json(reply)
+            #expect(body["message"] as? String == "")
+            #expect(body["predictions"] as? [[Double]] == [[Double(2 * i)]])
+            ids.insert(body["batchId"] as? String ?? "")
+        }
+        #expect(ids.count == 1 && ids.first?.count == 36)
+    }
+
+    @Test("a request is never split: a batch may hold more than maxBatchSize; a lone request waits for maxLatency")
+    func sizeAndLatency() async throws {
+        let model = Doubler()
+        let batcher = Self.batcher(model, size: 2, latencyMs: 200)
+        let big = await batcher.submit(path: "/v1/models/m:predict", body: Array(#"{"instances": [[1], [2], [3]]}"#.utf8))
+        #expect(Self.json(big)["predictions"] as? [[Double]] == [[2], [4], [6]])
+        let started = ContinuousClock.now
+        let lone = await batcher.submit(path: "/v1/models/m:predict", body: Array(#"{"instances": [[5]], "parameters": {"x": 1}}"#.utf8))
+        let waited = ContinuousClock.now - started
+        #expect(Self.json(lone)["predictions"] as? [[Double]] == [[10]])
+        #expect(waited >= .milliseconds(190), "\(waited)")
+        #expect(model.batches.withLockedValue { $0 } == [3, 1])
+    }
+
+    @Test("KServe's answers: a body that is not JSON, no instances, a failed batch, a wrong number of predictions")
+    func failures() async throws {
+        let batcher = Self.batcher(Doubler(), size: 1, latencyMs: 10)
+        let notJSON = await batcher.submit(path: "/p:predict", body: Array("instances=1".utf8))
+        #expect(notJSON.status == 400 && notJSON.body == Array("can't Unmarshal body\n".utf8))
+        #expect(notJSON.headers.contains { $0 == ("X-Content-Type-Options", "nosniff") })
+        for empty in [#"{"instances": []}"#, #"{"inputs": []}"#, "null"] {
+            let reply = await batcher.submit(path: "/p:predict", body: Array(empty.utf8))
+            #expect(reply.status == 400 && reply.body == Array("no instances in the request\n".utf8), "\(empty)")
+        }
+        let failing = Self.batcher(Doubler(status: 500), size: 1, latencyMs: 10)
+        let failed = await failing.submit(path: "/p:predict", body: Array(#"{"instances": [[1]]}"#.utf8))
+        #expect(String(decoding: failed.body, as: UTF8.self) == #"{"message":"model failed","batchId":"","predictions":null}"#)
+        let short = RequestBatcher(settings: .init(maxBatchSize: 1, maxLatencyMilliseconds: 10)) { _, _ in
+            (200, Array(#"{"predictions": []}"#.utf8))
+        }
+        let mismatch = Self.json(await short.submit(path: "/p:predict", body: Array(#"{"instances": [[1]]}"#.utf8)))
+        #expect(mismatch["message"] as? String == "size of prediction is not equal to the size of instances")
+        #expect(mismatch["predictions"] is NSNull)
+        #expect(!RequestBatcher.batches(path: "/v2/models/m/infer") && RequestBatcher.batches(path: "/v1/models/m:predict?x=1"))
+    }
+
+    @Test(
+        "through the gateway: concurrent callers are batched at the replica and each gets exactly its own answer",
+        .timeLimit(.minutes(3)))
+    func live() async throws {
+        let sizes = NIOLockedValueBox<[Int]>([])
+        let yaml = """
+            apiVersion: serving.kserve.io/v1beta1
+            kind: InferenceService
+            metadata:
+              name: doubler
+            spec:
+              predictor:
+                batcher:
+                  maxBatchSize: 4
+                  maxLatency: 500
+                containers:
+                  - name: kserve-container
+                    image: local/native-doubler
+            """
+        try await ServeLiveTests.withRunningGateway(
+            yaml, native: { _, _ in [RecordingDoubler(name: "doubler", sizes: sizes)] }
+        ) { port, _, _ in
+            let answers = await withTaskGroup(of: (Int, Int, String).self) { group in
+                for i in 1...12 {
+                    group.addTask {
+                        await withCheckedContinuation { continuation in
+                            Thread {
+                                let r = Loopback.request(
+                                    port: port, host: "doubler.default.example.com", path: "/v1/models/doubler:predict",
+                                    method: "POST", body: Array("{\"instances\": [[\(i)]]}".utf8))
+                                continuation.resume(returning: (i, r?.status ?? 0, r?.body ?? ""))
+                            }.start()
+                        }
+                    }
+                }
+                return await group.reduce(into: []) { $0.append($1) }
+            }
+            for (i, status, body) in answers {
+                #expect(status == 200, "\(body)")
+                let object = (try? JSONSerialization.jsonObject(with: Data(body.utf8))) as? [String: Any]
+                #expect(object?["predictions"] as? [[Double]] == [[Double(2 * i)]], "\(i): \(body)")
+            }
+            let seen = sizes.withLockedValue { $0 }
+            #expect(seen.reduce(0, +) == 12, "\(seen)")
+            #expect(seen.contains { $0 > 1 }, "the replica saw no batch: \(seen)")
+        }
+    }
+}
+
+/// A native model that doubles every number and records how many instances each call had.
+struct RecordingDoubler: InferenceModel {
+    var name: String
+    let sizes: NIOLockedValueBox<[Int]>
+    var ready = true
+    var inputs = [TensorMetadata(name: "input-0", datatype: "FP32", shape: [-1, -1])]
+    var outputs = [TensorMetadata(name: "output-0", datatype: "FP32", shape: [-1, -1])]
+
+    func predict(instances: [Any]) throws(ProtocolError) -> [Any] {
+        sizes.withLockedValue { $0.append(instances.count) }
+        return try DoublingModel(name: name).predict(instances: instances)
+    }
+
+    func infer(_ inputs: consuming [Tensor]) throws(ProtocolError) -> [Tensor] {
+        try DoublingModel(name: name).infer(inputs)
+    }
+}
