@@ -35,7 +35,7 @@ struct KnativeDeployment {
         StorageInitializer(config: config).inject(into: &spec, annotations: rev.annotations, note: &note)
         AgentInjector(config: config, predictorLogger: predictorLogger)
             .inject(into: &spec, annotations: podAnnotations, labels: labels, namespace: rev.namespace)
-        Self.metricsAggregator(&podAnnotations)
+        Self.metricsAggregator(&podAnnotations, spec: &spec, config: config)
         for flag in ["hostIPC", "hostNetwork", "hostPID"] where spec[flag] == .bool(false) { spec[flag] = nil }
 
         let uid = Meta.uid(apiVersion: "serving.knative.dev/v1", kind: "Revision", namespace: rev.namespace, name: rev.name)
@@ -108,13 +108,39 @@ struct KnativeDeployment {
         ]
     }
 
-    /// KServe's pod webhook, metrics part (`InjectMetricsAggregator`): both switches recorded on every
-    /// pod, and Prometheus scrape annotations when scraping is on.
-    static func metricsAggregator(_ annotations: inout [String: String]) {
-        let aggregate = annotations["serving.kserve.io/enable-metric-aggregation"] ?? "false"
-        annotations["serving.kserve.io/enable-metric-aggregation"] = aggregate
-        let scrape = annotations["serving.kserve.io/enable-prometheus-scraping"] ?? "false"
-        annotations["serving.kserve.io/enable-prometheus-scraping"] = scrape
+    /// KServe's pod webhook, metrics part (`metrics_aggregate_injector.go`): both switches recorded on
+    /// every pod (the ConfigMap's `metricsAggregator` values when the pod has none); with aggregation,
+    /// the queue-proxy told where the model server's metrics are and given the aggregate port 9088
+    /// (`aggr-metric`); with scraping, Prometheus's annotations on that port (else the queue-proxy's 9091).
+    static func metricsAggregator(_ annotations: inout [String: String], spec: inout [String: Value], config: ClusterConfig) {
+        let aggregate = annotations[Keys.enableMetricAggregation] ?? config.enableMetricAggregation
+        annotations[Keys.enableMetricAggregation] = aggregate
+        if aggregate == "true", var containers = spec["containers"]?.array,
+            let q = containers.firstIndex(where: { $0["name"]?.string == "queue-proxy" })
+        {
+            var env = containers[q]["env"]?.array ?? []
+            // utils.MergeEnvs: an existing variable takes the new value in place; the others are appended.
+            for (name, value) in [
+                ("KSERVE_CONTAINER_PROMETHEUS_METRICS_PORT", annotations["prometheus.kserve.io/port"] ?? "8080"),
+                ("KSERVE_CONTAINER_PROMETHEUS_METRICS_PATH", annotations["prometheus.kserve.io/path"] ?? "/metrics"),
+                ("AGGREGATE_PROMETHEUS_METRICS_PORT", "9088"),
+            ] {
+                if let i = env.firstIndex(where: { $0["name"]?.string == name }) {
+                    env[i] = ["name": .string(name), "value": .string(value)]
+                } else {
+                    env.append(["name": .string(name), "value": .string(value)])
+                }
+            }
+            containers[q]["env"] = .array(env)
+            var ports = containers[q]["ports"]?.array ?? []
+            if !ports.contains(where: { $0["name"]?.string == "aggr-metric" }) {
+                ports.append(["name": "aggr-metric", "containerPort": 9088, "protocol": "TCP"])
+            }
+            containers[q]["ports"] = .array(ports)
+            spec["containers"] = .array(containers)
+        }
+        let scrape = annotations[Keys.enablePrometheusScraping] ?? config.enablePrometheusScraping
+        annotations[Keys.enablePrometheusScraping] = scrape
         if scrape == "true" {
             annotations["prometheus.io/port"] = aggregate == "true" ? "9088" : "9091"
             annotations["prometheus.io/path"] = "/metrics"

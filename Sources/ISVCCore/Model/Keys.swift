@@ -20,6 +20,8 @@ public enum Keys {
     public static let agentConfigMountPath = "internal.serving.kserve.io/configMountPath"
     public static let agentModelDir = "internal.serving.kserve.io/modelDir"
     public static let endpoint = "endpoint"
+    public static let enableMetricAggregation = "serving.kserve.io/enable-metric-aggregation"
+    public static let enablePrometheusScraping = "serving.kserve.io/enable-prometheus-scraping"
     public static let batcherInternal = "internal.serving.kserve.io/batcher"
     public static let batcherMaxBatchSize = "internal.serving.kserve.io/batcher-max-batchsize"
     public static let batcherMaxLatency = "internal.serving.kserve.io/batcher-max-latency"

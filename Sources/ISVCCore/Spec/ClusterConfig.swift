@@ -37,6 +37,9 @@ public struct ClusterConfig: Sendable {
     public var serviceLabelDisallowedList: [String] = []
     // inferenceservice-config / agent, logger, batcher
     public var agent = AgentConfig()
+    /// inferenceservice-config / metricsAggregator: the pod webhook's defaults for pods without the annotations.
+    public var enableMetricAggregation = "false"
+    public var enablePrometheusScraping = "false"
     public var logger = LoggerConfig()
     public var autoMountServiceAccountToken = true
 

@@ -107,8 +107,19 @@ struct ConfigMapReader {
             applyAgent(key, field, at: at, to: &config)
         case "security":
             field.bool("autoMountServiceAccountToken") { config.autoMountServiceAccountToken = $0 }
+        case "metricsAggregator":
+            field.string("enableMetricAggregation") { config.enableMetricAggregation = $0 }
+            field.string("enablePrometheusScraping") { config.enablePrometheusScraping = $0 }
+            field.warnUnknown()
+        case "_example":
+            break
         default:
-            if !known.contains(key) {
+            if known.contains(key) {
+                // A key KServe reads that changes what isvc would emit, which isvc does not model yet.
+                diagnostics.report(
+                    "inferenceservice-config data.\(key) is not read by isvc yet: what it changes in KServe's objects is not shown",
+                    at: at, rule: ConfigMapRule.notRead)
+            } else {
                 var message = "inferenceservice-config: unknown data key \"\(key)\""
                 if let guess = Suggestion.closest(to: key, in: known) { message += " (did you mean \"\(guess)\"?)" }
                 diagnostics.report(message, at: at, rule: ConfigMapRule.unknownKey)

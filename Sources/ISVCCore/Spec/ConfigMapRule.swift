@@ -12,6 +12,7 @@ public enum ConfigMapRule: String, RuleFamily {
     case unknownField = "configmap.unknown-field"
     case agent = "configmap.agent"
     case noEffect = "configmap.no-effect"
+    case notRead = "configmap.not-read"
 
     public var definition: RuleDefinition {
         switch self {
@@ -25,6 +26,7 @@ public enum ConfigMapRule: String, RuleFamily {
         case .deployment: .error("config-deployment's progress-deadline is a positive whole-second duration that fits")
         case .unknownField: .warning("a field inside a JSON data value that KServe does not read")
         case .agent: .error("the agent, logger and batcher keys have four resource quantities that parse, as KServe's pod webhook requires")
+        case .notRead: .warning("a ConfigMap key KServe reads that isvc does not model yet, so its effect is not in the output")
         case .noEffect: .warning("a field KServe reads but does not act on (or isvc does not yet), so setting it changes nothing")
         }
     }

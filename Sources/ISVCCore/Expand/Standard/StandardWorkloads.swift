@@ -68,7 +68,7 @@ struct StandardWorkloads {
         StorageInitializer(config: config).inject(into: &pod, annotations: c.annotations, note: &note)
         AgentInjector(config: config, predictorLogger: service.isvc.predictor.ext.logger)
             .inject(into: &pod, annotations: c.annotations, labels: labels, namespace: service.namespace)
-        KnativeDeployment.metricsAggregator(&podAnnotations)
+        KnativeDeployment.metricsAggregator(&podAnnotations, spec: &pod, config: config)
         var spec: Value = [
             "selector": ["matchLabels": ["app": .string("isvc.\(c.name)")]],
             "template": [
