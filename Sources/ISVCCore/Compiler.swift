@@ -46,6 +46,14 @@ public enum Compiler {
         }
     }
 
+    /// Each InferenceService's status once every component is Ready, from the compiled objects
+    /// (`--emit status`); a stopped one has none.
+    public static func status(_ result: Result) -> [Value] {
+        result.validated.services.filter { $0.annotations[Keys.stop] != "true" }.map {
+            ServiceStatus.object($0, objects: result.plan.objects, config: result.validated.config)
+        }
+    }
+
     /// The ingress gateway's Envoy configuration for a compiled plan, as written out.
     public static func envoy(_ result: Result, options: EnvoyOptions) -> Value {
         envoyBootstrap(result, options: options).value

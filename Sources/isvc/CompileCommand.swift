@@ -15,7 +15,10 @@ struct Compile: ParsableCommand {
     @Option(help: "Write one file per object, and a kustomization.yaml, into this directory.")
     var out: String?
 
-    @Option(help: "Layers to emit, comma-separated: all, kserve, knative, istio, kubernetes.")
+    @Option(
+        help:
+            "Layers to emit, comma-separated: all, kserve, knative, istio, kubernetes; or alone: envoy (the gateway's Envoy config), status (each InferenceService's status once ready)."
+    )
     var emit: String = "all"
 
     @Option(help: "Deployment mode when the InferenceService does not say: knative or standard.")
@@ -91,12 +94,15 @@ struct Compile: ParsableCommand {
                 set.formUnion(Layer.allCases)
             } else if let layer = Layer(rawValue: part) {
                 set.insert(layer)
-            } else if part == "envoy" {
-                if emit != "envoy" {
-                    throw ValidationError("--emit envoy prints the Envoy configuration alone; do not combine it with other layers")
+            } else if part == "envoy" || part == "status" {
+                if emit != part {
+                    throw ValidationError(
+                        "--emit \(part) prints the \(part == "envoy" ? "Envoy configuration" : "status") alone; do not combine it with other layers"
+                    )
                 }
             } else {
-                throw ValidationError("--emit: unknown layer \"\(part)\"; use all, kserve, knative, istio or kubernetes")
+                throw ValidationError(
+                    "--emit: unknown layer \"\(part)\"; use all, kserve, knative, istio or kubernetes, or envoy or status alone")
             }
         }
         return set
@@ -119,6 +125,22 @@ struct Compile: ParsableCommand {
         }
         if emit == "envoy" {
             try emitEnvoy(sources, options: options, diagnostics: diagnostics)
+            return
+        }
+        if emit == "status" {
+            let result = Compiler.compile(sources, options: options, diagnostics: diagnostics)
+            report(diagnostics)
+            if diagnostics.hasErrors { throw ExitCode(ExitCodes.problems) }
+            let statuses = Compiler.status(result)
+            let text =
+                output == .json
+                ? JSONWriter.write(["apiVersion": "v1", "kind": "List", "items": .array(statuses)]) + "\n"
+                : statuses.map { s in
+                    "# status of InferenceService \(s[path: ["metadata", "namespace"]]?.string ?? "")/"
+                        + "\(s[path: ["metadata", "name"]]?.string ?? "") once ready, as KServe's controller sets it\n"
+                        + YAMLWriter.document(s)
+                }.joined(separator: "---\n")
+            FileHandle.standardOutput.write(Data(text.utf8))
             return
         }
         let envoyFlags = [

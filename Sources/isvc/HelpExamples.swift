@@ -30,6 +30,8 @@ enum HelpExamples {
           isvc compile --out build/ a.yaml
           # only some layers
           isvc compile --emit knative,istio a.yaml
+          # the URLs and revisions each InferenceService will report once ready
+          isvc compile --emit status a.yaml
           # Standard (RawDeployment) mode objects
           isvc compile --mode standard a.yaml
           # the next rollout after build/: revisions, canary traffic

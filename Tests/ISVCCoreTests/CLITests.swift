@@ -42,6 +42,20 @@ struct CLITests {
         #expect(r.stdout == Golden.read("golden/sklearn-iris/compiled.yaml"))
     }
 
+    @Test("compile --emit status prints the status golden, after a comment; -o json a List; it stands alone")
+    func emitStatus() throws {
+        let r = try run(["compile", "--emit", "status", "fixtures/sklearn-iris.yaml"])
+        #expect(r.status == 0)
+        let comment = "# status of InferenceService default/sklearn-iris once ready, as KServe's controller sets it\n"
+        #expect(r.stdout == comment + (Golden.read("golden/sklearn-iris/status.yaml") ?? ""))
+        let json = try run(["compile", "--emit", "status", "-o", "json", "fixtures/sklearn-iris.yaml"])
+        let list = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any]
+        #expect(list?["kind"] as? String == "List")
+        #expect(((list?["items"] as? [[String: Any]])?.first?["status"] as? [String: Any])?["url"] as? String == "http://sklearn-iris.default.example.com")
+        let mixed = try run(["compile", "--emit", "status,kserve", "fixtures/sklearn-iris.yaml"])
+        #expect(mixed.status != 0 && mixed.stderr.contains("--emit status prints the status alone"))
+    }
+
     @Test("check exits 0 on a valid file, 1 on errors, 2 on unreadable input")
     func exitCodes() throws {
         #expect(try run(["check", "fixtures/sklearn-iris.yaml"]).status == 0)

@@ -76,8 +76,13 @@ func envoyFixture(_ name: String) -> String {
     YAMLWriter.document(Compiler.envoy(compiledFixture(name).result, options: EnvoyOptions()))
 }
 
-/// `fixtures/<name>.yaml` compiled with the options its `# isvc:` lines ask for, for both the
-/// objects' and the Envoy golden files.
+/// Each InferenceService's status once ready, as `isvc compile --emit status` prints it.
+func statusFixture(_ name: String) -> String {
+    Compiler.status(compiledFixture(name).result).map(YAMLWriter.document).joined(separator: "---\n")
+}
+
+/// `fixtures/<name>.yaml` compiled with the options its `# isvc:` lines ask for, for the objects',
+/// the Envoy and the status golden files.
 private func compiledFixture(_ name: String) -> (result: Compiler.Result, options: FixtureOptions, diagnostics: Diagnostics) {
     let path = "fixtures/\(name).yaml"
     let text = Golden.read(path) ?? ""

@@ -15,6 +15,7 @@ struct GoldenTests {
             #expect(exitCode == 0, "fixture \(name) must compile:\n\(report)")
             Golden.check(yaml, against: "golden/\(name)/compiled.yaml")
             Golden.check(envoyFixture(name), against: "golden/\(name)/envoy.yaml")
+            Golden.check(statusFixture(name), against: "golden/\(name)/status.yaml")
         }
     }
 
