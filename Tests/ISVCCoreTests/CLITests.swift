@@ -51,7 +51,9 @@ struct CLITests {
         let json = try run(["compile", "--emit", "status", "-o", "json", "fixtures/sklearn-iris.yaml"])
         let list = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any]
         #expect(list?["kind"] as? String == "List")
-        #expect(((list?["items"] as? [[String: Any]])?.first?["status"] as? [String: Any])?["url"] as? String == "http://sklearn-iris.default.example.com")
+        #expect(
+            ((list?["items"] as? [[String: Any]])?.first?["status"] as? [String: Any])?["url"] as? String
+                == "http://sklearn-iris.default.example.com")
         let mixed = try run(["compile", "--emit", "status,kserve", "fixtures/sklearn-iris.yaml"])
         #expect(mixed.status != 0 && mixed.stderr.contains("--emit status prints the status alone"))
     }
