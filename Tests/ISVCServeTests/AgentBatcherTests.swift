@@ -117,7 +117,7 @@ struct AgentBatcherTests {
             """
         try await ServeLiveTests.withRunningGateway(
             yaml, native: { _, _ in [RecordingDoubler(name: "doubler", sizes: sizes)] }
-        ) { port, _, _ in
+        ) { port, gateway, _ in
             let answers = await withTaskGroup(of: (Int, Int, String).self) { group in
                 for i in 1...12 {
                     group.addTask {
@@ -141,6 +141,7 @@ struct AgentBatcherTests {
             let seen = sizes.withLockedValue { $0 }
             #expect(seen.reduce(0, +) == 12, "\(seen)")
             #expect(seen.contains { $0 > 1 }, "the replica saw no batch: \(seen)")
+            #expect(gateway.metrics.exposition().contains(#"batcher_instances_total{workload="doubler-predictor-00001"} 12"#))
         }
     }
 }

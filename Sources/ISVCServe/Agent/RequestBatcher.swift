@@ -29,6 +29,8 @@ public actor RequestBatcher {
 
     /// The replica's answer to a batch: status and body.
     public typealias Send = @Sendable (_ path: String, _ body: [UInt8]) async throws -> (status: Int, body: [UInt8])
+    /// Told of each batch sent: its instances and whether it failed (for `/metrics` and the log).
+    public typealias Sent = @Sendable (_ instances: Int, _ failed: Bool) -> Void
 
     struct Waiting {
         var instances: [String]
@@ -38,6 +40,7 @@ public actor RequestBatcher {
     let maxBatchSize: Int
     let maxLatency: Duration
     let send: Send
+    let sent: Sent
     private var batch: [Waiting] = []
     private var count = 0
     private var path = ""
@@ -47,7 +50,8 @@ public actor RequestBatcher {
     /// Batches sent, and the instances in each (for tests and the log).
     public private(set) var sentSizes: [Int] = []
 
-    public init(settings: AgentSettings.Batcher, send: @escaping Send) {
+    public init(settings: AgentSettings.Batcher, sent: @escaping Sent = { _, _ in }, send: @escaping Send) {
+        self.sent = sent
         maxBatchSize = settings.maxBatchSize > 0 ? settings.maxBatchSize : 32
         maxLatency = .milliseconds(settings.maxLatencyMilliseconds > 0 ? settings.maxLatencyMilliseconds : 5000)
         self.send = send
@@ -117,8 +121,10 @@ public actor RequestBatcher {
         sentSizes.append(instances.count)
         let body = Array(("{\"instances\":[" + instances.joined(separator: ",") + "]}").utf8)
         let send = send
+        let sent = sent
         Task {
             let answer = try? await send(path, body)
+            sent(instances.count, answer?.status != 200)
             await self.finish(waiting, instances: instances.count, answer: answer)
         }
     }

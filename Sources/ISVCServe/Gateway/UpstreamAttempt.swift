@@ -143,7 +143,7 @@ extension GatewayServer {
         // batcher writes no status header, so the logger's writer sees none and logs no response).
         var batching: RequestBatcher?
         if let settings = agent?.batcher, RequestBatcher.batches(path: hop.request.path) {
-            batching = batcher(for: endpoint, settings: settings)
+            batching = batcher(for: endpoint, workload: workload, settings: settings)
         }
         let batcher = batching
         do {
@@ -221,10 +221,13 @@ extension GatewayServer {
     /// The replica's batcher (the agent runs one per pod), made on its first batched request. The
     /// batch goes to the model server as the agent sends it: a bare POST, no headers but Host
     /// example.com (`httptest.NewRequest`).
-    func batcher(for endpoint: WorkloadRuntime.Endpoint, settings: AgentSettings.Batcher) -> RequestBatcher {
+    func batcher(for endpoint: WorkloadRuntime.Endpoint, workload: String, settings: AgentSettings.Batcher) -> RequestBatcher {
         batchers.withLockedValue { batchers in
             if let existing = batchers[endpoint.name] { return existing }
-            let made = RequestBatcher(settings: settings) { [self] path, body in
+            let metrics = metrics
+            let made = RequestBatcher(
+                settings: settings, sent: { metrics.batch(workload: workload, instances: $0, failed: $1) }
+            ) { [self] path, body in
                 let request = GatewayRouter.Request(host: "example.com", path: path, method: "POST")
                 let decision = GatewayRouter.Decision(clusterHost: endpoint.name, request: request, timeoutSeconds: nil, trace: [])
                 let answer = try await self.replica(

@@ -130,6 +130,18 @@ public final class ServeMetrics: Sendable {
         ).increment()
     }
 
+    /// A batch the agent's batcher sent to a replica, and how many instances it held.
+    public func batch(workload: String, instances: Int, failed: Bool) {
+        registry.makeCounter(
+            descriptor: Self.descriptor("batcher_batches", "total", "Batches the agent's batcher sent, by outcome"),
+            labels: [("workload", workload), ("outcome", failed ? "failed" : "answered")]
+        ).increment()
+        registry.makeCounter(
+            descriptor: Self.descriptor("batcher_instances", "total", "Instances the agent's batcher sent in batches"),
+            labels: [("workload", workload)]
+        ).increment(by: Int64(instances))
+    }
+
     /// The Prometheus text exposition of every metric.
     public func exposition() -> String { registry.emitToString() }
 }
