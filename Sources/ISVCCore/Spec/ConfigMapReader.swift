@@ -5,10 +5,7 @@ import Foundation
 struct ConfigMapReader {
     let diagnostics: Diagnostics
 
-    static let recognised: Set<String> = [
-        "inferenceservice-config", "config-domain", "config-autoscaler",
-        "config-deployment", "config-defaults", "config-features",
-    ]
+    static let recognised: Set<String> = Set(UpstreamConfigKeys.knative.keys).union(["inferenceservice-config", "config-domain"])
 
     func apply(_ document: SourceDocument, to config: inout ClusterConfig) {
         let root = document.root
@@ -30,30 +27,45 @@ struct ConfigMapReader {
             for entry in data { applyKServe(key: entry.key, json: entry.value, at: entry.at, to: &config) }
         case "config-domain":
             applyDomains(data.map { ($0.key, $0.value, $0.at) }, to: &config)
-        case "config-autoscaler":
-            for entry in data { applyAutoscaler(key: entry.key, value: entry.value, at: entry.at, to: &config.autoscaler) }
-        case "config-deployment":
-            for entry in data { applyDeployment(key: entry.key, value: entry.value, at: entry.at, to: &config) }
-        case "config-defaults":
-            for entry in data { applyDefaults(key: entry.key, value: entry.value, at: entry.at, to: &config) }
-        case "config-features":
-            for entry in data where !entry.key.hasPrefix("_") {
-                config.knativeFeatures[entry.key] = entry.value.lowercased()
-            }
         default:
-            break
+            for entry in data where !entry.key.hasPrefix("_") {
+                applyKnative(name, key: entry.key, value: entry.value, at: entry.at, keyAt: entry.keyAt, to: &config)
+            }
+        }
+    }
+
+    /// A key of one of Knative's ConfigMaps: applied when isvc models it, else a warning that says
+    /// whether Knative reads it at all (keys starting with `_`, such as `_example`, are documentation).
+    func applyKnative(
+        _ name: String, key: String, value: String, at: SourceLocation, keyAt: SourceLocation, to config: inout ClusterConfig
+    ) {
+        let upstream = UpstreamConfigKeys.knative[name] ?? []
+        guard upstream.contains(key) else {
+            var message = "\(name): unknown data key \"\(key)\"; Knative does not read it"
+            if let guess = Suggestion.closest(to: key, in: upstream) { message += " (did you mean \"\(guess)\"?)" }
+            return diagnostics.report(message, at: keyAt, rule: ConfigMapRule.unknownKey)
+        }
+        let applied: Bool
+        switch name {
+        case "config-autoscaler": applied = applyAutoscaler(key: key, value: value, at: at, to: &config.autoscaler)
+        case "config-deployment": applied = applyDeployment(key: key, value: value, at: at, to: &config)
+        case "config-defaults": applied = applyDefaults(key: key, value: value, at: at, to: &config)
+        case "config-features":
+            config.knativeFeatures[key] = value.lowercased()
+            applied = UpstreamConfigKeys.honouredFeatures.contains(key)
+        default: applied = false
+        }
+        if !applied {
+            diagnostics.report(
+                "\(name) data.\(key) is not read by isvc yet: what it changes in Knative's objects is not shown",
+                at: keyAt, rule: ConfigMapRule.notRead)
         }
     }
 
     // MARK: inferenceservice-config
 
     func applyKServe(key: String, json: String, at: SourceLocation, to config: inout ClusterConfig) {
-        let known = [
-            "ingress", "deploy", "storageInitializer", "inferenceService", "agent", "logger", "batcher",
-            "router", "explainers", "credentials", "security", "metricsAggregator", "localModel",
-            "autoscaler", "service", "multiclusterConfig", "opentelemetryCollector", "otelCollector",
-            "_example", "modelcar", "inferenceServiceHost",
-        ]
+        let known = UpstreamConfigKeys.kserve
         guard let object = parseJSON(json, what: "inferenceservice-config data.\(key)", at: at) else { return }
         let field = JSONFields(object: object, what: "inferenceservice-config data.\(key)", at: at, diagnostics: diagnostics)
         switch key {
@@ -206,7 +218,8 @@ struct ConfigMapReader {
         config.domains = domains
     }
 
-    func applyAutoscaler(key: String, value: String, at: SourceLocation, to a: inout AutoscalerConfig) {
+    @discardableResult
+    func applyAutoscaler(key: String, value: String, at: SourceLocation, to a: inout AutoscalerConfig) -> Bool {
         func number(_ set: (Double) -> Void) {
             guard let v = Double(value) else {
                 return diagnostics.report(
@@ -281,8 +294,9 @@ struct ConfigMapReader {
         case "min-scale": integer { a.minScale = $0 }
         case "max-scale": integer { a.maxScale = $0 }
         case "pod-autoscaler-class": a.podAutoscalerClass = value
-        default: break
+        default: return false
         }
+        return true
     }
 
     /// Knative's bounds on a config-autoscaler duration (`validate` in `pkg/autoscaler/config/config.go`),
@@ -302,7 +316,15 @@ struct ConfigMapReader {
         return nil
     }
 
-    func applyDeployment(key: String, value: String, at: SourceLocation, to config: inout ClusterConfig) {
+    /// Knative's older camelCase spellings of config-deployment keys, read like the kebab-case ones.
+    static let legacyDeploymentKeys = [
+        "progressDeadline": "progress-deadline", "queueSidecarCPURequest": "queue-sidecar-cpu-request",
+        "queueSidecarCPULimit": "queue-sidecar-cpu-limit", "queueSidecarMemoryRequest": "queue-sidecar-memory-request",
+        "queueSidecarMemoryLimit": "queue-sidecar-memory-limit",
+    ]
+
+    func applyDeployment(key: String, value: String, at: SourceLocation, to config: inout ClusterConfig) -> Bool {
+        let key = Self.legacyDeploymentKeys[key] ?? key
         switch key {
         case "queue-sidecar-image", "queueSidecarImage":
             config.queueSidecarImage = value
@@ -336,16 +358,18 @@ struct ConfigMapReader {
         case "queue-sidecar-cpu-limit": config.queueSidecarResources[path: ["limits", "cpu"]] = .string(value)
         case "queue-sidecar-memory-request": config.queueSidecarResources[path: ["requests", "memory"]] = .string(value)
         case "queue-sidecar-memory-limit": config.queueSidecarResources[path: ["limits", "memory"]] = .string(value)
-        default: break
+        default: return false
         }
+        return true
     }
 
-    func applyDefaults(key: String, value: String, at: SourceLocation, to config: inout ClusterConfig) {
+    func applyDefaults(key: String, value: String, at: SourceLocation, to config: inout ClusterConfig) -> Bool {
         switch key {
         case "revision-timeout-seconds": if let v = Int(value) { config.revisionTimeoutSeconds = v }
         case "max-revision-timeout-seconds": if let v = Int(value) { config.maxRevisionTimeoutSeconds = v }
         case "container-concurrency-max-limit": if let v = Int(value) { config.containerConcurrencyMaxLimit = v }
-        default: break
+        default: return false
         }
+        return true
     }
 }
