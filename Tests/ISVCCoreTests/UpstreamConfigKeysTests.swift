@@ -69,4 +69,33 @@ struct UpstreamConfigKeysTests {
             #expect(Self.diagnostics("inferenceservice-config", key, "{}").map(\.rule) == [ConfigMapRule.unknownKey.id], "\(key)")
         }
     }
+
+    /// docs/configmap-keys.md: each key the upstream controllers read and what isvc does with it, from
+    /// what the reader does with a sample value (a warning says "not modelled").
+    @Test("docs/configmap-keys.md is what isvc does with each key upstream reads")
+    func documentation() {
+        var lines = [
+            "# ConfigMap keys",
+            "",
+            "Each data key the upstream controllers read (sources in `Sources/ISVCCore/Spec/UpstreamConfigKeys.swift`)",
+            "and what `isvc` does with it: **applied** (it changes the output as upstream does), or **warned**",
+            "(`configmap.not-read`: isvc does not model it yet, and says so at the key). A key upstream does not",
+            "read is `configmap.unknown-key`. Written by `UpstreamConfigKeysTests` (`UPDATE_GOLDEN=1 swift test`).",
+            "",
+        ]
+        lines += ["## inferenceservice-config", "", "| key | isvc |", "| --- | --- |"]
+        for key in UpstreamConfigKeys.kserve.sorted() {
+            let warned = Self.diagnostics("inferenceservice-config", key, "{}").contains { $0.rule == ConfigMapRule.notRead.id }
+            lines.append("| `\(key)` | \(warned ? "warned" : "applied (its fields: unknown ones are warned)") |")
+        }
+        for name in UpstreamConfigKeys.knative.keys.sorted() {
+            lines += ["", "## \(name)", "", "| key | isvc |", "| --- | --- |"]
+            for key in UpstreamConfigKeys.knative[name]!.sorted() {
+                let warned = Self.diagnostics(name, key, "1").contains { $0.rule == ConfigMapRule.notRead.id }
+                lines.append("| `\(key)` | \(warned ? "warned" : "applied") |")
+            }
+        }
+        lines += ["", "## config-domain", "", "Every key is a domain; all are applied (`_example` is skipped, as Knative skips it)."]
+        Golden.check(lines.joined(separator: "\n") + "\n", against: "docs/configmap-keys.md")
+    }
 }

@@ -83,7 +83,7 @@ struct ConfigMapReader {
                         at: at, rule: ConfigMapRule.deploy)
                 }
             }
-            field.ignore(["deploymentRolloutStrategy"])
+            field.notRead(["deploymentRolloutStrategy"])
             field.warnUnknown()
         case "storageInitializer":
             field.string("image") { config.storageInitializerImage = $0 }
@@ -95,7 +95,7 @@ struct ConfigMapReader {
             config.storageInitializerResources = res
             field.string("caBundleConfigMapName") { config.caBundleConfigMapName = $0 }
             field.string("caBundleVolumeMountPath") { config.caBundleVolumeMountPath = $0 }
-            field.ignore([
+            field.notRead([
                 "enableModelcar", "cpuModelcar", "memoryModelcar", "uidModelcar", "enableOciImageSource",
                 "storageSpecSecretName", "enableDirectPvcVolumeMount",
             ])
@@ -119,6 +119,7 @@ struct ConfigMapReader {
             applyAgent(key, field, at: at, to: &config)
         case "security":
             field.bool("autoMountServiceAccountToken") { config.autoMountServiceAccountToken = $0 }
+            field.warnUnknown()
         case "metricsAggregator":
             field.string("enableMetricAggregation") { config.enableMetricAggregation = $0 }
             field.string("enablePrometheusScraping") { config.enablePrometheusScraping = $0 }
@@ -155,7 +156,7 @@ struct ConfigMapReader {
         field.bool("disableIngressCreation") { config.disableIngressCreation = $0 }
         field.bool("enableGatewayApi") { config.enableGatewayApi = $0 }
         field.stringList("additionalIngressDomains") { config.additionalIngressDomains = $0 }
-        field.ignore(["ingressService", "disableHTTPRouteTimeout", "enableLLMInferenceServiceTLS"])
+        field.notRead(["disableHTTPRouteTimeout", "enableLLMInferenceServiceTLS", "modelBasedRoutingHeaderName", "modelBasedRoutingMode"])
         field.warnUnknown()
         if object["ingressGateway"] as? String == nil || (object["ingressGateway"] as? String)?.isEmpty == true {
             diagnostics.report("invalid ingress config - ingressGateway is required", at: at, rule: ConfigMapRule.ingress)

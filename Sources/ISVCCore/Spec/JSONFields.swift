@@ -54,6 +54,14 @@ final class JSONFields {
         seen.formUnion(keys)
     }
 
+    /// Fields upstream reads that isvc does not model: each one present is a `configmap.not-read` warning.
+    func notRead(_ keys: [String], because reason: String = "what it changes in KServe's objects is not shown") {
+        for key in keys where object[key] != nil && !(object[key] is NSNull) {
+            diagnostics.report("\(what).\(key) is not read by isvc yet: \(reason)", at: at, rule: ConfigMapRule.notRead)
+        }
+        seen.formUnion(keys)
+    }
+
     func warnUnknown() {
         for key in object.keys.sorted() where !seen.contains(key) {
             var message = "\(what): unknown field \"\(key)\""
