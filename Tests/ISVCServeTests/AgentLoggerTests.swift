@@ -147,7 +147,8 @@ struct AgentLoggerTests {
         try #require(sink.port > 0)
         // Port 1 on loopback: nothing listens there.
         let yaml =
-            Self.yaml(sink: "http://127.0.0.1:\(sink.port)/", mode: "request") + "\n---\n"
+            // By name: the sink is reached through AsyncHTTPClient (an address goes through the loopback client).
+            Self.yaml(sink: "http://localhost:\(sink.port)/", mode: "request") + "\n---\n"
             + Self.yaml(sink: "http://127.0.0.1:1/", mode: "all").replacingOccurrences(of: "name: doubler", with: "name: lost")
         try await ServeLiveTests.withRunningGateway(
             yaml, native: { workload, _ in [DoublingModel(name: workload.inferenceService)] }

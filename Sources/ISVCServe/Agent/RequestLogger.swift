@@ -50,7 +50,12 @@ public final class RequestLogger: Sendable {
         return HTTPClient(eventLoopGroupProvider: .singleton, configuration: config)
     }()
 
-    public init(metrics: ServeMetrics, logger: Logger, internalPorts: @escaping @Sendable () -> [String: Int] = { [:] }) {
+    /// `loopback`: the gateway's keep-alive client, for sinks at 127.0.0.1 (or a service of the run,
+    /// through the gateway's internal listener); other hosts go through AsyncHTTPClient.
+    public init(
+        metrics: ServeMetrics, logger: Logger, loopback: UpstreamHTTPClient? = nil,
+        internalPorts: @escaping @Sendable () -> [String: Int] = { [:] }
+    ) {
         self.metrics = metrics
         self.logger = logger
         self.internalPorts = internalPorts
@@ -61,7 +66,7 @@ public final class RequestLogger: Sendable {
                 for _ in 0..<Self.workers {
                     group.addTask {
                         for await event in stream {
-                            await Self.deliver(event, metrics: metrics, logger: log, internalPorts: internalPorts)
+                            await Self.deliver(event, metrics: metrics, logger: log, loopback: loopback, internalPorts: internalPorts)
                         }
                     }
                 }
@@ -91,17 +96,24 @@ public final class RequestLogger: Sendable {
     }
 
     static func deliver(
-        _ event: Event, metrics: ServeMetrics, logger: Logger, internalPorts: @Sendable () -> [String: Int]
+        _ event: Event, metrics: ServeMetrics, logger: Logger, loopback: UpstreamHTTPClient?,
+        internalPorts: @Sendable () -> [String: Int]
     ) async {
         do {
-            let request = try CloudEventRequest.make(event, internalPorts: internalPorts())
-            let response = try await client.execute(request, timeout: .seconds(10))
-            if response.status == .ok {
+            let status: Int
+            if let loopback, let target = CloudEventRequest.loopbackTarget(event.settings.url, internalPorts: internalPorts()) {
+                let (head, body) = CloudEventRequest.head(event, host: target.host, path: target.path)
+                status = try await loopback.execute(port: target.port, head: head, body: body, timeout: .seconds(10)).status
+            } else {
+                let request = try CloudEventRequest.make(event, internalPorts: internalPorts())
+                status = Int(try await client.execute(request, timeout: .seconds(10)).status.code)
+            }
+            if status == 200 {
                 metrics.loggerEvent(workload: event.workload, outcome: "sent")
             } else {
                 metrics.loggerEvent(workload: event.workload, outcome: "failed")
                 logger.warning(
-                    "\(event.workload): the logger's sink \(event.settings.url) answered \(response.status.code) to \(event.kind.rawValue) \(event.id)"
+                    "\(event.workload): the logger's sink \(event.settings.url) answered \(status) to \(event.kind.rawValue) \(event.id)"
                 )
             }
         } catch {
@@ -129,6 +141,35 @@ enum CloudEventRequest {
         var request = HTTPClientRequest(url: url)
         request.method = .POST
         if let host { request.headers.replaceOrAdd(name: "Host", value: host) }
+        for (name, value) in ceHeaders(event) { request.headers.add(name: name, value: value) }
+        request.body = .bytes(event.body)
+        return request
+    }
+
+    /// Where a sink on this machine is reached over loopback: its port, the Host to send, the path.
+    static func loopbackTarget(_ url: String, internalPorts: [String: Int]) -> (port: Int, host: String, path: String)? {
+        guard let parsed = URLComponents(string: url), parsed.scheme == "http", let host = parsed.host else { return nil }
+        let path =
+            (parsed.percentEncodedPath.isEmpty ? "/" : parsed.percentEncodedPath)
+            + (parsed.percentEncodedQuery.map { "?" + $0 } ?? "")
+        if let port = internalPorts[host] { return (port, host, path) }
+        guard host == "127.0.0.1" else { return nil }
+        let port = parsed.port ?? 80
+        return (port, parsed.port.map { "\(host):\($0)" } ?? host, path)
+    }
+
+    /// The same event as a request head and body for the loopback client.
+    static func head(_ event: RequestLogger.Event, host: String, path: String) -> (HTTPRequestHead, ByteBuffer) {
+        var headers = HTTPHeaders()
+        headers.add(name: "Host", value: host)
+        for (name, value) in ceHeaders(event) { headers.add(name: name, value: value) }
+        headers.add(name: "Content-Length", value: String(event.body.count))
+        return (HTTPRequestHead(version: .http1_1, method: .POST, uri: path, headers: headers), ByteBuffer(bytes: event.body))
+    }
+
+    /// The binary-mode headers of an event, as the CloudEvents Go SDK writes them.
+    static func ceHeaders(_ event: RequestLogger.Event) -> [(String, String)] {
+        let s = event.settings
         var headers: [(String, String)] = [
             ("Ce-Specversion", "1.0"), ("Ce-Id", event.id), ("Ce-Source", s.source), ("Ce-Type", event.kind.rawValue),
             ("Ce-Time", timestamp(event.time)), ("Ce-Recordedtime", timestamp(Date())),
@@ -137,9 +178,7 @@ enum CloudEventRequest {
         ]
         if !s.annotations.isEmpty { headers.append(("Ce-Annotations", stringMapJSON(s.annotations))) }
         if let type = event.contentType, !type.isEmpty { headers.append(("Content-Type", type)) }
-        for (name, value) in headers { request.headers.add(name: name, value: value) }
-        request.body = .bytes(event.body)
-        return request
+        return headers
     }
 
     /// An RFC 3339 time in UTC with the fraction Go's `time.RFC3339Nano` writes (trailing zeros dropped).

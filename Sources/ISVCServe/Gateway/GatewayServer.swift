@@ -54,7 +54,9 @@ public final class GatewayServer: Sendable {
         // A refused connection is an attempt's connect failure at once (the retry policy decides what next).
         client = UpstreamHTTPClient(maxBodyBytes: Self.maxBodyBytes)
         let serving = serving
-        requestLogger = RequestLogger(metrics: metrics, logger: logger) { serving.withLockedValue { $0.internalPorts } }
+        requestLogger = RequestLogger(metrics: metrics, logger: logger, loopback: client) {
+            serving.withLockedValue { $0.internalPorts }
+        }
         let first = makeServing(plan, replacing: nil)
         serving.withLockedValue { $0 = first.next }
     }
