@@ -10,10 +10,16 @@ public enum Quantities {
     ]
 
     /// The canonical text of a quantity, or nil when the text is not one.
-    public static func canonical(_ text: String) -> String? {
+    /// A quantity's number and its suffix (`100Mi` is `100` and `Mi`).
+    static func split(_ text: String) -> (number: String, suffix: String) {
         var number = text
         var suffix = ""
         while let last = number.last, last.isLetter { suffix.insert(last, at: suffix.startIndex); number.removeLast() }
+        return (number, suffix)
+    }
+
+    public static func canonical(_ text: String) -> String? {
+        let (number, suffix) = split(text)
         // Fast path: a whole number that cannot move to a larger unit is already canonical ("1", "100m", "2Gi").
         if let n = Int(number), n > 0, number.first != "+", number.first != "0" {
             if binary.contains(where: { $0.0 == suffix }) {
@@ -50,9 +56,7 @@ public enum Quantities {
     /// not a quantity.
     public static func amount(_ text: String) -> Decimal? {
         guard canonical(text) != nil else { return nil }
-        var number = text
-        var suffix = ""
-        while let last = number.last, last.isLetter { suffix.insert(last, at: suffix.startIndex); number.removeLast() }
+        let (number, suffix) = split(text)
         guard let value = Decimal(string: number) else { return nil }
         if let b = binary.first(where: { $0.0 == suffix }) { return value * pow2(b.1) }
         if let d = decimal.first(where: { $0.0 == suffix }) { return value * pow10(d.1) }

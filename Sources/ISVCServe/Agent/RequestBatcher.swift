@@ -9,14 +9,10 @@ import NIOCore
 /// the next batch when it returns. Everything else passes through.
 public actor RequestBatcher {
     /// What the agent answers a caller.
-    public struct Reply: Sendable, Equatable {
+    public struct Reply: Sendable {
         public var status: Int
         public var headers: [(String, String)]
         public var body: [UInt8]
-
-        public static func == (a: Reply, b: Reply) -> Bool {
-            a.status == b.status && a.body == b.body && a.headers.map { "\($0.0): \($0.1)" } == b.headers.map { "\($0.0): \($0.1)" }
-        }
 
         /// `http.Error`: text, `nosniff`, the message and a newline.
         static func error(_ status: Int, _ message: String) -> Reply {
@@ -76,7 +72,7 @@ public actor RequestBatcher {
         case let o as [String: Any] where o["instances"] == nil || o["instances"] is [Any] || o["instances"] is NSNull: object = o
         default: return .error(400, "can't Unmarshal body")
         }
-        let instances = (object["instances"] as? [Any] ?? []).map(GoJSONValue.encode)
+        let instances = (object["instances"] as? [Any] ?? []).map(GoJSON.value)
         guard !instances.isEmpty else { return .error(400, "no instances in the request") }
         return await withCheckedContinuation { continuation in
             if batch.isEmpty { start = .now }
@@ -162,7 +158,7 @@ public actor RequestBatcher {
             return sizes.map { _ in reply(error.message, batchID: batchID, predictions: nil) }
         }
         let object = (try? JSONSerialization.jsonObject(with: Data(answer.body), options: [.fragmentsAllowed])) as? [String: Any]
-        let predictions = (object?["predictions"] as? [Any] ?? []).map(GoJSONValue.encode)
+        let predictions = (object?["predictions"] as? [Any] ?? []).map(GoJSON.value)
         guard predictions.count == total else {
             return sizes.map { _ in reply("size of prediction is not equal to the size of instances", batchID: batchID, predictions: nil) }
         }
