@@ -24,6 +24,7 @@ EMBED = [
     ("servingRuntime", "serving.kserve.io-v1alpha1-ServingRuntime.json"),
     ("clusterServingRuntime", "serving.kserve.io-v1alpha1-ClusterServingRuntime.json"),
     ("trainedModel", "serving.kserve.io-v1alpha1-TrainedModel.json"),
+    ("inferenceGraph", "serving.kserve.io-v1alpha1-InferenceGraph.json"),
     ("virtualService", "networking.istio.io-v1-VirtualService.json"),
     ("destinationRule", "networking.istio.io-v1-DestinationRule.json"),
     ("gateway", "networking.istio.io-v1-Gateway.json"),

@@ -44,6 +44,11 @@ public enum Compiler {
             for bytes in rendered { write(bytes) }
             start += chunk.count
         }
+        for graph in validated.graphs {
+            for object in Expander.expand(graph, config: config, previous: options.previous) {
+                if let rendered = render(object) { write(rendered) }
+            }
+        }
     }
 
     /// Each InferenceService's status once every component is Ready, from the compiled objects
@@ -52,6 +57,9 @@ public enum Compiler {
         result.validated.services.filter { $0.annotations[Keys.stop] != "true" }.map {
             ServiceStatus.object($0, objects: result.plan.objects, config: result.validated.config)
         }
+            + result.validated.graphs.filter { $0.graph.meta.annotations[Keys.stop] != "true" }.map {
+                GraphStatus.object($0, config: result.validated.config)
+            }
     }
 
     /// The ingress gateway's Envoy configuration for a compiled plan, as written out.

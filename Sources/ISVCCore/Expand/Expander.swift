@@ -6,6 +6,9 @@ public enum Expander {
         for service in spec.services {
             plan.objects += expand(service, config: spec.config, previous: previous)
         }
+        for graph in spec.graphs {
+            plan.objects += expand(graph, config: spec.config, previous: previous)
+        }
         return plan
     }
 
@@ -131,14 +134,14 @@ extension Expander {
             components[0].ext.minReplicas?.value = max(stableMin.saturatingAdding(used == .min ? .max : -used), 1)
         }
         for c in components + service.canaries {
-            for (body, note) in workloads.objects(c, of: service) {
+            for (body, note) in workloads.objects(c, of: service.standardOwner) {
                 objects.append(PlanObject(createdBy: .kserve, origin: origin, note: note, body: body))
             }
         }
         for body in StandardIngress(config: config).objects(service) {
             objects.append(PlanObject(createdBy: .kserve, origin: origin, body: body))
         }
-        if let body = ModelConfig.configMap(service, owner: workloads.owner(service)) {
+        if let body = ModelConfig.configMap(service, owner: service.standardOwner.reference) {
             objects.append(PlanObject(createdBy: .kserve, origin: origin, body: body))
         }
         return objects

@@ -11,6 +11,14 @@ enum KnativeDefaults {
                 ?? config.revisionTimeoutSeconds)
         if let t = c.ext.timeout, t.value != 0 { spec["responseStartTimeoutSeconds"] = .int(t.value) }
         spec["containerConcurrency"] = .int(c.ext.containerConcurrency?.value ?? 0)
+        applyPodDefaults(&spec)
+        return spec
+    }
+
+    /// The webhook's defaults on the pod spec and its containers (names, resources, the serving
+    /// container's readiness probe), for any Knative Service's template.
+    static func applyPodDefaults(_ spec: inout [String: Value]) {
+        if spec["containerConcurrency"] == nil { spec["containerConcurrency"] = 0 }
         if spec["enableServiceLinks"] == nil { spec["enableServiceLinks"] = false }
         // false booleans are omitted when Kubernetes serializes a PodSpec.
         for flag in ["hostIPC", "hostNetwork", "hostPID"] where spec[flag] == .bool(false) { spec[flag] = nil }
@@ -28,7 +36,6 @@ enum KnativeDefaults {
             containers[i] = .object(ct)
         }
         spec["containers"] = .array(containers)
-        return spec
     }
 
     /// The serving container: the only one, or the one that declares ports.

@@ -32,10 +32,13 @@ struct KnativeDeployment {
         podAnnotations[Keys.defaultContainer] = containersIn.indices.contains(serving) ? containersIn[serving]["name"]?.string : nil
         var note: String?
         let labels = KnativeServing.childLabels(rev)
-        StorageInitializer(config: config).inject(into: &spec, annotations: rev.annotations, note: &note)
-        AgentInjector(config: config, predictorLogger: predictorLogger)
-            .inject(into: &spec, annotations: podAnnotations, labels: labels, namespace: rev.namespace)
-        Self.metricsAggregator(&podAnnotations, spec: &spec, config: config)
+        // KServe's pod webhook selects pods with the InferenceService label (an InferenceGraph's have none).
+        if labels[Keys.inferenceService] != nil {
+            StorageInitializer(config: config).inject(into: &spec, annotations: rev.annotations, note: &note)
+            AgentInjector(config: config, predictorLogger: predictorLogger)
+                .inject(into: &spec, annotations: podAnnotations, labels: labels, namespace: rev.namespace)
+            Self.metricsAggregator(&podAnnotations, spec: &spec, config: config)
+        }
         for flag in ["hostIPC", "hostNetwork", "hostPID"] where spec[flag] == .bool(false) { spec[flag] = nil }
 
         let uid = Meta.uid(apiVersion: "serving.knative.dev/v1", kind: "Revision", namespace: rev.namespace, name: rev.name)

@@ -63,6 +63,7 @@ public enum EmbeddedSchemas {
     public static let servingRuntimeSchema = Schema.parse(servingRuntime)
     public static let clusterServingRuntimeSchema = Schema.parse(clusterServingRuntime)
     public static let trainedModelSchema = Schema.parse(trainedModel)
+    public static let inferenceGraphSchema = Schema.parse(inferenceGraph)
     public static let virtualServiceSchema = Schema.parse(virtualService)
     public static let destinationRuleSchema = Schema.parse(destinationRule)
     public static let gatewaySchema = Schema.parse(gateway)

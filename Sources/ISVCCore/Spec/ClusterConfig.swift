@@ -37,6 +37,8 @@ public struct ClusterConfig: Sendable {
     public var serviceLabelDisallowedList: [String] = []
     // inferenceservice-config / agent, logger, batcher
     public var agent = AgentConfig()
+    /// inferenceservice-config / router: the InferenceGraph router's image, resources and headers.
+    public var router = RouterConfig()
     /// inferenceservice-config / metricsAggregator: the pod webhook's defaults for pods without the annotations.
     public var enableMetricAggregation = "false"
     public var enablePrometheusScraping = "false"
@@ -95,6 +97,21 @@ public struct AgentConfig: Sendable, Equatable {
     public var cpuLimit = "1"
     public var memoryRequest = "100Mi"
     public var memoryLimit = "1Gi"
+}
+
+/// inferenceservice-config's `router` key, as the InferenceGraph controller reads it (`getRouterConfigs`).
+public struct RouterConfig: Sendable, Equatable {
+    public var image = "kserve/router:v0.20.0"
+    public var cpuRequest = "100m"
+    public var cpuLimit = "1"
+    public var memoryRequest = "100Mi"
+    public var memoryLimit = "1Gi"
+    public var imagePullPolicy = "IfNotPresent"
+    public var imagePullSecrets: [String] = []
+    /// `headers.propagate`: nil when the key is absent (then the router gets no PROPAGATE_HEADERS).
+    public var propagateHeaders: [String]?
+    /// Why the controller refuses every InferenceGraph with this configuration (a quantity that does not parse).
+    public var invalid: String?
 }
 
 /// inferenceservice-config's `logger` key, as the pod webhook reads it (`getLoggerConfigs`). Its image

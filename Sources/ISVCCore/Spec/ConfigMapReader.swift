@@ -117,6 +117,8 @@ struct ConfigMapReader {
             field.warnUnknown()
         case "agent", "logger", "batcher":
             applyAgent(key, field, at: at, to: &config)
+        case "router":
+            applyRouter(field, at: at, to: &config)
         case "security":
             field.bool("autoMountServiceAccountToken") { config.autoMountServiceAccountToken = $0 }
             field.warnUnknown()

@@ -25,7 +25,10 @@ public enum ConfigMapRule: String, RuleFamily {
         case .autoscaler: .error("config-autoscaler's values parse and are in range as Knative's autoscaler reads them")
         case .deployment: .error("config-deployment's progress-deadline is a positive whole-second duration that fits")
         case .unknownField: .warning("a field inside a JSON data value that KServe does not read")
-        case .agent: .error("the agent, logger and batcher keys have four resource quantities that parse, as KServe's pod webhook requires")
+        case .agent:
+            .error(
+                "the agent, logger, batcher and router keys have four resource quantities that parse, as KServe's pod webhook and InferenceGraph controller require"
+            )
         case .notRead: .warning("a ConfigMap key KServe reads that isvc does not model yet, so its effect is not in the output")
         case .noEffect: .warning("a field KServe reads but does not act on (or isvc does not yet), so setting it changes nothing")
         }

@@ -4,6 +4,8 @@ public struct Inputs: Sendable {
     public var inferenceServices: [InferenceService] = []
     /// TrainedModels for multi-model InferenceServices.
     public var trainedModels: [TrainedModel] = []
+    /// InferenceGraphs: routers whose steps call the InferenceServices.
+    public var inferenceGraphs: [InferenceGraph] = []
     /// Runtimes from the input, then the built-in ClusterServingRuntimes not overridden by name.
     public var runtimes: [ServingRuntime] = []
     public var config = ClusterConfig()
@@ -54,6 +56,9 @@ public enum InputLoader {
         for i in inputs.trainedModels.indices where inputs.trainedModels[i].meta.namespace == nil {
             inputs.trainedModels[i].meta.namespace = Located(defaultNamespace, at: inputs.trainedModels[i].location)
         }
+        for i in inputs.inferenceGraphs.indices where inputs.inferenceGraphs[i].meta.namespace == nil {
+            inputs.inferenceGraphs[i].meta.namespace = Located(defaultNamespace, at: inputs.inferenceGraphs[i].location)
+        }
         for i in inputRuntimes.indices where !inputRuntimes[i].clusterScoped && inputRuntimes[i].meta.namespace == nil {
             inputRuntimes[i].meta.namespace = Located(defaultNamespace, at: inputRuntimes[i].location)
         }
@@ -94,6 +99,8 @@ public enum InputLoader {
                 checker.check(document.root, against: EmbeddedSchemas.servingRuntimeSchema)
             case "TrainedModel":
                 checker.check(document.root, against: EmbeddedSchemas.trainedModelSchema)
+            case "InferenceGraph":
+                checker.check(document.root, against: EmbeddedSchemas.inferenceGraphSchema)
             default:
                 if let schema = EmbeddedSchemas.istio(kind) { checker.check(document.root, against: schema) }
             }
@@ -117,7 +124,7 @@ public enum InputLoader {
         guard let kind = root.located("kind"), let apiVersion = root.located("apiVersion") else {
             let missing = root["kind"] == nil ? "kind" : "apiVersion"
             diagnostics.report(
-                "the document has no \(missing); isvc reads InferenceService, TrainedModel, ServingRuntime, ClusterServingRuntime and ConfigMap documents",
+                "the document has no \(missing); isvc reads InferenceService, InferenceGraph, TrainedModel, ServingRuntime, ClusterServingRuntime and ConfigMap documents",
                 at: root.location, rule: InputRule.noKind)
             return nil
         }
@@ -135,6 +142,10 @@ public enum InputLoader {
         case ("serving.kserve.io", "TrainedModel"):
             guard expectVersion(apiVersion, ["serving.kserve.io/v1alpha1"], kind: kind.value, diagnostics) else { return nil }
             inputs.trainedModels.append(TrainedModel(document: document))
+            return kind.value
+        case ("serving.kserve.io", "InferenceGraph"):
+            guard expectVersion(apiVersion, ["serving.kserve.io/v1alpha1"], kind: kind.value, diagnostics) else { return nil }
+            inputs.inferenceGraphs.append(InferenceGraph(document: document))
             return kind.value
         case ("networking.istio.io", "VirtualService"), ("networking.istio.io", "DestinationRule"), ("networking.istio.io", "Gateway"),
             ("security.istio.io", "RequestAuthentication"), ("security.istio.io", "AuthorizationPolicy"):

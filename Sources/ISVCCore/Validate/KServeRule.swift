@@ -30,6 +30,8 @@ public enum KServeRule: String, RuleFamily {
     case loggerAnnotation = "kserve.logger-annotation"
     case trainedModel = "kserve.trained-model"
     case trainedModelNotServed = "kserve.trained-model-not-served"
+    case graph = "kserve.graph"
+    case graphTarget = "kserve.graph-target"
 
     public var definition: RuleDefinition {
         switch self {
@@ -59,6 +61,14 @@ public enum KServeRule: String, RuleFamily {
         case .canaryMode: .error("a canary list is used only in Standard mode")
         case .logger: .error("a logger has a mode (all, request or response) and, with storage, its path, parameters and key")
         case .loggerAnnotation: .warning("an annotation named in logger.metadataAnnotations exists, or the webhook leaves it out")
+        case .graph:
+            .error(
+                "an InferenceGraph passes KServe's webhook: its name, a root node, unique step names, one target per step, Splitter weights that sum to 100"
+            )
+        case .graphTarget:
+            .error(
+                "an InferenceGraph step's serviceName is an InferenceService in the input that KServe can give a URL (else the controller waits and creates nothing)"
+            )
         case .trainedModel: .error("a TrainedModel's name and storageUri pass KServe's TrainedModel webhook")
         case .trainedModelNotServed:
             .warning(

@@ -56,4 +56,6 @@ public struct ValidatedService: Sendable {
 public struct ValidatedSpec: Sendable {
     public var services: [ValidatedService]
     public var config: ClusterConfig
+    /// InferenceGraphs that passed validation, with their steps' service URLs resolved.
+    public var graphs: [ValidatedGraph] = []
 }

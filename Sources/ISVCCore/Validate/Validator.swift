@@ -43,11 +43,16 @@ public enum Validator {
         let isvcs = inputs.inferenceServices
         let strict = diagnostics.strict
         let skip = duplicate
+        // `isvc check` keeps no services, except those an InferenceGraph's steps need the address of.
+        let graphTargets = Set(
+            inputs.inferenceGraphs.flatMap { g in
+                g.nodes.flatMap(\.steps).compactMap { $0.serviceName.map { "\(g.namespace)/\($0.value)" } }
+            })
         let results = Parallel.map(isvcs.count) { i -> (ValidatedService?, [Diagnostic]) in
             guard !skip.contains(i) else { return (nil, []) }
             let local = Diagnostics(strict: strict)
             let service = validate(isvcs[i], inputs: inputs, mode: mode, previous: previous, selections: selections, diagnostics: local)
-            return (keep ? service : nil, local.all)
+            return (keep || graphTargets.contains("\(isvcs[i].namespace)/\(isvcs[i].name)") ? service : nil, local.all)
         }
         var services: [ValidatedService] = []
         for (service, found) in results {
@@ -57,7 +62,8 @@ public enum Validator {
         let models = TrainedModelRules(diagnostics: diagnostics, config: inputs.config)
             .allocate(inputs.trainedModels, services: inputs.inferenceServices)
         for i in services.indices { services[i].trainedModels = models["\(services[i].namespace)/\(services[i].name)"] ?? [] }
-        return ValidatedSpec(services: services, config: inputs.config)
+        let graphs = InferenceGraphRules(diagnostics: diagnostics, inputs: inputs, mode: mode).validate(services: services)
+        return ValidatedSpec(services: keep ? services : [], config: inputs.config, graphs: keep ? graphs : [])
     }
 
     /// One InferenceService: webhook rules, defaults, components; nil when it has errors.
@@ -65,7 +71,7 @@ public enum Validator {
         _ isvc: InferenceService, inputs: Inputs, mode: DeploymentMode?, previous: PreviousState?,
         selections: RuntimeSelectionCache = RuntimeSelectionCache(), diagnostics: Diagnostics
     ) -> ValidatedService? {
-        guard let resolvedMode = resolveMode(isvc, mode: mode, config: inputs.config, diagnostics: diagnostics) else { return nil }
+        guard let resolvedMode = resolveMode(isvc.meta, mode: mode, config: inputs.config, diagnostics: diagnostics) else { return nil }
         var rules = WebhookRules(diagnostics: diagnostics, config: inputs.config, previous: previous)
         rules.standard = resolvedMode == .standard
         rules.check(isvc)
@@ -79,11 +85,11 @@ public enum Validator {
     /// The deployment mode: the annotation (legacy names normalised), else `--mode`, else the ConfigMap
     /// default. ModelMesh is not compiled.
     static func resolveMode(
-        _ isvc: InferenceService, mode: DeploymentMode?, config: ClusterConfig,
+        _ meta: ObjectMeta, mode: DeploymentMode?, config: ClusterConfig,
         diagnostics: Diagnostics
     ) -> DeploymentMode? {
-        let annotation = isvc.meta.annotations[Keys.deploymentMode]
-        let at = isvc.meta.location(ofAnnotation: Keys.deploymentMode)
+        let annotation = meta.annotations[Keys.deploymentMode]
+        let at = meta.location(ofAnnotation: Keys.deploymentMode)
         var resolved: String
         if let annotation {
             switch annotation {
@@ -110,7 +116,7 @@ public enum Validator {
         default:
             diagnostics.report(
                 "\(resolved) deployment mode is not compiled by isvc; Knative (Serverless) and Standard (RawDeployment) are",
-                at: annotation != nil ? at : isvc.meta.location, rule: ISVCRule.unsupportedMode)
+                at: annotation != nil ? at : meta.location, rule: ISVCRule.unsupportedMode)
             return nil
         }
     }

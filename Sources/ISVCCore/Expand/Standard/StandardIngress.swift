@@ -7,6 +7,11 @@ struct StandardIngress {
 
     /// KServe's `domainTemplate` (`{{ .Name }}-{{ .Namespace }}.{{ .IngressDomain }}` by default).
     func host(_ name: String, _ service: ValidatedService) -> String {
+        host(name, namespace: service.namespace, annotations: service.annotations, labels: service.labels)
+    }
+
+    /// `GenerateDomainName` for any object's metadata (an InferenceGraph's too).
+    func host(_ name: String, namespace: String, annotations: [String: String], labels: [String: String]) -> String {
         var out = ""
         var rest = Substring(config.domainTemplate)
         while let open = rest.range(of: "{{") {
@@ -15,11 +20,11 @@ struct StandardIngress {
             let expr = rest[open.upperBound..<close.lowerBound].trimmingCharacters(in: .whitespaces)
             switch expr {
             case ".Name": out += name
-            case ".Namespace": out += service.namespace
+            case ".Namespace": out += namespace
             case ".IngressDomain": out += config.ingressDomain
             default:
-                if expr.hasPrefix(".Annotations.") { out += service.annotations[String(expr.dropFirst(13))] ?? "" }
-                if expr.hasPrefix(".Labels.") { out += service.labels[String(expr.dropFirst(8))] ?? "" }
+                if expr.hasPrefix(".Annotations.") { out += annotations[String(expr.dropFirst(13))] ?? "" }
+                if expr.hasPrefix(".Labels.") { out += labels[String(expr.dropFirst(8))] ?? "" }
             }
             rest = rest[close.upperBound...]
         }

@@ -3,6 +3,25 @@ import Foundation
 /// Standard (RawDeployment) mode's workloads per component, as KServe's raw reconcilers build them
 /// (`reconcilers/{deployment,service,hpa,keda}`): a Deployment, a Service, and an autoscaler by the
 /// `serving.kserve.io/autoscalerClass` annotation (hpa by default, keda, or none/external).
+/// Who a Standard-mode workload belongs to: its namespace and owner reference, the annotations that
+/// choose its autoscaler, and the predictor's logger (which the agent injector reads for every pod).
+struct StandardOwner {
+    var namespace: String
+    var reference: Value
+    var annotations: [String: String]
+    var predictorLogger: LoggerSpec?
+}
+
+extension ValidatedService {
+    var standardOwner: StandardOwner {
+        StandardOwner(
+            namespace: namespace,
+            reference: Meta.ownerReference(
+                apiVersion: "serving.kserve.io/v1beta1", kind: "InferenceService", namespace: namespace, name: name),
+            annotations: annotations, predictorLogger: isvc.predictor.ext.logger)
+    }
+}
+
 struct StandardWorkloads {
     let config: ClusterConfig
 
@@ -11,26 +30,20 @@ struct StandardWorkloads {
         c.labels.merging(["app": "isvc.\(c.name)"]) { $1 }
     }
 
-    func objects(_ c: ResolvedComponent, of service: ValidatedService, replicasOverride: Int? = nil) -> [(Value, String?)] {
-        let cls = service.annotations[Keys.autoscalerClass]
+    func objects(_ c: ResolvedComponent, of owner: StandardOwner, replicasOverride: Int? = nil) -> [(Value, String?)] {
+        let cls = owner.annotations[Keys.autoscalerClass]
         var out: [(Value, String?)] = []
-        out.append(deployment(c, of: service, autoscalerClass: cls))
-        out.append((self.service(c, of: service), nil))
+        out.append(deployment(c, of: owner, autoscalerClass: cls))
+        out.append((self.service(c, of: owner), nil))
         switch cls {
-        case nil, "hpa": out.append((hpa(c, of: service), nil))
-        case "keda": out.append((scaledObject(c, of: service), nil))
+        case nil, "hpa": out.append((hpa(c, of: owner), nil))
+        case "keda": out.append((scaledObject(c, of: owner), nil))
         default: break
         }
         return out
     }
 
-    func owner(_ service: ValidatedService) -> Value {
-        Meta.ownerReference(
-            apiVersion: "serving.kserve.io/v1beta1", kind: "InferenceService", namespace: service.namespace,
-            name: service.name)
-    }
-
-    func deployment(_ c: ResolvedComponent, of service: ValidatedService, autoscalerClass: String?) -> (Value, String?) {
+    func deployment(_ c: ResolvedComponent, of owner: StandardOwner, autoscalerClass: String?) -> (Value, String?) {
         let labels = Self.labels(c)
         var pod = c.podSpec
         StorageInitializer(config: config).injectMultiple(
@@ -65,15 +78,18 @@ struct StandardWorkloads {
         for flag in ["hostIPC", "hostNetwork", "hostPID"] where pod[flag] == .bool(false) { pod[flag] = nil }
         var podAnnotations = c.annotations
         var note: String?
-        StorageInitializer(config: config).inject(into: &pod, annotations: c.annotations, note: &note)
-        AgentInjector(config: config, predictorLogger: service.isvc.predictor.ext.logger)
-            .inject(into: &pod, annotations: c.annotations, labels: labels, namespace: service.namespace)
-        KnativeDeployment.metricsAggregator(&podAnnotations, spec: &pod, config: config)
+        // KServe's pod webhook selects pods with the InferenceService label (an InferenceGraph's have none).
+        if labels[Keys.inferenceService] != nil {
+            StorageInitializer(config: config).inject(into: &pod, annotations: c.annotations, note: &note)
+            AgentInjector(config: config, predictorLogger: owner.predictorLogger)
+                .inject(into: &pod, annotations: c.annotations, labels: labels, namespace: owner.namespace)
+            KnativeDeployment.metricsAggregator(&podAnnotations, spec: &pod, config: config)
+        }
         var spec: Value = [
             "selector": ["matchLabels": ["app": .string("isvc.\(c.name)")]],
             "template": [
                 "metadata": [
-                    "name": .string(c.name), "namespace": .string(service.namespace), "labels": Value(labels),
+                    "name": .string(c.name), "namespace": .string(owner.namespace), "labels": Value(labels),
                     "annotations": Value(podAnnotations),
                 ],
                 "spec": .object(Quantities.normalizingContainers(pod)),
@@ -88,14 +104,14 @@ struct StandardWorkloads {
         }
         if autoscalerClass == "none" { spec["replicas"] = .int(c.ext.minReplicas?.value ?? 1) }
         let body = Meta.object(
-            apiVersion: "apps/v1", kind: "Deployment", name: c.name, namespace: service.namespace,
-            labels: labels, annotations: c.annotations, owner: owner(service), spec: spec)
+            apiVersion: "apps/v1", kind: "Deployment", name: c.name, namespace: owner.namespace,
+            labels: labels, annotations: c.annotations, owner: owner.reference, spec: spec)
         return (body, note)
     }
 
     /// The component's Service: port 80 to the container's first port (8080 when it declares none);
     /// to the agent's 9081 when a logger or batcher is configured.
-    func service(_ c: ResolvedComponent, of service: ValidatedService) -> Value {
+    func service(_ c: ResolvedComponent, of owner: StandardOwner) -> Value {
         let containers = c.podSpec["containers"]?.array ?? []
         let container = containers.first { $0["name"]?.string == "transformer-container" } ?? containers.first ?? [:]
         var ports: [Value] = []
@@ -123,12 +139,12 @@ struct StandardWorkloads {
         }
         if c.ext.logger != nil || c.ext.batcher != nil { ports[0]["targetPort"] = 9081 }
         return Meta.object(
-            apiVersion: "v1", kind: "Service", name: c.name, namespace: service.namespace,
-            labels: Self.labels(c), annotations: c.annotations, owner: owner(service),
+            apiVersion: "v1", kind: "Service", name: c.name, namespace: owner.namespace,
+            labels: Self.labels(c), annotations: c.annotations, owner: owner.reference,
             spec: ["selector": ["app": .string("isvc.\(c.name)")], "ports": .array(ports)])
     }
 
-    func hpa(_ c: ResolvedComponent, of service: ValidatedService) -> Value {
+    func hpa(_ c: ResolvedComponent, of owner: StandardOwner) -> Value {
         let minReplicas = max(c.ext.minReplicas?.value ?? 1, 1)
         let maxReplicas = max(c.ext.maxReplicas?.value ?? 0, minReplicas)
         var spec: Value = [
@@ -139,8 +155,8 @@ struct StandardWorkloads {
         ]
         if let metrics = hpaMetrics(c.ext) { spec["metrics"] = .array(metrics) }
         return Meta.object(
-            apiVersion: "autoscaling/v2", kind: "HorizontalPodAutoscaler", name: c.name, namespace: service.namespace,
-            labels: Self.labels(c), annotations: c.annotations, owner: owner(service), spec: spec)
+            apiVersion: "autoscaling/v2", kind: "HorizontalPodAutoscaler", name: c.name, namespace: owner.namespace,
+            labels: Self.labels(c), annotations: c.annotations, owner: owner.reference, spec: spec)
     }
 
     /// `getHPAMetrics`: from `autoScaling.metrics` (Resource ones), else scaleMetric/scaleTarget, else cpu 80.
@@ -167,7 +183,7 @@ struct StandardWorkloads {
         return [resource("cpu", ["type": "Utilization", "averageUtilization": .int(ext.scaleTarget?.value ?? 80)])]
     }
 
-    func scaledObject(_ c: ResolvedComponent, of service: ValidatedService) -> Value {
+    func scaledObject(_ c: ResolvedComponent, of owner: StandardOwner) -> Value {
         let minReplicas = c.ext.minReplicas?.value ?? 1
         let maxReplicas = max(c.ext.maxReplicas?.value ?? 0, minReplicas)
         var triggers: [Value] = []
@@ -221,8 +237,8 @@ struct StandardWorkloads {
             ]
         ]
         return Meta.object(
-            apiVersion: "keda.sh/v1alpha1", kind: "ScaledObject", name: c.name, namespace: service.namespace,
-            labels: Self.labels(c), annotations: c.annotations, owner: owner(service), spec: spec)
+            apiVersion: "keda.sh/v1alpha1", kind: "ScaledObject", name: c.name, namespace: owner.namespace,
+            labels: Self.labels(c), annotations: c.annotations, owner: owner.reference, spec: spec)
     }
 
     static func text(_ v: Value?) -> String? {
