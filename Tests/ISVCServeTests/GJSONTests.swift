@@ -160,6 +160,9 @@ struct GJSONTests {
         #expect(Self.raw(doc, #"\@this"#) == #""at""#)
         #expect(GJSON.get(doc, "uni").string == "héllo 😀")
         #expect(Self.raw(doc, #"[@this].#(uni%"h?llo*").dup"#) == "1")
+        // Selectors gjson cannot parse leave an empty path; text right after them is the path.
+        let blank = Array(#"{"":1,"b":2}"#.utf8)
+        #expect(Self.raw(blank, "[b") == "1" && Self.raw(blank, "[a]b") == "2" && Self.raw(blank, "[b].0") == "2")
     }
 
     @Test("numbers and strings in queries")

@@ -62,10 +62,18 @@ public enum GJSON {
     // MARK: Get
 
     static func eval(_ json: [UInt8], _ path: [UInt8]) -> Result {
+        var path = path
         if path.count > 1 {
             if path[0] == UInt8(ascii: "@"), let result = modifier(json, path) { return result }
             if path[0] == UInt8(ascii: "!"), let result = literal(path) { return result }
-            if path[0] == UInt8(ascii: "[") || path[0] == UInt8(ascii: "{"), let result = multipath(json, path) { return result }
+            if path[0] == UInt8(ascii: "[") || path[0] == UInt8(ascii: "{") {
+                // gjson goes on with what follows the selectors, or with an empty path when they do not parse.
+                guard let (selectors, rest) = Paths.selectors(path) else { return eval(json, []) }
+                if rest.isEmpty || rest.first == UInt8(ascii: "|") || rest.first == UInt8(ascii: ".") {
+                    return multipath(json, kind: path[0], selectors, rest)
+                }
+                path = Array(rest)
+            }
         }
         if path.starts(with: Array("..".utf8)) { return Result() }
         var context = Context()
@@ -166,12 +174,9 @@ public enum GJSON {
         }
     }
 
-    /// `[p1,p2]` builds an array of the values that exist, `{p1,"name":p2}` an object; nil when the
-    /// selectors do not parse or something other than `.` or `|` follows them.
-    static func multipath(_ json: [UInt8], _ path: [UInt8]) -> Result? {
-        guard let (selectors, rest) = Paths.selectors(path) else { return nil }
-        if let first = rest.first, first != UInt8(ascii: "|"), first != UInt8(ascii: ".") { return nil }
-        let kind = path[0]
+    /// `[p1,p2]` builds an array of the values that exist, `{p1,"name":p2}` an object; the rest of
+    /// the path (after `.` or `|`) applies to it.
+    static func multipath(_ json: [UInt8], kind: UInt8, _ selectors: [Paths.Selector], _ rest: ArraySlice<UInt8>) -> Result {
         var out: [UInt8] = [kind]
         var count = 0
         for selector in selectors {
