@@ -36,7 +36,7 @@ struct Serve: AsyncParsableCommand {
         help: "A JSON request body to send once the gateway listens (V1 instances or V2 inputs); prints the answer and stops. Repeatable.")
     var requests: [String] = []
 
-    @Option(help: "The InferenceService --request bodies go to (default: the first by name).")
+    @Option(help: "The InferenceService (or InferenceGraph) --request bodies go to (default: the first InferenceService by name).")
     var requestModel: String?
 
     @Option(help: "PEM certificate chain for the gateway's TLS listener (a Gateway server with tls.mode SIMPLE needs it).")
@@ -100,16 +100,23 @@ struct Serve: AsyncParsableCommand {
         for (name, host) in plan.modelHosts.sorted(by: { $0.key < $1.key }) {
             logger.info("InferenceService \(name): curl -H 'Host: \(host)' http://\(self.host):\(port)/v1/models/\(name)")
         }
+        for (name, host) in plan.graphHosts.sorted(by: { $0.key < $1.key }) {
+            logger.info("InferenceGraph \(name): curl -H 'Host: \(host)' -d @request.json http://\(self.host):\(port)/")
+        }
         for line in plan.traffic { logger.info("\(line)") }
         for line in plan.warnings { logger.warning("\(line)") }
         var oneShot: ServeRequests?
         if !requests.isEmpty {
-            guard let model = requestModel ?? plan.modelHosts.keys.sorted().first, let modelHost = plan.modelHosts[model] else {
+            let model = requestModel ?? plan.modelHosts.keys.sorted().first ?? plan.graphHosts.keys.sorted().first
+            if let model, let modelHost = plan.modelHosts[model] {
+                oneShot = ServeRequests(files: requests, model: model, host: modelHost, address: host)
+            } else if let model, let graphHost = plan.graphHosts[model] {
+                oneShot = ServeRequests(files: requests, model: model, host: graphHost, address: host, graph: true)
+            } else {
+                let names = (plan.modelHosts.keys.sorted() + plan.graphHosts.keys.sorted()).joined(separator: ", ")
                 throw ValidationError(
-                    "--request: no InferenceService named \(requestModel ?? "") in the input (have: \(plan.modelHosts.keys.sorted().joined(separator: ", ")))"
-                )
+                    "--request: no InferenceService or InferenceGraph named \(requestModel ?? "") in the input (have: \(names))")
             }
-            oneShot = ServeRequests(files: requests, model: model, host: modelHost, address: host)
         }
         var listeners = ServeRun.Listeners()
         listeners.host = host

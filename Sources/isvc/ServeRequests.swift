@@ -10,6 +10,8 @@ struct ServeRequests {
     let model: String
     let host: String
     let address: String
+    /// An InferenceGraph: the body goes to its router at `/` (the router ignores the path).
+    var graph = false
 
     /// Sends every request; true when all were answered 2xx.
     func run(port: Int) async -> Bool {
@@ -21,7 +23,7 @@ struct ServeRequests {
                 allOK = false
                 continue
             }
-            let path = Self.isV2(body) ? "/v2/models/\(model)/infer" : "/v1/models/\(model):predict"
+            let path = graph ? "/" : Self.isV2(body) ? "/v2/models/\(model)/infer" : "/v1/models/\(model):predict"
             var request = HTTPClientRequest(url: "http://\(address):\(port)\(path)")
             request.method = .POST
             request.headers.add(name: "Host", value: host)

@@ -40,6 +40,8 @@ public enum Loopback {
     public struct Response: Sendable {
         public var status: Int
         public var body: String
+        /// The response's headers, names lowercased (the last of a repeated one).
+        public var headers: [String: String] = [:]
     }
 
     /// One request on a new connection, with a 15 s timeout; nil when nothing answers.
@@ -56,8 +58,14 @@ public enum Loopback {
         guard let statusLine = response.split(separator: "\r\n").first,
             let status = Int(statusLine.split(separator: " ").dropFirst().first ?? "")
         else { return nil }
-        let body = response.components(separatedBy: "\r\n\r\n").dropFirst().joined(separator: "\r\n\r\n")
-        return Response(status: status, body: body)
+        let parts = response.components(separatedBy: "\r\n\r\n")
+        let body = parts.dropFirst().joined(separator: "\r\n\r\n")
+        var headers: [String: String] = [:]
+        for line in (parts.first ?? "").split(separator: "\r\n").dropFirst() {
+            guard let colon = line.firstIndex(of: ":") else { continue }
+            headers[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+        }
+        return Response(status: status, body: body, headers: headers)
     }
 
     /// Sends exactly `bytes` on a new loopback connection (15 s timeouts) and reads until the peer

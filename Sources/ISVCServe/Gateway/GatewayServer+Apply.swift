@@ -81,7 +81,11 @@ extension GatewayServer {
             let runtime = WorkloadRuntime(
                 workload: workload, store: store, internalAddresses: addresses, metrics: metrics,
                 native: native, protocolLimits: .init(maxTensorElements: limits.maxTensorElements),
-                replicaPrefix: prefix, logger: logger)
+                replicaPrefix: prefix,
+                graphStep: { [weak self, name = workload.name] call, timeout in
+                    guard let self else { throw GraphRouter.StepCallError(cause: "the gateway is shutting down") }
+                    return try await self.sendGraphStep(call, timeout: timeout, from: name)
+                }, logger: logger)
             if prefix != nil, let old = current?.runtimes[host] { rolling[host] = (runtime, old) }
             runtimes[host] = runtime
             fresh.append(runtime)
@@ -122,7 +126,8 @@ extension GatewayServer {
         for host in newHosts.sorted() {
             guard let port = next.internalPorts[host] else { continue }
             next.listeners.append(internalListener(host: host, port: port))
-            logger.info("internal address 127.0.0.1:\(port) routes as \(host) (given as --predictor_host)")
+            logger.info(
+                "internal address 127.0.0.1:\(port) routes as \(host) (for in-mesh callers: --predictor_host, InferenceGraph steps)")
         }
         // A rolling update's new ReplicaSet starts empty; the update scales it (and the old one).
         for (_, pair) in rolling { await pair.new.pin(0) }

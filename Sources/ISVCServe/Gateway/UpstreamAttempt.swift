@@ -206,6 +206,8 @@ extension GatewayServer {
         switch endpoint.target {
         case .port(let port):
             return try await forward(decision, body: body, method: method, port: port, timeout: timeout)
+        case .graph(let router):
+            return await Self.answer(router, decision: decision, body: body)
         case .inProcess(let server):
             // Small requests are answered on the event loop; a large one (its JSON and its
             // rows) on NIO's blocking pool, so that it does not stall the loop's other connections.

@@ -142,6 +142,15 @@ public final class ServeMetrics: Sendable {
         ).increment(by: Int64(instances))
     }
 
+    /// One step an InferenceGraph's router sent: the host it called and its status ("error" when it
+    /// failed before an answer).
+    public func graphStep(workload: String, host: String, code: String) {
+        registry.makeCounter(
+            descriptor: Self.descriptor("graph_step_calls", "total", "Steps an InferenceGraph's router sent, by host and status"),
+            labels: [("workload", workload), ("host", host), ("code", code)]
+        ).increment()
+    }
+
     /// The Prometheus text exposition of every metric.
     public func exposition() -> String { registry.emitToString() }
 }

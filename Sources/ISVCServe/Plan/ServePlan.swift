@@ -29,6 +29,8 @@ public struct ServePlan: Sendable {
         public var strategy: DeploymentStrategy?
         /// KServe's agent sidecar in the pod, if any: its logger, batcher and puller.
         public var agent: AgentSettings? = nil
+        /// KServe's InferenceGraph router, when this workload is one (run in process).
+        public var graph: GraphWorkload? = nil
     }
 
     public var router: GatewayRouter
@@ -37,15 +39,19 @@ public struct ServePlan: Sendable {
     public var workloads: [String: Workload]
     /// InferenceService name -> external host of its top-level route, for `/v1/models/<name>` paths on localhost.
     public var modelHosts: [String: String]
+    /// InferenceGraph name -> external host of its route (Knative mode; Standard mode has none).
+    public var graphHosts: [String: String] = [:]
     /// One line per Knative Route: how its traffic is split between revisions (for the log at start).
     public var traffic: [String] = []
     /// What the plan holds that serve does not run, one line each (logged as warnings at start).
     public var warnings: [String] = []
 
     /// The in-cluster hosts containers call by `--predictor_host` (a transformer's or explainer's
-    /// predictor, `<isvc>-predictor.<namespace>`): each gets an internal address locally.
+    /// predictor, `<isvc>-predictor.<namespace>`), and the hosts an InferenceGraph's steps call that
+    /// the cluster-local gateway serves: each gets an internal address locally.
     public var internalHosts: [String] {
-        Set(workloads.values.flatMap { ProcessReplica.predictorHosts(in: $0.container) }).sorted()
+        let graphSteps = workloads.values.flatMap { $0.graph?.stepHosts ?? [] }.filter { router.servesLocally($0) }
+        return Set(workloads.values.flatMap { ProcessReplica.predictorHosts(in: $0.container) } + graphSteps).sorted()
     }
 
     /// Throws when the gateway's Envoy config holds something serve cannot run as Envoy would.
@@ -113,9 +119,16 @@ public struct ServePlan: Sendable {
                 inferenceService: labels[Keys.inferenceService]?.string ?? "",
                 component: labels[Keys.component]?.string ?? "",
                 strategy: revision == nil ? DeploymentStrategy(body[path: ["spec", "strategy"]]) : nil,
-                agent: containers.lazy.compactMap { AgentSettings(container: $0) }.first)
+                agent: containers.lazy.compactMap { AgentSettings(container: $0) }.first,
+                graph: GraphWorkload(container: serving))
         }
         self.workloads = workloads
+        for w in workloads.values.sorted(by: { $0.host < $1.host }) where w.graph != nil && w.strategy != nil {
+            warnings.append(
+                "\(w.name): an InferenceGraph in Standard mode gets no Ingress from KServe (in a cluster it is called at "
+                    + "http://\(w.host) from inside the cluster), and isvc serve does not route to it yet; use Knative mode to run the graph locally"
+            )
+        }
         var hosts: [String: String] = [:]
         for service in result.validated.services {
             let candidates = router.knownHosts.filter {
@@ -126,6 +139,14 @@ public struct ServePlan: Sendable {
             }
         }
         modelHosts = hosts
+        var graphs: [String: String] = [:]
+        for g in result.validated.graphs where g.mode == .knative {
+            let candidates = router.knownHosts.filter { $0.hasPrefix("\(g.name).\(g.namespace).") }
+            if let external = candidates.first(where: { !$0.hasSuffix(".svc.cluster.local") }) ?? candidates.first {
+                graphs[g.name] = external
+            }
+        }
+        graphHosts = graphs
         for route in objects where route.kind == "Route" && route.body["apiVersion"]?.string == "serving.knative.dev/v1" {
             let targets = (route.body[path: ["spec", "traffic"]]?.array ?? []).map { t -> String in
                 // latestRevision: true means the configuration's newest revision.

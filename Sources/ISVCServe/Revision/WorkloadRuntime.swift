@@ -19,7 +19,14 @@ public actor WorkloadRuntime {
     public enum Target: Sendable {
         case port(Int)
         case inProcess(ProtocolServer)
+        /// KServe's InferenceGraph router, run in the gateway's process.
+        case graph(GraphRouter)
     }
+
+    /// Sends one step of an InferenceGraph (the gateway's: through its cluster-local listener for a
+    /// host of the run), bounded by `timeout`.
+    public typealias GraphStepSender =
+        @Sendable (_ call: GraphRouter.StepCall, _ timeout: Duration) async throws -> (status: Int, body: [UInt8])
 
     struct Replica {
         var name: String
@@ -69,14 +76,16 @@ public actor WorkloadRuntime {
 
     let metrics: ServeMetrics
     let native: NativeRuntime
+    let graphStep: GraphStepSender?
     /// What one request to an in-process model may carry (`isvc serve --max-tensor-elements`).
     let protocolLimits: ProtocolServer.Limits
 
     public init(
         workload: ServePlan.Workload, store: ModelStore, internalAddresses: [String: String], metrics: ServeMetrics,
         native: @escaping NativeRuntime = { _, _ in nil }, protocolLimits: ProtocolServer.Limits = .init(),
-        replicaPrefix: String? = nil, logger: Logger
+        replicaPrefix: String? = nil, graphStep: GraphStepSender? = nil, logger: Logger
     ) {
+        self.graphStep = graphStep
         self.replicaPrefix = replicaPrefix ?? workload.name
         self.metrics = metrics
         self.native = native
@@ -209,6 +218,17 @@ public actor WorkloadRuntime {
     private func startReplica(name: String) async {
         let started = ContinuousClock.now
         do {
+            if let graph = workload.graph {
+                let router = try makeGraphRouter(graph)
+                starting -= 1
+                guard !stopped, replicas.count < desired else { return }
+                logger.info("replica \(name) runs KServe's InferenceGraph router in process")
+                admit(
+                    Replica(
+                        name: name, target: .graph(router), process: nil,
+                        queue: QueueProxy(containerConcurrency: workload.containerConcurrency)), started: started)
+                return
+            }
             let modelDirectory = try await model()
             // Loading a model reads and parses files: on NIO's blocking pool, not on an event loop
             // (isvc serve runs Swift concurrency on the event loops, which serve every request).

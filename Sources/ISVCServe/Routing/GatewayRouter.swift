@@ -170,6 +170,12 @@ public struct GatewayRouter: Sendable {
     /// Whether a cluster leads back into this gateway (the local gateway's hop).
     public func isInternal(_ cluster: String) -> Bool { internalClusters[cluster] != nil }
 
+    /// Whether the cluster-local gateway routes `host` (an in-mesh caller's request for it).
+    public func servesLocally(_ host: String) -> Bool {
+        guard let port = localPort, let listener = listeners[port] else { return false }
+        return listener.table.lookup(host) != nil
+    }
+
     /// All hosts the external listener serves, for "unknown host" answers.
     public var knownHosts: [String] {
         (listeners[externalPort]?.virtualHosts ?? []).flatMap(\.domains).sorted()
