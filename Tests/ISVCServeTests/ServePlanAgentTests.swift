@@ -42,14 +42,11 @@ struct ServePlanAgentTests {
         #expect(plan.warnings.isEmpty, "\(plan.warnings)")
     }
 
-    @Test("the model puller is not run yet, and serve says what that leaves undone")
+    @Test("the model puller is played by serve: no warning, the agent's puller role is read")
     func puller() throws {
         let plan = try Self.plan("Standard", logger: false, multiModel: true)
-        #expect(plan.warnings.count == 1)
-        #expect(
-            plan.warnings.first?.hasSuffix(
-                "KServe's agent sidecar (model puller) is not run by isvc serve yet; requests go straight to the model "
-                    + "server: TrainedModels are not downloaded or loaded") == true, "\(plan.warnings)")
+        #expect(plan.warnings.isEmpty, "\(plan.warnings)")
+        #expect(plan.workloads.values.first?.agent?.puller == true)
     }
 
     @Test("no agent, no warning")

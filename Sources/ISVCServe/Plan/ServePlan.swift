@@ -31,6 +31,8 @@ public struct ServePlan: Sendable {
         public var agent: AgentSettings? = nil
         /// KServe's InferenceGraph router, when this workload is one (run in process).
         public var graph: GraphWorkload? = nil
+        /// The TrainedModels the agent's puller loads into each replica (a multi-model predictor).
+        public var pulledModels: [PulledModel] = []
     }
 
     public var router: GatewayRouter
@@ -73,18 +75,6 @@ public struct ServePlan: Sendable {
             let sidecars: Set<String> = ["queue-proxy", "agent"]
             let candidates = containers.filter { !sidecars.contains($0["name"]?.string ?? "") }
             let serving = candidates.first { $0["ports"]?.array?.isEmpty == false } ?? candidates.first ?? [:]
-            if let agent = containers.first(where: { $0["name"]?.string == "agent" }) {
-                // Each role the agent plays in a cluster, and what is missing without it.
-                // The logger (RequestLogger) and the batcher (RequestBatcher) run; the puller does not yet.
-                let roles = [("--enable-puller", "model puller", "TrainedModels are not downloaded or loaded")]
-                let args = Set(agent["args"]?.array?.compactMap(\.string) ?? [])
-                let played = roles.filter { args.contains($0.0) }
-                if !played.isEmpty {
-                    warnings.append(
-                        "\(serviceName): KServe's agent sidecar (\(played.map(\.1).joined(separator: ", "))) is not run by isvc serve "
-                            + "yet; requests go straight to the model server: \(played.map(\.2).joined(separator: ", "))")
-                }
-            }
             let port = serving["ports"]?.array?.first?["containerPort"]?.int ?? 8080
             let initArgs = template["initContainers"]?.array?.first { $0["name"]?.string == "storage-initializer" }?["args"]?.array?
                 .compactMap(\.string)
@@ -120,7 +110,8 @@ public struct ServePlan: Sendable {
                 component: labels[Keys.component]?.string ?? "",
                 strategy: revision == nil ? DeploymentStrategy(body[path: ["spec", "strategy"]]) : nil,
                 agent: containers.lazy.compactMap { AgentSettings(container: $0) }.first,
-                graph: GraphWorkload(container: serving))
+                graph: GraphWorkload(container: serving),
+                pulledModels: PulledModel.models(podSpec: template, namespace: d.namespace, objects: objects))
         }
         self.workloads = workloads
         for w in workloads.values.sorted(by: { $0.host < $1.host }) where w.graph != nil && w.strategy != nil {
@@ -137,6 +128,10 @@ public struct ServePlan: Sendable {
             if let external = candidates.first(where: { !$0.hasSuffix(".svc.cluster.local") }) ?? candidates.first {
                 hosts[service.name] = external
             }
+        }
+        // A TrainedModel answers on its InferenceService's host, by its own name.
+        for model in result.inputs.trainedModels {
+            if let parent = model.inferenceService?.value, let host = hosts[parent], hosts[model.name] == nil { hosts[model.name] = host }
         }
         modelHosts = hosts
         var graphs: [String: String] = [:]

@@ -21,7 +21,11 @@ public struct ModelStore: Sendable {
 
     /// Provides the model for a workload; returns the local directory standing for /mnt/models.
     public func provide(_ uri: String?, for workload: String) async throws -> URL {
-        let dir = workDirectory.appendingPathComponent(workload).appendingPathComponent("models")
+        try await provide(uri, at: workDirectory.appendingPathComponent(workload).appendingPathComponent("models"))
+    }
+
+    /// Provides the model at `uri` in the directory `dir` (replaced when complete).
+    public func provide(_ uri: String?, at dir: URL) async throws -> URL {
         guard let uri, !uri.isEmpty else {
             return try await Self.blocking {
                 try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)

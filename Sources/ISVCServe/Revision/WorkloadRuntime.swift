@@ -235,7 +235,7 @@ public actor WorkloadRuntime {
             let native = native
             let workload = workload
             if workload.container["command"]?.array?.isEmpty != false,
-                let models = try await NIOThreadPool.singleton.runIfActive({ try native(workload, modelDirectory) })
+                let models = try await NIOThreadPool.singleton.runIfActive({ try Self.loadNative(native, workload, modelDirectory) })
             {
                 starting -= 1
                 guard !stopped, replicas.count < desired else { return }
@@ -268,6 +268,7 @@ public actor WorkloadRuntime {
                 await process.stop()
                 throw Failure.unavailable("replica \(name) did not become ready on port \(port) within 120 s")
             }
+            await loadPulledModels(port: port)
             starting -= 1
             if stopped || replicas.count >= desired {
                 // Scaled down (or shut down) while it started.
@@ -293,7 +294,14 @@ public actor WorkloadRuntime {
     /// the read-only directory, as pods share nothing but each mount theirs read-only), and again for
     /// a start from zero.
     private func model() async throws -> URL {
-        let task = modelTask ?? Task { [store, workload] in try await store.provide(workload.storageURI, for: workload.name) }
+        let task =
+            modelTask
+            ?? Task { [store, workload, logger] in
+                let directory = try await store.provide(workload.storageURI, for: workload.name)
+                try await WorkloadRuntime.pull(
+                    workload.pulledModels, into: directory, store: store, workload: workload.name, logger: logger)
+                return directory
+            }
         modelTask = task
         do {
             return try await task.value
