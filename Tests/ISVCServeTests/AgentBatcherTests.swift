@@ -146,6 +146,61 @@ struct AgentBatcherTests {
     }
 }
 
+extension AgentBatcherTests {
+    @Test(
+        "a KServe Python model server as the batched replica: fewer calls than callers, each caller its own answer",
+        .enabled(if: KServeClientTests.runs, KServeClientTests.missing), .timeLimit(.minutes(5)))
+    func kservePython() async throws {
+        let script = ServeLiveTests.root.appendingPathComponent("scripts/kserve-doubler.py").path
+        let yaml = """
+            apiVersion: serving.kserve.io/v1beta1
+            kind: InferenceService
+            metadata:
+              name: doubler
+            spec:
+              predictor:
+                batcher:
+                  maxBatchSize: 4
+                  maxLatency: 500
+                containers:
+                  - name: kserve-container
+                    image: local/kserve-doubler
+                    command: [\(KServeClientTests.python), \(script)]
+                    args: [--model_name, doubler, --http_port, "8080", --enable_grpc, "false", --call-cost-ms, "50"]
+            """
+        try await ServeLiveTests.withRunningGateway(yaml) { port, gateway, _ in
+            let answers = await withTaskGroup(of: (Int, Int, String).self) { group in
+                for i in 1...8 {
+                    group.addTask {
+                        await withCheckedContinuation { continuation in
+                            Thread {
+                                let r = Loopback.request(
+                                    port: port, host: "doubler.default.example.com", path: "/v1/models/doubler:predict",
+                                    headers: ["Content-Type": "application/json"], method: "POST",
+                                    body: Array("{\"instances\": [[\(i)]]}".utf8))
+                                continuation.resume(returning: (i, r?.status ?? 0, r?.body ?? ""))
+                            }.start()
+                        }
+                    }
+                }
+                return await group.reduce(into: []) { $0.append($1) }
+            }
+            for (i, status, body) in answers {
+                #expect(status == 200, "\(body)")
+                let object = (try? JSONSerialization.jsonObject(with: Data(body.utf8))) as? [String: Any]
+                #expect(object?["predictions"] as? [[Double]] == [[Double(2 * i)]], "\(i): \(body)")
+            }
+            let metrics = gateway.metrics.exposition()
+            #expect(metrics.contains(#"batcher_instances_total{workload="doubler-predictor-00001"} 8"#), "\(metrics)")
+            let batches = metrics.split(separator: "\n").filter {
+                $0.hasPrefix("isvc_batcher_batches_total{") || $0.hasPrefix("batcher_batches_total{")
+            }
+            .compactMap { Int($0.split(separator: " ").last ?? "") }.reduce(0, +)
+            #expect(batches > 0 && batches < 8, "batches: \(batches)")
+        }
+    }
+}
+
 /// A native model that doubles every number and records how many instances each call had.
 struct RecordingDoubler: InferenceModel {
     var name: String
