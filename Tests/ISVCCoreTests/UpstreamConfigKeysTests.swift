@@ -48,7 +48,9 @@ struct UpstreamConfigKeysTests {
             ("config-autoscaler", "stable-window", "60s", false), ("config-deployment", "progressDeadline", "120s", false),
             ("config-defaults", "revision-timeout-seconds", "600", false),
             ("config-features", "kubernetes.podspec-init-containers", "enabled", false),
-            ("config-features", "kubernetes.podspec-affinity", "enabled", true), ("config-network", "domain-template", "{{.Name}}", true),
+            ("config-features", "kubernetes.podspec-affinity", "enabled", true),
+            ("config-network", "domain-template", "{{.Name}}.{{.Namespace}}.{{.Domain}}", false),
+            ("config-network", "tag-template", "{{.Name}}-{{.Tag}}", false), ("config-network", "http-protocol", "Redirected", true),
             ("config-gc", "max-non-active-revisions", "5", true),
         ])
     func applied(_ configMap: String, _ key: String, _ value: String, _ warned: Bool) {

@@ -28,9 +28,13 @@ struct KnativeNetworking {
         labels[Keys.visibility] == Keys.clusterLocal || domain(forLabels: labels) == "svc.cluster.local"
     }
 
-    /// The host a traffic name is served under outside the cluster (domain-template `{{.Name}}.{{.Namespace}}.{{.Domain}}`).
+    /// The host a traffic name is served under outside the cluster: config-network's domain-template
+    /// (`{{.Name}}.{{.Namespace}}.{{.Domain}}` by default) on the Route's labels.
     func externalHost(_ hostName: String, namespace: String, labels: [String: String]) -> String {
-        "\(hostName).\(namespace).\(domain(forLabels: labels))"
+        let domain = domain(forLabels: labels)
+        return config.knativeDomainTemplate.execute(
+            fields: ["Name": hostName, "Namespace": namespace, "Domain": domain], maps: ["Labels": labels])
+            ?? "\(hostName).\(namespace).\(domain)"
     }
 
     /// The Route's URL host: external unless cluster-local.
@@ -39,8 +43,11 @@ struct KnativeNetworking {
             ? "\(route).\(namespace).svc.cluster.local" : externalHost(route, namespace: namespace, labels: labels)
     }
 
-    static func hostName(route: String, tag: String) -> String {
-        tag.isEmpty ? route : "\(tag)-\(route)"
+    /// A traffic name's host name: the Route's name, or config-network's tag-template
+    /// (`{{.Tag}}-{{.Name}}` by default) for a tag.
+    func hostName(route: String, tag: String) -> String {
+        guard !tag.isEmpty else { return route }
+        return config.knativeTagTemplate.execute(fields: ["Name": route, "Tag": tag]) ?? "\(tag)-\(route)"
     }
 
     /// Flattens `spec.traffic` for a route whose configuration's latest ready revision is `latest`.
@@ -102,7 +109,7 @@ struct KnativeNetworking {
         var rules: [Rule] = []
         let local = isClusterLocal(labels: labels)
         for g in groups {
-            let h = Self.hostName(route: route, tag: g.tag)
+            let h = hostName(route: route, tag: g.tag)
             rules.append(
                 Rule(
                     hosts: ["\(h).\(namespace)", "\(h).\(namespace).svc", "\(h).\(namespace).svc.cluster.local"],
@@ -157,7 +164,7 @@ struct KnativeNetworking {
         if !tags.isEmpty {
             let local = isClusterLocal(labels: routeLabels)
             let entries = tags.map { g -> String in
-                let h = Self.hostName(route: name, tag: g.tag)
+                let h = hostName(route: name, tag: g.tag)
                 var hosts = ["\(h).\(ns).svc.cluster.local"]
                 if !local { hosts.append(externalHost(h, namespace: ns, labels: routeLabels)) }
                 return GoJSON.quote(g.tag) + ":[" + hosts.map(GoJSON.quote).joined(separator: ",") + "]"
@@ -190,7 +197,7 @@ struct KnativeNetworking {
         let annotations = KnativeServing.labels(route, ["metadata", "annotations"])
         return groups.map { g in
             Meta.object(
-                apiVersion: "v1", kind: "Service", name: Self.hostName(route: name, tag: g.tag), namespace: ns,
+                apiVersion: "v1", kind: "Service", name: hostName(route: name, tag: g.tag), namespace: ns,
                 labels: labels, annotations: annotations,
                 owner: Meta.ownerReference(apiVersion: "serving.knative.dev/v1", kind: "Route", namespace: ns, name: name),
                 spec: [

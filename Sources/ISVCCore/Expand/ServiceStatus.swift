@@ -53,7 +53,7 @@ enum ServiceStatus {
                 ]
                 if let tag = t["tag"]?.string {
                     entry["tag"] = .string(tag)
-                    let tagged = KnativeNetworking.hostName(route: c.name, tag: tag)
+                    let tagged = networking.hostName(route: c.name, tag: tag)
                     entry["url"] = .string("http://" + networking.urlHost(route: tagged, namespace: ns, labels: labels))
                 }
                 // The latest ready revision with all the traffic is rolled out; during a canary the

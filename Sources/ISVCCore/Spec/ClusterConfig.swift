@@ -47,6 +47,11 @@ public struct ClusterConfig: Sendable {
 
     // Knative config-domain: domain -> label selector (nil selector = the default domain).
     public var domains: [(domain: String, selector: [String: String])] = [("example.com", [:])]
+    /// config-network's `domain-template` and `tag-template`.
+    public var knativeDomainTemplate = ClusterConfig.defaultDomainTemplate
+    public var knativeTagTemplate = ClusterConfig.defaultTagTemplate
+    static let defaultDomainTemplate = try! GoTemplate("{{.Name}}.{{.Namespace}}.{{.Domain}}")
+    static let defaultTagTemplate = try! GoTemplate("{{.Tag}}-{{.Name}}")
     // Knative config-autoscaler
     public var autoscaler = AutoscalerConfig()
     // Knative config-deployment

@@ -50,6 +50,7 @@ struct ConfigMapReader {
         case "config-autoscaler": applied = applyAutoscaler(key: key, value: value, at: at, to: &config.autoscaler)
         case "config-deployment": applied = applyDeployment(key: key, value: value, at: at, to: &config)
         case "config-defaults": applied = applyDefaults(key: key, value: value, at: at, to: &config)
+        case "config-network": applied = applyNetwork(key: key, value: value, at: at, to: &config)
         case "config-features":
             config.knativeFeatures[key] = value.lowercased()
             applied = UpstreamConfigKeys.honouredFeatures.contains(key)
@@ -151,7 +152,16 @@ struct ConfigMapReader {
         field.string("knativeLocalGatewayService") { config.knativeLocalGatewayService = $0.isEmpty ? nil : $0 }
         field.string("ingressDomain") { config.ingressDomain = $0 }
         field.string("ingressClassName") { config.ingressClassName = $0 }
-        field.string("domainTemplate") { config.domainTemplate = $0 }
+        field.string("domainTemplate") { template in
+            do throws(GoTemplate.Unsupported) {
+                _ = try GoTemplate(template)
+                config.domainTemplate = template
+            } catch {
+                diagnostics.report(
+                    "inferenceservice-config data.ingress.domainTemplate is not applied: isvc evaluates fields and map entries only, and \(error.reason); KServe's default is used",
+                    at: at, rule: ConfigMapRule.notRead)
+            }
+        }
         field.string("urlScheme") { config.urlScheme = $0 }
         field.string("pathTemplate") { config.pathTemplate = $0.isEmpty ? nil : $0 }
         field.bool("disableIstioVirtualHost") { config.disableIstioVirtualHost = $0 }

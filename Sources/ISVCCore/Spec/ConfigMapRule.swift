@@ -13,6 +13,7 @@ public enum ConfigMapRule: String, RuleFamily {
     case agent = "configmap.agent"
     case noEffect = "configmap.no-effect"
     case notRead = "configmap.not-read"
+    case network = "configmap.network"
 
     public var definition: RuleDefinition {
         switch self {
@@ -30,6 +31,7 @@ public enum ConfigMapRule: String, RuleFamily {
                 "the agent, logger, batcher and router keys have four resource quantities that parse, as KServe's pod webhook and InferenceGraph controller require"
             )
         case .notRead: .warning("a ConfigMap key KServe reads that isvc does not model yet, so its effect is not in the output")
+        case .network: .error("config-network's domain-template and tag-template are templates Knative accepts (a host, no path)")
         case .noEffect: .warning("a field KServe reads but does not act on (or isvc does not yet), so setting it changes nothing")
         }
     }

@@ -10,25 +10,14 @@ struct StandardIngress {
         host(name, namespace: service.namespace, annotations: service.annotations, labels: service.labels)
     }
 
-    /// `GenerateDomainName` for any object's metadata (an InferenceGraph's too).
+    /// `GenerateDomainName` for any object's metadata (an InferenceGraph's too): the template with
+    /// Go's text/template semantics (a missing annotation or label prints `<no value>`).
     func host(_ name: String, namespace: String, annotations: [String: String], labels: [String: String]) -> String {
-        var out = ""
-        var rest = Substring(config.domainTemplate)
-        while let open = rest.range(of: "{{") {
-            out += rest[..<open.lowerBound]
-            guard let close = rest[open.upperBound...].range(of: "}}") else { break }
-            let expr = rest[open.upperBound..<close.lowerBound].trimmingCharacters(in: .whitespaces)
-            switch expr {
-            case ".Name": out += name
-            case ".Namespace": out += namespace
-            case ".IngressDomain": out += config.ingressDomain
-            default:
-                if expr.hasPrefix(".Annotations.") { out += annotations[String(expr.dropFirst(13))] ?? "" }
-                if expr.hasPrefix(".Labels.") { out += labels[String(expr.dropFirst(8))] ?? "" }
-            }
-            rest = rest[close.upperBound...]
-        }
-        return out + rest
+        let template = try? GoTemplate(config.domainTemplate)
+        return template?.execute(
+            fields: ["Name": name, "Namespace": namespace, "IngressDomain": config.ingressDomain],
+            maps: ["Annotations": annotations, "Labels": labels])
+            ?? "\(name)-\(namespace).\(config.ingressDomain)"
     }
 
     /// No external route for cluster-local services (label or domain) or when creation is disabled.
