@@ -135,8 +135,34 @@ struct KServeObjects {
         var gateways = [config.localGateway, "mesh"]
         if !isInternal {
             hosts.append(serviceHost)
-            hosts += additional.filter { !hosts.contains($0) }
             gateways.append(config.ingressGateway)
+        }
+        if config.pathTemplate != nil {
+            // A path-based URL on the ingress domain besides the host-based one (`pathTemplate`).
+            guard case .success(let generated) = PathTemplate.path(service.name, namespace: ns, config: config) else { return nil }
+            let path = generated.hasSuffix("/") ? String(generated.dropLast()) : generated
+            let authority: Value = ["regex": .string(Self.hostRegExp(config.ingressDomain))]
+            let gateway: Value = [.string(config.ingressGateway)]
+            if let explainer = service.component(.explainer) {
+                let regex = path + "(/v1/models/[\\w-]+:explain)$"
+                var r = route(
+                    match: [["uri": ["regex": .string(regex)], "authority": authority, "gateways": gateway]],
+                    hostHeader: "\(explainer.name).\(ns).svc.cluster.local")
+                r["rewrite"] = ["uriRegexRewrite": ["match": .string(regex), "rewrite": "\\1"]]
+                http.append(r)
+            }
+            var r = route(
+                match: [
+                    ["uri": ["prefix": .string(path + "/")], "authority": authority, "gateways": gateway],
+                    ["uri": ["exact": .string(path)], "authority": authority, "gateways": gateway],
+                ], hostHeader: "\(backend.name).\(ns).svc.cluster.local")
+            r["rewrite"] = ["uri": "/"]
+            http.append(r)
+            hosts.append(config.ingressDomain)
+        }
+        if !isInternal {
+            var seen = Set(hosts)
+            hosts += additional.filter { seen.insert($0).inserted }
         }
         let annotations = service.annotations.filter { !ComponentBuilder.disallowed(config).contains($0.key) }
         return Meta.object(

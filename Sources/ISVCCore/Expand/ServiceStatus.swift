@@ -74,12 +74,20 @@ enum ServiceStatus {
         let backend: ComponentKind = hosts[.transformer] != nil ? .transformer : .predictor
         let top = hosts[backend].map { KServeObjects.serviceHost(componentHost: $0, kind: backend) } ?? ""
         let scheme = top.hasSuffix(".svc.cluster.local") ? "http" : config.urlScheme
-        return [
+        var status: [String: Value] = [
             "url": .string("\(scheme)://\(top)"),
             "address": ["url": .string("http://\(service.name).\(ns).svc.cluster.local")],
             "components": .object(components), "conditions": conditions(service, knative: true),
             "deploymentMode": "Knative", "observedGeneration": 1,
         ]
+        // getServiceUrl: with a pathTemplate, the path-based URL on the ingress domain.
+        if config.pathTemplate != nil {
+            switch PathTemplate.path(service.name, namespace: ns, config: config) {
+            case .success(let path): status["url"] = .string("\(config.urlScheme)://\(config.ingressDomain)\(path)")
+            case .failure: status["url"] = nil
+            }
+        }
+        return status
     }
 
     static func standard(_ service: ValidatedService, config: ClusterConfig) -> [String: Value] {

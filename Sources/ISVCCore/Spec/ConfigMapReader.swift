@@ -181,6 +181,28 @@ struct ConfigMapReader {
                 "invalid ingress config - ingressDomain is required if pathTemplate is given",
                 at: at, rule: ConfigMapRule.ingress)
         }
+        if config.pathTemplate != nil, config.enableGatewayApi {
+            diagnostics.report(
+                "inferenceservice-config data.ingress.pathTemplate is not applied to the HTTPRoutes of Standard mode yet (only to Knative mode's VirtualService)",
+                at: at, rule: ConfigMapRule.notRead)
+        }
+        if let template = config.pathTemplate {
+            // Rendered for a sample InferenceService: a template isvc cannot evaluate is not applied;
+            // one that gives no valid path makes KServe skip every top-level VirtualService.
+            if case .failure(let invalid) = PathTemplate.path("foo", namespace: "bar", config: config) {
+                if (try? GoTemplate(template)) == nil {
+                    config.pathTemplate = nil
+                    diagnostics.report(
+                        "inferenceservice-config data.ingress.pathTemplate is not applied: \(invalid.message)", at: at,
+                        rule: ConfigMapRule.notRead)
+                } else {
+                    diagnostics.report(
+                        "inferenceservice-config data.ingress.pathTemplate: \(invalid.message) (for an InferenceService foo in bar); "
+                            + "KServe logs this and creates no top-level VirtualService for any InferenceService",
+                        at: at, rule: ConfigMapRule.ingress)
+                }
+            }
+        }
     }
 
     func parseJSON(_ text: String, what: String, at: SourceLocation) -> [String: Any]? {
