@@ -181,11 +181,6 @@ struct ConfigMapReader {
                 "invalid ingress config - ingressDomain is required if pathTemplate is given",
                 at: at, rule: ConfigMapRule.ingress)
         }
-        if config.pathTemplate != nil, config.enableGatewayApi {
-            diagnostics.report(
-                "inferenceservice-config data.ingress.pathTemplate is not applied to the HTTPRoutes of Standard mode yet (only to Knative mode's VirtualService)",
-                at: at, rule: ConfigMapRule.notRead)
-        }
         if let template = config.pathTemplate {
             // Rendered for a sample InferenceService: a template isvc cannot evaluate is not applied;
             // one that gives no valid path makes KServe skip every top-level VirtualService.
@@ -198,7 +193,7 @@ struct ConfigMapReader {
                 } else {
                     diagnostics.report(
                         "inferenceservice-config data.ingress.pathTemplate: \(invalid.message) (for an InferenceService foo in bar); "
-                            + "KServe logs this and creates no top-level VirtualService for any InferenceService",
+                            + "KServe logs this and creates no top-level VirtualService (nor HTTPRoutes) for any InferenceService",
                         at: at, rule: ConfigMapRule.ingress)
                 }
             }

@@ -139,6 +139,17 @@ struct StandardIngress {
             let sub = String(top.dropLast(config.ingressDomain.count))
             for d in config.additionalIngressDomains where !hostnames.contains(sub + d) { hostnames.append(sub + d) }
         }
+        // Path-based rules on the ingress domain (`pathTemplate`), after the host-based ones; KServe
+        // makes no HTTPRoutes at all when the template gives no valid path.
+        if config.pathTemplate != nil {
+            guard case .success(let generated) = PathTemplate.path(service.name, namespace: service.namespace, config: config) else {
+                return []
+            }
+            let path = generated.hasSuffix("/") ? String(generated.dropLast()) : generated
+            hostnames.append(config.ingressDomain)
+            if let e = service.component(.explainer) { topRules.append(rule(path + "(/v1/models/[\\w-]+:explain)$", e, canaries: true)) }
+            topRules.append(rule(path + "/", service.component(.transformer) ?? predictor, canaries: true))
+        }
         routes.append(route(service.name, hostnames: hostnames, rules: topRules))
         return routes
     }
