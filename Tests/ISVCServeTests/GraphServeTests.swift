@@ -201,6 +201,28 @@ struct GraphServeTests {
         }
     }
 
+    @Test(
+        "Standard mode: the graph is called at its Service's cluster host, its steps reach the predictors' Services",
+        .timeLimit(.minutes(3)))
+    func standardMode() async throws {
+        let standard = Self.yaml.replacingOccurrences(
+            of: "metadata:\n  name:", with: "metadata:\n  annotations: {serving.kserve.io/deploymentMode: Standard}\n  name:")
+        try await ServeLiveTests.withRunningGateway(standard, native: Self.native) { port, gateway, _ in
+            #expect(gateway.plan.workloads["chain.default.svc.cluster.local"]?.graph != nil)
+            let answer: Loopback.Response? = await withCheckedContinuation { continuation in
+                Thread {
+                    continuation.resume(
+                        returning: Loopback.request(
+                            port: port, host: "chain.default.svc.cluster.local", path: "/", method: "POST",
+                            body: Array(#"{"instances": [[1, 2]]}"#.utf8)))
+                }.start()
+            }
+            #expect(answer?.status == 200, "\(answer?.body ?? "")")
+            #expect(Self.json(answer?.body ?? "")["predictions"] as? [[Double]] == [[6, 12]], "\(answer?.body ?? "")")
+            #expect(!gateway.plan.warnings.contains { $0.contains("InferenceGraph") }, "\(gateway.plan.warnings)")
+        }
+    }
+
     @Test("a step to a host nobody serves fails the graph with the router's error body", .timeLimit(.minutes(2)))
     func unreachableStep() async throws {
         let yaml = Self.graph(

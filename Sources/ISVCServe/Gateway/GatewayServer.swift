@@ -158,6 +158,14 @@ public final class GatewayServer: Sendable {
         {
             routed = plan.router.route(.init(host: external, path: path, method: request.method.rawValue, headers: headers, scheme: scheme))
         }
+        // A Standard-mode Service no gateway route serves: straight to its pods, as from inside the cluster.
+        switch routed {
+        case .failure(.unknownHost), .failure(.noRoute):
+            if let direct = Self.directDecision(host: host, path: path, method: request.method.rawValue, headers: headers, plan: plan) {
+                routed = .success(direct)
+            }
+        default: break
+        }
         let decision: GatewayRouter.Decision
         switch routed {
         case .success(let d): decision = d

@@ -41,7 +41,8 @@ public struct ServePlan: Sendable {
     public var workloads: [String: Workload]
     /// InferenceService name -> external host of its top-level route, for `/v1/models/<name>` paths on localhost.
     public var modelHosts: [String: String]
-    /// InferenceGraph name -> external host of its route (Knative mode; Standard mode has none).
+    /// InferenceGraph name -> the host it is called at: its route's external host (Knative mode), or
+    /// its Service's cluster host (Standard mode, which has no ingress for it).
     public var graphHosts: [String: String] = [:]
     /// One line per Knative Route: how its traffic is split between revisions (for the log at start).
     public var traffic: [String] = []
@@ -52,7 +53,9 @@ public struct ServePlan: Sendable {
     /// predictor, `<isvc>-predictor.<namespace>`), and the hosts an InferenceGraph's steps call that
     /// the cluster-local gateway serves: each gets an internal address locally.
     public var internalHosts: [String] {
-        let graphSteps = workloads.values.flatMap { $0.graph?.stepHosts ?? [] }.filter { router.servesLocally($0) }
+        let graphSteps = workloads.values.flatMap { $0.graph?.stepHosts ?? [] }.filter {
+            router.servesLocally($0) || workloads[$0]?.strategy != nil
+        }
         return Set(workloads.values.flatMap { ProcessReplica.predictorHosts(in: $0.container) } + graphSteps).sorted()
     }
 
@@ -114,12 +117,6 @@ public struct ServePlan: Sendable {
                 pulledModels: PulledModel.models(podSpec: template, namespace: d.namespace, objects: objects))
         }
         self.workloads = workloads
-        for w in workloads.values.sorted(by: { $0.host < $1.host }) where w.graph != nil && w.strategy != nil {
-            warnings.append(
-                "\(w.name): an InferenceGraph in Standard mode gets no Ingress from KServe (in a cluster it is called at "
-                    + "http://\(w.host) from inside the cluster), and isvc serve does not route to it yet; use Knative mode to run the graph locally"
-            )
-        }
         var hosts: [String: String] = [:]
         for service in result.validated.services {
             let candidates = router.knownHosts.filter {
@@ -135,7 +132,12 @@ public struct ServePlan: Sendable {
         }
         modelHosts = hosts
         var graphs: [String: String] = [:]
-        for g in result.validated.graphs where g.mode == .knative {
+        for g in result.validated.graphs {
+            // Standard mode has no ingress for a graph: it is called at its Service's cluster host.
+            guard g.mode == .knative else {
+                graphs[g.name] = "\(g.name).\(g.namespace).svc.cluster.local"
+                continue
+            }
             let candidates = router.knownHosts.filter { $0.hasPrefix("\(g.name).\(g.namespace).") }
             if let external = candidates.first(where: { !$0.hasSuffix(".svc.cluster.local") }) ?? candidates.first {
                 graphs[g.name] = external
