@@ -25,6 +25,7 @@ struct ConfigMapReader {
         switch name {
         case "inferenceservice-config":
             for entry in data { applyKServe(key: entry.key, json: entry.value, at: entry.at, to: &config) }
+            reportMissingKeys(Set(data.map(\.key)), at: dataNode.location)
         case "config-domain":
             applyDomains(data.map { ($0.key, $0.value, $0.at) }, to: &config)
         default:

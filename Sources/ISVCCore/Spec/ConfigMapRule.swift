@@ -14,6 +14,7 @@ public enum ConfigMapRule: String, RuleFamily {
     case noEffect = "configmap.no-effect"
     case notRead = "configmap.not-read"
     case network = "configmap.network"
+    case missingKey = "configmap.missing-key"
 
     public var definition: RuleDefinition {
         switch self {
@@ -31,6 +32,10 @@ public enum ConfigMapRule: String, RuleFamily {
                 "the agent, logger, batcher and router keys have four resource quantities that parse, as KServe's pod webhook and InferenceGraph controller require"
             )
         case .notRead: .warning("a ConfigMap key KServe reads that isvc does not model yet, so its effect is not in the output")
+        case .missingKey:
+            .warning(
+                "an inferenceservice-config without a key KServe needs or reads: what KServe would do without it, and the default isvc keeps"
+            )
         case .network: .error("config-network's domain-template and tag-template are templates Knative accepts (a host, no path)")
         case .noEffect: .warning("a field KServe reads but does not act on (or isvc does not yet), so setting it changes nothing")
         }
