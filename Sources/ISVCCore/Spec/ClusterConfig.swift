@@ -18,6 +18,8 @@ public struct ClusterConfig: Sendable {
     public var enableGatewayApi = false
     public var additionalIngressDomains: [String] = []
     public var pathTemplate: String?
+    /// `ingress.disableHTTPRouteTimeout`: the HTTPRoutes' rules get no request timeout.
+    public var disableHTTPRouteTimeout = false
     // inferenceservice-config / deploy
     public var defaultDeploymentMode = "Knative"
     // inferenceservice-config / storageInitializer

@@ -169,7 +169,8 @@ struct ConfigMapReader {
         field.bool("disableIngressCreation") { config.disableIngressCreation = $0 }
         field.bool("enableGatewayApi") { config.enableGatewayApi = $0 }
         field.stringList("additionalIngressDomains") { config.additionalIngressDomains = $0 }
-        field.notRead(["disableHTTPRouteTimeout", "enableLLMInferenceServiceTLS", "modelBasedRoutingHeaderName", "modelBasedRoutingMode"])
+        field.bool("disableHTTPRouteTimeout") { config.disableHTTPRouteTimeout = $0 }
+        field.notRead(["enableLLMInferenceServiceTLS", "modelBasedRoutingHeaderName", "modelBasedRoutingMode"])
         field.warnUnknown()
         if object["ingressGateway"] as? String == nil || (object["ingressGateway"] as? String)?.isEmpty == true {
             diagnostics.report("invalid ingress config - ingressGateway is required", at: at, rule: ConfigMapRule.ingress)

@@ -107,8 +107,9 @@ struct StandardIngress {
                     ]
                 ],
                 "backendRefs": [backend(c)],
-                "timeouts": ["request": .string("\(c.ext.timeout?.value ?? 60)s")],
             ]
+            // resolveTimeout: the component's timeout, else 60s; none when disableHTTPRouteTimeout.
+            if !config.disableHTTPRouteTimeout { r["timeouts"] = ["request": .string("\(c.ext.timeout?.value ?? 60)s")] }
             if canaries, !service.canaries.isEmpty { r["backendRefs"] = weighted(backend(c), service) }
             return r
         }
