@@ -1,3 +1,5 @@
+import ISVCCore
+
 /// The four router types, as `routeStep` in KServe's `cmd/router/main.go` runs them.
 extension GraphRouter {
     typealias Headers = [(name: String, value: String)]

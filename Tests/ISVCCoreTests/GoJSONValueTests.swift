@@ -1,0 +1,73 @@
+import Testing
+
+@testable import ISVCCore
+
+/// Go's `interface{}` decoding and `json.Marshal`: the bytes the InferenceGraph router writes where Go
+/// re-encodes, and the decoder's messages. Expected values are what Go's
+/// encoding/json (1.22+ escapes) produces.
+@Suite("Go JSON values")
+struct GoJSONValueTests {
+    static func reencoded(_ json: String) -> String {
+        switch GoJSONValue.decodeObject(Array(json.utf8)) {
+        case .success(let value): return String(decoding: value.goJSON, as: UTF8.self)
+        case .failure(let error): return "error: " + error.message
+        }
+    }
+
+    @Test(
+        "float64 as encoding/json writes it",
+        arguments: [
+            ("1", "1"), ("1.0", "1"), ("-0", "-0"), ("0.1", "0.1"), ("100", "100"), ("2.5E+3", "2500"), ("1e20", "100000000000000000000"),
+            ("1e21", "1e+21"), ("123456789012345678901", "123456789012345680000"), ("1152921504606846976", "1152921504606847000"),
+            ("0.000001", "0.000001"), ("1e-6", "0.000001"), ("1e-7", "1e-7"), ("1.5e-7", "1.5e-7"), ("-1E-10", "-1e-10"),
+            ("5e-324", "5e-324"), ("1.7976931348623157e308", "1.7976931348623157e+308"), ("1e-400", "0"), ("0.00001", "0.00001"),
+            ("1e-5", "0.00001"), ("6.8", "6.8"), ("-2.5e-8", "-2.5e-8"), ("9007199254740993", "9007199254740992"),
+        ])
+    func floats(text: String, expected: String) {
+        #expect(Self.reencoded(#"{"n":\#(text)}"#) == #"{"n":\#(expected)}"#)
+    }
+
+    @Test("objects: keys sorted by bytes, the last duplicate kept, strings re-escaped with U+FFFD for bad input")
+    func objects() {
+        #expect(
+            Self.reencoded(#"{"b":1,"a":{"z":1,"y":null},"B":[true,false],"é":"x","e\u0301":"y","a":2}"#)
+                == #"{"B":[true,false],"a":2,"b":1,"e\#u{301}":"y","é":"x"}"#)
+        #expect(
+            Self.reencoded(#"{"s":"<a&b>\u2028\u0008\f\u001f\ud800\u0041\ud83d\ude00\u00e9\/"}"#)
+                == "{\"s\":\"\\u003ca\\u0026b\\u003e\\u2028\\b\\f\\u001f\u{FFFD}A😀é/\"}")
+        #expect(Self.reencoded("{\"s\":\"\u{7F}\"}") == "{\"s\":\"\u{7F}\"}")
+        let invalidUTF8: [UInt8] = Array(#"{"s":""#.utf8) + [0xE2, 0x82, 0x41, 0xFF] + Array(#""}"#.utf8)
+        if case .success(let value) = GoJSONValue.decodeObject(invalidUTF8) {
+            #expect(String(decoding: value.goJSON, as: UTF8.self) == "{\"s\":\"\u{FFFD}\u{FFFD}A\u{FFFD}\"}")
+        } else {
+            Issue.record("not decoded")
+        }
+        #expect(Self.reencoded("null") == "null")
+    }
+
+    @Test(
+        "json.Unmarshal's messages into map[string]interface{} (an Ensemble's 500 cause)",
+        arguments: [
+            ("-", "invalid character ' ' in numeric literal"), ("Not Found", "invalid character 'N' looking for beginning of value"),
+            ("[1]", "json: cannot unmarshal array into Go value of type map[string]interface {}"),
+            (#""x""#, "json: cannot unmarshal string into Go value of type map[string]interface {}"),
+            ("5", "json: cannot unmarshal number into Go value of type map[string]interface {}"),
+            ("true", "json: cannot unmarshal bool into Go value of type map[string]interface {}"),
+            (#"{"a":1e400}"#, "json: cannot unmarshal number 1e400 into Go value of type float64"),
+            (#"{"a":[1,-1e400,2e400]}"#, "json: cannot unmarshal number -1e400 into Go value of type float64"),
+        ])
+    func decodeErrors(text: String, message: String) {
+        #expect(Self.reencoded(text) == "error: " + message)
+    }
+
+    @Test("a value nested to Go's limit decodes and re-encodes without exhausting the stack")
+    func deep() {
+        let depth = GoJSONScanner.goMaxDepth
+        let text = Array((#"{"a":"# + String(repeating: "[", count: depth - 1) + String(repeating: "]", count: depth - 1) + "}").utf8)
+        guard case .success(let value) = GoJSONValue.decodeObject(text) else {
+            Issue.record("not decoded")
+            return
+        }
+        #expect(value.goJSON == text)
+    }
+}
