@@ -62,9 +62,8 @@ public actor RequestBatcher {
     public func submit(path: String, body: [UInt8]) async -> Reply {
         // json.Unmarshal into Request: null leaves it empty; an object needs instances to be an array
         // (or null); anything else is an error.
-        let text = String(decoding: body, as: UTF8.self)
         let parsed =
-            GoJSONSyntax.firstError(in: text) == nil
+            GoJSONScanner.isValid(body)
             ? try? JSONSerialization.jsonObject(with: Data(body), options: [.fragmentsAllowed]) : nil
         let object: [String: Any]
         switch parsed {
@@ -153,8 +152,7 @@ public actor RequestBatcher {
             return sizes.map { _ in reply(body, batchID: "", predictions: nil) }
         }
         let batchID = UUID().uuidString.lowercased()
-        let text = String(decoding: answer.body, as: UTF8.self)
-        if let error = GoJSONSyntax.firstError(in: text) {
+        if let error = GoJSONScanner.firstError(answer.body) {
             return sizes.map { _ in reply(error.message, batchID: batchID, predictions: nil) }
         }
         let object = (try? JSONSerialization.jsonObject(with: Data(answer.body), options: [.fragmentsAllowed])) as? [String: Any]
