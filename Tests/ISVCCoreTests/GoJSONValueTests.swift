@@ -45,6 +45,16 @@ struct GoJSONValueTests {
         #expect(Self.reencoded("null") == "null")
     }
 
+    @Test("strings as json.Marshal writes them: HTML characters, \\b and \\f, U+2028 and U+2029")
+    func quote() {
+        #expect(GoJSON.quote("a<b>&c\u{1}") == #""a\u003cb\u003e\u0026c\u0001""#)
+        #expect(GoJSON.quote("\u{8}\u{C}\n\r\t\"\\/") == #""\b\f\n\r\t\"\\/""#)
+        #expect(GoJSON.quote("\u{2028}\u{2029}\u{7F}é😀") == "\"\\u2028\\u2029\u{7F}é😀\"")
+        var out: [UInt8] = []
+        GoJSONValue.writeString([0x61, 0xC3, 0x28, 0xED, 0xA0, 0x80], into: &out)
+        #expect(String(decoding: out, as: UTF8.self) == #""a\ufffd(\ufffd\ufffd\ufffd""#)
+    }
+
     @Test(
         "json.Unmarshal's messages into map[string]interface{} (an Ensemble's 500 cause)",
         arguments: [

@@ -1,3 +1,15 @@
+/// JSON strings as Go's `encoding/json` reads and writes them.
+public enum GoJSON {
+    /// A JSON string as `json.Marshal` writes it (see `GoJSONValue.writeString`): `<` as `\u003c`,
+    /// a backspace as `\b`, U+2028 as `\u2028`.
+    public static func quote(_ s: String) -> String {
+        var out: [UInt8] = []
+        out.reserveCapacity(s.utf8.count + 2)
+        GoJSONValue.writeString(Array(s.utf8), into: &out)
+        return String(decoding: out, as: UTF8.self)
+    }
+}
+
 extension GoJSONValue {
     /// The bytes of a JSON string's contents as Go's decoder unquotes them: escapes resolved, a bad
     /// surrogate pair and every invalid UTF-8 byte replaced by U+FFFD (Go's `utf8.DecodeRune` rules).

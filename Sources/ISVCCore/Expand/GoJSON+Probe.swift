@@ -2,8 +2,8 @@ import Foundation
 
 /// Go's `encoding/json` for the few structs whose exact bytes matter, written into strings of the
 /// objects the controllers make: struct fields in the Go type's order, `omitempty` zero values left
-/// out, strings escaped as Go does (HTML-sensitive characters as \u003c, \u003e, \u0026).
-public enum GoJSON {
+/// out, strings escaped as Go does (`GoJSON.quote`).
+extension GoJSON {
     /// A corev1.Probe: handler first (exec, httpGet, tcpSocket, grpc), then the timing fields.
     static func probe(_ p: Value) -> String {
         var parts: [String] = []
@@ -17,7 +17,12 @@ public enum GoJSON {
             f.append("\"port\":" + scalar(h["port"] ?? 0))
             if let host = h["host"]?.string { f.append("\"host\":" + quote(host)) }
             if let scheme = h["scheme"]?.string { f.append("\"scheme\":" + quote(scheme)) }
-            if let headers = h["httpHeaders"] { f.append("\"httpHeaders\":" + JSONWriter.compact(headers)) }
+            if let headers = h["httpHeaders"]?.array, !headers.isEmpty {
+                let each = headers.map {
+                    "{\"name\":" + quote($0["name"]?.string ?? "") + ",\"value\":" + quote($0["value"]?.string ?? "") + "}"
+                }
+                f.append("\"httpHeaders\":[" + each.joined(separator: ",") + "]")
+            }
             parts.append("\"httpGet\":{" + f.joined(separator: ",") + "}")
         }
         if let t = p["tcpSocket"] {
@@ -52,23 +57,6 @@ public enum GoJSON {
             if (p[path: ["httpGet", "scheme"]]?.string ?? "").isEmpty { p[path: ["httpGet", "scheme"]] = "HTTP" }
         }
         return p
-    }
-
-    /// A JSON string as Go writes it.
-    public static func quote(_ s: String) -> String {
-        var out = ""
-        JSONWriter.quote(s, into: &out)
-        guard out.utf8.contains(where: { $0 == 60 || $0 == 62 || $0 == 38 }) else { return out }
-        var escaped = ""
-        for ch in out.unicodeScalars {
-            switch ch {
-            case "<": escaped += "\\u003c"
-            case ">": escaped += "\\u003e"
-            case "&": escaped += "\\u0026"
-            default: escaped.unicodeScalars.append(ch)
-            }
-        }
-        return escaped
     }
 
     static func scalar(_ v: Value) -> String {
