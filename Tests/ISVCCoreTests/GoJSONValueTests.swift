@@ -2,8 +2,8 @@ import Testing
 
 @testable import ISVCCore
 
-/// Go's `interface{}` decoding and `json.Marshal`: the bytes the InferenceGraph router writes where Go
-/// re-encodes, and the decoder's messages. Expected values are what Go's
+/// Go's `interface{}` decoding and `json.Marshal`: the bytes the InferenceGraph router and the agent's
+/// batcher write where Go re-encodes, and the decoder's messages. Expected values are what Go's
 /// encoding/json (1.22+ escapes) produces.
 @Suite("Go JSON values")
 struct GoJSONValueTests {
@@ -68,6 +68,55 @@ struct GoJSONValueTests {
         ])
     func decodeErrors(text: String, message: String) {
         #expect(Self.reencoded(text) == "error: " + message)
+    }
+
+    @Test(
+        "json.Unmarshal into a struct of []interface{} fields: Go's field matching and its first error",
+        arguments: [
+            (#"{"predictions":[1,{"b":2,"a":1.0}],"x":1e400}"#, #"[1,{"a":1,"b":2}]"#),
+            (#"{"PREDICTIONS":[1]}"#, "[1]"), (#"{"predictionſ":[1]}"#, "[1]"), (#"{"predıctions":[1]}"#, "absent"),
+            (#"{"predictions":[2], "predictions":[3,4]}"#, "[3,4]"), (#"{"predictions":[1],"Predictions":null}"#, "absent"),
+            ("null", "absent"), (#"{"a":{"predictions":5}}"#, "absent"), ("{}", "absent"),
+            (
+                #"{"predictions":"x"}"#,
+                "json: cannot unmarshal string into Go struct field PredictionResponse.predictions of type []interface {}"
+            ),
+            (
+                #"{"predictions":5}"#,
+                "json: cannot unmarshal number into Go struct field PredictionResponse.predictions of type []interface {}"
+            ),
+            (
+                #"{"predictions":{}}"#,
+                "json: cannot unmarshal object into Go struct field PredictionResponse.predictions of type []interface {}"
+            ),
+            (
+                #"{"predictions":true}"#,
+                "json: cannot unmarshal bool into Go struct field PredictionResponse.predictions of type []interface {}"
+            ),
+            (
+                #"{"predictions":[[1e400]],"x":1e500}"#,
+                "json: cannot unmarshal number 1e400 into Go struct field PredictionResponse.predictions of type float64"
+            ),
+            (
+                #"{"predictions":"x","predictions":[1e400]}"#,
+                "json: cannot unmarshal string into Go struct field PredictionResponse.predictions of type []interface {}"
+            ),
+            (
+                #"{"predictions":[1e400],"predictions":"x"}"#,
+                "json: cannot unmarshal number 1e400 into Go struct field PredictionResponse.predictions of type float64"
+            ),
+            ("[1]", "json: cannot unmarshal array into Go value of type batcher.PredictionResponse"),
+            (#""x""#, "json: cannot unmarshal string into Go value of type batcher.PredictionResponse"),
+            ("5", "json: cannot unmarshal number into Go value of type batcher.PredictionResponse"),
+            (#"{"predictions":[1],}"#, "invalid character '}' looking for beginning of object key string"),
+        ])
+    func structs(text: String, expected: String) {
+        switch GoJSONValue.decodeStruct(Array(text.utf8), type: "batcher.PredictionResponse", arrayFields: ["predictions"]) {
+        case .success(let fields):
+            let written = fields["predictions"].map { String(decoding: GoJSONValue.array($0).goJSON, as: UTF8.self) }
+            #expect((written ?? "absent") == expected)
+        case .failure(let error): #expect(error.message == expected)
+        }
     }
 
     @Test("a value nested to Go's limit decodes and re-encodes without exhausting the stack")

@@ -1,9 +1,9 @@
 /// A JSON value as Go's `encoding/json` holds an `interface{}` it decoded, and writes it back: the
-/// InferenceGraph router re-encodes what it decodes (`mapPredictionsToInstances`, the Ensemble merge),
-/// so its output bytes are Go's, not the model's: numbers become float64 in Go's shortest form
-/// (`1.0` → `1`, `1e-7`, `1e+21`, `1152921504606846976` → `1152921504606847000`), object keys are
-/// sorted by bytes with the last duplicate kept, strings are re-escaped (`<` → `\u003c`, invalid
-/// UTF-8 → U+FFFD).
+/// InferenceGraph router and the agent's batcher re-encode what they decode (`mapPredictionsToInstances`,
+/// the Ensemble merge, a batch's instances and predictions), so their output bytes are Go's, not the
+/// model's: numbers become float64 in Go's shortest form (`1.0` → `1`, `1e-7`, `1e+21`,
+/// `1152921504606846976` → `1152921504606847000`), object keys are sorted by bytes with the last
+/// duplicate kept, strings are re-escaped (`<` → `\u003c`, invalid UTF-8 → U+FFFD).
 public indirect enum GoJSONValue: Equatable, Sendable {
     case null
     case bool(Bool)
@@ -62,6 +62,8 @@ public indirect enum GoJSONValue: Equatable, Sendable {
         let bytes: [UInt8]
         var index = 0
         var error: DecodeError?
+        /// Where a number that overflows float64 was going, as Go's message says it.
+        var numberTarget = "Go value of type float64"
 
         init(bytes: [UInt8]) { self.bytes = bytes }
 
@@ -140,6 +142,28 @@ public indirect enum GoJSONValue: Equatable, Sendable {
             }
         }
 
+        /// Passes over the next value without decoding it (so without its number errors, as Go's
+        /// decoder skips a field its struct does not have).
+        mutating func skipValue() {
+            var depth = 0
+            repeat {
+                skipSpace()
+                guard index < bytes.count else { return }
+                switch bytes[index] {
+                case UInt8(ascii: "\""): index = stringEnd(from: index)
+                case UInt8(ascii: "["), UInt8(ascii: "{"): depth += 1; index += 1
+                case UInt8(ascii: "]"), UInt8(ascii: "}"): depth -= 1; index += 1
+                case UInt8(ascii: ","), UInt8(ascii: ":"): index += 1
+                default:
+                    while index < bytes.count, !Self.isSpace(bytes[index]),
+                        ![UInt8(ascii: ","), UInt8(ascii: "]"), UInt8(ascii: "}")].contains(bytes[index])
+                    {
+                        index += 1
+                    }
+                }
+            } while depth > 0
+        }
+
         /// An object key and its colon.
         mutating func key() -> [UInt8] {
             skipSpace()
@@ -147,6 +171,15 @@ public indirect enum GoJSONValue: Equatable, Sendable {
             skipSpace()
             index += 1  // ':'
             return k
+        }
+
+        /// The index after the string that starts at `start` (its opening quote).
+        func stringEnd(from start: Int) -> Int {
+            var end = start + 1
+            while end < bytes.count, bytes[end] != UInt8(ascii: "\"") {
+                end += bytes[end] == UInt8(ascii: "\\") ? 2 : 1
+            }
+            return min(end + 1, bytes.count)
         }
 
         mutating func string() -> [UInt8] {
@@ -170,7 +203,7 @@ public indirect enum GoJSONValue: Equatable, Sendable {
             let text = String(decoding: bytes[start..<index], as: UTF8.self)
             let value = Double(text) ?? 0
             if value.isInfinite, error == nil {
-                error = DecodeError(message: "json: cannot unmarshal number \(text) into Go value of type float64")
+                error = DecodeError(message: "json: cannot unmarshal number \(text) into \(numberTarget)")
             }
             return .number(value)
         }
