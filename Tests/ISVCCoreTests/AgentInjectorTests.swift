@@ -22,6 +22,11 @@ struct AgentInjectorTests {
             GoJSON.probe(GoJSON.defaulted(["tcpSocket": ["port": "http"]]))
                 == #"{"tcpSocket":{"port":"http"},"timeoutSeconds":1,"periodSeconds":10,"successThreshold":1,"failureThreshold":3}"#)
         #expect(GoJSON.quote("a<b>&c\u{1}") == #""a\u003cb\u003e\u0026c\u0001""#)
+        // httpHeaders: []HTTPHeader{name, value}, omitempty, each string as Go escapes it.
+        let headers: Value = ["httpGet": ["port": 8080, "httpHeaders": [["name": "X-A", "value": "a<b"]]], "periodSeconds": 5]
+        #expect(
+            GoJSON.probe(headers) == #"{"httpGet":{"port":8080,"httpHeaders":[{"name":"X-A","value":"a\u003cb"}]},"periodSeconds":5}"#)
+        #expect(GoJSON.probe(["httpGet": ["port": 8080, "httpHeaders": []]]) == #"{"httpGet":{"port":8080}}"#)
     }
 
     static func pod(_ containers: [Value]) -> [String: Value] { ["containers": .array(containers)] }

@@ -96,6 +96,50 @@ struct AgentBatcherTests {
         #expect(!RequestBatcher.batches(path: "/v2/models/m/infer") && RequestBatcher.batches(path: "/v1/models/m:predict?x=1"))
     }
 
+    @Test("Go's JSON both ways: instances re-encoded as Go writes them, predictions decoded as Go decodes them")
+    func goJSON() async throws {
+        let sentBody = NIOLockedValueBox<String>("")
+        let answer = #"{"Predictions": [1e-5, 1152921504606846976, "<&>\b", {"b": 1, "a": 2.50}], "x": 1e400}"#
+        let batcher = RequestBatcher(settings: .init(maxBatchSize: 1, maxLatencyMilliseconds: 10)) { _, body in
+            sentBody.withLockedValue { $0 = String(decoding: body, as: UTF8.self) }
+            return (200, Array(answer.utf8))
+        }
+        let request =
+            #"{"INSTANCES": [1e-7, 1152921504606846976, "\u2028", {"z": [], "a": null}], "instances": null, "instanceſ": [1, 2, 3, 4]}"#
+        let reply = await batcher.submit(path: "/v1/models/m:predict", body: Array(request.utf8))
+        #expect(sentBody.withLockedValue { $0 } == #"{"instances":[1,2,3,4]}"#)
+        let text = String(decoding: reply.body, as: UTF8.self)
+        #expect(text.hasPrefix(#"{"message":"","batchId":""#), "\(text)")
+        #expect(text.hasSuffix(#","predictions":[0.00001,1152921504606847000,"\u003c\u0026\u003e\b",{"a":2.5,"b":1}]}"#), "\(text)")
+        let second = await batcher.submit(
+            path: "/v1/models/m:predict", body: Array(#"{"instances": [1e-7, 1152921504606846976, "\u2028", {"z": [], "a": null}]}"#.utf8))
+        #expect(sentBody.withLockedValue { $0 } == #"{"instances":[1e-7,1152921504606847000,"\u2028",{"a":null,"z":[]}]}"#)
+        #expect(second.status == 200)
+        for bad in [#"{"instances": 5}"#, #"{"instances": [1e400]}"#, "[[1]]", #"{"instances": [1],}"#] {
+            let refused = await batcher.submit(path: "/p:predict", body: Array(bad.utf8))
+            #expect(refused.status == 400 && refused.body == Array("can't Unmarshal body\n".utf8), "\(bad)")
+        }
+        for (body, message) in [
+            (
+                #"{"predictions": "x"}"#,
+                "json: cannot unmarshal string into Go struct field PredictionResponse.predictions of type []interface {}"
+            ),
+            (
+                #"{"predictions": [1e400]}"#,
+                "json: cannot unmarshal number 1e400 into Go struct field PredictionResponse.predictions of type float64"
+            ),
+            ("[1]", "json: cannot unmarshal array into Go value of type batcher.PredictionResponse"),
+            ("Not JSON", "invalid character 'N' looking for beginning of value"),
+        ] {
+            let replies = RequestBatcher.replies([1], total: 1, answer: (200, Array(body.utf8)))
+            let object = Self.json(replies[0])
+            #expect(object["message"] as? String == message)
+            #expect((object["batchId"] as? String)?.count == 36 && object["predictions"] is NSNull)
+        }
+        let invalidUTF8 = RequestBatcher.replies([1], total: 1, answer: (500, [0x6F, 0x6B, 0xFF, 0x3C]))
+        #expect(String(decoding: invalidUTF8[0].body, as: UTF8.self) == #"{"message":"ok\ufffd\u003c","batchId":"","predictions":null}"#)
+    }
+
     @Test(
         "through the gateway: concurrent callers are batched at the replica and each gets exactly its own answer",
         .timeLimit(.minutes(3)))

@@ -1,3 +1,4 @@
+import ISVCCore
 import Testing
 
 @testable import ISVCServe

@@ -203,14 +203,16 @@ struct ConfigMapReader {
     }
 
     func parseJSON(_ text: String, what: String, at: SourceLocation) -> [String: Any]? {
-        if let error = GoJSONSyntax.firstError(in: text) {
+        let bytes = Array(text.utf8)
+        if let error = GoJSONScanner.firstError(bytes) {
+            let (line, column) = error.position(in: bytes)
             diagnostics.report(
-                "\(what): invalid JSON: \(error.message) (line \(error.line), column \(error.column) of the value)",
+                "\(what): invalid JSON: \(error.message) (line \(line), column \(column) of the value)",
                 at: at, rule: ConfigMapRule.json)
             return nil
         }
         do {
-            guard let object = try JSONSerialization.jsonObject(with: Data(text.utf8), options: [.fragmentsAllowed]) as? [String: Any]
+            guard let object = try JSONSerialization.jsonObject(with: Data(bytes), options: [.fragmentsAllowed]) as? [String: Any]
             else {
                 diagnostics.report("\(what): expected a JSON object", at: at, rule: ConfigMapRule.json)
                 return nil

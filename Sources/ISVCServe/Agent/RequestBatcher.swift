@@ -29,7 +29,7 @@ public actor RequestBatcher {
     public typealias Sent = @Sendable (_ instances: Int, _ failed: Bool) -> Void
 
     struct Waiting {
-        var instances: [String]
+        var instances: [GoJSONValue]
         var continuation: CheckedContinuation<Reply, Never>
     }
 
@@ -62,17 +62,10 @@ public actor RequestBatcher {
     public func submit(path: String, body: [UInt8]) async -> Reply {
         // json.Unmarshal into Request: null leaves it empty; an object needs instances to be an array
         // (or null); anything else is an error.
-        let text = String(decoding: body, as: UTF8.self)
-        let parsed =
-            GoJSONSyntax.firstError(in: text) == nil
-            ? try? JSONSerialization.jsonObject(with: Data(body), options: [.fragmentsAllowed]) : nil
-        let object: [String: Any]
-        switch parsed {
-        case is NSNull: object = [:]
-        case let o as [String: Any] where o["instances"] == nil || o["instances"] is [Any] || o["instances"] is NSNull: object = o
-        default: return .error(400, "can't Unmarshal body")
+        guard case .success(let request) = GoJSONValue.decodeStruct(body, type: "batcher.Request", arrayFields: ["instances"]) else {
+            return .error(400, "can't Unmarshal body")
         }
-        let instances = (object["instances"] as? [Any] ?? []).map(GoJSON.value)
+        let instances = request["instances"] ?? []
         guard !instances.isEmpty else { return .error(400, "no instances in the request") }
         return await withCheckedContinuation { continuation in
             if batch.isEmpty { start = .now }
@@ -115,7 +108,9 @@ public actor RequestBatcher {
         count = 0
         inFlight = true
         sentSizes.append(instances.count)
-        let body = Array(("{\"instances\":[" + instances.joined(separator: ",") + "]}").utf8)
+        var body = Array(#"{"instances":"#.utf8)
+        GoJSONValue.array(instances).write(into: &body)
+        body.append(UInt8(ascii: "}"))
         let send = send
         let sent = sent
         Task {
@@ -138,34 +133,45 @@ public actor RequestBatcher {
     /// Each caller's reply (`batchPredict`): its slice of the predictions with the batch's id, or the
     /// batch's failure for everyone.
     static func replies(_ sizes: [Int], total: Int, answer: (status: Int, body: [UInt8])?) -> [Reply] {
-        func reply(_ message: String, batchID: String, predictions: [String]?) -> Reply {
-            let list = predictions.map { "[" + $0.joined(separator: ",") + "]" } ?? "null"
-            let json = "{\"message\":\(GoJSON.quote(message)),\"batchId\":\(GoJSON.quote(batchID)),\"predictions\":\(list)}"
+        /// json.Marshal(Response): message (bytes, as Go's `string(responseBody)` holds them), batchId,
+        /// predictions (null when there are none).
+        func reply(_ message: [UInt8], batchID: String, predictions: ArraySlice<GoJSONValue>?) -> Reply {
+            var json = Array(#"{"message":"#.utf8)
+            GoJSONValue.writeString(message, into: &json)
+            json += Array(#","batchId":"#.utf8)
+            GoJSONValue.writeString(Array(batchID.utf8), into: &json)
+            json += Array(#","predictions":"#.utf8)
+            if let predictions {
+                GoJSONValue.array(Array(predictions)).write(into: &json)
+            } else {
+                json += Array("null".utf8)
+            }
+            json.append(UInt8(ascii: "}"))
             // Written without WriteHeader: 200, and Go sniffs JSON text as text/plain.
-            return Reply(status: 200, headers: [("Content-Type", "text/plain; charset=utf-8")], body: Array(json.utf8))
+            return Reply(status: 200, headers: [("Content-Type", "text/plain; charset=utf-8")], body: json)
         }
         guard let answer else {
             // The agent's proxy answers 502 with an empty body when the model server cannot be reached.
-            return sizes.map { _ in reply("", batchID: "", predictions: nil) }
+            return sizes.map { _ in reply([], batchID: "", predictions: nil) }
         }
         guard answer.status == 200 else {
-            let body = String(decoding: answer.body, as: UTF8.self)
-            return sizes.map { _ in reply(body, batchID: "", predictions: nil) }
+            return sizes.map { _ in reply(answer.body, batchID: "", predictions: nil) }
         }
         let batchID = UUID().uuidString.lowercased()
-        let text = String(decoding: answer.body, as: UTF8.self)
-        if let error = GoJSONSyntax.firstError(in: text) {
-            return sizes.map { _ in reply(error.message, batchID: batchID, predictions: nil) }
+        let predictions: [GoJSONValue]
+        switch GoJSONValue.decodeStruct(answer.body, type: "batcher.PredictionResponse", arrayFields: ["predictions"]) {
+        case .failure(let error): return sizes.map { _ in reply(Array(error.message.utf8), batchID: batchID, predictions: nil) }
+        case .success(let response): predictions = response["predictions"] ?? []
         }
-        let object = (try? JSONSerialization.jsonObject(with: Data(answer.body), options: [.fragmentsAllowed])) as? [String: Any]
-        let predictions = (object?["predictions"] as? [Any] ?? []).map(GoJSON.value)
         guard predictions.count == total else {
-            return sizes.map { _ in reply("size of prediction is not equal to the size of instances", batchID: batchID, predictions: nil) }
+            return sizes.map { _ in
+                reply(Array("size of prediction is not equal to the size of instances".utf8), batchID: batchID, predictions: nil)
+            }
         }
         var offset = 0
         return sizes.map { n in
             defer { offset += n }
-            return reply("", batchID: batchID, predictions: Array(predictions[offset..<offset + n]))
+            return reply([], batchID: batchID, predictions: predictions[offset..<offset + n])
         }
     }
 }

@@ -1,3 +1,5 @@
+import ISVCCore
+
 extension GJSON {
     /// An array query `#(path op value)` (or the older `#[...]`), as gjson parses and tests it.
     struct Query {

@@ -1,3 +1,5 @@
+import ISVCCore
+
 extension GJSON {
     /// Byte-level helpers over JSON text. They never read out of bounds, whatever the bytes.
     enum Scan {

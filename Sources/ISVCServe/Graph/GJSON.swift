@@ -1,3 +1,5 @@
+import ISVCCore
+
 /// The part of tidwall/gjson (v1.18, the version KServe's router is built with) that InferenceGraph
 /// conditions use: the router evaluates a step's `condition` with `gjson.GetBytes(json, condition)
 /// .Exists()` after `gjson.ValidBytes(json)`.

@@ -1,3 +1,5 @@
+import ISVCCore
+
 /// The four router types, as `routeStep` in KServe's `cmd/router/main.go` runs them.
 extension GraphRouter {
     typealias Headers = [(name: String, value: String)]
@@ -142,53 +144,12 @@ extension GraphRouter {
     /// succeeds with predictions, sends `{"instances":<predictions>}` re-encoded; otherwise the body
     /// as it was.
     static func predictionsAsInstances(_ body: [UInt8]) -> [UInt8] {
-        guard GoJSONScanner.isValid(body) else { return body }
-        let start = GJSON.Scan.skipSpace(body, 0)
-        guard start < body.count, body[start] == UInt8(ascii: "{") else { return body }
-        var predictions: [GoJSONValue] = []
-        var i = start + 1
-        while true {
-            i = GJSON.Scan.skipSpace(body, i)
-            guard i < body.count, body[i] == UInt8(ascii: "\"") else { break }
-            let keyEnd = GJSON.Scan.stringEnd(body, i)
-            let key = GoJSONValue.unquote(body[(i + 1)..<(keyEnd - 1)], escaped: true)
-            i = GJSON.Scan.skipSpace(body, keyEnd) + 1
-            i = GJSON.Scan.skipSpace(body, i)
-            let end = GJSON.Scan.valueEnd(body, i)
-            let field = foldedFieldName(key)
-            if field == "PREDICTIONS" || field == "INSTANCES" {
-                switch body[i] {
-                case UInt8(ascii: "n"):
-                    if field == "PREDICTIONS" { predictions = [] }
-                case UInt8(ascii: "["):
-                    let (value, error) = GoJSONValue.decode(validJSON: Array(body[i..<end]))
-                    if error != nil { return body }
-                    if field == "PREDICTIONS", case .array(let items) = value { predictions = items }
-                default:
-                    return body  // json: cannot unmarshal ... into Go struct field
-                }
-            }
-            i = GJSON.Scan.skipSpace(body, end)
-            if i < body.count, body[i] == UInt8(ascii: ",") { i += 1 }
-        }
-        guard !predictions.isEmpty else { return body }
+        // The type only names itself in the decoder's messages, which the router does not show.
+        let decoded = GoJSONValue.decodeStruct(body, type: "struct", arrayFields: ["predictions", "instances"])
+        guard case .success(let fields) = decoded, let predictions = fields["predictions"], !predictions.isEmpty else { return body }
         var out = Array(#"{"instances":"#.utf8)
         GoJSONValue.array(predictions).write(into: &out)
         out.append(UInt8(ascii: "}"))
-        return out
-    }
-
-    /// The key folded as Go's decoder folds field names (ASCII case, and `ſ` as S, the Kelvin sign as K).
-    private static func foldedFieldName(_ key: [UInt8]) -> String {
-        var out = ""
-        for scalar in String(decoding: key, as: UTF8.self).unicodeScalars {
-            switch scalar.value {
-            case 0x61...0x7A: out.unicodeScalars.append(UnicodeScalar(scalar.value - 0x20)!)
-            case 0x17F: out += "S"
-            case 0x212A: out += "K"
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
         return out
     }
 }

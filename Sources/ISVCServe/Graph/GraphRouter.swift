@@ -1,3 +1,5 @@
+import ISVCCore
+
 /// KServe's InferenceGraph router (`cmd/router/main.go`) as a component: every request starts at the
 /// node `root` with the request body (the path is ignored), steps call services through `caller`,
 /// and the answer is what the Go router writes: the graph's result, or
@@ -170,7 +172,8 @@ public struct GraphRouter: Sendable {
             case "\u{0B}": out += "\\v"
             default:
                 if scalar.value < 0x20 || scalar.value == 0x7F {
-                    out += "\\x" + GoJSONScanner.hex(UInt8(scalar.value), width: 2)
+                    let digits = String(scalar.value, radix: 16)
+                    out += (digits.count < 2 ? "\\x0" : "\\x") + digits
                 } else {
                     out.unicodeScalars.append(scalar)
                 }

@@ -1,4 +1,5 @@
 import Foundation
+import ISVCCore
 
 /// An InferenceGraph's spec as the router reads it from `--graph-json` (the controller's
 /// `json.Marshal(ig.Spec)`, `serviceUrl`s already resolved). Only what the router uses is typed;

@@ -1,37 +1,54 @@
 /// JSON syntax as Go's `encoding/json` scanner checks it (`json.Valid`, and `json.Unmarshal` before
-/// decoding), with Go's error messages: the InferenceGraph router answers an Ensemble step whose body
-/// is not JSON with the scanner's message as the error's cause (`invalid character 'N' looking for
+/// decoding: RFC 8259, so no trailing commas, comments or single quotes), with Go's error messages.
+/// KServe reads its ConfigMaps' JSON values this way (Foundation's `JSONSerialization` accepts more,
+/// such as a trailing comma); the InferenceGraph router answers an Ensemble step whose body is not
+/// JSON with the scanner's message as the error's cause (`invalid character 'N' looking for
 /// beginning of value`), and sets `Content-Type: application/json` only on bodies `json.Valid` accepts.
 ///
 /// It is a byte-at-a-time state machine like Go's, without recursion, so a deeply nested body cannot
 /// exhaust the stack; the end of input is checked as Go does (one more space is fed, so `-` ends as
 /// `invalid character ' ' in numeric literal`). tidwall/gjson's `Valid` accepts the same texts except
 /// that it has no nesting limit: pass `maxDepth: nil` for it.
-enum GoJSONScanner {
-    struct SyntaxError: Error, Equatable, CustomStringConvertible {
-        var message: String
+public enum GoJSONScanner {
+    public struct SyntaxError: Error, Equatable, CustomStringConvertible {
+        public var message: String
         /// Bytes read when the error was found (Go's `SyntaxError.Offset`).
-        var offset: Int
-        var description: String { message }
+        public var offset: Int
+        /// Index of the byte the error is about; the length of the text when the input ended first.
+        public var index: Int
+        public var description: String { message }
+
+        /// 1-based line and column of the byte the error is about, in the text that was checked
+        /// (columns count Unicode scalars, so a column is where an editor shows the character).
+        public func position(in bytes: [UInt8]) -> (line: Int, column: Int) {
+            let end = min(index, bytes.count)
+            var line = 1
+            var lineStart = 0
+            for i in 0..<end where bytes[i] == 0x0A {
+                line += 1
+                lineStart = i + 1
+            }
+            return (line, String(decoding: bytes[lineStart..<end], as: UTF8.self).unicodeScalars.count + 1)
+        }
     }
 
     /// Go's `maxNestingDepth`.
-    static let goMaxDepth = 10_000
+    public static let goMaxDepth = 10_000
 
     /// The first syntax error, or nil when `bytes` hold exactly one JSON value (with optional spaces).
-    static func firstError(_ bytes: [UInt8], maxDepth: Int? = goMaxDepth) -> SyntaxError? {
+    public static func firstError(_ bytes: [UInt8], maxDepth: Int? = goMaxDepth) -> SyntaxError? {
         var machine = Machine(maxDepth: maxDepth)
         for (i, c) in bytes.enumerated() where !machine.step(c) {
-            return SyntaxError(message: machine.error ?? "", offset: i + 1)
+            return SyntaxError(message: machine.error ?? "", offset: i + 1, index: i)
         }
         if machine.endTop { return nil }
         // Go's eof(): one more space may finish a number or fail a literal.
-        if !machine.step(0x20) { return SyntaxError(message: machine.error ?? "", offset: bytes.count) }
+        if !machine.step(0x20) { return SyntaxError(message: machine.error ?? "", offset: bytes.count, index: bytes.count) }
         if machine.endTop { return nil }
-        return SyntaxError(message: "unexpected end of JSON input", offset: bytes.count)
+        return SyntaxError(message: "unexpected end of JSON input", offset: bytes.count, index: bytes.count)
     }
 
-    static func isValid(_ bytes: [UInt8], maxDepth: Int? = goMaxDepth) -> Bool {
+    public static func isValid(_ bytes: [UInt8], maxDepth: Int? = goMaxDepth) -> Bool {
         firstError(bytes, maxDepth: maxDepth) == nil
     }
 

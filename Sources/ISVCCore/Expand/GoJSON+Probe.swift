@@ -1,9 +1,7 @@
-import Foundation
-
 /// Go's `encoding/json` for the few structs whose exact bytes matter, written into strings of the
 /// objects the controllers make: struct fields in the Go type's order, `omitempty` zero values left
-/// out, strings escaped as Go does (HTML-sensitive characters as \u003c, \u003e, \u0026).
-public enum GoJSON {
+/// out, strings escaped as Go does (`GoJSON.quote`).
+extension GoJSON {
     /// A corev1.Probe: handler first (exec, httpGet, tcpSocket, grpc), then the timing fields.
     static func probe(_ p: Value) -> String {
         var parts: [String] = []
@@ -17,7 +15,12 @@ public enum GoJSON {
             f.append("\"port\":" + scalar(h["port"] ?? 0))
             if let host = h["host"]?.string { f.append("\"host\":" + quote(host)) }
             if let scheme = h["scheme"]?.string { f.append("\"scheme\":" + quote(scheme)) }
-            if let headers = h["httpHeaders"] { f.append("\"httpHeaders\":" + JSONWriter.compact(headers)) }
+            if let headers = h["httpHeaders"]?.array, !headers.isEmpty {
+                let each = headers.map {
+                    "{\"name\":" + quote($0["name"]?.string ?? "") + ",\"value\":" + quote($0["value"]?.string ?? "") + "}"
+                }
+                f.append("\"httpHeaders\":[" + each.joined(separator: ",") + "]")
+            }
             parts.append("\"httpGet\":{" + f.joined(separator: ",") + "}")
         }
         if let t = p["tcpSocket"] {
@@ -54,68 +57,8 @@ public enum GoJSON {
         return p
     }
 
-    /// A JSON string as Go writes it.
-    public static func quote(_ s: String) -> String {
-        var out = ""
-        JSONWriter.quote(s, into: &out)
-        guard out.utf8.contains(where: { $0 == 60 || $0 == 62 || $0 == 38 }) else { return out }
-        var escaped = ""
-        for ch in out.unicodeScalars {
-            switch ch {
-            case "<": escaped += "\\u003c"
-            case ">": escaped += "\\u003e"
-            case "&": escaped += "\\u0026"
-            default: escaped.unicodeScalars.append(ch)
-            }
-        }
-        return escaped
-    }
-
     static func scalar(_ v: Value) -> String {
         if case .string(let s) = v { return quote(s) }
         return JSONWriter.compact(v)
-    }
-
-    /// A value JSONSerialization decoded, as `encoding/json` writes an `interface{}` it decoded:
-    /// numbers as float64 in Go's shortest form (`1`, `6.8`, `1e-07`, `1e+21`), object keys sorted,
-    /// strings with Go's escapes. The agent's batcher re-encodes instances and predictions this way.
-    public static func value(_ value: Any) -> String {
-        var out = ""
-        write(value, into: &out)
-        return out
-    }
-
-    static func write(_ value: Any, into out: inout String) {
-        switch value {
-        case is NSNull: out += "null"
-        // JSONSerialization gives Bool for true and false (not an NSNumber that is also a Bool).
-        case let b as Bool: out += b ? "true" : "false"
-        case let n as NSNumber: out += number(n.doubleValue)
-        case let s as String: out += quote(s)
-        case let a as [Any]:
-            out += "["
-            for (i, v) in a.enumerated() {
-                if i > 0 { out += "," }
-                write(v, into: &out)
-            }
-            out += "]"
-        case let o as [String: Any]:
-            out += "{"
-            for (i, k) in o.keys.sorted().enumerated() {
-                if i > 0 { out += "," }
-                out += quote(k) + ":"
-                write(o[k]!, into: &out)
-            }
-            out += "}"
-        default: out += "null"
-        }
-    }
-
-    /// `strconv.FormatFloat(f, 'f' or 'e', -1, 64)` as encoding/json chooses ('e' below 1e-6 and from
-    /// 1e21): an integral value below 1e21 with every digit; otherwise the shortest form, which Swift
-    /// writes as Go does (`6.8`, `1e-07`, `1e+21`).
-    static func number(_ d: Double) -> String {
-        if d == d.rounded(), abs(d) < 1e21 { return String(format: "%.0f", d) }
-        return "\(d)"
     }
 }
