@@ -178,6 +178,22 @@ struct AgentLoggerTests {
         }
     }
 
+    @Test("event times are RFC 3339 in UTC with Go's trimmed fraction, as Foundation's ISO 8601 gives the seconds")
+    func timestamps() {
+        var rng = SplitMix64(state: 7)
+        for _ in 0..<2_000 {
+            let micros = Int64(rng.next() % 8_000_000_000_000_000)  // 1970 to about 2223
+            let date = Date(timeIntervalSince1970: Double(micros) / 1_000_000)
+            let text = CloudEventRequest.timestamp(date)
+            let whole = Date(timeIntervalSince1970: (Double(micros) / 1_000_000).rounded(.down)).formatted(.iso8601)
+            #expect(text.hasPrefix(String(whole.dropLast())), "\(micros): \(text) vs \(whole)")
+            #expect(text.hasSuffix("Z") && (!text.contains(".") || !text.hasSuffix("0Z")), "\(text)")
+        }
+        #expect(CloudEventRequest.timestamp(Date(timeIntervalSince1970: 1_796_000_000.5)) == "2026-11-30T00:53:20.5Z")
+        #expect(CloudEventRequest.timestamp(Date(timeIntervalSince1970: 951_782_400)) == "2000-02-29T00:00:00Z")
+        #expect(CloudEventRequest.timestamp(Date(timeIntervalSince1970: 0.000_123)) == "1970-01-01T00:00:00.000123Z")
+    }
+
     @Test("the agent's arguments as pflag reads them: a boolean flag takes no value, so the webhook's 'false' is skipped")
     func arguments() throws {
         let container: Value = [

@@ -20,10 +20,12 @@ struct AgentLogging: Sendable {
         id = header("ce-id").flatMap { $0.isEmpty ? nil : $0 } ?? UUID().uuidString.lowercased()
         contentType = header("content-type")
         var metadata: [String: [String]] = [:]
-        let wanted = Set(settings.metadataHeaders)
-        for (name, value) in request.headers {
-            let canonical = CloudEventRequest.canonical(name)
-            if wanted.contains(canonical) { metadata[canonical, default: []].append(value) }
+        if !settings.metadataHeaders.isEmpty {
+            let wanted = Set(settings.metadataHeaders)
+            for (name, value) in request.headers {
+                let canonical = HeaderPropagation.canonical(name)
+                if wanted.contains(canonical) { metadata[canonical, default: []].append(value) }
+            }
         }
         self.metadata = metadata
     }

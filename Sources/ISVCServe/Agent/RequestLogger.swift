@@ -181,16 +181,59 @@ enum CloudEventRequest {
         return headers
     }
 
-    /// An RFC 3339 time in UTC with the fraction Go's `time.RFC3339Nano` writes (trailing zeros dropped).
+    /// An RFC 3339 time in UTC with the fraction Go's `time.RFC3339Nano` writes (trailing zeros
+    /// dropped), to the microsecond; written by hand (two per event: Foundation's formatter was a
+    /// measurable part of an event's cost).
     static func timestamp(_ date: Date) -> String {
-        let seconds = date.timeIntervalSince1970.rounded(.down)
-        var fraction = Int(((date.timeIntervalSince1970 - seconds) * 1_000_000).rounded()) * 1000
-        if fraction >= 1_000_000_000 { fraction = 999_999_000 }
-        let whole = Date(timeIntervalSince1970: seconds).formatted(.iso8601)  // 2026-12-07T15:04:05Z
-        guard fraction > 0 else { return whole }
-        var digits = String(format: "%09d", fraction)
-        while digits.hasSuffix("0") { digits.removeLast() }
-        return String(whole.dropLast()) + "." + digits + "Z"
+        let micros = Int64((date.timeIntervalSince1970 * 1_000_000).rounded())
+        let seconds = micros >= 0 ? micros / 1_000_000 : (micros - 999_999) / 1_000_000
+        let fraction = Int(micros - seconds * 1_000_000)
+        let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
+        let secondOfDay = Int(seconds - days * 86_400)
+        // Howard Hinnant's civil_from_days.
+        let z = days + 719_468
+        let era = (z >= 0 ? z : z - 146_096) / 146_097
+        let doe = z - era * 146_097
+        let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
+        let mp = (5 * doy + 2) / 153
+        let day = Int(doy - (153 * mp + 2) / 5 + 1)
+        let month = Int(mp < 10 ? mp + 3 : mp - 9)
+        let year = Int(yoe + era * 400 + (month <= 2 ? 1 : 0))
+        var out: [UInt8] = []
+        out.reserveCapacity(30)
+        func digits(_ value: Int, _ count: Int) {
+            var v = value
+            var buffer = [UInt8](repeating: 0x30, count: count)
+            for i in stride(from: count - 1, through: 0, by: -1) {
+                buffer[i] = UInt8(0x30 + v % 10)
+                v /= 10
+            }
+            out += buffer
+        }
+        digits(year, 4)
+        out.append(UInt8(ascii: "-"))
+        digits(month, 2)
+        out.append(UInt8(ascii: "-"))
+        digits(day, 2)
+        out.append(UInt8(ascii: "T"))
+        digits(secondOfDay / 3600, 2)
+        out.append(UInt8(ascii: ":"))
+        digits(secondOfDay / 60 % 60, 2)
+        out.append(UInt8(ascii: ":"))
+        digits(secondOfDay % 60, 2)
+        if fraction > 0 {
+            out.append(UInt8(ascii: "."))
+            var f = fraction * 1000  // nanoseconds
+            var count = 9
+            while f % 10 == 0 {
+                f /= 10
+                count -= 1
+            }
+            digits(f, count)
+        }
+        out.append(UInt8(ascii: "Z"))
+        return String(decoding: out, as: UTF8.self)
     }
 
     /// `map[string][]string` as `encoding/json` writes it: keys sorted.
@@ -203,16 +246,5 @@ enum CloudEventRequest {
 
     static func stringMapJSON(_ map: [String: String]) -> String {
         "{" + map.keys.sorted().map { GoJSON.quote($0) + ":" + GoJSON.quote(map[$0]!) }.joined(separator: ",") + "}"
-    }
-
-    /// Go's `textproto.CanonicalMIMEHeaderKey`: `x-user-id` is `X-User-Id`.
-    static func canonical(_ name: String) -> String {
-        var out = ""
-        var upper = true
-        for ch in name {
-            out.append(upper ? Character(ch.uppercased()) : Character(ch.lowercased()))
-            upper = ch == "-"
-        }
-        return out
     }
 }

@@ -64,12 +64,14 @@ public struct HeaderPropagation: @unchecked Sendable {  // NSRegularExpression i
 
     /// Go's `textproto.CanonicalMIMEHeaderKey`: `x-request-id` → `X-Request-Id`; a name with a byte
     /// that is not a token character is left as it is.
+    /// The punctuation RFC 7230 allows in a token (a header name).
+    static let tokenPunctuation = Set("!#$%&'*+-.^_`|~".utf8)
+
     public static func canonical(_ name: String) -> String {
         let bytes = Array(name.utf8)
-        let token = Set("!#$%&'*+-.^_`|~".utf8)
         guard
             bytes.allSatisfy({ c in
-                (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5A) || (c >= 0x61 && c <= 0x7A) || token.contains(c)
+                (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5A) || (c >= 0x61 && c <= 0x7A) || tokenPunctuation.contains(c)
             })
         else { return name }
         var upper = true
