@@ -145,38 +145,11 @@ struct AgentBatcherTests {
         .timeLimit(.minutes(3)))
     func live() async throws {
         let sizes = NIOLockedValueBox<[Int]>([])
-        let yaml = """
-            apiVersion: serving.kserve.io/v1beta1
-            kind: InferenceService
-            metadata:
-              name: doubler
-            spec:
-              predictor:
-                batcher:
-                  maxBatchSize: 4
-                  maxLatency: 500
-                containers:
-                  - name: kserve-container
-                    image: local/native-doubler
-            """
         try await ServeLiveTests.withRunningGateway(
-            yaml, native: { _, _ in [RecordingDoubler(name: "doubler", sizes: sizes)] }
+            Self.batchedDoubler(container: ["image: local/native-doubler"]),
+            native: { _, _ in [RecordingDoubler(name: "doubler", sizes: sizes)] }
         ) { port, gateway, _ in
-            let answers = await withTaskGroup(of: (Int, Int, String).self) { group in
-                for i in 1...12 {
-                    group.addTask {
-                        await withCheckedContinuation { continuation in
-                            Thread {
-                                let r = Loopback.request(
-                                    port: port, host: "doubler.default.example.com", path: "/v1/models/doubler:predict",
-                                    method: "POST", body: Array("{\"instances\": [[\(i)]]}".utf8))
-                                continuation.resume(returning: (i, r?.status ?? 0, r?.body ?? ""))
-                            }.start()
-                        }
-                    }
-                }
-                return await group.reduce(into: []) { $0.append($1) }
-            }
+            let answers = await Self.concurrentCallers(port: port, count: 12)
             for (i, status, body) in answers {
                 #expect(status == 200, "\(body)")
                 let object = (try? JSONSerialization.jsonObject(with: Data(body.utf8))) as? [String: Any]
@@ -191,44 +164,54 @@ struct AgentBatcherTests {
 }
 
 extension AgentBatcherTests {
+    /// The InferenceService `doubler` with a batcher of 4 instances or 500 ms; `container` holds the
+    /// container's fields, one YAML line each.
+    static func batchedDoubler(container: [String]) -> String {
+        """
+        apiVersion: serving.kserve.io/v1beta1
+        kind: InferenceService
+        metadata:
+          name: doubler
+        spec:
+          predictor:
+            batcher:
+              maxBatchSize: 4
+              maxLatency: 500
+            containers:
+              - name: kserve-container
+        """ + container.map { "\n        " + $0 }.joined()
+    }
+
+    /// `count` callers at once, caller i sending `[[i]]`: (i, status, body) each.
+    static func concurrentCallers(port: Int, count: Int, headers: [String: String] = [:]) async -> [(Int, Int, String)] {
+        await withTaskGroup(of: (Int, Int, String).self) { group in
+            for i in 1...count {
+                group.addTask {
+                    await withCheckedContinuation { continuation in
+                        Thread {
+                            let r = Loopback.request(
+                                port: port, host: "doubler.default.example.com", path: "/v1/models/doubler:predict",
+                                headers: headers, method: "POST", body: Array("{\"instances\": [[\(i)]]}".utf8))
+                            continuation.resume(returning: (i, r?.status ?? 0, r?.body ?? ""))
+                        }.start()
+                    }
+                }
+            }
+            return await group.reduce(into: []) { $0.append($1) }
+        }
+    }
+
     @Test(
         "a KServe Python model server as the batched replica: fewer calls than callers, each caller its own answer",
         .enabled(if: KServeClientTests.runs, KServeClientTests.missing), .timeLimit(.minutes(5)))
     func kservePython() async throws {
         let script = ServeLiveTests.root.appendingPathComponent("scripts/kserve-doubler.py").path
-        let yaml = """
-            apiVersion: serving.kserve.io/v1beta1
-            kind: InferenceService
-            metadata:
-              name: doubler
-            spec:
-              predictor:
-                batcher:
-                  maxBatchSize: 4
-                  maxLatency: 500
-                containers:
-                  - name: kserve-container
-                    image: local/kserve-doubler
-                    command: [\(KServeClientTests.python), \(script)]
-                    args: [--model_name, doubler, --http_port, "8080", --enable_grpc, "false", --call-cost-ms, "50"]
-            """
+        let yaml = Self.batchedDoubler(container: [
+            "image: local/kserve-doubler", "command: [\(KServeClientTests.python), \(script)]",
+            #"args: [--model_name, doubler, --http_port, "8080", --enable_grpc, "false", --call-cost-ms, "50"]"#,
+        ])
         try await ServeLiveTests.withRunningGateway(yaml) { port, gateway, _ in
-            let answers = await withTaskGroup(of: (Int, Int, String).self) { group in
-                for i in 1...8 {
-                    group.addTask {
-                        await withCheckedContinuation { continuation in
-                            Thread {
-                                let r = Loopback.request(
-                                    port: port, host: "doubler.default.example.com", path: "/v1/models/doubler:predict",
-                                    headers: ["Content-Type": "application/json"], method: "POST",
-                                    body: Array("{\"instances\": [[\(i)]]}".utf8))
-                                continuation.resume(returning: (i, r?.status ?? 0, r?.body ?? ""))
-                            }.start()
-                        }
-                    }
-                }
-                return await group.reduce(into: []) { $0.append($1) }
-            }
+            let answers = await Self.concurrentCallers(port: port, count: 8, headers: ["Content-Type": "application/json"])
             for (i, status, body) in answers {
                 #expect(status == 200, "\(body)")
                 let object = (try? JSONSerialization.jsonObject(with: Data(body.utf8))) as? [String: Any]
