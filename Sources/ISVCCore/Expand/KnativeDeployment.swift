@@ -34,7 +34,9 @@ struct KnativeDeployment {
         let labels = KnativeServing.childLabels(rev)
         // KServe's pod webhook selects pods with the InferenceService label (an InferenceGraph's have none).
         if labels[Keys.inferenceService] != nil {
+            PodMutators.gkeAccelerator(&spec, annotations: podAnnotations)
             StorageInitializer(config: config).inject(into: &spec, annotations: rev.annotations, note: &note)
+            PodMutators.storageInitializerUID(&spec, annotations: podAnnotations)
             AgentInjector(config: config, predictorLogger: predictorLogger)
                 .inject(into: &spec, annotations: podAnnotations, labels: labels, namespace: rev.namespace)
             Self.metricsAggregator(&podAnnotations, spec: &spec, config: config)
@@ -198,7 +200,7 @@ struct KnativeDeployment {
             envVar("SERVING_READINESS_PROBE", GoJSON.probe(probe)),
             ["name": "HOST_IP", "valueFrom": ["fieldRef": ["apiVersion": "v1", "fieldPath": "status.hostIP"]]],
             envVar("ENABLE_HTTP2_AUTO_DETECTION", "false"),
-            envVar("ENABLE_HTTP_FULL_DUPLEX", "false"),
+            envVar("ENABLE_HTTP_FULL_DUPLEX", rev.annotations[Keys.httpFullDuplex]?.lowercased() == "enabled" ? "true" : "false"),
             envVar("ROOT_CA", ""),
             envVar("QUEUE_PROXY_TLS_MIN_VERSION", ""),
             envVar("QUEUE_PROXY_TLS_MAX_VERSION", ""),

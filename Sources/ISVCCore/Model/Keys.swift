@@ -26,6 +26,8 @@ public enum Keys {
     public static let batcherMaxBatchSize = "internal.serving.kserve.io/batcher-max-batchsize"
     public static let batcherMaxLatency = "internal.serving.kserve.io/batcher-max-latency"
     public static let serverType = "serving.kserve.io/server-type"
+    public static let gkeAccelerator = "serving.kserve.io/gke-accelerator"
+    public static let storageInitializerUID = "serving.kserve.io/storage-initializer-uid"
     public static let isvcName = "KServe-Isvc-Name"
     public static let isvcNamespace = "KServe-Isvc-Namespace"
     public static let lastApplied = "kubectl.kubernetes.io/last-applied-configuration"
@@ -56,6 +58,7 @@ public enum Keys {
     public static let serverlessService = "networking.internal.knative.dev/serverlessservice"
     public static let serviceType = "networking.internal.knative.dev/serviceType"
     public static let defaultContainer = "kubectl.kubernetes.io/default-container"
+    public static let httpFullDuplex = "features.knative.dev/http-full-duplex"
 
     // Knative autoscaling
     public static let autoscalingPrefix = "autoscaling.knative.dev/"

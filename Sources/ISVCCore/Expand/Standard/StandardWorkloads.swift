@@ -80,7 +80,9 @@ struct StandardWorkloads {
         var note: String?
         // KServe's pod webhook selects pods with the InferenceService label (an InferenceGraph's have none).
         if labels[Keys.inferenceService] != nil {
+            PodMutators.gkeAccelerator(&pod, annotations: c.annotations)
             StorageInitializer(config: config).inject(into: &pod, annotations: c.annotations, note: &note)
+            PodMutators.storageInitializerUID(&pod, annotations: c.annotations)
             AgentInjector(config: config, predictorLogger: owner.predictorLogger)
                 .inject(into: &pod, annotations: c.annotations, labels: labels, namespace: owner.namespace)
             KnativeDeployment.metricsAggregator(&podAnnotations, spec: &pod, config: config)
