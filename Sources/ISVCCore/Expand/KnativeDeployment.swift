@@ -212,7 +212,7 @@ struct KnativeDeployment {
         return [
             "name": "queue-proxy",
             "image": .string(config.queueSidecarImage),
-            "resources": config.queueSidecarResources,
+            "resources": queueResources(rev.annotations),
             "ports": [
                 ["name": "http-autometric", "containerPort": 9090],
                 ["name": "http-usermetric", "containerPort": 9091],
@@ -227,6 +227,26 @@ struct KnativeDeployment {
             "env": .array(env),
         ]
     }
+
+    /// `createQueueResources`: config-deployment's queue-proxy resources, each overridden by its
+    /// `queue.sidecar.serving.knative.dev/*` annotation when that parses as a quantity (the webhook
+    /// rejects one that does not), in the canonical form Kubernetes writes it in.
+    func queueResources(_ annotations: [String: String]) -> Value {
+        var resources = config.queueSidecarResources
+        for (name, path) in Self.queueResourceAnnotations {
+            if let text = annotations["queue.sidecar.serving.knative.dev/" + name], let quantity = Quantities.canonical(text) {
+                resources[path: path] = .string(quantity)
+            }
+        }
+        return resources
+    }
+
+    static let queueResourceAnnotations: [(String, [String])] = [
+        ("cpu-resource-request", ["requests", "cpu"]), ("cpu-resource-limit", ["limits", "cpu"]),
+        ("memory-resource-request", ["requests", "memory"]), ("memory-resource-limit", ["limits", "memory"]),
+        ("ephemeral-storage-resource-request", ["requests", "ephemeral-storage"]),
+        ("ephemeral-storage-resource-limit", ["limits", "ephemeral-storage"]),
+    ]
 
     /// Knative's OBSERVABILITY_CONFIG for the shipped (empty) config-observability.
     static let observabilityConfig =

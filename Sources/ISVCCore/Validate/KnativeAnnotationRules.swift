@@ -21,6 +21,7 @@ struct KnativeAnnotationRules {
         checkWindows(reader)
         checkNumbers(reader)
         checkProgressDeadline(reader)
+        checkQueueResources(reader)
     }
 
     /// Reads autoscaling annotations as Knative's webhook parses them, reporting a value that does not parse.
@@ -110,6 +111,14 @@ struct KnativeAnnotationRules {
         }
         if let (v, d) = r.number(p + "target-burst-capacity"), d.isNaN || (d < 0 && d != -1) {
             r.fail(p + "target-burst-capacity", "invalid value: \(v)")
+        }
+    }
+
+    /// `validateQueueSidecarResourceAnnotations`: each queue-proxy resource annotation is a quantity.
+    func checkQueueResources(_ r: AnnotationReader) {
+        for (name, _) in KnativeDeployment.queueResourceAnnotations {
+            let key = "queue.sidecar.serving.knative.dev/" + name
+            if let v = r.annotations[key], Quantities.canonical(v) == nil { r.fail(key, "invalid value: \(v)") }
         }
     }
 
