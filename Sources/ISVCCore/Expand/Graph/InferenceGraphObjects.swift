@@ -119,7 +119,7 @@ extension InferenceGraphObjects {
             podSpec: podSpec(g, containerName: g.name), labels: labels, annotations: graph.meta.annotations,
             runtime: nil, protocolVersion: nil, storageUri: nil, storageUris: [], location: graph.location)
         let owner = StandardOwner(
-            namespace: g.namespace, reference: owner(g), annotations: graph.meta.annotations, predictorLogger: nil)
+            namespace: g.namespace, reference: owner(g), predictorLogger: nil)
         return StandardWorkloads(config: config).objects(component, of: owner)
     }
 }
