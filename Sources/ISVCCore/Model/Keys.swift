@@ -7,6 +7,8 @@ public enum Keys {
     public static let autoscalerClass = "serving.kserve.io/autoscalerClass"
     public static let enableTagRouting = "serving.kserve.io/enable-tag-routing"
     public static let stop = "serving.kserve.io/stop"
+    /// `GetForceStopRuntime`: the stop annotation is "true" in any case (`strings.EqualFold`).
+    public static func stopped(_ annotations: [String: String]) -> Bool { annotations[stop]?.lowercased() == "true" }
     public static let modelFormat = "modelFormat"
     public static let storageInitializerSourceURI = "internal.serving.kserve.io/storage-initializer-sourceuri"
     public static let storageReadonly = "storage.kserve.io/readonly"
