@@ -54,10 +54,10 @@ public enum Compiler {
     /// Each InferenceService's status once every component is Ready, from the compiled objects
     /// (`--emit status`); a stopped one has none.
     public static func status(_ result: Result) -> [Value] {
-        result.validated.services.filter { $0.annotations[Keys.stop] != "true" }.map {
+        result.validated.services.filter { !Keys.stopped($0.annotations) }.map {
             ServiceStatus.object($0, objects: result.plan.objects, config: result.validated.config)
         }
-            + result.validated.graphs.filter { $0.graph.meta.annotations[Keys.stop] != "true" }.map {
+            + result.validated.graphs.filter { !Keys.stopped($0.graph.meta.annotations) }.map {
                 GraphStatus.object($0, config: result.validated.config)
             }
     }

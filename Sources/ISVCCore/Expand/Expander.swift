@@ -15,7 +15,7 @@ public enum Expander {
     /// The objects of one InferenceService, so large inputs can be written as they are expanded.
     public static func expand(_ service: ValidatedService, config: ClusterConfig, previous: PreviousState? = nil) -> [PlanObject] {
         // serving.kserve.io/stop: KServe deletes the component's objects.
-        if service.annotations[Keys.stop] == "true" { return [] }
+        if Keys.stopped(service.annotations) { return [] }
         if service.mode == .standard { return expandStandard(service, config: config) }
         var plan = Plan()
         let kserve = KServeObjects(config: config)

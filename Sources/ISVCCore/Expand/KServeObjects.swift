@@ -28,7 +28,8 @@ struct KServeObjects {
 
         // KServe splits traffic only once a revision has been rolled out (ksvc_reconciler.go).
         var latest: Value = ["latestRevision": true, "percent": 100]
-        if service.annotations[Keys.enableTagRouting] == "true" { latest["tag"] = "latest" }
+        // Read from the component's metadata, where its own annotations win over the isvc's.
+        if annotations[Keys.enableTagRouting] == "true" { latest["tag"] = "latest" }
         var traffic: [Value] = [latest]
         if let pct = c.ext.canaryTrafficPercent?.value, let rolledOut, !rolledOut.isEmpty {
             traffic[0]["percent"] = .int(pct)

@@ -34,7 +34,9 @@ struct KnativeDeployment {
         let labels = KnativeServing.childLabels(rev)
         // KServe's pod webhook selects pods with the InferenceService label (an InferenceGraph's have none).
         if labels[Keys.inferenceService] != nil {
+            PodMutators.gkeAccelerator(&spec, annotations: podAnnotations)
             StorageInitializer(config: config).inject(into: &spec, annotations: rev.annotations, note: &note)
+            PodMutators.storageInitializerUID(&spec, annotations: podAnnotations)
             AgentInjector(config: config, predictorLogger: predictorLogger)
                 .inject(into: &spec, annotations: podAnnotations, labels: labels, namespace: rev.namespace)
             Self.metricsAggregator(&podAnnotations, spec: &spec, config: config)
@@ -198,7 +200,7 @@ struct KnativeDeployment {
             envVar("SERVING_READINESS_PROBE", GoJSON.probe(probe)),
             ["name": "HOST_IP", "valueFrom": ["fieldRef": ["apiVersion": "v1", "fieldPath": "status.hostIP"]]],
             envVar("ENABLE_HTTP2_AUTO_DETECTION", "false"),
-            envVar("ENABLE_HTTP_FULL_DUPLEX", "false"),
+            envVar("ENABLE_HTTP_FULL_DUPLEX", rev.annotations[Keys.httpFullDuplex]?.lowercased() == "enabled" ? "true" : "false"),
             envVar("ROOT_CA", ""),
             envVar("QUEUE_PROXY_TLS_MIN_VERSION", ""),
             envVar("QUEUE_PROXY_TLS_MAX_VERSION", ""),
@@ -210,7 +212,7 @@ struct KnativeDeployment {
         return [
             "name": "queue-proxy",
             "image": .string(config.queueSidecarImage),
-            "resources": config.queueSidecarResources,
+            "resources": queueResources(rev.annotations),
             "ports": [
                 ["name": "http-autometric", "containerPort": 9090],
                 ["name": "http-usermetric", "containerPort": 9091],
@@ -225,6 +227,26 @@ struct KnativeDeployment {
             "env": .array(env),
         ]
     }
+
+    /// `createQueueResources`: config-deployment's queue-proxy resources, each overridden by its
+    /// `queue.sidecar.serving.knative.dev/*` annotation when that parses as a quantity (the webhook
+    /// rejects one that does not), in the canonical form Kubernetes writes it in.
+    func queueResources(_ annotations: [String: String]) -> Value {
+        var resources = config.queueSidecarResources
+        for (name, path) in Self.queueResourceAnnotations {
+            if let text = annotations["queue.sidecar.serving.knative.dev/" + name], let quantity = Quantities.canonical(text) {
+                resources[path: path] = .string(quantity)
+            }
+        }
+        return resources
+    }
+
+    static let queueResourceAnnotations: [(String, [String])] = [
+        ("cpu-resource-request", ["requests", "cpu"]), ("cpu-resource-limit", ["limits", "cpu"]),
+        ("memory-resource-request", ["requests", "memory"]), ("memory-resource-limit", ["limits", "memory"]),
+        ("ephemeral-storage-resource-request", ["requests", "ephemeral-storage"]),
+        ("ephemeral-storage-resource-limit", ["limits", "ephemeral-storage"]),
+    ]
 
     /// Knative's OBSERVABILITY_CONFIG for the shipped (empty) config-observability.
     static let observabilityConfig =

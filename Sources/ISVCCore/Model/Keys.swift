@@ -7,6 +7,8 @@ public enum Keys {
     public static let autoscalerClass = "serving.kserve.io/autoscalerClass"
     public static let enableTagRouting = "serving.kserve.io/enable-tag-routing"
     public static let stop = "serving.kserve.io/stop"
+    /// `GetForceStopRuntime`: the stop annotation is "true" in any case (`strings.EqualFold`).
+    public static func stopped(_ annotations: [String: String]) -> Bool { annotations[stop]?.lowercased() == "true" }
     public static let modelFormat = "modelFormat"
     public static let storageInitializerSourceURI = "internal.serving.kserve.io/storage-initializer-sourceuri"
     public static let storageReadonly = "storage.kserve.io/readonly"
@@ -26,6 +28,8 @@ public enum Keys {
     public static let batcherMaxBatchSize = "internal.serving.kserve.io/batcher-max-batchsize"
     public static let batcherMaxLatency = "internal.serving.kserve.io/batcher-max-latency"
     public static let serverType = "serving.kserve.io/server-type"
+    public static let gkeAccelerator = "serving.kserve.io/gke-accelerator"
+    public static let storageInitializerUID = "serving.kserve.io/storage-initializer-uid"
     public static let isvcName = "KServe-Isvc-Name"
     public static let isvcNamespace = "KServe-Isvc-Namespace"
     public static let lastApplied = "kubectl.kubernetes.io/last-applied-configuration"
@@ -56,6 +60,7 @@ public enum Keys {
     public static let serverlessService = "networking.internal.knative.dev/serverlessservice"
     public static let serviceType = "networking.internal.knative.dev/serviceType"
     public static let defaultContainer = "kubectl.kubernetes.io/default-container"
+    public static let httpFullDuplex = "features.knative.dev/http-full-duplex"
 
     // Knative autoscaling
     public static let autoscalingPrefix = "autoscaling.knative.dev/"

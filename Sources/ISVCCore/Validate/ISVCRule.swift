@@ -5,6 +5,7 @@ public enum ISVCRule: String, RuleFamily {
     case unsupportedMode = "isvc.unsupported-mode"
     case graphNode = "isvc.graph-node"
     case graphField = "isvc.graph-field"
+    case annotationNotRead = "isvc.annotation-not-read"
 
     public var definition: RuleDefinition {
         switch self {
@@ -16,6 +17,10 @@ public enum ISVCRule: String, RuleFamily {
                 "an InferenceGraph step names a node the graph does not have, or nodes call each other in a cycle (KServe accepts both; its router fails)"
             )
         case .graphField: .warning("an InferenceGraph step sets a field its node's router type does not read, so it has no effect")
+        case .annotationNotRead:
+            .warning(
+                "an annotation or label KServe, Knative or Istio reads on an InferenceService that isvc does not model yet, so its effect is not in the output"
+            )
         }
     }
 }

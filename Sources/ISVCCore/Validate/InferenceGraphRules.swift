@@ -40,7 +40,7 @@ struct InferenceGraphRules {
             fields(graph)
             guard let resolvedMode = Validator.resolveMode(graph.meta, mode: mode, config: inputs.config, diagnostics: diagnostics)
             else { continue }
-            if graph.meta.annotations[Keys.stop] == "true" {
+            if Keys.stopped(graph.meta.annotations) {
                 diagnostics.report(
                     "InferenceGraph \(graph.name) has \(Keys.stop): \"true\": KServe creates nothing for it and marks it Stopped",
                     at: graph.meta.location(ofAnnotation: Keys.stop), rule: KServeRule.stopped)
@@ -50,7 +50,7 @@ struct InferenceGraphRules {
                     "InferenceGraph \(graph.name): KServe's controller refuses it: \(invalid) (inferenceservice-config data.router)",
                     at: graph.meta.name?.location ?? graph.location, rule: KServeRule.graph)
             }
-            let urls = graph.meta.annotations[Keys.stop] == "true" ? [:] : resolve(graph, services: byName)
+            let urls = Keys.stopped(graph.meta.annotations) ? [:] : resolve(graph, services: byName)
             guard diagnostics.errorCount == before else { continue }
             graphs.append(ValidatedGraph(graph: graph, mode: resolvedMode, resolvedURLs: urls))
         }

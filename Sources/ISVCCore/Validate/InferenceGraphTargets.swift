@@ -20,7 +20,7 @@ extension InferenceGraphRules {
                     diagnostics.report(message, at: target.location, rule: KServeRule.graphTarget)
                     continue
                 }
-                if service.annotations[Keys.stop] == "true" {
+                if Keys.stopped(service.annotations) {
                     diagnostics.report(
                         "InferenceGraph \(graph.name): service \(target.value) is not ready: InferenceService \(key) is stopped (\(Keys.stop)), "
                             + "so it has no address and KServe's controller creates nothing for the graph",

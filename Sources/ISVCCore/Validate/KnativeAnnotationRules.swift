@@ -21,6 +21,8 @@ struct KnativeAnnotationRules {
         checkWindows(reader)
         checkNumbers(reader)
         checkProgressDeadline(reader)
+        checkQueueResources(reader)
+        checkNetworking(reader)
     }
 
     /// Reads autoscaling annotations as Knative's webhook parses them, reporting a value that does not parse.
@@ -112,6 +114,29 @@ struct KnativeAnnotationRules {
             r.fail(p + "target-burst-capacity", "invalid value: \(v)")
         }
     }
+
+    /// `validateQueueSidecarResourceAnnotations`: each queue-proxy resource annotation is a quantity.
+    func checkQueueResources(_ r: AnnotationReader) {
+        for (name, _) in KnativeDeployment.queueResourceAnnotations {
+            let key = "queue.sidecar.serving.knative.dev/" + name
+            if let v = r.annotations[key], Quantities.canonical(v) == nil { r.fail(key, "invalid value: \(v)") }
+        }
+    }
+
+    /// knative.dev/networking's `ValidateAnnotations`: of the `networking.knative.dev` keys only the
+    /// Route's own are allowed on a revision template (where they change nothing).
+    func checkNetworking(_ r: AnnotationReader) {
+        for key in r.annotations.keys.sorted() where key.hasPrefix("networking.knative.dev") && !Self.networkingAllowed.contains(key) {
+            r.fail(key, key == Keys.visibility ? "invalid key name (visibility is a label, not an annotation)" : "invalid key name")
+        }
+    }
+
+    static let networkingAllowed: Set<String> = [
+        "networking.knative.dev/ingress.class", "networking.knative.dev/certificate.class", "networking.knative.dev/disableAutoTLS",
+        "networking.knative.dev/disable-external-domain-tls", "networking.knative.dev/httpOption",
+        "networking.knative.dev/ingress-class", "networking.knative.dev/certificate-class", "networking.knative.dev/disable-auto-tls",
+        "networking.knative.dev/http-protocol",
+    ]
 
     /// serving.knative.dev/progress-deadline: a Go duration, positive, whole seconds; the revision's
     /// Deployment gets it as progressDeadlineSeconds, an int32.

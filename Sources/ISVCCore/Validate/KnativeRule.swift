@@ -9,7 +9,10 @@ public enum KnativeRule: String, RuleFamily {
 
     public var definition: RuleDefinition {
         switch self {
-        case .annotation: .error("autoscaling annotations on the revision template are ones Knative accepts, with valid values")
+        case .annotation:
+            .error(
+                "the annotations on the revision template (autoscaling, progress-deadline, queue-proxy resources, networking keys) are ones Knative accepts, with valid values"
+            )
         case .containerConcurrency: .error("containerConcurrency is within Knative's limit")
         case .feature: .error("the pod spec uses only what Knative's config-features enables")
         case .nameLength: .error("the Knative Service name KServe derives fits in 63 characters")

@@ -72,6 +72,7 @@ public enum Validator {
         selections: RuntimeSelectionCache = RuntimeSelectionCache(), diagnostics: Diagnostics
     ) -> ValidatedService? {
         guard let resolvedMode = resolveMode(isvc.meta, mode: mode, config: inputs.config, diagnostics: diagnostics) else { return nil }
+        UpstreamAnnotationRules(diagnostics: diagnostics, mode: resolvedMode).check(isvc)
         var rules = WebhookRules(diagnostics: diagnostics, config: inputs.config, previous: previous)
         rules.standard = resolvedMode == .standard
         rules.check(isvc)

@@ -113,9 +113,9 @@ struct WebhookRules {
                 "\(key) on the InferenceService is dropped by KServe; use spec.<component>.\(key == Keys.minScale ? "minReplicas" : "maxReplicas")",
                 at: isvc.meta.location(ofAnnotation: key), rule: KServeRule.scaleAnnotation)
         }
-        if a[Keys.stop] == "true" {
+        if Keys.stopped(a) {
             diagnostics.report(
-                "\(Keys.stop) is \"true\": KServe deletes this InferenceService's Knative Services and VirtualService, so nothing is emitted for it",
+                "\(Keys.stop) is \"\(a[Keys.stop] ?? "")\": KServe deletes this InferenceService's Knative Services and VirtualService, so nothing is emitted for it",
                 at: isvc.meta.location(ofAnnotation: Keys.stop), rule: KServeRule.stopped)
         }
         KnativeAnnotationRules(diagnostics: diagnostics, defaultClass: config.autoscaler.podAutoscalerClass).check(a, locations: isvc.meta)

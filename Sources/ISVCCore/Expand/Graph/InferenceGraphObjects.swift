@@ -119,7 +119,7 @@ extension InferenceGraphObjects {
             podSpec: podSpec(g, containerName: g.name), labels: labels, annotations: graph.meta.annotations,
             runtime: nil, protocolVersion: nil, storageUri: nil, storageUris: [], location: graph.location)
         let owner = StandardOwner(
-            namespace: g.namespace, reference: owner(g), annotations: graph.meta.annotations, predictorLogger: nil)
+            namespace: g.namespace, reference: owner(g), predictorLogger: nil)
         return StandardWorkloads(config: config).objects(component, of: owner)
     }
 }
@@ -148,7 +148,7 @@ extension Expander {
     /// The objects of one InferenceGraph: in Knative mode its Knative Service and everything Knative
     /// and net-istio derive from it; in Standard mode the router's Deployment, Service and autoscaler.
     public static func expand(_ g: ValidatedGraph, config: ClusterConfig, previous: PreviousState? = nil) -> [PlanObject] {
-        if g.graph.meta.annotations[Keys.stop] == "true" { return [] }
+        if Keys.stopped(g.graph.meta.annotations) { return [] }
         let objects = InferenceGraphObjects(config: config)
         if g.mode == .standard {
             return objects.standardObjects(g).map { PlanObject(createdBy: .kserve, origin: g.ref, note: $0.1, body: $0.0) }

@@ -3,12 +3,11 @@ import Foundation
 /// Standard (RawDeployment) mode's workloads per component, as KServe's raw reconcilers build them
 /// (`reconcilers/{deployment,service,hpa,keda}`): a Deployment, a Service, and an autoscaler by the
 /// `serving.kserve.io/autoscalerClass` annotation (hpa by default, keda, or none/external).
-/// Who a Standard-mode workload belongs to: its namespace and owner reference, the annotations that
-/// choose its autoscaler, and the predictor's logger (which the agent injector reads for every pod).
+/// Who a Standard-mode workload belongs to: its namespace and owner reference, and the predictor's
+/// logger (which the agent injector reads for every pod).
 struct StandardOwner {
     var namespace: String
     var reference: Value
-    var annotations: [String: String]
     var predictorLogger: LoggerSpec?
 }
 
@@ -18,7 +17,7 @@ extension ValidatedService {
             namespace: namespace,
             reference: Meta.ownerReference(
                 apiVersion: "serving.kserve.io/v1beta1", kind: "InferenceService", namespace: namespace, name: name),
-            annotations: annotations, predictorLogger: isvc.predictor.ext.logger)
+            predictorLogger: isvc.predictor.ext.logger)
     }
 }
 
@@ -31,7 +30,8 @@ struct StandardWorkloads {
     }
 
     func objects(_ c: ResolvedComponent, of owner: StandardOwner, replicasOverride: Int? = nil) -> [(Value, String?)] {
-        let cls = owner.annotations[Keys.autoscalerClass]
+        // The raw reconcilers read the component's merged metadata: its own annotations win over the isvc's.
+        let cls = c.annotations[Keys.autoscalerClass]
         var out: [(Value, String?)] = []
         out.append(deployment(c, of: owner, autoscalerClass: cls))
         out.append((self.service(c, of: owner), nil))
@@ -80,7 +80,9 @@ struct StandardWorkloads {
         var note: String?
         // KServe's pod webhook selects pods with the InferenceService label (an InferenceGraph's have none).
         if labels[Keys.inferenceService] != nil {
+            PodMutators.gkeAccelerator(&pod, annotations: c.annotations)
             StorageInitializer(config: config).inject(into: &pod, annotations: c.annotations, note: &note)
+            PodMutators.storageInitializerUID(&pod, annotations: c.annotations)
             AgentInjector(config: config, predictorLogger: owner.predictorLogger)
                 .inject(into: &pod, annotations: c.annotations, labels: labels, namespace: owner.namespace)
             KnativeDeployment.metricsAggregator(&podAnnotations, spec: &pod, config: config)
