@@ -140,25 +140,8 @@ struct KServeObjects {
         }
         if config.pathTemplate != nil {
             // A path-based URL on the ingress domain besides the host-based one (`pathTemplate`).
-            guard case .success(let generated) = PathTemplate.path(service.name, namespace: ns, config: config) else { return nil }
-            let path = generated.hasSuffix("/") ? String(generated.dropLast()) : generated
-            let authority: Value = ["regex": .string(Self.hostRegExp(config.ingressDomain))]
-            let gateway: Value = [.string(config.ingressGateway)]
-            if let explainer = service.component(.explainer) {
-                let regex = path + "(/v1/models/[\\w-]+:explain)$"
-                var r = route(
-                    match: [["uri": ["regex": .string(regex)], "authority": authority, "gateways": gateway]],
-                    hostHeader: "\(explainer.name).\(ns).svc.cluster.local")
-                r["rewrite"] = ["uriRegexRewrite": ["match": .string(regex), "rewrite": "\\1"]]
-                http.append(r)
-            }
-            var r = route(
-                match: [
-                    ["uri": ["prefix": .string(path + "/")], "authority": authority, "gateways": gateway],
-                    ["uri": ["exact": .string(path)], "authority": authority, "gateways": gateway],
-                ], hostHeader: "\(backend.name).\(ns).svc.cluster.local")
-            r["rewrite"] = ["uri": "/"]
-            http.append(r)
+            guard let routes = pathRoutes(service, backend: backend, route: route) else { return nil }
+            http += routes
             hosts.append(config.ingressDomain)
         }
         if !isInternal {
@@ -173,6 +156,36 @@ struct KServeObjects {
                 "hosts": .array(hosts.map { .string($0) }), "gateways": .array(gateways.map { .string($0) }),
                 "http": .array(http),
             ])
+    }
+
+    /// `pathTemplate`'s routes on the ingress domain (after the host-based ones): the explainer's
+    /// path by a regex rewrite, the backend's path (prefix and exact) rewritten to `/`; nil when the
+    /// template gives no valid path (KServe then makes no top-level VirtualService).
+    func pathRoutes(
+        _ service: ValidatedService, backend: ResolvedComponent, route: (Value, String) -> Value
+    ) -> [Value]? {
+        let ns = service.namespace
+        guard case .success(let generated) = PathTemplate.path(service.name, namespace: ns, config: config) else { return nil }
+        let path = generated.hasSuffix("/") ? String(generated.dropLast()) : generated
+        let authority: Value = ["regex": .string(Self.hostRegExp(config.ingressDomain))]
+        let gateway: Value = [.string(config.ingressGateway)]
+        var routes: [Value] = []
+        if let explainer = service.component(.explainer) {
+            let regex = path + "(/v1/models/[\\w-]+:explain)$"
+            var r = route(
+                [["uri": ["regex": .string(regex)], "authority": authority, "gateways": gateway]],
+                "\(explainer.name).\(ns).svc.cluster.local")
+            r["rewrite"] = ["uriRegexRewrite": ["match": .string(regex), "rewrite": "\\1"]]
+            routes.append(r)
+        }
+        var r = route(
+            [
+                ["uri": ["prefix": .string(path + "/")], "authority": authority, "gateways": gateway],
+                ["uri": ["exact": .string(path)], "authority": authority, "gateways": gateway],
+            ], "\(backend.name).\(ns).svc.cluster.local")
+        r["rewrite"] = ["uri": "/"]
+        routes.append(r)
+        return routes
     }
 
     /// `GetAdditionalHosts`: the service host minus the first config-domain domain it ends with, on each

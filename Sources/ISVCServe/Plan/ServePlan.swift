@@ -117,33 +117,7 @@ public struct ServePlan: Sendable {
                 pulledModels: PulledModel.models(podSpec: template, namespace: d.namespace, objects: objects))
         }
         self.workloads = workloads
-        var hosts: [String: String] = [:]
-        for service in result.validated.services {
-            let candidates = router.knownHosts.filter {
-                $0.hasPrefix("\(service.name).\(service.namespace).") || $0.hasPrefix("\(service.name)-\(service.namespace).")
-            }
-            if let external = candidates.first(where: { !$0.hasSuffix(".svc.cluster.local") }) ?? candidates.first {
-                hosts[service.name] = external
-            }
-        }
-        // A TrainedModel answers on its InferenceService's host, by its own name.
-        for model in result.inputs.trainedModels {
-            if let parent = model.inferenceService?.value, let host = hosts[parent], hosts[model.name] == nil { hosts[model.name] = host }
-        }
-        modelHosts = hosts
-        var graphs: [String: String] = [:]
-        for g in result.validated.graphs {
-            // Standard mode has no ingress for a graph: it is called at its Service's cluster host.
-            guard g.mode == .knative else {
-                graphs[g.name] = "\(g.name).\(g.namespace).svc.cluster.local"
-                continue
-            }
-            let candidates = router.knownHosts.filter { $0.hasPrefix("\(g.name).\(g.namespace).") }
-            if let external = candidates.first(where: { !$0.hasSuffix(".svc.cluster.local") }) ?? candidates.first {
-                graphs[g.name] = external
-            }
-        }
-        graphHosts = graphs
+        (modelHosts, graphHosts) = Self.hosts(result, router: router)
         for route in objects where route.kind == "Route" && route.body["apiVersion"]?.string == "serving.knative.dev/v1" {
             let targets = (route.body[path: ["spec", "traffic"]]?.array ?? []).map { t -> String in
                 // latestRevision: true means the configuration's newest revision.
@@ -159,5 +133,32 @@ public struct ServePlan: Sendable {
             }
             traffic.append("route \(route.namespace)/\(route.name): " + targets.joined(separator: ", "))
         }
+    }
+}
+
+extension ServePlan {
+    /// Where each InferenceService (and each TrainedModel, on its InferenceService's host) and each
+    /// InferenceGraph is called: its route's external host; a Standard-mode graph, which has no
+    /// ingress, at its Service's cluster host.
+    static func hosts(_ result: Compiler.Result, router: GatewayRouter) -> (models: [String: String], graphs: [String: String]) {
+        func external(_ prefixes: [String]) -> String? {
+            let candidates = router.knownHosts.filter { host in prefixes.contains { host.hasPrefix($0) } }
+            return candidates.first(where: { !$0.hasSuffix(".svc.cluster.local") }) ?? candidates.first
+        }
+        var models: [String: String] = [:]
+        for service in result.validated.services {
+            models[service.name] = external(["\(service.name).\(service.namespace).", "\(service.name)-\(service.namespace)."])
+        }
+        for model in result.inputs.trainedModels {
+            if let parent = model.inferenceService?.value, let host = models[parent], models[model.name] == nil {
+                models[model.name] = host
+            }
+        }
+        var graphs: [String: String] = [:]
+        for g in result.validated.graphs {
+            graphs[g.name] =
+                g.mode == .knative ? external(["\(g.name).\(g.namespace)."]) : "\(g.name).\(g.namespace).svc.cluster.local"
+        }
+        return (models, graphs)
     }
 }
