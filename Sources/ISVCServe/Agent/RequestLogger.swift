@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Foundation
 import ISVCCore
 import Logging
+import NIOConcurrencyHelpers
 import NIOCore
 import NIOHTTP1
 
@@ -41,6 +42,9 @@ public final class RequestLogger: Sendable {
     private let queue: AsyncStream<Event>.Continuation
     private let stream: AsyncStream<Event>
     private let running: Task<Void, Never>
+    /// Drops not yet said in the log, and when the log last spoke of them: a full queue is said at
+    /// most once a second (a line per dropped event cost more than sending it).
+    private let drops = NIOLockedValueBox<(unsaid: Int, lastSaid: ContinuousClock.Instant?)>((0, nil))
 
     /// Lives as long as the process, like `HTTPClient.shared`, with short timeouts: a sink that hangs
     /// holds one worker for at most the read timeout.
@@ -76,9 +80,19 @@ public final class RequestLogger: Sendable {
 
     /// Queues an event; never waits.
     public func log(_ event: Event) {
-        if case .dropped = queue.yield(event) {
-            metrics.loggerEvent(workload: event.workload, outcome: "dropped")
-            logger.warning("\(event.workload): the logger's queue is full (\(Self.queueCapacity) events); an event is dropped")
+        guard case .dropped = queue.yield(event) else { return }
+        metrics.loggerEvent(workload: event.workload, outcome: "dropped")
+        let now = ContinuousClock.now
+        let say = drops.withLockedValue { state -> Int? in
+            state.unsaid += 1
+            if let last = state.lastSaid, now - last < .seconds(1) { return nil }
+            defer { state = (0, now) }
+            return state.unsaid
+        }
+        if let count = say {
+            logger.warning(
+                "\(event.workload): the logger's queue is full (\(Self.queueCapacity) events); \(count) event\(count == 1 ? " was" : "s were") dropped since the last report (counted in /metrics)"
+            )
         }
     }
 
