@@ -101,6 +101,9 @@ public enum Compiler {
             destinationRules: result.inputs.istio.filter { $0["kind"]?.string == "DestinationRule" })
         model.requestAuthentications = result.inputs.istio.filter { $0["kind"]?.string == "RequestAuthentication" }
         model.authorizationPolicies = result.inputs.istio.filter { $0["kind"]?.string == "AuthorizationPolicy" }
+        model.http2Ports = ServicePortProtocol.http2Ports(
+            services: result.plan.objects.filter { $0.kind == "Service" && $0.apiVersion == "v1" }.map(\.body),
+            localGatewayHost: config.localGatewayHost)
         return EnvoyBootstrap.make(model, options: options)
     }
 

@@ -53,6 +53,8 @@ struct EnvoyModelTests {
             "weighted_clusters", "regex_rewrite", "grpc_status", "request_mirror_policies", "cookie", "source_ip",
             "query_parameter", "maglev_lb_config", "ring_hash_lb_config", "max_requests_per_connection", "outlier_detection",
             "remote_jwks", "filename", "not_id", "present_match", "invert_match", "response_headers_to_remove",
+            "http2_protocol_options", "max_concurrent_streams", "idle_timeout", "max_connection_duration",
+            "use_downstream_protocol_config",
         ] {
             #expect(text.contains("\(field):"), "\(field)")
         }

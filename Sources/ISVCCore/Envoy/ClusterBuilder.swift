@@ -20,7 +20,9 @@ struct ClusterBuilder {
         return .object(policy)
     }
 
-    func cluster(name: String, host: String, port: Int, subset: String?, endpoint: (String, Int)) -> Envoy.Cluster {
+    /// A cluster for a service port; `http2` when the port's protocol is HTTP/2, gRPC or gRPC-Web
+    /// (`ServicePortProtocols`), which istiod sets before the DestinationRule applies.
+    func cluster(name: String, host: String, port: Int, subset: String?, http2: Bool = false, endpoint: (String, Int)) -> Envoy.Cluster {
         let policy = trafficPolicy(host: host, subset: subset)
         let timeout = policy[path: ["connectionPool", "tcp", "connectTimeout"]]?.string.map { Durations.protobuf($0) ?? $0 } ?? "10s"
         var cluster = Envoy.Cluster(
@@ -44,9 +46,7 @@ struct ClusterBuilder {
             maxRequests: limit(pool[path: ["http", "http2MaxRequests"]]),
             maxRetries: limit(pool[path: ["http", "maxRetries"]]),
             trackRemaining: true)
-        if let perConnection = pool[path: ["http", "maxRequestsPerConnection"]]?.int, perConnection > 0 {
-            cluster.maxRequestsPerConnection = perConnection
-        }
+        cluster.httpProtocolOptions = Self.httpProtocolOptions(pool: pool, http2Port: http2)
         if let outlier = policy["outlierDetection"] {
             var o = Envoy.OutlierDetection(enforcingSuccessRate: 0)
             if let n = outlier["consecutive5xxErrors"]?.int {
@@ -64,6 +64,33 @@ struct ClusterBuilder {
             cluster.commonLbConfig = Envoy.CommonLbConfig(healthyPanicThreshold: outlier["minHealthPercent"]?.int ?? 0)
         }
         return cluster
+    }
+
+    /// istiod's upstream protocol and connection-pool options, in its order: an HTTP/2-family port
+    /// makes the cluster HTTP/2 (`setUpstreamProtocol`); `h2UpgradePolicy: UPGRADE` does too unless
+    /// `useClientProtocol` is set (`shouldH2Upgrade`); the pool's idle timeout, requests per connection
+    /// and connection duration, and `maxConcurrentStreams` on an HTTP/2 cluster (`applyConnectionPool`);
+    /// then `useClientProtocol` replaces the protocol with the client's. Nil when nothing applies.
+    static func httpProtocolOptions(pool: Value, http2Port: Bool) -> Envoy.HTTPProtocolOptions? {
+        let http = pool["http"] ?? [:]
+        let tcp = pool["tcp"] ?? [:]
+        func duration(_ v: Value?) -> Envoy.Duration? { v?.string.map { Envoy.Duration(Durations.protobuf($0) ?? $0) } }
+        var upstream: Envoy.HTTPProtocolOptions.Upstream? = http2Port ? .http2(maxConcurrentStreams: nil) : nil
+        let clientProtocol = http["useClientProtocol"] == .bool(true)
+        if !clientProtocol, http["h2UpgradePolicy"]?.string == "UPGRADE" { upstream = .http2(maxConcurrentStreams: nil) }
+        let idle = duration(http["idleTimeout"]) ?? duration(tcp["idleTimeout"])
+        let perConnection = http["maxRequestsPerConnection"]?.int ?? 0
+        let lifetime = duration(tcp["maxConnectionDuration"])
+        let streams = http["maxConcurrentStreams"]?.int ?? 0
+        var common: Envoy.HTTPProtocolOptions.Common?
+        if idle != nil || perConnection > 0 || lifetime != nil || streams > 0 {
+            common = .init(
+                idleTimeout: idle, maxRequestsPerConnection: perConnection > 0 ? perConnection : nil, maxConnectionDuration: lifetime)
+            if case .http2 = upstream, streams > 0 { upstream = .http2(maxConcurrentStreams: streams) }
+        }
+        if clientProtocol { upstream = .downstream }
+        guard upstream != nil || common != nil else { return nil }
+        return Envoy.HTTPProtocolOptions(upstream: upstream ?? .http1, common: common)
     }
 
     /// The route `hash_policy` for a consistent-hash load balancer (istiod's `consistentHashToHashPolicy`).

@@ -29,7 +29,7 @@ public enum EnvoyBootstrap {
         let built: [Envoy.Cluster] = clusters.keys.sorted().map { name in
             let c = clusters[name]!
             return builder.cluster(
-                name: name, host: c.host, port: c.port, subset: c.subset,
+                name: name, host: c.host, port: c.port, subset: c.subset, http2: model.http2Ports.contains("\(c.host):\(c.port)"),
                 endpoint: options.endpoints[name].map { ($0.address, $0.port) }
                     ?? endpoint(for: c.host, port: c.port, model: model, options: options))
         }

@@ -28,6 +28,8 @@ public struct GatewayModel: Sendable {
     public var destinationRules: [Value]
     public var requestAuthentications: [Value] = []
     public var authorizationPolicies: [Value] = []
+    /// `host:port` of the service ports istiod treats as HTTP/2 (`ServicePortProtocol`).
+    public var http2Ports: Set<String> = []
 
     /// The Knative quick-start gateways.
     public static func knativeDefaults(config: ClusterConfig) -> [Server] {

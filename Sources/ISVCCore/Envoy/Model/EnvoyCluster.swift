@@ -22,15 +22,16 @@ extension Envoy {
         public var ringHashMinimumRingSize: Int?
         /// `circuit_breakers.thresholds` (the default priority's), when set.
         public var circuitBreakers: CircuitBreakers?
-        /// `typed_extension_protocol_options`' HTTP protocol options: requests per connection (HTTP/1).
-        public var maxRequestsPerConnection: Int?
+        /// `typed_extension_protocol_options`' HTTP protocol options (unset: HTTP/1.1, no limits).
+        public var httpProtocolOptions: HTTPProtocolOptions?
         public var outlierDetection: OutlierDetection?
 
         public init(
             name: String, type: String = "STATIC", connectTimeout: Duration, lbPolicy: LbPolicy?,
             commonLbConfig: CommonLbConfig? = CommonLbConfig(), endpoints: [[SocketAddress]],
             leastRequestChoiceCount: Int? = nil, maglevTableSize: Int? = nil, ringHashMinimumRingSize: Int? = nil,
-            circuitBreakers: CircuitBreakers? = nil, maxRequestsPerConnection: Int? = nil, outlierDetection: OutlierDetection? = nil
+            circuitBreakers: CircuitBreakers? = nil, httpProtocolOptions: HTTPProtocolOptions? = nil,
+            outlierDetection: OutlierDetection? = nil
         ) {
             self.name = name
             self.type = type
@@ -42,15 +43,12 @@ extension Envoy {
             self.maglevTableSize = maglevTableSize
             self.ringHashMinimumRingSize = ringHashMinimumRingSize
             self.circuitBreakers = circuitBreakers
-            self.maxRequestsPerConnection = maxRequestsPerConnection
+            self.httpProtocolOptions = httpProtocolOptions
             self.outlierDetection = outlierDetection
         }
 
         /// The first endpoint's address (where a JWKS is fetched through the cluster).
         public var firstEndpoint: SocketAddress? { endpoints.first?.first }
-
-        static let protocolOptionsKey = "envoy.extensions.upstreams.http.v3.HttpProtocolOptions"
-        static let protocolOptionsType = "type.googleapis.com/envoy.extensions.upstreams.http.v3.HttpProtocolOptions"
 
         var value: Value {
             var o: [String: Value] = [
@@ -71,14 +69,8 @@ extension Envoy {
             if let n = maglevTableSize { o["maglev_lb_config"] = ["table_size": .int(n)] }
             if let n = ringHashMinimumRingSize { o["ring_hash_lb_config"] = ["minimum_ring_size": .int(n)] }
             if let circuitBreakers { o["circuit_breakers"] = ["thresholds": [circuitBreakers.value]] }
-            if let n = maxRequestsPerConnection {
-                o["typed_extension_protocol_options"] = [
-                    Self.protocolOptionsKey: [
-                        "@type": .string(Self.protocolOptionsType),
-                        "common_http_protocol_options": ["max_requests_per_connection": .int(n)],
-                        "explicit_http_config": ["http_protocol_options": [:]],
-                    ]
-                ]
+            if let httpProtocolOptions {
+                o["typed_extension_protocol_options"] = [HTTPProtocolOptions.key: httpProtocolOptions.value]
             }
             if let outlierDetection { o["outlier_detection"] = outlierDetection.value }
             return .object(o)
@@ -114,12 +106,8 @@ extension Envoy {
                 guard list.count == 1 else { throw c.error("thresholds", "isvc represents one set of thresholds (the default priority)") }
                 return list[0]
             }
-            maxRequestsPerConnection = try r.object(ifPresent: "typed_extension_protocol_options") { t in
-                try t.object(Self.protocolOptionsKey) { p in
-                    try p.typeURL(Self.protocolOptionsType)
-                    try p.object("explicit_http_config") { try $0.object("http_protocol_options") { _ in } }
-                    return try p.object("common_http_protocol_options") { try $0.int("max_requests_per_connection") }
-                }
+            httpProtocolOptions = try r.object(ifPresent: "typed_extension_protocol_options") { t in
+                try t.object(HTTPProtocolOptions.key, HTTPProtocolOptions.init)
             }
             outlierDetection = try r.object(ifPresent: "outlier_detection", OutlierDetection.init)
         }
