@@ -24,7 +24,10 @@ struct ComponentBuilder {
             components.append(e)
         }
         if mode == .knative {
-            for c in components { KnativeFeatureRules(diagnostics: diagnostics, features: config.knativeFeatures).check(c) }
+            for c in components {
+                KnativeFeatureRules(diagnostics: diagnostics, features: config.knativeFeatures).check(c)
+                KnativePortRules(diagnostics: diagnostics).check(c)
+            }
         }
         var canaries: [ResolvedComponent] = []
         if mode == .standard {
