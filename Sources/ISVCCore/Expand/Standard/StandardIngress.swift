@@ -81,78 +81,7 @@ struct StandardIngress {
     // MARK: Gateway API
 
     func httpRoutes(_ service: ValidatedService) -> [Value] {
-        let parts = config.kserveIngressGateway.split(separator: "/", maxSplits: 1).map(String.init)
-        let parent: Value = [
-            "group": "gateway.networking.k8s.io", "kind": "Gateway",
-            "namespace": .string(parts.count == 2 ? parts[0] : service.namespace),
-            "name": .string(parts.last ?? ""),
-        ]
-        let labels = service.labels.filter { $0.key != Keys.visibility && !config.serviceLabelDisallowedList.contains($0.key) }
-        let annotations = service.annotations.filter { !ComponentBuilder.disallowed(config).contains($0.key) }
-        func backend(_ c: ResolvedComponent) -> Value {
-            ["kind": "Service", "name": .string(c.name), "namespace": .string(service.namespace), "port": 80]
-        }
-        func rule(_ path: String, _ c: ResolvedComponent, canaries: Bool) -> Value {
-            var r: Value = [
-                "matches": [["path": ["type": "RegularExpression", "value": .string(path)]]],
-                "filters": [
-                    [
-                        "type": "RequestHeaderModifier",
-                        "requestHeaderModifier": [
-                            "set": [
-                                ["name": .string(Keys.isvcName), "value": .string(service.name)],
-                                ["name": .string(Keys.isvcNamespace), "value": .string(service.namespace)],
-                            ]
-                        ],
-                    ]
-                ],
-                "backendRefs": [backend(c)],
-            ]
-            // resolveTimeout: the component's timeout, else 60s; none when disableHTTPRouteTimeout.
-            if !config.disableHTTPRouteTimeout { r["timeouts"] = ["request": .string("\(c.ext.timeout?.value ?? 60)s")] }
-            if canaries, !service.canaries.isEmpty { r["backendRefs"] = weighted(backend(c), service) }
-            return r
-        }
-        func route(_ name: String, hostnames: [String], rules: [Value]) -> Value {
-            Meta.object(
-                apiVersion: "gateway.networking.k8s.io/v1", kind: "HTTPRoute", name: name, namespace: service.namespace,
-                labels: labels, annotations: annotations, owner: owner(service),
-                spec: ["parentRefs": [parent], "hostnames": .array(hostnames.map { .string($0) }), "rules": .array(rules)])
-        }
-        var routes: [Value] = []
-        let predictor = service.component(.predictor)!
-        // The predictor route is named <isvc>-predictor even when the predictor has its own name.
-        // Name and hostname stay <isvc>-predictor when the predictor is named, so promotion keeps the URL.
-        routes.append(
-            route(
-                "\(service.name)-predictor", hostnames: [host("\(service.name)-predictor", service)],
-                rules: [rule("^/.*$", predictor, canaries: true)]))
-        for kind in [ComponentKind.transformer, .explainer] {
-            guard let c = service.component(kind) else { continue }
-            routes.append(route(c.name, hostnames: [host(c.name, service)], rules: [rule("^/.*$", c, canaries: false)]))
-        }
-        var topRules: [Value] = []
-        if let e = service.component(.explainer) { topRules.append(rule("^/v1/models/[\\w-]+:explain$", e, canaries: true)) }
-        topRules.append(rule("^/.*$", service.component(.transformer) ?? predictor, canaries: true))
-        let top = host(service.name, service)
-        var hostnames = [top]
-        if top.hasSuffix(config.ingressDomain) {
-            let sub = String(top.dropLast(config.ingressDomain.count))
-            for d in config.additionalIngressDomains where !hostnames.contains(sub + d) { hostnames.append(sub + d) }
-        }
-        // Path-based rules on the ingress domain (`pathTemplate`), after the host-based ones; KServe
-        // makes no HTTPRoutes at all when the template gives no valid path.
-        if config.pathTemplate != nil {
-            guard case .success(let generated) = PathTemplate.path(service.name, namespace: service.namespace, config: config) else {
-                return []
-            }
-            let path = generated.hasSuffix("/") ? String(generated.dropLast()) : generated
-            hostnames.append(config.ingressDomain)
-            if let e = service.component(.explainer) { topRules.append(rule(path + "(/v1/models/[\\w-]+:explain)$", e, canaries: true)) }
-            topRules.append(rule(path + "/", service.component(.transformer) ?? predictor, canaries: true))
-        }
-        routes.append(route(service.name, hostnames: hostnames, rules: topRules))
-        return routes
+        StandardHTTPRoutes(ingress: self, service: service).routes()
     }
 
     /// `applyCanaryWeights`: the rule's backend keeps 100 minus the canaries' shares, each canary gets

@@ -111,39 +111,41 @@ struct StandardWorkloads {
         return (body, note)
     }
 
-    /// The component's Service: port 80 to the container's first port (8080 when it declares none);
-    /// to the agent's 9081 when a logger or batcher is configured.
+    /// The component's Service: its ports (`servicePorts`) to the pods of its Deployment.
     func service(_ c: ResolvedComponent, of owner: StandardOwner) -> Value {
+        Meta.object(
+            apiVersion: "v1", kind: "Service", name: c.name, namespace: owner.namespace,
+            labels: Self.labels(c), annotations: c.annotations, owner: owner.reference,
+            spec: ["selector": ["app": .string("isvc.\(c.name)")], "ports": .array(Self.servicePorts(c))])
+    }
+
+    /// KServe's raw Service ports: port 80 to the container's first port (8080 when it declares none;
+    /// the agent's 9081 when a logger or batcher is configured), further ports 1:1; a port whose name
+    /// contains `grpc` or `h2c` gets `appProtocol: kubernetes.io/h2c`. The container is the
+    /// transformer-container when there is one, else the first.
+    static func servicePorts(_ c: ResolvedComponent) -> [Value] {
         let containers = c.podSpec["containers"]?.array ?? []
         let container = containers.first { $0["name"]?.string == "transformer-container" } ?? containers.first ?? [:]
         var ports: [Value] = []
         let declared = container["ports"]?.array ?? []
-        func appProtocol(_ name: String) -> Value? {
-            name.contains("grpc") || name.contains("h2c") ? "kubernetes.io/h2c" : nil
+        func port(_ number: Value, _ declared: Value) -> Value {
+            let name = declared["name"]?.string ?? ""
+            var p: Value = [
+                "port": number, "targetPort": declared["containerPort"] ?? (number == 80 ? 8080 : 0),
+                "protocol": declared["protocol"] ?? "TCP",
+            ]
+            if !name.isEmpty { p["name"] = .string(name) }
+            if GRPCPorts.isGRPC(name: name) { p["appProtocol"] = "kubernetes.io/h2c" }
+            return p
         }
         if let first = declared.first {
-            let name = first["name"]?.string ?? ""
-            var p: Value = ["port": 80, "targetPort": first["containerPort"] ?? 8080, "protocol": first["protocol"] ?? "TCP"]
-            if !name.isEmpty { p["name"] = .string(name) }
-            if let a = appProtocol(name) { p["appProtocol"] = a }
-            ports.append(p)
-            for extra in declared.dropFirst() {
-                let n = extra["name"]?.string ?? ""
-                var q: Value = [
-                    "port": extra["containerPort"] ?? 0, "targetPort": extra["containerPort"] ?? 0, "protocol": extra["protocol"] ?? "TCP",
-                ]
-                if !n.isEmpty { q["name"] = .string(n) }
-                if let a = appProtocol(n) { q["appProtocol"] = a }
-                ports.append(q)
-            }
+            ports.append(port(80, first))
+            for extra in declared.dropFirst() { ports.append(port(extra["containerPort"] ?? 0, extra)) }
         } else {
             ports.append(["name": .string(c.name), "port": 80, "targetPort": 8080, "protocol": "TCP"])
         }
         if c.ext.logger != nil || c.ext.batcher != nil { ports[0]["targetPort"] = 9081 }
-        return Meta.object(
-            apiVersion: "v1", kind: "Service", name: c.name, namespace: owner.namespace,
-            labels: Self.labels(c), annotations: c.annotations, owner: owner.reference,
-            spec: ["selector": ["app": .string("isvc.\(c.name)")], "ports": .array(ports)])
+        return ports
     }
 
     func hpa(_ c: ResolvedComponent, of owner: StandardOwner) -> Value {
