@@ -65,6 +65,7 @@ public struct ServePlan: Sendable {
         let envoy = Compiler.envoyBootstrap(result, options: EnvoyOptions())
         router = try GatewayRouter(bootstrap: envoy, localGatewayHost: config.localGatewayHost)
         security = GatewaySecurity(bootstrap: envoy)
+        warnings = Self.clusterWarnings(envoy, localGatewayHost: config.localGatewayHost)
         var workloads: [String: Workload] = [:]
         let objects = result.plan.objects
         for d in objects where d.kind == "Deployment" {
