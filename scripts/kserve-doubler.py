@@ -8,8 +8,8 @@ size, blocking the server (a model whose cost is per call, as bench/agent-batche
 model repository extension, which the agent's puller calls) from <--model_dir>/<name>/: its factor is
 the number in the first file there. Other flags are KServe's own (--model_name, --http_port, ...).
 
-Tests listen on loopback only: KServe's REST server binds 0.0.0.0, so uvicorn's host is forced to
-127.0.0.1 here (and the test turns gRPC off with --enable_grpc false).
+Tests listen on loopback only: KServe's REST server binds 0.0.0.0 and its gRPC server [::], so both
+are forced to 127.0.0.1 here.
 """
 import argparse
 import os
@@ -70,6 +70,15 @@ def loopback_only():
         init(self, app, *args, **kwargs)
 
     uvicorn.Config.__init__ = patched
+
+    import grpc.aio._server
+
+    add_port = grpc.aio._server.Server.add_insecure_port
+
+    def add_loopback_port(self, address):
+        return add_port(self, address.replace("[::]", "127.0.0.1"))
+
+    grpc.aio._server.Server.add_insecure_port = add_loopback_port
 
 
 if __name__ == "__main__":

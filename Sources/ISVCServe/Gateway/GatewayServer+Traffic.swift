@@ -150,6 +150,7 @@ struct LocalReply: Error {
         headers[.contentType] = "text/plain"
         for (n, v) in extra { if let name = HTTPField.Name(n) { headers[name] = v } }
         response = Response(status: status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: text)))
+        response.markLocal(text)
     }
 
     init(_ status: HTTPResponse.Status, json message: String) {

@@ -15,6 +15,8 @@ import ServiceLifecycle
 public final class GatewayServer: Sendable {
     let logger: Logger
     let client: UpstreamHTTPClient
+    /// HTTP/2 to replicas behind an HTTP/2 cluster (gRPC).
+    let h2c: H2CClient
     public static let maxBodyBytes = 64 << 20
     /// Header, body and slow-client limits (request hygiene).
     public let limits: GatewayLimits
@@ -53,6 +55,7 @@ public final class GatewayServer: Sendable {
         serving = NIOLockedValueBox(Serving(plan: plan, runtimes: [:], upstreams: [:], internalPorts: [:]))
         // A refused connection is an attempt's connect failure at once (the retry policy decides what next).
         client = UpstreamHTTPClient(maxBodyBytes: Self.maxBodyBytes)
+        h2c = H2CClient(maxBodyBytes: Self.maxBodyBytes)
         let serving = serving
         requestLogger = RequestLogger(metrics: metrics, logger: logger, loopback: client) {
             serving.withLockedValue { $0.internalPorts }
@@ -85,15 +88,21 @@ public final class GatewayServer: Sendable {
         for runtime in runtimes { await runtime.stop() }
         await requestLogger.finish()
         client.shutdown()
+        h2c.shutdown()
     }
 
-    static func json(_ status: HTTPResponse.Status, _ message: String, extra: [String: Value] = [:]) -> Response {
+    /// A local reply with an `{"error": ...}` body; `grpcMessage` is what a gRPC caller gets instead
+    /// (the message, unless given; Envoy's replies for an unknown host or path carry none).
+    static func json(_ status: HTTPResponse.Status, _ message: String, extra: [String: Value] = [:], grpcMessage: String? = nil) -> Response
+    {
         var object: [String: Value] = ["error": .string(message)]
         for (k, v) in extra { object[k] = v }
         let body = JSONWriter.write(.object(object)) + "\n"
         var headers = HTTPFields()
         headers[.contentType] = "application/json"
-        return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: body)))
+        var response = Response(status: status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: body)))
+        response.markLocal(grpcMessage ?? message)
+        return response
     }
 
     /// Whether a Host names the gateway itself (localhost, 127.0.0.1, [::1] or the listen address; port
@@ -130,6 +139,10 @@ public final class GatewayServer: Sendable {
     /// cluster-local gateway as `asHost` (what an in-cluster caller of that host reaches); `scheme`
     /// is the listener's (`https` on the TLS listener).
     public func respond(to request: Request, asHost internalHost: String? = nil, scheme: String = "http") async -> Response {
+        GRPCLocalReply.finish(await route(request, asHost: internalHost, scheme: scheme), grpc: GRPCLocalReply.isGRPC(request))
+    }
+
+    func route(_ request: Request, asHost internalHost: String?, scheme: String) async -> Response {
         switch RequestHygiene.check(request, limits: limits) {
         case .headersTooLarge(let why)?: return LocalReply(.init(code: 431), text: why).response
         case .badRequest(let why)?: return LocalReply(.badRequest, text: why).response
@@ -175,9 +188,9 @@ public final class GatewayServer: Sendable {
                 extra: [
                     "hosts": .array(known.map { .string($0) }),
                     "models": .array(plan.modelHosts.keys.sorted().map { .string($0) }),
-                ])
+                ], grpcMessage: "")
         case .failure(.noRoute(let h)):
-            return Self.json(.notFound, "no route for \(request.method.rawValue) \(path) on host \(h)")
+            return Self.json(.notFound, "no route for \(request.method.rawValue) \(path) on host \(h)", grpcMessage: "")
         case .failure(.loop):
             return Self.json(.internalServerError, "routing loop for host \(host)")
         }
@@ -204,7 +217,18 @@ public final class GatewayServer: Sendable {
         var status: HTTPResponse.Status
         var headers: HTTPFields
         var body: ByteBuffer
-        var response: Response { Response(status: status, headers: headers, body: ResponseBody(byteBuffer: body)) }
+        /// An HTTP/2 answer's trailers (a gRPC status), passed on after the body.
+        var trailers: HTTPFields? = nil
+        var response: Response {
+            guard let trailers else { return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: body)) }
+            let body = body
+            return Response(
+                status: status, headers: headers,
+                body: ResponseBody { writer in
+                    if body.readableBytes > 0 { try await writer.write(body) }
+                    try await writer.finish(trailers)
+                })
+        }
     }
 
     /// A request answered by models in this process, with the headers as they arrive at a replica.
@@ -330,8 +354,13 @@ public final class GatewayServer: Sendable {
         let responder = CallbackResponder<BasicRequestContext> { request, _ in await self.respond(to: request) }
         let idle = limits.idleTimeout
         let idleNanoseconds = Int64(idle.components.seconds) * 1_000_000_000 + idle.components.attoseconds / 1_000_000_000
+        let http1 = Self.http1(idleTimeout: .nanoseconds(idleNanoseconds))
+        // HTTP/1.1 and h2c (prior knowledge) on the same port, as Envoy's codec_type AUTO.
+        let server = HTTPServerBuilder { responder in
+            CleartextHTTPChannel(responder: responder, http1: http1, http2: .init(idleTimeout: idle, streamConfiguration: .init()))
+        }
         return Application(
-            responder: responder, server: .http1(configuration: Self.http1(idleTimeout: .nanoseconds(idleNanoseconds))),
+            responder: responder, server: server,
             configuration: .init(address: .hostname(host, port: port)),
             onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? port) },
             logger: logger)

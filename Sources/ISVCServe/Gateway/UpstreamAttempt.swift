@@ -120,7 +120,7 @@ extension GatewayServer {
         }
         let result = await send(
             hop, to: endpoint, body: body, method: method, limit: limit, revisionTimeout: revisionTimeout,
-            agent: runtime.workload.agent, workload: runtime.workload.name)
+            agent: runtime.workload.agent, workload: runtime.workload.name, http2: cluster?.policy.http2Upstream ?? false)
         cluster?.breaker.release()
         if let status = result.reported { cluster?.report(name, status: status) }
         var attempt = result.attempt
@@ -132,7 +132,7 @@ extension GatewayServer {
     /// (local failures as Envoy maps them: connect failure and reset 503, timeout 504).
     func send(
         _ hop: GatewayRouter.Hop, to endpoint: WorkloadRuntime.Endpoint, body: ByteBuffer, method: HTTPRequest.Method,
-        limit: AttemptLimit, revisionTimeout: Duration, agent: AgentSettings? = nil, workload: String = ""
+        limit: AttemptLimit, revisionTimeout: Duration, agent: AgentSettings? = nil, workload: String = "", http2: Bool = false
     ) async -> (attempt: Attempt, reported: Int?) {
         let timeout = limit.shorter(than: revisionTimeout)
         let decision = GatewayRouter.Decision(clusterHost: hop.cluster, request: hop.request, timeoutSeconds: nil, trace: [])
@@ -157,7 +157,7 @@ extension GatewayServer {
                     }
                     return UpstreamAnswer(status: .init(code: reply.status), headers: fields, body: ByteBuffer(bytes: reply.body))
                 }
-                return try await self.replica(endpoint, decision: decision, body: body, method: method, timeout: timeout)
+                return try await self.replica(endpoint, decision: decision, body: body, method: method, timeout: timeout, http2: http2)
             }
             if case .inProcess = endpoint.target, limit.expired { return (limit.timeout(endpoint: nil), 504) }
             if let logged, batcher == nil, logged.settings.logsResponses, answer.status == .ok {
@@ -201,9 +201,11 @@ extension GatewayServer {
     /// The replica itself: over loopback, or the models in this process.
     func replica(
         _ endpoint: WorkloadRuntime.Endpoint, decision: GatewayRouter.Decision, body: ByteBuffer, method: HTTPRequest.Method,
-        timeout: Duration
+        timeout: Duration, http2: Bool = false
     ) async throws -> UpstreamAnswer {
         switch endpoint.target {
+        case .port(let port) where http2:
+            return try await forwardH2C(decision, body: body, method: method, port: port, timeout: timeout)
         case .port(let port):
             return try await forward(decision, body: body, method: method, port: port, timeout: timeout)
         case .graph(let router):

@@ -1,19 +1,15 @@
 import ISVCCore
 
 extension ServePlan {
-    /// What the gateway's clusters ask for that serve's upstream client does not do yet, one line per
-    /// cluster: HTTP/2 (h2c) or the client's protocol to the endpoints, and the connection-pool limits
-    /// in `common_http_protocol_options`. The local gateway's own hop is served in process and skipped.
+    /// What the gateway's clusters ask for that serve's upstream clients do not do yet, one line per
+    /// cluster: the client's protocol to the endpoints (serve speaks HTTP/1.1 or, to an HTTP/2
+    /// cluster, h2c), and the connection-pool limits in `common_http_protocol_options`. The local gateway's own hop is served in process and skipped.
     static func clusterWarnings(_ envoy: Envoy.Bootstrap, localGatewayHost: String) -> [String] {
         envoy.clusters.compactMap { cluster -> String? in
             guard !cluster.name.hasSuffix("|\(localGatewayHost)"), let options = cluster.httpProtocolOptions else { return nil }
             var parts: [String] = []
             switch options.upstream {
-            case .http1: break
-            case .http2:
-                parts.append(
-                    "Envoy speaks HTTP/2 (h2c) to its endpoints, serve speaks HTTP/1.1 to replicas so far: gRPC calls to them fail, REST works only where the replica also answers HTTP/1.1"
-                )
+            case .http1, .http2: break
             case .downstream: parts.append("Envoy speaks the client's HTTP version to its endpoints, serve always HTTP/1.1")
             }
             if let common = options.common {

@@ -71,15 +71,29 @@ public final class ProcessReplica: Sendable {
                 args[i] = "--predictor_host=" + address
             }
         }
-        // A KServe model server also opens gRPC (default 8081, every replica alike): give each its own port.
-        if let g = args.firstIndex(of: "--grpc_port"), g + 1 < args.count {
-            args[g + 1] = String(grpcPort())
-        } else if let g = args.firstIndex(where: { $0.hasPrefix("--grpc_port=") }) {
-            args[g] = "--grpc_port=\(grpcPort())"
-        } else if args.contains(where: { $0 == "--http_port" || $0.hasPrefix("--http_port=") }) {
-            args.append("--grpc_port=\(grpcPort())")
-        }
+        // A KServe model server opens REST (default 8080) and gRPC (default 8081), every replica alike:
+        // the one the revision serves (its container port) is the replica's port, the other its own.
+        Self.separatePorts(&args, localPort: localPort, freePort: grpcPort)
         return Launch(executable: executable, arguments: args, environment: env)
+    }
+
+    /// Gives a KServe model server's other listener a port of its own: its gRPC port when the replica
+    /// port is REST, its REST port (`--http_port`) when the replica port is gRPC (an h2c revision).
+    static func separatePorts(_ args: inout [String], localPort: Int, freePort: () -> Int) {
+        func value(_ flag: String) -> (index: Int, inline: Bool, value: String)? {
+            if let i = args.firstIndex(of: flag), i + 1 < args.count { return (i + 1, false, args[i + 1]) }
+            if let i = args.firstIndex(where: { $0.hasPrefix(flag + "=") }) { return (i, true, String(args[i].dropFirst(flag.count + 1))) }
+            return nil
+        }
+        func set(_ flag: String, _ port: Int) {
+            if let v = value(flag) { args[v.index] = v.inline ? "\(flag)=\(port)" : String(port) } else { args.append("\(flag)=\(port)") }
+        }
+        let grpc = value("--grpc_port")
+        if grpc?.value == String(localPort) {
+            set("--http_port", freePort())
+        } else if grpc != nil || value("--http_port") != nil {
+            set("--grpc_port", freePort())
+        }
     }
 
     public init(name: String, launch: Launch, port: Int, logger: Logger) {

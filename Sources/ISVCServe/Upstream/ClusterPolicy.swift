@@ -29,6 +29,8 @@ public struct ClusterPolicy: Sendable, Equatable {
     public var outlier: OutlierDetector.Config?
     /// `common_lb_config.healthy_panic_threshold` in percent (Envoy's default 50; 0 turns panic mode off).
     public var panicThreshold: Double
+    /// Whether requests reach the endpoints over HTTP/2 (h2c), as for an h2c revision or a gRPC port.
+    public var http2Upstream = false
 
     public init(
         name: String, balancer: Balancer = .leastRequest, choiceCount: Int = 2, thresholds: Thresholds = .envoyDefaults,
@@ -66,5 +68,6 @@ public struct ClusterPolicy: Sendable, Equatable {
             maxRetries: max(0, t?.maxRetries ?? d.maxRetries))
         outlier = cluster.outlierDetection.map(OutlierDetector.Config.init)
         panicThreshold = cluster.commonLbConfig?.healthyPanicThreshold.map { Double(min(100, max(0, $0))) } ?? 50
+        http2Upstream = cluster.httpProtocolOptions?.isHTTP2 ?? false
     }
 }

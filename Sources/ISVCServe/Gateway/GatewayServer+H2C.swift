@@ -1,0 +1,39 @@
+import HTTPTypes
+import Hummingbird
+import NIOCore
+
+extension GatewayServer {
+    /// The request over HTTP/2 to a replica behind an HTTP/2 cluster: `:authority` the route's host,
+    /// connection-specific headers dropped (RFC 9113 §8.2.2; `te: trailers` kept, gRPC needs it), and
+    /// the answer with its trailers.
+    func forwardH2C(
+        _ decision: GatewayRouter.Decision, body: ByteBuffer, method: HTTPRequest.Method, port: Int, timeout: Duration
+    ) async throws -> UpstreamAnswer {
+        var fields = HTTPFields()
+        fields.reserveCapacity(decision.request.headers.count)
+        for (name, value) in decision.request.headers {
+            if Self.named(name, "te") {
+                if value.lowercased() == "trailers" { fields.append(HTTPField(name: .te, value: value)) }
+                continue
+            }
+            guard !Self.isHopByHop(name), !Self.named(name, "host"), let n = HTTPField.Name(name) else { continue }
+            fields.append(HTTPField(name: n, value: value))
+        }
+        let head = HTTPRequest(
+            method: method, scheme: "http", authority: decision.request.host, path: decision.request.path, headerFields: fields)
+        let answer = try await h2c.execute(port: port, head: head, body: body, timeout: timeout)
+        var headers = answer.head.headerFields
+        var trailers = answer.trailers
+        // A trailers-only gRPC answer (one HEADERS frame ending the stream, as for an error): serve's
+        // HTTP/2 server sends headers and trailers apart, so the status moves to the trailers.
+        if trailers == nil, answer.body.readableBytes == 0, headers[GRPCLocalReply.grpcStatus] != nil {
+            var moved = HTTPFields()
+            for name in [GRPCLocalReply.grpcStatus, GRPCLocalReply.grpcMessage, GRPCLocalReply.grpcStatusDetails] {
+                if let value = headers[name] { moved[name] = value }
+                headers[name] = nil
+            }
+            trailers = moved
+        }
+        return UpstreamAnswer(status: answer.head.status, headers: headers, body: answer.body, trailers: trailers)
+    }
+}

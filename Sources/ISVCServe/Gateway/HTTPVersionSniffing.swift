@@ -1,0 +1,105 @@
+import HummingbirdCore
+import HummingbirdHTTP2
+import Logging
+import NIOCore
+import NIOHTTP2
+
+/// A gateway listener that speaks HTTP/1.1 and HTTP/2 over cleartext (prior knowledge) on one port,
+/// as Envoy's `codec_type: AUTO` does: the first bytes of a connection decide. The HTTP/2
+/// connection preface (RFC 9113 §3.4) makes it an HTTP/2 connection (`HTTP2Channel`), anything else
+/// HTTP/1.1 (`HTTP1Channel`); both answer with the same responder.
+struct CleartextHTTPChannel: ServerChildChannel {
+    struct Value: ServerChildChannelValue {
+        let negotiated: EventLoopFuture<NIONegotiatedHTTPVersion<HTTP1Channel.Value, HTTP2Channel.Value>>
+        let channel: any Channel
+    }
+
+    let http1: HTTP1Channel
+    let http2: HTTP2Channel
+
+    init(responder: @escaping HTTPChannelHandler.Responder, http1: HTTP1Channel.Configuration, http2: HTTP2ChannelConfiguration) {
+        self.http1 = HTTP1Channel(responder: responder, configuration: http1)
+        self.http2 = HTTP2Channel(responder: responder, configuration: http2)
+    }
+
+    func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Value> {
+        let promise = channel.eventLoop.makePromise(of: NIONegotiatedHTTPVersion<HTTP1Channel.Value, HTTP2Channel.Value>.self)
+        let sniffer = HTTPVersionSniffer { isHTTP2 in
+            if isHTTP2 {
+                return self.http2.setup(channel: channel, logger: logger).map { .http2($0) }
+            }
+            return self.http1.setup(channel: channel, logger: logger).map { .http1_1($0) }
+        } decided: {
+            promise.completeWith($0)
+        }
+        return channel.eventLoop.makeCompletedFuture {
+            try channel.pipeline.syncOperations.addHandler(sniffer)
+            return Value(negotiated: promise.futureResult, channel: channel)
+        }
+    }
+
+    func handle(value: Value, logger: Logger) async {
+        do {
+            switch try await value.negotiated.get() {
+            case .http1_1(let connection): await http1.handle(value: connection, logger: logger)
+            case .http2(let connection): await http2.handle(value: connection, logger: logger)
+            }
+        } catch {
+            logger.debug("connection closed before its HTTP version was known: \(error)")
+        }
+    }
+}
+
+/// Reads a connection's first bytes until they are or are not the HTTP/2 preface, has the pipeline
+/// configured for that version, replays what it read into it, and leaves the pipeline.
+final class HTTPVersionSniffer: ChannelInboundHandler, RemovableChannelHandler {
+    typealias InboundIn = ByteBuffer
+    typealias InboundOut = ByteBuffer
+    typealias Negotiated = NIONegotiatedHTTPVersion<HTTP1Channel.Value, HTTP2Channel.Value>
+
+    static let preface = Array("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".utf8)
+
+    let configure: (Bool) -> EventLoopFuture<Negotiated>
+    let decided: (Result<Negotiated, any Error>) -> Void
+    var buffered: ByteBuffer?
+    var configuring = false
+
+    init(configure: @escaping (Bool) -> EventLoopFuture<Negotiated>, decided: @escaping (Result<Negotiated, any Error>) -> Void) {
+        self.configure = configure
+        self.decided = decided
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        var incoming = unwrapInboundIn(data)
+        if buffered == nil { buffered = incoming } else { buffered!.writeBuffer(&incoming) }
+        guard !configuring, let bytes = buffered?.readableBytesView else { return }
+        let n = min(bytes.count, Self.preface.count)
+        let matches = bytes.prefix(n).elementsEqual(Self.preface.prefix(n))
+        if matches && bytes.count < Self.preface.count { return }
+        configuring = true
+        let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+        configure(matches).whenComplete { result in
+            let (handler, context) = loopBound.value
+            handler.decided(result)
+            guard case .success = result else {
+                context.close(promise: nil)
+                return
+            }
+            if let bytes = handler.buffered {
+                handler.buffered = nil
+                context.fireChannelRead(handler.wrapInboundOut(bytes))
+                context.fireChannelReadComplete()
+            }
+            context.pipeline.syncOperations.removeHandler(context: context, promise: nil)
+        }
+    }
+
+    func channelReadComplete(context: ChannelHandlerContext) {
+        if !configuring { context.read() }
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        if !configuring { decided(.failure(ChannelError.eof)) }
+        context.fireChannelInactive()
+    }
+}
