@@ -1,5 +1,6 @@
 import Foundation
 import HTTPTypes
+import ISVCCore
 import LoopbackSupport
 import NIOCore
 import Testing
@@ -105,5 +106,46 @@ struct GRPCGatewayTests {
             #expect(Self.status(missing).code == "5")
             #expect(Self.status(missing).message == "Model with name nope does not exist.")
         }
+    }
+}
+
+/// Envoy's route timeout for gRPC requests (`finalTimeout`).
+@Suite("gRPC route timeouts")
+struct GRPCTimeoutTests {
+    static func route(timeout: String?, maxGrpc: String?) throws -> RoutePolicy {
+        var action: [String: Value] = ["cluster": "c"]
+        if let timeout { action["timeout"] = .string(timeout) }
+        if let maxGrpc { action["max_grpc_timeout"] = .string(maxGrpc) }
+        return RoutePolicy(route: try Envoy.Route(decoding: ["match": ["prefix": "/"], "route": .object(action)]))
+    }
+
+    static func request(_ headers: [(String, String)]) -> GatewayRouter.Request {
+        .init(host: "h", path: "/inference.GRPCInferenceService/ModelInfer", method: "POST", headers: headers.map { ($0.0, $0.1) })
+    }
+
+    @Test("grpc-timeout values: 8 digits at most, units H M S m u n")
+    func parse() {
+        #expect(RoutePolicy.grpcTimeout("2S") == 2)
+        #expect(RoutePolicy.grpcTimeout("1500m") == 1.5)
+        #expect(RoutePolicy.grpcTimeout("1M") == 60)
+        #expect(RoutePolicy.grpcTimeout("1H") == 3600)
+        #expect(RoutePolicy.grpcTimeout("250000u") == 0.25)
+        #expect(RoutePolicy.grpcTimeout("99999999n") == 0.099999999)
+        for bad in [nil, "", "S", "123456789S", "5s", "-1S", "1.5S"] { #expect(RoutePolicy.grpcTimeout(bad) == nil) }
+    }
+
+    @Test("a gRPC call's deadline is the route timeout, capped by max_grpc_timeout unless 0; REST keeps the route's")
+    func finalTimeout() throws {
+        let grpc = [("content-type", "application/grpc"), ("grpc-timeout", "5S")]
+        // Istio's defaults: timeout 0s, max_grpc_timeout 0s.
+        #expect(try Self.route(timeout: "0s", maxGrpc: "0s").timeout(for: Self.request(grpc)) == 5)
+        #expect(try Self.route(timeout: "0s", maxGrpc: "0s").timeout(for: Self.request([("content-type", "application/grpc")])) == nil)
+        #expect(try Self.route(timeout: "30s", maxGrpc: "2s").timeout(for: Self.request(grpc)) == 2)
+        #expect(
+            try Self.route(timeout: "30s", maxGrpc: "30s").timeout(for: Self.request([("content-type", "application/grpc+proto")])) == 30)
+        // No max_grpc_timeout: the route's timeout, whatever the header.
+        #expect(try Self.route(timeout: "30s", maxGrpc: nil).timeout(for: Self.request(grpc)) == 30)
+        #expect(try Self.route(timeout: "30s", maxGrpc: "2s").timeout(for: Self.request([("content-type", "application/json")])) == 30)
+        #expect(try Self.route(timeout: "30s", maxGrpc: "2s").timeout(for: Self.request([("content-type", "application/grpc-web")])) == 30)
     }
 }

@@ -24,6 +24,7 @@ extension GatewayServer {
         let answer = try await h2c.execute(port: port, head: head, body: body, timeout: timeout)
         var headers = answer.head.headerFields
         var trailers = answer.trailers
+        var trailersOnlyStatus: Int?
         // A trailers-only gRPC answer (one HEADERS frame ending the stream, as for an error): serve's
         // HTTP/2 server sends headers and trailers apart, so the status moves to the trailers.
         if trailers == nil, answer.body.readableBytes == 0, headers[GRPCLocalReply.grpcStatus] != nil {
@@ -33,7 +34,9 @@ extension GatewayServer {
                 headers[name] = nil
             }
             trailers = moved
+            trailersOnlyStatus = moved[GRPCLocalReply.grpcStatus].flatMap { Int($0) }
         }
-        return UpstreamAnswer(status: answer.head.status, headers: headers, body: answer.body, trailers: trailers)
+        return UpstreamAnswer(
+            status: answer.head.status, headers: headers, body: answer.body, trailers: trailers, trailersOnlyStatus: trailersOnlyStatus)
     }
 }

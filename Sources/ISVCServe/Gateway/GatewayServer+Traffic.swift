@@ -63,7 +63,7 @@ extension GatewayServer {
     ) async -> Response {
         let hop = hops[index]
         let cluster = upstreams[hop.cluster]
-        let loop = RetryLoop(retry: policy.retry, routeTimeout: policy.timeout, breaker: cluster?.breaker)
+        let loop = RetryLoop(retry: policy.retry, routeTimeout: policy.timeout(for: hop.request), breaker: cluster?.breaker)
         let ending = await loop.run(
             { limit, tried in
                 if plan.router.isInternal(hop.cluster) {

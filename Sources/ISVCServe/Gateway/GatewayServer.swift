@@ -219,6 +219,8 @@ public final class GatewayServer: Sendable {
         var body: ByteBuffer
         /// An HTTP/2 answer's trailers (a gRPC status), passed on after the body.
         var trailers: HTTPFields? = nil
+        /// The grpc-status of a trailers-only answer (which serve sends as headers, then trailers).
+        var trailersOnlyStatus: Int? = nil
         var response: Response {
             guard let trailers else { return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: body)) }
             let body = body

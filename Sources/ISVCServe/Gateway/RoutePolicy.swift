@@ -6,6 +6,8 @@ import ISVCCore
 public struct RoutePolicy: Sendable {
     /// `route.timeout` in seconds; nil when 0 (disabled).
     public var timeout: Double?
+    /// `route.max_grpc_timeout` in seconds (0: no cap); nil when the route has none.
+    public var maxGrpcTimeout: Double?
     public var retry: RetryPolicy?
     public var fault: FaultPolicy?
     public var mirrors: [(cluster: String, fraction: Double)]
@@ -16,6 +18,7 @@ public struct RoutePolicy: Sendable {
     public init(route: Envoy.Route) {
         let action = route.route
         timeout = action.timeout?.seconds.flatMap { $0 > 0 ? $0 : nil }
+        maxGrpcTimeout = action.maxGrpcTimeout?.seconds
         retry = action.retryPolicy.map(RetryPolicy.init)
         fault = route.fault.flatMap(FaultPolicy.init)
         // A mirror without a runtime fraction mirrors every request.

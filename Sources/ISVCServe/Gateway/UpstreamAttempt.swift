@@ -164,7 +164,10 @@ extension GatewayServer {
                 requestLogger.log(logged.event(.response, body: answer.body))
             }
             let response = answer.response
-            return (Attempt(response: response, outcome: .answered(Self.retryOutcome(response))), response.status.code)
+            // Envoy's gRPC retry conditions read grpc-status in a trailers-only answer's headers.
+            let outcome: RetryPolicy.Outcome =
+                answer.trailersOnlyStatus.map { .response(response.status.code, grpcStatus: $0) } ?? Self.retryOutcome(response)
+            return (Attempt(response: response, outcome: .answered(outcome)), response.status.code)
         } catch QueueProxy.Refusal.queueFull {
             return (
                 Attempt(
