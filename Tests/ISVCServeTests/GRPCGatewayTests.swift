@@ -25,11 +25,12 @@ struct GRPCGatewayTests {
     static func nameMessage(_ name: String) -> [UInt8] { [0x0A, UInt8(name.utf8.count)] + Array(name.utf8) }
 
     static func call(
-        _ client: H2CClient, port: Int, authority: String, method: String, message: [UInt8]
+        _ client: H2CClient, port: Int, authority: String, method: String, message: [UInt8], deadline: String? = nil
     ) async throws -> H2CClient.Answer {
         var fields = HTTPFields()
         fields[.contentType] = "application/grpc"
         fields[.te] = "trailers"
+        if let deadline { fields[HTTPField.Name("grpc-timeout")!] = deadline }
         let head = HTTPRequest(
             method: .post, scheme: "http", authority: authority, path: "/inference.GRPCInferenceService/\(method)", headerFields: fields)
         return try await client.execute(port: port, head: head, body: frame(message), timeout: .seconds(30))
