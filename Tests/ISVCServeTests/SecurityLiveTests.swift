@@ -4,6 +4,7 @@ import Hummingbird
 import ISVCCore
 import LoopbackSupport
 import NIOCore
+import NIOHTTP1
 import Testing
 
 @testable import ISVCServe
@@ -52,7 +53,13 @@ struct SecurityLiveTests {
         return dir
     }
 
-    struct Answer { var status: Int; var body: String; var challenge: String?; var contentType: String? }
+    struct Answer {
+        var status: Int
+        var body: String
+        var challenge: String?
+        var contentType: String?
+        var version: NIOHTTP1.HTTPVersion = .http1_1
+    }
 
     static func post(_ url: String, host: String = Self.host, token: String?, client: HTTPClient = .shared) async throws -> Answer {
         var request = HTTPClientRequest(url: url)
@@ -67,7 +74,8 @@ struct SecurityLiveTests {
         let body = try await response.body.collect(upTo: 1 << 20)
         return Answer(
             status: Int(response.status.code), body: String(buffer: body),
-            challenge: response.headers.first(name: "www-authenticate"), contentType: response.headers.first(name: "content-type"))
+            challenge: response.headers.first(name: "www-authenticate"), contentType: response.headers.first(name: "content-type"),
+            version: response.version)
     }
 
     @Test(

@@ -140,6 +140,8 @@ struct SecurityTLSTests {
             do {
                 let ok = try await SecurityLiveTests.post(url, token: tokens["alice"], client: client)
                 #expect(ok.status == 200, "\(ok.body)")
+                // AsyncHTTPClient offers h2 and http/1.1 by ALPN; the gateway takes h2, as Envoy does.
+                #expect(ok.version == .http2)
                 let forged = try await SecurityLiveTests.post(url, token: tokens["forged"], client: client)
                 #expect(forged.status == 401)
                 #expect(

@@ -1,4 +1,5 @@
 import Hummingbird
+import HummingbirdHTTP2
 import HummingbirdTLS
 import ISVCCore
 import Logging
@@ -88,7 +89,8 @@ public enum GatewayTLS {
 
 extension GatewayServer {
     /// The gateway's TLS listener on `host:port`: the same routing and security filters as the plain
-    /// listener, with `https` as the request scheme.
+    /// listener, with `https` as the request scheme; HTTP/2 or HTTP/1.1 as ALPN chooses (`h2`,
+    /// `http/1.1`; HTTP/1.1 when the client offers neither).
     public func tlsApplication(
         host: String, port: Int, tls: TLSConfiguration,
         onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
@@ -97,7 +99,8 @@ extension GatewayServer {
             await self.respond(to: request, scheme: "https")
         }
         return Application(
-            responder: responder, server: try .tls(.http1(configuration: GatewayServer.http1()), tlsConfiguration: tls),
+            responder: responder,
+            server: try .http2Upgrade(tlsConfiguration: tls, configuration: .init(streamConfiguration: GatewayServer.http1())),
             configuration: .init(address: .hostname(host, port: port)),
             onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? port) },
             logger: logger)
