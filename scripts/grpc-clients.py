@@ -43,6 +43,9 @@ def triton():
     response = answer.get_response()
     result["infer"] = {"output": answer.as_numpy("output-0").tolist(), "id": response.id,
                        "datatype": response.outputs[0].datatype, "raw": len(response.raw_output_contents)}
+    # The same request gzip-compressed, as tritonclient offers.
+    answer = client.infer(MODEL, [inp], request_id="43", compression_algorithm="gzip", client_timeout=TIMEOUT)
+    result["infer_gzip"] = {"output": answer.as_numpy("output-0").tolist(), "id": answer.get_response().id}
     for name, model, rows in [("unknown_model", "nope", ROWS), ("three_features", MODEL, [[1.0, 2.0, 3.0]])]:
         x = np.array(rows, dtype=np.float32)
         inp = grpcclient.InferInput("input-0", list(x.shape), "FP32")

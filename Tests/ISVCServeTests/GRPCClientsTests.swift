@@ -60,7 +60,7 @@ struct GRPCClientsTests {
     }
 
     @Test(
-        "tritonclient.grpc: health, metadata, raw infer with the REST answer's classes, KServe's errors",
+        "tritonclient.grpc: health, metadata, raw infer (also gzip-compressed) with the REST answer's classes, KServe's errors",
         .enabled(if: runs, missing), .timeLimit(.minutes(3)))
     func triton() async throws {
         let python = try #require(TestTools.kservePython, Self.missing)
@@ -83,6 +83,9 @@ struct GRPCClientsTests {
         #expect(infer?["id"] as? String == "42")
         #expect(infer?["datatype"] as? String == "INT64")
         #expect(infer?["raw"] as? Int == 1)
+        let gzip = result["infer_gzip"] as? [String: Any]
+        #expect(gzip?["output"] as? [Int] == rest, "a gzip-compressed request")
+        #expect(gzip?["id"] as? String == "43")
         let unknown = result["unknown_model"] as? [String: String]
         #expect(unknown?["status"] == "StatusCode.NOT_FOUND")
         #expect(unknown?["message"] == "Model with name nope does not exist.")

@@ -4,7 +4,8 @@ import GRPCNIOTransportHTTP2
 /// The Open Inference Protocol over gRPC (KServe's `inference.GRPCInferenceService`, the service of
 /// `Protos/grpc_predict_v2.proto`) for models answered in process: the same `InferenceModel`s that
 /// `ProtocolServer` answers over REST, on a port of its own, plaintext HTTP/2 (h2c) as KServe's
-/// Python server listens (reference grpc-agent-graph.md A1, A2).
+/// Python server listens (reference grpc-agent-graph.md A1, A2). Requests may be gzip or deflate
+/// compressed.
 ///
 /// A library component: `isvc serve` does not start it yet. `run()` serves until `shutdown()`;
 /// `port` is the bound port once listening (the one the system chose when 0 was asked for).
@@ -26,7 +27,12 @@ public final class GRPCInferenceServer: Sendable {
         let address: SocketAddress = host.contains(":") ? .ipv6(host: host, port: port) : .ipv4(host: host, port: port)
         let transport = HTTP2ServerTransport.Posix(
             address: address, transportSecurity: .plaintext,
-            config: .defaults { $0.rpc.maxRequestPayloadSize = Self.maxRequestBytes })
+            config: .defaults {
+                $0.rpc.maxRequestPayloadSize = Self.maxRequestBytes
+                // gzip and deflate requests, as grpcio takes them (grpc-swift takes none by default);
+                // a message is decompressed within the same 8 MiB.
+                $0.compression.enabledAlgorithms = .all
+            })
         let service = GRPCInferenceService(models: models, limits: limits)
         self.server = GRPCServer(transport: transport, services: [service])
     }
