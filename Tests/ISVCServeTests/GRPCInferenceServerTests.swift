@@ -155,4 +155,13 @@ struct GRPCInferenceServerTests {
             }
         }
     }
+
+    @Test("a port already taken: run() throws, and so does port", .timeLimit(.minutes(2)))
+    func portTaken() async throws {
+        try await S.withServer([DoublingModel()]) { port in
+            let second = GRPCInferenceServer(models: [DoublingModel()], host: "127.0.0.1", port: port)
+            await #expect(throws: (any Error).self) { try await second.run() }
+            await #expect(throws: (any Error).self) { _ = try await second.port }
+        }
+    }
 }
