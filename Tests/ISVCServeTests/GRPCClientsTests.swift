@@ -61,7 +61,7 @@ struct GRPCClientsTests {
 
     @Test(
         "tritonclient.grpc: health, metadata, raw infer (also gzip-compressed) with the REST answer's classes, KServe's errors",
-        .enabled(if: runs, missing), .timeLimit(.minutes(3)))
+        .enabled(if: runs, missing), .timeLimit(.minutes(5)))
     func triton() async throws {
         let python = try #require(TestTools.kservePython, Self.missing)
         let iris = try S.iris()
@@ -96,7 +96,7 @@ struct GRPCClientsTests {
 
     @Test(
         "KServe's InferenceGRPCClient: health, typed and raw infer with the REST answer's classes, NOT_FOUND",
-        .enabled(if: runs, missing), .timeLimit(.minutes(3)))
+        .enabled(if: runs, missing), .timeLimit(.minutes(5)))
     func kserve() async throws {
         let python = try #require(TestTools.kservePython, Self.missing)
         let iris = try S.iris()

@@ -13,7 +13,7 @@ struct GRPCInferenceServerTests {
     typealias S = GRPCServerSupport
 
     @Test(
-        "health and metadata: live, ready, model ready, server and model metadata, NOT_FOUND for an unknown model", .timeLimit(.minutes(2)))
+        "health and metadata: live, ready, model ready, server and model metadata, NOT_FOUND for an unknown model", .timeLimit(.minutes(5)))
     func healthAndMetadata() async throws {
         let iris = try S.iris()
         try await S.withServer([iris, DoublingModel()]) { port in
@@ -50,7 +50,7 @@ struct GRPCInferenceServerTests {
         }
     }
 
-    @Test("a model that is not ready: ModelReady false (OK), ServerReady false, ModelInfer UNAVAILABLE", .timeLimit(.minutes(2)))
+    @Test("a model that is not ready: ModelReady false (OK), ServerReady false, ModelInfer UNAVAILABLE", .timeLimit(.minutes(5)))
     func notReady() async throws {
         try await S.withServer([DoublingModel(), DoublingModel(name: "cold", ready: false)]) { port in
             try await S.withClient(port) { client throws in
@@ -67,7 +67,7 @@ struct GRPCInferenceServerTests {
 
     @Test(
         "typed FP32 and FP64 inputs: typed INT64 classes as the REST endpoint gives them; id and model_version echoed",
-        .timeLimit(.minutes(2)))
+        .timeLimit(.minutes(5)))
     func typed() async throws {
         let iris = try S.iris()
         let rest = try S.restAnswer(iris)
@@ -93,7 +93,7 @@ struct GRPCInferenceServerTests {
         }
     }
 
-    @Test("raw inputs: every output raw (little-endian INT64), the same classes; no id asked, none given", .timeLimit(.minutes(2)))
+    @Test("raw inputs: every output raw (little-endian INT64), the same classes; no id asked, none given", .timeLimit(.minutes(5)))
     func raw() async throws {
         let iris = try S.iris()
         try await S.withServer([iris]) { port in
@@ -113,7 +113,7 @@ struct GRPCInferenceServerTests {
         }
     }
 
-    @Test("typed BYTES and INT32 through a model that doubles numbers, requested outputs, FP16 answered raw", .timeLimit(.minutes(2)))
+    @Test("typed BYTES and INT32 through a model that doubles numbers, requested outputs, FP16 answered raw", .timeLimit(.minutes(5)))
     func datatypes() async throws {
         try await S.withServer([DoublingModel(), HalfModel()]) { port in
             try await S.withClient(port) { client throws in
@@ -156,7 +156,7 @@ struct GRPCInferenceServerTests {
         }
     }
 
-    @Test("a port already taken: run() throws, and so does port", .timeLimit(.minutes(2)))
+    @Test("a port already taken: run() throws, and so does port", .timeLimit(.minutes(5)))
     func portTaken() async throws {
         try await S.withServer([DoublingModel()]) { port in
             let second = GRPCInferenceServer(models: [DoublingModel()], host: "127.0.0.1", port: port)

@@ -22,7 +22,8 @@ enum GRPCServerSupport {
     static let classes: [Double] = [1, 1, 0]
 
     /// Runs `body` with the port of a gRPC server for `models`, then shuts the server down and waits
-    /// for it to stop. Servers take turns with the other loopback tests (LoopbackLock).
+    /// for it to stop. Servers take turns with the other loopback tests (LoopbackLock): in a full
+    /// `swift test` the wait for the lock takes minutes, hence the tests' 5-minute limits.
     static func withServer<T: Sendable>(
         _ models: [any InferenceModel], limits: ProtocolServer.Limits = .init(), _ body: @Sendable (Int) async throws -> T
     ) async throws -> T {
