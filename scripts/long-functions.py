@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """Lists Swift functions, initializers and closures-as-properties longer than a limit (default 80
-lines), longest first: `python3 scripts/long-functions.py [LIMIT] [DIR...]` (default Sources).
-A body runs from the line of its declaration to its closing brace; braces inside strings and
-comments are skipped. A rough measure, for keeping functions short, not a parser."""
+lines), longest first: `python3 scripts/long-functions.py [LIMIT] [DIR...]` (default Sources;
+folders named Generated, protoc's output, left out). A body runs from the line of its declaration
+to its closing brace; braces inside strings and comments are skipped. A rough measure, for keeping
+functions short, not a parser."""
 import os
 import re
 import sys
@@ -69,7 +70,8 @@ def main():
     roots = args or ['Sources']
     rows = []
     for root in roots:
-        for dirpath, _, files in os.walk(root):
+        for dirpath, dirs, files in os.walk(root):
+            dirs[:] = [d for d in dirs if d != 'Generated']  # protoc's output (scripts/generate-grpc)
             for name in files:
                 if name.endswith('.swift'):
                     rows += [r for r in functions(os.path.join(dirpath, name)) if r[0] > limit]

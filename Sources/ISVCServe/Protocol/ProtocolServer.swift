@@ -34,6 +34,11 @@ public struct ProtocolServer: Sendable {
     public let limits: Limits
     public static let binaryHeader = "inference-header-content-length"
 
+    /// The server metadata of `GET /v2` (and of the gRPC `ServerMetadata`).
+    static let serverName = "isvc"
+    static let serverVersion = "0.1.0"
+    static let serverExtensions = ["binary_tensor_data"]
+
     /// Bodies at least this large are followed by `malloc_trim`: glibc keeps freed memory of
     /// allocations below its (growing) mmap threshold, and a large request's parse would otherwise
     /// stay in the process's RSS.
@@ -164,7 +169,7 @@ public struct ProtocolServer: Sendable {
     ) throws(ProtocolError) -> Answer {
         switch (method, parts.first, parts.count) {
         case ("GET", nil, _):
-            return Self.json(200, ["name": "isvc", "version": "0.1.0", "extensions": ["binary_tensor_data"]])
+            return Self.json(200, ["name": Self.serverName, "version": Self.serverVersion, "extensions": Self.serverExtensions])
         case ("GET", "health", 2) where parts[1] == "live":
             return Self.json(200, ["live": true])
         case ("GET", "health", 2) where parts[1] == "ready":
