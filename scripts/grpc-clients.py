@@ -4,7 +4,8 @@ KServe users have: tritonclient's gRPC client, or KServe's own InferenceGRPCClie
 process: both register the `inference.*` protobuf symbols, and importing both in one process fails
 ("duplicate symbol 'inference.ServerLiveRequest'").
 
-Usage: python3 scripts/grpc-clients.py triton|kserve PORT MODEL
+Usage: python3 scripts/grpc-clients.py triton|kserve PORT MODEL [AUTHORITY]
+  AUTHORITY, when given, is the :authority of every call (a host the gateway of `isvc serve` routes).
   MODEL takes one FP32/FP64 input `input-0` of shape [N, 4] (the iris features) and answers one
   output `output-0`. Prints one JSON object with what the client returned, errors included (their
   status code and message); exits non-zero when the client itself fails.
@@ -17,6 +18,7 @@ import numpy as np
 
 CLIENT, PORT, MODEL = sys.argv[1], int(sys.argv[2]), sys.argv[3]
 TARGET = f"127.0.0.1:{PORT}"
+AUTHORITY = [("grpc.default_authority", sys.argv[4])] if len(sys.argv) > 4 else None
 TIMEOUT = 30  # seconds, for every call
 ROWS = [[6.8, 2.8, 4.8, 1.4], [6.0, 3.4, 4.5, 1.6], [5.1, 3.5, 1.4, 0.2]]
 
@@ -26,7 +28,7 @@ def triton():
     from tritonclient.utils import InferenceServerException
 
     result = {}
-    client = grpcclient.InferenceServerClient(url=TARGET)
+    client = grpcclient.InferenceServerClient(url=TARGET, channel_args=AUTHORITY)
     result["live"] = client.is_server_live(client_timeout=TIMEOUT)
     result["ready"] = client.is_server_ready(client_timeout=TIMEOUT)
     result["model_ready"] = client.is_model_ready(MODEL, client_timeout=TIMEOUT)
@@ -64,7 +66,7 @@ async def kserve():
     from kserve import InferenceGRPCClient, InferInput, InferRequest
 
     result = {}
-    client = InferenceGRPCClient(url=TARGET, timeout=TIMEOUT)
+    client = InferenceGRPCClient(url=TARGET, timeout=TIMEOUT, channel_args=AUTHORITY)
     result["live"] = await client.is_server_live()
     result["ready"] = await client.is_server_ready()
     result["model_ready"] = await client.is_model_ready(MODEL)

@@ -5,10 +5,10 @@ import Testing
 @testable import ISVCServe
 
 /// The gRPC clients KServe users have, against the gRPC server on 127.0.0.1 serving the native
-/// scikit-learn iris model: tritonclient.grpc (raw tensors) and KServe's InferenceGRPCClient (typed
+/// scikit-learn iris model, directly and through `isvc serve`'s gateway (an h2c revision): tritonclient.grpc (raw tensors) and KServe's InferenceGRPCClient (typed
 /// and raw), each in a process of its own (scripts/grpc-clients.py). Needs `.venv-kserve`
 /// (scripts/install-test-tools: kserve, tritonclient[grpc]).
-@Suite("tritonclient.grpc and KServe's InferenceGRPCClient against the gRPC server")
+@Suite("tritonclient.grpc and KServe's InferenceGRPCClient against the gRPC server, directly and through the gateway")
 struct GRPCClientsTests {
     typealias S = GRPCServerSupport
     static let runs = TestTools.runs(with: TestTools.kservePython)
@@ -48,8 +48,47 @@ struct GRPCClientsTests {
     }
 
     /// One client's report against a server on `port`: its exit status, its JSON and its errors.
-    static func report(_ python: String, client: String, port: Int) async -> (status: Int32, output: String, errors: String) {
-        await run(python, [client, String(port), "sklearn-iris"])
+    static func report(
+        _ python: String, client: String, port: Int, authority: String? = nil
+    ) async -> (status: Int32, output: String, errors: String) {
+        await run(python, [client, String(port), "sklearn-iris"] + (authority.map { [$0] } ?? []))
+    }
+
+    /// Where the client calls: the gRPC server itself, or `isvc serve`'s gateway with the iris model
+    /// on an h2c revision (its native replica's gRPC server behind the HTTP/2 cluster).
+    enum Path: String, CaseIterable, Sendable { case direct, gateway }
+
+    static let h2cIris = """
+        apiVersion: serving.kserve.io/v1beta1
+        kind: InferenceService
+        metadata:
+          name: sklearn-iris
+        spec:
+          predictor:
+            model:
+              modelFormat: {name: sklearn}
+              storageUri: \(TestTools.root.appendingPathComponent("fixtures/models/sklearn-iris-svc").path)
+              ports: [{name: h2c, containerPort: 8081, protocol: TCP}]
+        """
+
+    static func report(
+        _ python: String, client: String, via path: Path, model: NativeModel
+    ) async throws -> (status: Int32, output: String, errors: String) {
+        switch path {
+        case .direct:
+            return try await S.withServer([model]) { port in await Self.report(python, client: client, port: port) }
+        case .gateway:
+            let box = ReportBox()
+            try await ServeLiveTests.withRunningGateway(Self.h2cIris, native: { _, _ in [model] }) { port, _, _ in
+                await box.set(await Self.report(python, client: client, port: port, authority: "sklearn-iris.default.example.com"))
+            }
+            return await box.value ?? (-1, "", "the gateway did not run")
+        }
+    }
+
+    actor ReportBox {
+        var value: (status: Int32, output: String, errors: String)?
+        func set(_ v: (status: Int32, output: String, errors: String)) { value = v }
     }
 
     /// The report's JSON object; its exit status must be 0.
@@ -61,13 +100,13 @@ struct GRPCClientsTests {
 
     @Test(
         "tritonclient.grpc: health, metadata, raw infer (also gzip-compressed) with the REST answer's classes, KServe's errors",
-        .enabled(if: runs, missing), .timeLimit(.minutes(5)))
-    func triton() async throws {
+        .enabled(if: runs, missing), .timeLimit(.minutes(5)), arguments: Path.allCases)
+    func triton(_ path: Path) async throws {
         let python = try #require(TestTools.kservePython, Self.missing)
         let iris = try S.iris()
         let rest = try S.restAnswer(iris).map { Int($0) }
         #expect(rest == [1, 1, 0])
-        let report = try await S.withServer([iris]) { port in await Self.report(python, client: "triton", port: port) }
+        let report = try await Self.report(python, client: "triton", via: path, model: iris)
         let result = try Self.parse(report, client: "triton")
         #expect(result["live"] as? Bool == true)
         #expect(result["ready"] as? Bool == true)
@@ -96,13 +135,13 @@ struct GRPCClientsTests {
 
     @Test(
         "KServe's InferenceGRPCClient: health, typed and raw infer with the REST answer's classes, NOT_FOUND",
-        .enabled(if: runs, missing), .timeLimit(.minutes(5)))
-    func kserve() async throws {
+        .enabled(if: runs, missing), .timeLimit(.minutes(5)), arguments: Path.allCases)
+    func kserve(_ path: Path) async throws {
         let python = try #require(TestTools.kservePython, Self.missing)
         let iris = try S.iris()
         let rest = try S.restAnswer(iris, datatype: "FP64").map { Int($0) }
         #expect(rest == [1, 1, 0])
-        let report = try await S.withServer([iris]) { port in await Self.report(python, client: "kserve", port: port) }
+        let report = try await Self.report(python, client: "kserve", via: path, model: iris)
         let result = try Self.parse(report, client: "kserve")
         #expect(result["live"] as? Bool == true)
         #expect(result["ready"] as? Bool == true)

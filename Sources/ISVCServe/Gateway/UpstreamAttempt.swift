@@ -213,6 +213,9 @@ extension GatewayServer {
             return try await forward(decision, body: body, method: method, port: port, timeout: timeout)
         case .graph(let router):
             return await Self.answer(router, decision: decision, body: body)
+        case .inProcess where http2 && endpoint.grpcPort != nil:
+            // A call over an HTTP/2 cluster reaches the native replica's gRPC server.
+            return try await forwardH2C(decision, body: body, method: method, port: endpoint.grpcPort!, timeout: timeout)
         case .inProcess(let server):
             // Small requests are answered on the event loop; a large one (its JSON and its
             // rows) on NIO's blocking pool, so that it does not stall the loop's other connections.

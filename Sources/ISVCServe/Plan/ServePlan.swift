@@ -13,6 +13,9 @@ public struct ServePlan: Sendable {
         public var namespace: String
         /// The serving container, as the Deployment's pod template has it.
         public var container: Value
+        /// Whether a cluster reaches the workload over HTTP/2 (an h2c revision, a gRPC Service port):
+        /// a native replica then answers gRPC too.
+        public var servesGRPC = false
         /// The user port the container listens on in a pod (PORT).
         public var userPort: Int
         /// What the storage initializer downloads into /mnt/models, if anything.
@@ -116,6 +119,10 @@ public struct ServePlan: Sendable {
                 agent: containers.lazy.compactMap { AgentSettings(container: $0) }.first,
                 graph: GraphWorkload(container: serving),
                 pulledModels: PulledModel.models(podSpec: template, namespace: d.namespace, objects: objects))
+        }
+        // HTTP/2 clusters: the workloads they reach answer gRPC.
+        for cluster in router.clusters.values where cluster.http2Upstream {
+            workloads[GatewayRouter.serviceHost(ofCluster: cluster.name)]?.servesGRPC = true
         }
         self.workloads = workloads
         (modelHosts, graphHosts) = Self.hosts(result, router: router)

@@ -33,6 +33,10 @@ public actor WorkloadRuntime {
         var target: Target
         var process: ProcessReplica?
         var queue: QueueProxy
+        /// A native replica's gRPC server, when its workload serves gRPC (an h2c port).
+        var grpc: GRPCInferenceServer? = nil
+        /// Where it listens (loopback).
+        var grpcPort: Int? = nil
     }
 
     /// Loads a workload's models into the gateway's process from its model directory, when a native
@@ -48,7 +52,11 @@ public actor WorkloadRuntime {
     public static let replicaLimit = 16
 
     private var replicas: [Replica] = [] {
-        didSet { ready.withLockedValue { [replicas] in $0 = replicas.map { Endpoint(name: $0.name, target: $0.target, queue: $0.queue) } } }
+        didSet {
+            ready.withLockedValue { [replicas] in
+                $0 = replicas.map { Endpoint(name: $0.name, target: $0.target, queue: $0.queue, grpcPort: $0.grpcPort) }
+            }
+        }
     }
     /// The ready replicas as endpoints, readable without entering the actor: a request that finds
     /// one goes on at once; only the activator's path (no replica ready) waits here.
@@ -134,6 +142,8 @@ public actor WorkloadRuntime {
         public var name: String
         public var target: Target
         public var queue: QueueProxy
+        /// A native replica's gRPC port (loopback), for calls that arrive over an HTTP/2 cluster.
+        public var grpcPort: Int? = nil
     }
 
     /// Every ready replica, for the gateway's load balancer; with none ready the activator holds the
@@ -156,7 +166,7 @@ public actor WorkloadRuntime {
             try await waitForReplica(timeout: timeout)
         }
         guard !replicas.isEmpty else { throw Failure.unavailable("\(workload.name) has no replica") }
-        return replicas.map { Endpoint(name: $0.name, target: $0.target, queue: $0.queue) }
+        return replicas.map { Endpoint(name: $0.name, target: $0.target, queue: $0.queue, grpcPort: $0.grpcPort) }
     }
 
     private func waitForReplica(timeout: Duration) async throws {
@@ -213,6 +223,7 @@ public actor WorkloadRuntime {
             try? await Task.sleep(for: .milliseconds(50))
         }
         await replica.process?.stop()
+        replica.grpc?.shutdown()
     }
 
     private func startReplica(name: String) async {
@@ -240,10 +251,14 @@ public actor WorkloadRuntime {
                 starting -= 1
                 guard !stopped, replicas.count < desired else { return }
                 logger.info("replica \(name) serves \(models.map(\.name).joined(separator: ", ")) in process (native runtime)")
-                admit(
-                    Replica(
-                        name: name, target: .inProcess(ProtocolServer(models: models, limits: protocolLimits)), process: nil,
-                        queue: QueueProxy(containerConcurrency: workload.containerConcurrency)), started: started)
+                var replica = Replica(
+                    name: name, target: .inProcess(ProtocolServer(models: models, limits: protocolLimits)), process: nil,
+                    queue: QueueProxy(containerConcurrency: workload.containerConcurrency))
+                if workload.servesGRPC {
+                    (replica.grpc, replica.grpcPort) = try await Self.startGRPC(models, limits: protocolLimits)
+                    logger.info("replica \(name) answers gRPC on 127.0.0.1:\(replica.grpcPort ?? 0)")
+                }
+                admit(replica, started: started)
                 return
             }
             let port = ProcessReplica.freePort()
@@ -398,6 +413,7 @@ public actor WorkloadRuntime {
         loop?.cancel()
         releaseHeld(Failure.unavailable("isvc serve is shutting down"))
         let all = replicas.compactMap(\.process) + Array(launching.values)
+        for r in replicas { r.grpc?.shutdown() }
         replicas.removeAll()
         launching.removeAll()
         for p in all { await p.stop() }
