@@ -6,7 +6,7 @@ model.predict, get_predict_response). sklearnserver itself is not published on P
 restates its model class on top of the `kserve` package (ModelServer, Model, utils).
 
 usage: python bench/kserve-sklearnserver.py --model_name sklearn-iris --model_dir DIR --http_port 8080 --enable_grpc false
-KServe's REST server binds 0.0.0.0; uvicorn is kept on 127.0.0.1 here.
+KServe's REST server binds 0.0.0.0 and its gRPC server [::]; both are kept on 127.0.0.1 here.
 """
 import argparse
 import os
@@ -23,6 +23,11 @@ def _loopback(self, *args, **kwargs):
 
 
 uvicorn.Config.__init__ = _loopback
+
+import grpc.aio._server  # noqa: E402
+
+_add_port = grpc.aio._server.Server.add_insecure_port
+grpc.aio._server.Server.add_insecure_port = lambda self, address: _add_port(self, address.replace("[::]", "127.0.0.1"))
 
 import joblib  # noqa: E402
 import kserve  # noqa: E402

@@ -35,7 +35,8 @@ def triton():
     server = client.get_server_metadata(as_json=True, client_timeout=TIMEOUT)
     result["server_name"] = server["name"]
     metadata = client.get_model_metadata(MODEL, as_json=True, client_timeout=TIMEOUT)
-    result["metadata"] = {"name": metadata["name"], "inputs": metadata["inputs"], "outputs": metadata["outputs"]}
+    # MessageToJson leaves out empty lists (KServe's Python models declare no tensors).
+    result["metadata"] = {"name": metadata["name"], "inputs": metadata.get("inputs", []), "outputs": metadata.get("outputs", [])}
     # tritonclient always sends raw_input_contents, so the outputs come back raw.
     x = np.array(ROWS, dtype=np.float32)
     inp = grpcclient.InferInput("input-0", list(x.shape), "FP32")

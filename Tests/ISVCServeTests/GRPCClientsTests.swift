@@ -158,3 +158,47 @@ struct GRPCClientsTests {
         #expect(unknown?["message"] == "Model with name nope does not exist.")
     }
 }
+
+/// The same clients through `isvc serve`'s gateway to KServe's own Python model server (the
+/// sklearnserver model class of bench/kserve-sklearnserver.py on the iris SVC) as a process replica
+/// of an h2c revision: its gRPC port is the replica's port, reached over h2c.
+@Suite("tritonclient.grpc and KServe's InferenceGRPCClient through the gateway to KServe's Python server")
+struct GRPCKServeReplicaTests {
+    static let yaml = """
+        apiVersion: serving.kserve.io/v1beta1
+        kind: InferenceService
+        metadata:
+          name: sklearn-iris
+        spec:
+          predictor:
+            containers:
+              - name: kserve-container
+                image: kserve/sklearnserver
+                command: [\(KServeClientTests.python), \(TestTools.root.appendingPathComponent("bench/kserve-sklearnserver.py").path)]
+                args: [--model_name, sklearn-iris, --model_dir, \(TestTools.root.appendingPathComponent("fixtures/models/sklearn-iris-svc").path), --http_port, "8080", --grpc_port, "8081"]
+                ports: [{name: h2c, containerPort: 8081, protocol: TCP}]
+        """
+
+    @Test(
+        "health, infer (raw and typed) with the model's classes, NOT_FOUND for an unknown model",
+        .enabled(if: GRPCClientsTests.runs, GRPCClientsTests.missing), .timeLimit(.minutes(5)), arguments: ["triton", "kserve"])
+    func clients(_ client: String) async throws {
+        let python = try #require(TestTools.kservePython, GRPCClientsTests.missing)
+        let box = GRPCClientsTests.ReportBox()
+        try await ServeLiveTests.withRunningGateway(Self.yaml) { port, _, _ in
+            await box.set(await GRPCClientsTests.report(python, client: client, port: port, authority: "sklearn-iris.default.example.com"))
+        }
+        let report = try #require(await box.value)
+        let result = try GRPCClientsTests.parse(report, client: client)
+        #expect(result["live"] as? Bool == true)
+        #expect(result["model_ready"] as? Bool == true)
+        let forms = client == "triton" ? ["infer"] : ["typed", "raw"]
+        for form in forms {
+            let infer = result[form] as? [String: Any]
+            #expect(infer?["output"] as? [Int] == [1, 1, 0], "\(form)")
+        }
+        let unknown = result["unknown_model"] as? [String: String]
+        #expect(unknown?["status"] == "StatusCode.NOT_FOUND")
+        #expect(unknown?["message"] == "Model with name nope does not exist.")
+    }
+}
