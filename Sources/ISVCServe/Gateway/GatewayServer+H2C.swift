@@ -40,3 +40,21 @@ extension GatewayServer {
             status: answer.head.status, headers: headers, body: answer.body, trailers: trailers, trailersOnlyStatus: trailersOnlyStatus)
     }
 }
+
+extension GatewayServer {
+    /// A gRPC call to a native replica, answered in process when it is one plain message (the
+    /// replica's gRPC server takes the rest); nil when it must go there.
+    static func answerGRPC(_ server: ProtocolServer, decision: GatewayRouter.Decision, body: ByteBuffer) async -> UpstreamAnswer? {
+        guard let message = GRPCInProcess.message(body) else { return nil }
+        let service = GRPCInferenceService(models: Array(server.models.values), limits: server.limits)
+        let reply = await GRPCInProcess.call(service, path: decision.request.path, message: message)
+        var headers = HTTPFields()
+        headers[.contentType] = "application/grpc"
+        var trailers = HTTPFields()
+        trailers[GRPCLocalReply.grpcStatus] = String(reply.status)
+        if let text = reply.message, !text.isEmpty { trailers[GRPCLocalReply.grpcMessage] = GRPCLocalReply.percentEncoded(text) }
+        // grpc-swift answers an error trailers-only: retry conditions see its status.
+        return UpstreamAnswer(
+            status: .ok, headers: headers, body: reply.body, trailers: trailers, trailersOnlyStatus: reply.status == 0 ? nil : reply.status)
+    }
+}

@@ -213,8 +213,10 @@ extension GatewayServer {
             return try await forward(decision, body: body, method: method, port: port, timeout: timeout)
         case .graph(let router):
             return await Self.answer(router, decision: decision, body: body)
-        case .inProcess where http2 && endpoint.grpcPort != nil:
-            // A call over an HTTP/2 cluster reaches the native replica's gRPC server.
+        case .inProcess(let server) where http2 && endpoint.grpcPort != nil:
+            // A call over an HTTP/2 cluster reaches the native replica's gRPC service: in process
+            // when it is one plain message, else its gRPC server.
+            if let answer = await Self.answerGRPC(server, decision: decision, body: body) { return answer }
             return try await forwardH2C(decision, body: body, method: method, port: endpoint.grpcPort!, timeout: timeout)
         case .inProcess(let server):
             // Small requests are answered on the event loop; a large one (its JSON and its
