@@ -41,7 +41,8 @@ struct GRPCGatewayTests {
         return (fields[GRPCLocalReply.grpcStatus], fields[GRPCLocalReply.grpcMessage])
     }
 
-    @Test("an HTTP/2 REST request and an HTTP/1.1 one on the same port get the same answer", .timeLimit(.minutes(2)))
+    // 5 minutes, as the other tests that take the loopback lock: in a full run the wait for it is long.
+    @Test("an HTTP/2 REST request and an HTTP/1.1 one on the same port get the same answer", .timeLimit(.minutes(5)))
     func restOverHTTP2() async throws {
         let yaml = KServeClientTests.doubler(image: "local/native")
         try await ServeLiveTests.withRunningGateway(yaml, native: { workload, _ in [DoublingModel(name: workload.inferenceService)] }) {
@@ -63,7 +64,7 @@ struct GRPCGatewayTests {
         }
     }
 
-    @Test("a gRPC call to a host no route serves is UNIMPLEMENTED with no message, as Envoy answers it")
+    @Test("a gRPC call to a host no route serves is UNIMPLEMENTED with no message, as Envoy answers it", .timeLimit(.minutes(5)))
     func unknownHost() async throws {
         let yaml = KServeClientTests.doubler(image: "local/native")
         try await ServeLiveTests.withRunningGateway(yaml, native: { workload, _ in [DoublingModel(name: workload.inferenceService)] }) {
