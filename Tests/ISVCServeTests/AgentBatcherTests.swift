@@ -142,7 +142,7 @@ struct AgentBatcherTests {
 
     @Test(
         "through the gateway: concurrent callers are batched at the replica and each gets exactly its own answer",
-        .timeLimit(.minutes(3)))
+        .timeLimit(.minutes(5)))
     func live() async throws {
         let sizes = NIOLockedValueBox<[Int]>([])
         try await ServeLiveTests.withRunningGateway(

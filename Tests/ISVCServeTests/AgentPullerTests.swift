@@ -92,7 +92,7 @@ struct AgentPullerTests {
 
     @Test(
         "TrainedModels are downloaded and loaded into one native replica, each answering as scikit-learn predicts",
-        .timeLimit(.minutes(3)))
+        .timeLimit(.minutes(5)))
     func nativeMultiModel() async throws {
         let files = try FileServer()
         defer { files.stop() }

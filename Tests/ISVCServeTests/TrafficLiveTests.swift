@@ -97,7 +97,7 @@ struct TrafficLiveTests {
 
     @Test(
         "a route timeout on a hop through the local gateway ends the request on time (the inner request is cancelled)",
-        .timeLimit(.minutes(3)))
+        .timeLimit(.minutes(5)))
     func timeoutThroughLocalGateway() async throws {
         let front = Self.virtualService(
             "slow-front", host: "slow.models.example.com",
@@ -263,7 +263,7 @@ struct TrafficLiveTests {
 
     @Test(
         "load balancing: round robin alternates, least request prefers the idle replica, consistent hash sticks",
-        .timeLimit(.minutes(3)))
+        .timeLimit(.minutes(5)))
     func balancing() async throws {
         try await ServeLiveTests.withGateway(
             Self.yaml("rr", routes: Self.route(), trafficPolicy: "    loadBalancer:\n      simple: ROUND_ROBIN\n")
