@@ -18,9 +18,11 @@ enum GRPCLocalReply {
 
     /// A gRPC request as Envoy tells it (`grpc/common.cc`): `content-type` `application/grpc` or
     /// `application/grpc+…` (not gRPC-Web), with a path.
-    static func isGRPC(_ request: Request) -> Bool {
-        guard let type = request.headers[.contentType] else { return false }
-        return type == "application/grpc" || type.hasPrefix("application/grpc+")
+    static func isGRPC(_ request: Request) -> Bool { isGRPC(contentType: request.headers[.contentType]) }
+
+    static func isGRPC(contentType: String?) -> Bool {
+        guard let contentType else { return false }
+        return contentType == "application/grpc" || contentType.hasPrefix("application/grpc+")
     }
 
     /// `Grpc::Utility::httpToGrpcStatus`.

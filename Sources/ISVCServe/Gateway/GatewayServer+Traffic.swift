@@ -119,7 +119,7 @@ extension GatewayServer {
     }
 
     static func retryOutcome(_ response: Response) -> RetryPolicy.Outcome {
-        let grpc = HTTPField.Name("grpc-status").flatMap { response.headers[$0] }.flatMap { Int($0) }
+        let grpc = response.headers[GRPCLocalReply.grpcStatus].flatMap { Int($0) }
         return .response(response.status.code, grpcStatus: grpc)
     }
 

@@ -4,16 +4,10 @@ extension RoutePolicy {
     /// `grpc-timeout` header (absent: no deadline), capped by `max_grpc_timeout` unless that is 0.
     /// With Istio's defaults (both 0s) a gRPC call's deadline becomes the route timeout.
     public func timeout(for request: GatewayRouter.Request) -> Double? {
-        guard let cap = maxGrpcTimeout, Self.isGRPC(request.header("content-type")) else { return timeout }
+        guard let cap = maxGrpcTimeout, GRPCLocalReply.isGRPC(contentType: request.header("content-type")) else { return timeout }
         var deadline = Self.grpcTimeout(request.header("grpc-timeout")) ?? 0
         if cap > 0 && (deadline == 0 || deadline > cap) { deadline = cap }
         return deadline > 0 ? deadline : nil
-    }
-
-    /// `content-type` `application/grpc` or `application/grpc+…` (`grpc/common.cc`).
-    static func isGRPC(_ contentType: String?) -> Bool {
-        guard let contentType else { return false }
-        return contentType == "application/grpc" || contentType.hasPrefix("application/grpc+")
     }
 
     /// A `grpc-timeout` value in seconds: at most 8 digits and a unit (`H`, `M`, `S`, `m`, `u`, `n`);
