@@ -17,8 +17,10 @@ field validation of a structural CRD schema):
   * `nullable: true` adds `null` to the type;
   * `x-kubernetes-list-type: set` becomes `uniqueItems: true`;
   * `x-kubernetes-embedded-resource: true` adds apiVersion/kind/metadata to the properties;
-  * `metadata` objects become a permissive ObjectMeta (typed name/namespace/labels/annotations,
-    other fields allowed);
+  * `metadata` objects (`type: object` with neither `properties` nor `additionalProperties`, as
+    controller-gen writes an embedded ObjectMeta) become a permissive ObjectMeta (typed
+    name/namespace/labels/annotations, other fields allowed); a field named `metadata` that is a map
+    (`additionalProperties`, e.g. a KEDA trigger's `metadata: map[string]string`) stays a map;
   * `default` is kept (an annotation in JSON Schema; scripts/conformance.py applies the defaults
     before it validates, as the API server does), and a required property that has a
     `default` is no longer required;
@@ -70,7 +72,8 @@ def convert(s, branch=False, name=None):
         return s
     preserve = bool(s.get("x-kubernetes-preserve-unknown-fields"))
     out = {}
-    if name == "metadata" and not branch and s.get("type") == "object" and "properties" not in s:
+    if (name == "metadata" and not branch and s.get("type") == "object" and "properties" not in s
+            and "additionalProperties" not in s):
         return json.loads(json.dumps(OBJECT_META))
     for k, v in s.items():
         if k in DROP:
