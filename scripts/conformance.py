@@ -5,8 +5,8 @@ Usage:
   conformance.py manifests PATH...   every Kubernetes object against the upstream schemas
   conformance.py envoy ENVOY PATH... every Envoy bootstrap loaded by a real Envoy (--mode validate)
 
-manifests: custom resources (KServe, Knative, Istio, Gateway API, KEDA) are checked against the
-JSON Schemas in schemas/ (made from the upstream CRDs, see schemas/SOURCES.md), strictly: an unknown
+manifests: custom resources (KServe, Knative, Istio, Gateway API, Gateway API Inference Extension,
+LeaderWorkerSet, KEDA) are checked against the JSON Schemas in schemas/ (made from the upstream CRDs, see schemas/SOURCES.md), strictly: an unknown
 field is an error, as with `kubectl apply --validate=strict`. Null fields are dropped and the
 schemas' defaults filled in first, as the API server does. Built-in kinds (core, apps, autoscaling,
 networking.k8s.io, ...) are checked with the PyPI package kubernetes-validate in strict mode for
