@@ -6,12 +6,13 @@ Usage:
   conformance.py envoy ENVOY PATH... every Envoy bootstrap loaded by a real Envoy (--mode validate)
 
 manifests: custom resources (KServe, Knative, Istio, Gateway API, Gateway API Inference Extension,
-LeaderWorkerSet, KEDA) are checked against the JSON Schemas in schemas/ (made from the upstream CRDs, see schemas/SOURCES.md), strictly: an unknown
-field is an error, as with `kubectl apply --validate=strict`. Null fields are dropped and the
-schemas' defaults filled in first, as the API server does. Built-in kinds (core, apps, autoscaling,
-networking.k8s.io, ...) are checked with the PyPI package kubernetes-validate in strict mode for
-Kubernetes 1.31. A kind with no schema fails. Duplicate mapping keys fail (the API server refuses
-them). PATH is a YAML stream, a JSON object or List, or a folder (its *.yaml and *.json).
+LeaderWorkerSet, KEDA) are checked against the JSON Schemas in schemas/ (made from the upstream
+CRDs, see schemas/SOURCES.md), strictly: an unknown field is an error, as with `kubectl apply
+--validate=strict`. Null fields are dropped and the schemas' defaults filled in first, as the API
+server does. Built-in kinds (core, apps, autoscaling, networking.k8s.io, ...) are checked with the
+PyPI package kubernetes-validate in strict mode for Kubernetes 1.31. A kind with no schema fails.
+Duplicate mapping keys fail (the API server refuses them). PATH is a YAML stream, a JSON object or
+List, or a folder (its *.yaml and *.json).
 
 envoy: each YAML document with static_resources is written to a file of its own and loaded by
 `ENVOY --mode validate`, which builds every listener, cluster and filter without binding a port.
