@@ -69,6 +69,10 @@ public enum EmbeddedSchemas {
     public static let gatewaySchema = Schema.parse(gateway)
     public static let requestAuthenticationSchema = Schema.parse(requestAuthentication)
     public static let authorizationPolicySchema = Schema.parse(authorizationPolicy)
+    public static let llmInferenceServiceV1alpha2Schema = Schema.parse(llmInferenceServiceV1alpha2)
+    public static let llmInferenceServiceV1alpha1Schema = Schema.parse(llmInferenceServiceV1alpha1)
+    public static let llmInferenceServiceConfigV1alpha2Schema = Schema.parse(llmInferenceServiceConfigV1alpha2)
+    public static let llmInferenceServiceConfigV1alpha1Schema = Schema.parse(llmInferenceServiceConfigV1alpha1)
 
     /// The schema of an Istio kind `isvc` reads.
     static func istio(_ kind: String) -> Schema? {
