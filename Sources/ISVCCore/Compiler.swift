@@ -49,6 +49,11 @@ public enum Compiler {
                 if let rendered = render(object) { write(rendered) }
             }
         }
+        for llm in validated.llmServices {
+            for object in Expander.expand(llm, config: config) {
+                if let rendered = render(object) { write(rendered) }
+            }
+        }
     }
 
     /// Each InferenceService's status once every component is Ready, from the compiled objects
@@ -78,7 +83,8 @@ public enum Compiler {
             servers.append(.init(gateway: IngressConversion.ingressGateway, port: 80, listenerPort: 8080, hosts: ["*"]))
             virtualServices += ingresses.flatMap { IngressConversion.virtualServices(fromIngress: $0.body) }
         }
-        let routes = result.plan.objects.filter { $0.kind == "HTTPRoute" }
+        // LLMInferenceService routes (to InferencePools) are not translated yet: the README says so.
+        let routes = result.plan.objects.filter { $0.kind == "HTTPRoute" && $0.origin.kind != "LLMInferenceService" }
         if !routes.isEmpty {
             // KServe's Gateway API gateway is its own deployment listening on the Gateway's port 80.
             servers.append(.init(gateway: config.kserveIngressGateway, port: 80, listenerPort: 80, hosts: ["*"]))

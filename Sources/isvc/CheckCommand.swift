@@ -27,8 +27,10 @@ struct Check: ParsableCommand {
         let warnings = diagnostics.all.count - errors
         if format == .text {
             let n = inputs.inferenceServices.count
+            let llm = inputs.llmServices.count
+            let llmPart = llm == 0 ? "" : ", \(llm) LLMInferenceService\(llm == 1 ? "" : "s")"
             printError(
-                "isvc check: \(n) InferenceService\(n == 1 ? "" : "s"), \(errors) error\(errors == 1 ? "" : "s"), \(warnings) warning\(warnings == 1 ? "" : "s")"
+                "isvc check: \(n) InferenceService\(n == 1 ? "" : "s")\(llmPart), \(errors) error\(errors == 1 ? "" : "s"), \(warnings) warning\(warnings == 1 ? "" : "s")"
             )
         }
         if errors > 0 { throw ExitCode(ExitCodes.problems) }

@@ -128,7 +128,9 @@ struct Compile: ParsableCommand {
             return
         }
         if emit == "status" {
-            let result = Compiler.compile(sources, options: options, diagnostics: diagnostics)
+            let result = Compiler.leavingOutLLMServices(
+                Compiler.compile(sources, options: options, diagnostics: diagnostics), by: "isvc compile --emit status",
+                diagnostics: diagnostics)
             report(diagnostics)
             if diagnostics.hasErrors { throw ExitCode(ExitCodes.problems) }
             let statuses = Compiler.status(result)
@@ -163,7 +165,9 @@ struct Compile: ParsableCommand {
     /// `--emit envoy`: the gateway's Envoy bootstrap, as YAML or JSON.
     func emitEnvoy(_ sources: [InputLoader.Source], options: Compiler.Options, diagnostics: Diagnostics) throws {
         let envoy = try envoyOptions()
-        let result = Compiler.compile(sources, options: options, diagnostics: diagnostics)
+        let result = Compiler.leavingOutLLMServices(
+            Compiler.compile(sources, options: options, diagnostics: diagnostics), by: "isvc compile --emit envoy", diagnostics: diagnostics
+        )
         report(diagnostics)
         if diagnostics.hasErrors { throw ExitCode(ExitCodes.problems) }
         let config = Compiler.envoy(result, options: envoy)

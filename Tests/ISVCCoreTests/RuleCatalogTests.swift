@@ -30,6 +30,13 @@ struct RuleCatalogTests {
             _ = YAMLReader.read(text: text, file: "big.yaml", diagnostics: diagnostics)
             return diagnostics.all
         },
+        "llm.left-out": {
+            let diagnostics = Diagnostics()
+            let path = "fixtures/llm-opt-125m.yaml"
+            let result = Compiler.compile([.init(path: path, text: Golden.read(path) ?? "")], options: .init(), diagnostics: diagnostics)
+            let left = Compiler.leavingOutLLMServices(result, by: "isvc serve", diagnostics: diagnostics)
+            return left.plan.objects.isEmpty && left.validated.llmServices.isEmpty ? diagnostics.all : []
+        },
         "previous.not-compiled": {
             let diagnostics = Diagnostics()
             _ = PreviousState.load(

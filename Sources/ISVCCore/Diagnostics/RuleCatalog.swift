@@ -9,7 +9,7 @@ public enum RuleCatalog {
 
     static let families: [any RuleFamily.Type] = [
         InputRule.self, YAMLRule.self, SchemaRule.self, ConfigMapRule.self, KServeRule.self,
-        RuntimeRule.self, KnativeRule.self, IstioRule.self, ISVCRule.self, PreviousStateRule.self, OutputRule.self,
+        RuntimeRule.self, KnativeRule.self, IstioRule.self, LLMRule.self, ISVCRule.self, PreviousStateRule.self, OutputRule.self,
     ]
 
     /// Every rule, sorted by ID.

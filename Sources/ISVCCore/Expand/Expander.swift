@@ -9,6 +9,9 @@ public enum Expander {
         for graph in spec.graphs {
             plan.objects += expand(graph, config: spec.config, previous: previous)
         }
+        for llm in spec.llmServices {
+            plan.objects += expand(llm, config: spec.config)
+        }
         return plan
     }
 

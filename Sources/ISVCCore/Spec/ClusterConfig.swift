@@ -20,6 +20,12 @@ public struct ClusterConfig: Sendable {
     public var pathTemplate: String?
     /// `ingress.disableHTTPRouteTimeout`: the HTTPRoutes' rules get no request timeout.
     public var disableHTTPRouteTimeout = false
+    /// `ingress.enableLLMInferenceServiceTLS`: LLMInferenceService workloads and the EPP serve HTTPS.
+    public var enableLLMInferenceServiceTLS = false
+    /// `ingress.modelBasedRoutingHeaderName`: the header the LLM HTTPRoutes match the model on.
+    public var modelBasedRoutingHeaderName = "X-Gateway-Model-Name"
+    /// `ingress.modelBasedRoutingMode`: enabled, forced or disabled (anything else reads as enabled).
+    public var modelBasedRoutingMode = "enabled"
     // inferenceservice-config / deploy
     public var defaultDeploymentMode = "Knative"
     // inferenceservice-config / storageInitializer

@@ -26,7 +26,9 @@ extension ConfigMapReader {
         field.bool("enableGatewayApi") { config.enableGatewayApi = $0 }
         field.stringList("additionalIngressDomains") { config.additionalIngressDomains = $0 }
         field.bool("disableHTTPRouteTimeout") { config.disableHTTPRouteTimeout = $0 }
-        field.notRead(["enableLLMInferenceServiceTLS", "modelBasedRoutingHeaderName", "modelBasedRoutingMode"])
+        field.bool("enableLLMInferenceServiceTLS") { config.enableLLMInferenceServiceTLS = $0 }
+        field.string("modelBasedRoutingHeaderName") { config.modelBasedRoutingHeaderName = $0 }
+        field.string("modelBasedRoutingMode") { config.modelBasedRoutingMode = $0.lowercased() }
         field.warnUnknown()
         if object["ingressGateway"] as? String == nil || (object["ingressGateway"] as? String)?.isEmpty == true {
             diagnostics.report("invalid ingress config - ingressGateway is required", at: at, rule: ConfigMapRule.ingress)

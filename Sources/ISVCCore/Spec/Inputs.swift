@@ -6,6 +6,9 @@ public struct Inputs: Sendable {
     public var trainedModels: [TrainedModel] = []
     /// InferenceGraphs: routers whose steps call the InferenceServices.
     public var inferenceGraphs: [InferenceGraph] = []
+    /// LLMInferenceServices, and the LLMInferenceServiceConfigs (presets) of the input.
+    public var llmServices: [LLMInferenceService] = []
+    public var llmConfigs: [LLMInferenceService] = []
     /// Runtimes from the input, then the built-in ClusterServingRuntimes not overridden by name.
     public var runtimes: [ServingRuntime] = []
     public var config = ClusterConfig()
@@ -59,6 +62,12 @@ public enum InputLoader {
         for i in inputs.inferenceGraphs.indices where inputs.inferenceGraphs[i].meta.namespace == nil {
             inputs.inferenceGraphs[i].meta.namespace = Located(defaultNamespace, at: inputs.inferenceGraphs[i].location)
         }
+        for i in inputs.llmServices.indices where inputs.llmServices[i].meta.namespace == nil {
+            inputs.llmServices[i].meta.namespace = Located(defaultNamespace, at: inputs.llmServices[i].location)
+        }
+        for i in inputs.llmConfigs.indices where inputs.llmConfigs[i].meta.namespace == nil {
+            inputs.llmConfigs[i].meta.namespace = Located(defaultNamespace, at: inputs.llmConfigs[i].location)
+        }
         for i in inputRuntimes.indices where !inputRuntimes[i].clusterScoped && inputRuntimes[i].meta.namespace == nil {
             inputRuntimes[i].meta.namespace = Located(defaultNamespace, at: inputRuntimes[i].location)
         }
@@ -101,6 +110,14 @@ public enum InputLoader {
                 checker.check(document.root, against: EmbeddedSchemas.trainedModelSchema)
             case "InferenceGraph":
                 checker.check(document.root, against: EmbeddedSchemas.inferenceGraphSchema)
+            case "LLMInferenceService/v1alpha2":
+                checker.check(document.root, against: EmbeddedSchemas.llmInferenceServiceV1alpha2Schema)
+            case "LLMInferenceService/v1alpha1":
+                checker.check(document.root, against: EmbeddedSchemas.llmInferenceServiceV1alpha1Schema)
+            case "LLMInferenceServiceConfig/v1alpha2":
+                checker.check(document.root, against: EmbeddedSchemas.llmInferenceServiceConfigV1alpha2Schema)
+            case "LLMInferenceServiceConfig/v1alpha1":
+                checker.check(document.root, against: EmbeddedSchemas.llmInferenceServiceConfigV1alpha1Schema)
             default:
                 if let schema = EmbeddedSchemas.istio(kind) { checker.check(document.root, against: schema) }
             }
@@ -124,7 +141,7 @@ public enum InputLoader {
         guard let kind = root.located("kind"), let apiVersion = root.located("apiVersion") else {
             let missing = root["kind"] == nil ? "kind" : "apiVersion"
             diagnostics.report(
-                "the document has no \(missing); isvc reads InferenceService, InferenceGraph, TrainedModel, ServingRuntime, ClusterServingRuntime and ConfigMap documents",
+                "the document has no \(missing); isvc reads InferenceService, InferenceGraph, TrainedModel, ServingRuntime, ClusterServingRuntime, LLMInferenceService, LLMInferenceServiceConfig and ConfigMap documents",
                 at: root.location, rule: InputRule.noKind)
             return nil
         }
@@ -147,6 +164,12 @@ public enum InputLoader {
             guard expectVersion(apiVersion, ["serving.kserve.io/v1alpha1"], kind: kind.value, diagnostics) else { return nil }
             inputs.inferenceGraphs.append(InferenceGraph(document: document))
             return kind.value
+        case ("serving.kserve.io", "LLMInferenceService"), ("serving.kserve.io", "LLMInferenceServiceConfig"):
+            guard expectVersion(apiVersion, LLMInferenceService.versions, kind: kind.value, diagnostics) else { return nil }
+            let llmKind: LLMInferenceService.Kind = kind.value == "LLMInferenceService" ? .service : .config
+            let llm = LLMConversion.toV1alpha2(LLMInferenceService(document: document, kind: llmKind, apiVersion: apiVersion))
+            if llmKind == .service { inputs.llmServices.append(llm) } else { inputs.llmConfigs.append(llm) }
+            return "\(kind.value)/\(apiVersion.value.dropFirst("serving.kserve.io/".count))"
         case ("networking.istio.io", "VirtualService"), ("networking.istio.io", "DestinationRule"), ("networking.istio.io", "Gateway"),
             ("security.istio.io", "RequestAuthentication"), ("security.istio.io", "AuthorizationPolicy"):
             let versions = group == "networking.istio.io" ? ["v1", "v1beta1", "v1alpha3"] : ["v1", "v1beta1"]

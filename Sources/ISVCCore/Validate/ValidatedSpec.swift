@@ -58,4 +58,6 @@ public struct ValidatedSpec: Sendable {
     public var config: ClusterConfig
     /// InferenceGraphs that passed validation, with their steps' service URLs resolved.
     public var graphs: [ValidatedGraph] = []
+    /// LLMInferenceServices with their configs merged and rendered.
+    public var llmServices: [ValidatedLLMService] = []
 }

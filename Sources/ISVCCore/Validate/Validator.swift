@@ -63,7 +63,9 @@ public enum Validator {
             .allocate(inputs.trainedModels, services: inputs.inferenceServices)
         for i in services.indices { services[i].trainedModels = models["\(services[i].namespace)/\(services[i].name)"] ?? [] }
         let graphs = InferenceGraphRules(diagnostics: diagnostics, inputs: inputs, mode: mode).validate(services: services)
-        return ValidatedSpec(services: keep ? services : [], config: inputs.config, graphs: keep ? graphs : [])
+        let llm = LLMRules(diagnostics: diagnostics, inputs: inputs).validate()
+        return ValidatedSpec(
+            services: keep ? services : [], config: inputs.config, graphs: keep ? graphs : [], llmServices: keep ? llm : [])
     }
 
     /// One InferenceService: webhook rules, defaults, components; nil when it has errors.

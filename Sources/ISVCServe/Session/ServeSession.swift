@@ -50,7 +50,8 @@ public actor ServeSession {
         options.defaultNamespace = settings.namespace
         options.mode = settings.mode
         options.previous = previous
-        return (Compiler.compile(sources, options: options, diagnostics: diagnostics), diagnostics)
+        let result = Compiler.compile(sources, options: options, diagnostics: diagnostics)
+        return (Compiler.leavingOutLLMServices(result, by: "isvc serve", diagnostics: diagnostics), diagnostics)
     }
 
     /// A session serving `result` (compiled without errors) through `gateway`, built from its plan.

@@ -1,0 +1,95 @@
+/// The endpoint picker's configuration as KServe hands it to the EPP (`scheduler.go`
+/// `preserveSchedulerConfig`, `schedulerConfigText`): the inline config, else a config flag the
+/// template already has, else KServe's default profile, as `--config-text`.
+enum LLMSchedulerConfig {
+    /// `schedulerConfigText` for a service without prefill and without LoRA adapters (the leading
+    /// newline is part of KServe's text).
+    static let defaultText = """
+
+        apiVersion: llm-d.ai/v1alpha1
+        kind: EndpointPickerConfig
+        plugins:
+        - type: single-profile-handler
+        - type: queue-scorer
+        - type: kv-cache-utilization-scorer
+        - type: prefix-cache-scorer
+        - type: no-hit-lru-scorer
+        - type: max-score-picker
+        schedulingProfiles:
+        - name: default
+          plugins:
+          - pluginRef: queue-scorer
+            weight: 2
+          - pluginRef: kv-cache-utilization-scorer
+            weight: 2
+          - pluginRef: prefix-cache-scorer
+            weight: 3
+          - pluginRef: no-hit-lru-scorer
+            weight: 2
+          - pluginRef: max-score-picker
+
+        """
+
+    /// The flags the EPP reads its config from (Go's flag package takes both spellings).
+    static let configFlags: Set<String> = [
+        "--config-text", "-config-text", "--configText", "-configText",
+        "--config-file", "-config-file", "--configFile", "-configFile",
+    ]
+    static let inlineFlags: Set<String> = ["--config-text", "-config-text", "--configText", "-configText"]
+
+    /// Plugin types and API versions KServe's version-gated migrations (`schedulerTransform`)
+    /// rewrite; isvc does not apply those migrations yet.
+    static let migrated: Set<String> = [
+        "prefill-header-handler", "pd-profile-handler", "model-server-protocol-metrics", "precise-prefix-cache-scorer",
+    ]
+
+    /// The inline config as the API server hands it over (`RawExtension.Raw`): a mapping as compact
+    /// JSON, a string as a JSON string.
+    static func inlineText(_ inline: Value) -> String {
+        JSONWriter.compact(inline)
+    }
+
+    /// `inlineSchedulerConfigBytes` parsed: the inline config, else a `--config-text` in the main container's args.
+    static func inlineConfig(_ spec: Value) -> Value? {
+        if let inline = spec[path: ["router", "scheduler", "config", "inline"]], inline != .null {
+            if case .string(let text) = inline { return parse(text) }
+            return inline
+        }
+        if let pair = flag(in: spec[path: ["router", "scheduler", "template", "containers"]]?.array ?? []),
+            inlineFlags.contains(pair.0)
+        {
+            return parse(pair.1)
+        }
+        return nil
+    }
+
+    /// A config written as text (KServe unmarshals it as YAML; an unreadable one has no plugins).
+    static func parse(_ text: String) -> Value? {
+        let documents = YAMLReader.read(text: text, file: "scheduler config", diagnostics: Diagnostics())
+        return documents.first.map { Value($0.root) }
+    }
+
+    /// `configFlagFromContainers`: the first config flag and its value in container `main`'s args.
+    static func flag(in containers: [Value]) -> (String, String)? {
+        guard let main = containers.first(where: { $0["name"]?.string == "main" }) else { return nil }
+        let args = (main["args"]?.array ?? []).compactMap(\.string)
+        for i in args.indices.dropLast() where configFlags.contains(args[i]) { return (args[i], args[i + 1]) }
+        return nil
+    }
+
+    static func pluginTypes(_ config: Value?) -> [String] {
+        (config?["plugins"]?.array ?? []).compactMap { $0["type"]?.string }
+    }
+
+    /// `isTokenizerEnabled`: a tokenizer spec, or a token-producer or precise prefix-cache plugin.
+    static func usesTokenizer(_ spec: Value) -> Bool {
+        if let t = spec[path: ["router", "scheduler", "tokenizer"]], t != .null { return true }
+        let types = pluginTypes(inlineConfig(spec))
+        return types.contains("token-producer") || types.contains("precise-prefix-cache-scorer")
+    }
+
+    /// `hasLatencyProducerInSpec`.
+    static func usesLatencyPredictor(_ spec: Value) -> Bool {
+        pluginTypes(inlineConfig(spec)).contains("predicted-latency-producer")
+    }
+}

@@ -1,0 +1,192 @@
+import Testing
+
+@testable import ISVCCore
+
+/// LLMInferenceService: the strategic merge of presets, the preset selection, the Go-template
+/// rendering over the user's spec, and the objects that depend on the cluster's config.
+@Suite("LLMInferenceService compile")
+struct LLMCompileTests {
+    static func compile(_ yaml: String, namespace: String = "default") -> (Compiler.Result, Diagnostics) {
+        let diagnostics = Diagnostics()
+        var options = Compiler.Options()
+        options.defaultNamespace = namespace
+        let result = Compiler.compile([.init(path: "test.yaml", text: yaml)], options: options, diagnostics: diagnostics)
+        return (result, diagnostics)
+    }
+
+    static let minimal = """
+        apiVersion: serving.kserve.io/v1alpha2
+        kind: LLMInferenceService
+        metadata:
+          name: opt
+        spec:
+          model:
+            uri: hf://facebook/opt-125m
+
+        """
+
+    func env(_ names: [String]) -> Value {
+        .array(names.map { ["name": .string($0), "value": .string($0.lowercased())] })
+    }
+
+    @Test("lists merged by key keep the base's other elements in place around the override's (mergeSortedSlice)")
+    func mergeOrder() throws {
+        let base: Value = ["template": ["containers": [["name": "main", "env": env(["HOME", "LEVEL", "CACHE"]), "command": ["a", "b"]]]]]
+        var overrideEnv = env(["LEVEL", "EXTRA"])
+        overrideEnv = .array(
+            (overrideEnv.array ?? []).map { e in
+                var v = e
+                if v["name"] == "LEVEL" { v["value"] = "debug" }
+                return v
+            })
+        let override: Value = ["template": ["containers": [["name": "main", "env": overrideEnv, "command": ["c"]]]]]
+        let merged = try StrategicMerge.merge(base, override)
+        let main = try #require(merged[path: ["template", "containers"]]?.array?.first)
+        #expect((main["env"]?.array ?? []).compactMap { $0["name"]?.string } == ["HOME", "LEVEL", "EXTRA", "CACHE"])
+        #expect(main["env"]?.array?[1]["value"] == "debug")
+        // command has no patch strategy: replaced whole.
+        #expect(main["command"] == ["c"])
+    }
+
+    @Test("a container without its merge key fails the merge, naming the list and the key")
+    func missingMergeKey() {
+        let base: Value = ["template": ["containers": [["name": "main"]]]]
+        let override: Value = ["template": ["containers": [["image": "x"]]]]
+        #expect(throws: StrategicMerge.Failure(path: "template.containers[0]", key: "name")) {
+            try StrategicMerge.merge(base, override)
+        }
+    }
+
+    @Test("presets in the controller's order: scheduler, router-route, template; then baseRefs as UserRef")
+    func presetOrder() throws {
+        let yaml = """
+            apiVersion: serving.kserve.io/v1alpha2
+            kind: LLMInferenceServiceConfig
+            metadata:
+              name: cpu
+            spec:
+              replicas: 2
+            ---
+            apiVersion: serving.kserve.io/v1alpha2
+            kind: LLMInferenceService
+            metadata:
+              name: opt
+            spec:
+              baseRefs:
+                - name: cpu
+              model:
+                uri: hf://facebook/opt-125m
+              router:
+                scheduler: {}
+                route: {}
+
+            """
+        let (result, diagnostics) = Self.compile(yaml)
+        #expect(!diagnostics.hasErrors, "\(diagnostics.all.map(\.formatted))")
+        let llm = try #require(result.validated.llmServices.first)
+        #expect(
+            llm.applied.map { "\($0.source.rawValue):\($0.namespace)/\($0.name)" } == [
+                "Preset:kserve/kserve-config-llm-scheduler", "Preset:kserve/kserve-config-llm-router-route",
+                "Preset:kserve/kserve-config-llm-template", "UserRef:default/cpu",
+            ])
+        #expect(llm.spec.replicas == 2)
+        #expect(llm.spec.modelName == "opt", "model.name defaults to the object's name")
+    }
+
+    @Test("the templates read the user's spec: shutdown timeout from its grace period, names from model.name")
+    func templateData() throws {
+        let yaml =
+            Self.minimal + """
+                  template:
+                    terminationGracePeriodSeconds: 30
+                    containers:
+                      - name: main
+
+                """
+        let (result, diagnostics) = Self.compile(yaml, namespace: "llm")
+        #expect(!diagnostics.hasErrors, "\(diagnostics.all.map(\.formatted))")
+        let deployment = try #require(result.plan.objects.first { $0.kind == "Deployment" })
+        let script = deployment.body[path: ["spec", "template", "spec", "containers"]]?.array?.first?["command"]?.array?[2].string ?? ""
+        #expect(script.contains("--shutdown-timeout 10"), "30 s grace - 15 s preStop - 5 s")
+        #expect(script.contains(#"--served-model-name "opt" "publishers/llm/models/opt""#))
+        #expect(deployment.body[path: ["spec", "template", "spec", "terminationGracePeriodSeconds"]] == 30)
+    }
+
+    @Test("model-based routing off in inferenceservice-config: the header matches and their rules go")
+    func modelRoutingDisabled() throws {
+        let config = """
+            apiVersion: v1
+            kind: ConfigMap
+            metadata:
+              name: inferenceservice-config
+              namespace: kserve
+            data:
+              ingress: |
+                {"ingressGateway": "knative-serving/knative-ingress-gateway", "modelBasedRoutingMode": "disabled"}
+            ---
+
+            """
+        let yaml =
+            config + Self.minimal + """
+                  router:
+                    route: {}
+
+                """
+        let (result, diagnostics) = Self.compile(yaml)
+        #expect(!diagnostics.hasErrors, "\(diagnostics.all.map(\.formatted))")
+        let route = try #require(result.plan.objects.first { $0.kind == "HTTPRoute" })
+        let names = (route.body[path: ["spec", "rules"]]?.array ?? []).compactMap { $0["name"]?.string }
+        #expect(names.count == 10)
+        #expect(!names.contains("v1-model-routing") && !names.contains("v1-catch-all-model-routing"))
+        // No scheduler: every backend is the workload Service.
+        let kinds = Set(
+            (route.body[path: ["spec", "rules"]]?.array ?? []).flatMap { $0["backendRefs"]?.array ?? [] }.compactMap { $0["kind"]?.string })
+        #expect(kinds == ["Service"])
+    }
+
+    @Test("v1alpha1: criticality leaves the spec, the pool spec takes the v1 shape")
+    func conversion() throws {
+        let yaml = """
+            apiVersion: serving.kserve.io/v1alpha1
+            kind: LLMInferenceService
+            metadata:
+              name: opt
+            spec:
+              model:
+                uri: hf://facebook/opt-125m
+                criticality: Critical
+              router:
+                scheduler:
+                  pool:
+                    spec:
+                      selector:
+                        app: opt
+                      targetPortNumber: 8000
+                      extensionRef:
+                        name: opt-epp
+                        portNumber: 9002
+                        failureMode: FailOpen
+
+            """
+        let (result, diagnostics) = Self.compile(yaml)
+        #expect(!diagnostics.hasErrors, "\(diagnostics.all.map(\.formatted))")
+        let pool = try #require(
+            result.plan.objects.first { $0.kind == "InferencePool" && $0.apiVersion == "inference.networking.k8s.io/v1" })
+        // Maps merge: the preset's selector labels and the user's.
+        #expect(pool.body[path: ["spec", "selector", "matchLabels", "app"]] == "opt")
+        #expect(pool.body[path: ["spec", "selector", "matchLabels", "kserve.io/component"]] == "workload")
+        #expect(pool.body[path: ["spec", "targetPorts"]] == [["number": 8000]])
+        #expect(pool.body[path: ["spec", "endpointPickerRef", "port", "number"]] == 9002)
+        let service = try #require(result.plan.objects.first { $0.kind == "Service" && $0.name == "opt-epp" })
+        #expect(service.body[path: ["spec", "ports"]]?.array?.count == 4)
+    }
+
+    @Test("a stopped LLMInferenceService has no objects")
+    func stopped() {
+        let yaml = Self.minimal.replacingOccurrences(
+            of: "  name: opt\n", with: "  name: opt\n  annotations:\n    serving.kserve.io/stop: \"true\"\n")
+        let (result, diagnostics) = Self.compile(yaml)
+        #expect(!diagnostics.hasErrors)
+        #expect(result.plan.objects.isEmpty)
+    }
+}
