@@ -53,11 +53,20 @@ def type_name(ident):
 DROP = {"default", "$schema", "title", "description"}
 
 
-def strip(x):
+# Schemas whose `default`s are kept: isvc applies them as the API server does (the LLMInferenceService
+# controller reads its configs back with the CRD's defaults filled in).
+KEEP_DEFAULTS = {ident for ident, _ in EMBED if ident.startswith("llm")}
+
+
+def strip(x, keep_defaults=False):
     if isinstance(x, dict):
-        return {k: (v if k == "enum" else strip(v)) for k, v in x.items() if k not in DROP}
+        return {
+            k: (v if k == "enum" or k == "default" else strip(v, keep_defaults))
+            for k, v in x.items()
+            if k not in DROP or (k == "default" and keep_defaults)
+        }
     if isinstance(x, list):
-        return [strip(v) for v in x]
+        return [strip(v, keep_defaults) for v in x]
     return x
 
 
@@ -65,7 +74,7 @@ def main():
     os.makedirs(OUT, exist_ok=True)
     for ident, name in EMBED:
         with open(os.path.join(SCHEMAS, name)) as f:
-            schema = strip(json.load(f))
+            schema = strip(json.load(f), ident in KEEP_DEFAULTS)
         text = json.dumps(schema, separators=(",", ":"), sort_keys=True)
         assert '"#' not in text and "\\#" not in text, name  # would end the #"..."# literal or escape in it
         swift = (

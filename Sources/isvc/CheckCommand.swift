@@ -15,13 +15,23 @@ struct Check: ParsableCommand {
     @Option(help: "Deployment mode when the InferenceService does not say: knative or standard.")
     var mode: DeploymentMode?
 
+    @Flag(help: "Print, for each LLMInferenceService, which preset or config set each field of its merged spec.")
+    var explain = false
+
     func run() throws {
         let sources = try input.readSources(format: format)
         let diagnostics = Diagnostics(strict: input.strict)
         var options = Compiler.Options()
         options.defaultNamespace = input.namespace
         options.mode = mode
-        let inputs = Compiler.check(sources, options: options, diagnostics: diagnostics)
+        let inputs: Inputs
+        if explain {
+            let result = Compiler.compile(sources, options: options, diagnostics: diagnostics)
+            inputs = result.inputs
+            FileHandle.standardOutput.write(Data(Compiler.explainLLMServices(result).utf8))
+        } else {
+            inputs = Compiler.check(sources, options: options, diagnostics: diagnostics)
+        }
         report(diagnostics, format: format)
         let errors = diagnostics.errorCount
         let warnings = diagnostics.all.count - errors

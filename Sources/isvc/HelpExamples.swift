@@ -14,6 +14,8 @@ enum HelpExamples {
           isvc check --strict deploy/*.yaml
           # GitHub Actions annotations on the lines
           isvc check --format github deploy/*.yaml
+          # which preset or config set each field of an LLMInferenceService
+          isvc check --explain llm.yaml
           # Standard (RawDeployment) rules where the InferenceService does not say
           isvc check --mode standard deploy/*.yaml
         """

@@ -181,6 +181,38 @@ struct LLMCompileTests {
         #expect(service.body[path: ["spec", "ports"]]?.array?.count == 4)
     }
 
+    @Test("--explain names the config that set each merged field: the preset, the service, or the controller")
+    func explain() throws {
+        let yaml =
+            Self.minimal + """
+                  router:
+                    scheduler: {}
+                  template:
+                    containers:
+                      - name: main
+                        image: vllm/vllm-openai-cpu:v0.23.0
+
+                """
+        let (result, diagnostics) = Self.compile(yaml)
+        #expect(!diagnostics.hasErrors, "\(diagnostics.all.map(\.formatted))")
+        let text = Compiler.explainLLMServices(result)
+        let lines = text.split(separator: "\n").map(String.init)
+        #expect(lines.contains("#   [1] Preset kserve/kserve-config-llm-scheduler"))
+        #expect(lines.contains("#   [2] Preset kserve/kserve-config-llm-template"))
+        #expect(lines.contains { $0.hasPrefix("#   [3] the LLMInferenceService") })
+        #expect(lines.contains("spec.template.containers[main].image = vllm/vllm-openai-cpu:v0.23.0  [3]"))
+        #expect(lines.contains("spec.template.containers[main].env[HOME].value = /home  [2]"))
+        #expect(lines.contains("spec.router.scheduler.template.serviceAccountName = opt-epp-sa  [controller]"))
+    }
+
+    @Test("an LLMInferenceService file is an input to compile, not compiled output (isvc diff, --previous)")
+    func inputNotOutput() {
+        #expect(!InputFiles.isCompiledOutput([.init(path: "llm.yaml", text: Self.minimal)]))
+        let diagnostics = Diagnostics()
+        _ = PreviousState.load([.init(path: "llm.yaml", text: Self.minimal)], diagnostics: diagnostics)
+        #expect(diagnostics.all.map(\.rule) == ["previous.not-compiled"])
+    }
+
     @Test("a stopped LLMInferenceService has no objects")
     func stopped() {
         let yaml = Self.minimal.replacingOccurrences(

@@ -17,6 +17,8 @@ struct LLMConfigCombiner {
     struct Combined: Sendable {
         var spec: Value
         var applied: [Applied]
+        /// What was merged, in order (for `isvc check --explain`).
+        var layers: [LLMProvenance.Layer] = []
         /// The user's spec after the controller's own changes (model.name), the templates' data.
         var service: LLMInferenceService
     }
@@ -84,16 +86,20 @@ struct LLMConfigCombiner {
         let selected = try selectPresets(resolved)
         var specs: [Value] = []
         var applied: [Applied] = []
+        var layers: [LLMProvenance.Layer] = []
         for (i, name) in (selected + baseRefs).enumerated() {
             let c = try lookup(name, for: service)
             specs.append(c.spec)
-            applied.append(Applied(name: name, namespace: c.namespace, source: i < selected.count ? .preset : .userRef))
+            let source: Applied.Source = i < selected.count ? .preset : .userRef
+            applied.append(Applied(name: name, namespace: c.namespace, source: source))
+            layers.append(LLMProvenance.Layer(label: "\(source.rawValue) \(c.namespace)/\(name)", spec: c.spec))
         }
         specs.append(service.spec)
+        layers.append(LLMProvenance.Layer(label: "the LLMInferenceService (\(service.location.file))", spec: service.spec))
         var merged = specs[0]
         for next in specs.dropFirst() { merged = try merge(merged, next) }
         merged = try LLMFixUps(service: service, config: config).apply(to: merged)
-        return Combined(spec: merged, applied: applied, service: service)
+        return Combined(spec: merged, applied: applied, layers: layers, service: service)
     }
 
     /// The well-known presets the resolved spec calls for, in the controller's order.

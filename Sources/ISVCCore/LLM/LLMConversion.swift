@@ -3,6 +3,16 @@
 /// in an internal annotation no child object reads), and the scheduler's pool spec moves from the
 /// Inference Extension's v1alpha2 shape to its v1 shape (GIE's `ConvertTo`).
 enum LLMConversion {
+    /// The spec as the API server stores it: converted to v1alpha2, with the v1alpha2 CRD's defaults
+    /// (the controller reads presets and services back this way, so what it merges has them).
+    static func stored(_ document: LLMInferenceService) -> LLMInferenceService {
+        var d = toV1alpha2(document)
+        let schema =
+            d.kind == .service ? EmbeddedSchemas.llmInferenceServiceV1alpha2Schema : EmbeddedSchemas.llmInferenceServiceConfigV1alpha2Schema
+        if let spec = schema.properties["spec"] { d.spec = spec.defaulting(d.spec) }
+        return d
+    }
+
     static func toV1alpha2(_ document: LLMInferenceService) -> LLMInferenceService {
         guard document.apiVersion.value == "serving.kserve.io/v1alpha1" else { return document }
         var d = document

@@ -49,6 +49,24 @@ enum LLMSchedulerConfig {
         JSONWriter.compact(inline)
     }
 
+    /// `mutateSchedulerConfig`, which `schedulerTransform` runs for an EPP of version 0.7.0 or later
+    /// (the pod annotation `app.kubernetes.io/version`): a config text that reads as an object with a
+    /// kind is written back as `sigs.k8s.io/yaml` writes it (keys sorted); any other text is kept.
+    static func rewritten(_ text: String, version: String?) -> String {
+        guard atLeast(version ?? "0.0.0", [0, 7, 0]), let config = parse(text), case .object(let o) = config,
+            !(o["kind"]?.string ?? "").isEmpty
+        else { return text }
+        return YAMLWriter.sortedDocument(config)
+    }
+
+    /// A semantic version compared with `minimum` (a `v` prefix and pre-release suffix ignored).
+    static func atLeast(_ version: String, _ minimum: [Int]) -> Bool {
+        let core = version.drop { $0 == "v" }.split(separator: "-").first ?? ""
+        let parts = core.split(separator: ".").map { Int($0) ?? 0 }
+        guard parts.count == 3 else { return false }
+        return parts.lexicographicallyPrecedes(minimum) == false
+    }
+
     /// `inlineSchedulerConfigBytes` parsed: the inline config, else a `--config-text` in the main container's args.
     static func inlineConfig(_ spec: Value) -> Value? {
         if let inline = spec[path: ["router", "scheduler", "config", "inline"]], inline != .null {

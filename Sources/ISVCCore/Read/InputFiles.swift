@@ -50,14 +50,17 @@ public enum InputFiles {
         return .success(sources)
     }
 
-    /// Whether the documents are compiled objects rather than InferenceServices to compile: no
-    /// document's kind is InferenceService. Documents that do not parse count as compiled; reading
+    /// The kinds a user writes and isvc compiles; compiled output has none of them.
+    static let inputKinds: Set<String> = ["InferenceService", "InferenceGraph", "LLMInferenceService", "LLMInferenceServiceConfig"]
+
+    /// Whether the documents are compiled objects rather than inputs to compile: no document's kind
+    /// is one isvc compiles (`inputKinds`). Documents that do not parse count as compiled; reading
     /// them again reports why.
     public static func isCompiledOutput(_ sources: [InputLoader.Source]) -> Bool {
         let scratch = Diagnostics()
         return !sources.contains { source in
             YAMLReader.read(text: source.text, file: source.path, diagnostics: scratch)
-                .contains { $0.root["kind"]?.string == "InferenceService" }
+                .contains { inputKinds.contains($0.root["kind"]?.string ?? "") }
         }
     }
 }

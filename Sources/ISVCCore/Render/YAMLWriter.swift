@@ -10,6 +10,13 @@ public enum YAMLWriter {
         return String(decoding: out, as: UTF8.self)
     }
 
+    /// Every mapping's keys sorted, the top level's too, as `sigs.k8s.io/yaml` writes a map.
+    public static func sortedDocument(_ value: Value) -> String {
+        var out: [UInt8] = []
+        write(value, indent: 0, topLevel: false, into: &out)
+        return String(decoding: out, as: UTF8.self)
+    }
+
     public static func write(_ value: Value, into out: inout [UInt8]) {
         write(value, indent: 0, topLevel: true, into: &out)
     }

@@ -77,9 +77,9 @@ public struct PreviousState: Sendable {
         for source in sources {
             for doc in YAMLReader.read(text: source.text, file: source.path, diagnostics: diagnostics) {
                 if doc.root["kind"]?.string == "Kustomization" { continue }
-                if doc.root["kind"]?.string == "InferenceService" {
+                if let kind = doc.root["kind"]?.string, InputFiles.inputKinds.contains(kind) {
                     diagnostics.report(
-                        "this is an InferenceService, not compiled output: pass the output of isvc compile as --previous",
+                        "this is an \(kind), not compiled output: pass the output of isvc compile as --previous",
                         at: doc.root.location, rule: PreviousStateRule.notCompiled)
                     continue
                 }

@@ -16,6 +16,8 @@ public final class Schema: Sendable {
     public let maximum: Double?
     public let minLength: Int?
     public let maxLength: Int?
+    /// `default` (kept only where isvc applies defaults as the API server does, see scripts/embed-data.py).
+    public let defaultValue: Value?
 
     public enum Additional: Sendable {
         case allowed
@@ -49,6 +51,46 @@ public final class Schema: Sendable {
         maximum = (json["maximum"] as? NSNumber)?.doubleValue
         minLength = (json["minLength"] as? NSNumber)?.intValue
         maxLength = (json["maxLength"] as? NSNumber)?.intValue
+        defaultValue = json["default"].map(Schema.value)
+    }
+
+    /// A JSON value from Foundation's parser.
+    static func value(_ any: Any) -> Value {
+        switch any {
+        case let s as String: return .string(s)
+        case let n as NSNumber:
+            // JSONSerialization gives true/false as NSNumbers of type char.
+            if String(cString: n.objCType) == "c" { return .bool(n.boolValue) }
+            if n.doubleValue == n.doubleValue.rounded(), abs(n.doubleValue) < 9e15 { return .int(n.intValue) }
+            return .double(n.doubleValue)
+        case let a as [Any]: return .array(a.map(value))
+        case let o as [String: Any]: return .object(o.mapValues(value))
+        default: return .null
+        }
+    }
+
+    /// The API server's structural defaulting: an absent field with a default gets it, then every
+    /// present field (defaulted ones too) is defaulted by its own schema.
+    public func defaulting(_ v: Value) -> Value {
+        switch v {
+        case .object(var o):
+            for (key, schema) in properties where o[key] == nil {
+                if let d = schema.defaultValue { o[key] = d }
+            }
+            for (key, child) in o {
+                if let schema = properties[key] {
+                    o[key] = schema.defaulting(child)
+                } else if case .schema(let schema) = additionalProperties {
+                    o[key] = schema.defaulting(child)
+                }
+            }
+            return .object(o)
+        case .array(let items):
+            guard let items_ = self.items else { return v }
+            return .array(items.map(items_.defaulting))
+        default:
+            return v
+        }
     }
 
     public static func parse(_ text: String) -> Schema {

@@ -167,7 +167,7 @@ public enum InputLoader {
         case ("serving.kserve.io", "LLMInferenceService"), ("serving.kserve.io", "LLMInferenceServiceConfig"):
             guard expectVersion(apiVersion, LLMInferenceService.versions, kind: kind.value, diagnostics) else { return nil }
             let llmKind: LLMInferenceService.Kind = kind.value == "LLMInferenceService" ? .service : .config
-            let llm = LLMConversion.toV1alpha2(LLMInferenceService(document: document, kind: llmKind, apiVersion: apiVersion))
+            let llm = LLMConversion.stored(LLMInferenceService(document: document, kind: llmKind, apiVersion: apiVersion))
             if llmKind == .service { inputs.llmServices.append(llm) } else { inputs.llmConfigs.append(llm) }
             return "\(kind.value)/\(apiVersion.value.dropFirst("serving.kserve.io/".count))"
         case ("networking.istio.io", "VirtualService"), ("networking.istio.io", "DestinationRule"), ("networking.istio.io", "Gateway"),

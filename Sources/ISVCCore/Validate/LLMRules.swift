@@ -5,6 +5,8 @@ public struct ValidatedLLMService: Sendable {
     public var spec: LLMServiceSpec
     /// The configs applied, in merge order (`status.appliedConfigs`).
     var applied: [LLMConfigCombiner.Applied]
+    /// The specs merged, in order.
+    var layers: [LLMProvenance.Layer] = []
 
     public var name: String { original.name }
     public var namespace: String { original.namespace }
@@ -77,7 +79,7 @@ struct LLMRules {
         }
         modelURI(spec, service: service)
         guard diagnostics.errorCount == before else { return nil }
-        return ValidatedLLMService(original: combined.service, spec: spec, applied: combined.applied)
+        return ValidatedLLMService(original: combined.service, spec: spec, applied: combined.applied, layers: combined.layers)
     }
 
     func report(_ f: LLMWebhookRules.Finding, service: LLMInferenceService, prefix: String) {

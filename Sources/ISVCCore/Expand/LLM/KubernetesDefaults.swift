@@ -38,6 +38,8 @@ enum KubernetesDefaults {
             p[k] = v
         }
         if let volumes = p["volumes"]?.array { p["volumes"] = .array(volumes.map(volume)) }
+        // The v1 conversion writes the deprecated `serviceAccount` beside `serviceAccountName`.
+        if let account = p["serviceAccountName"], p["serviceAccount"] == nil { p["serviceAccount"] = account }
         return p
     }
 

@@ -92,6 +92,10 @@ struct LLMSchedulerObjects {
             let leaderElection = args.contains { $0.string == "--ha-enable-leader-election" || $0.string == "-ha-enable-leader-election" }
             if (scheduler.replicas ?? 0) > 1, !leaderElection { args.append("--ha-enable-leader-election") }
             args += configArgs(containers).map(Value.string)
+            let version = scheduler.annotations["app.kubernetes.io/version"]
+            for i in args.indices.dropLast() where LLMSchedulerConfig.inlineFlags.contains(args[i].string ?? "") {
+                args[i + 1] = .string(LLMSchedulerConfig.rewritten(args[i + 1].string ?? "", version: version))
+            }
             containers[main]["args"] = .array(args)
             pod["containers"] = .array(containers)
         }
