@@ -213,6 +213,28 @@ struct LLMCompileTests {
         #expect(diagnostics.all.map(\.rule) == ["previous.not-compiled"])
     }
 
+    @Test("prefill/decode: decode pods behind the routing sidecar with their own service account, a prefill Deployment, the P/D profile")
+    func disaggregated() throws {
+        let path = "fixtures/llm-opt-125m-pd.yaml"
+        let (result, diagnostics) = Self.compile(try #require(Golden.read(path)))
+        #expect(!diagnostics.hasErrors, "\(diagnostics.all.map(\.formatted))")
+        let objects = result.plan.objects
+        let decode = try #require(objects.first { $0.kind == "Deployment" && $0.name == "facebook-opt-125m-pd-kserve" })
+        let prefill = try #require(objects.first { $0.kind == "Deployment" && $0.name == "facebook-opt-125m-pd-kserve-prefill" })
+        #expect(decode.body[path: ["spec", "selector", "matchLabels", "llm-d.ai/role"]] == "decode")
+        #expect(prefill.body[path: ["spec", "selector", "matchLabels", "llm-d.ai/role"]] == "prefill")
+        let pod = try #require(decode.body[path: ["spec", "template", "spec"]])
+        #expect(pod["serviceAccountName"] == "facebook-opt-125m-pd-kserve")
+        let sidecar = try #require(pod["initContainers"]?.array?.first)
+        #expect(sidecar["name"] == "llm-d-routing-sidecar")
+        #expect(sidecar["env"]?.array?.last == ["name": "INFERENCE_POOL_NAME", "value": "facebook-opt-125m-pd-inference-pool"])
+        #expect((sidecar["command"]?.array ?? []).contains("--inference-pool=default/facebook-opt-125m-pd-inference-pool"))
+        #expect(objects.contains { $0.kind == "Role" && $0.name == "facebook-opt-125m-pd-kserve-role" })
+        let epp = try #require(objects.first { $0.name == "facebook-opt-125m-pd-kserve-router-scheduler" })
+        let args = epp.body[path: ["spec", "template", "spec", "containers"]]?.array?.first?["args"]?.array ?? []
+        #expect(args.last?.string?.contains("- name: decode") == true)
+    }
+
     @Test("a stopped LLMInferenceService has no objects")
     func stopped() {
         let yaml = Self.minimal.replacingOccurrences(

@@ -121,13 +121,18 @@ struct LLMConfigCombiner {
             refs.append("kserve-config-llm-router-route")
         }
         if let t = spec["tracing"], t != .null { throw unsupported("tracing (preset \(p)config-llm-tracing)", ["tracing"]) }
-        if let prefill = spec["prefill"], prefill != .null {
-            throw unsupported("prefill/decode disaggregation (spec.prefill)", ["prefill"])
-        }
         if let worker = spec["worker"], worker != .null {
             throw unsupported("multi-node workloads (spec.worker, a LeaderWorkerSet)", ["worker"])
         }
-        refs.append(p + "config-llm-template")
+        if let prefill = spec["prefill"], prefill != .null {
+            if let worker = prefill["worker"], worker != .null {
+                throw unsupported("multi-node prefill workloads (spec.prefill.worker, a LeaderWorkerSet)", ["prefill", "worker"])
+            }
+            refs.append(p + "config-llm-prefill-template")
+            refs.append(p + "config-llm-decode-template")
+        } else {
+            refs.append(p + "config-llm-template")
+        }
         return refs
     }
 

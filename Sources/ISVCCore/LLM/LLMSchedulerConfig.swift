@@ -30,6 +30,47 @@ enum LLMSchedulerConfig {
 
         """
 
+    /// `schedulerConfigText` for a service with `prefill` (and no LoRA adapters): always disaggregate.
+    static let disaggregatedText = """
+
+        apiVersion: llm-d.ai/v1alpha1
+        kind: EndpointPickerConfig
+        plugins:
+        - type: disagg-headers-handler
+        - type: prefill-filter
+        - type: decode-filter
+        - type: queue-scorer
+        - type: kv-cache-utilization-scorer
+        - type: active-request-scorer
+        - type: prefix-cache-scorer
+        - type: max-score-picker
+        - type: always-disagg-pd-decider
+        - type: disagg-profile-handler
+          parameters:
+            deciders:
+              prefill: always-disagg-pd-decider
+        schedulingProfiles:
+        - name: prefill
+          plugins:
+          - pluginRef: prefill-filter
+          - pluginRef: prefix-cache-scorer
+            weight: 3
+          - pluginRef: queue-scorer
+            weight: 2
+          - pluginRef: kv-cache-utilization-scorer
+            weight: 2
+          - pluginRef: max-score-picker
+        - name: decode
+          plugins:
+          - pluginRef: decode-filter
+          - pluginRef: active-request-scorer
+            weight: 2
+          - pluginRef: prefix-cache-scorer
+            weight: 3
+          - pluginRef: max-score-picker
+
+        """
+
     /// The flags the EPP reads its config from (Go's flag package takes both spellings).
     static let configFlags: Set<String> = [
         "--config-text", "-config-text", "--configText", "-configText",

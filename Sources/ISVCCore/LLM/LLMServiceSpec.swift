@@ -27,6 +27,15 @@ public struct LLMServiceSpec: Sendable {
         public var replicas: Int?
     }
 
+    /// `prefill`: the prefill workload of a disaggregated (P/D) service.
+    public struct Prefill: Sendable {
+        public var replicas: Int?
+        public var labels: [String: String]
+        public var annotations: [String: String]
+        public var template: Value?
+        public var rolloutStrategy: Value?
+    }
+
     public var modelName: String
     public var modelURI: String
     public var replicas: Int?
@@ -38,6 +47,7 @@ public struct LLMServiceSpec: Sendable {
     public var storageInitializerEnabled: Bool
     public var rolloutStrategy: Value?
     public var router: Router?
+    public var prefill: Prefill?
     /// The whole merged spec, for what is written back as it is.
     public var tree: Value
 
@@ -51,6 +61,11 @@ public struct LLMServiceSpec: Sendable {
         template = Self.present(spec["template"])
         storageInitializerEnabled = spec[path: ["storageInitializer", "enabled"]] != .bool(false)
         rolloutStrategy = Self.present(spec["rolloutStrategy"])
+        prefill = Self.present(spec["prefill"]).map {
+            Prefill(
+                replicas: $0["replicas"]?.int, labels: Self.strings($0["labels"]), annotations: Self.strings($0["annotations"]),
+                template: Self.present($0["template"]), rolloutStrategy: Self.present($0["rolloutStrategy"]))
+        }
         if let r = Self.present(spec["router"]) {
             router = Router(
                 route: Self.present(r["route"]).map {

@@ -10,7 +10,9 @@ extension Expander {
         }
         let workload = LLMWorkloadObjects(service: llm, config: config)
         add(workload.certificateSecret(), note: "its key and certificate are generated in the cluster and not shown")
+        for body in workload.sidecarAccess() { add(body) }
         add(workload.mainDeployment())
+        if let prefill = llm.spec.prefill { add(workload.prefillDeployment(prefill)) }
         add(workload.workloadService())
         if let scheduler = llm.spec.managedScheduler {
             for body in LLMSchedulerObjects(service: llm, scheduler: scheduler).objects() { add(body) }

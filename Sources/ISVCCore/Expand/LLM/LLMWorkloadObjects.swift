@@ -34,39 +34,127 @@ struct LLMWorkloadObjects {
     }
 
     /// `expectedSingleNodeMainDeployment`: one label map for the Deployment, its selector and its
-    /// pods (spec.labels included, as the shared Go map carries them into all three).
+    /// pods (spec.labels included, as the shared Go map carries them into all three). With a
+    /// routing sidecar (P/D decode), the pod runs as the workload's own service account and the
+    /// sidecar learns its pool's name.
     func mainDeployment() -> Value {
         var labels = workloadLabels
         labels["kserve.io/component"] = "workload"
-        labels["llm-d.ai/role"] = "both"
-        let annotations = service.meta.annotations
-        var podAnnotations = annotations.filter {
+        labels["llm-d.ai/role"] = spec.prefill == nil ? "both" : "decode"
+        var podAnnotations = service.meta.annotations.filter {
             ["prometheus.io/scrape", "prometheus.io/port", "prometheus.io/path", "prometheus.io/scheme"].contains($0.key)
         }
-        let deploymentAnnotations = Self.prefixed(annotations, Self.annotationPrefixes)
-        podAnnotations.merge(deploymentAnnotations) { $1 }
-        labels.merge(Self.prefixed(service.meta.labels, Self.labelPrefixes)) { $1 }
-        labels.merge(spec.labels) { $1 }
-        podAnnotations.merge(spec.annotations.filter { $0.key != Self.modelBasedRoutingAnnotation }) { $1 }
         var pod = spec.template ?? [:]
         if spec.template != nil {
+            if Self.routingSidecarIndex(pod) != nil {
+                pod["serviceAccountName"] = .string(mainServiceAccountName)
+                if spec.router != nil { addPoolName(to: &pod) }
+            }
             LLMModelStorage(uri: spec.modelURI, enabled: spec.storageInitializerEnabled, config: config).attach(to: &pod, container: "main")
         }
+        return deployment(
+            ChildName.make(name, "-kserve"), labels: &labels, podAnnotations: &podAnnotations, pod: pod,
+            workload: (spec.replicas, spec.labels, spec.annotations, spec.rolloutStrategy))
+    }
+
+    /// `expectedPrefillMainDeployment`: the prefill workload, labelled for the prefill filter.
+    func prefillDeployment(_ prefill: LLMServiceSpec.Prefill) -> Value {
+        var labels = [
+            "app.kubernetes.io/component": "llminferenceservice-workload-prefill", "app.kubernetes.io/name": name,
+            "app.kubernetes.io/part-of": Self.partOf, "kserve.io/component": "workload", "llm-d.ai/role": "prefill",
+        ]
+        var podAnnotations: [String: String] = [:]
+        var pod = prefill.template ?? [:]
+        if prefill.template != nil {
+            LLMModelStorage(uri: spec.modelURI, enabled: spec.storageInitializerEnabled, config: config).attach(to: &pod, container: "main")
+        }
+        return deployment(
+            ChildName.make(name, "-kserve-prefill"), labels: &labels, podAnnotations: &podAnnotations, pod: pod,
+            workload: (prefill.replicas, prefill.labels, prefill.annotations, prefill.rolloutStrategy))
+    }
+
+    /// What both Deployments share: `propagateDeploymentMetadata`, the workload's labels and
+    /// annotations on the pods, replicas and the rollout strategy.
+    func deployment(
+        _ deploymentName: String, labels: inout [String: String], podAnnotations: inout [String: String], pod: Value,
+        workload: (replicas: Int?, labels: [String: String], annotations: [String: String], rollout: Value?)
+    ) -> Value {
+        let deploymentAnnotations = Self.prefixed(service.meta.annotations, Self.annotationPrefixes)
+        podAnnotations.merge(deploymentAnnotations) { $1 }
+        labels.merge(Self.prefixed(service.meta.labels, Self.labelPrefixes)) { $1 }
+        labels.merge(workload.labels) { $1 }
+        podAnnotations.merge(workload.annotations.filter { $0.key != Self.modelBasedRoutingAnnotation }) { $1 }
         var deploymentSpec: Value = [
             "selector": ["matchLabels": Value(labels)],
             "template": ["metadata": ["labels": Value(labels)], "spec": pod],
         ]
         if !podAnnotations.isEmpty { deploymentSpec[path: ["template", "metadata", "annotations"]] = Value(podAnnotations) }
-        if let replicas = spec.replicas { deploymentSpec["replicas"] = .int(replicas) }
-        if let rollout = spec.rolloutStrategy {
+        if let replicas = workload.replicas { deploymentSpec["replicas"] = .int(replicas) }
+        if let rollout = workload.rollout {
             var update: Value = [:]
             for key in ["maxUnavailable", "maxSurge"] { if let v = rollout[key], v != .null { update[key] = v } }
-            deploymentSpec["strategy"] = ["type": "RollingUpdate", "rollingUpdate": update]
+            if update != [:] { deploymentSpec["strategy"] = ["type": "RollingUpdate", "rollingUpdate": update] }
         }
         return KubernetesDefaults.deployment(
             Meta.object(
-                apiVersion: "apps/v1", kind: "Deployment", name: ChildName.make(name, "-kserve"), namespace: namespace,
+                apiVersion: "apps/v1", kind: "Deployment", name: deploymentName, namespace: namespace,
                 labels: labels, annotations: deploymentAnnotations, owner: service.owner, spec: deploymentSpec))
+    }
+
+    static let routingSidecar = "llm-d-routing-sidecar"
+
+    static func routingSidecarIndex(_ pod: Value) -> Int? {
+        pod["initContainers"]?.array?.firstIndex { $0["name"]?.string == routingSidecar }
+    }
+
+    /// The template's own service account when it names one, else `<name>-kserve`.
+    var mainServiceAccountName: String {
+        let own = spec.template?["serviceAccountName"]?.string ?? ""
+        return own.isEmpty ? ChildName.make(name, "-kserve") : own
+    }
+
+    /// The routing sidecar's `INFERENCE_POOL_NAME`.
+    func addPoolName(to pod: inout Value) {
+        guard let i = Self.routingSidecarIndex(pod), var inits = pod["initContainers"]?.array else { return }
+        let ref = spec.router?.scheduler?.poolRef
+        let pool = ref ?? ChildName.make(name, "-inference-pool")
+        inits[i]["env"] = .array((inits[i]["env"]?.array ?? []) + [["name": "INFERENCE_POOL_NAME", "value": .string(pool)]])
+        pod["initContainers"] = .array(inits)
+    }
+
+    /// `reconcileSingleNodeMainServiceAccount`: with a routing sidecar, its ServiceAccount (unless the
+    /// template names another one), a Role to read pods and InferencePools, and the binding.
+    func sidecarAccess() -> [Value] {
+        guard let template = spec.template, Self.routingSidecarIndex(template) != nil else { return [] }
+        var out: [Value] = []
+        let generated = ChildName.make(name, "-kserve")
+        if mainServiceAccountName == generated {
+            out.append(
+                Meta.object(
+                    apiVersion: "v1", kind: "ServiceAccount", name: generated, namespace: namespace, labels: workloadLabels,
+                    annotations: [:], owner: service.owner, spec: nil))
+        }
+        let role = ChildName.make(name, "-kserve-role")
+        let rules: Value = [
+            ["apiGroups": [""], "resources": ["pods"], "verbs": ["get", "list", "watch"]],
+            [
+                "apiGroups": ["inference.networking.x-k8s.io", "inference.networking.k8s.io"], "resources": ["inferencepools"],
+                "verbs": ["get", "list", "watch"],
+            ],
+        ]
+        out.append(
+            Meta.object(
+                apiVersion: "rbac.authorization.k8s.io/v1", kind: "Role", name: role, namespace: namespace, labels: workloadLabels,
+                annotations: [:], owner: service.owner, spec: nil, extra: ["rules": rules]))
+        out.append(
+            Meta.object(
+                apiVersion: "rbac.authorization.k8s.io/v1", kind: "RoleBinding", name: ChildName.make(name, "-kserve-rb"),
+                namespace: namespace, labels: workloadLabels, annotations: [:], owner: service.owner, spec: nil,
+                extra: [
+                    "subjects": [["kind": "ServiceAccount", "name": .string(mainServiceAccountName), "namespace": .string(namespace)]],
+                    "roleRef": ["apiGroup": "rbac.authorization.k8s.io", "kind": "Role", "name": .string(role)],
+                ]))
+        return out
     }
 
     /// `reconcileWorkloadService`: port 8000 to every workload pod of the service.
