@@ -100,7 +100,7 @@ struct CLIServeWatchTests {
 
     @Test(
         "--watch: an edit is compiled against what runs and applied (summary logged, traffic moves); a broken edit changes nothing",
-        .timeLimit(.minutes(5)))
+        .timeLimit(.minutes(15)))
     func watch() async throws {
         try await Self.serving("watch", flags: ["--watch"]) { server, port, file in
             try await server.waitFor("watching \(file.path) for edits")
@@ -132,7 +132,7 @@ struct CLIServeWatchTests {
         }
     }
 
-    @Test("SIGHUP applies the files once, without --watch", .timeLimit(.minutes(5)))
+    @Test("SIGHUP applies the files once, without --watch", .timeLimit(.minutes(15)))
     func hangup() async throws {
         try await Self.serving("hup", flags: []) { server, port, file in
             #expect(Self.backend(port: port) == "v1")

@@ -145,7 +145,7 @@ struct CLITests {
 
     @Test(
         "serve --request: the quick start answers V1 and V2 through the gateway and exits 0; a failed answer exits 1",
-        .timeLimit(.minutes(5)))
+        .timeLimit(.minutes(15)))
     func serveRequest() async throws {
         let work = FileManager.default.temporaryDirectory.appendingPathComponent("isvc-cli-serve-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: work) }
@@ -173,7 +173,7 @@ struct CLITests {
 
     @Test(
         "serve --max-tensor-elements reaches the in-process model: 8 elements pass, 4 are a 413 naming the option; 0 is refused",
-        .timeLimit(.minutes(5)))
+        .timeLimit(.minutes(15)))
     func serveElementLimit() async throws {
         let work = FileManager.default.temporaryDirectory.appendingPathComponent("isvc-cli-limit-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: work) }
@@ -197,7 +197,7 @@ struct CLITests {
 
     @Test(
         "serve --request with process replicas: transformer to predictor through the internal listener, as the CLI runs the gateway",
-        .timeLimit(.minutes(5)))
+        .timeLimit(.minutes(15)))
     func serveProcessReplicas() async throws {
         // The CLI runs Swift concurrency on the NIO event loops (the gateway tests in process do not):
         // this runs process replicas, their readiness probes and the internal hop under it.

@@ -78,7 +78,7 @@ struct EnvoyRoutingTests {
 
     @Test(
         "Host routing through both gateway hops, tag hosts, and a 90/10 canary split within bounds",
-        .enabled(if: runs, skipReason), .timeLimit(.minutes(5)))
+        .enabled(if: runs, skipReason), .timeLimit(.minutes(15)))
     func canarySplit() async throws {
         try await LoopbackLock.run { try Self.canarySplitBody() }
     }
@@ -120,7 +120,7 @@ struct EnvoyRoutingTests {
 
     @Test(
         "a user VirtualService routes by header, else splits 90/10 between DestinationRule subsets",
-        .enabled(if: runs, skipReason), .timeLimit(.minutes(5)))
+        .enabled(if: runs, skipReason), .timeLimit(.minutes(15)))
     func headerRoute() async throws {
         try await LoopbackLock.run { try Self.headerRouteBody() }
     }
@@ -158,7 +158,7 @@ extension EnvoyRoutingTests {
 
     @Test(
         "RequestAuthentication and AuthorizationPolicy: a valid token passes, a forged or expired one gets 401, a missing or wrong principal 403",
-        .enabled(if: runs, skipReason), .timeLimit(.minutes(5)))
+        .enabled(if: runs, skipReason), .timeLimit(.minutes(15)))
     func jwt() async throws {
         try await LoopbackLock.run { try Self.jwtBody() }
     }

@@ -235,6 +235,30 @@ struct LLMCompileTests {
         #expect(args.last?.string?.contains("- name: decode") == true)
     }
 
+    @Test("tracing: {} takes the preset's collector; vLLM and the EPP get their flags and OTEL_* variables")
+    func tracing() throws {
+        let yaml =
+            Self.minimal + """
+                  tracing: {}
+                  router:
+                    scheduler: {}
+
+                """
+        let (result, diagnostics) = Self.compile(yaml)
+        #expect(!diagnostics.hasErrors, "\(diagnostics.all.map(\.formatted))")
+        let main = try #require(
+            result.plan.objects.first { $0.name == "opt-kserve" }?.body[path: ["spec", "template", "spec", "containers"]]?.array?.first)
+        #expect(main["args"] == ["--otlp-traces-endpoint", "http://otel-collector:4317", "--collect-detailed-traces", "all"])
+        let env = main["env"]?.array ?? []
+        #expect(env.contains(["name": "OTEL_SERVICE_NAME", "value": "inference-server-decode"]))
+        #expect(env.contains(["name": "OTEL_TRACES_SAMPLER_ARG", "value": "0.05"]))
+        let epp = try #require(
+            result.plan.objects.first { $0.name == "opt-kserve-router-scheduler" }?.body[path: ["spec", "template", "spec", "containers"]]?
+                .array?.first)
+        #expect(epp["args"]?.array?.last == "--tracing=true")
+        #expect((epp["env"]?.array ?? []).contains(["name": "OTEL_SERVICE_NAME", "value": "inference-scheduler"]))
+    }
+
     @Test("a stopped LLMInferenceService has no objects")
     func stopped() {
         let yaml = Self.minimal.replacingOccurrences(

@@ -142,7 +142,7 @@ struct AgentBatcherTests {
 
     @Test(
         "through the gateway: concurrent callers are batched at the replica and each gets exactly its own answer",
-        .timeLimit(.minutes(5)))
+        .timeLimit(.minutes(15)))
     func live() async throws {
         let sizes = NIOLockedValueBox<[Int]>([])
         try await ServeLiveTests.withRunningGateway(
@@ -203,7 +203,7 @@ extension AgentBatcherTests {
 
     @Test(
         "a KServe Python model server as the batched replica: fewer calls than callers, each caller its own answer",
-        .enabled(if: KServeClientTests.runs, KServeClientTests.missing), .timeLimit(.minutes(5)))
+        .enabled(if: KServeClientTests.runs, KServeClientTests.missing), .timeLimit(.minutes(15)))
     func kservePython() async throws {
         let script = ServeLiveTests.root.appendingPathComponent("scripts/kserve-doubler.py").path
         let yaml = Self.batchedDoubler(container: [

@@ -100,7 +100,7 @@ struct AgentLoggerTests {
 
     @Test(
         "mode all: a request and a response event per inference, with KServe's attributes, one id, the metadata and the bodies",
-        .enabled(if: runs, missing), .timeLimit(.minutes(5)))
+        .enabled(if: runs, missing), .timeLimit(.minutes(15)))
     func all() async throws {
         let sink = try Sink()
         defer { sink.stop() }
@@ -140,7 +140,7 @@ struct AgentLoggerTests {
 
     @Test(
         "mode request logs requests only; a sink that is down is counted in /metrics and the inference does not notice",
-        .enabled(if: runs, missing), .timeLimit(.minutes(5)))
+        .enabled(if: runs, missing), .timeLimit(.minutes(15)))
     func deadSink() async throws {
         let sink = try Sink()
         defer { sink.stop() }

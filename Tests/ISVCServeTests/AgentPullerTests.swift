@@ -92,7 +92,7 @@ struct AgentPullerTests {
 
     @Test(
         "TrainedModels are downloaded and loaded into one native replica, each answering as scikit-learn predicts",
-        .timeLimit(.minutes(5)))
+        .timeLimit(.minutes(15)))
     func nativeMultiModel() async throws {
         let files = try FileServer()
         defer { files.stop() }
@@ -118,7 +118,7 @@ struct AgentPullerTests {
 
     @Test(
         "a KServe Python multi-model server gets the agent's load call for each downloaded TrainedModel",
-        .enabled(if: KServeClientTests.runs, KServeClientTests.missing), .timeLimit(.minutes(5)))
+        .enabled(if: KServeClientTests.runs, KServeClientTests.missing), .timeLimit(.minutes(15)))
     func processMultiModel() async throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("isvc-puller-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: dir) }

@@ -39,7 +39,7 @@ struct DifferentialEnvoyTests {
 
     @Test(
         "header route and 90/10 canary between two revisions (KServe's route and a user VirtualService): same backends, shares within bounds",
-        .enabled(if: Differential.runs, Differential.skipReason), .timeLimit(.minutes(5)))
+        .enabled(if: Differential.runs, Differential.skipReason), .timeLimit(.minutes(15)))
     func splitAndHeaderRoute() async throws {
         let first = ServeLiveTests.isvc("diff", concurrency: 0, replicas: (1, 1))
         let next = first.replacingOccurrences(of: "containerConcurrency: 0", with: "containerConcurrency: 0\n    canaryTrafficPercent: 10")
@@ -131,7 +131,7 @@ struct DifferentialEnvoyTests {
 
     @Test(
         "route matching: wildcard and exact VirtualService hosts, queryParams, withoutHeaders, ignoreUriCase: the same route in both",
-        .enabled(if: Differential.runs, Differential.skipReason), .timeLimit(.minutes(5)))
+        .enabled(if: Differential.runs, Differential.skipReason), .timeLimit(.minutes(15)))
     func routeMatching() async throws {
         let target = Self.revision("rm", 1)
         func rule(_ name: String, _ match: String?) -> String {
@@ -187,7 +187,7 @@ struct DifferentialEnvoyTests {
 
     @Test(
         "retries: attempts 2 on 5xx against a 503 path, Istio's default policy, a POST, and one replica failing: same statuses and attempts",
-        .enabled(if: Differential.runs, Differential.skipReason), .timeLimit(.minutes(5)))
+        .enabled(if: Differential.runs, Differential.skipReason), .timeLimit(.minutes(15)))
     func retries() async throws {
         let routes =
             TrafficLiveTests.route(
@@ -249,7 +249,7 @@ struct DifferentialEnvoyTests {
 
     @Test(
         "RequestAuthentication and AuthorizationPolicy (fixtures/istio-jwt-authz.yaml), every fixture token: same status, reason, challenge, and what reached the replica",
-        .enabled(if: Differential.runs, Differential.skipReason), .timeLimit(.minutes(5)))
+        .enabled(if: Differential.runs, Differential.skipReason), .timeLimit(.minutes(15)))
     func jwt() async throws {
         let tokens = try SecurityFixtures.tokens()
         let security = try SecurityFixtures.text("fixtures/istio-jwt-authz.yaml").components(separatedBy: "\n---\n").dropFirst()
@@ -304,7 +304,7 @@ struct DifferentialEnvoyTests {
 
     @Test(
         "outlier detection: a replica switched to failing is ejected after 3 consecutive 5xx by both, and comes back after its ejection time",
-        .enabled(if: Differential.runs, Differential.skipReason), .timeLimit(.minutes(5)))
+        .enabled(if: Differential.runs, Differential.skipReason), .timeLimit(.minutes(15)))
     func outlierDetection() async throws {
         let policy = TrafficLiveTests.outlierPolicy(consecutive5xx: 3, baseEjectionTime: "3s", maxEjectionPercent: 100)
         let yaml = TrafficLiveTests.yaml("dod", routes: TrafficLiveTests.route(), trafficPolicy: policy)

@@ -59,7 +59,7 @@ struct DifferentialGRPCTests {
 
     @Test(
         "statuses, messages, answering revision and canary share agree with Envoy",
-        .enabled(if: enabled, Differential.skipReason), .timeLimit(.minutes(5)))
+        .enabled(if: enabled, Differential.skipReason), .timeLimit(.minutes(15)))
     func canary() async throws {
         let revisions = [
             "grpc-diff-predictor-00001.default.svc.cluster.local": 1, "grpc-diff-predictor-00002.default.svc.cluster.local": 1,
@@ -114,7 +114,7 @@ struct DifferentialGRPCTests {
 
     @Test(
         "a gRPC deadline shorter than the replica's answer: both gateways time out as Envoy's finalTimeout says",
-        .enabled(if: enabled, Differential.skipReason), .timeLimit(.minutes(5)))
+        .enabled(if: enabled, Differential.skipReason), .timeLimit(.minutes(15)))
     func deadline() async throws {
         let revision = "grpc-diff-predictor-00001.default.svc.cluster.local"
         try await Differential.withBoth(Self.isvc(factor: 2, canary: nil, callCostMs: 1500), replicas: [revision: 1]) { g, _ in

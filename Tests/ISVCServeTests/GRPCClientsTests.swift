@@ -100,7 +100,7 @@ struct GRPCClientsTests {
 
     @Test(
         "tritonclient.grpc: health, metadata, raw infer (also gzip-compressed) with the REST answer's classes, KServe's errors",
-        .enabled(if: runs, missing), .timeLimit(.minutes(5)), arguments: Path.allCases)
+        .enabled(if: runs, missing), .timeLimit(.minutes(15)), arguments: Path.allCases)
     func triton(_ path: Path) async throws {
         let python = try #require(TestTools.kservePython, Self.missing)
         let iris = try S.iris()
@@ -135,7 +135,7 @@ struct GRPCClientsTests {
 
     @Test(
         "KServe's InferenceGRPCClient: health, typed and raw infer with the REST answer's classes, NOT_FOUND",
-        .enabled(if: runs, missing), .timeLimit(.minutes(5)), arguments: Path.allCases)
+        .enabled(if: runs, missing), .timeLimit(.minutes(15)), arguments: Path.allCases)
     func kserve(_ path: Path) async throws {
         let python = try #require(TestTools.kservePython, Self.missing)
         let iris = try S.iris()
@@ -181,7 +181,7 @@ struct GRPCKServeReplicaTests {
 
     @Test(
         "health, infer (raw and typed) with the model's classes, NOT_FOUND for an unknown model",
-        .enabled(if: GRPCClientsTests.runs, GRPCClientsTests.missing), .timeLimit(.minutes(5)), arguments: ["triton", "kserve"])
+        .enabled(if: GRPCClientsTests.runs, GRPCClientsTests.missing), .timeLimit(.minutes(15)), arguments: ["triton", "kserve"])
     func clients(_ client: String) async throws {
         let python = try #require(TestTools.kservePython, GRPCClientsTests.missing)
         let box = GRPCClientsTests.ReportBox()

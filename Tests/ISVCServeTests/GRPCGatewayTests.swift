@@ -41,8 +41,8 @@ struct GRPCGatewayTests {
         return (fields[GRPCLocalReply.grpcStatus], fields[GRPCLocalReply.grpcMessage])
     }
 
-    // 5 minutes, as the other tests that take the loopback lock: in a full run the wait for it is long.
-    @Test("an HTTP/2 REST request and an HTTP/1.1 one on the same port get the same answer", .timeLimit(.minutes(5)))
+    // 15 minutes, as the other tests that take the loopback lock: in a full run the wait for it is long.
+    @Test("an HTTP/2 REST request and an HTTP/1.1 one on the same port get the same answer", .timeLimit(.minutes(15)))
     func restOverHTTP2() async throws {
         let yaml = KServeClientTests.doubler(image: "local/native")
         try await ServeLiveTests.withRunningGateway(yaml, native: { workload, _ in [DoublingModel(name: workload.inferenceService)] }) {
@@ -64,7 +64,7 @@ struct GRPCGatewayTests {
         }
     }
 
-    @Test("a gRPC call to a host no route serves is UNIMPLEMENTED with no message, as Envoy answers it", .timeLimit(.minutes(5)))
+    @Test("a gRPC call to a host no route serves is UNIMPLEMENTED with no message, as Envoy answers it", .timeLimit(.minutes(15)))
     func unknownHost() async throws {
         let yaml = KServeClientTests.doubler(image: "local/native")
         try await ServeLiveTests.withRunningGateway(yaml, native: { workload, _ in [DoublingModel(name: workload.inferenceService)] }) {
@@ -82,7 +82,7 @@ struct GRPCGatewayTests {
 
     @Test(
         "gRPC calls reach KServe's Python server over h2c: answers, trailers and its error statuses pass through",
-        .enabled(if: KServeClientTests.runs, KServeClientTests.missing), .timeLimit(.minutes(5)))
+        .enabled(if: KServeClientTests.runs, KServeClientTests.missing), .timeLimit(.minutes(15)))
     func kserveOverH2C() async throws {
         let script = ServeLiveTests.root.appendingPathComponent("scripts/kserve-doubler.py").path
         let yaml = KServeClientTests.doubler(

@@ -17,7 +17,7 @@ struct GRPCInferenceErrorTests {
         return (error?.code, error?.message)
     }
 
-    @Test("KServe's messages: unknown model, raw contents count, raw and typed contents together", .timeLimit(.minutes(5)))
+    @Test("KServe's messages: unknown model, raw contents count, raw and typed contents together", .timeLimit(.minutes(15)))
     func kserveValidation() async throws {
         try await S.withServer([try S.iris()]) { port in
             try await S.withClient(port) { client throws in
@@ -50,7 +50,7 @@ struct GRPCInferenceErrorTests {
         }
     }
 
-    @Test("tensors that do not hold together, the model's own error, a 3-feature row: INVALID_ARGUMENT", .timeLimit(.minutes(5)))
+    @Test("tensors that do not hold together, the model's own error, a 3-feature row: INVALID_ARGUMENT", .timeLimit(.minutes(15)))
     func badTensors() async throws {
         try await S.withServer([try S.iris()]) { port in
             try await S.withClient(port) { client throws in
@@ -90,7 +90,7 @@ struct GRPCInferenceErrorTests {
         }
     }
 
-    @Test("limits: past --max-tensor-elements RESOURCE_EXHAUSTED; a request over 8 MiB refused with RST_STREAM", .timeLimit(.minutes(5)))
+    @Test("limits: past --max-tensor-elements RESOURCE_EXHAUSTED; a request over 8 MiB refused with RST_STREAM", .timeLimit(.minutes(15)))
     func limits() async throws {
         try await S.withServer([DoublingModel()], limits: .init(maxTensorElements: 8)) { port in
             try await S.withClient(port) { client throws in
@@ -111,7 +111,7 @@ struct GRPCInferenceErrorTests {
         }
     }
 
-    @Test("RepositoryModelLoad and RepositoryModelUnload: UNIMPLEMENTED, saying why", .timeLimit(.minutes(5)))
+    @Test("RepositoryModelLoad and RepositoryModelUnload: UNIMPLEMENTED, saying why", .timeLimit(.minutes(15)))
     func repository() async throws {
         try await S.withServer([DoublingModel()]) { port in
             try await S.withClient(port) { client throws in

@@ -13,7 +13,8 @@ struct GRPCInferenceServerTests {
     typealias S = GRPCServerSupport
 
     @Test(
-        "health and metadata: live, ready, model ready, server and model metadata, NOT_FOUND for an unknown model", .timeLimit(.minutes(5)))
+        "health and metadata: live, ready, model ready, server and model metadata, NOT_FOUND for an unknown model", .timeLimit(.minutes(15))
+    )
     func healthAndMetadata() async throws {
         let iris = try S.iris()
         try await S.withServer([iris, DoublingModel()]) { port in
@@ -50,7 +51,7 @@ struct GRPCInferenceServerTests {
         }
     }
 
-    @Test("a model that is not ready: ModelReady false (OK), ServerReady false, ModelInfer UNAVAILABLE", .timeLimit(.minutes(5)))
+    @Test("a model that is not ready: ModelReady false (OK), ServerReady false, ModelInfer UNAVAILABLE", .timeLimit(.minutes(15)))
     func notReady() async throws {
         try await S.withServer([DoublingModel(), DoublingModel(name: "cold", ready: false)]) { port in
             try await S.withClient(port) { client throws in
@@ -67,7 +68,7 @@ struct GRPCInferenceServerTests {
 
     @Test(
         "typed FP32 and FP64 inputs: typed INT64 classes as the REST endpoint gives them; id and model_version echoed",
-        .timeLimit(.minutes(5)))
+        .timeLimit(.minutes(15)))
     func typed() async throws {
         let iris = try S.iris()
         let rest = try S.restAnswer(iris)
@@ -93,7 +94,7 @@ struct GRPCInferenceServerTests {
         }
     }
 
-    @Test("raw inputs: every output raw (little-endian INT64), the same classes; no id asked, none given", .timeLimit(.minutes(5)))
+    @Test("raw inputs: every output raw (little-endian INT64), the same classes; no id asked, none given", .timeLimit(.minutes(15)))
     func raw() async throws {
         let iris = try S.iris()
         try await S.withServer([iris]) { port in
@@ -113,7 +114,7 @@ struct GRPCInferenceServerTests {
         }
     }
 
-    @Test("typed BYTES and INT32 through a model that doubles numbers, requested outputs, FP16 answered raw", .timeLimit(.minutes(5)))
+    @Test("typed BYTES and INT32 through a model that doubles numbers, requested outputs, FP16 answered raw", .timeLimit(.minutes(15)))
     func datatypes() async throws {
         try await S.withServer([DoublingModel(), HalfModel()]) { port in
             try await S.withClient(port) { client throws in
@@ -156,7 +157,7 @@ struct GRPCInferenceServerTests {
         }
     }
 
-    @Test("a port already taken: run() throws, and so does port", .timeLimit(.minutes(5)))
+    @Test("a port already taken: run() throws, and so does port", .timeLimit(.minutes(15)))
     func portTaken() async throws {
         try await S.withServer([DoublingModel()]) { port in
             let second = GRPCInferenceServer(models: [DoublingModel()], host: "127.0.0.1", port: port)

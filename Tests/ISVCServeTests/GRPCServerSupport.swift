@@ -23,7 +23,7 @@ enum GRPCServerSupport {
 
     /// Runs `body` with the port of a gRPC server for `models`, then shuts the server down and waits
     /// for it to stop. Servers take turns with the other loopback tests (LoopbackLock): in a full
-    /// `swift test` the wait for the lock takes minutes, hence the tests' 5-minute limits.
+    /// `swift test` the wait for the lock takes minutes, hence the tests' 15-minute limits (the serialized serve tests take about 6 minutes alone, longer on a loaded machine).
     static func withServer<T: Sendable>(
         _ models: [any InferenceModel], limits: ProtocolServer.Limits = .init(), _ body: @Sendable (Int) async throws -> T
     ) async throws -> T {

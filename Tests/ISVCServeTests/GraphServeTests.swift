@@ -125,7 +125,7 @@ struct GraphServeTests {
         (try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [String: Any] ?? [:]
     }
 
-    @Test("every router type answers as KServe's router does, each step through the gateway", .timeLimit(.minutes(5)))
+    @Test("every router type answers as KServe's router does, each step through the gateway", .timeLimit(.minutes(15)))
     func routerTypes() async throws {
         try await ServeLiveTests.withRunningGateway(Self.yaml, native: Self.native) { port, gateway, _ in
             // Sequence: double, then triple on double's predictions as instances.
@@ -174,7 +174,7 @@ struct GraphServeTests {
 
     @Test(
         "a KServe Python model server is a step like any other: double in process, then KServe's doubler",
-        .enabled(if: KServeClientTests.runs, KServeClientTests.missing), .timeLimit(.minutes(5)))
+        .enabled(if: KServeClientTests.runs, KServeClientTests.missing), .timeLimit(.minutes(15)))
     func kservePythonStep() async throws {
         let script = ServeLiveTests.root.appendingPathComponent("scripts/kserve-doubler.py").path
         let yaml =
@@ -203,7 +203,7 @@ struct GraphServeTests {
 
     @Test(
         "Standard mode: the graph is called at its Service's cluster host, its steps reach the predictors' Services",
-        .timeLimit(.minutes(5)))
+        .timeLimit(.minutes(15)))
     func standardMode() async throws {
         let standard = Self.yaml.replacingOccurrences(
             of: "metadata:\n  name:", with: "metadata:\n  annotations: {serving.kserve.io/deploymentMode: Standard}\n  name:")
@@ -223,7 +223,7 @@ struct GraphServeTests {
         }
     }
 
-    @Test("a step to a host nobody serves fails the graph with the router's error body", .timeLimit(.minutes(5)))
+    @Test("a step to a host nobody serves fails the graph with the router's error body", .timeLimit(.minutes(15)))
     func unreachableStep() async throws {
         let yaml = Self.graph(
             "lost",

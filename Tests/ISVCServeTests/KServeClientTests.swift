@@ -35,7 +35,7 @@ struct KServeClientTests {
 
     @Test(
         "tritonclient (binary tensors) and InferenceRESTClient (V1 and V2) get the KServe server's answers",
-        .enabled(if: runs, missing), .timeLimit(.minutes(5)))
+        .enabled(if: runs, missing), .timeLimit(.minutes(15)))
     func clients() async throws {
         try #require(TestTools.kservePython != nil, Self.missing)
         let script = ServeLiveTests.root.appendingPathComponent("scripts/kserve-doubler.py").path
@@ -79,7 +79,7 @@ struct KServeClientTests {
 
     @Test(
         "the same clients against a model served in the gateway's process (the V1/V2 protocol layer)",
-        .enabled(if: runs, missing), .timeLimit(.minutes(5)))
+        .enabled(if: runs, missing), .timeLimit(.minutes(15)))
     func inProcess() async throws {
         try #require(TestTools.kservePython != nil, Self.missing)
         try await ServeLiveTests.withRunningGateway(

@@ -108,7 +108,7 @@ struct LiveEditTests {
 
     @Test(
         "A canary edit, a rollback, a promotion and a new revision under steady load: 0 requests fail, traffic moves as the routes say",
-        .timeLimit(.minutes(5)))
+        .timeLimit(.minutes(15)))
     func editsUnderLoad() async throws {
         try await Self.underLoad(Self.isvc(backend: "v1")) { session, gateway, tally in
 
@@ -159,7 +159,7 @@ struct LiveEditTests {
 
     @Test(
         "rollout-duration: a new revision gets 1 % first, then Knative's steps move the rest within the duration; 0 requests fail",
-        .timeLimit(.minutes(5)))
+        .timeLimit(.minutes(15)))
     func gradualRollout() async throws {
         try await Self.underLoad(Self.isvc(backend: "v1", rolloutDuration: "4s")) { session, gateway, tally in
             try await Task.sleep(for: .seconds(1))
@@ -193,7 +193,7 @@ struct LiveEditTests {
 
     @Test(
         "Standard mode: a changed Deployment rolls by maxSurge/maxUnavailable (3 replicas: never fewer than 3 ready, never more than 4); 0 requests fail",
-        .timeLimit(.minutes(5)))
+        .timeLimit(.minutes(15)))
     func rollingUpdate() async throws {
         try await Self.underLoad(Self.isvc(backend: "v1", standard: true, replicas: 3)) { session, gateway, tally in
             let host = "editme-predictor.default.svc.cluster.local"

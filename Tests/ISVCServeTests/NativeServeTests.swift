@@ -44,7 +44,7 @@ struct NativeServeTests {
 
     @Test(
         "sklearn-iris (KServe's example SVC): V1 predict, V2 infer and metadata, sklearn's error on a wrong feature count",
-        .timeLimit(.minutes(5)))
+        .timeLimit(.minutes(15)))
     func sklearnIris() async throws {
         try await ServeLiveTests.withRunningGateway(
             Self.isvc("sklearn-iris", format: "sklearn", model: "sklearn-iris-svc"),
@@ -77,7 +77,7 @@ struct NativeServeTests {
         }
     }
 
-    @Test("PREDICT_PROBA=true in the predictor's env answers predict_proba, as sklearnserver does", .timeLimit(.minutes(5)))
+    @Test("PREDICT_PROBA=true in the predictor's env answers predict_proba, as sklearnserver does", .timeLimit(.minutes(15)))
     func predictProba() async throws {
         let expected =
             try JSONSerialization.jsonObject(
@@ -98,7 +98,7 @@ struct NativeServeTests {
     }
 
     @Test(
-        "xgboost and lightgbm InferenceServices answer Booster.predict through the gateway", .timeLimit(.minutes(5)),
+        "xgboost and lightgbm InferenceServices answer Booster.predict through the gateway", .timeLimit(.minutes(15)),
         arguments: [("xgboost", "xgboost-iris-softprob"), ("lightgbm", "lightgbm-cancer-binary")])
     func boosters(format: String, model: String) async throws {
         let expected =
@@ -119,7 +119,7 @@ struct NativeServeTests {
         }
     }
 
-    @Test("a pickle that would run a shell command never loads: the request gets the reason, nothing runs", .timeLimit(.minutes(5)))
+    @Test("a pickle that would run a shell command never loads: the request gets the reason, nothing runs", .timeLimit(.minutes(15)))
     func hostileModel() async throws {
         let work = FileManager.default.temporaryDirectory.appendingPathComponent("isvc-hostile-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)

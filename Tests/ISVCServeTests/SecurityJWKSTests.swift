@@ -92,7 +92,7 @@ struct SecurityJWKSTests {
 
     @Test(
         "JWKS from a URL on loopback: fetched once through the cluster, cached; an unreachable one is a failed fetch",
-        .timeLimit(.minutes(5)))
+        .timeLimit(.minutes(15)))
     func fromURL() async throws {
         try await LoopbackLock.run {
             let jwks = try SecurityFixtures.text("fixtures/support/jwks.json")

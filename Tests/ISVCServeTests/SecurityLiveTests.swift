@@ -80,7 +80,7 @@ struct SecurityLiveTests {
 
     @Test(
         "Valid token 200; forged, expired, wrong issuer 401 with www-authenticate; wrong audience, missing token, wrong principal and a DENY path 403; the model sees only the valid ones",
-        .timeLimit(.minutes(5)))
+        .timeLimit(.minutes(15)))
     func endToEnd() async throws {
         let tokens = try SecurityFixtures.tokens()
         let dir = try Self.modelDirectory()

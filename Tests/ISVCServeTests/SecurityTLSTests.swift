@@ -101,7 +101,7 @@ struct SecurityTLSTests {
     @Test(
         "Requests over TLS are routed and checked as on the plain listener; plain HTTP on the TLS port gets no answer",
         .enabled(if: TestTools.runs(with: TestTools.openssl), "needs the openssl command to make a test certificate"),
-        .timeLimit(.minutes(5)))
+        .timeLimit(.minutes(15)))
     func tlsListener() async throws {
         let certs = try Self.certificates()
         defer { try? FileManager.default.removeItem(at: certs) }

@@ -106,7 +106,7 @@ struct ServeLiveTests {
 
     @Test(
         "Host routing reaches the replica with KServe's and Knative's headers; unknown hosts get a 404 naming the hosts",
-        .timeLimit(.minutes(5)))
+        .timeLimit(.minutes(15)))
     func routing() async throws {
         try await Self.withGateway(Self.isvc("echo", concurrency: 0)) { port, _ in
             let (status, body) = await Self.get(port, host: "echo.default.example.com", path: "/v1/models/echo:predict")
@@ -132,7 +132,7 @@ struct ServeLiveTests {
 
     @Test(
         "containerConcurrency 1: the 12th concurrent request gets 503 at once; a slow answer past the timeout gets 504",
-        .timeLimit(.minutes(5)))
+        .timeLimit(.minutes(15)))
     func concurrencyAndTimeout() async throws {
         try await Self.withGateway(Self.isvc("slow", concurrency: 1, timeout: 2, replicas: (1, 1))) { port, _ in
             let statuses = await withTaskGroup(of: Int.self) { group in
@@ -150,7 +150,7 @@ struct ServeLiveTests {
         }
     }
 
-    @Test("a replica that dies is restarted", .timeLimit(.minutes(5)))
+    @Test("a replica that dies is restarted", .timeLimit(.minutes(15)))
     func restart() async throws {
         try await Self.withGateway(Self.isvc("crash", concurrency: 0)) { port, _ in
             #expect(await Self.get(port, host: "crash.default.example.com", path: "/").0 == 200)
@@ -181,7 +181,7 @@ extension ServeLiveTests {
 
     @Test(
         "scale from zero on the first request (held by the activator), back to zero after the stable window and grace period",
-        .timeLimit(.minutes(5)))
+        .timeLimit(.minutes(15)))
     func scaleToZero() async throws {
         let yaml =
             Self.isvc(
@@ -218,7 +218,7 @@ extension ServeLiveTests {
 extension ServeLiveTests {
     @Test(
         "transformer -> predictor: the transformer's --predictor_host is an internal address routed as the predictor's host",
-        .timeLimit(.minutes(5)))
+        .timeLimit(.minutes(15)))
     func transformerChain() async throws {
         let yaml = try String(contentsOf: Self.root.appendingPathComponent("fixtures/support/echo-chain.yaml"), encoding: .utf8)
             .replacingOccurrences(of: "scripts/echo-backend.py", with: Self.root.appendingPathComponent("scripts/echo-backend.py").path)
@@ -239,7 +239,7 @@ extension ServeLiveTests {
 extension ServeLiveTests {
     @Test(
         "graceful shutdown: every request accepted before it completes; then connections are refused",
-        .timeLimit(.minutes(5)))
+        .timeLimit(.minutes(15)))
     func gracefulShutdown() async throws {
         try await Self.withRunningGateway(Self.isvc("drain", concurrency: 0)) { port, _, group in
             let inFlight = Task {
@@ -264,7 +264,7 @@ extension ServeLiveTests {
 extension ServeLiveTests {
     @Test(
         "the admin port's /metrics counts requests by workload and code, and reports replicas and cold starts",
-        .timeLimit(.minutes(5)))
+        .timeLimit(.minutes(15)))
     func metrics() async throws {
         try await Self.withGateway(Self.isvc("counted", concurrency: 0)) { port, gateway in
             let adminPort = PortBox()
@@ -294,7 +294,7 @@ extension ServeLiveTests {
 }
 
 extension ServeLiveTests {
-    @Test("a 90/10 canary through the live gateway: the new revision gets about 10% of requests", .timeLimit(.minutes(5)))
+    @Test("a 90/10 canary through the live gateway: the new revision gets about 10% of requests", .timeLimit(.minutes(15)))
     func canary() async throws {
         let first = Self.isvc("split", concurrency: 0)
         let next = first.replacingOccurrences(of: "containerConcurrency: 0", with: "containerConcurrency: 0\n    canaryTrafficPercent: 10")

@@ -97,7 +97,7 @@ struct TrafficLiveTests {
 
     @Test(
         "a route timeout on a hop through the local gateway ends the request on time (the inner request is cancelled)",
-        .timeLimit(.minutes(5)))
+        .timeLimit(.minutes(15)))
     func timeoutThroughLocalGateway() async throws {
         let front = Self.virtualService(
             "slow-front", host: "slow.models.example.com",
@@ -125,7 +125,7 @@ struct TrafficLiveTests {
 
     @Test(
         "retries: a 503 is retried on the other replica; retries exhausted; per-try and route timeouts",
-        .timeLimit(.minutes(5)))
+        .timeLimit(.minutes(15)))
     func retries() async throws {
         let routes =
             Self.route(
@@ -177,7 +177,7 @@ struct TrafficLiveTests {
 
     @Test(
         "Istio's default retry policy retries neither a GET nor a POST on 503; retryOn 5xx retries a POST",
-        .timeLimit(.minutes(5)))
+        .timeLimit(.minutes(15)))
     func defaultPolicyAndPost() async throws {
         let routes =
             Self.route("      rewrite:\n        uri: /\n      retries:\n        attempts: 1\n        retryOn: 5xx\n", match: "/five/")
@@ -197,7 +197,7 @@ struct TrafficLiveTests {
 
     @Test(
         "fault injection: abort 100 %, abort 50 % within bounds, delay; response header operations",
-        .timeLimit(.minutes(5)))
+        .timeLimit(.minutes(15)))
     func faults() async throws {
         let routes =
             Self.route(
@@ -238,7 +238,7 @@ struct TrafficLiveTests {
         }
     }
 
-    @Test("mirror: the mirror cluster gets a copy with Host -shadow; its failure changes nothing", .timeLimit(.minutes(5)))
+    @Test("mirror: the mirror cluster gets a copy with Host -shadow; its failure changes nothing", .timeLimit(.minutes(15)))
     func mirror() async throws {
         let routes = Self.route("      mirror:\n        host: \(Self.revision("shadowed"))\n      mirrorPercentage:\n        value: 100\n")
         let yaml =
@@ -263,7 +263,7 @@ struct TrafficLiveTests {
 
     @Test(
         "load balancing: round robin alternates, least request prefers the idle replica, consistent hash sticks",
-        .timeLimit(.minutes(5)))
+        .timeLimit(.minutes(15)))
     func balancing() async throws {
         try await ServeLiveTests.withGateway(
             Self.yaml("rr", routes: Self.route(), trafficPolicy: "    loadBalancer:\n      simple: ROUND_ROBIN\n")
@@ -303,7 +303,7 @@ struct TrafficLiveTests {
 
     @Test(
         "circuit breaker: past one connection and one pending request, 503 at once with x-envoy-overloaded",
-        .timeLimit(.minutes(5)))
+        .timeLimit(.minutes(15)))
     func circuitBreaker() async throws {
         let policy = "    connectionPool:\n      tcp:\n        maxConnections: 1\n      http:\n        http1MaxPendingRequests: 1\n"
         try await ServeLiveTests.withGateway(Self.yaml("cb", replicas: 1, routes: Self.route(), trafficPolicy: policy)) { port, gateway in
@@ -335,7 +335,7 @@ struct TrafficLiveTests {
 
     @Test(
         "outlier detection: 3 consecutive 5xx eject a replica for base_ejection_time, twice as long the second time",
-        .timeLimit(.minutes(5)))
+        .timeLimit(.minutes(15)))
     func outlierDetection() async throws {
         let policy = Self.outlierPolicy(consecutive5xx: 3, baseEjectionTime: "2s", maxEjectionPercent: 100)
         try await ServeLiveTests.withGateway(Self.yaml("od", routes: Self.route(), trafficPolicy: policy)) { port, gateway in
@@ -358,7 +358,7 @@ struct TrafficLiveTests {
         }
     }
 
-    @Test("outlier detection: max_ejection_percent 10 of 2 replicas never ejects (Envoy 1.27+)", .timeLimit(.minutes(5)))
+    @Test("outlier detection: max_ejection_percent 10 of 2 replicas never ejects (Envoy 1.27+)", .timeLimit(.minutes(15)))
     func maxEjectionPercent() async throws {
         let policy = Self.outlierPolicy(consecutive5xx: 2, baseEjectionTime: "30s", maxEjectionPercent: 10)
         try await ServeLiveTests.withGateway(Self.yaml("mep", routes: Self.route(), trafficPolicy: policy)) { port, gateway in
@@ -372,7 +372,7 @@ struct TrafficLiveTests {
 
     @Test(
         "request hygiene: 413, 431 for too many or too large headers, 400 for a second Host or a bad path, 408 for a slow body",
-        .timeLimit(.minutes(5)))
+        .timeLimit(.minutes(15)))
     func hygiene() async throws {
         var limits = GatewayLimits()
         limits.requestTimeout = .milliseconds(500)

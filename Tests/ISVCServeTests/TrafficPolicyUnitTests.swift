@@ -226,7 +226,7 @@ struct TrafficPolicyUnitTests {
         #expect(RequestHygiene.normalize("/a/b.c/..d") == "/a/b.c/..d")
     }
 
-    @Test("circuit breaker: max_connections then pending then overflow; max_requests; max_retries", .timeLimit(.minutes(5)))
+    @Test("circuit breaker: max_connections then pending then overflow; max_requests; max_retries", .timeLimit(.minutes(15)))
     func breaker() async throws {
         let b = CircuitBreaker(thresholds: .init(maxConnections: 1, maxPendingRequests: 1, maxRequests: 10, maxRetries: 1))
         try await b.acquire(timeout: .seconds(5))

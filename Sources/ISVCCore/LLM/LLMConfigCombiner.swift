@@ -120,7 +120,7 @@ struct LLMConfigCombiner {
         if route != nil, route != .null, (route?[path: ["http", "refs"]]?.array ?? []).isEmpty {
             refs.append("kserve-config-llm-router-route")
         }
-        if let t = spec["tracing"], t != .null { throw unsupported("tracing (preset \(p)config-llm-tracing)", ["tracing"]) }
+        if let t = spec["tracing"], t != .null { refs.append(p + "config-llm-tracing") }
         if let worker = spec["worker"], worker != .null {
             throw unsupported("multi-node workloads (spec.worker, a LeaderWorkerSet)", ["worker"])
         }

@@ -6,7 +6,7 @@ import Testing
 
 /// Real models cut short or with bytes changed (fixed seeds, so failures reproduce): reading must throw a
 /// `ModelError` or return a value, never crash or hang. A crash would kill the test process.
-@Suite("Pickle fuzzing", .timeLimit(.minutes(5)))
+@Suite("Pickle fuzzing", .timeLimit(.minutes(15)))
 struct PickleFuzzTests {
     static func bytes(_ fixture: String) throws -> [UInt8] {
         let path = try #require(PickleFixtures.sklearnModels.first { $0.contains("/\(fixture)/") })

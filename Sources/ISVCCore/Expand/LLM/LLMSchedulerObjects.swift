@@ -97,6 +97,9 @@ struct LLMSchedulerObjects {
                 args[i + 1] = .string(LLMSchedulerConfig.rewritten(args[i + 1].string ?? "", version: version))
             }
             containers[main]["args"] = .array(args)
+            if let t = LLMServiceSpec.present(service.spec.tree["tracing"]) {
+                LLMTracing(tracing: t, namespace: namespace, service: name).scheduler(&containers[main])
+            }
             pod["containers"] = .array(containers)
         }
         var spec: Value = [

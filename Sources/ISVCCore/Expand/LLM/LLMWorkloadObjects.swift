@@ -52,6 +52,7 @@ struct LLMWorkloadObjects {
             }
             LLMModelStorage(uri: spec.modelURI, enabled: spec.storageInitializerEnabled, config: config).attach(to: &pod, container: "main")
         }
+        tracing?.server(&pod, roleSuffix: "-decode")
         return deployment(
             ChildName.make(name, "-kserve"), labels: &labels, podAnnotations: &podAnnotations, pod: pod,
             workload: (spec.replicas, spec.labels, spec.annotations, spec.rolloutStrategy))
@@ -68,6 +69,7 @@ struct LLMWorkloadObjects {
         if prefill.template != nil {
             LLMModelStorage(uri: spec.modelURI, enabled: spec.storageInitializerEnabled, config: config).attach(to: &pod, container: "main")
         }
+        tracing?.server(&pod, roleSuffix: "-prefill")
         return deployment(
             ChildName.make(name, "-kserve-prefill"), labels: &labels, podAnnotations: &podAnnotations, pod: pod,
             workload: (prefill.replicas, prefill.labels, prefill.annotations, prefill.rolloutStrategy))
@@ -99,6 +101,10 @@ struct LLMWorkloadObjects {
             Meta.object(
                 apiVersion: "apps/v1", kind: "Deployment", name: deploymentName, namespace: namespace,
                 labels: labels, annotations: deploymentAnnotations, owner: service.owner, spec: deploymentSpec))
+    }
+
+    var tracing: LLMTracing? {
+        LLMServiceSpec.present(spec.tree["tracing"]).map { LLMTracing(tracing: $0, namespace: namespace, service: name) }
     }
 
     static let routingSidecar = "llm-d-routing-sidecar"
