@@ -259,6 +259,54 @@ struct LLMCompileTests {
         #expect((epp["env"]?.array ?? []).contains(["name": "OTEL_SERVICE_NAME", "value": "inference-scheduler"]))
     }
 
+    @Test("LoRA: adapters downloaded with the model under /mnt, a PVC adapter mounted, vLLM's flags first, matches per adapter")
+    func lora() throws {
+        let yaml = """
+            apiVersion: serving.kserve.io/v1alpha2
+            kind: LLMInferenceService
+            metadata:
+              name: qwen
+            spec:
+              model:
+                uri: hf://Qwen/Qwen2.5-0.5B
+                lora:
+                  maxAdapters: 2
+                  adapters:
+                    - name: sql
+                      uri: hf://example/sql-lora
+                    - name: chat
+                      uri: pvc://adapters/chat
+              router:
+                route: {}
+              template:
+                containers:
+                  - name: main
+                    args: ["--max-model-len", "2048"]
+
+            """
+        let (result, diagnostics) = Self.compile(yaml)
+        #expect(!diagnostics.hasErrors, "\(diagnostics.all.map(\.formatted))")
+        let pod = try #require(result.plan.objects.first { $0.name == "qwen-kserve" }?.body[path: ["spec", "template", "spec"]])
+        let initContainer = try #require(pod["initContainers"]?.array?.first)
+        #expect(initContainer["args"] == ["hf://Qwen/Qwen2.5-0.5B", "/mnt/models", "hf://example/sql-lora", "/mnt/lora/sql"])
+        #expect(initContainer["volumeMounts"] == [["name": "kserve-provision-location", "mountPath": "/mnt"]])
+        let main = try #require(pod["containers"]?.array?.first)
+        #expect(
+            main["args"] == [
+                "--enable-lora", "--max-loras=2", "--lora-modules", #"'{"name":"chat","path":"/mnt/lora/chat"}'"#,
+                #"'{"name":"publishers/default/models/chat","path":"/mnt/lora/chat"}'"#, #"'{"name":"sql","path":"/mnt/lora/sql"}'"#,
+                #"'{"name":"publishers/default/models/sql","path":"/mnt/lora/sql"}'"#, "--max-model-len", "2048",
+            ])
+        #expect(
+            (main["volumeMounts"]?.array ?? []).contains([
+                "name": "lora-pvc-chat", "mountPath": "/mnt/lora/chat", "readOnly": true, "subPath": "chat",
+            ]))
+        let route = try #require(result.plan.objects.first { $0.kind == "HTTPRoute" })
+        let catchAll = try #require(route.body[path: ["spec", "rules"]]?.array?.first { $0["name"] == "v1-catch-all-model-routing" })
+        let values = (catchAll["matches"]?.array ?? []).compactMap { $0["headers"]?.array?.first?["value"]?.string }
+        #expect(values == ["publishers/default/models/qwen", "publishers/default/models/chat", "publishers/default/models/sql"])
+    }
+
     @Test("a stopped LLMInferenceService has no objects")
     func stopped() {
         let yaml = Self.minimal.replacingOccurrences(

@@ -71,6 +71,28 @@ enum LLMSchedulerConfig {
 
         """
 
+    /// `schedulerConfigText` as KServe builds it: the P/D or the single profile, with the LoRA
+    /// affinity scorer (weight 4) in each profile when the model has adapters.
+    static func text(disaggregated: Bool, lora: Bool) -> String {
+        var text = disaggregated ? disaggregatedText : defaultText
+        guard lora else { return text }
+        let entry = "  - pluginRef: lora-affinity-scorer\n    weight: 4\n"
+        if disaggregated {
+            text = text.replacingOccurrences(
+                of: "      prefill: always-disagg-pd-decider\n",
+                with: "      prefill: always-disagg-pd-decider\n- type: lora-affinity-scorer\n")
+            text = text.replacingOccurrences(of: "  - pluginRef: prefill-filter\n", with: "  - pluginRef: prefill-filter\n" + entry)
+            text = text.replacingOccurrences(of: "  - pluginRef: decode-filter\n", with: "  - pluginRef: decode-filter\n" + entry)
+        } else {
+            text = text.replacingOccurrences(
+                of: "- type: max-score-picker\nschedulingProfiles:",
+                with: "- type: max-score-picker\n- type: lora-affinity-scorer\nschedulingProfiles:")
+            text = text.replacingOccurrences(
+                of: "  plugins:\n  - pluginRef: queue-scorer", with: "  plugins:\n" + entry + "  - pluginRef: queue-scorer")
+        }
+        return text
+    }
+
     /// The flags the EPP reads its config from (Go's flag package takes both spellings).
     static let configFlags: Set<String> = [
         "--config-text", "-config-text", "--configText", "-configText",

@@ -37,8 +37,19 @@ public struct LLMInferenceService: Sendable {
     public func location(of path: [String]) -> SourceLocation {
         var node = specNode
         var best = specNode?.location ?? location
-        for key in path {
-            guard let next = node?[key] else { break }
+        for component in path {
+            // `key[i]`: an element of the list under key.
+            var key = component
+            var index: Int?
+            if component.hasSuffix("]"), let open = component.lastIndex(of: "[") {
+                key = String(component[..<open])
+                index = Int(component[component.index(after: open)..<component.index(before: component.endIndex)])
+            }
+            guard var next = node?[key] else { break }
+            if let index {
+                guard let items = next.sequence, items.indices.contains(index) else { break }
+                next = items[index]
+            }
             best = next.location
             node = next
         }

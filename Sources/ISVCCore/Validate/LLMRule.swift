@@ -9,6 +9,7 @@ public enum LLMRule: String, RuleFamily {
     case parallelism = "llm.parallelism"
     case scheduler = "llm.scheduler"
     case modelURI = "llm.model-uri"
+    case lora = "llm.lora"
     case parentRefs = "llm.parent-refs"
     case unsupported = "llm.unsupported"
     case leftOut = "llm.left-out"
@@ -24,6 +25,7 @@ public enum LLMRule: String, RuleFamily {
         case .router: .error("router.route, router.gateway and router.ingress are combined as the webhook allows")
         case .parallelism: .error("a worker has data or pipeline parallelism, not both, with data and dataLocal together, all above 0")
         case .scheduler: .error("the scheduler's replicas are above 0 and its config is inline or a ref, not both")
+        case .lora: .error("LoRA adapters are named, unique, not the base model's name, on hf, s3 or pvc, with limits of at least 1")
         case .modelURI: .error("model.uri has a scheme the controller downloads or mounts (hf, s3, pvc, oci)")
         case .parentRefs: .warning("a managed route's parentRefs are not repeated when gateway.refs names the same gateways")
         case .unsupported: .error("the LLMInferenceService uses only what isvc compiles so far")

@@ -7,6 +7,8 @@ public struct ValidatedLLMService: Sendable {
     var applied: [LLMConfigCombiner.Applied]
     /// The specs merged, in order.
     var layers: [LLMProvenance.Layer] = []
+    /// LoRA adapters, sorted by name, with where they are mounted.
+    var lora: [LLMLoRA.Adapter] = []
 
     public var name: String { original.name }
     public var namespace: String { original.namespace }
@@ -53,7 +55,7 @@ struct LLMRules {
 
     func validate(_ service: LLMInferenceService, combiner: LLMConfigCombiner) -> ValidatedLLMService? {
         let before = diagnostics.errorCount
-        let admitted = LLMWebhookRules(spec: service.spec).findings()
+        let admitted = LLMWebhookRules(spec: service.spec, name: service.name).findings()
         for f in admitted { report(f, service: service, prefix: "") }
         guard diagnostics.errorCount == before else { return nil }
         if Keys.stopped(service.meta.annotations) {
@@ -68,18 +70,24 @@ struct LLMRules {
         }
         let refs = combined.applied.map { "\($0.source.rawValue):\($0.namespace)/\($0.name)" }.joined(separator: ", ")
         let known = Set(admitted.map { "\($0.path)\($0.message)" })
-        for f in LLMWebhookRules(spec: combined.spec).findings() where !known.contains("\(f.path)\(f.message)") && !f.warning {
+        for f in LLMWebhookRules(spec: combined.spec, name: service.name).findings()
+        where !known.contains("\(f.path)\(f.message)") && !f.warning {
             report(
                 LLMWebhookRules.Finding(path: f.path, message: f.message, rule: .rendered), service: service,
                 prefix: "dry-run validation failed after merging configs [\(refs)]: ")
         }
         let spec = LLMServiceSpec(combined.spec)
+        var lora: [LLMLoRA.Adapter] = []
+        switch LLMLoRA.adapters(combined.spec) {
+        case .success(let adapters): lora = adapters
+        case .failure(let error): diagnostics.report(error.message, at: service.location(of: error.path), rule: error.rule)
+        }
         for (path, what) in unsupported(spec, service: service) {
             diagnostics.report("isvc does not compile \(what) yet", at: service.location(of: path), rule: LLMRule.unsupported)
         }
         modelURI(spec, service: service)
         guard diagnostics.errorCount == before else { return nil }
-        return ValidatedLLMService(original: combined.service, spec: spec, applied: combined.applied, layers: combined.layers)
+        return ValidatedLLMService(original: combined.service, spec: spec, applied: combined.applied, layers: combined.layers, lora: lora)
     }
 
     func report(_ f: LLMWebhookRules.Finding, service: LLMInferenceService, prefix: String) {
@@ -111,7 +119,7 @@ struct LLMRules {
         }
         func present(_ path: [String]) -> Bool { (tree[path: path] ?? .null) != .null }
         let checks: [([String], String)] = [
-            (["model", "lora"], "LoRA adapters (spec.model.lora)"), (["kvCacheOffloading"], "KV-cache offloading (spec.kvCacheOffloading)"),
+            (["kvCacheOffloading"], "KV-cache offloading (spec.kvCacheOffloading)"),
             (["scaling"], "autoscaling (spec.scaling: HPA, KEDA, WVA)"),
             (["router", "route", "group"], "traffic groups (spec.router.route.group)"),
             (["router", "route", "weight"], "traffic groups (spec.router.route.weight)"),

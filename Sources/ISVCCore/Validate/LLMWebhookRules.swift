@@ -12,8 +12,44 @@ struct LLMWebhookRules {
 
     let spec: Value
 
+    /// The object's name, for the LoRA rule's default base model name.
+    var name = ""
+
     func findings() -> [Finding] {
         router() + parallelism([], spec) + (isSet(spec["prefill"]) ? parallelism(["prefill"], spec["prefill"] ?? [:]) : []) + scheduler()
+            + lora()
+    }
+
+    /// `ValidateLoRAAdapters`.
+    func lora() -> [Finding] {
+        guard let l = spec[path: ["model", "lora"]], l != .null else { return [] }
+        let at = ["model", "lora"]
+        var out: [Finding] = []
+        for key in ["maxRank", "maxAdapters", "maxCpuAdapters"] {
+            if let n = l[key]?.int, n < 1 { out.append(Finding(path: at + [key], message: "\(key) must be at least 1", rule: .lora)) }
+        }
+        let base = spec[path: ["model", "name"]]?.string ?? name
+        var seen: [String: Int] = [:]
+        for (i, adapter) in (l["adapters"]?.array ?? []).enumerated() {
+            let here = at + ["adapters[\(i)]", "name"]
+            guard let adapterName = adapter["name"]?.string, !adapterName.isEmpty else {
+                out.append(Finding(path: here, message: "Required value: adapter name is required", rule: .lora))
+                continue
+            }
+            if adapterName == "." || adapterName == ".." {
+                out.append(Finding(path: here, message: "adapter name must not include \".\" or \"..\" (path traversal risk)", rule: .lora))
+                continue
+            }
+            if let first = seen[adapterName] {
+                out.append(Finding(path: here, message: "duplicate name (same as adapters[\(first)])", rule: .lora))
+            } else {
+                seen[adapterName] = i
+            }
+            if adapterName == base {
+                out.append(Finding(path: here, message: "adapter name must differ from base model name \"\(base)\"", rule: .lora))
+            }
+        }
+        return out
     }
 
     func isSet(_ v: Value?) -> Bool { v != nil && v != .null }

@@ -21,34 +21,27 @@ struct LLMModelStorage {
         return String(uri[..<r.lowerBound])
     }
 
-    func attach(to pod: inout Value, container: String) {
+    func attach(to pod: inout Value, container: String, lora: [LLMLoRA.Adapter] = []) {
         guard enabled, let scheme = Self.scheme(uri) else { return }
+        let loraPairs = lora.filter { $0.scheme == "hf" || $0.scheme == "s3" }.map { ($0.uri, $0.mountPath) }
         switch scheme {
         case "pvc":
-            let rest = uri.dropFirst("pvc://".count).split(separator: "/", omittingEmptySubsequences: false).map(String.init)
-            let claim = rest.first ?? ""
-            var mount: Value = ["name": .string(Self.pvcVolume), "mountPath": .string(Self.modelPath), "readOnly": true]
-            let subPath = rest.dropFirst().joined(separator: "/")
-            if !subPath.isEmpty { mount["subPath"] = .string(subPath) }
-            addMount(
-                mount, to: container, in: &pod,
-                volume: ["name": .string(Self.pvcVolume), "persistentVolumeClaim": ["claimName": .string(claim)]])
-            stripInitializer(&pod)
+            Self.mountClaim(uri, at: Self.modelPath, volume: Self.pvcVolume, container: container, in: &pod)
+            if loraPairs.isEmpty { stripInitializer(&pod) } else { download(loraPairs, to: &pod, container: container) }
         case "hf", "s3":
-            var initContainer = storageInitializer()
-            if scheme == "hf" {
-                initContainer["env"] = [
-                    ["name": "HF_HUB_ENABLE_HF_TRANSFER", "value": "1"], ["name": "HF_XET_HIGH_PERFORMANCE", "value": "1"],
-                    ["name": "HF_XET_NUM_CONCURRENT_RANGE_GETS", "value": "8"],
-                ]
+            if !loraPairs.isEmpty {
+                download([(uri, Self.modelPath)] + loraPairs, to: &pod, container: container)
+                break
             }
+            var initContainer = storageInitializer(args: [uri, Self.modelPath])
+            if scheme == "hf" { initContainer["env"] = Self.huggingFaceEnv }
             stripInitializer(&pod)
             pod["initContainers"] = .array((pod["initContainers"]?.array ?? []) + [initContainer])
             let volume: Value = ["name": .string(Self.downloadVolume), "emptyDir": [:]]
-            addMount(
+            Self.addMount(
                 ["name": .string(Self.downloadVolume), "mountPath": .string(Self.modelPath)], to: Self.initializerName, in: &pod,
                 volume: volume)
-            addMount(
+            Self.addMount(
                 ["name": .string(Self.downloadVolume), "mountPath": .string(Self.modelPath), "readOnly": true], to: container, in: &pod,
                 volume: volume)
         default:
@@ -56,11 +49,55 @@ struct LLMModelStorage {
         }
     }
 
+    static let huggingFaceEnv: Value = [
+        ["name": "HF_HUB_ENABLE_HF_TRANSFER", "value": "1"], ["name": "HF_XET_HIGH_PERFORMANCE", "value": "1"],
+        ["name": "HF_XET_NUM_CONCURRENT_RANGE_GETS", "value": "8"],
+    ]
+
+    /// `attachMultiStorageDownloads`: one storage initializer for every URI (`uri path` pairs), the
+    /// download volume mounted at the paths' common parent.
+    func download(_ pairs: [(String, String)], to pod: inout Value, container: String) {
+        stripInitializer(&pod)
+        let parent = Self.commonParent(pairs.map(\.1))
+        var initContainer = storageInitializer(args: pairs.flatMap { [$0.0, $0.1] })
+        if pairs.contains(where: { $0.0.hasPrefix("hf://") }) { initContainer["env"] = Self.huggingFaceEnv }
+        pod["initContainers"] = .array((pod["initContainers"]?.array ?? []) + [initContainer])
+        let volume: Value = ["name": .string(Self.downloadVolume), "emptyDir": [:]]
+        Self.addMount(
+            ["name": .string(Self.downloadVolume), "mountPath": .string(parent)], to: Self.initializerName, in: &pod, volume: volume)
+        Self.addMount(
+            ["name": .string(Self.downloadVolume), "mountPath": .string(parent), "readOnly": true], to: container, in: &pod, volume: volume)
+    }
+
+    /// `FindCommonParentPath`: one path is its own parent; else the shared leading components.
+    static func commonParent(_ paths: [String]) -> String {
+        guard paths.count > 1 else { return paths.first ?? "/" }
+        let parts = paths.map { $0.split(separator: "/").map(String.init) }
+        var common: [String] = []
+        for i in 0..<(parts.map(\.count).min() ?? 0) {
+            let level = Set(parts.map { $0[i] })
+            guard level.count == 1, let only = level.first else { break }
+            common.append(only)
+        }
+        return "/" + common.joined(separator: "/")
+    }
+
+    /// `AddModelMount` of a `pvc://claim/path` URI: the claim, read-only, its path as the subPath.
+    static func mountClaim(_ uri: String, at path: String, volume: String, container: String, in pod: inout Value) {
+        let rest = uri.dropFirst("pvc://".count).split(separator: "/", omittingEmptySubsequences: false).map(String.init)
+        var mount: Value = ["name": .string(volume), "mountPath": .string(path), "readOnly": true]
+        let subPath = rest.dropFirst().joined(separator: "/")
+        if !subPath.isEmpty { mount["subPath"] = .string(subPath) }
+        addMount(
+            mount, to: container, in: &pod,
+            volume: ["name": .string(volume), "persistentVolumeClaim": ["claimName": .string(rest.first ?? "")]])
+    }
+
     /// `CreateInitContainerWithConfig`: image and resources from inferenceservice-config.
-    func storageInitializer() -> Value {
+    func storageInitializer(args: [String]) -> Value {
         [
             "name": .string(Self.initializerName), "image": .string(config.storageInitializerImage),
-            "args": [.string(uri), .string(Self.modelPath)], "terminationMessagePolicy": "FallbackToLogsOnError",
+            "args": .array(args.map(Value.string)), "terminationMessagePolicy": "FallbackToLogsOnError",
             "resources": config.storageInitializerResources,
         ]
     }
@@ -75,7 +112,7 @@ struct LLMModelStorage {
 
     /// `AddModelMount`: the mount on the named container (regular ones first, then init ones),
     /// unless one of the volume is already there, and the volume once.
-    func addMount(_ mount: Value, to name: String, in pod: inout Value, volume: Value) {
+    static func addMount(_ mount: Value, to name: String, in pod: inout Value, volume: Value) {
         var added = false
         for key in ["containers", "initContainers"] where !added {
             guard var list = pod[key]?.array, let i = list.firstIndex(where: { $0["name"]?.string == name }) else { continue }

@@ -27,7 +27,12 @@ struct LLMRouteObjects {
         guard let route = service.spec.router?.route, route.httpRefs.isEmpty, let httpSpec = route.httpSpec else { return nil }
         var spec = httpSpec
         var rules = spec["rules"]?.array ?? []
-        if !modelBasedRouting { rules = stripModelRouting(rules) }
+        if !modelBasedRouting {
+            rules = stripModelRouting(rules)
+        } else {
+            rules = LLMLoRA.expandMatches(
+                rules, adapters: service.lora, namespace: service.namespace, header: config.modelBasedRoutingHeaderName)
+        }
         if let scheduler = service.spec.router?.scheduler, scheduler.poolRef == nil {
             let pool = ChildName.make(service.name, "-inference-pool")
             for i in rules.indices {

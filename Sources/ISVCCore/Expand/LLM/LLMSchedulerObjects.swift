@@ -118,7 +118,7 @@ struct LLMSchedulerObjects {
     func configArgs(_ containers: [Value]) -> [String] {
         if let inline = scheduler.inlineConfig { return ["--config-text", LLMSchedulerConfig.inlineText(inline)] }
         if LLMSchedulerConfig.flag(in: containers) != nil { return [] }
-        return ["--config-text", service.spec.prefill == nil ? LLMSchedulerConfig.defaultText : LLMSchedulerConfig.disaggregatedText]
+        return ["--config-text", LLMSchedulerConfig.text(disaggregated: service.spec.prefill != nil, lora: !service.lora.isEmpty)]
     }
 
     /// `expectedSchedulerService`: the template's ports named grpc, grpc-health, metrics and zmq,

@@ -50,7 +50,7 @@ struct LLMWorkloadObjects {
                 pod["serviceAccountName"] = .string(mainServiceAccountName)
                 if spec.router != nil { addPoolName(to: &pod) }
             }
-            LLMModelStorage(uri: spec.modelURI, enabled: spec.storageInitializerEnabled, config: config).attach(to: &pod, container: "main")
+            attachModel(to: &pod)
         }
         tracing?.server(&pod, roleSuffix: "-decode")
         return deployment(
@@ -67,7 +67,7 @@ struct LLMWorkloadObjects {
         var podAnnotations: [String: String] = [:]
         var pod = prefill.template ?? [:]
         if prefill.template != nil {
-            LLMModelStorage(uri: spec.modelURI, enabled: spec.storageInitializerEnabled, config: config).attach(to: &pod, container: "main")
+            attachModel(to: &pod)
         }
         tracing?.server(&pod, roleSuffix: "-prefill")
         return deployment(
@@ -105,6 +105,15 @@ struct LLMWorkloadObjects {
 
     var tracing: LLMTracing? {
         LLMServiceSpec.present(spec.tree["tracing"]).map { LLMTracing(tracing: $0, namespace: namespace, service: name) }
+    }
+
+    /// `attachModelArtifacts` on container `main`: the model, then the LoRA adapters.
+    func attachModel(to pod: inout Value) {
+        LLMModelStorage(uri: spec.modelURI, enabled: spec.storageInitializerEnabled, config: config)
+            .attach(to: &pod, container: "main", lora: service.lora)
+        if spec.storageInitializerEnabled {
+            LLMLoRA.attach(service.lora, to: &pod, namespace: namespace, limits: spec.tree[path: ["model", "lora"]])
+        }
     }
 
     static let routingSidecar = "llm-d-routing-sidecar"
