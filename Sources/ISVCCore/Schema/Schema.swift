@@ -111,6 +111,17 @@ public enum EmbeddedSchemas {
     public static let gatewaySchema = Schema.parse(gateway)
     public static let requestAuthenticationSchema = Schema.parse(requestAuthentication)
     public static let authorizationPolicySchema = Schema.parse(authorizationPolicy)
+    /// The LLM kinds' schemas by `Kind/version`, as the input loader names them.
+    static func llm(_ kindAndVersion: String) -> Schema? {
+        switch kindAndVersion {
+        case "LLMInferenceService/v1alpha2": llmInferenceServiceV1alpha2Schema
+        case "LLMInferenceService/v1alpha1": llmInferenceServiceV1alpha1Schema
+        case "LLMInferenceServiceConfig/v1alpha2": llmInferenceServiceConfigV1alpha2Schema
+        case "LLMInferenceServiceConfig/v1alpha1": llmInferenceServiceConfigV1alpha1Schema
+        default: nil
+        }
+    }
+
     public static let llmInferenceServiceV1alpha2Schema = Schema.parse(llmInferenceServiceV1alpha2)
     public static let llmInferenceServiceV1alpha1Schema = Schema.parse(llmInferenceServiceV1alpha1)
     public static let llmInferenceServiceConfigV1alpha2Schema = Schema.parse(llmInferenceServiceConfigV1alpha2)

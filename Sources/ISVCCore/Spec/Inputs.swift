@@ -110,16 +110,8 @@ public enum InputLoader {
                 checker.check(document.root, against: EmbeddedSchemas.trainedModelSchema)
             case "InferenceGraph":
                 checker.check(document.root, against: EmbeddedSchemas.inferenceGraphSchema)
-            case "LLMInferenceService/v1alpha2":
-                checker.check(document.root, against: EmbeddedSchemas.llmInferenceServiceV1alpha2Schema)
-            case "LLMInferenceService/v1alpha1":
-                checker.check(document.root, against: EmbeddedSchemas.llmInferenceServiceV1alpha1Schema)
-            case "LLMInferenceServiceConfig/v1alpha2":
-                checker.check(document.root, against: EmbeddedSchemas.llmInferenceServiceConfigV1alpha2Schema)
-            case "LLMInferenceServiceConfig/v1alpha1":
-                checker.check(document.root, against: EmbeddedSchemas.llmInferenceServiceConfigV1alpha1Schema)
             default:
-                if let schema = EmbeddedSchemas.istio(kind) { checker.check(document.root, against: schema) }
+                if let schema = EmbeddedSchemas.istio(kind) ?? EmbeddedSchemas.llm(kind) { checker.check(document.root, against: schema) }
             }
             return local.all
         }
