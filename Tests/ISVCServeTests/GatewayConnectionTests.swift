@@ -139,4 +139,20 @@ struct GatewayConnectionTests {
         #expect(try Self.written(normal).first?.fields[.connection] == nil)
         #expect(normal.isActive)
     }
+
+    @Test("the client's FIN while its request is answered closes the connection; between requests it is passed on")
+    func clientFIN() throws {
+        let answering = try Self.channel()
+        try answering.writeInbound(Self.head)
+        try answering.writeInbound(HTTPRequestPart.end(nil))
+        answering.pipeline.fireUserInboundEventTriggered(ChannelEvent.inputClosed)
+        #expect(!answering.isActive, "a client gone mid-answer leaves the connection open")
+
+        let idle = try Self.channel()
+        try idle.writeInbound(Self.head)
+        try idle.writeInbound(HTTPRequestPart.end(nil))
+        try Self.respond(idle)
+        idle.pipeline.fireUserInboundEventTriggered(ChannelEvent.inputClosed)
+        #expect(idle.isActive, "between requests Hummingbird ends the connection itself")
+    }
 }
