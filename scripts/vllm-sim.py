@@ -23,22 +23,18 @@ own `isvc_sim_cancelled_total` and `isvc_sim_finished_total`). `max_tokens` (cha
 A client that disconnects while its request waits or streams has that request stopped: counted in
 `isvc_sim_cancelled_total` and logged (`cancelled <id> after N tokens: client disconnected`).
 Arguments vLLM has and the simulator does not read are accepted and ignored (logged at start).
+The wire shapes are in scripts/vllm_sim_openai.py; this file serves them.
 """
 import argparse
 import asyncio
 import collections
-import hashlib
 import json
 import sys
 import time
-import uuid
 
-WORDS = (
-    "alpha bravo charlie delta echo foxtrot golf hotel india juliet kilo lima mike november oscar papa "
-    "quebec romeo sierra tango uniform victor whiskey xray yankee zulu amber cobalt ember indigo jade onyx"
-).split()
+import vllm_sim_openai as api  # beside this script: the wire shapes, apart from the serving
 
-REASONS = {200: "OK", 400: "Bad Request", 404: "Not Found", 405: "Method Not Allowed", 411: "Length Required"}
+REASONS = {200: "OK", 400: "Bad Request", 404: "Not Found", 405: "Method Not Allowed"}
 
 
 def log(message):
@@ -201,21 +197,6 @@ async def send_whole(conn, status, body, content_type="application/json"):
     return await conn.write(head_bytes(status, content_type if data else None, len(data)) + data)
 
 
-def error(message, err_type="BadRequestError", code=400, param=None):
-    """vLLM's ErrorResponse (`create_error_response`)."""
-    return code, {"error": {"message": message, "type": err_type, "param": param, "code": code}}
-
-
-def generated_words(prompt, count):
-    """Deterministic tokens for a prompt: the same prompt gives the same text."""
-    seed = hashlib.sha256(prompt.encode()).digest()
-    out = []
-    for i in range(count):
-        digest = hashlib.sha256(seed + i.to_bytes(4, "big")).digest()
-        out.append(" " + WORDS[int.from_bytes(digest[:4], "big") % len(WORDS)])
-    return out
-
-
 class Simulator:
     def __init__(self, args):
         self.args = args
@@ -223,75 +204,9 @@ class Simulator:
         self.root = args.model or self.names[0]
         self.engine = Engine(args.max_running)
 
-    def models(self):
-        created = int(time.time())
-        cards = []
-        for name in self.names:
-            cards.append({
-                "id": name, "object": "model", "created": created, "owned_by": "vllm", "root": self.root,
-                "parent": None, "max_model_len": self.args.max_model_len,
-                "permission": [{
-                    "id": f"modelperm-{uuid.uuid4().hex}", "object": "model_permission", "created": created,
-                    "allow_create_engine": False, "allow_sampling": True, "allow_logprobs": True,
-                    "allow_search_indices": False, "allow_view": True, "allow_fine_tuning": False,
-                    "organization": "*", "group": None, "is_blocking": False}]})
-        return {"object": "list", "data": cards}
-
     def metrics(self):
-        labels = f'{{engine="0",model_name="{self.names[0]}"}}'
         e = self.engine
-        rows = [
-            ("vllm:num_requests_running", "gauge", "Number of requests in model execution batches.", float(e.running)),
-            ("vllm:num_requests_waiting", "gauge", "Number of requests waiting to be processed.", float(e.waiting)),
-            ("vllm:kv_cache_usage_perc", "gauge", "KV-cache usage. 1 means 100 percent usage.",
-             e.running / e.max_running),
-        ]
-        text = ""
-        for name, kind, help_text, value in rows:
-            text += f"# HELP {name} {help_text}\n# TYPE {name} {kind}\n{name}{labels} {value}\n"
-        text += "# HELP isvc_sim_cancelled_total Requests stopped because their client disconnected (simulator).\n"
-        text += f"# TYPE isvc_sim_cancelled_total counter\nisvc_sim_cancelled_total {e.cancelled}\n"
-        text += "# HELP isvc_sim_finished_total Requests generated to their end (simulator).\n"
-        text += f"# TYPE isvc_sim_finished_total counter\nisvc_sim_finished_total {e.finished}\n"
-        return text.encode()
-
-    def parse(self, body, chat):
-        """(request, None) or (None, (status, error body)) for a completion request."""
-        try:
-            request = json.loads(body or b"{}")
-        except ValueError as e:
-            return None, error(f"JSON decode error: {e}")
-        if not isinstance(request, dict):
-            return None, error("request body must be a JSON object")
-        model = request.get("model") or self.names[0]
-        if model not in self.names:
-            return None, error(f"The model `{model}` does not exist.", "NotFoundError", 404, "model")
-        if chat and not isinstance(request.get("messages"), list):
-            return None, error("messages: Field required")
-        if not chat and "prompt" not in request:
-            return None, error("prompt: Field required")
-        limit = request.get("max_completion_tokens") if chat else None
-        limit = limit if limit is not None else request.get("max_tokens")
-        limit = 16 if limit is None else limit
-        if not isinstance(limit, int) or limit < 0:
-            return None, error("max_tokens must be a non-negative integer", param="max_tokens")
-        request["model"], request["max_tokens"] = model, limit
-        return request, None
-
-
-def prompt_text(request, chat):
-    if chat:
-        parts = []
-        for message in request["messages"]:
-            content = message.get("content") if isinstance(message, dict) else ""
-            if isinstance(content, list):
-                content = " ".join(p.get("text", "") for p in content if isinstance(p, dict))
-            parts.append(str(content or ""))
-        return "\n".join(parts)
-    prompt = request["prompt"]
-    if isinstance(prompt, list):
-        return " ".join(str(p) for p in prompt)
-    return str(prompt)
+        return api.metrics_text(self.names[0], e.running, e.waiting, e.max_running, e.cancelled, e.finished)
 
 
 async def generate(sim, conn, request, chat, on_token):
@@ -302,7 +217,7 @@ async def generate(sim, conn, request, chat, on_token):
         sim.engine.cancelled += 1
         log(f"cancelled {rid} after 0 tokens: client disconnected while waiting")
         return [], True
-    words = generated_words(prompt_text(request, chat), request["max_tokens"])
+    words = api.generated_words(api.prompt_text(request, chat), request["max_tokens"])
     try:
         for i, word in enumerate(words):
             delay = sim.args.ttft_ms if i == 0 else sim.args.tpot_ms
@@ -320,49 +235,9 @@ async def generate(sim, conn, request, chat, on_token):
         sim.engine.release()
 
 
-def usage(request, chat, generated):
-    prompt_tokens = len(prompt_text(request, chat).split())
-    return {"prompt_tokens": prompt_tokens, "total_tokens": prompt_tokens + generated,
-            "completion_tokens": generated, "prompt_tokens_details": None}
-
-
-def finish_reason(request, generated):
-    return "length" if generated >= request["max_tokens"] else "stop"
-
-
 async def answer_whole(sim, conn, request, chat):
     words, cancelled = await generate(sim, conn, request, chat, lambda i, w: asyncio.sleep(0, True))
-    if cancelled:
-        return False
-    text = "".join(words)
-    reason = finish_reason(request, len(words))
-    if chat:
-        choice = {"index": 0, "message": {"role": "assistant", "content": text, "refusal": None, "annotations": None,
-                                          "audio": None, "function_call": None, "tool_calls": [],
-                                          "reasoning_content": None},
-                  "logprobs": None, "finish_reason": reason, "stop_reason": None}
-        obj = "chat.completion"
-    else:
-        choice = {"index": 0, "text": text, "logprobs": None, "finish_reason": reason, "stop_reason": None,
-                  "prompt_logprobs": None}
-        obj = "text_completion"
-    body = {"id": request["_id"], "object": obj, "created": request["_created"], "model": request["model"],
-            "choices": [choice], "usage": usage(request, chat, len(words))}
-    if chat:
-        body["prompt_logprobs"] = None
-    return await send_whole(conn, 200, body)
-
-
-def chunk(request, chat, choice):
-    return {"id": request["_id"], "object": "chat.completion.chunk" if chat else "text_completion",
-            "created": request["_created"], "model": request["model"], "choices": [choice]}
-
-
-def frame(payload):
-    """One SSE event as one HTTP chunk."""
-    text = payload if isinstance(payload, str) else json.dumps(payload, separators=(",", ":"))
-    data = ("data: " + text + "\n\n").encode()
-    return f"{len(data):x}\r\n".encode() + data + b"\r\n"
+    return not cancelled and await send_whole(conn, 200, api.whole_answer(request, chat, words))
 
 
 async def answer_stream(sim, conn, request, chat):
@@ -371,35 +246,12 @@ async def answer_stream(sim, conn, request, chat):
         sim.engine.cancelled += 1
         log(f"cancelled {request['_id']} after 0 tokens: client disconnected")
         return False
-    total = request["max_tokens"]
 
     async def on_token(i, word):
-        reason = "length" if i == total - 1 else None
-        if chat:
-            frames = b""
-            if i == 0:
-                first = {"index": 0, "delta": {"role": "assistant", "content": ""}, "logprobs": None,
-                         "finish_reason": None}
-                frames = frame(chunk(request, chat, first))
-            delta = {"index": 0, "delta": {"content": word}, "logprobs": None, "finish_reason": reason}
-            if reason:
-                delta["stop_reason"] = None
-            return await conn.write(frames + frame(chunk(request, chat, delta)))
-        choice = {"index": 0, "text": word, "logprobs": None, "finish_reason": reason, "stop_reason": None}
-        return await conn.write(frame(chunk(request, chat, choice)))
+        return await conn.write(api.token_frames(request, chat, i, word))
 
     words, cancelled = await generate(sim, conn, request, chat, on_token)
-    if cancelled:
-        return False
-    tail = b""
-    options = request.get("stream_options") or {}
-    if isinstance(options, dict) and options.get("include_usage"):
-        final = chunk(request, chat, None)
-        final["choices"] = []
-        final["usage"] = {k: v for k, v in usage(request, chat, len(words)).items() if v is not None}
-        tail += frame(final)
-    tail += frame("[DONE]") + b"0\r\n\r\n"
-    return await conn.write(tail)
+    return not cancelled and await conn.write(api.closing_frames(request, chat, words))
 
 
 async def route(sim, conn, method, path, body):
@@ -408,18 +260,16 @@ async def route(sim, conn, method, path, body):
         if method != "POST":
             return await send_whole(conn, 405, {"detail": "Method Not Allowed"})
         chat = path == "/v1/chat/completions"
-        request, failure = sim.parse(body, chat)
+        request, failure = api.parse(body, chat, sim.names)
         if failure:
             return await send_whole(conn, failure[0], failure[1])
-        request["_id"] = ("chatcmpl-" if chat else "cmpl-") + uuid.uuid4().hex
-        request["_created"] = int(time.time())
         if request.get("stream"):
             return await answer_stream(sim, conn, request, chat)
         return await answer_whole(sim, conn, request, chat)
     if method != "GET":
         return await send_whole(conn, 405, {"detail": "Method Not Allowed"})
     if path == "/v1/models":
-        return await send_whole(conn, 200, sim.models())
+        return await send_whole(conn, 200, api.model_list(sim.names, sim.root, sim.args.max_model_len))
     if path == "/health":
         return await send_whole(conn, 200, b"")
     if path == "/metrics":
