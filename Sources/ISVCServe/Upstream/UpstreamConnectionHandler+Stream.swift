@@ -17,8 +17,17 @@ extension UpstreamConnectionHandler {
     static func streams(_ head: HTTPResponseHead, method: HTTPMethod) -> Bool {
         let code = head.status.code
         if method == .HEAD || code == 204 || code == 304 || code < 200 { return false }
-        if let type = head.headers.first(name: "content-type"), type.lowercased().hasPrefix("text/event-stream") { return true }
-        return head.headers.first(name: "content-length") == nil
+        guard head.headers.contains(name: "content-length") else { return true }
+        return head.headers.first(name: "content-type").map(isEventStream) ?? false
+    }
+
+    /// Whether a Content-Type is `text/event-stream` (any letter case, parameters after it), without
+    /// allocating: every sized answer's head passes here.
+    static func isEventStream(_ type: String) -> Bool {
+        let expected = "text/event-stream".utf8
+        let utf8 = type.utf8
+        guard utf8.count >= expected.count else { return false }
+        return utf8.prefix(expected.count).elementsEqual(expected) { ($0 >= 65 && $0 <= 90 ? $0 + 32 : $0) == $1 }
     }
 
     /// Hands the answer over now; its body goes to the stream as it comes. From here the body's own
