@@ -33,6 +33,9 @@ struct CleartextHTTPChannel: ServerChildChannel {
             promise.completeWith($0)
         }
         return channel.eventLoop.makeCompletedFuture {
+            // Each part of a streamed answer leaves at once, not held by Nagle's algorithm until the
+            // client acknowledges the one before (Envoy sets TCP_NODELAY on its connections too).
+            try channel.syncOptions?.setOption(ChannelOptions.socketOption(.tcp_nodelay), value: 1)
             try channel.pipeline.syncOperations.addHandler(sniffer)
             return Value(negotiated: promise.futureResult, channel: channel)
         }
