@@ -1,4 +1,5 @@
 import HTTPTypes
+import NIOConcurrencyHelpers
 import NIOCore
 import NIOEmbedded
 import NIOHTTP1
@@ -138,5 +139,47 @@ struct GatewayConnectionTests {
         try Self.respond(normal)
         #expect(try Self.written(normal).first?.fields[.connection] == nil)
         #expect(normal.isActive)
+    }
+
+    @Test("the client's FIN while its request is answered closes the connection; between requests it is passed on")
+    func clientFIN() throws {
+        let answering = try Self.channel()
+        try answering.writeInbound(Self.head)
+        try answering.writeInbound(HTTPRequestPart.end(nil))
+        answering.pipeline.fireUserInboundEventTriggered(ChannelEvent.inputClosed)
+        #expect(!answering.isActive, "a client gone mid-answer leaves the connection open")
+
+        let idle = try Self.channel()
+        try idle.writeInbound(Self.head)
+        try idle.writeInbound(HTTPRequestPart.end(nil))
+        try Self.respond(idle)
+        idle.pipeline.fireUserInboundEventTriggered(ChannelEvent.inputClosed)
+        #expect(idle.isActive, "between requests Hummingbird ends the connection itself")
+    }
+
+    /// A listener's first handler, before the HTTP version is known (it never decides here).
+    static func undecided() throws -> (EmbeddedChannel, NIOLockedValueBox<Int>) {
+        let decided = NIOLockedValueBox(0)
+        let channel = EmbeddedChannel()
+        let sniffer = HTTPVersionSniffer(
+            configure: { _ in channel.eventLoop.makeFailedFuture(ChannelError.eof) },
+            decided: { _ in decided.withLockedValue { $0 += 1 } })
+        try channel.pipeline.syncOperations.addHandler(sniffer)
+        try channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 1)).wait()
+        return (channel, decided)
+    }
+
+    @Test("a connection that ends before its first byte (a TCP probe) is closed; one quiesced before it, after the grace")
+    func probeBeforeFirstByte() throws {
+        let (probe, decided) = try Self.undecided()
+        probe.pipeline.fireUserInboundEventTriggered(ChannelEvent.inputClosed)
+        #expect(!probe.isActive, "a half-closed connection with no request stays open")
+        #expect(decided.withLockedValue { $0 } == 1)
+
+        let (idle, _) = try Self.undecided()
+        idle.pipeline.fireUserInboundEventTriggered(ChannelShouldQuiesceEvent())
+        #expect(idle.isActive, "closed at once: a request on its way would be lost")
+        idle.embeddedEventLoop.advanceTime(by: GatewayConnectionHandler.idleDrainGrace)
+        #expect(!idle.isActive, "a connection with no request stays open while draining")
     }
 }

@@ -276,6 +276,8 @@ final class ScriptedServer: Sendable {
     enum Action: Sendable {
         case answer(String)
         case answerThenClose(String, after: TimeAmount)
+        /// Each string written `every` apart, the first at once (an answer that streams).
+        case parts([String], every: TimeAmount)
         case close
         case silent
     }
@@ -329,6 +331,13 @@ final class ScriptedServer: Sendable {
                     context.writeAndFlush(wrapOutboundOut(ByteBuffer(string: raw)), promise: nil)
                     let channel = context.channel
                     context.eventLoop.scheduleTask(in: after) { channel.close(promise: nil) }
+                case .parts(let parts, let every):
+                    let channel = context.channel
+                    for (i, part) in parts.enumerated() {
+                        context.eventLoop.scheduleTask(in: .nanoseconds(every.nanoseconds * Int64(i))) {
+                            channel.writeAndFlush(ByteBuffer(string: part), promise: nil)
+                        }
+                    }
                 case .close:
                     context.close(promise: nil)
                 case .silent:

@@ -31,6 +31,9 @@ public enum TestTools {
     /// The Python of .venv-kserve, which has the kserve package and tritonclient[http].
     public static let kservePython: String? = executable([root.appendingPathComponent(".venv-kserve/bin/python").path])
 
+    /// The Python of .venv-openai, which has the official `openai` client.
+    public static let openaiPython: String? = executable([root.appendingPathComponent(".venv-openai/bin/python").path])
+
     /// The Python of .venv-conform, which has jsonschema, kubernetes-validate and PyYAML.
     public static let conformPython: String? = executable([root.appendingPathComponent(".venv-conform/bin/python").path])
 

@@ -20,6 +20,8 @@ import NIOHTTPTypesHTTP1
 ///   connection for its next request instead of sending it on one the server is about to close.
 ///   A connection idle when draining begins is closed after a short grace, not at once, so that a
 ///   request already on its way is answered rather than dropped.
+/// - The client's FIN while a request is answered closes the connection (Envoy resets the request):
+///   a streamed answer's upstream request ends with it.
 final class GatewayConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPRequestPart
     typealias InboundOut = HTTPRequestPart
@@ -77,6 +79,16 @@ final class GatewayConnectionHandler: ChannelDuplexHandler, RemovableChannelHand
     static let idleDrainGrace = TimeAmount.milliseconds(250)
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        // The client's FIN while its request is answered (Hummingbird allows half-closure, so the
+        // connection would stay open until the answer is written): the client is gone, as Envoy's
+        // HTTP/1 connection manager takes it (a remote close resets the requests in progress). Closing
+        // now ends a streamed answer's upstream request at once. (An HTTP/2 stream's channel, which
+        // this handler also serves on the TLS listener, never gets the event: NIO's stream channels
+        // do not fire it.)
+        if case ChannelEvent.inputClosed? = event as? ChannelEvent, unanswered > 0 {
+            context.close(promise: nil)
+            return
+        }
         guard event is ChannelShouldQuiesceEvent else {
             context.fireUserInboundEventTriggered(event)
             return

@@ -32,27 +32,29 @@ extension GatewayServer {
     }
 
     /// Runs the routing decision's hops from `index`.
-    func execute(_ hops: [GatewayRouter.Hop], at index: Int, body: ByteBuffer, method: HTTPRequest.Method) async -> Response {
-        guard index < hops.count else { return LocalReply(.internalServerError, json: "routing ended without a cluster").response }
+    func execute(_ hops: [GatewayRouter.Hop], at index: Int, body: ByteBuffer, method: HTTPRequest.Method) async -> Reply {
+        guard index < hops.count else {
+            return Reply(response: LocalReply(.internalServerError, json: "routing ended without a cluster").response)
+        }
         let hop = hops[index]
         let policy = hop.policy
         if let fault = policy.fault {
             let (delay, abort) = fault.decide()
             if let delay { try? await Task.sleep(for: .seconds(delay)) }
-            if let abort { return LocalReply(.init(code: abort), text: "fault filter abort").response }
+            if let abort { return Reply(response: LocalReply(.init(code: abort), text: "fault filter abort").response) }
         }
         for mirror in policy.mirrors where mirror.fraction >= 1 || Double.random(in: 0..<1) < mirror.fraction {
             shadow(hop, to: mirror.cluster, body: body, method: method)
         }
-        var response = await routeWithRetries(hops, at: index, policy: policy, body: body, method: method)
+        var reply = await routeWithRetries(hops, at: index, policy: policy, body: body, method: method)
         if !policy.responseHeadersToAdd.isEmpty || !policy.responseHeadersToRemove.isEmpty {
-            var headers: [(name: String, value: String)] = response.headers.map { ($0.name.rawName, $0.value) }
+            var headers: [(name: String, value: String)] = reply.response.headers.map { ($0.name.rawName, $0.value) }
             policy.applyResponseHeaders(to: &headers)
             var fields = HTTPFields()
             for (n, v) in headers { if let name = HTTPField.Name(n) { fields.append(HTTPField(name: name, value: v)) } }
-            response.headers = fields
+            reply.response.headers = fields
         }
-        return response
+        return reply
     }
 
     /// The router: attempts until one is final, with the retry policy's conditions, backoff, previous
@@ -60,7 +62,7 @@ extension GatewayServer {
     func routeWithRetries(
         _ hops: [GatewayRouter.Hop], at index: Int, policy: RoutePolicy, body: ByteBuffer,
         method: HTTPRequest.Method
-    ) async -> Response {
+    ) async -> Reply {
         let hop = hops[index]
         let cluster = upstreams[hop.cluster]
         let loop = RetryLoop(retry: policy.retry, routeTimeout: policy.timeout(for: hop.request), breaker: cluster?.breaker)
@@ -80,8 +82,8 @@ extension GatewayServer {
                 }
             })
         switch ending {
-        case .answer(let result): return result.response
-        case .routeTimeout: return LocalReply(.gatewayTimeout, text: "upstream request timeout").response
+        case .answer(let result): return Reply(response: result.response, stream: result.stream)
+        case .routeTimeout: return Reply(response: LocalReply(.gatewayTimeout, text: "upstream request timeout").response)
         }
     }
 
@@ -91,8 +93,11 @@ extension GatewayServer {
         limit: AttemptLimit
     ) async -> Attempt {
         do {
-            let response = try await Self.race(limit.remaining) { await self.execute(hops, at: index + 1, body: body, method: method) }
-            return Attempt(response: response, outcome: .answered(Self.retryOutcome(response)), endpoint: nil)
+            let reply = try await Self.race(limit.remaining) { await self.execute(hops, at: index + 1, body: body, method: method) }
+            // This hop's timeouts bound a streamed body to its end too.
+            if let stream = reply.stream, let deadline = limit.deadline { stream.limit(until: deadline) }
+            return Attempt(
+                response: reply.response, outcome: .answered(Self.retryOutcome(reply.response)), endpoint: nil, stream: reply.stream)
         } catch {
             return limit.timeout(endpoint: nil)
         }
@@ -107,7 +112,9 @@ extension GatewayServer {
         let cluster = upstreams[clusterName]
         Task.detached { [self] in
             let limit = AttemptLimit(route: nil, perTry: nil)
-            _ = await self.attempt(copy, cluster: cluster, hash: nil, tried: [], body: body, method: method, limit: limit)
+            let answer = await self.attempt(copy, cluster: cluster, hash: nil, tried: [], body: body, method: method, limit: limit)
+            // Read to its end and dropped, as Envoy's shadow reads a mirrored answer.
+            await answer.stream?.drain()
         }
     }
 

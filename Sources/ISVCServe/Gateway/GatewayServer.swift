@@ -137,26 +137,42 @@ public final class GatewayServer: Sendable {
 
     /// Answers one request: entering the external listener, or, for an internal address, the
     /// cluster-local gateway as `asHost` (what an in-cluster caller of that host reaches); `scheme`
-    /// is the listener's (`https` on the TLS listener).
-    public func respond(to request: Request, asHost internalHost: String? = nil, scheme: String = "http") async -> Response {
-        GRPCLocalReply.finish(await route(request, asHost: internalHost, scheme: scheme), grpc: GRPCLocalReply.isGRPC(request))
+    /// is the listener's (`https` on the TLS listener). `downstream` is the client's channel: when it
+    /// closes while an answer streams, the stream ends and the replica's request with it.
+    public func respond(
+        to request: Request, asHost internalHost: String? = nil, scheme: String = "http", downstream: (any Channel)? = nil
+    ) async -> Response {
+        let reply = await route(request, asHost: internalHost, scheme: scheme)
+        if let stream = reply.stream, let downstream {
+            downstream.closeFuture.whenComplete { [weak stream] _ in stream?.cancel() }
+        }
+        return GRPCLocalReply.finish(reply.response, grpc: GRPCLocalReply.isGRPC(request))
     }
 
-    func route(_ request: Request, asHost internalHost: String?, scheme: String) async -> Response {
+    func route(_ request: Request, asHost internalHost: String?, scheme: String) async -> Reply {
         switch RequestHygiene.check(request, limits: limits) {
-        case .headersTooLarge(let why)?: return LocalReply(.init(code: 431), text: why).response
-        case .badRequest(let why)?: return LocalReply(.badRequest, text: why).response
+        case .headersTooLarge(let why)?: return Reply(response: LocalReply(.init(code: 431), text: why).response)
+        case .badRequest(let why)?: return Reply(response: LocalReply(.badRequest, text: why).response)
         case nil: break
         }
-        // Counted from here, so that an edit stops a workload only when no request can still reach it.
+        // Counted from here, so that an edit stops a workload only when no request can still reach it
+        // (a streamed answer leaves when its body has ended).
         let (plan, generation) = enter()
-        defer { leave(generation) }
+        let reply = await route(request, plan: plan, asHost: internalHost, scheme: scheme)
+        if let stream = reply.stream { stream.whenDone { self.leave(generation) } } else { leave(generation) }
+        return reply
+    }
+
+    /// A request past hygiene, routed by `plan`: the listener's filters, the route, then its hops.
+    func route(_ request: Request, plan: ServePlan, asHost internalHost: String?, scheme: String) async -> Reply {
         // The listener's jwt_authn and RBAC filters first (Security/): a denied request stops here.
         let admission = await admit(request, asHost: internalHost, scheme: scheme)
-        guard let request = admission.request else { return admission.denial ?? Self.json(.forbidden, RBACFilter.deniedMessage) }
+        guard let request = admission.request else {
+            return Reply(response: admission.denial ?? Self.json(.forbidden, RBACFilter.deniedMessage))
+        }
         let host = internalHost ?? request.head.authority ?? ""
         guard let path = RequestHygiene.normalize(request.uri.description) else {
-            return LocalReply(.badRequest, text: "invalid request path").response
+            return Reply(response: LocalReply(.badRequest, text: "invalid request path").response)
         }
         var headers: [(name: String, value: String)] = []
         for field in request.headers where internalHost == nil || field.name.canonicalName != "host" {
@@ -183,33 +199,42 @@ public final class GatewayServer: Sendable {
         switch routed {
         case .success(let d): decision = d
         case .failure(.unknownHost(let h, let known)):
-            return Self.json(
-                .notFound, "no InferenceService serves host \(h)",
-                extra: [
-                    "hosts": .array(known.map { .string($0) }),
-                    "models": .array(plan.modelHosts.keys.sorted().map { .string($0) }),
-                ], grpcMessage: "")
+            let hosts: Value = .array(known.map { .string($0) })
+            let models: Value = .array(plan.modelHosts.keys.sorted().map { .string($0) })
+            return Reply(
+                response: Self.json(
+                    .notFound, "no InferenceService serves host \(h)", extra: ["hosts": hosts, "models": models], grpcMessage: ""))
         case .failure(.noRoute(let h)):
-            return Self.json(.notFound, "no route for \(request.method.rawValue) \(path) on host \(h)", grpcMessage: "")
+            return Reply(response: Self.json(.notFound, "no route for \(request.method.rawValue) \(path) on host \(h)", grpcMessage: ""))
         case .failure(.loop):
-            return Self.json(.internalServerError, "routing loop for host \(host)")
+            return Reply(response: Self.json(.internalServerError, "routing loop for host \(host)"))
         }
-        if let denial = await admitHops(decision) { return denial }
+        if let denial = await admitHops(decision) { return Reply(response: denial) }
         guard let runtime = runtimes[decision.clusterHost] else {
-            return Self.json(.badGateway, "nothing runs behind \(decision.clusterHost)")
+            return Reply(response: Self.json(.badGateway, "nothing runs behind \(decision.clusterHost)"))
         }
+        return await run(decision, workload: runtime.workload.name, request: request)
+    }
+
+    /// The request's body read, then its hops run; counted in the workload's metrics until the answer
+    /// (a streamed one: its body) has ended.
+    func run(_ decision: GatewayRouter.Decision, workload name: String, request: Request) async -> Reply {
         let started = ContinuousClock.now
-        let name = runtime.workload.name
         let inFlight = metrics.inFlight(workload: name)
         inFlight.increment()
-        let response: Response
+        let reply: Reply
         switch await readBody(request) {
-        case .success(let body): response = await execute(decision.hops, at: 0, body: body, method: request.method)
-        case .failure(let reply): response = reply.response
+        case .success(let body): reply = await execute(decision.hops, at: 0, body: body, method: request.method)
+        case .failure(let local): reply = Reply(response: local.response)
         }
-        inFlight.decrement()
-        metrics.request(workload: name, code: response.status.code, duration: ContinuousClock.now - started)
-        return response
+        let metrics = metrics
+        let code = reply.response.status.code
+        let done: @Sendable () -> Void = {
+            inFlight.decrement()
+            metrics.request(workload: name, code: code, duration: ContinuousClock.now - started)
+        }
+        if let stream = reply.stream { stream.whenDone(done) } else { done() }
+        return reply
     }
 
     /// A replica's answer, its body still at hand (the agent's logger sends it).
@@ -221,7 +246,10 @@ public final class GatewayServer: Sendable {
         var trailers: HTTPFields? = nil
         /// The grpc-status of a trailers-only answer (which serve sends as headers, then trailers).
         var trailersOnlyStatus: Int? = nil
+        /// The body as it arrives, for an answer passed on chunk by chunk (`body` is empty).
+        var stream: UpstreamBodyStream? = nil
         var response: Response {
+            if let stream { return Response(status: status, headers: headers, body: GatewayServer.streamedBody(stream)) }
             guard let trailers else { return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: body)) }
             let body = body
             return Response(
@@ -251,7 +279,7 @@ public final class GatewayServer: Sendable {
     /// The request as the replica receives it (hop-by-hop headers dropped, Host the route's), and its answer.
     func forward(
         _ decision: GatewayRouter.Decision, body: ByteBuffer, method: HTTPRequest.Method, port: Int,
-        timeout: Duration
+        timeout: Duration, streaming: UpstreamHTTPClient.Streaming? = nil
     ) async throws -> UpstreamAnswer {
         var headers = HTTPHeaders()
         headers.reserveCapacity(decision.request.headers.count + 2)
@@ -264,13 +292,13 @@ public final class GatewayServer: Sendable {
         }
         let head = HTTPRequestHead(
             version: .http1_1, method: .init(rawValue: method.rawValue), uri: decision.request.path, headers: headers)
-        let answer = try await client.execute(port: port, head: head, body: body, timeout: timeout)
+        let answer = try await client.execute(port: port, head: head, body: body, timeout: timeout, streaming: streaming)
         var fields = HTTPFields()
         fields.reserveCapacity(answer.headers.count)
         for (name, value) in answer.headers where !Self.isHopByHop(name) {
             if let field = HTTPField.Name(name) { fields.append(HTTPField(name: field, value: value)) }
         }
-        return UpstreamAnswer(status: .init(code: answer.status), headers: fields, body: answer.body)
+        return UpstreamAnswer(status: .init(code: answer.status), headers: fields, body: answer.body, stream: answer.stream)
     }
 
     /// Whether a request of this method announces its body's length even when it is empty (POST,
@@ -311,7 +339,9 @@ public final class GatewayServer: Sendable {
 
     /// The internal listener on loopback `port` that routes as `host`.
     func internalApplication(host: String, port: Int) -> any Service {
-        let responder = CallbackResponder<BasicRequestContext> { request, _ in await self.respond(to: request, asHost: host) }
+        let responder = CallbackResponder<GatewayRequestContext> { request, context in
+            await self.respond(to: request, asHost: host, downstream: context.channel)
+        }
         return Application(
             responder: responder, server: .http1(configuration: Self.http1()),
             configuration: .init(address: .hostname("127.0.0.1", port: port)),
@@ -353,7 +383,9 @@ public final class GatewayServer: Sendable {
         host: String, port: Int,
         onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) -> some ApplicationProtocol {
-        let responder = CallbackResponder<BasicRequestContext> { request, _ in await self.respond(to: request) }
+        let responder = CallbackResponder<GatewayRequestContext> { request, context in
+            await self.respond(to: request, downstream: context.channel)
+        }
         let idle = limits.idleTimeout
         let idleNanoseconds = Int64(idle.components.seconds) * 1_000_000_000 + idle.components.attoseconds / 1_000_000_000
         let http1 = Self.http1(idleTimeout: .nanoseconds(idleNanoseconds))

@@ -33,6 +33,9 @@ struct CleartextHTTPChannel: ServerChildChannel {
             promise.completeWith($0)
         }
         return channel.eventLoop.makeCompletedFuture {
+            // Each part of a streamed answer leaves at once, not held by Nagle's algorithm until the
+            // client acknowledges the one before (Envoy sets TCP_NODELAY on its connections too).
+            try channel.syncOptions?.setOption(ChannelOptions.socketOption(.tcp_nodelay), value: 1)
             try channel.pipeline.syncOperations.addHandler(sniffer)
             return Value(negotiated: promise.futureResult, channel: channel)
         }
@@ -63,6 +66,8 @@ final class HTTPVersionSniffer: ChannelInboundHandler, RemovableChannelHandler {
     let decided: (Result<Negotiated, any Error>) -> Void
     var buffered: ByteBuffer?
     var configuring = false
+    /// Draining began before the version was known: the configured pipeline is told after the replay.
+    var quiesced = false
 
     init(configure: @escaping (Bool) -> EventLoopFuture<Negotiated>, decided: @escaping (Result<Negotiated, any Error>) -> Void) {
         self.configure = configure
@@ -90,6 +95,7 @@ final class HTTPVersionSniffer: ChannelInboundHandler, RemovableChannelHandler {
                 context.fireChannelRead(handler.wrapInboundOut(bytes))
                 context.fireChannelReadComplete()
             }
+            if handler.quiesced { context.fireUserInboundEventTriggered(ChannelShouldQuiesceEvent()) }
             context.pipeline.syncOperations.removeHandler(context: context, promise: nil)
         }
     }
@@ -101,5 +107,23 @@ final class HTTPVersionSniffer: ChannelInboundHandler, RemovableChannelHandler {
     func channelInactive(context: ChannelHandlerContext) {
         if !configuring { decided(.failure(ChannelError.eof)) }
         context.fireChannelInactive()
+    }
+
+    /// A connection whose client half-closes before its first bytes (a TCP probe: connect, then close;
+    /// the listener allows remote half-closure, so no channelInactive comes) is closed; one asked to
+    /// quiesce before them is closed after the grace GatewayConnectionHandler gives an idle connection,
+    /// unless a request comes meanwhile (which then hears of the drain). Left open, such a connection
+    /// stayed in CLOSE-WAIT and held a graceful shutdown forever (its handler awaited a version).
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if !configuring, (event as? ChannelEvent) == .inputClosed {
+            context.close(promise: nil)
+        } else if !configuring, event is ChannelShouldQuiesceEvent {
+            quiesced = true
+            context.eventLoop.assumeIsolated().scheduleTask(in: GatewayConnectionHandler.idleDrainGrace) { [weak self] in
+                if self?.configuring == false { context.close(promise: nil) }
+            }
+        } else {
+            context.fireUserInboundEventTriggered(event)
+        }
     }
 }

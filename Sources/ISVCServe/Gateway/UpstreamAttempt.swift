@@ -51,6 +51,8 @@ struct Attempt: Sendable {
     var response: Response
     var outcome: Outcome
     var endpoint: String? = nil
+    /// The body's stream, for an answer passed on as it arrives (`GatewayServer+Streaming.swift`).
+    var stream: UpstreamBodyStream? = nil
 
     var retryOutcome: RetryPolicy.Outcome? {
         switch outcome {
@@ -121,7 +123,10 @@ extension GatewayServer {
         let result = await send(
             hop, to: endpoint, body: body, method: method, limit: limit, revisionTimeout: revisionTimeout,
             agent: runtime.workload.agent, workload: runtime.workload.name, http2: cluster?.policy.http2Upstream ?? false)
-        cluster?.breaker.release()
+        if let cluster {
+            // A streamed answer holds its connection (and so its place under max_connections) to its end.
+            if let stream = result.attempt.stream { stream.whenDone { cluster.breaker.release() } } else { cluster.breaker.release() }
+        }
         if let status = result.reported { cluster?.report(name, status: status) }
         var attempt = result.attempt
         attempt.endpoint = name
@@ -146,18 +151,13 @@ extension GatewayServer {
             batching = batcher(for: endpoint, workload: workload, settings: settings)
         }
         let batcher = batching
+        // An answer streams unless the agent reads it whole (its logger records the body; the batcher splits it).
+        let streaming = logged == nil && batcher == nil ? Self.streaming(limit) : nil
         do {
-            let answer = try await endpoint.queue.run(timeout: timeout) {
-                if let batcher {
-                    let path = String(hop.request.path.split(separator: "?", maxSplits: 1).first ?? "")
-                    let reply = await batcher.submit(path: path, body: Array(body.readableBytesView))
-                    var fields = HTTPFields()
-                    for (name, value) in reply.headers {
-                        if let n = HTTPField.Name(name) { fields.append(HTTPField(name: n, value: value)) }
-                    }
-                    return UpstreamAnswer(status: .init(code: reply.status), headers: fields, body: ByteBuffer(bytes: reply.body))
-                }
-                return try await self.replica(endpoint, decision: decision, body: body, method: method, timeout: timeout, http2: http2)
+            let answer = try await Self.inSlot(of: endpoint.queue, timeout: timeout) {
+                if let batcher { return await Self.batched(batcher, path: hop.request.path, body: body) }
+                return try await self.replica(
+                    endpoint, decision: decision, body: body, method: method, timeout: timeout, http2: http2, streaming: streaming)
             }
             if case .inProcess = endpoint.target, limit.expired { return (limit.timeout(endpoint: nil), 504) }
             if let logged, batcher == nil, logged.settings.logsResponses, answer.status == .ok {
@@ -167,7 +167,7 @@ extension GatewayServer {
             // Envoy's gRPC retry conditions read grpc-status in a trailers-only answer's headers.
             let outcome: RetryPolicy.Outcome =
                 answer.trailersOnlyStatus.map { .response(response.status.code, grpcStatus: $0) } ?? Self.retryOutcome(response)
-            return (Attempt(response: response, outcome: .answered(outcome)), response.status.code)
+            return (Attempt(response: response, outcome: .answered(outcome), stream: answer.stream), response.status.code)
         } catch QueueProxy.Refusal.queueFull {
             return (
                 Attempt(
@@ -201,16 +201,28 @@ extension GatewayServer {
         }
     }
 
-    /// The replica itself: over loopback, or the models in this process.
+    /// A request through the agent's batcher, answered as the batcher answers it.
+    static func batched(_ batcher: RequestBatcher, path fullPath: String, body: ByteBuffer) async -> UpstreamAnswer {
+        let path = String(fullPath.split(separator: "?", maxSplits: 1).first ?? "")
+        let reply = await batcher.submit(path: path, body: Array(body.readableBytesView))
+        var fields = HTTPFields()
+        for (name, value) in reply.headers {
+            if let n = HTTPField.Name(name) { fields.append(HTTPField(name: n, value: value)) }
+        }
+        return UpstreamAnswer(status: .init(code: reply.status), headers: fields, body: ByteBuffer(bytes: reply.body))
+    }
+
+    /// The replica itself: over loopback, or the models in this process. With `streaming`, a process
+    /// replica's answer that streams comes back at its head (HTTP/1.1 only; h2c answers come whole).
     func replica(
         _ endpoint: WorkloadRuntime.Endpoint, decision: GatewayRouter.Decision, body: ByteBuffer, method: HTTPRequest.Method,
-        timeout: Duration, http2: Bool = false
+        timeout: Duration, http2: Bool = false, streaming: UpstreamHTTPClient.Streaming? = nil
     ) async throws -> UpstreamAnswer {
         switch endpoint.target {
         case .port(let port) where http2:
             return try await forwardH2C(decision, body: body, method: method, port: port, timeout: timeout)
         case .port(let port):
-            return try await forward(decision, body: body, method: method, port: port, timeout: timeout)
+            return try await forward(decision, body: body, method: method, port: port, timeout: timeout, streaming: streaming)
         case .graph(let router):
             return await Self.answer(router, decision: decision, body: body)
         case .inProcess(let server) where http2 && endpoint.grpcPort != nil:

@@ -22,6 +22,14 @@ public final class QueueProxy: Sendable {
 
     /// Runs `work` once a slot is free; refuses when the queue is full or the wait exceeds `timeout`.
     public func run<T: Sendable>(timeout: Duration, _ work: @Sendable () async throws -> T) async throws -> T {
+        try await acquire(timeout: timeout)
+        defer { release() }
+        return try await work()
+    }
+
+    /// Takes a slot once one is free (pair with `release()`); refuses as `run` does. A streamed answer
+    /// holds its slot until its body ends, as the queue-proxy's handler returns only then.
+    public func acquire(timeout: Duration) async throws {
         do {
             try await slots.acquire(timeout: timeout)
         } catch SlotLimiter.Refusal.full {
@@ -31,7 +39,7 @@ public final class QueueProxy: Sendable {
         } catch {
             throw Refusal.timedOut
         }
-        defer { slots.release() }
-        return try await work()
     }
+
+    public func release() { slots.release() }
 }

@@ -95,8 +95,8 @@ extension GatewayServer {
         host: String, port: Int, tls: TLSConfiguration,
         onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) throws -> some ApplicationProtocol {
-        let responder = CallbackResponder<BasicRequestContext> { request, _ in
-            await self.respond(to: request, scheme: "https")
+        let responder = CallbackResponder<GatewayRequestContext> { request, context in
+            await self.respond(to: request, scheme: "https", downstream: context.channel)
         }
         return Application(
             responder: responder,

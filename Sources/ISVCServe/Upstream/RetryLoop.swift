@@ -59,6 +59,8 @@ struct RetryLoop: Sendable {
             }
             retries += 1
             event(.retry)
+            // A streamed answer being retried is dropped and its upstream request ended, as Envoy resets it.
+            result.stream?.cancel()
             let wait = Duration.seconds(retry.backoff(retry: retries, random: random))
             if let routeDeadline, now() + wait >= routeDeadline {
                 breaker?.retryDone()

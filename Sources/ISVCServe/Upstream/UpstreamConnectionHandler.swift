@@ -13,9 +13,9 @@ final class UpstreamConnectionHandler: ChannelInboundHandler, RemovableChannelHa
 
     let maxBodyBytes: Int
     let idleTimeout: TimeAmount
-    private var context: ChannelHandlerContext?
-    private var promise: EventLoopPromise<UpstreamHTTPClient.Response>?
-    private var deadline = NIODeadline.distantFuture
+    var context: ChannelHandlerContext?
+    var promise: EventLoopPromise<UpstreamHTTPClient.Response>?
+    var deadline = NIODeadline.distantFuture
     private var idleSince: NIODeadline?
     private var head: HTTPResponseHead?
     private var body: ByteBuffer?
@@ -29,6 +29,15 @@ final class UpstreamConnectionHandler: ChannelInboundHandler, RemovableChannelHa
     private var received = false
     /// The connection served an exchange before this one.
     private var reused = false
+    private var requestMethod = HTTPMethod.GET
+    /// The exchange may hand a streaming answer over at its head.
+    private var streaming: UpstreamHTTPClient.Streaming?
+    /// The body of the answer handed over, while it flows (`UpstreamConnectionHandler+Stream.swift`).
+    var sink: Sink?
+    /// The exchange's number on this connection: a stream's callbacks name the exchange they belong to.
+    var number = 0
+    /// Reading stopped until the stream's consumer catches up.
+    var paused = false
     var onIdle: (() -> Void)?
     var onClose: (() -> Void)?
 
@@ -51,26 +60,36 @@ final class UpstreamConnectionHandler: ChannelInboundHandler, RemovableChannelHa
         self.context = nil
     }
 
-    func start(
-        head request: HTTPRequestHead, body requestBody: ByteBuffer?, deadline: NIODeadline, reused: Bool,
-        promise: EventLoopPromise<UpstreamHTTPClient.Response>
-    ) {
-        guard let context, context.channel.isActive, self.promise == nil else {
-            promise.fail(UpstreamHTTPClient.Failure.closedBeforeSend)
+    /// One request to send and how its answer comes back.
+    struct Exchange {
+        var head: HTTPRequestHead
+        var body: ByteBuffer?
+        var deadline: NIODeadline
+        var reused: Bool
+        var streaming: UpstreamHTTPClient.Streaming?
+        var promise: EventLoopPromise<UpstreamHTTPClient.Response>
+    }
+
+    func start(_ exchange: Exchange) {
+        guard let context, context.channel.isActive, promise == nil, sink == nil else {
+            exchange.promise.fail(UpstreamHTTPClient.Failure.closedBeforeSend)
             return
         }
-        self.promise = promise
-        self.deadline = deadline
-        self.reused = reused
+        number += 1
+        promise = exchange.promise
+        deadline = exchange.deadline
+        reused = exchange.reused
+        streaming = exchange.streaming
+        requestMethod = exchange.head.method
         idleSince = nil
         head = nil
         body = nil
         received = false
         requestSent = false
-        requestKeepAlive = request.isKeepAlive
+        requestKeepAlive = exchange.head.isKeepAlive
         arm(at: deadline)
-        context.write(wrapOutboundOut(.head(request)), promise: nil)
-        if let requestBody, requestBody.readableBytes > 0 {
+        context.write(wrapOutboundOut(.head(exchange.head)), promise: nil)
+        if let requestBody = exchange.body, requestBody.readableBytes > 0 {
             context.write(wrapOutboundOut(.body(.byteBuffer(requestBody))), promise: nil)
         }
         // A failed write closes the channel, and channelInactive fails the exchange.
@@ -86,8 +105,8 @@ final class UpstreamConnectionHandler: ChannelInboundHandler, RemovableChannelHa
     }
 
     /// The timer fires at `at` unless it already fires earlier.
-    private func arm(at: NIODeadline) {
-        guard let context, at < timerAt else { return }
+    func arm(at: NIODeadline) {
+        guard let context, at < timerAt, at != .distantFuture else { return }
         timer?.cancel()
         timerAt = at
         timer = context.eventLoop.assumeIsolated().scheduleTask(deadline: at) { [weak self] in self?.timerFired() }
@@ -97,7 +116,7 @@ final class UpstreamConnectionHandler: ChannelInboundHandler, RemovableChannelHa
         timer = nil
         timerAt = .distantFuture
         let now = NIODeadline.now()
-        if promise != nil {
+        if promise != nil || sink != nil {
             if now >= deadline { fail(.timeout, close: true) } else { arm(at: deadline) }
         } else if let idleSince {
             if now >= idleSince + idleTimeout {
@@ -116,7 +135,14 @@ final class UpstreamConnectionHandler: ChannelInboundHandler, RemovableChannelHa
             // 1xx answers (100 Continue) come before the real one.
             if h.status.code >= 100, h.status.code < 200, h.status != .switchingProtocols { return }
             head = h
+            if let streaming, let promise, Self.streams(h, method: requestMethod) {
+                handOver(h, promise: promise, streaming: streaming, context: context)
+            }
         case .body(var part):
+            if sink != nil {
+                pass(part, context: context)
+                return
+            }
             guard head != nil else { return }
             if (body?.readableBytes ?? 0) + part.readableBytes > maxBodyBytes {
                 fail(.responseTooLarge, close: true)
@@ -124,23 +150,38 @@ final class UpstreamConnectionHandler: ChannelInboundHandler, RemovableChannelHa
             }
             if body == nil { body = part } else { body!.writeBuffer(&part) }
         case .end:
+            if let sink {
+                self.sink = nil
+                sink.source.finish()
+                endExchange(context: context)
+                return
+            }
             guard let head, let promise else { return }
             let answer = UpstreamHTTPClient.Response(
                 status: Int(head.status.code), headers: head.headers,
                 body: body ?? context.channel.allocator.buffer(capacity: 0))
-            finish()
-            // Reused only after a whole keep-alive exchange; never after 101 (the parser stops there)
-            // or an answer that came before the request was all written.
-            if requestKeepAlive, head.isKeepAlive, head.status != .switchingProtocols, requestSent, context.channel.isActive {
-                let now = NIODeadline.now()
-                idleSince = now
-                arm(at: now + idleTimeout)
-                onIdle?()
-            } else {
-                onClose?()
-                context.close(promise: nil)
-            }
+            endExchange(context: context)
             promise.succeed(answer)
+        }
+    }
+
+    /// The exchange is over: the connection goes back to the pool, or closes. Reused only after a
+    /// whole keep-alive exchange; never after 101 (the parser stops there) or an answer that came
+    /// before the request was all written.
+    private func endExchange(context: ChannelHandlerContext) {
+        let keep =
+            requestKeepAlive && head?.isKeepAlive == true && head?.status != .switchingProtocols && requestSent
+            && context.channel.isActive
+        finish()
+        if paused { resumeReading(context: context) }
+        if keep {
+            let now = NIODeadline.now()
+            idleSince = now
+            arm(at: now + idleTimeout)
+            onIdle?()
+        } else {
+            onClose?()
+            context.close(promise: nil)
         }
     }
 
@@ -158,17 +199,22 @@ final class UpstreamConnectionHandler: ChannelInboundHandler, RemovableChannelHa
         fail(.reset("\(error)"), close: true)
     }
 
-    private func finish() {
+    func finish() {
         promise = nil
+        streaming = nil
         deadline = .distantFuture
         head = nil
         body = nil
     }
 
-    private func fail(_ failure: UpstreamHTTPClient.Failure, close: Bool) {
+    func fail(_ failure: UpstreamHTTPClient.Failure, close: Bool) {
         if let promise {
             finish()
             promise.fail(failure)
+        } else if let sink {
+            self.sink = nil
+            finish()
+            sink.source.finish(failure)
         }
         if close { context?.close(promise: nil) }
     }

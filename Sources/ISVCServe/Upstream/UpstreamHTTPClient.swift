@@ -14,7 +14,20 @@ public final class UpstreamHTTPClient: Sendable {
     public struct Response: Sendable {
         public var status: Int
         public var headers: HTTPHeaders
+        /// The whole body; empty when it streams.
         public var body: ByteBuffer
+        /// The body as it arrives, for an answer handed over at its head (see `Streaming`).
+        public var stream: UpstreamBodyStream? = nil
+    }
+
+    /// Asks for an answer that streams (`text/event-stream`, or a body without Content-Length) to be
+    /// handed over at its head, its body following as it arrives (`UpstreamBodyStream`); other answers
+    /// are collected whole as without it. The exchange's `timeout` bounds the wait for the head;
+    /// `bodyDeadline` (nil: none) then bounds the body, as Envoy's route timeout bounds a response
+    /// to its end while Knative's revision timeout stops counting once a response has started.
+    public struct Streaming: Sendable {
+        public var bodyDeadline: NIODeadline?
+        public init(bodyDeadline: NIODeadline?) { self.bodyDeadline = bodyDeadline }
     }
 
     public enum Failure: Error, Sendable, Equatable {
@@ -59,12 +72,15 @@ public final class UpstreamHTTPClient: Sendable {
 
     /// Sends one request to `127.0.0.1:port` and collects the answer; `timeout` bounds connect, send
     /// and receive. Cancelling the calling task ends the exchange at once and closes its connection.
-    public func execute(port: Int, head: HTTPRequestHead, body: ByteBuffer?, timeout: Duration) async throws -> Response {
+    /// With `streaming`, an answer that streams comes back at its head (see `Streaming`).
+    public func execute(
+        port: Int, head: HTTPRequestHead, body: ByteBuffer?, timeout: Duration, streaming: Streaming? = nil
+    ) async throws -> Response {
         guard !pool.withLockedValue({ $0.shutDown }) else { throw Failure.connectFailure("the gateway is shutting down") }
         let deadline = NIODeadline.now() + TimeAmount(timeout)
         if let pooled = checkout(port: port) {
             do {
-                return try await exchange(on: pooled, head: head, body: body, deadline: deadline)
+                return try await exchange(on: pooled, head: head, body: body, deadline: deadline, streaming: streaming)
             } catch Failure.closedBeforeSend {
                 // The server closed it while idle and nothing reached it: a new connection takes the request.
             } catch Failure.closedBeforeAnswer {
@@ -75,7 +91,7 @@ public final class UpstreamHTTPClient: Sendable {
         }
         let connection = try await connect(port: port, deadline: deadline)
         do {
-            return try await exchange(on: connection, head: head, body: body, deadline: deadline)
+            return try await exchange(on: connection, head: head, body: body, deadline: deadline, streaming: streaming)
         } catch Failure.closedBeforeSend, Failure.closedBeforeAnswer {
             throw Failure.reset("connection closed before an answer")
         }
@@ -86,9 +102,9 @@ public final class UpstreamHTTPClient: Sendable {
     }
 
     private func exchange(
-        on connection: Connection, head: HTTPRequestHead, body: ByteBuffer?, deadline: NIODeadline
+        on connection: Connection, head: HTTPRequestHead, body: ByteBuffer?, deadline: NIODeadline, streaming: Streaming?
     ) async throws -> Response {
-        let answer = connection.send(head: head, body: body, deadline: deadline)
+        let answer = connection.send(head: head, body: body, deadline: deadline, streaming: streaming)
         return try await withTaskCancellationHandler {
             try await answer.get()
         } onCancel: {
@@ -182,16 +198,18 @@ public final class UpstreamHTTPClient: Sendable {
             self.handler = handler
         }
 
-        func send(head: HTTPRequestHead, body: ByteBuffer?, deadline: NIODeadline) -> EventLoopFuture<Response> {
+        func send(head: HTTPRequestHead, body: ByteBuffer?, deadline: NIODeadline, streaming: Streaming?) -> EventLoopFuture<Response> {
             let loop = channel.eventLoop
             let promise = loop.makePromise(of: Response.self)
             let reused = used.withLockedValue { u in
                 defer { u = true }; return u
             }
+            let exchange = UpstreamConnectionHandler.Exchange(
+                head: head, body: body, deadline: deadline, reused: reused, streaming: streaming, promise: promise)
             if loop.inEventLoop {
-                handler.value.start(head: head, body: body, deadline: deadline, reused: reused, promise: promise)
+                handler.value.start(exchange)
             } else {
-                loop.execute { self.handler.value.start(head: head, body: body, deadline: deadline, reused: reused, promise: promise) }
+                loop.execute { self.handler.value.start(exchange) }
             }
             return promise.futureResult
         }
