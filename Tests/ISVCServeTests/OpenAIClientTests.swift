@@ -35,7 +35,7 @@ struct OpenAIClientTests {
 
     @Test(
         "the openai client streams (chunk by chunk, as the replica makes them) and does not stream through the gateway",
-        .enabled(if: runs, missing), .timeLimit(.minutes(5)))
+        .enabled(if: runs, missing), .timeLimit(.minutes(15)))
     func openaiClient() async throws {
         try #require(TestTools.openaiPython != nil, Self.missing)
         let script = TestTools.root.appendingPathComponent("scripts/openai-client.py").path

@@ -14,7 +14,7 @@ struct StreamingCancelTests {
 
     @Test(
         "a client that goes away mid-stream ends the replica's request at once (HTTP/1.1 close, h2c stream reset)",
-        .timeLimit(.minutes(5)))
+        .timeLimit(.minutes(15)))
     func clientGoesAway() async throws {
         // 1.5 s between tokens: a gateway that noticed only when writing the next token would take that long.
         try await ServeLiveTests.withGateway(S.llm("gone", ttft: 100, tpot: 1500)) { port, gateway in
@@ -76,7 +76,7 @@ struct StreamingCancelTests {
 
     @Test(
         "timeouts: the revision timeout (1 s) lets a begun 2 s stream finish; a 1 s route timeout cuts it, also through the local gateway",
-        .timeLimit(.minutes(5)))
+        .timeLimit(.minutes(15)))
     func timeouts() async throws {
         let yaml = S.llm("cut", ttft: 100, tpot: 200, timeout: 1) + "\n" + Self.routes
         try await ServeLiveTests.withGateway(yaml) { port, gateway in

@@ -87,7 +87,7 @@ struct StreamingServeTests {
 
     @Test(
         "SSE through the gateway: each frame reaches the client as the replica sends it (HTTP/1.1 and h2c), Knative and Standard mode",
-        .timeLimit(.minutes(5)), arguments: [false, true])
+        .timeLimit(.minutes(15)), arguments: [false, true])
     func streams(standard: Bool) async throws {
         try await ServeLiveTests.withGateway(Self.llm("llm", standard: standard)) { port, gateway in
             let (host, replica) = try await Self.endpoints(gateway, "llm")
@@ -110,7 +110,7 @@ struct StreamingServeTests {
 
     @Test(
         "chat streaming with include_usage, and answers that do not stream pass whole as before (Content-Length, errors, models)",
-        .timeLimit(.minutes(5)))
+        .timeLimit(.minutes(15)))
     func chatAndWholeAnswers() async throws {
         try await ServeLiveTests.withGateway(Self.llm("chat", ttft: 20, tpot: 20)) { port, gateway in
             let (host, _) = try await Self.endpoints(gateway, "chat")
