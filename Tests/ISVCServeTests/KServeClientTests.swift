@@ -15,22 +15,7 @@ struct KServeClientTests {
 
     /// Runs a script with the venv's Python on a thread of its own; its exit status and standard output.
     static func run(_ arguments: [String]) async -> (status: Int32, output: String) {
-        await withCheckedContinuation { continuation in
-            Thread {
-                let process = Process()
-                process.executableURL = URL(fileURLWithPath: python)
-                process.arguments = arguments
-                let pipe = Pipe()
-                process.standardOutput = pipe
-                do { try process.run() } catch {
-                    continuation.resume(returning: (-1, "\(error)"))
-                    return
-                }
-                let data = pipe.fileHandleForReading.readDataToEndOfFile()
-                process.waitUntilExit()
-                continuation.resume(returning: (process.terminationStatus, String(decoding: data, as: UTF8.self)))
-            }.start()
-        }
+        await TestTools.output(of: python, arguments)
     }
 
     @Test(

@@ -15,22 +15,7 @@ struct OpenAIClientTests {
     /// The script's JSON report, run with the venv's Python on a thread of its own.
     static func run(_ arguments: [String]) async -> (status: Int32, output: String) {
         guard let python = TestTools.openaiPython else { return (-1, "no .venv-openai") }
-        return await withCheckedContinuation { continuation in
-            Thread {
-                let process = Process()
-                process.executableURL = URL(fileURLWithPath: python)
-                process.arguments = arguments
-                let pipe = Pipe()
-                process.standardOutput = pipe
-                do { try process.run() } catch {
-                    continuation.resume(returning: (-1, "\(error)"))
-                    return
-                }
-                let data = pipe.fileHandleForReading.readDataToEndOfFile()
-                process.waitUntilExit()
-                continuation.resume(returning: (process.terminationStatus, String(decoding: data, as: UTF8.self)))
-            }.start()
-        }
+        return await TestTools.output(of: python, arguments)
     }
 
     @Test(

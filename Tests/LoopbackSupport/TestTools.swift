@@ -56,4 +56,26 @@ public enum TestTools {
     private static func executable(_ candidates: [String?]) -> String? {
         candidates.compactMap { $0 }.first { FileManager.default.isExecutableFile(atPath: $0) }
     }
+
+    /// Runs `executable` with `arguments` on a thread of its own (never blocking the cooperative
+    /// pool): its exit status and standard output.
+    public static func output(of executable: String, _ arguments: [String]) async -> (status: Int32, output: String) {
+        let python = executable
+        return await withCheckedContinuation { continuation in
+            Thread {
+                let process = Process()
+                process.executableURL = URL(fileURLWithPath: python)
+                process.arguments = arguments
+                let pipe = Pipe()
+                process.standardOutput = pipe
+                do { try process.run() } catch {
+                    continuation.resume(returning: (-1, "\(error)"))
+                    return
+                }
+                let data = pipe.fileHandleForReading.readDataToEndOfFile()
+                process.waitUntilExit()
+                continuation.resume(returning: (process.terminationStatus, String(decoding: data, as: UTF8.self)))
+            }.start()
+        }
+    }
 }

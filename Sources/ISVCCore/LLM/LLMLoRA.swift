@@ -55,23 +55,19 @@ struct LLMLoRA {
     /// `attachLoRAAdapters`: PVC adapters mounted, and vLLM's LoRA flags before the container's own
     /// args, unless the workload already passes `--lora-modules`.
     static func attach(_ adapters: [Adapter], to pod: inout Value, namespace: String, limits: Value?) {
-        guard !adapters.isEmpty, var containers = pod["containers"]?.array,
-            let main = containers.firstIndex(where: { $0["name"]?.string == "main" })
-        else { return }
+        guard !adapters.isEmpty, pod["containers"]?.array?.contains(where: { $0["name"]?.string == "main" }) == true else { return }
         var modules: [String] = []
         for a in adapters {
             if a.scheme == "pvc" {
-                var local = pod
-                LLMModelStorage.mountClaim(
-                    a.uri, at: a.mountPath, volume: ChildName.make("lora-pvc-", a.name), container: "main", in: &local)
-                pod = local
-                containers = pod["containers"]?.array ?? containers
+                LLMModelStorage.mountClaim(a.uri, at: a.mountPath, volume: ChildName.make("lora-pvc-", a.name), container: "main", in: &pod)
             }
             for module in [a.name, "publishers/\(namespace)/models/\(a.name)"] {
                 // Go's json.Marshal of {Name, Path}: the field order is the keys' sorted order too.
                 modules.append(JSONWriter.compact(["name": .string(module), "path": .string(a.mountPath)]))
             }
         }
+        guard var containers = pod["containers"]?.array, let main = containers.firstIndex(where: { $0["name"]?.string == "main" })
+        else { return }
         let container = containers[main]
         let env = container["env"]?.array ?? []
         let userSupplied =

@@ -91,7 +91,8 @@ struct LLMRules {
     }
 
     func report(_ f: LLMWebhookRules.Finding, service: LLMInferenceService, prefix: String) {
-        let message = "\(prefix)\(LLMWebhookRules.field(f.path)): \(f.message)"
+        // Admission warnings are their text alone; errors are `field: detail`, as the API server prints them.
+        let message = f.warning ? f.message : "\(prefix)\(LLMWebhookRules.field(f.path)): \(f.message)"
         diagnostics.report(message, at: service.location(of: f.path), rule: f.rule)
     }
 
