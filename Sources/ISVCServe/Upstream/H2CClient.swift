@@ -104,27 +104,41 @@ public final class H2CClient: Sendable {
         }
     }
 
+    /// The request goes out in one flush. A server may answer in full before the request has ended
+    /// and then reset the stream (RFC 9113 §8.1: a gRPC server does so for a unary call it has read,
+    /// a gateway for a request it answers locally): the write then fails, yet the answer already
+    /// received is the answer, so a failed write ends the exchange only when no complete answer came.
     func exchange(_ stream: Stream, head: HTTPRequest, body: ByteBuffer, trailers: HTTPFields?) async throws -> Answer {
         let limit = maxBodyBytes
         return try await stream.executeThenClose { inbound, outbound in
-            try await outbound.write(.head(head))
-            if body.readableBytes > 0 { try await outbound.write(.body(body)) }
-            try await outbound.write(.end(trailers))
+            var parts: [HTTPRequestPart] = [.head(head)]
+            if body.readableBytes > 0 { parts.append(.body(body)) }
+            parts.append(.end(trailers))
+            var writeFailure: (any Error)?
+            do { try await outbound.write(contentsOf: parts) } catch { writeFailure = error }
             var response: HTTPResponse?
             var collected = ByteBuffer()
-            for try await part in inbound {
-                switch part {
-                case .head(let h) where h.status.kind != .informational: response = h
-                case .head: continue
-                case .body(var chunk):
-                    guard collected.readableBytes + chunk.readableBytes <= limit else { throw UpstreamHTTPClient.Failure.responseTooLarge }
-                    collected.writeBuffer(&chunk)
-                case .end(let t):
-                    guard let response else { throw UpstreamHTTPClient.Failure.reset("the stream ended before response headers") }
-                    return Answer(head: response, body: collected, trailers: t)
+            do {
+                for try await part in inbound {
+                    switch part {
+                    case .head(let h) where h.status.kind != .informational: response = h
+                    case .head: continue
+                    case .body(var chunk):
+                        guard collected.readableBytes + chunk.readableBytes <= limit else {
+                            throw UpstreamHTTPClient.Failure.responseTooLarge
+                        }
+                        collected.writeBuffer(&chunk)
+                    case .end(let t):
+                        guard let response else { throw UpstreamHTTPClient.Failure.reset("the stream ended before response headers") }
+                        return Answer(head: response, body: collected, trailers: t)
+                    }
                 }
+            } catch let failure as UpstreamHTTPClient.Failure {
+                throw failure
+            } catch {
+                throw writeFailure ?? error
             }
-            throw UpstreamHTTPClient.Failure.reset("the stream closed before the response ended")
+            throw writeFailure ?? UpstreamHTTPClient.Failure.reset("the stream closed before the response ended")
         }
     }
 
