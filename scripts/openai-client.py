@@ -3,9 +3,11 @@
 the streaming tests: models, completions and chat completions, each without and with `stream=True`
 (each streamed chunk timed as the client gets it), and an unknown model. Prints one JSON object.
 
-Usage: python scripts/openai-client.py BASE_URL MODEL [HOST]
+Usage: python scripts/openai-client.py [--no-models] BASE_URL MODEL [HOST]
     BASE_URL  e.g. http://127.0.0.1:8080/v1
     HOST      the Host header to send (an InferenceService's host through isvc serve's gateway)
+    --no-models  skip GET /models (a gateway's model route takes only requests with a model in
+                 the body) and the unknown-model call (no route takes it there)
 
 Needs the `openai` package (scripts/install-test-tools puts a pinned one in .venv-openai).
 """
@@ -31,12 +33,16 @@ def streamed(create, **kwargs):
 
 
 def main():
-    base_url, model = sys.argv[1], sys.argv[2]
-    headers = {"Host": sys.argv[3]} if len(sys.argv) > 3 else None
+    args = [a for a in sys.argv[1:] if a != "--no-models"]
+    models = "--no-models" not in sys.argv[1:]
+    base_url, model = args[0], args[1]
+    headers = {"Host": args[2]} if len(args) > 2 else None
     client = openai.OpenAI(base_url=base_url, api_key="unused", default_headers=headers, timeout=30, max_retries=0)
     prompt = "the quick brown fox"
     messages = [{"role": "user", "content": prompt}]
-    out = {"openai": openai.__version__, "models": [m.id for m in client.models.list().data]}
+    out = {"openai": openai.__version__}
+    if models:
+        out["models"] = [m.id for m in client.models.list().data]
 
     whole = client.completions.create(model=model, prompt=prompt, max_tokens=5)
     out["completion"] = {"text": whole.choices[0].text, "finish_reason": whole.choices[0].finish_reason,
@@ -48,6 +54,9 @@ def main():
     out["chat_stream"] = streamed(client.chat.completions.create, model=model, messages=messages, max_tokens=5,
                                   stream_options={"include_usage": True})
 
+    if not models:
+        print(json.dumps(out))
+        return
     try:
         client.completions.create(model="no-such-model", prompt=prompt, max_tokens=1)
         out["unknown"] = {"status": 200}

@@ -63,6 +63,12 @@ struct Serve: AsyncParsableCommand {
             valueName: "count"))
     var maxTensorElements = ProtocolServer.Limits.defaultMaxTensorElements
 
+    @Option(
+        help: ArgumentHelp(
+            "Log level: trace, debug, info, notice, warning, error or critical (debug adds a line per endpoint-picker choice, with every replica's scores).",
+            valueName: "level"))
+    var logLevel: Logger.Level = .info
+
     func validate() throws {
         guard maxTensorElements > 0 else { throw ValidationError("--max-tensor-elements must be at least 1") }
     }
@@ -86,7 +92,7 @@ struct Serve: AsyncParsableCommand {
         report(diagnostics)
         if diagnostics.hasErrors { throw ExitCode(ExitCodes.problems) }
         var configured = Logger(label: "isvc")
-        configured.logLevel = .info
+        configured.logLevel = logLevel
         let logger = configured
         let plan: ServePlan
         do {
@@ -150,3 +156,5 @@ struct Serve: AsyncParsableCommand {
         if await !answered.value { throw ExitCode.failure }
     }
 }
+
+extension Logger.Level: @retroactive ExpressibleByArgument {}

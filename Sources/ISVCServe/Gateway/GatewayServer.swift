@@ -26,6 +26,8 @@ public final class GatewayServer: Sendable {
     /// The agent's batcher of each replica whose workload has a `batcher`, by replica name.
     let batchers = NIOLockedValueBox<[String: RequestBatcher]>([:])
     let store: ModelStore
+    /// The InferencePools' endpoint pickers and their metrics readers, by cluster.
+    let pickers = NIOLockedValueBox<[String: (EndpointPicker, Task<Void, Never>)]>([:])
     let native: WorkloadRuntime.NativeRuntime
     /// The address the gateway listens on (`--host`): with localhost, 127.0.0.1 and [::1], the Hosts
     /// for which `/v1/models/<name>` and `/v2/models/<name>` find an InferenceService by name.
@@ -85,6 +87,11 @@ public final class GatewayServer: Sendable {
             )
         }
         for task in tasks { task.cancel() }
+        let readers = pickers.withLockedValue { p in
+            defer { p.removeAll() }
+            return p.values.map(\.1)
+        }
+        for reader in readers { reader.cancel() }
         for runtime in runtimes { await runtime.stop() }
         await requestLogger.finish()
         client.shutdown()
@@ -179,6 +186,20 @@ public final class GatewayServer: Sendable {
             headers.append((field.name.rawName, field.value))
         }
         let entry = internalHost == nil ? nil : plan.router.localPort
+        // GIE's body-based routing, in front of the LLMInferenceServices' routes: the body is read
+        // first and its `model` goes into X-Gateway-Model-Name.
+        var preread: ByteBuffer?
+        if plan.bodyBasedRouting, internalHost == nil, Self.readsBodyForRouting(request) {
+            switch await readBody(request) {
+            case .success(let body):
+                preread = body
+                if let model = Self.modelName(inBody: body) {
+                    headers.removeAll { Self.named($0.name, "x-gateway-model-name") }
+                    headers.append((Self.modelNameHeader, model))
+                }
+            case .failure(let local): return Reply(response: local.response)
+            }
+        }
         var routed = plan.router.route(
             .init(host: host, path: path, method: request.method.rawValue, headers: headers, scheme: scheme),
             enteringAt: entry)
@@ -213,17 +234,19 @@ public final class GatewayServer: Sendable {
         guard let runtime = runtimes[decision.clusterHost] else {
             return Reply(response: Self.json(.badGateway, "nothing runs behind \(decision.clusterHost)"))
         }
-        return await run(decision, workload: runtime.workload.name, request: request)
+        return await run(decision, workload: runtime.workload.name, request: request, body: preread)
     }
 
     /// The request's body read, then its hops run; counted in the workload's metrics until the answer
     /// (a streamed one: its body) has ended.
-    func run(_ decision: GatewayRouter.Decision, workload name: String, request: Request) async -> Reply {
+    func run(_ decision: GatewayRouter.Decision, workload name: String, request: Request, body preread: ByteBuffer? = nil) async -> Reply {
         let started = ContinuousClock.now
         let inFlight = metrics.inFlight(workload: name)
         inFlight.increment()
         let reply: Reply
-        switch await readBody(request) {
+        let read: Result<ByteBuffer, LocalReply>
+        if let preread { read = .success(preread) } else { read = await readBody(request) }
+        switch read {
         case .success(let body): reply = await execute(decision.hops, at: 0, body: body, method: request.method)
         case .failure(let local): reply = Reply(response: local.response)
         }

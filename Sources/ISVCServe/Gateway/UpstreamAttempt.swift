@@ -93,7 +93,18 @@ extension GatewayServer {
         var candidates: [LoadBalancer.Candidate] = []
         for e in endpoints { candidates.append(.init(name: e.name, active: e.queue.active + e.queue.pending)) }
         var chosen: String?
-        if let cluster {
+        var hop = hop
+        if let pool = plan.pools[hop.cluster] {
+            // An InferencePool: the endpoint picker chooses, and says which in the EPP's header.
+            // A retry goes to a replica not tried yet while there is one (the EPP's fallback endpoints).
+            let untried = endpoints.filter { !tried.contains($0.name) }
+            guard let pick = pick(untried.isEmpty ? endpoints : untried, cluster: hop.cluster, pool: pool, body: body) else {
+                return .final(LocalReply(.serviceUnavailable, text: "no healthy upstream"))
+            }
+            chosen = pick.name
+            hop.request.headers.removeAll { Self.named($0.name, "x-gateway-destination-endpoint") }
+            hop.request.headers.append((Self.destinationEndpointHeader, pick.address))
+        } else if let cluster {
             do {
                 chosen = try cluster.choose(candidates, hash: hash, tried: tried)
             } catch {

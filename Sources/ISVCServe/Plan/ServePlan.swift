@@ -51,6 +51,11 @@ public struct ServePlan: Sendable {
     public var traffic: [String] = []
     /// What the plan holds that serve does not run, one line each (logged as warnings at start).
     public var warnings: [String] = []
+    /// The InferencePools' endpoint pickers, by the cluster their routes reach.
+    public var pools: [String: Pool] = [:]
+    /// Whether a request's JSON body `model` goes into `X-Gateway-Model-Name` before routing (GIE's
+    /// body-based routing, in front of the LLMInferenceServices' routes).
+    public var bodyBasedRouting = false
 
     /// The in-cluster hosts containers call by `--predictor_host` (a transformer's or explainer's
     /// predictor, `<isvc>-predictor.<namespace>`), and the hosts an InferenceGraph's steps call that
@@ -71,7 +76,8 @@ public struct ServePlan: Sendable {
         warnings = Self.clusterWarnings(envoy, localGatewayHost: config.localGatewayHost)
         var workloads: [String: Workload] = [:]
         let objects = result.plan.objects
-        for d in objects where d.kind == "Deployment" {
+        // An LLMInferenceService's Deployments are read apart (`addLLMServices`).
+        for d in objects where d.kind == "Deployment" && d.origin.kind != "LLMInferenceService" {
             let body = d.body
             let labels = body[path: ["metadata", "labels"]]?.object ?? [:]
             let revision = labels[Keys.knRevision]?.string
@@ -126,6 +132,7 @@ public struct ServePlan: Sendable {
         }
         self.workloads = workloads
         (modelHosts, graphHosts) = Self.hosts(result, router: router)
+        addLLMServices(objects, autoscaler: config.autoscaler)
         for route in objects where route.kind == "Route" && route.body["apiVersion"]?.string == "serving.knative.dev/v1" {
             let targets = (route.body[path: ["spec", "traffic"]]?.array ?? []).map { t -> String in
                 // latestRevision: true means the configuration's newest revision.

@@ -12,6 +12,7 @@ extension GatewayRouter {
         if let prefix = action.prefixRewrite {
             switch match.path {
             case .prefix(let matched) where path.hasPrefix(matched): path = prefix + path.dropFirst(matched.count)
+            case .pathSeparatedPrefix(let matched) where path.hasPrefix(matched): path = prefix + path.dropFirst(matched.count)
             case .path: path = prefix
             default: break
             }

@@ -167,6 +167,18 @@ public struct GatewayRouter: Sendable {
         self.clusters = clusters
     }
 
+    /// Adds a virtual host to the external listener, after those it has (another gateway's routes,
+    /// which serve answers on the same port: the KServe gateway's HTTPRoutes).
+    mutating func addVirtualHost(name: String, domains: [String], routes: [Envoy.Route]) {
+        guard var listener = listeners[externalPort] else { return }
+        // istiod's `blackhole` host (every domain, no route: 404) stands for "no route here"; on the
+        // shared port the other gateway's routes are there.
+        listener.virtualHosts.removeAll { $0.name.hasPrefix("blackhole:") && $0.routes.isEmpty }
+        listener.virtualHosts.append(VirtualHost(name: name, domains: domains, routes: routes.map(Route.init)))
+        listener.table = VirtualHostTable(domains: listener.virtualHosts.map(\.domains))
+        listeners[externalPort] = listener
+    }
+
     /// Whether a cluster leads back into this gateway (the local gateway's hop).
     public func isInternal(_ cluster: String) -> Bool { internalClusters[cluster] != nil }
 

@@ -7,6 +7,8 @@ struct RouteMatch: Sendable {
         case prefix(String)
         case exact(String)
         case regex(String)
+        /// `path_separated_prefix`: the prefix itself, or the prefix followed by `/`.
+        case separatedPrefix(String)
     }
 
     struct HeaderCondition: Sendable {
@@ -33,6 +35,7 @@ struct RouteMatch: Sendable {
         case .prefix(let p): path = .prefix(p)
         case .path(let p): path = .exact(p)
         case .safeRegex(let r): path = .regex(r)
+        case .pathSeparatedPrefix(let p): path = .separatedPrefix(p)
         }
         caseSensitive = match.caseSensitive ?? true
         headers = match.headers.map { h in
@@ -60,6 +63,10 @@ struct RouteMatch: Sendable {
         case .exact(let p):
             if caseSensitive ? requestPath != p : requestPath.lowercased() != p.lowercased() { return false }
         case .regex(let r): if !StringMatcher.fullMatch(r, requestPath) { return false }
+        case .separatedPrefix(let p):
+            if !Self.separatedPrefix(p, of: caseSensitive ? requestPath : requestPath.lowercased(), caseSensitive: caseSensitive) {
+                return false
+            }
         }
         for h in headers {
             let value: String?
@@ -76,6 +83,14 @@ struct RouteMatch: Sendable {
             return false
         }
         return true
+    }
+
+    /// Whether `path` is `prefix` or continues it after a `/` (`/v1` matches `/v1` and `/v1/x`, not `/v1x`).
+    static func separatedPrefix(_ prefix: String, of path: String, caseSensitive: Bool = true) -> Bool {
+        let p = caseSensitive ? prefix : prefix.lowercased()
+        guard path.hasPrefix(p) else { return false }
+        let rest = path.utf8.dropFirst(p.utf8.count)
+        return rest.isEmpty || rest.first == UInt8(ascii: "/")
     }
 
     /// The first value of a query parameter, as sent (Envoy matches the undecoded value); nil when absent.

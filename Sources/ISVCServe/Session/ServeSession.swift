@@ -51,7 +51,10 @@ public actor ServeSession {
         options.mode = settings.mode
         options.previous = previous
         let result = Compiler.compile(sources, options: options, diagnostics: diagnostics)
-        return (Compiler.leavingOutLLMServices(result, by: "isvc serve", diagnostics: diagnostics), diagnostics)
+        let served = Compiler.leavingOutLLMServices(
+            result, by: "isvc serve", diagnostics: diagnostics, why: "prefill/decode LLMInferenceServices"
+        ) { $0.spec.prefill != nil }
+        return (served, diagnostics)
     }
 
     /// A session serving `result` (compiled without errors) through `gateway`, built from its plan.

@@ -61,6 +61,9 @@ extension Envoy {
             /// `path`: the whole path.
             case path(String)
             case safeRegex(String)
+            /// `path_separated_prefix`: the path is the prefix or continues it after a `/` (how
+            /// istiod matches a Gateway API `PathPrefix`, element by element).
+            case pathSeparatedPrefix(String)
         }
 
         public var path: Path
@@ -89,6 +92,7 @@ extension Envoy {
             case .prefix(let p): o["prefix"] = .string(p)
             case .path(let p): o["path"] = .string(p)
             case .safeRegex(let r): o["safe_regex"] = ["regex": .string(r)]
+            case .pathSeparatedPrefix(let p): o["path_separated_prefix"] = .string(p)
             }
             if let caseSensitive { o["case_sensitive"] = .bool(caseSensitive) }
             if !headers.isEmpty { o["headers"] = .array(headers.map(\.value)) }
@@ -97,9 +101,10 @@ extension Envoy {
         }
 
         init(_ r: EnvoyReader) throws {
-            switch try r.oneOf(["prefix", "path", "safe_regex"]) {
+            switch try r.oneOf(["prefix", "path", "safe_regex", "path_separated_prefix"]) {
             case "prefix": path = .prefix(try r.string("prefix"))
             case "path": path = .path(try r.string("path"))
+            case "path_separated_prefix": path = .pathSeparatedPrefix(try r.string("path_separated_prefix"))
             default: path = .safeRegex(try r.object("safe_regex") { try $0.string("regex") })
             }
             caseSensitive = try r.bool(ifPresent: "case_sensitive")

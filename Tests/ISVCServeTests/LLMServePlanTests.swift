@@ -1,0 +1,104 @@
+import Foundation
+import ISVCCore
+import Testing
+
+@testable import ISVCServe
+
+/// What `isvc serve` reads from a compiled LLMInferenceService: the workload, the HTTPRoute's rules
+/// as the KServe gateway's routes (Gateway API matching and rewrites), the pool's picker profile.
+@Suite("LLMInferenceService: the serve plan")
+struct LLMServePlanTests {
+    static func plan(_ fixture: String) throws -> ServePlan {
+        let text = try String(contentsOf: GatewayRouterTests.root.appendingPathComponent("fixtures/\(fixture).yaml"), encoding: .utf8)
+        let result = ServeLiveTests.compile(text, previous: nil)
+        return try ServePlan(result)
+    }
+
+    static func route(
+        _ plan: ServePlan, _ path: String, method: String = "POST", headers: [(String, String)] = [], host: String = "gateway.example"
+    ) -> GatewayRouter.Decision? {
+        try? plan.router.route(.init(host: host, path: path, method: method, headers: headers.map { ($0.0, $0.1) })).get()
+    }
+
+    @Test("the managed route: /<ns>/<name>/v1/... rewritten to /v1/... into the pool; model routes by X-Gateway-Model-Name")
+    func managedRoute() throws {
+        let plan = try Self.plan("llm-opt-125m")
+        let workload = "facebook-opt-125m-single-kserve.default.svc.cluster.local"
+        #expect(plan.workloads.keys.sorted() == [workload], "the EPP's Deployment runs in process, not as a workload")
+        #expect(plan.workloads[workload]?.userPort == 8000)
+        #expect(plan.workloads[workload]?.container["name"]?.string == "main")
+        #expect(plan.warnings.contains { $0.contains("model hf://facebook/opt-125m is not downloaded") })
+        for (incoming, upstream) in [
+            ("/default/facebook-opt-125m-single/v1/completions", "/v1/completions"),
+            ("/default/facebook-opt-125m-single/v1/chat/completions?x=1", "/v1/chat/completions?x=1"),
+            ("/default/facebook-opt-125m-single/v1/models", "/v1/models"),
+            ("/default/facebook-opt-125m-single/health", "/health"),
+        ] {
+            let decision = try #require(Self.route(plan, incoming), "\(incoming)")
+            #expect(decision.request.path == upstream, "\(incoming)")
+            #expect(decision.clusterHost == workload)
+            #expect(plan.pools[decision.hops[0].cluster]?.name == "facebook-opt-125m-single-inference-pool", "\(incoming)")
+        }
+        // PathPrefix matches whole path elements: /v1/completionsX is not the completions rule's; the
+        // catch-all rule under /<ns>/<name> takes it (its ReplacePrefixMatch "/" keeps one slash).
+        let other = try #require(Self.route(plan, "/default/facebook-opt-125m-single/v1/completionsX"))
+        #expect(other.request.path == "/v1/completionsX")
+        #expect(other.hops[0].route.name == "default.facebook-opt-125m-single-kserve-route.10.0")
+        #expect(Self.route(plan, "/default/facebook-opt-125m-single/v1/completions")?.hops[0].route.name?.hasSuffix("route.0.0") == true)
+        #expect(Self.route(plan, "/default/facebook-opt-125m-singlex/v1/completions") == nil)
+        // The model route: any host, the exact OpenAI path, the model header body-based routing sets.
+        let model = ("X-Gateway-Model-Name", "publishers/default/models/facebook/opt-125m")
+        #expect(Self.route(plan, "/v1/completions", headers: [model])?.request.path == "/v1/completions")
+        #expect(Self.route(plan, "/v1/chat/completions/", headers: [model]) != nil)
+        #expect(Self.route(plan, "/v1/completions") == nil)
+        #expect(Self.route(plan, "/v1/completions", headers: [("X-Gateway-Model-Name", "other")]) == nil)
+    }
+
+    @Test("the pool's picker runs KServe's default profile from the scheduler's --config-text")
+    func pickerProfile() throws {
+        let plan = try Self.plan("llm-opt-125m")
+        let pool = try #require(plan.pools.values.first)
+        #expect(pool.config.scorers.map(\.scorer) == [.queue, .kvCacheUtilization, .prefixCache, .noHitLRU])
+        #expect(pool.config.scorers.map(\.weight) == [2, 2, 3, 2])
+        #expect(pool.config.unsupported.isEmpty)
+    }
+
+    @Test("without a scheduler the route's backend is the workload Service: no picker")
+    func noScheduler() throws {
+        let plan = try Self.plan("llm-opt-125m-no-scheduler")
+        #expect(plan.pools.isEmpty)
+        let decision = try #require(Self.route(plan, "/llm-demo/facebook-opt-125m-single/v1/completions"))
+        #expect(decision.request.path == "/v1/completions")
+        #expect(plan.workloads[decision.clusterHost] != nil)
+    }
+
+    @Test("Gateway API precedence: exact before prefix, the longer prefix first, more header matches first; rewrites without //")
+    func precedence() {
+        let route: Value = [
+            "spec": [
+                "rules": [
+                    ["matches": [["path": ["type": "PathPrefix", "value": "/a"]]], "backendRefs": [["name": "short", "port": 80]]],
+                    [
+                        "matches": [["path": ["type": "PathPrefix", "value": "/a/b/"]]], "backendRefs": [["name": "long", "port": 80]],
+                        "filters": [
+                            ["type": "URLRewrite", "urlRewrite": ["path": ["type": "ReplacePrefixMatch", "replacePrefixMatch": "/"]]]
+                        ],
+                    ],
+                    ["matches": [["path": ["type": "Exact", "value": "/a/b/c"]]], "backendRefs": [["name": "exact", "port": 80]]],
+                    [
+                        "matches": [["path": ["type": "PathPrefix", "value": "/a"], "headers": [["name": "X-Team", "value": "x"]]]],
+                        "backendRefs": [["name": "header", "port": 80]],
+                    ],
+                    ["matches": [["path": ["type": "Nope", "value": "/"]]], "backendRefs": [["name": "bad", "port": 80]]],
+                ]
+            ]
+        ]
+        var translation = HTTPRouteTranslation()
+        translation.add(route: route, namespace: "ns", name: "r") { "outbound|80||\($0.name).ns.svc.cluster.local" }
+        #expect(translation.ordered.map(\.name) == ["ns.r.2.0", "ns.r.1.0", "ns.r.3.0", "ns.r.0.0"])
+        #expect(translation.unsupported.count == 1 && translation.unsupported[0].contains("path.type Nope"))
+        let rewrite = translation.ordered[1]
+        #expect(GatewayRouter.rewrite("/a/b/c/d?q", action: rewrite.route, match: rewrite.match) == "/c/d?q")
+        #expect(GatewayRouter.rewrite("/a/b", action: rewrite.route, match: rewrite.match) == "/")
+    }
+}
