@@ -10,15 +10,20 @@ it is made, in its own chunk.
 
     python3 scripts/vllm-sim.py [MODEL] --port 8000 [--host 127.0.0.1] [--served-model-name NAME ...]
         [--ttft-ms 50] [--tpot-ms 20] [--max-running 8] [--max-model-len 2048]
+        [--prefill-ms-per-token 0] [--prefix-block-tokens 16] [--prefix-cache-blocks 4096]
 
 Routes: POST /v1/completions and /v1/chat/completions (JSON, or SSE with `"stream": true`, ending
 `data: [DONE]`; `stream_options.include_usage` adds the usage chunk), GET /v1/models (one card per
 served name), GET /health (200, empty), GET /metrics (`vllm:num_requests_running`,
 `vllm:num_requests_waiting`, `vllm:kv_cache_usage_perc` = running / max-running, labelled
-`engine="0",model_name="<first served name>"` as vLLM's V1 engine labels them; and the simulator's
+`engine="0",model_name="<first served name>"` as vLLM's V1 engine labels them;
+`vllm:prefix_cache_queries_total` and `vllm:prefix_cache_hits_total` in tokens; and the simulator's
 own `isvc_sim_cancelled_total` and `isvc_sim_finished_total`). `max_tokens` (chat also
 `max_completion_tokens`) is honoured, default 16; every answer generates exactly that many tokens
 (finish_reason "length"). A prompt token is a whitespace-separated word. One choice per request.
+Prefill: the first token also waits --prefill-ms-per-token for each prompt token that is not in the
+simulator's prefix cache (blocks of --prefix-block-tokens tokens, chained hashes, the last
+--prefix-cache-blocks kept), as vLLM's automatic prefix caching skips cached blocks.
 
 A client that disconnects while its request waits or streams has that request stopped: counted in
 `isvc_sim_cancelled_total` and logged (`cancelled <id> after N tokens: client disconnected`).
@@ -83,6 +88,37 @@ class Engine:
                 turn.set_result(None)
                 return
         self.running -= 1
+
+
+class PrefixCache:
+    """The simulator's prefix cache: the prompt's tokens (words) in blocks of `block` tokens, each
+    block hashed with the blocks before it, the most recent `capacity` blocks kept. A prompt's
+    leading cached blocks skip prefill, as vLLM's automatic prefix caching skips them."""
+
+    def __init__(self, block, capacity):
+        self.block, self.capacity = block, capacity
+        self.blocks = collections.OrderedDict()
+        self.queries = self.hits = 0
+
+    def lookup_and_insert(self, tokens):
+        """The number of the prompt's tokens already cached; its full blocks are cached after."""
+        hashes, previous = [], None
+        for start in range(0, len(tokens) - self.block + 1, self.block):
+            previous = hash((previous, tuple(tokens[start:start + self.block])))
+            hashes.append(previous)
+        cached = 0
+        for h in hashes:
+            if h not in self.blocks:
+                break
+            cached += self.block
+        for h in hashes:
+            self.blocks[h] = True
+            self.blocks.move_to_end(h)
+        while len(self.blocks) > self.capacity:
+            self.blocks.popitem(last=False)
+        self.queries += len(tokens)
+        self.hits += cached
+        return cached
 
 
 class Connection:
@@ -203,10 +239,12 @@ class Simulator:
         self.names = args.served_model_name or [args.model]
         self.root = args.model or self.names[0]
         self.engine = Engine(args.max_running)
+        self.prefix = PrefixCache(args.prefix_block_tokens, args.prefix_cache_blocks)
 
     def metrics(self):
         e = self.engine
-        return api.metrics_text(self.names[0], e.running, e.waiting, e.max_running, e.cancelled, e.finished)
+        return api.metrics_text(self.names[0], e.running, e.waiting, e.max_running, e.cancelled, e.finished,
+                                self.prefix.queries, self.prefix.hits)
 
 
 async def generate(sim, conn, request, chat, on_token):
@@ -217,10 +255,15 @@ async def generate(sim, conn, request, chat, on_token):
         sim.engine.cancelled += 1
         log(f"cancelled {rid} after 0 tokens: client disconnected while waiting")
         return [], True
-    words = api.generated_words(api.prompt_text(request, chat), request["max_tokens"])
+    prompt = api.prompt_text(request, chat)
+    words = api.generated_words(prompt, request["max_tokens"])
+    # Prefill: the prompt's tokens not in the prefix cache, at --prefill-ms-per-token each.
+    tokens = prompt.split()
+    uncached = len(tokens) - sim.prefix.lookup_and_insert(tokens)
+    prefill_ms = uncached * sim.args.prefill_ms_per_token
     try:
         for i, word in enumerate(words):
-            delay = sim.args.ttft_ms if i == 0 else sim.args.tpot_ms
+            delay = sim.args.ttft_ms + prefill_ms if i == 0 else sim.args.tpot_ms
             try:
                 await asyncio.wait_for(conn.closed.wait(), delay / 1000)
             except asyncio.TimeoutError:
@@ -309,6 +352,10 @@ def parse_args(argv):
     parser.add_argument("--tpot-ms", type=float, default=20.0, help="time between tokens")
     parser.add_argument("--max-running", type=int, default=8, help="requests generating at once; the rest wait")
     parser.add_argument("--max-model-len", type=int, default=2048)
+    parser.add_argument("--prefill-ms-per-token", type=float, default=0.0,
+                        help="time per prompt token not in the prefix cache, before the first token")
+    parser.add_argument("--prefix-block-tokens", type=int, default=16, help="tokens per prefix-cache block")
+    parser.add_argument("--prefix-cache-blocks", type=int, default=4096, help="blocks the prefix cache keeps")
     # `vllm serve MODEL ...`: the model comes first (KServe's template passes it so).
     tag = argv[0] if argv and not argv[0].startswith("-") else None
     args, ignored = parser.parse_known_args(argv[1:] if tag else argv)

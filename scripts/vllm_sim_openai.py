@@ -40,8 +40,9 @@ def model_list(names, root, max_model_len):
     return {"object": "list", "data": cards}
 
 
-def metrics_text(model_name, running, waiting, max_running, cancelled, finished):
-    """GET /metrics: vLLM's gauges, labelled as its V1 engine labels them, and the simulator's counters."""
+def metrics_text(model_name, running, waiting, max_running, cancelled, finished, prefix_queries=0, prefix_hits=0):
+    """GET /metrics: vLLM's gauges and prefix-cache counters (in tokens), labelled as its V1 engine
+    labels them, and the simulator's counters."""
     labels = f'{{engine="0",model_name="{model_name}"}}'
     rows = [
         ("vllm:num_requests_running", "Number of requests in model execution batches.", float(running)),
@@ -49,6 +50,11 @@ def metrics_text(model_name, running, waiting, max_running, cancelled, finished)
         ("vllm:kv_cache_usage_perc", "KV-cache usage. 1 means 100 percent usage.", running / max_running),
     ]
     text = "".join(f"# HELP {n} {h}\n# TYPE {n} gauge\n{n}{labels} {v}\n" for n, h, v in rows)
+    for name, help_text, value in [
+        ("vllm:prefix_cache_queries", "Prefix cache queries, in terms of number of queried tokens.", prefix_queries),
+        ("vllm:prefix_cache_hits", "Prefix cache hits, in terms of number of cached tokens.", prefix_hits),
+    ]:
+        text += f"# HELP {name}_total {help_text}\n# TYPE {name}_total counter\n{name}_total{labels} {float(value)}\n"
     for name, help_text, value in [
         ("isvc_sim_cancelled_total", "Requests stopped because their client disconnected (simulator).", cancelled),
         ("isvc_sim_finished_total", "Requests generated to their end (simulator).", finished),
