@@ -84,5 +84,7 @@ enum HelpExamples {
           isvc serve --watch a.yaml
           # at most a million numbers in one request
           isvc serve --max-tensor-elements 1000000 a.yaml
+          # an LLMInferenceService, each endpoint-picker choice logged with its scores
+          isvc serve --log-level debug examples/serve/llm-opt-sim.yaml
         """
 }

@@ -33,10 +33,15 @@ struct Serve: AsyncParsableCommand {
 
     @Option(
         name: .customLong("request"),
-        help: "A JSON request body to send once the gateway listens (V1 instances or V2 inputs); prints the answer and stops. Repeatable.")
+        help:
+            "A JSON request body to send once the gateway listens (V1 instances, V2 inputs, or an OpenAI completion or chat request for an LLMInferenceService); prints the answer and stops. Repeatable."
+    )
     var requests: [String] = []
 
-    @Option(help: "The InferenceService (or InferenceGraph) --request bodies go to (default: the first InferenceService by name).")
+    @Option(
+        help:
+            "The InferenceService (or InferenceGraph, or LLMInferenceService) --request bodies go to (default: the first InferenceService by name)."
+    )
     var requestModel: String?
 
     @Option(help: "PEM certificate chain for the gateway's TLS listener (a Gateway server with tls.mode SIMPLE needs it).")
@@ -109,19 +114,30 @@ struct Serve: AsyncParsableCommand {
         for (name, host) in plan.graphHosts.sorted(by: { $0.key < $1.key }) {
             logger.info("InferenceGraph \(name): curl -H 'Host: \(host)' -d @request.json http://\(self.host):\(port)/")
         }
+        for (name, path) in plan.llmPaths.sorted(by: { $0.key < $1.key }) {
+            logger.info(
+                "LLMInferenceService \(name): curl -H 'Content-Type: application/json' http://\(self.host):\(port)\(path)/v1/completions -d '{\"model\": ..., \"prompt\": ...}' (also /v1/chat/completions, /v1/models)"
+            )
+        }
         for line in plan.traffic { logger.info("\(line)") }
         for line in plan.warnings { logger.warning("\(line)") }
         var oneShot: ServeRequests?
         if !requests.isEmpty {
-            let model = requestModel ?? plan.modelHosts.keys.sorted().first ?? plan.graphHosts.keys.sorted().first
+            let model =
+                requestModel ?? plan.modelHosts.keys.sorted().first ?? plan.graphHosts.keys.sorted().first
+                ?? plan.llmPaths.keys.sorted().first
             if let model, let modelHost = plan.modelHosts[model] {
                 oneShot = ServeRequests(files: requests, model: model, host: modelHost, address: host)
             } else if let model, let graphHost = plan.graphHosts[model] {
                 oneShot = ServeRequests(files: requests, model: model, host: graphHost, address: host, graph: true)
+            } else if let model, let path = plan.llmPaths[model] {
+                oneShot = ServeRequests(files: requests, model: model, host: host, address: host, llmPath: path)
             } else {
-                let names = (plan.modelHosts.keys.sorted() + plan.graphHosts.keys.sorted()).joined(separator: ", ")
+                let names = (plan.modelHosts.keys.sorted() + plan.graphHosts.keys.sorted() + plan.llmPaths.keys.sorted())
+                    .joined(separator: ", ")
                 throw ValidationError(
-                    "--request: no InferenceService or InferenceGraph named \(requestModel ?? "") in the input (have: \(names))")
+                    "--request: no InferenceService, InferenceGraph or LLMInferenceService named \(requestModel ?? "") in the input (have: \(names))"
+                )
             }
         }
         var listeners = ServeRun.Listeners()

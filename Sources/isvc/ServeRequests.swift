@@ -4,7 +4,8 @@ import NIOCore
 
 /// `isvc serve --request FILE`: once the gateway listens, send each file's JSON body to the
 /// InferenceService through the gateway (V1 `:predict` for `instances`, V2 `/infer` for `inputs`
-/// tensors), print the answers, and stop.
+/// tensors), or to an LLMInferenceService's route (`/v1/chat/completions` for `messages`, else
+/// `/v1/completions`), print the answers, and stop.
 struct ServeRequests {
     let files: [String]
     let model: String
@@ -12,6 +13,8 @@ struct ServeRequests {
     let address: String
     /// An InferenceGraph: the body goes to its router at `/` (the router ignores the path).
     var graph = false
+    /// An LLMInferenceService: the path its route serves (`/<namespace>/<name>`).
+    var llmPath: String? = nil
 
     /// Sends every request; true when all were answered 2xx.
     func run(port: Int) async -> Bool {
@@ -23,7 +26,10 @@ struct ServeRequests {
                 allOK = false
                 continue
             }
-            let path = graph ? "/" : Self.isV2(body) ? "/v2/models/\(model)/infer" : "/v1/models/\(model):predict"
+            let path =
+                if let llmPath { llmPath + (Self.isChat(body) ? "/v1/chat/completions" : "/v1/completions") } else if graph {
+                    "/"
+                } else if Self.isV2(body) { "/v2/models/\(model)/infer" } else { "/v1/models/\(model):predict" }
             var request = HTTPClientRequest(url: "http://\(address):\(port)\(path)")
             request.method = .POST
             request.headers.add(name: "Host", value: host)
@@ -41,6 +47,11 @@ struct ServeRequests {
             }
         }
         return allOK
+    }
+
+    /// An OpenAI chat request has `messages`.
+    static func isChat(_ body: Data) -> Bool {
+        ((try? JSONSerialization.jsonObject(with: body)) as? [String: Any])?["messages"] != nil
     }
 
     /// An Open Inference Protocol request has `inputs` as a list of named tensors.

@@ -117,7 +117,7 @@ struct RouteMatchTests {
         #expect(
             throws: EnvoyDecodingError(
                 path: "virtual_hosts[0].routes[0].match.connect_matcher",
-                reason: "isvc does not represent this field; one of prefix, path, safe_regex is needed here")
+                reason: "isvc does not represent this field; one of prefix, path, safe_regex, path_separated_prefix is needed here")
         ) {
             try Self.router([["name": "v", "domains": ["*"], "routes": [Self.route(["connect_matcher": [:]], cluster: "connect")]]])
         }

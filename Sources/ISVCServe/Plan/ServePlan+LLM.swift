@@ -67,6 +67,7 @@ extension ServePlan {
         }
         var translation = HTTPRouteTranslation()
         for route in llm where route.kind == "HTTPRoute" {
+            llmPaths[route.origin.name] = "/\(route.origin.namespace)/\(route.origin.name)"
             translation.add(route: route.body, namespace: route.namespace, name: route.name) { backend in
                 let kind = backend.kind == "InferencePool" ? "InferencePool" : "Service"
                 return clusters["\(kind)/\(backend.namespace)/\(backend.name)"]

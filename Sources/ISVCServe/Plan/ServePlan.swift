@@ -51,6 +51,8 @@ public struct ServePlan: Sendable {
     public var traffic: [String] = []
     /// What the plan holds that serve does not run, one line each (logged as warnings at start).
     public var warnings: [String] = []
+    /// LLMInferenceService name -> the path its managed route serves (`/<namespace>/<name>`).
+    public var llmPaths: [String: String] = [:]
     /// The InferencePools' endpoint pickers, by the cluster their routes reach.
     public var pools: [String: Pool] = [:]
     /// Whether a request's JSON body `model` goes into `X-Gateway-Model-Name` before routing (GIE's
