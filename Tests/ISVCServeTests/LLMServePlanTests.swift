@@ -72,6 +72,33 @@ struct LLMServePlanTests {
         #expect(plan.workloads[decision.clusterHost] != nil)
     }
 
+    @Test("LoRA adapters: each adapter's publisher name routes to the pool like the base model's")
+    func loraRoutes() throws {
+        let plan = try Self.plan("llm-lora")
+        for model in ["facebook/opt-125m", "adapter-1", "adapter-2"] {
+            let header = ("X-Gateway-Model-Name", "publishers/kserve-ci-e2e-test/models/\(model)")
+            let decision = try #require(Self.route(plan, "/v1/completions", headers: [header]), "\(model)")
+            #expect(plan.pools[decision.hops[0].cluster] != nil, "\(model)")
+        }
+        #expect(
+            Self.route(plan, "/v1/completions", headers: [("X-Gateway-Model-Name", "publishers/kserve-ci-e2e-test/models/adapter-3")])
+                == nil)
+    }
+
+    @Test("a prefill/decode service is left out of serve with llm.left-out; the rest of the input is served")
+    func prefillDecodeLeftOut() throws {
+        let text = try String(contentsOf: GatewayRouterTests.root.appendingPathComponent("fixtures/llm-opt-125m-pd.yaml"), encoding: .utf8)
+        let other = try String(contentsOf: GatewayRouterTests.root.appendingPathComponent("fixtures/llm-opt-125m.yaml"), encoding: .utf8)
+        let (result, diagnostics) = ServeSession.compile(
+            [.init(path: "pd.yaml", text: text), .init(path: "single.yaml", text: other)], settings: ServeSession.Settings(), previous: nil)
+        let warnings = diagnostics.all.filter { $0.rule == LLMRule.leftOut.rawValue }
+        #expect(warnings.count == 1 && warnings[0].message.contains("prefill/decode LLMInferenceServices"), "\(warnings.map(\.formatted))")
+        #expect(
+            Set(result.plan.objects.filter { $0.origin.kind == "LLMInferenceService" }.map(\.origin.name)) == ["facebook-opt-125m-single"])
+        let plan = try ServePlan(result)
+        #expect(plan.llmPaths == ["facebook-opt-125m-single": "/default/facebook-opt-125m-single"])
+    }
+
     @Test("Gateway API precedence: exact before prefix, the longer prefix first, more header matches first; rewrites without //")
     func precedence() {
         let route: Value = [

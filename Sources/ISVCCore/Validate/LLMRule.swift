@@ -29,7 +29,8 @@ public enum LLMRule: String, RuleFamily {
         case .modelURI: .error("model.uri has a scheme the controller downloads or mounts (hf, s3, pvc, oci)")
         case .parentRefs: .warning("a managed route's parentRefs are not repeated when gateway.refs names the same gateways")
         case .unsupported: .error("the LLMInferenceService uses only what isvc compiles so far")
-        case .leftOut: .warning("isvc serve, --emit envoy and --emit status do not take LLMInferenceServices yet, and say so")
+        case .leftOut:
+            .warning("--emit envoy and --emit status do not take LLMInferenceServices yet, isvc serve no prefill/decode one, and say so")
         }
     }
 }
