@@ -49,6 +49,13 @@ struct EndpointPickerTests {
         // Shorter than a block: nothing to match, nothing recorded.
         let short = picker.pick(Self.candidates, prompt: "hi", random: { _ in 2 })
         #expect(short.name == "c" && short.scores.allSatisfy { $0.total == 0 })
+        #expect(picker.heldEntries("c") == 0)
+        // The same prompt again and again: what is held stays bounded (refreshed entries compacted).
+        for _ in 0..<2000 { _ = picker.pick(Self.candidates, prompt: shared, random: { _ in 1 }) }
+        #expect(picker.heldEntries("b") <= 4 + 2 * 4 + 64 + 3, "\(picker.heldEntries("b"))")
+        // Replicas that are gone are forgotten.
+        picker.keep(only: ["a", "c"])
+        #expect(picker.heldEntries("b") == 0)
     }
 
     @Test("no-hit-lru: cold requests rotate through the least recently used endpoints; warm ones score 0.5 everywhere")
@@ -74,6 +81,7 @@ struct EndpointPickerTests {
             - name: q
               type: queue-scorer
             - type: prefix-cache-scorer
+            - type: approx-prefix-cache-producer
               parameters: {blockSizeTokens: 128}
             - type: lora-affinity-scorer
             - type: max-score-picker

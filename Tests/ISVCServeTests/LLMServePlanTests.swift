@@ -28,16 +28,19 @@ struct LLMServePlanTests {
         #expect(plan.workloads[workload]?.userPort == 8000)
         #expect(plan.workloads[workload]?.container["name"]?.string == "main")
         #expect(plan.warnings.contains { $0.contains("model hf://facebook/opt-125m is not downloaded") })
-        for (incoming, upstream) in [
-            ("/default/facebook-opt-125m-single/v1/completions", "/v1/completions"),
-            ("/default/facebook-opt-125m-single/v1/chat/completions?x=1", "/v1/chat/completions?x=1"),
-            ("/default/facebook-opt-125m-single/v1/models", "/v1/models"),
-            ("/default/facebook-opt-125m-single/health", "/health"),
+        // The OpenAI inference paths go to the pool (its picker); the catch-all rules to the workload
+        // Service, past the picker, as KServe's route sends them.
+        for (incoming, upstream, pool) in [
+            ("/default/facebook-opt-125m-single/v1/completions", "/v1/completions", true),
+            ("/default/facebook-opt-125m-single/v1/chat/completions?x=1", "/v1/chat/completions?x=1", true),
+            ("/default/facebook-opt-125m-single/v1/models", "/v1/models", false),
+            ("/default/facebook-opt-125m-single/health", "/health", false),
         ] {
             let decision = try #require(Self.route(plan, incoming), "\(incoming)")
             #expect(decision.request.path == upstream, "\(incoming)")
             #expect(decision.clusterHost == workload)
-            #expect(plan.pools[decision.hops[0].cluster]?.name == "facebook-opt-125m-single-inference-pool", "\(incoming)")
+            let picker = plan.pools[decision.hops[0].cluster]?.name
+            #expect(picker == (pool ? "facebook-opt-125m-single-inference-pool" : nil), "\(incoming)")
         }
         // PathPrefix matches whole path elements: /v1/completionsX is not the completions rule's; the
         // catch-all rule under /<ns>/<name> takes it (its ReplacePrefixMatch "/" keeps one slash).
@@ -127,5 +130,57 @@ struct LLMServePlanTests {
         let rewrite = translation.ordered[1]
         #expect(GatewayRouter.rewrite("/a/b/c/d?q", action: rewrite.route, match: rewrite.match) == "/c/d?q")
         #expect(GatewayRouter.rewrite("/a/b", action: rewrite.route, match: rewrite.match) == "/")
+    }
+
+    /// One rule `/p` with `filters` and `backendRefs`, translated.
+    static func rule(replace: String? = nil, backends: [Value]) -> Envoy.Route {
+        var rule: [String: Value] = ["matches": [["path": ["type": "PathPrefix", "value": "/p"]]], "backendRefs": .array(backends)]
+        if let replace {
+            rule["filters"] = [
+                ["type": "URLRewrite", "urlRewrite": ["path": ["type": "ReplacePrefixMatch", "replacePrefixMatch": .string(replace)]]]
+            ]
+        }
+        var translation = HTTPRouteTranslation()
+        translation.add(route: ["spec": ["rules": [.object(rule)]]], namespace: "ns", name: "r") { b in
+            b.name == "missing" ? nil : "outbound|80||\(b.name).ns.svc.cluster.local"
+        }
+        return translation.ordered[0]
+    }
+
+    @Test("Gateway API durations: 0s, 1h30m, 500ms, 10s; anything else is not one")
+    func durations() {
+        #expect(HTTPRouteTranslation.seconds(gatewayDuration: "0s") == 0)
+        #expect(HTTPRouteTranslation.seconds(gatewayDuration: "1h30m") == 5400)
+        #expect(HTTPRouteTranslation.seconds(gatewayDuration: "500ms") == 0.5)
+        #expect(HTTPRouteTranslation.seconds(gatewayDuration: "1m0.5s") == nil)
+        #expect(HTTPRouteTranslation.seconds(gatewayDuration: "") == nil)
+        #expect(HTTPRouteTranslation.seconds(gatewayDuration: "1d") == nil)
+    }
+
+    @Test("ReplacePrefixMatch as the Gateway API's table: /x, /x/, and the empty replacement")
+    func replacePrefixMatch() {
+        for (replacement, cases) in [
+            ("/x", [("/p", "/x"), ("/p/", "/x/"), ("/p/a?q=1", "/x/a?q=1")]),
+            ("/x/", [("/p", "/x/"), ("/p/a", "/x/a")]),
+            ("", [("/p", "/"), ("/p/a", "/a")]),
+        ] {
+            let r = Self.rule(replace: replacement, backends: [["name": "s", "port": 80]])
+            for (path, expected) in cases {
+                #expect(GatewayRouter.rewrite(path, action: r.route, match: r.match) == expected, "\(replacement): \(path)")
+            }
+        }
+    }
+
+    @Test("backend weights: 0 takes no traffic; a rule with no backend left answers 500 (noBackend), not 404")
+    func backendWeights() throws {
+        let zeroAndOne = Self.rule(backends: [["name": "a", "port": 80, "weight": 0], ["name": "b", "port": 80]])
+        #expect(zeroAndOne.route.destination == .cluster("outbound|80||b.ns.svc.cluster.local"))
+        for backends: [Value] in [[["name": "a", "port": 80, "weight": 0]], [["name": "missing", "port": 80]], []] {
+            let r = Self.rule(backends: backends)
+            #expect(r.route.destination == nil && r.route.clusterNotFoundResponseCode == "INTERNAL_SERVER_ERROR")
+            var router = try Self.plan("llm-opt-125m").router
+            router.addVirtualHost(name: "t", domains: ["t.example"], routes: [r])
+            #expect(throws: GatewayRouter.Failure.noBackend("t.example")) { try router.route(.init(host: "t.example", path: "/p")).get() }
+        }
     }
 }

@@ -75,6 +75,33 @@ struct LLMServeTests {
     }
 
     @Test(
+        "beside an LLMInferenceService (whose routes take every host), localhost still finds an InferenceService by name",
+        .timeLimit(.minutes(15)))
+    func besideAnInferenceService() async throws {
+        let yaml =
+            KServeClientTests.doubler(image: "local/native") + "\n---\n" + Self.llm("opt", ttft: 10, tpot: 10, maxRunning: 4, replicas: 1)
+        try await ServeLiveTests.withRunningGateway(yaml, native: AgentLoggerTests.native) { port, gateway, _ in
+            _ = try await Self.replicas(gateway, "opt", count: 1)
+            // Off the cooperative pool: the raw client blocks.
+            let byName = await withCheckedContinuation { continuation in
+                Thread {
+                    continuation.resume(
+                        returning: Loopback.request(
+                            port: port, host: "127.0.0.1", path: "/v1/models/doubler:predict",
+                            headers: ["Content-Type": "application/json"], method: "POST", body: Array(#"{"instances": [[1, 2]]}"#.utf8)))
+                }.start()
+            }
+            #expect(byName?.status == 200, "\(String(describing: byName?.body))")
+            let llm = await SSEClient.post(
+                port: port, host: "127.0.0.1", path: "/default/opt/v1/completions",
+                body: StreamingServeTests.completion("opt", tokens: 2, stream: false))
+            #expect(llm.status == 200, "\(llm.body)")
+            // The InferenceService's JSON request is read for body-based routing and still answered.
+            #expect(await AgentLoggerTests.post(port, headers: [:]).0 == 200)
+        }
+    }
+
+    @Test(
         "the picker keeps a shared prefix on one replica until its queue outweighs the cache, then goes to the other",
         .timeLimit(.minutes(15)))
     func prefixThenQueue() async throws {

@@ -29,14 +29,16 @@ extension GatewayServer {
     }
 
     /// The text the prefix cache hashes: a completion's `prompt` (or prompts, joined), a chat's
-    /// messages' roles and contents in order.
+    /// messages' roles and contents in order, a Responses request's `input`.
     static func prompt(inBody body: ByteBuffer) -> String? {
         guard body.readableBytes > 0,
             let object = try? JSONSerialization.jsonObject(with: Data(body.readableBytesView)) as? [String: Any]
         else { return nil }
         if let prompt = object["prompt"] as? String { return prompt }
         if let prompts = object["prompt"] as? [String] { return prompts.joined(separator: "\n") }
-        guard let messages = object["messages"] as? [[String: Any]] else { return nil }
+        // The Responses API: `input`, a string or a list of messages.
+        if let input = object["input"] as? String { return input }
+        guard let messages = (object["messages"] ?? object["input"]) as? [[String: Any]] else { return nil }
         return messages.map { m -> String in
             let role = m["role"] as? String ?? ""
             if let text = m["content"] as? String { return "\(role): \(text)" }
@@ -47,31 +49,37 @@ extension GatewayServer {
     }
 
     /// The picker of the pool behind `cluster`, made (and its metrics reader started) on first use;
-    /// a pool whose profile changed gets a new one.
+    /// a pool whose profile changed gets a new one. The reader stops itself once the plan served no
+    /// longer has this pool with this profile (an edit removed or changed it), and at shutdown.
     func picker(for cluster: String, pool: ServePlan.Pool) -> EndpointPicker {
         pickers.withLockedValue { pickers in
-            if let (picker, _) = pickers[cluster], picker.config == pool.config { return picker }
-            pickers[cluster]?.1.cancel()
+            if let (picker, _) = pickers.byCluster[cluster], picker.config == pool.config { return picker }
+            pickers.byCluster[cluster]?.1.cancel()
             let picker = EndpointPicker(pool: "\(pool.namespace)/\(pool.name)", config: pool.config)
+            guard !pickers.closed else { return picker }
             let host = GatewayRouter.serviceHost(ofCluster: cluster)
             let reader = Task { [weak self] in
                 while !Task.isCancelled {
-                    guard let self else { return }
+                    guard let self, self.plan.pools[cluster]?.config == picker.config else { break }
                     await self.readMetrics(of: host, into: picker)
                     try? await Task.sleep(for: Self.metricsInterval)
                 }
+                self?.pickers.withLockedValue { if $0.byCluster[cluster]?.0 === picker { $0.byCluster[cluster] = nil } }
             }
-            pickers[cluster] = (picker, reader)
+            pickers.byCluster[cluster] = (picker, reader)
             return picker
         }
     }
 
     /// Each ready replica's `/metrics` once, into the picker (a replica that does not answer keeps
-    /// its last metrics until they are stale).
+    /// its last metrics until they are stale), the outgoing ReplicaSet's too during a rolling update;
+    /// replicas that are gone are forgotten.
     func readMetrics(of host: String, into picker: EndpointPicker) async {
-        guard let runtime = workloadRuntimes(for: host).runtime else { return }
+        let (runtime, outgoing) = workloadRuntimes(for: host)
+        let endpoints = (runtime?.readyEndpoints ?? []) + (outgoing?.readyEndpoints ?? [])
+        picker.keep(only: Set(endpoints.map(\.name)))
         await withTaskGroup(of: Void.self) { group in
-            for endpoint in runtime.readyEndpoints {
+            for endpoint in endpoints {
                 guard case .port(let port) = endpoint.target else { continue }
                 group.addTask {
                     var headers = HTTPHeaders()

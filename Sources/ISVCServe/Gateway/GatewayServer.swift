@@ -27,7 +27,12 @@ public final class GatewayServer: Sendable {
     let batchers = NIOLockedValueBox<[String: RequestBatcher]>([:])
     let store: ModelStore
     /// The InferencePools' endpoint pickers and their metrics readers, by cluster.
-    let pickers = NIOLockedValueBox<[String: (EndpointPicker, Task<Void, Never>)]>([:])
+    struct Pickers {
+        var byCluster: [String: (EndpointPicker, Task<Void, Never>)] = [:]
+        /// Set at shutdown: no reader starts after it.
+        var closed = false
+    }
+    let pickers = NIOLockedValueBox(Pickers())
     let native: WorkloadRuntime.NativeRuntime
     /// The address the gateway listens on (`--host`): with localhost, 127.0.0.1 and [::1], the Hosts
     /// for which `/v1/models/<name>` and `/v2/models/<name>` find an InferenceService by name.
@@ -88,8 +93,11 @@ public final class GatewayServer: Sendable {
         }
         for task in tasks { task.cancel() }
         let readers = pickers.withLockedValue { p in
-            defer { p.removeAll() }
-            return p.values.map(\.1)
+            defer {
+                p.byCluster.removeAll()
+                p.closed = true
+            }
+            return p.byCluster.values.map(\.1)
         }
         for reader in readers { reader.cancel() }
         for runtime in runtimes { await runtime.stop() }
@@ -203,7 +211,8 @@ public final class GatewayServer: Sendable {
         var routed = plan.router.route(
             .init(host: host, path: path, method: request.method.rawValue, headers: headers, scheme: scheme),
             enteringAt: entry)
-        if case .failure(.unknownHost) = routed, Self.isOwnAddress(host, listenHost: listenHost),
+        // (No route either: the KServe gateway's listener, which serve shares, takes every host.)
+        if case .failure(let failure) = routed, failure.isUnknownHostOrNoRoute, Self.isOwnAddress(host, listenHost: listenHost),
             let model = Self.modelName(path), let external = plan.modelHosts[model]
         {
             routed = plan.router.route(.init(host: external, path: path, method: request.method.rawValue, headers: headers, scheme: scheme))
@@ -227,6 +236,8 @@ public final class GatewayServer: Sendable {
                     .notFound, "no InferenceService serves host \(h)", extra: ["hosts": hosts, "models": models], grpcMessage: ""))
         case .failure(.noRoute(let h)):
             return Reply(response: Self.json(.notFound, "no route for \(request.method.rawValue) \(path) on host \(h)", grpcMessage: ""))
+        case .failure(.noBackend(let h)):
+            return Reply(response: Self.json(.internalServerError, "no backend for \(request.method.rawValue) \(path) on host \(h)"))
         case .failure(.loop):
             return Reply(response: Self.json(.internalServerError, "routing loop for host \(host)"))
         }

@@ -111,7 +111,9 @@ extension GatewayServer {
                 return .final(LocalReply(.serviceUnavailable, text: "no healthy upstream"))
             }
         } else {
-            chosen = candidates.min { $0.active < $1.active }?.name
+            // Least request, ties at random (Envoy's LEAST_REQUEST picks among equals by chance).
+            let fewest = candidates.map(\.active).min()
+            chosen = candidates.filter { $0.active == fewest }.randomElement()?.name
         }
         guard let name = chosen, let endpoint = endpoints.first(where: { $0.name == name }) else {
             return .final(LocalReply(.serviceUnavailable, text: "no healthy upstream"))

@@ -12,12 +12,6 @@ public final class EndpointPicker: Sendable {
         public var address: String
         /// Requests the gateway has in flight to it.
         public var inFlight: Int
-
-        public init(name: String, address: String, inFlight: Int) {
-            self.name = name
-            self.address = address
-            self.inFlight = inFlight
-        }
     }
 
     public struct Pick: Sendable {
@@ -53,6 +47,18 @@ public final class EndpointPicker: Sendable {
     public func update(_ metrics: ReplicaMetrics, for endpoint: String, at now: ContinuousClock.Instant = .now) {
         state.withLockedValue { $0.metrics[endpoint] = (metrics, now) }
     }
+
+    /// Forgets the metrics and cached prefixes of replicas that are gone.
+    public func keep(only endpoints: Set<String>) {
+        state.withLockedValue { state in
+            state.prefix.keep(only: endpoints)
+            state.metrics = state.metrics.filter { endpoints.contains($0.key) }
+            state.lastUsed = state.lastUsed.filter { endpoints.contains($0.key) }
+        }
+    }
+
+    /// The number of block hashes held for `endpoint` (queue entries included), for tests.
+    func heldEntries(_ endpoint: String) -> Int { state.withLockedValue { $0.prefix.entries(endpoint) } }
 
     /// Picks one of `candidates` (not empty) for a request whose prompt is `prompt` (nil: none read).
     public func pick(

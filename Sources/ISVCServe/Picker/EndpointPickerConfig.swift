@@ -73,11 +73,18 @@ public struct EndpointPickerConfig: Sendable, Equatable {
         if profiles.count > 1 {
             unsupported.append("\(profiles.count) scheduling profiles: the picker runs the first (\(profiles[0]["name"]?.string ?? ""))")
         }
+        // What the picker does itself: the profile handler, the picker, the prefix producer (its
+        // block size and LRU read below) and the metrics data source (/metrics every 50 ms).
         let handlers: Set<String> = ["single-profile-handler"]
-        let pickers: Set<String> = ["max-score-picker"]
-        for (name, type) in types.sorted(by: { $0.key < $1.key }) where handlers.contains(type) == false && pickers.contains(type) == false
-        {
+        let emulated: Set<String> = ["max-score-picker", "approx-prefix-cache-producer", "metrics-data-source"]
+        for (name, type) in types.sorted(by: { $0.key < $1.key }) where !handlers.contains(type) && !emulated.contains(type) {
             if Scorer(rawValue: type) == nil { unsupported.append("plugin \(name) (\(type)) is not run by isvc's picker") }
+        }
+        // The block size and LRU belong to the prefix producer since llm-d 0.7 (to the scorer before).
+        for (name, type) in types where type == "approx-prefix-cache-producer" || type == "prefix-cache-scorer" {
+            guard let p = parameters[name] else { continue }
+            if let size = p["blockSizeTokens"]?.int { blockSizeTokens = max(64, size) }
+            if let lru = p["lruCapacityPerServer"]?.int { lruCapacityPerServer = max(1, lru) }
         }
         if let handler = types.values.first(where: { $0.hasSuffix("-profile-handler") && !handlers.contains($0) }) {
             unsupported.append("profile handler \(handler): the picker runs one profile")
@@ -91,10 +98,6 @@ public struct EndpointPickerConfig: Sendable, Equatable {
             default: weight = 1
             }
             scorers.append(.init(scorer: scorer, weight: weight))
-            if scorer == .prefixCache, let p = parameters[name] {
-                if let size = p["blockSizeTokens"]?.int { blockSizeTokens = max(64, size) }
-                if let lru = p["lruCapacityPerServer"]?.int { lruCapacityPerServer = max(1, lru) }
-            }
         }
     }
 }

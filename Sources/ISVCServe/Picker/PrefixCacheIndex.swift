@@ -63,12 +63,16 @@ struct PrefixCacheIndex: Sendable {
             head += 1
             if blocks[endpoint]?[oldest.hash] == oldest.tick { blocks[endpoint]?[oldest.hash] = nil }
         }
-        if head > capacity, let queue = order[endpoint] {
+        // Entries refreshed since are dead weight: compact when they are most of the queue.
+        if let queue = order[endpoint], queue.count - head > 2 * (blocks[endpoint]?.count ?? 0) + 64 || head > capacity {
             order[endpoint] = queue[head...].filter { blocks[endpoint]?[$0.hash] == $0.tick }
             head = 0
         }
         heads[endpoint] = head
     }
+
+    /// The blocks and queue entries held for an endpoint.
+    func entries(_ endpoint: String) -> Int { (blocks[endpoint]?.count ?? 0) + (order[endpoint]?.count ?? 0) }
 
     /// Forgets endpoints that are gone.
     mutating func keep(only endpoints: Set<String>) {

@@ -13,9 +13,11 @@ extension ServePlan {
         public var config: EndpointPickerConfig
     }
 
-    /// The cluster a route to Deployment `name` reaches (`outbound|<port>||<deployment host>`).
-    static func llmCluster(deployment: String, namespace: String, port: Int) -> String {
-        "outbound|\(port)||\(deployment).\(namespace).svc.cluster.local"
+    /// The cluster a route to Deployment `name` reaches: `outbound|<port>||<deployment host>` through
+    /// a Service; through an InferencePool the pool's name in the cluster's subset field
+    /// (`outbound|<port>|<pool>|<deployment host>`), so that only the pool's routes meet the picker.
+    static func llmCluster(deployment: String, namespace: String, port: Int, pool: String? = nil) -> String {
+        "outbound|\(port)|\(pool ?? "")|\(deployment).\(namespace).svc.cluster.local"
     }
 
     /// A request on a service whose route has no timeout is never cut (no queue-proxy stands in front
@@ -55,7 +57,8 @@ extension ServePlan {
             default: continue
             }
             guard let d = selected(selector, namespace: object.namespace) else { continue }
-            let cluster = Self.llmCluster(deployment: d.name, namespace: d.namespace, port: port ?? 8000)
+            let pool = object.kind == "InferencePool" ? object.name : nil
+            let cluster = Self.llmCluster(deployment: d.name, namespace: d.namespace, port: port ?? 8000, pool: pool)
             clusters["\(object.kind)/\(object.namespace)/\(object.name)"] = cluster
             guard object.kind == "InferencePool" else { continue }
             let scheduler = schedulers.first { $0.namespace == object.namespace && $0.origin == object.origin }

@@ -63,10 +63,20 @@ public struct GatewayRouter: Sendable {
     }
 
     public enum Failure: Error, Sendable, Equatable {
+        /// No virtual host, or a virtual host without a matching route.
+        public var isUnknownHostOrNoRoute: Bool {
+            switch self {
+            case .unknownHost, .noRoute: true
+            default: false
+            }
+        }
+
         /// No virtual host for the Host header: the hosts that exist.
         case unknownHost(String, known: [String])
         /// A virtual host, but no route matched the request.
         case noRoute(String)
+        /// A route matched whose backends are all missing or weighted 0 (a Gateway API rule: 500).
+        case noBackend(String)
         case loop
     }
 
@@ -229,6 +239,9 @@ public struct GatewayRouter: Sendable {
                 }
                 cluster = chosen.name
                 HeaderOperation.apply(chosen.headers, removing: [], to: &request.headers)
+            case .none where route.envoy.route.clusterNotFoundResponseCode == "INTERNAL_SERVER_ERROR":
+                // A Gateway API rule with no backend to send to: 500, as the Gateway API asks.
+                return .failure(.noBackend(request.host))
             case .none:
                 return .failure(.noRoute(request.host))
             }

@@ -41,7 +41,16 @@ public struct HTTPRouteTranslation: Sendable {
         for (r, rule) in (body[path: ["spec", "rules"]]?.array ?? []).enumerated() {
             let field = "\(what) spec.rules[\(r)]"
             var action = Envoy.RouteAction(destination: nil, timeout: .init("0s"))
-            if let timeout = rule[path: ["timeouts", "request"]]?.string { action.timeout = .init(timeout) }
+            if let timeout = rule[path: ["timeouts", "request"]]?.string {
+                if let seconds = Self.seconds(gatewayDuration: timeout) {
+                    action.timeout = .init(seconds == seconds.rounded() ? "\(Int(seconds))s" : "\(seconds)s")
+                } else {
+                    unsupported.append("\(field).timeouts.request \(timeout) is not a Gateway API duration; the route has no timeout")
+                }
+            }
+            if let backend = rule[path: ["timeouts", "backendRequest"]]?.string, Self.seconds(gatewayDuration: backend) != 0 {
+                unsupported.append("\(field).timeouts.backendRequest \(backend) is not applied by serve (timeouts.request is)")
+            }
             let backends = (rule["backendRefs"]?.array ?? []).compactMap { ref -> Envoy.ClusterWeight? in
                 let backend = Backend(
                     group: ref["group"]?.string ?? "", kind: ref["kind"]?.string ?? "Service", name: ref["name"]?.string ?? "",
@@ -53,6 +62,8 @@ public struct HTTPRouteTranslation: Sendable {
                 }
                 return Envoy.ClusterWeight(name: name, weight: ref["weight"]?.int ?? 1)
             }
+            // A backend weighted 0 takes no traffic; with none left the rule answers 500.
+            .filter { $0.weight > 0 }
             switch backends.count {
             case 0: action.clusterNotFoundResponseCode = "INTERNAL_SERVER_ERROR"
             case 1: action.destination = .cluster(backends[0].name)
@@ -102,6 +113,32 @@ public struct HTTPRouteTranslation: Sendable {
             return a.matchIndex < b.matchIndex
         }
         .map(\.route)
+    }
+
+    /// A Gateway API duration (GEP-2257: up to four `<number><unit>` parts, units h, m, s, ms, as
+    /// `1h30m` or `500ms`) in seconds; nil when it is not one.
+    public static func seconds(gatewayDuration text: String) -> Double? {
+        var total = 0.0
+        var parts = 0
+        var rest = Substring(text)
+        while !rest.isEmpty {
+            let digits = rest.prefix { $0.isASCII && $0.isNumber }
+            guard !digits.isEmpty, digits.count <= 5, let n = Double(digits) else { return nil }
+            rest = rest.dropFirst(digits.count)
+            let scale: Double
+            if rest.hasPrefix("ms") {
+                scale = 0.001
+                rest = rest.dropFirst(2)
+            } else if let unit = rest.first, let s = ["h": 3600.0, "m": 60.0, "s": 1.0][unit] {
+                scale = s
+                rest = rest.dropFirst()
+            } else {
+                return nil
+            }
+            total += n * scale
+            parts += 1
+        }
+        return parts > 0 && parts <= 4 ? total : nil
     }
 
     /// An HTTPRouteMatch as an Envoy match, its precedence key and the prefix a PathPrefix matched.
@@ -163,7 +200,7 @@ public struct HTTPRouteTranslation: Sendable {
         case "ReplacePrefixMatch":
             let replacement = rewrite[path: ["path", "replacePrefixMatch"]]?.string ?? "/"
             guard let prefix = matchedPrefix else { return }
-            if replacement.hasSuffix("/") || prefix == "/" {
+            if replacement.isEmpty || replacement.hasSuffix("/") || prefix == "/" {
                 let escaped = NSRegularExpression.escapedPattern(for: prefix == "/" ? "" : prefix)
                 action.regexRewrite = .init(
                     pattern: "^\(escaped)/*", substitution: replacement.hasSuffix("/") ? replacement : replacement + "/")
