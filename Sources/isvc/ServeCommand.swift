@@ -11,7 +11,9 @@ struct Serve: AsyncParsableCommand {
         discussion: """
             Requests to http://HOST:PORT with an InferenceService's host (curl -H 'Host: sklearn-iris.default.example.com') \
             travel the path they would in a cluster; with the gateway's own address as Host (localhost, --host), /v1/models/<name> and /v2/models/<name> also find the \
-            InferenceService by name. Containers run as local processes from their command and args.
+            InferenceService by name. An LLMInferenceService answers on its HTTPRoute's paths for any host \
+            (/<namespace>/<name>/v1/completions, ...), its pool's replicas chosen by an endpoint picker as llm-d's EPP \
+            chooses them. Containers run as local processes from their command and args.
             """ + "\n\n" + HelpExamples.serve)
 
     @OptionGroup var input: InputOptions

@@ -1,4 +1,5 @@
 import HTTPTypes
+import Logging
 import NIOConcurrencyHelpers
 import NIOCore
 import NIOEmbedded
@@ -167,6 +168,26 @@ struct GatewayConnectionTests {
         try channel.pipeline.syncOperations.addHandler(sniffer)
         try channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 1)).wait()
         return (channel, decided)
+    }
+
+    @Test("a connection closed before the listener set it up gets its version decided (failed), not a leaked promise")
+    func closedBeforeSetup() throws {
+        let channel = EmbeddedChannel()
+        try channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 1)).wait()
+        try channel.close().wait()
+        let listener = CleartextHTTPChannel(responder: { _, _, _ in }, http1: .init(), http2: .init())
+        let setup = listener.setup(channel: channel, logger: Logger(label: "test"))
+        // Set up or not, the version's future fails; before the fix the promise was never completed
+        // (a debug build's leak check stops the process when it is freed).
+        var outcome: String?
+        setup.whenSuccess { value in
+            value.negotiated.whenComplete { result in
+                if case .failure = result { outcome = "failed" } else { outcome = "decided" }
+            }
+        }
+        setup.whenFailure { _ in outcome = "setup failed" }
+        channel.embeddedEventLoop.run()
+        #expect(outcome == "failed" || outcome == "setup failed", "\(String(describing: outcome))")
     }
 
     @Test("a connection that ends before its first byte (a TCP probe) is closed; one quiesced before it, after the grace")

@@ -10,7 +10,8 @@ import NIOHTTP2
 /// HTTP/1.1 (`HTTP1Channel`); both answer with the same responder.
 struct CleartextHTTPChannel: ServerChildChannel {
     struct Value: ServerChildChannelValue {
-        let negotiated: EventLoopFuture<NIONegotiatedHTTPVersion<HTTP1Channel.Value, HTTP2Channel.Value>>
+        typealias Negotiated = NIONegotiatedHTTPVersion<HTTP1Channel.Value, HTTP2Channel.Value>
+        let negotiated: EventLoopFuture<Negotiated>
         let channel: any Channel
     }
 
@@ -32,13 +33,19 @@ struct CleartextHTTPChannel: ServerChildChannel {
         } decided: {
             promise.completeWith($0)
         }
-        return channel.eventLoop.makeCompletedFuture {
+        // The version is always decided: a connection that closes before the sniffer is in place, or
+        // before it saw a byte, ends the wait (a later decision is then ignored). Under load a client
+        // that connected and left at once closed the channel before setup, and the promise leaked.
+        channel.closeFuture.whenComplete { _ in promise.fail(ChannelError.eof) }
+        let ready = channel.eventLoop.makeCompletedFuture {
             // Each part of a streamed answer leaves at once, not held by Nagle's algorithm until the
             // client acknowledges the one before (Envoy sets TCP_NODELAY on its connections too).
             try channel.syncOptions?.setOption(ChannelOptions.socketOption(.tcp_nodelay), value: 1)
             try channel.pipeline.syncOperations.addHandler(sniffer)
             return Value(negotiated: promise.futureResult, channel: channel)
         }
+        ready.whenFailure { promise.fail($0) }
+        return ready
     }
 
     func handle(value: Value, logger: Logger) async {
